@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`.
+# Each runs the bootstrap (idempotent), builds, then runs.
+JOBS ?= 2
+SHARED ?= $(abspath ../shared/data)
+CC_FUZZ ?= clang
+
+.PHONY: all bootstrap build build-asan build-fuzz test demo bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j$(JOBS)
+
+build-asan: bootstrap
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Asan >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+
+build-fuzz: bootstrap
+	@CC=$(CC_FUZZ) cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Asan -DVG_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target fuzz_targets
+
+# The whole suite under ASan + UBSan, the fuzz targets for a short run each,
+# and a clang release build (warnings are errors with both compilers).
+test: build build-asan build-fuzz
+	@CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build-clang -j$(JOBS) --target vigil
+	@cd build-asan && VIGIL_FUZZ_DIR=$(CURDIR)/build-fuzz/fuzz ctest --output-on-failure -j$(JOBS)
+
+demo: build
+	@scripts/demo
+
+bench: build
+	@build/bench/vg_bench
+
+clean:
+	rm -rf build build-asan build-fuzz build-clang

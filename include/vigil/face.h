@@ -1,0 +1,104 @@
+/* face.h — the face pipeline on one image: detect → 5 landmarks → align →
+ * embed, with a quality score per face.
+ *
+ * A vg_face_pack holds the models (a detector backend, the landmark model,
+ * the embedder) and their ONNX Runtime sessions. It is opened once and may
+ * be used from several threads at once: every call takes its input as an
+ * argument and returns its output, nothing is cached between calls.
+ */
+#ifndef VIGIL_FACE_H
+#define VIGIL_FACE_H
+
+#include "vigil/image.h"
+#include "vigil/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vg_point {
+    float x, y;
+} vg_point;
+
+/* The five points, in this order (ArcFace convention, subject's view mirrored:
+ * image-left eye first). */
+enum { VG_LM_EYE_L = 0, VG_LM_EYE_R, VG_LM_NOSE, VG_LM_MOUTH_L, VG_LM_MOUTH_R, VG_LM_COUNT };
+
+typedef struct vg_face_quality {
+    float score;       /* 0..1, combined: higher is a better shot for recognition */
+    float eye_dist;    /* inter-eye distance in source pixels */
+    float sharpness;   /* variance of Laplacian of the aligned face */
+    float yaw;         /* estimated, -1 (left profile) .. 1 (right profile), 0 frontal */
+    float pitch;       /* estimated, rough, 0 level */
+    float brightness;  /* mean grey of the aligned face, 0..255 */
+} vg_face_quality;
+
+typedef struct vg_face {
+    float x1, y1, x2, y2;          /* box in source pixels */
+    float score;                   /* detector confidence 0..1 */
+    vg_point lm[VG_LM_COUNT];      /* five points in source pixels */
+    vg_face_quality quality;
+} vg_face;
+
+/* Options for opening a pack; zero-initialise and set what you need. */
+typedef struct vg_face_config {
+    const char *models_dir;   /* NULL: $VIGIL_MODELS, else the bootstrap's deps/models */
+    const char *detector;     /* NULL or "default": the pack's Ultra-Light RFB detector;
+                                 "yunet:PATH": a YuNet ONNX with dynamic input;
+                                 "ultraface:PATH": another Ultra-Light RFB graph */
+    int threads;              /* ONNX Runtime intra-op threads per session (0: 1) */
+    float det_threshold;      /* 0: the backend's default */
+    int min_face;             /* smallest face height to find, source pixels (0: 40) */
+    int max_faces;            /* 0: 64 */
+} vg_face_config;
+
+typedef struct vg_face_pack vg_face_pack;
+
+vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_err *err);
+void vg_face_pack_close(vg_face_pack *pack);
+
+/* Embedding size (512 for the default pack). */
+int vg_face_pack_dim(const vg_face_pack *pack);
+/* Name of the detector backend in use ("ultraface", "yunet"). */
+const char *vg_face_pack_detector(const vg_face_pack *pack);
+/* Identity of the embedder: "<file name>:<sha256 hex>" — templates made with
+ * another model cannot be compared. */
+const char *vg_face_pack_model_id(const vg_face_pack *pack);
+
+/* Describes each model of the pack: role, path and SHA-256, one line each,
+ * into buf (for `vigil version`). */
+void vg_face_pack_describe(const vg_face_pack *pack, char *buf, size_t len);
+
+/* Finds faces, with their five points and quality, best score first.
+ * *faces is malloc'd (free() it); *n may be 0. */
+vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
+                         vg_face **faces, int *n, vg_err *err);
+
+/* Warps the face with these five points onto the 112x112 reference. */
+vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],
+                        vg_image **aligned, vg_err *err);
+
+/* Least-squares similarity transform taking src points onto dst points:
+ * dst = [a -b; b a] src + [tx ty]; m is the 2x3 forward matrix. */
+void vg_face_similarity(const vg_point *src, const vg_point *dst, int n, float m[6]);
+
+/* The standard 112x112 ArcFace reference points. */
+const vg_point *vg_face_reference_points(void);
+
+/* Embeds an aligned 112x112 face into vg_face_pack_dim floats, L2-normalised. */
+vg_status vg_face_embed(const vg_face_pack *pack, const vg_image *aligned,
+                        float *out, vg_err *err);
+
+/* Convenience: detect, pick the largest face, align, embed. VG_ERR_NOT_FOUND
+ * when no face is found. face may be NULL. */
+vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img,
+                             float *out, vg_face *face, vg_err *err);
+
+/* The default decision threshold for `vigil compare` (cosine), derived on
+ * LFW View 2 — see README. */
+#define VG_FACE_VERIFY_THRESHOLD_DEFAULT 0.30f
+
+#ifdef __cplusplus
+}
+#endif
+#endif

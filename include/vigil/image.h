@@ -1,0 +1,74 @@
+/* image.h — 8-bit RGB images: decode (FFmpeg), resize (libswscale), affine
+ * warp, crop, sharpness, JPEG encode (TurboJPEG).
+ *
+ * Ownership: every vg_image returned through an out-pointer belongs to the
+ * caller, who frees it with vg_image_free. Input images are borrowed (const).
+ */
+#ifndef VIGIL_IMAGE_H
+#define VIGIL_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Packed RGB24, rows of `stride` bytes (stride >= 3 * width). */
+typedef struct vg_image {
+    int width;
+    int height;
+    int stride;
+    uint8_t *data;
+} vg_image;
+
+/* Default ceiling on decoded pixels: 40 megapixels. */
+#define VG_IMAGE_MAX_PIXELS_DEFAULT (40LL * 1000 * 1000)
+
+/* Allocates a width x height image, zero-filled. */
+vg_status vg_image_new(int width, int height, vg_image **out, vg_err *err);
+void vg_image_free(vg_image *img);
+vg_status vg_image_clone(const vg_image *src, vg_image **out, vg_err *err);
+
+/* Decodes the first frame of any image or video FFmpeg reads (JPEG, PNG, BMP,
+ * WebP, TIFF, GIF, MP4, ...). Images declaring more than max_pixels pixels
+ * (<= 0 means VG_IMAGE_MAX_PIXELS_DEFAULT) are refused with VG_ERR_LIMIT
+ * before any pixel buffer is allocated. Corrupt, truncated or non-image data
+ * gives VG_ERR_INVALID. */
+vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixels,
+                              vg_image **out, vg_err *err);
+/* Same, from a file; the file's size is bounded too (VG_ERR_LIMIT over 256 MiB). */
+vg_status vg_image_decode_file(const char *path, long long max_pixels,
+                               vg_image **out, vg_err *err);
+
+/* Bilinear resize to width x height (libswscale). */
+vg_status vg_image_resize(const vg_image *src, int width, int height,
+                          vg_image **out, vg_err *err);
+
+/* Affine warp with bilinear sampling. m maps *destination* pixel centres to
+ * source coordinates: src_x = m[0]*x + m[1]*y + m[2], src_y = m[3]*x + m[4]*y + m[5].
+ * Samples outside the source are black. */
+vg_status vg_image_warp_affine(const vg_image *src, const float m[6], int width,
+                               int height, vg_image **out, vg_err *err);
+
+/* Copies the rectangle (x, y, w, h), clipped to the image; an empty
+ * intersection is VG_ERR_INVALID. */
+vg_status vg_image_crop(const vg_image *src, int x, int y, int w, int h,
+                        vg_image **out, vg_err *err);
+
+/* Variance of the 3x3 Laplacian of the grey image inside (x, y, w, h),
+ * clipped; a sharpness measure (higher = sharper). 0 for an empty region. */
+double vg_image_sharpness(const vg_image *img, int x, int y, int w, int h);
+
+/* Mean grey level (0..255) inside (x, y, w, h), clipped. */
+double vg_image_mean_luma(const vg_image *img, int x, int y, int w, int h);
+
+/* Encodes to baseline JPEG (quality 1..100). *out is malloc'd; free() it. */
+vg_status vg_image_encode_jpeg(const vg_image *img, int quality, uint8_t **out,
+                               size_t *out_len, vg_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
