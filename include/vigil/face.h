@@ -89,14 +89,30 @@ const vg_point *vg_face_reference_points(void);
 vg_status vg_face_embed(const vg_face_pack *pack, const vg_image *aligned,
                         float *out, vg_err *err);
 
-/* Convenience: detect, pick the largest face, align, embed. VG_ERR_NOT_FOUND
+/* Aligns and embeds one detected face of img. */
+vg_status vg_face_embed_face(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
+                             float *out, vg_err *err);
+
+/* How the "main" face of an image is chosen. */
+typedef enum vg_face_pick {
+    VG_FACE_PICK_LARGEST = 0,  /* largest box */
+    VG_FACE_PICK_CENTRAL       /* box centre nearest the image centre (labelled
+                                  photo sets such as LFW centre their subject) */
+} vg_face_pick;
+
+/* Index of the main face among n (-1 when n == 0). */
+int vg_face_pick_main(const vg_face *faces, int n, int width, int height, vg_face_pick pick);
+
+/* Convenience: detect, pick the main face, align, embed. VG_ERR_NOT_FOUND
  * when no face is found. face may be NULL. */
-vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img,
+vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img, vg_face_pick pick,
                              float *out, vg_face *face, vg_err *err);
 
-/* The default decision threshold for `vigil compare` (cosine), derived on
- * LFW View 2 — see README. */
-#define VG_FACE_VERIFY_THRESHOLD_DEFAULT 0.30f
+/* The default decision threshold for `vigil compare` (cosine): the median of
+ * the ten accuracy-maximising fold thresholds of `vigil eval verify` on LFW
+ * View 2 with the default pack (README, "Accuracy"). Watch lists calibrate
+ * their own, stricter thresholds. */
+#define VG_FACE_VERIFY_THRESHOLD_DEFAULT 0.284f
 
 #ifdef __cplusplus
 }

@@ -37,14 +37,18 @@ vg_status vg_err_set(vg_err *err, vg_status s, const char *fmt, ...)
 vg_status vg_err_prefix(vg_err *err, vg_status s, const char *fmt, ...)
 {
     if (err) {
-        char prefix[VG_ERR_MSG_MAX], old[VG_ERR_MSG_MAX];
+        char joined[2 * VG_ERR_MSG_MAX + 2];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(prefix, sizeof prefix, fmt, ap);
+        int n = vsnprintf(joined, VG_ERR_MSG_MAX, fmt, ap);
         va_end(ap);
-        memcpy(old, err->msg, sizeof old);
-        old[sizeof old - 1] = '\0';
-        snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+        size_t used = n < 0 ? 0 : (size_t)n < VG_ERR_MSG_MAX ? (size_t)n : VG_ERR_MSG_MAX - 1;
+        size_t old = strnlen(err->msg, VG_ERR_MSG_MAX - 1);
+        memcpy(joined + used, ": ", 2);
+        memcpy(joined + used + 2, err->msg, old);
+        joined[used + 2 + old] = '\0';
+        memcpy(err->msg, joined, VG_ERR_MSG_MAX - 1);
+        err->msg[VG_ERR_MSG_MAX - 1] = '\0';
     }
     return s;
 }

@@ -1,0 +1,62 @@
+/* cli.h — what the `vigil` subcommands share: global options, the command
+ * table, opening the model pack, loading images, and output helpers. */
+#ifndef VG_CLI_H
+#define VG_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "vigil/face.h"
+#include "vigil/image.h"
+#include "vigil/status.h"
+
+/* Exit statuses (DESIGN.md §9). */
+enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };
+
+typedef struct vg_cli {
+    int json;               /* --json: one JSON object per line on stdout */
+    const char *models;     /* --models DIR */
+    const char *detector;   /* --detector SPEC */
+    const char *db;         /* --db PATH */
+    int threads;            /* --threads N (0: cores) */
+    long long max_pixels;   /* --max-pixels N */
+    float min_face;         /* --min-face PX */
+} vg_cli;
+
+typedef struct vg_cli_command {
+    const char *name;
+    const char *usage;      /* one line: arguments */
+    const char *summary;
+    int (*run)(const vg_cli *cli, int argc, char **argv);  /* argv[0] is the command */
+} vg_cli_command;
+
+int vg_cmd_version(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_detect(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_compare(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_eval(const vg_cli *cli, int argc, char **argv);
+
+/* Exit status for a library status: bad input -> 2, anything else -> 1. */
+int vg_cli_exit_for(vg_status st);
+
+/* Prints "vigil: <msg>" to stderr and returns the exit status for st. */
+int vg_cli_fail(vg_status st, const vg_err *err);
+int vg_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv holds -h or --help. */
+int vg_cli_wants_help(int argc, char **argv);
+
+vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
+vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
+
+/* Number of worker threads to use (--threads or the cores). */
+int vg_cli_threads(const vg_cli *cli);
+
+/* Writes obj as one compact line to stdout and releases it. */
+void vg_cli_print_json(json_t *obj);
+json_t *vg_cli_face_json(const vg_face *f);
+
+/* Parses a float/int option value; 0 on success. */
+int vg_cli_parse_float(const char *s, float *out);
+int vg_cli_parse_int(const char *s, long long lo, long long hi, long long *out);
+
+#endif

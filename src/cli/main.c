@@ -1,0 +1,114 @@
+/* main.c — the `vigil` command: global options, then one subcommand from the
+ * table. A thin layer: every subcommand calls the library. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const vg_cli_command commands[] = {
+    {"version", "", "versions of vigil, ONNX Runtime, FFmpeg and the model pack", vg_cmd_version},
+    {"detect", "IMAGE...", "faces in images: box, five points, score, quality", vg_cmd_detect},
+    {"compare", "IMAGE_A IMAGE_B [--threshold T]",
+     "cosine similarity of the main faces, and the decision at the threshold", vg_cmd_compare},
+    {"eval", "verify --lfw DIR [--pairs FILE]", "accuracy on labelled data", vg_cmd_eval},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigil [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+            "Live facial recognition against a watch list.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %-36s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
+    fprintf(out,
+            "\nglobal options (anywhere on the line):\n"
+            "  --models DIR       model pack directory (default $VIGIL_MODELS, else the bootstrap's)\n"
+            "  --detector SPEC    default | yunet:PATH | ultraface:PATH\n"
+            "  --min-face PX      smallest face height to look for (default 40)\n"
+            "  --max-pixels N     refuse images larger than N pixels (default 40000000)\n"
+            "  --threads N        worker threads (default: the cores)\n"
+            "  --db PATH          database (default $VIGIL_DB, else ./vigil.db)\n"
+            "  --json             machine-readable output, one JSON object per line\n"
+            "  -h, --help         help (also after a command)\n\n"
+            "exit status: 0 ok, 1 failure, 2 bad usage or bad input\n");
+}
+
+/* Takes the global options out of argv (in place); returns the new argc or -1. */
+static int take_globals(vg_cli *cli, int argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        long long v;
+        if (strcmp(a, "--json") == 0) {
+            cli->json = 1;
+        } else if (strcmp(a, "--models") == 0 || strcmp(a, "--detector") == 0 ||
+                   strcmp(a, "--db") == 0 || strcmp(a, "--threads") == 0 ||
+                   strcmp(a, "--max-pixels") == 0 || strcmp(a, "--min-face") == 0) {
+            if (!has_value) {
+                vg_cli_usage("%s needs a value", a);
+                return -1;
+            }
+            const char *val = argv[++i];
+            if (strcmp(a, "--models") == 0)
+                cli->models = val;
+            else if (strcmp(a, "--detector") == 0)
+                cli->detector = val;
+            else if (strcmp(a, "--db") == 0)
+                cli->db = val;
+            else if (strcmp(a, "--threads") == 0) {
+                if (vg_cli_parse_int(val, 1, 256, &v)) {
+                    vg_cli_usage("--threads takes a number from 1 to 256, not '%s'", val);
+                    return -1;
+                }
+                cli->threads = (int)v;
+            } else if (strcmp(a, "--max-pixels") == 0) {
+                if (vg_cli_parse_int(val, 1, 1000000000LL, &v)) {
+                    vg_cli_usage("--max-pixels takes a number from 1 to 1e9, not '%s'", val);
+                    return -1;
+                }
+                cli->max_pixels = v;
+            } else {
+                if (vg_cli_parse_int(val, 8, 4096, &v)) {
+                    vg_cli_usage("--min-face takes a number of pixels from 8 to 4096, not '%s'", val);
+                    return -1;
+                }
+                cli->min_face = (float)v;
+            }
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    vg_cli cli = {0};
+    cli.db = getenv("VIGIL_DB");
+    argc = take_globals(&cli, argc, argv);
+    if (argc < 0)
+        return VG_EXIT_USAGE;
+    if (argc < 2) {
+        usage(stderr);
+        return VG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return VG_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (vg_cli_wants_help(argc - 1, argv + 1) && strcmp(argv[1], "eval") != 0) {
+            printf("usage: vigil %s %s\n\n%s\n", commands[i].name, commands[i].usage,
+                   commands[i].summary);
+            return VG_EXIT_OK;
+        }
+        return commands[i].run(&cli, argc - 1, argv + 1);
+    }
+    return vg_cli_usage("unknown command '%s'", argv[1]);
+}

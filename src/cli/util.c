@@ -1,0 +1,132 @@
+/* util.c — helpers shared by the subcommands: errors and exit statuses,
+ * opening the pack, loading images, JSON output, number parsing. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int vg_cli_exit_for(vg_status st)
+{
+    switch (st) {
+    case VG_OK:
+        return VG_EXIT_OK;
+    case VG_ERR_INVALID:
+    case VG_ERR_LIMIT:
+    case VG_ERR_UNSUPPORTED:
+    case VG_ERR_NOT_FOUND:
+    case VG_ERR_IO:
+        return VG_EXIT_USAGE;
+    default:
+        return VG_EXIT_FAIL;
+    }
+}
+
+int vg_cli_fail(vg_status st, const vg_err *err)
+{
+    fprintf(stderr, "vigil: %s\n", err && err->msg[0] ? err->msg : vg_status_name(st));
+    return vg_cli_exit_for(st);
+}
+
+int vg_cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("vigil: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(" (see --help)\n", stderr);
+    va_end(ap);
+    return VG_EXIT_USAGE;
+}
+
+int vg_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int vg_cli_threads(const vg_cli *cli)
+{
+    if (cli->threads > 0)
+        return cli->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err)
+{
+    vg_face_config cfg = {
+        .models_dir = cli->models,
+        .detector = cli->detector,
+        .threads = 1,
+        .min_face = (int)cli->min_face,
+    };
+    return vg_face_pack_open(&cfg, pack, err);
+}
+
+vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err)
+{
+    vg_status st = vg_image_decode_file(path, cli->max_pixels, img, err);
+    if (st && err && strncmp(err->msg, path, strlen(path)) != 0)
+        vg_err_prefix(err, st, "%s", path);
+    return st;
+}
+
+void vg_cli_print_json(json_t *obj)
+{
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s) {
+        puts(s);
+        free(s);
+    }
+    json_decref(obj);
+}
+
+static double round3(double v)
+{
+    return round(v * 1000.0) / 1000.0;
+}
+
+json_t *vg_cli_face_json(const vg_face *f)
+{
+    json_t *lm = json_array();
+    for (int i = 0; i < VG_LM_COUNT; i++)
+        json_array_append_new(lm, json_pack("[f,f]", round3(f->lm[i].x), round3(f->lm[i].y)));
+    return json_pack("{s:[f,f,f,f],s:f,s:o,s:{s:f,s:f,s:f,s:f,s:f,s:f}}",
+                     "box", round3(f->x1), round3(f->y1), round3(f->x2), round3(f->y2),
+                     "score", round3(f->score), "landmarks", lm,
+                     "quality", "score", round3(f->quality.score), "eye_dist", round3(f->quality.eye_dist),
+                     "sharpness", round3(f->quality.sharpness), "yaw", round3(f->quality.yaw),
+                     "pitch", round3(f->quality.pitch), "brightness", round3(f->quality.brightness));
+}
+
+int vg_cli_parse_float(const char *s, float *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = (float)v;
+    return 0;
+}
+
+int vg_cli_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}

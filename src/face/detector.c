@@ -1,0 +1,92 @@
+/* detector.c — the table of detector backends and what they share: NMS,
+ * sorting by score, and packing an image into a planar float tensor. */
+#include "face/detector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+extern const vg_detector_backend vg_detector_ultraface;
+extern const vg_detector_backend vg_detector_yunet;
+
+static const vg_detector_backend *const backends[] = {
+    &vg_detector_ultraface,
+    &vg_detector_yunet,
+};
+
+const vg_detector_backend *vg_detector_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i]->name, name) == 0)
+            return backends[i];
+    return NULL;
+}
+
+const char *vg_detector_names(void)
+{
+    return "ultraface, yunet";
+}
+
+static int by_score(const void *a, const void *b)
+{
+    const vg_face *fa = a, *fb = b;
+    if (fa->score != fb->score)
+        return fa->score < fb->score ? 1 : -1;
+    if (fa->y1 != fb->y1)
+        return fa->y1 < fb->y1 ? -1 : 1;
+    return fa->x1 < fb->x1 ? -1 : fa->x1 > fb->x1;
+}
+
+void vg_detector_sort(vg_face *faces, int n)
+{
+    if (n > 1)
+        qsort(faces, (size_t)n, sizeof *faces, by_score);
+}
+
+static float iou(const vg_face *a, const vg_face *b)
+{
+    float ix = (a->x2 < b->x2 ? a->x2 : b->x2) - (a->x1 > b->x1 ? a->x1 : b->x1);
+    float iy = (a->y2 < b->y2 ? a->y2 : b->y2) - (a->y1 > b->y1 ? a->y1 : b->y1);
+    if (ix <= 0 || iy <= 0)
+        return 0;
+    float inter = ix * iy;
+    float ua = (a->x2 - a->x1) * (a->y2 - a->y1) + (b->x2 - b->x1) * (b->y2 - b->y1) - inter;
+    return ua > 0 ? inter / ua : 0;
+}
+
+int vg_detector_nms(vg_face *faces, int n, float thresh, int max_out)
+{
+    vg_detector_sort(faces, n);
+    int kept = 0;
+    for (int i = 0; i < n && kept < max_out; i++) {
+        int suppressed = 0;
+        for (int j = 0; j < kept && !suppressed; j++)
+            suppressed = iou(&faces[i], &faces[j]) > thresh;
+        if (!suppressed)
+            faces[kept++] = faces[i];
+    }
+    return kept;
+}
+
+void vg_detector_to_tensor(const vg_image *img, int tw, int th, float mean, float scale,
+                           float pad, int bgr, float *out)
+{
+    size_t plane = (size_t)tw * (size_t)th;
+    for (int c = 0; c < 3; c++) {
+        float *dst = out + plane * (size_t)c;
+        int sc = bgr ? 2 - c : c;
+        for (int y = 0; y < th; y++) {
+            float *row = dst + (size_t)y * (size_t)tw;
+            if (y >= img->height) {
+                for (int x = 0; x < tw; x++)
+                    row[x] = pad;
+                continue;
+            }
+            const uint8_t *src = img->data + (size_t)y * (size_t)img->stride;
+            int w = img->width < tw ? img->width : tw;
+            for (int x = 0; x < w; x++)
+                row[x] = ((float)src[3 * x + sc] - mean) * scale;
+            for (int x = w; x < tw; x++)
+                row[x] = pad;
+        }
+    }
+}
