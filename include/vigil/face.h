@@ -48,7 +48,8 @@ typedef struct vg_face_config {
                                  "ultraface:PATH": another Ultra-Light RFB graph */
     int threads;              /* ONNX Runtime intra-op threads per session (0: 1) */
     float det_threshold;      /* 0: the backend's default */
-    int min_face;             /* smallest face height to find, source pixels (0: 40) */
+    int min_face;             /* smallest face (box height, source pixels) looked for and
+                                 reported; smaller detections are dropped (0: 40) */
     int max_faces;            /* 0: 64 */
 } vg_face_config;
 

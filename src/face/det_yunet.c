@@ -1,9 +1,10 @@
-/* det_yunet.c — the YuNet backend (libfacedetection), for a model with a
- * dynamic 1x3xHxW input that gives boxes and five landmarks itself.
+/* det_yunet.c — the YuNet backend (libfacedetection), a model that gives
+ * boxes and five landmarks itself.
  *
- * Input: BGR, raw 0..255, H and W padded to multiples of 32. The image is
- * scaled so its longer side is at most 640 pixels unless that would shrink a
- * min_face face under 16 pixels. Outputs per stride s in {8, 16, 32}:
+ * Input: BGR, raw 0..255. With a dynamic 1x3xHxW input, the image is scaled
+ * so its longer side is at most 640 pixels unless that would shrink a
+ * min_face face under 16 pixels, and padded to multiples of 32; with a fixed
+ * input (OpenCV's 640x640 export) it is letterboxed into it. Outputs per stride s in {8, 16, 32}:
  * cls_s, obj_s [1,N,1] (probabilities), bbox_s [1,N,4] (dx, dy, log w, log h
  * in stride units), kps_s [1,N,10]; score = sqrt(cls * obj); NMS IoU 0.3.
  */
@@ -24,6 +25,7 @@ static const int yn_strides[3] = {8, 16, 32};
 typedef struct yn_state {
     vg_infer_session *session;
     vg_detector_params p;
+    int fixed_w, fixed_h;  /* 0: dynamic input */
     int idx_cls[3], idx_obj[3], idx_bbox[3], idx_kps[3];
     char path[1024];
 } yn_state;
@@ -69,9 +71,15 @@ static vg_status yn_open(vg_infer_env *env, const char *models_dir, const char *
     int64_t shape[VG_TENSOR_MAX_DIMS];
     int nd = 0;
     st = vg_infer_input_shape(s->session, shape, &nd, err);
-    if (!st && (nd != 4 || shape[1] != 3 || shape[2] > 0 || shape[3] > 0))
+    if (!st && (nd != 4 || shape[1] != 3 || (shape[2] > 0) != (shape[3] > 0) ||
+                (shape[2] > 0 && (shape[2] % 32 || shape[3] % 32))))
         st = vg_err_set(err, VG_ERR_UNSUPPORTED,
-                        "%s: not a dynamic-input YuNet (needs a 1x3xHxW input with free H, W)", path);
+                        "%s: not a YuNet model (needs a 1x3xHxW input, H and W free or multiples of 32)",
+                        path);
+    if (!st && shape[2] > 0) {
+        s->fixed_h = (int)shape[2];
+        s->fixed_w = (int)shape[3];
+    }
     for (int i = 0; !st && i < 3; i++) {
         s->idx_cls[i] = output_index(s->session, "cls", yn_strides[i]);
         s->idx_obj[i] = output_index(s->session, "obj", yn_strides[i]);
@@ -96,14 +104,20 @@ static vg_status yn_detect(const void *state, const vg_image *img, vg_face **fac
     const yn_state *s = state;
     *faces = NULL;
     *n = 0;
-    float longer = (float)(img->width > img->height ? img->width : img->height);
-    float scale = fmaxf(YN_MAX_SIDE / longer, YN_MIN_INPUT_FACE / (float)s->p.min_face);
-    if (scale > 1)
-        scale = 1;
+    float scale;
+    if (s->fixed_w) {
+        scale = fminf((float)s->fixed_w / (float)img->width, (float)s->fixed_h / (float)img->height);
+    } else {
+        float longer = (float)(img->width > img->height ? img->width : img->height);
+        scale = fminf(1.0f, fmaxf(YN_MAX_SIDE / longer, YN_MIN_INPUT_FACE / (float)s->p.min_face));
+    }
     int rw = (int)lroundf((float)img->width * scale), rh = (int)lroundf((float)img->height * scale);
     rw = rw < 1 ? 1 : rw;
     rh = rh < 1 ? 1 : rh;
-    int tw = (rw + 31) / 32 * 32, th = (rh + 31) / 32 * 32;
+    int tw = s->fixed_w ? s->fixed_w : (rw + 31) / 32 * 32;
+    int th = s->fixed_h ? s->fixed_h : (rh + 31) / 32 * 32;
+    rw = rw > tw ? tw : rw;
+    rh = rh > th ? th : rh;
 
     vg_image *small = NULL;
     vg_status st = vg_image_resize(img, rw, rh, &small, err);

@@ -32,6 +32,7 @@ struct vg_face_pack {
     vg_infer_session *landmark;
     vg_infer_session *embedder;
     int dim;
+    int min_face;
     char landmark_path[PACK_PATH_MAX];
     char embedder_path[PACK_PATH_MAX];
     char embedder_sha[65];
@@ -139,6 +140,7 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
     if (!pack)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     pack->det = det;
+    pack->min_face = p.min_face;
     char path[PACK_PATH_MAX];
     st = vg_infer_env_new(&pack->env, err);
     if (!st && !det_path)
@@ -225,6 +227,13 @@ vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img, vg_face 
     vg_status st = pack->det->detect(pack->det_state, img, &f, &count, err);
     if (st)
         return st;
+    /* faces under min_face are not reported: at that size the detector's
+     * false positives on texture outnumber real faces */
+    int kept = 0;
+    for (int i = 0; i < count; i++)
+        if (f[i].y2 - f[i].y1 >= (float)pack->min_face)
+            f[kept++] = f[i];
+    count = kept;
     for (int i = 0; i < count && !st; i++) {
         if (pack->landmark) {
             vg_point p68[68];
