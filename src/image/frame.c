@@ -1,0 +1,81 @@
+/* frame.c — converts a decoded AVFrame of any pixel format to an RGB24
+ * vg_image with libswscale, honouring the frame's colour range and matrix. */
+#include "image/frame.h"
+
+#include <libavutil/frame.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+/* The deprecated full-range "yuvj" formats, as the plain format plus a flag. */
+static enum AVPixelFormat plain_format(enum AVPixelFormat f, int *full_range)
+{
+    switch (f) {
+    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P: *full_range = 1; return AV_PIX_FMT_YUV411P;
+    default: return f;
+    }
+}
+
+static int sws_matrix(enum AVColorSpace cs)
+{
+    switch (cs) {
+    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC: return SWS_CS_FCC;
+    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    default: return SWS_CS_ITU601;
+    }
+}
+
+vg_status vg_image_from_frame(const AVFrame *frame, vg_image **out, vg_err *err)
+{
+    if (!out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_image_from_frame: out is NULL");
+    *out = NULL;
+    if (!frame || frame->width <= 0 || frame->height <= 0)
+        return vg_err_set(err, VG_ERR_INVALID, "decoded frame is empty");
+
+    int full_range = frame->color_range == AVCOL_RANGE_JPEG;
+    enum AVPixelFormat fmt = plain_format((enum AVPixelFormat)frame->format, &full_range);
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(fmt);
+    if (!desc || !sws_isSupportedInput(fmt))
+        return vg_err_set(err, VG_ERR_UNSUPPORTED, "pixel format %s cannot be converted to RGB",
+                          desc ? desc->name : "(none)");
+
+    vg_image *img;
+    vg_status s = vg_image_new(frame->width, frame->height, &img, err);
+    if (s != VG_OK)
+        return s;
+
+    struct SwsContext *sws =
+        sws_getContext(frame->width, frame->height, fmt, img->width, img->height,
+                       AV_PIX_FMT_RGB24, SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+                       NULL, NULL, NULL);
+    if (!sws) {
+        vg_image_free(img);
+        return vg_err_set(err, VG_ERR_UNSUPPORTED, "cannot convert %dx%d %s to RGB",
+                          frame->width, frame->height, desc->name);
+    }
+    int is_yuv = !(desc->flags & AV_PIX_FMT_FLAG_RGB) && desc->nb_components >= 3;
+    if (is_yuv) {
+        const int *coef = sws_getCoefficients(sws_matrix(frame->colorspace));
+        sws_setColorspaceDetails(sws, coef, full_range, sws_getCoefficients(SWS_CS_DEFAULT), 1,
+                                 0, 1 << 16, 1 << 16);
+    }
+    uint8_t *dst[4] = {img->data, NULL, NULL, NULL};
+    int dst_stride[4] = {img->stride, 0, 0, 0};
+    int rows = sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0,
+                         frame->height, dst, dst_stride);
+    sws_freeContext(sws);
+    if (rows != img->height) {
+        vg_image_free(img);
+        return vg_err_set(err, VG_ERR_INVALID, "cannot convert the decoded %s picture to RGB",
+                          desc->name);
+    }
+    *out = img;
+    return VG_OK;
+}
