@@ -1,0 +1,15 @@
+/* bench_ort.h — raw ONNX Runtime timing, the baseline of each model stage. */
+#ifndef VG_BENCH_ORT_H
+#define VG_BENCH_ORT_H
+
+#include <stdint.h>
+
+typedef struct vg_bench_ort vg_bench_ort;
+
+/* A session on model with a ready input tensor of this shape; NULL on error. */
+vg_bench_ort *vg_bench_ort_open(const char *model, const int64_t *shape, int ndim);
+/* One Run; its ms, or -1 on error. */
+double vg_bench_ort_run(vg_bench_ort *b);
+void vg_bench_ort_close(vg_bench_ort *b);
+
+#endif

@@ -1,0 +1,28 @@
+/* main.c — `make bench`: runs every benchmark and prints one JSON document.
+ * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
+ * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "infer/infer.h"
+
+int main(void)
+{
+    const char *models = getenv("VIGIL_MODELS");
+    const char *data = getenv("VIGIL_TEST_DATA");
+    if (!models)
+        models = VG_BENCH_MODELS_DIR;
+    if (!data)
+        data = VG_TEST_DATA_DIR;
+    printf("{\"machine\":{\"cores\":%ld,\"onnxruntime\":\"%s\"},\n \"face\":", sysconf(_SC_NPROCESSORS_ONLN),
+           vg_infer_runtime_version());
+    fflush(stdout);
+    vg_bench_face(stdout, data, models);
+    printf(",\n \"match\":");
+    fflush(stdout);
+    vg_bench_match(stdout);
+    printf("}\n");
+    return 0;
+}
