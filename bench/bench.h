@@ -1,0 +1,15 @@
+/* bench.h — the benchmark entry points that bench/main.c strings together into
+ * one JSON document. Each prints one complete JSON object value to out. */
+#ifndef VG_BENCH_H
+#define VG_BENCH_H
+
+#include <stdio.h>
+
+/* 1:N top-5 search over 10 000 random 512-D templates, auto and scalar
+ * kernels, against the time to stream the same bytes (bench_match.c). */
+void vg_bench_match(FILE *out);
+
+/* The still-image pipeline per stage beside raw ORT (bench_face.c). */
+void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir);
+
+#endif
