@@ -46,6 +46,14 @@ vg_status vg_image_decode_file(const char *path, long long max_pixels,
 vg_status vg_image_resize(const vg_image *src, int width, int height,
                           vg_image **out, vg_err *err);
 
+/* Resizes src to width x height straight into three float planes, values
+ * 0..1 (p / 255), planes[0] = R, [1] = G, [2] = B, rows of plane_stride
+ * floats: the layout inference models take, in one libswscale pass (area
+ * filter when shrinking). Only the width x height corner of each plane is
+ * written. */
+vg_status vg_image_resize_planar(const vg_image *src, int width, int height, float *const planes[3],
+                                 int plane_stride, vg_err *err);
+
 /* Affine warp with bilinear sampling. m maps *destination* pixel centres to
  * source coordinates: src_x = m[0]*x + m[1]*y + m[2], src_y = m[3]*x + m[4]*y + m[5].
  * Samples outside the source are black. */

@@ -141,18 +141,16 @@ static vg_status uf_detect(const void *state, const vg_image *img, vg_face **fac
     rw = rw < 1 ? 1 : rw > m->width ? m->width : rw;
     rh = rh < 1 ? 1 : rh > m->height ? m->height : rh;
 
-    vg_image *small = NULL;
-    vg_status st = vg_image_resize(img, rw, rh, &small, err);
-    if (st)
-        return st;
     size_t plane = (size_t)m->width * (size_t)m->height;
     float *input = malloc(plane * 3 * sizeof(float));
-    if (!input) {
-        vg_image_free(small);
+    if (!input)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    vg_status st = vg_detector_image_to_tensor(img, rw, rh, m->width, m->height, 127.0f, 1.0f / 128.0f,
+                                               0.0f, 0, input, err);
+    if (st) {
+        free(input);
+        return st;
     }
-    vg_detector_to_tensor(small, m->width, m->height, 127.0f, 1.0f / 128.0f, 0.0f, 0, input);
-    vg_image_free(small);
 
     int64_t shape[4] = {1, 3, m->height, m->width};
     vg_tensor out[2];

@@ -119,17 +119,14 @@ static vg_status yn_detect(const void *state, const vg_image *img, vg_face **fac
     rw = rw > tw ? tw : rw;
     rh = rh > th ? th : rh;
 
-    vg_image *small = NULL;
-    vg_status st = vg_image_resize(img, rw, rh, &small, err);
-    if (st)
-        return st;
     float *input = malloc((size_t)tw * (size_t)th * 3 * sizeof(float));
-    if (!input) {
-        vg_image_free(small);
+    if (!input)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    vg_status st = vg_detector_image_to_tensor(img, rw, rh, tw, th, 0.0f, 1.0f, 0.0f, 1, input, err);
+    if (st) {
+        free(input);
+        return st;
     }
-    vg_detector_to_tensor(small, tw, th, 0.0f, 1.0f, 0.0f, 1, input);
-    vg_image_free(small);
 
     int64_t shape[4] = {1, 3, th, tw};
     vg_tensor out[VG_INFER_MAX_OUTPUTS];

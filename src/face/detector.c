@@ -1,5 +1,5 @@
 /* detector.c — the table of detector backends and what they share: NMS,
- * sorting by score, and packing an image into a planar float tensor. */
+ * sorting by score, and turning an image into a planar float tensor. */
 #include "face/detector.h"
 
 #include <stdlib.h>
@@ -67,26 +67,33 @@ int vg_detector_nms(vg_face *faces, int n, float thresh, int max_out)
     return kept;
 }
 
-void vg_detector_to_tensor(const vg_image *img, int tw, int th, float mean, float scale,
-                           float pad, int bgr, float *out)
+vg_status vg_detector_image_to_tensor(const vg_image *img, int rw, int rh, int tw, int th, float mean,
+                                      float scale, float pad, int bgr, float *out, vg_err *err)
 {
+    if (rw < 1 || rh < 1 || rw > tw || rh > th)
+        return vg_err_set(err, VG_ERR_INTERNAL, "tensor %dx%d cannot hold %dx%d", tw, th, rw, rh);
     size_t plane = (size_t)tw * (size_t)th;
+    float *planes[3] = {out, out + plane, out + 2 * plane};
+    if (bgr) {
+        planes[0] = out + 2 * plane;
+        planes[2] = out;
+    }
+    vg_status st = vg_image_resize_planar(img, rw, rh, planes, tw, err);
+    if (st)
+        return st;
+    /* swscale wrote p / 255: map to (p - mean) * scale, pad the rest */
+    const float a = 255.0f * scale, b = -mean * scale;
     for (int c = 0; c < 3; c++) {
         float *dst = out + plane * (size_t)c;
-        int sc = bgr ? 2 - c : c;
         for (int y = 0; y < th; y++) {
             float *row = dst + (size_t)y * (size_t)tw;
-            if (y >= img->height) {
-                for (int x = 0; x < tw; x++)
-                    row[x] = pad;
-                continue;
-            }
-            const uint8_t *src = img->data + (size_t)y * (size_t)img->stride;
-            int w = img->width < tw ? img->width : tw;
-            for (int x = 0; x < w; x++)
-                row[x] = ((float)src[3 * x + sc] - mean) * scale;
-            for (int x = w; x < tw; x++)
+            int x = 0;
+            if (y < rh)
+                for (; x < rw; x++)
+                    row[x] = row[x] * a + b;
+            for (; x < tw; x++)
                 row[x] = pad;
         }
     }
+    return VG_OK;
 }

@@ -41,10 +41,11 @@ const char *vg_detector_names(void);
 int vg_detector_nms(vg_face *faces, int n, float iou, int max_out);
 /* Sorts faces by descending score (stable on ties by position). */
 void vg_detector_sort(vg_face *faces, int n);
-/* Packs an RGB image into a planar float tensor (C,H,W) of size th x tw,
- * top-left aligned, padding with pad, value = (p - mean) * scale; bgr swaps
- * channel order. Writes th*tw*3 floats. */
-void vg_detector_to_tensor(const vg_image *img, int tw, int th, float mean, float scale,
-                           float pad, int bgr, float *out);
+/* Resizes img to rw x rh into a planar float tensor (C,H,W) of th x tw,
+ * top-left aligned, padding with pad; value = (p - mean) * scale for pixel
+ * value p (0..255); bgr puts the channels in B, G, R order. rw <= tw and
+ * rh <= th. Writes 3 * th * tw floats. */
+vg_status vg_detector_image_to_tensor(const vg_image *img, int rw, int rh, int tw, int th, float mean,
+                                      float scale, float pad, int bgr, float *out, vg_err *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_detector_util.c — what detector backends share: NMS keeps the best of
- * overlapping boxes by score (not by position), and the tensor packing. */
+ * overlapping boxes by score (not by position), the image-to-tensor step,
+ * and the 68-to-5 landmark reduction. */
 #include "vg_test.h"
 
 #include "face/detector.h"
@@ -52,17 +53,35 @@ static void test_tensor_packing(void **state)
             p[2] = (uint8_t)(200 + y);         /* B */
         }
     float out[3 * 3 * 4];
-    vg_detector_to_tensor(img, 4, 3, 127.0f, 1.0f / 128.0f, -9.0f, 0, out);
-    /* planar RGB, normalised, padded right and below */
-    assert_float_equal(out[0 * 12 + 0 * 4 + 1], (10.0f - 127) / 128, 1e-6);
-    assert_float_equal(out[1 * 12 + 1 * 4 + 2], (102.0f - 127) / 128, 1e-6);
-    assert_float_equal(out[2 * 12 + 1 * 4 + 0], (201.0f - 127) / 128, 1e-6);
+    vg_err err;
+    assert_int_equal(vg_detector_image_to_tensor(img, 3, 2, 4, 3, 127.0f, 1.0f / 128.0f, -9.0f, 0, out, &err),
+                     VG_OK);
+    /* planar RGB, normalised, padded right and below (swscale's float path
+     * goes through its internal fixed-point form: within 1.1 grey levels,
+     * measured over all 256 values of each channel) */
+    assert_float_equal(out[0 * 12 + 0 * 4 + 1], (10.0f - 127) / 128, 1.1f / 128);
+    assert_float_equal(out[1 * 12 + 1 * 4 + 2], (102.0f - 127) / 128, 1.1f / 128);
+    assert_float_equal(out[2 * 12 + 1 * 4 + 0], (201.0f - 127) / 128, 1.1f / 128);
     assert_float_equal(out[0 * 12 + 0 * 4 + 3], -9.0f, 0);
     assert_float_equal(out[1 * 12 + 2 * 4 + 0], -9.0f, 0);
     /* BGR order, raw values */
-    vg_detector_to_tensor(img, 3, 2, 0.0f, 1.0f, 0.0f, 1, out);
-    assert_float_equal(out[0], 200.0f, 0);
-    assert_float_equal(out[2 * 6 + 1], 10.0f, 0);
+    assert_int_equal(vg_detector_image_to_tensor(img, 3, 2, 3, 2, 0.0f, 1.0f, 0.0f, 1, out, &err), VG_OK);
+    assert_float_equal(out[0], 200.0f, 1.1);
+    assert_float_equal(out[2 * 6 + 1], 10.0f, 1.1);
+    /* shrinking averages: a 6x4 image of 2x2 blocks halves to the block values */
+    vg_image *big = NULL;
+    assert_int_equal(vg_image_new(6, 4, &big, NULL), VG_OK);
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 6; x++)
+            memset(big->data + (size_t)y * big->stride + 3 * (size_t)x, 40 * (x / 2) + 100 * (y / 2), 3);
+    assert_int_equal(vg_detector_image_to_tensor(big, 3, 2, 3, 2, 0.0f, 1.0f, 0.0f, 0, out, &err), VG_OK);
+    for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 3; x++)
+            assert_float_equal(out[y * 3 + x], 40.0f * x + 100.0f * y, 1.0);
+    /* a tensor too small for the image is refused */
+    assert_int_equal(vg_detector_image_to_tensor(img, 3, 2, 2, 2, 0.0f, 1.0f, 0.0f, 0, out, &err),
+                     VG_ERR_INTERNAL);
+    vg_image_free(big);
     vg_image_free(img);
 }
 
