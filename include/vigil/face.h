@@ -113,7 +113,7 @@ vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img, vg_f
  * the ten accuracy-maximising fold thresholds of `vigil eval verify` on LFW
  * View 2 with the default pack (README, "Accuracy"). Watch lists calibrate
  * their own, stricter thresholds. */
-#define VG_FACE_VERIFY_THRESHOLD_DEFAULT 0.284f
+#define VG_FACE_VERIFY_THRESHOLD_DEFAULT 0.282f
 
 #ifdef __cplusplus
 }
