@@ -33,7 +33,10 @@ test: build build-asan build-fuzz
 demo: build
 	@scripts/demo
 
-bench: build
+# Build chatter goes to stderr so that `make bench > bench.json` holds the JSON alone.
+bench: bootstrap
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j$(JOBS) --target vg_bench 1>&2
 	@build/bench/vg_bench
 
 clean:

@@ -59,7 +59,7 @@ void vg_bench_ort_close(vg_bench_ort *b)
     free(b);
 }
 
-vg_bench_ort *vg_bench_ort_open(const char *model, const int64_t *shape, int ndim)
+vg_bench_ort *vg_bench_ort_open(const char *model, const int64_t *shape, int ndim, const float *input)
 {
     vg_bench_ort *b = calloc(1, sizeof *b);
     if (!b)
@@ -73,7 +73,7 @@ vg_bench_ort *vg_bench_ort_open(const char *model, const int64_t *shape, int ndi
     if (!b->data)
         goto fail;
     for (size_t i = 0; i < count; i++)
-        b->data[i] = (float)((i * 2654435761u) % 255) / 128.0f - 1.0f;
+        b->data[i] = input ? input[i] : (float)((i * 2654435761u) % 255) / 128.0f - 1.0f;
     CHECK(api->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "bench", &b->env));
     CHECK(api->CreateSessionOptions(&opt));
     CHECK(api->SetIntraOpNumThreads(opt, 1));

@@ -19,7 +19,7 @@
 
 #define UF_MAX_SESSIONS 4
 #define UF_MIN_INPUT_FACE 20.0f
-#define UF_DEFAULT_THRESHOLD 0.7f
+#define UF_DEFAULT_THRESHOLD 0.75f
 #define UF_NMS_IOU 0.4f
 
 typedef struct uf_model {
