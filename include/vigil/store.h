@@ -1,0 +1,175 @@
+/* store.h — where watch lists, subjects, their templates and photos, and the
+ * audit chain live.
+ *
+ * One interface, several backends (SQLite now; PostgreSQL later), chosen by
+ * the path given to vg_store_open. Templates and photos are encrypted at rest
+ * with libsodium secretbox under a key kept in a key file outside the
+ * database. Every change, and every read of biometric data, appends an entry
+ * to the audit chain inside the same transaction as the change itself: after
+ * a crash, a change and its audit entry are both there or both absent.
+ *
+ * Ownership: arrays returned through out-pointers are malloc'd and freed
+ * with the matching vg_store_*_free function. Strings passed in are
+ * borrowed. Times are Unix seconds (UTC); 0 means "none" for optional times.
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Field limits (bytes, UTF-8); longer input is refused with VG_ERR_INVALID. */
+#define VG_STORE_NAME_MAX 200
+#define VG_STORE_TEXT_MAX 2000
+#define VG_STORE_ACTOR_MAX 200
+
+typedef struct vg_store vg_store;
+
+typedef struct vg_store_options {
+    const char *path;      /* database: a file path (SQLite) */
+    const char *key_path;  /* NULL: path + ".key" */
+    int64_t now;           /* clock for this session's records; 0: time(NULL) (tests pass a fake clock) */
+} vg_store_options;
+
+/* Opens (creating if absent) the database, applies pending migrations in one
+ * transaction each, refuses a schema newer than this binary knows, and loads
+ * the key: created (mode 0600, O_EXCL) only when the database is new; a
+ * missing key for an existing database, a key that does not open the
+ * database's check value, or a key file readable by group or others is a
+ * clear error (never an empty watch list). */
+vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err);
+void vg_store_close(vg_store *s);
+
+/* The schema version this binary writes and the one in the open database. */
+int vg_store_schema_version(void);
+
+/* ---- watch lists ---- */
+
+typedef struct vg_watchlist {
+    int64_t id;
+    char name[VG_STORE_NAME_MAX + 1];
+    char reason[VG_STORE_TEXT_MAX + 1];
+    char authorised_by[VG_STORE_NAME_MAX + 1];
+    int64_t created_at;
+    int64_t expires_at;  /* 0: none */
+    int max_size;        /* subjects; 0: no limit */
+    int subjects;        /* filled by get/list */
+    int templates;       /* filled by get/list */
+} vg_watchlist;
+
+/* name, reason and authorised_by are required; a duplicate name is
+ * VG_ERR_INVALID. Audited. */
+vg_status vg_store_watchlist_create(vg_store *s, const char *actor, const vg_watchlist *w,
+                                    int64_t *id, vg_err *err);
+vg_status vg_store_watchlist_get(vg_store *s, const char *name, vg_watchlist *out, vg_err *err);
+vg_status vg_store_watchlist_list(vg_store *s, vg_watchlist **out, int *n, vg_err *err);
+void vg_store_watchlist_free(vg_watchlist *w);
+/* Deletes every subject, template and photo of the list (the list itself
+ * stays, empty), and audits how many and who. */
+vg_status vg_store_watchlist_purge(vg_store *s, const char *actor, const char *name,
+                                   int *subjects, int *templates, vg_err *err);
+
+/* ---- subjects ---- */
+
+typedef struct vg_subject {
+    int64_t id;
+    int64_t watchlist_id;
+    char name[VG_STORE_NAME_MAX + 1];
+    char reason[VG_STORE_TEXT_MAX + 1];
+    char category[VG_STORE_NAME_MAX + 1];
+    char source[VG_STORE_TEXT_MAX + 1];          /* where the photo came from */
+    char authorised_by[VG_STORE_NAME_MAX + 1];
+    char justification[VG_STORE_TEXT_MAX + 1];   /* required when under 18 */
+    char dob[11];                                /* "YYYY-MM-DD" or "" */
+    int64_t created_at;
+    int64_t expires_at;                          /* 0: the watch list's */
+    int templates;                               /* filled by list */
+} vg_subject;
+
+/* One enrolled photo: its template (L2-normalised) and the photo as JPEG. */
+typedef struct vg_enrolment {
+    const float *vec;
+    int dim;
+    float quality;
+    const uint8_t *jpeg;
+    size_t jpeg_len;
+} vg_enrolment;
+
+/* Adds a subject with n templates and photos to the watch list named by
+ * subject->watchlist_id, in one transaction with its audit entry.
+ * model_id names the embedder ("file:sha256"). Refused: an unknown or full
+ * watch list, a subject under 18 (by dob, at the store's clock) without a
+ * justification, n < 1. */
+vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject *subject,
+                               const char *model_id, const vg_enrolment *photos, int n,
+                               int64_t *id, vg_err *err);
+vg_status vg_store_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err);
+vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
+                                vg_err *err);
+void vg_store_subject_free(vg_subject *subjects);
+/* Removes the subject, its templates and photos. Audited. */
+vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg_err *err);
+
+/* ---- templates (for the gallery) ---- */
+
+typedef struct vg_template_set {
+    int n;
+    int dim;
+    int64_t *template_id;
+    int64_t *subject_id;
+    float *vecs;   /* n x dim, decrypted */
+} vg_template_set;
+
+/* Loads and decrypts the templates of a watch list's subjects that have not
+ * expired at time now, made with model_id. Templates of another model make
+ * the call fail with VG_ERR_UNSUPPORTED and a message saying to re-enrol.
+ * The read is audited (actor, purpose). */
+vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
+                                  int64_t watchlist_id, const char *model_id, int64_t now,
+                                  vg_template_set *out, vg_err *err);
+void vg_store_templates_free(vg_template_set *t);
+
+/* The k-th (0-based) enrolled photo of a subject, decrypted JPEG (malloc'd).
+ * Audited. */
+vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
+                             uint8_t **jpeg, size_t *len, vg_err *err);
+
+/* ---- the audit chain ---- */
+
+typedef struct vg_audit_entry {
+    int64_t seq;
+    int64_t time;
+    char actor[VG_STORE_ACTOR_MAX + 1];
+    char action[64];
+    char object[VG_STORE_NAME_MAX + 64];
+    char *details;          /* JSON object text, malloc'd */
+    char prev_hash[65];     /* hex SHA-256 */
+    char hash[65];
+} vg_audit_entry;
+
+/* Appends an entry (for actions the store does not record by itself, such
+ * as an identification or a configuration change). details: a JSON object
+ * text, or NULL for {}. Entries never hold a template or an image. */
+vg_status vg_store_audit_append(vg_store *s, const char *actor, const char *action,
+                                const char *object, const char *details, vg_err *err);
+/* Entries with time >= since, in order. */
+vg_status vg_store_audit_list(vg_store *s, int64_t since, vg_audit_entry **out, int *n,
+                              vg_err *err);
+void vg_store_audit_free(vg_audit_entry *entries, int n);
+
+/* Checks the whole chain: each hash = SHA-256 over the entry's fields and
+ * prev_hash, each prev_hash = the previous hash, seq without gaps from 1.
+ * VG_OK when intact; otherwise VG_ERR_INVALID with *bad_seq the first entry
+ * that was edited, removed (the entry after the gap) or reordered, and the
+ * reason in err. */
+vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries, vg_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
