@@ -45,6 +45,14 @@ const char *vg_infer_runtime_version(void)
 vg_status vg_infer_env_new(vg_infer_env **out, vg_err *err)
 {
     *out = NULL;
+    /* ORT's platform telemetry, on by default, matches regular expressions
+     * against the process's command line while creating the env; with a long
+     * command line (`vigil detect` on a thousand photos) the regex engine's
+     * backtracking overflows the stack. vigil sends nothing about its process
+     * anywhere: telemetry is off. Set before the first env is created and
+     * never changed afterwards. */
+    if (setenv("ORT_DISABLE_TELEMETRY", "1", 1) != 0)
+        return vg_err_set(err, VG_ERR_INTERNAL, "cannot disable ONNX Runtime telemetry");
     const OrtApi *api = OrtGetApiBase()->GetApi(ORT_API_VERSION);
     if (!api)
         return vg_err_set(err, VG_ERR_UNSUPPORTED,
@@ -55,7 +63,11 @@ vg_status vg_infer_env_new(vg_infer_env **out, vg_err *err)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     e->api = api;
     OrtStatus *st = api->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "vigil", &e->env);
+    if (!st)
+        st = api->DisableTelemetryEvents(e->env);
     if (st) {
+        if (e->env)
+            api->ReleaseEnv(e->env);
         free(e);
         return ort_fail(api, st, err, VG_ERR_MODEL, "cannot start ONNX Runtime");
     }

@@ -79,6 +79,11 @@ expect 0 "1 face" -- detect "$tmp/really-a-png.jpg"
 # one bad file among good ones: the good ones are still processed, exit 2
 expect 2 "really-a-png.jpg: 512x512, 1 face" -- detect "$tmp/empty.jpg" "$tmp/really-a-png.jpg"
 
+# a long command line (a thousand photos) neither crashes nor stops early
+many=()
+for i in $(seq 1 1000); do many+=("$tmp/no-such-photo-with-a-rather-long-name-number-$i.jpg"); done
+expect 2 "no-such-photo-with-a-rather-long-name-number-1000.jpg" -- detect "${many[@]}"
+
 # compare: no face is a failure (exit 1), not bad input
 ffmpeg -nostdin -v error -f lavfi -i color=c=gray:s=320x240 -frames:v 1 "$tmp/grey.png"
 expect 1 "grey.png: no face found" -- compare "$tmp/grey.png" "$astro"
