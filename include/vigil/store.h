@@ -11,6 +11,16 @@
  * Ownership: arrays returned through out-pointers are malloc'd and freed
  * with the matching vg_store_*_free function. Strings passed in are
  * borrowed. Times are Unix seconds (UTC); 0 means "none" for optional times.
+ *
+ * Threads: a vg_store is one database connection, used by one thread at a
+ * time; threads that need the store at once open one vg_store each (several
+ * processes and connections may share one database file).
+ *
+ * Errors: an unknown watch list or subject is VG_ERR_NOT_FOUND; bad or
+ * over-long fields, a duplicate watch-list name, an under-18 subject without
+ * a justification, a wrong key or an altered row are VG_ERR_INVALID; a full
+ * watch list and the limits below are VG_ERR_LIMIT. A refused call changes
+ * nothing, its audit entry included.
  */
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
@@ -27,6 +37,12 @@ extern "C" {
 #define VG_STORE_NAME_MAX 200
 #define VG_STORE_TEXT_MAX 2000
 #define VG_STORE_ACTOR_MAX 200
+/* Limits of enrolment and audit input, refused beyond with VG_ERR_LIMIT
+ * (VG_ERR_INVALID for the template dimension). */
+#define VG_STORE_PHOTOS_MAX 64            /* photos (templates) per subject */
+#define VG_STORE_JPEG_MAX (32 << 20)      /* bytes per enrolled JPEG */
+#define VG_STORE_DIM_MAX 4096             /* floats per template */
+#define VG_STORE_DETAILS_MAX 65536        /* bytes of an audit entry's details */
 
 typedef struct vg_store vg_store;
 
@@ -47,6 +63,7 @@ void vg_store_close(vg_store *s);
 
 /* The schema version this binary writes and the one in the open database. */
 int vg_store_schema_version(void);
+int vg_store_db_schema_version(const vg_store *s);
 
 /* ---- watch lists ---- */
 

@@ -1,0 +1,132 @@
+/* backend.h — the interface between the store's public API (store.c,
+ * watchlist.c, subject.c, templates.c, audit.c) and a database backend.
+ *
+ * A backend is a const table of function pointers. It knows SQL and its
+ * database's client library, nothing else: validation, encryption, the audit
+ * hash and every policy (expiry, size limits, the under-18 rule) live above
+ * it, so a second backend (PostgreSQL) only has to move rows. Backends are
+ * registered in the table in backend.c and chosen by the database path
+ * (vg_store_backend_find); callers never name one.
+ *
+ * Conventions for every function:
+ *  - conn is the backend's own connection, used by one thread at a time;
+ *  - sealed values (template vectors, photos) are opaque bytes to a backend;
+ *  - a missing row is VG_ERR_NOT_FOUND with a message, so the layer above can
+ *    decide whether that is an error;
+ *  - begin() opens a write transaction that excludes other writers until
+ *    commit() or rollback(); all writes happen inside one, and so does every
+ *    read whose result an audit entry describes.
+ */
+#ifndef VG_STORE_BACKEND_H
+#define VG_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/store.h"
+
+typedef struct vg_store_conn vg_store_conn;
+
+/* The SQL dialects migrations are written in (see migrations.c). */
+typedef enum vg_store_dialect {
+    VG_DIALECT_SQLITE = 0,
+    VG_DIALECT_COUNT
+} vg_store_dialect;
+
+/* One template row as stored: the vector is still sealed. Pointers are valid
+ * only during the callback that receives the row. */
+typedef struct vg_store_template_row {
+    int64_t id;
+    int64_t subject_id;
+    const char *model_id;
+    int dim;
+    const uint8_t *sealed;
+    size_t sealed_len;
+} vg_store_template_row;
+
+/* One audit row exactly as stored (lengths count bytes; a text field that a
+ * tamperer set to NULL arrives as ""). Valid only during the callback. */
+typedef struct vg_store_audit_row {
+    int64_t seq;
+    int64_t time;
+    const char *actor, *action, *object, *details, *prev_hash, *hash;
+    size_t actor_len, action_len, object_len, details_len, prev_hash_len, hash_len;
+} vg_store_audit_row;
+
+/* A callback returning anything but VG_OK stops the walk; the backend then
+ * returns that status with err as the callback left it. */
+typedef vg_status (*vg_store_template_fn)(void *ctx, const vg_store_template_row *row,
+                                          vg_err *err);
+typedef vg_status (*vg_store_audit_fn)(void *ctx, const vg_store_audit_row *row, vg_err *err);
+
+typedef struct vg_store_backend {
+    const char *name;
+    /* True when this backend handles the path (e.g. a URL scheme). */
+    int (*claims)(const char *path);
+    vg_store_dialect dialect;
+    /* NULL when the backend is not built in: opening is then refused. */
+    vg_status (*open)(const char *path, vg_store_conn **out, vg_err *err);
+    void (*close)(vg_store_conn *c);
+
+    vg_status (*begin)(vg_store_conn *c, vg_err *err);
+    vg_status (*commit)(vg_store_conn *c, vg_err *err);
+    void (*rollback)(vg_store_conn *c);
+
+    /* Highest applied migration; 0 for an empty database. A database that
+     * holds other tables but no schema_version is VG_ERR_INVALID. */
+    vg_status (*schema_version)(vg_store_conn *c, int *version, vg_err *err);
+    /* Runs one migration's SQL and records its version (inside begin()). */
+    vg_status (*migrate)(vg_store_conn *c, const char *sql, int version, int64_t now,
+                         vg_err *err);
+
+    vg_status (*meta_get)(vg_store_conn *c, const char *key, uint8_t **value, size_t *len,
+                          vg_err *err);
+    vg_status (*meta_put)(vg_store_conn *c, const char *key, const uint8_t *value, size_t len,
+                          vg_err *err);
+
+    /* A duplicate name is VG_ERR_INVALID. */
+    vg_status (*watchlist_insert)(vg_store_conn *c, const vg_watchlist *w, int64_t *id,
+                                  vg_err *err);
+    /* By name when name is not NULL, else by id; subjects and templates
+     * counted. */
+    vg_status (*watchlist_find)(vg_store_conn *c, const char *name, int64_t id,
+                                vg_watchlist *out, vg_err *err);
+    vg_status (*watchlist_list)(vg_store_conn *c, vg_watchlist **out, int *n, vg_err *err);
+    /* Deletes the list's subjects (templates and photos with them). */
+    vg_status (*watchlist_purge)(vg_store_conn *c, int64_t id, int *subjects, int *templates,
+                                 vg_err *err);
+
+    vg_status (*subject_insert)(vg_store_conn *c, const vg_subject *s, int64_t *id,
+                                vg_err *err);
+    vg_status (*subject_get)(vg_store_conn *c, int64_t id, vg_subject *out, vg_err *err);
+    vg_status (*subject_list)(vg_store_conn *c, int64_t watchlist_id, vg_subject **out, int *n,
+                              vg_err *err);
+    vg_status (*subject_delete)(vg_store_conn *c, int64_t id, vg_err *err);
+
+    vg_status (*template_insert)(vg_store_conn *c, int64_t subject_id, const char *model_id,
+                                 int dim, float quality, const uint8_t *sealed, size_t len,
+                                 vg_err *err);
+    /* Templates of the list's subjects whose expiry (the subject's own, or
+     * when 0 the list's) is 0 or after now, in template id order. */
+    vg_status (*templates_each)(vg_store_conn *c, int64_t watchlist_id, int64_t now,
+                                vg_store_template_fn fn, void *ctx, vg_err *err);
+
+    vg_status (*photo_insert)(vg_store_conn *c, int64_t subject_id, int idx,
+                              const uint8_t *sealed, size_t len, vg_err *err);
+    vg_status (*photo_get)(vg_store_conn *c, int64_t subject_id, int idx, uint8_t **sealed,
+                           size_t *len, vg_err *err);
+
+    /* The last entry's seq and hash; seq 0 and no hash change when empty. */
+    vg_status (*audit_tail)(vg_store_conn *c, int64_t *seq, char hash[65], vg_err *err);
+    vg_status (*audit_insert)(vg_store_conn *c, const vg_audit_entry *e, vg_err *err);
+    /* Entries with time >= since (INT64_MIN: all), in seq order. */
+    vg_status (*audit_each)(vg_store_conn *c, int64_t since, vg_store_audit_fn fn, void *ctx,
+                            vg_err *err);
+} vg_store_backend;
+
+/* The backend for a path: the first in the table that claims it. */
+const vg_store_backend *vg_store_backend_find(const char *path);
+
+extern const vg_store_backend vg_store_backend_sqlite;
+
+#endif

@@ -1,0 +1,121 @@
+/* migrations.c — the schema, as numbered migrations applied in order.
+ *
+ * Migration N's SQL runs in one transaction with the insertion of N into
+ * schema_version, so a crash leaves a database at N-1 or N, never between.
+ * Never edit a migration that has shipped: add the next one. Each migration
+ * holds one text per SQL dialect (backend.h); the PostgreSQL backend will add
+ * its column beside the SQLite one.
+ *
+ * Schema (version 1):
+ *  - schema_version: one row per applied migration;
+ *  - meta: key/value, holds "key_check", a secretbox of a fixed text under
+ *    the store key, written at creation, so a wrong key file is detected on
+ *    open (seal.c);
+ *  - watchlist, subject (ON DELETE CASCADE to template and photo);
+ *  - template: the vector sealed (nonce || secretbox), model id, dimension,
+ *    quality; photo: the enrolled JPEG sealed, numbered per subject;
+ *  - audit: the hash chain (audit.c), seq given by the store, never reused.
+ * Row ids use AUTOINCREMENT so that an id named in the audit chain never
+ * comes back for a different person after a removal.
+ */
+#include "store/migrations.h"
+
+typedef struct vg_migration {
+    int version;
+    const char *sql[VG_DIALECT_COUNT];
+} vg_migration;
+
+static const vg_migration migrations[] = {
+    {1,
+     {[VG_DIALECT_SQLITE] =
+          "CREATE TABLE schema_version (\n"
+          "  version INTEGER PRIMARY KEY,\n"
+          "  applied_at INTEGER NOT NULL\n"
+          ");\n"
+          "CREATE TABLE meta (\n"
+          "  key TEXT PRIMARY KEY,\n"
+          "  value BLOB NOT NULL\n"
+          ");\n"
+          "CREATE TABLE watchlist (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  name TEXT NOT NULL UNIQUE,\n"
+          "  reason TEXT NOT NULL,\n"
+          "  authorised_by TEXT NOT NULL,\n"
+          "  created_at INTEGER NOT NULL,\n"
+          "  expires_at INTEGER NOT NULL DEFAULT 0,\n"
+          "  max_size INTEGER NOT NULL DEFAULT 0\n"
+          ");\n"
+          "CREATE TABLE subject (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  watchlist_id INTEGER NOT NULL REFERENCES watchlist(id) ON DELETE CASCADE,\n"
+          "  name TEXT NOT NULL,\n"
+          "  reason TEXT NOT NULL DEFAULT '',\n"
+          "  category TEXT NOT NULL DEFAULT '',\n"
+          "  source TEXT NOT NULL DEFAULT '',\n"
+          "  authorised_by TEXT NOT NULL DEFAULT '',\n"
+          "  justification TEXT NOT NULL DEFAULT '',\n"
+          "  dob TEXT NOT NULL DEFAULT '',\n"
+          "  created_at INTEGER NOT NULL,\n"
+          "  expires_at INTEGER NOT NULL DEFAULT 0\n"
+          ");\n"
+          "CREATE INDEX subject_watchlist ON subject(watchlist_id);\n"
+          "CREATE TABLE template (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  subject_id INTEGER NOT NULL REFERENCES subject(id) ON DELETE CASCADE,\n"
+          "  model_id TEXT NOT NULL,\n"
+          "  dim INTEGER NOT NULL,\n"
+          "  vector BLOB NOT NULL,\n"
+          "  quality REAL NOT NULL\n"
+          ");\n"
+          "CREATE INDEX template_subject ON template(subject_id);\n"
+          "CREATE TABLE photo (\n"
+          "  subject_id INTEGER NOT NULL REFERENCES subject(id) ON DELETE CASCADE,\n"
+          "  idx INTEGER NOT NULL,\n"
+          "  jpeg BLOB NOT NULL,\n"
+          "  PRIMARY KEY (subject_id, idx)\n"
+          ");\n"
+          "CREATE TABLE audit (\n"
+          "  seq INTEGER PRIMARY KEY,\n"
+          "  time INTEGER NOT NULL,\n"
+          "  actor TEXT NOT NULL,\n"
+          "  action TEXT NOT NULL,\n"
+          "  object TEXT NOT NULL,\n"
+          "  details TEXT NOT NULL,\n"
+          "  prev_hash TEXT NOT NULL,\n"
+          "  hash TEXT NOT NULL\n"
+          ");\n"
+          "CREATE INDEX audit_time ON audit(time);\n"}},
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int vg_store_migrations_latest(void)
+{
+    return migrations[N_MIGRATIONS - 1].version;
+}
+
+vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
+                           vg_err *err)
+{
+    for (int i = 0; i < N_MIGRATIONS; i++) {
+        const vg_migration *m = &migrations[i];
+        if (m->version <= from)
+            continue;
+        const char *sql = m->sql[be->dialect];
+        if (!sql)
+            return vg_err_set(err, VG_ERR_INTERNAL,
+                              "schema migration %d has no SQL for the %s backend", m->version,
+                              be->name);
+        vg_status st = be->begin(c, err);
+        if (st != VG_OK)
+            return st;
+        st = be->migrate(c, sql, m->version, now, err);
+        if (st == VG_OK)
+            st = be->commit(c, err);
+        if (st != VG_OK) {
+            be->rollback(c);
+            return vg_err_prefix(err, st, "schema migration %d", m->version);
+        }
+    }
+    return VG_OK;
+}

@@ -1,0 +1,767 @@
+/* sqlite.c — the SQLite backend of the store (backend.h): one database file.
+ *
+ * Connection settings: WAL journal (readers never block the writer),
+ * synchronous=FULL (a committed change survives power loss), foreign keys on
+ * (deleting a subject deletes its templates and photos), secure_delete on
+ * (freed pages are zeroed, so a purged list's ciphertext does not linger in
+ * the file), a 5 s busy timeout for a second process writing at the same
+ * time, and BEGIN IMMEDIATE for write transactions so the audit tail read
+ * and the insert after it cannot race another writer.
+ *
+ * Every value from a caller is bound to a prepared statement; no SQL is ever
+ * built from caller text (migrations are fixed text from migrations.c). A
+ * new database file is created with mode 0600 (SQLite gives its -wal and
+ * -shm files the same mode): names and reasons are personal data too.
+ */
+#include "store/backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct vg_store_conn {
+    sqlite3 *db;
+    char path[4096];
+};
+
+/* ---- errors and statements ---- */
+
+static vg_status db_fail(vg_store_conn *c, vg_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(c->db);
+    vg_status st;
+    const char *hint = "";
+    switch (code & 0xff) {
+    case SQLITE_NOMEM:
+        st = VG_ERR_NOMEM;
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        st = VG_ERR_INVALID;
+        hint = " (not a vigil database, or a damaged one)";
+        break;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+        st = VG_ERR_INVALID;
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        st = VG_ERR_IO;
+        hint = " (another process kept it locked for 5 s)";
+        break;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        st = VG_ERR_IO;
+        break;
+    default:
+        st = VG_ERR_INTERNAL;
+    }
+    return vg_err_set(err, st, "database %s: %s: %s%s", c->path, what, sqlite3_errmsg(c->db),
+                      hint);
+}
+
+static vg_status prepare(vg_store_conn *c, const char *sql, sqlite3_stmt **st, vg_err *err)
+{
+    if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return db_fail(c, err, "preparing a statement");
+    }
+    return VG_OK;
+}
+
+/* Binds text that outlives the statement's step (SQLITE_STATIC). */
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+/* Steps a statement that returns no rows, then finalizes it. */
+static vg_status run(vg_store_conn *c, sqlite3_stmt *st, const char *what, vg_err *err)
+{
+    vg_status s = VG_OK;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        s = db_fail(c, err, what);
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status exec(vg_store_conn *c, const char *sql, const char *what, vg_err *err)
+{
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(c, err, what);
+    return VG_OK;
+}
+
+/* One integer from a query with at most one int64 parameter (?1). */
+static vg_status query_int(vg_store_conn *c, const char *sql, int64_t arg, int64_t *out,
+                           const char *what, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, sql, &st, err);
+    if (s != VG_OK)
+        return s;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, arg);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        s = db_fail(c, err, what);
+    sqlite3_finalize(st);
+    return s;
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
+}
+
+static vg_status col_blob(vg_store_conn *c, sqlite3_stmt *st, int i, uint8_t **out, size_t *len,
+                          vg_err *err)
+{
+    const void *b = sqlite3_column_blob(st, i);
+    size_t n = b ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    uint8_t *copy = malloc(n ? n : 1);
+    if (!copy)
+        return vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory reading %zu bytes",
+                          c->path, n);
+    if (n)
+        memcpy(copy, b, n);
+    *out = copy;
+    *len = n;
+    return VG_OK;
+}
+
+/* ---- connection ---- */
+
+static int sq_claims(const char *path)
+{
+    (void)path;
+    return 1;
+}
+
+static void sq_close(vg_store_conn *c)
+{
+    if (!c)
+        return;
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
+{
+    *out = NULL;
+    vg_store_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory opening %s", path);
+    snprintf(c->path, sizeof c->path, "%s", path);
+
+    /* a new file starts 0600; an existing one keeps its mode */
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno != EEXIST) {
+        vg_status s = vg_err_set(err, VG_ERR_IO, "cannot create database %s: %s", path,
+                                 strerror(errno));
+        free(c);
+        return s;
+    }
+
+    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        vg_status s = vg_err_set(err, VG_ERR_IO, "cannot open database %s: %s", path,
+                                 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sq_close(c);
+        return s;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+
+    vg_status s = exec(c,
+                       "PRAGMA foreign_keys = ON;"
+                       "PRAGMA synchronous = FULL;"
+                       "PRAGMA secure_delete = ON;"
+                       "PRAGMA trusted_schema = OFF;",
+                       "setting up the connection", err);
+    if (s == VG_OK) {
+        sqlite3_stmt *st;
+        s = prepare(c, "PRAGMA journal_mode = WAL", &st, err);
+        if (s == VG_OK) {
+            if (sqlite3_step(st) != SQLITE_ROW)
+                s = db_fail(c, err, "switching to WAL mode");
+            else if (strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
+                s = vg_err_set(err, VG_ERR_IO,
+                               "database %s: cannot use WAL mode here (journal mode stays %s)",
+                               path, sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+    }
+    if (s != VG_OK) {
+        sq_close(c);
+        return s;
+    }
+    *out = c;
+    return VG_OK;
+}
+
+static vg_status sq_begin(vg_store_conn *c, vg_err *err)
+{
+    return exec(c, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+static vg_status sq_commit(vg_store_conn *c, vg_err *err)
+{
+    return exec(c, "COMMIT", "committing", err);
+}
+
+static void sq_rollback(vg_store_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- schema ---- */
+
+static vg_status sq_schema_version(vg_store_conn *c, int *version, vg_err *err)
+{
+    *version = 0;
+    int64_t has = 0, tables = 0, v = 0;
+    vg_status s = query_int(c,
+                            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                            "AND name = 'schema_version'",
+                            0, &has, "reading the schema", err);
+    if (s != VG_OK)
+        return s;
+    if (!has) {
+        s = query_int(c, "SELECT count(*) FROM sqlite_master", 0, &tables,
+                      "reading the schema", err);
+        if (s == VG_OK && tables)
+            s = vg_err_set(err, VG_ERR_INVALID,
+                           "database %s holds tables but no vigil schema: not a vigil database",
+                           c->path);
+        return s;
+    }
+    s = query_int(c, "SELECT coalesce(max(version), 0) FROM schema_version", 0, &v,
+                  "reading the schema version", err);
+    if (s == VG_OK)
+        *version = v > 1000000 ? 1000000 : (int)v;
+    return s;
+}
+
+static vg_status sq_migrate(vg_store_conn *c, const char *sql, int version, int64_t now,
+                            vg_err *err)
+{
+    vg_status s = exec(c, sql, "applying a migration", err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_stmt *st;
+    if ((s = prepare(c, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", &st,
+                     err)) != VG_OK)
+        return s;
+    sqlite3_bind_int(st, 1, version);
+    sqlite3_bind_int64(st, 2, now);
+    return run(c, st, "recording the schema version", err);
+}
+
+static vg_status sq_meta_get(vg_store_conn *c, const char *key, uint8_t **value, size_t *len,
+                             vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT value FROM meta WHERE key = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = col_blob(c, st, 0, value, len, err);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "database %s has no %s", c->path, key);
+    else
+        s = db_fail(c, err, "reading meta");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_meta_put(vg_store_conn *c, const char *key, const uint8_t *value, size_t len,
+                             vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, key);
+    sqlite3_bind_blob64(st, 2, value, len, SQLITE_STATIC);
+    return run(c, st, "writing meta", err);
+}
+
+/* ---- watch lists ---- */
+
+static vg_status sq_watchlist_insert(vg_store_conn *c, const vg_watchlist *w, int64_t *id,
+                                     vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO watchlist (name, reason, authorised_by, created_at, "
+                          "expires_at, max_size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, w->name);
+    bind_text(st, 2, w->reason);
+    bind_text(st, 3, w->authorised_by);
+    sqlite3_bind_int64(st, 4, w->created_at);
+    sqlite3_bind_int64(st, 5, w->expires_at);
+    sqlite3_bind_int(st, 6, w->max_size);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(c->db);
+    else if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
+        s = vg_err_set(err, VG_ERR_INVALID, "a watch list named \"%s\" already exists", w->name);
+    else
+        s = db_fail(c, err, "creating a watch list");
+    sqlite3_finalize(st);
+    return s;
+}
+
+#define WATCHLIST_COLUMNS                                                                      \
+    "SELECT w.id, w.name, w.reason, w.authorised_by, w.created_at, w.expires_at, w.max_size, " \
+    "(SELECT count(*) FROM subject s WHERE s.watchlist_id = w.id), "                           \
+    "(SELECT count(*) FROM template t JOIN subject s ON s.id = t.subject_id "                  \
+    "  WHERE s.watchlist_id = w.id) FROM watchlist w "
+
+static void watchlist_row(sqlite3_stmt *st, vg_watchlist *w)
+{
+    memset(w, 0, sizeof *w);
+    w->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, w->name, sizeof w->name);
+    col_text(st, 2, w->reason, sizeof w->reason);
+    col_text(st, 3, w->authorised_by, sizeof w->authorised_by);
+    w->created_at = sqlite3_column_int64(st, 4);
+    w->expires_at = sqlite3_column_int64(st, 5);
+    w->max_size = sqlite3_column_int(st, 6);
+    w->subjects = sqlite3_column_int(st, 7);
+    w->templates = sqlite3_column_int(st, 8);
+}
+
+static vg_status sq_watchlist_find(vg_store_conn *c, const char *name, int64_t id,
+                                   vg_watchlist *out, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, name ? WATCHLIST_COLUMNS "WHERE w.name = ?1"
+                                  : WATCHLIST_COLUMNS "WHERE w.id = ?1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    if (name)
+        bind_text(st, 1, name);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        watchlist_row(st, out);
+    else if (rc == SQLITE_DONE && name)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no watch list named \"%s\"", name);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no watch list with id %lld", (long long)id);
+    else
+        s = db_fail(c, err, "reading a watch list");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_watchlist_list(vg_store_conn *c, vg_watchlist **out, int *n, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, WATCHLIST_COLUMNS "ORDER BY w.id", &st, err);
+    if (s != VG_OK)
+        return s;
+    vg_watchlist *v = NULL;
+    int count = 0, cap = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int nc = cap ? cap * 2 : 8;
+            vg_watchlist *g = realloc(v, (size_t)nc * sizeof *g);
+            if (!g) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing watch lists");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        watchlist_row(st, &v[count++]);
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "listing watch lists");
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    *n = count;
+    return VG_OK;
+}
+
+static vg_status sq_watchlist_purge(vg_store_conn *c, int64_t id, int *subjects, int *templates,
+                                    vg_err *err)
+{
+    int64_t ns = 0, nt = 0;
+    vg_status s = query_int(c, "SELECT count(*) FROM subject WHERE watchlist_id = ?1", id, &ns,
+                            "counting subjects", err);
+    if (s == VG_OK)
+        s = query_int(c,
+                      "SELECT count(*) FROM template t JOIN subject s ON s.id = t.subject_id "
+                      "WHERE s.watchlist_id = ?1",
+                      id, &nt, "counting templates", err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_stmt *st;
+    if ((s = prepare(c, "DELETE FROM subject WHERE watchlist_id = ?1", &st, err)) != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    if ((s = run(c, st, "purging a watch list", err)) != VG_OK)
+        return s;
+    *subjects = (int)ns;
+    *templates = (int)nt;
+    return VG_OK;
+}
+
+/* ---- subjects ---- */
+
+static vg_status sq_subject_insert(vg_store_conn *c, const vg_subject *sub, int64_t *id,
+                                   vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO subject (watchlist_id, name, reason, category, source, "
+                          "authorised_by, justification, dob, created_at, expires_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, sub->watchlist_id);
+    bind_text(st, 2, sub->name);
+    bind_text(st, 3, sub->reason);
+    bind_text(st, 4, sub->category);
+    bind_text(st, 5, sub->source);
+    bind_text(st, 6, sub->authorised_by);
+    bind_text(st, 7, sub->justification);
+    bind_text(st, 8, sub->dob);
+    sqlite3_bind_int64(st, 9, sub->created_at);
+    sqlite3_bind_int64(st, 10, sub->expires_at);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(c->db);
+    else
+        s = db_fail(c, err, "adding a subject");
+    sqlite3_finalize(st);
+    return s;
+}
+
+#define SUBJECT_COLUMNS                                                                        \
+    "SELECT s.id, s.watchlist_id, s.name, s.reason, s.category, s.source, s.authorised_by, "   \
+    "s.justification, s.dob, s.created_at, s.expires_at, "                                     \
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id) FROM subject s "
+
+static void subject_row(sqlite3_stmt *st, vg_subject *s)
+{
+    memset(s, 0, sizeof *s);
+    s->id = sqlite3_column_int64(st, 0);
+    s->watchlist_id = sqlite3_column_int64(st, 1);
+    col_text(st, 2, s->name, sizeof s->name);
+    col_text(st, 3, s->reason, sizeof s->reason);
+    col_text(st, 4, s->category, sizeof s->category);
+    col_text(st, 5, s->source, sizeof s->source);
+    col_text(st, 6, s->authorised_by, sizeof s->authorised_by);
+    col_text(st, 7, s->justification, sizeof s->justification);
+    col_text(st, 8, s->dob, sizeof s->dob);
+    s->created_at = sqlite3_column_int64(st, 9);
+    s->expires_at = sqlite3_column_int64(st, 10);
+    s->templates = sqlite3_column_int(st, 11);
+}
+
+static vg_status sq_subject_get(vg_store_conn *c, int64_t id, vg_subject *out, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, SUBJECT_COLUMNS "WHERE s.id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        subject_row(st, out);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    else
+        s = db_fail(c, err, "reading a subject");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_subject_list(vg_store_conn *c, int64_t watchlist_id, vg_subject **out, int *n,
+                                 vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, SUBJECT_COLUMNS "WHERE s.watchlist_id = ?1 ORDER BY s.id", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, watchlist_id);
+    vg_subject *v = NULL;
+    int count = 0, cap = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int nc = cap ? cap * 2 : 8;
+            vg_subject *g = realloc(v, (size_t)nc * sizeof *g);
+            if (!g) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing subjects");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        subject_row(st, &v[count++]);
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "listing subjects");
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    *n = count;
+    return VG_OK;
+}
+
+static vg_status sq_subject_delete(vg_store_conn *c, int64_t id, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "DELETE FROM subject WHERE id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    if ((s = run(c, st, "removing a subject", err)) != VG_OK)
+        return s;
+    if (sqlite3_changes(c->db) == 0)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    return VG_OK;
+}
+
+/* ---- templates and photos ---- */
+
+static vg_status sq_template_insert(vg_store_conn *c, int64_t subject_id, const char *model_id,
+                                    int dim, float quality, const uint8_t *sealed, size_t len,
+                                    vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO template (subject_id, model_id, dim, vector, quality) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, subject_id);
+    bind_text(st, 2, model_id);
+    sqlite3_bind_int(st, 3, dim);
+    sqlite3_bind_blob64(st, 4, sealed, len, SQLITE_STATIC);
+    sqlite3_bind_double(st, 5, quality);
+    return run(c, st, "adding a template", err);
+}
+
+static vg_status sq_templates_each(vg_store_conn *c, int64_t watchlist_id, int64_t now,
+                                   vg_store_template_fn fn, void *ctx, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "WITH live AS ("
+                          "  SELECT s.id AS sid, CASE WHEN s.expires_at <> 0 THEN s.expires_at "
+                          "    ELSE w.expires_at END AS expiry "
+                          "  FROM subject s JOIN watchlist w ON w.id = s.watchlist_id "
+                          "  WHERE s.watchlist_id = ?1) "
+                          "SELECT t.id, t.subject_id, t.model_id, t.dim, t.vector "
+                          "FROM template t JOIN live ON live.sid = t.subject_id "
+                          "WHERE live.expiry = 0 OR live.expiry > ?2 ORDER BY t.id",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, watchlist_id);
+    sqlite3_bind_int64(st, 2, now);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vg_store_template_row r;
+        r.id = sqlite3_column_int64(st, 0);
+        r.subject_id = sqlite3_column_int64(st, 1);
+        const unsigned char *m = sqlite3_column_text(st, 2);
+        r.model_id = m ? (const char *)m : "";
+        r.dim = sqlite3_column_int(st, 3);
+        r.sealed = sqlite3_column_blob(st, 4);
+        r.sealed_len = r.sealed ? (size_t)sqlite3_column_bytes(st, 4) : 0;
+        if ((s = fn(ctx, &r, err)) != VG_OK)
+            break;
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "reading templates");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_photo_insert(vg_store_conn *c, int64_t subject_id, int idx,
+                                 const uint8_t *sealed, size_t len, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s =
+        prepare(c, "INSERT INTO photo (subject_id, idx, jpeg) VALUES (?1, ?2, ?3)", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, subject_id);
+    sqlite3_bind_int(st, 2, idx);
+    sqlite3_bind_blob64(st, 3, sealed, len, SQLITE_STATIC);
+    return run(c, st, "adding a photo", err);
+}
+
+static vg_status sq_photo_get(vg_store_conn *c, int64_t subject_id, int idx, uint8_t **sealed,
+                              size_t *len, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT jpeg FROM photo WHERE subject_id = ?1 AND idx = ?2", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, subject_id);
+    sqlite3_bind_int(st, 2, idx);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = col_blob(c, st, 0, sealed, len, err);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "subject %lld has no photo %d",
+                       (long long)subject_id, idx);
+    else
+        s = db_fail(c, err, "reading a photo");
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* ---- audit ---- */
+
+static vg_status sq_audit_tail(vg_store_conn *c, int64_t *seq, char hash[65], vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, err);
+    if (s != VG_OK)
+        return s;
+    *seq = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        col_text(st, 1, hash, 65);
+    } else if (rc != SQLITE_DONE) {
+        s = db_fail(c, err, "reading the audit chain");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_audit_insert(vg_store_conn *c, const vg_audit_entry *e, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO audit (seq, time, actor, action, object, details, "
+                          "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, e->seq);
+    sqlite3_bind_int64(st, 2, e->time);
+    bind_text(st, 3, e->actor);
+    bind_text(st, 4, e->action);
+    bind_text(st, 5, e->object);
+    bind_text(st, 6, e->details);
+    bind_text(st, 7, e->prev_hash);
+    bind_text(st, 8, e->hash);
+    return run(c, st, "appending to the audit chain", err);
+}
+
+static const char *text_of(sqlite3_stmt *st, int i, size_t *len)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    *len = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    return t ? (const char *)t : "";
+}
+
+static vg_status sq_audit_each(vg_store_conn *c, int64_t since, vg_store_audit_fn fn, void *ctx,
+                               vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "SELECT seq, time, actor, action, object, details, prev_hash, hash "
+                          "FROM audit WHERE time >= ?1 ORDER BY seq",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, since);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vg_store_audit_row r;
+        r.seq = sqlite3_column_int64(st, 0);
+        r.time = sqlite3_column_int64(st, 1);
+        r.actor = text_of(st, 2, &r.actor_len);
+        r.action = text_of(st, 3, &r.action_len);
+        r.object = text_of(st, 4, &r.object_len);
+        r.details = text_of(st, 5, &r.details_len);
+        r.prev_hash = text_of(st, 6, &r.prev_hash_len);
+        r.hash = text_of(st, 7, &r.hash_len);
+        if ((s = fn(ctx, &r, err)) != VG_OK)
+            break;
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "reading the audit chain");
+    sqlite3_finalize(st);
+    return s;
+}
+
+const vg_store_backend vg_store_backend_sqlite = {
+    .name = "sqlite",
+    .claims = sq_claims,
+    .dialect = VG_DIALECT_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .schema_version = sq_schema_version,
+    .migrate = sq_migrate,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
+    .watchlist_insert = sq_watchlist_insert,
+    .watchlist_find = sq_watchlist_find,
+    .watchlist_list = sq_watchlist_list,
+    .watchlist_purge = sq_watchlist_purge,
+    .subject_insert = sq_subject_insert,
+    .subject_get = sq_subject_get,
+    .subject_list = sq_subject_list,
+    .subject_delete = sq_subject_delete,
+    .template_insert = sq_template_insert,
+    .templates_each = sq_templates_each,
+    .photo_insert = sq_photo_insert,
+    .photo_get = sq_photo_get,
+    .audit_tail = sq_audit_tail,
+    .audit_insert = sq_audit_insert,
+    .audit_each = sq_audit_each,
+};

@@ -1,0 +1,291 @@
+/* subject.c — vg_store_subject_* and vg_store_photo_get: enrolment of a
+ * subject with its templates and photos, reading, listing and removal.
+ *
+ * An enrolment is one transaction: the subject row, every template and photo
+ * (each sealed with its own nonce before the transaction starts) and the
+ * subject.add audit entry, so a crash leaves the subject whole or absent.
+ * The policy checks live here, not in a backend: field limits, the date of
+ * birth, the under-18 rule at the store's clock, and the watch list's
+ * maximum size (counted inside the transaction, so two enrolments cannot
+ * both take the last place).
+ */
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "store/validate.h"
+
+static vg_status check_subject(const vg_subject *sub, int64_t now, vg_err *err)
+{
+    vg_status st = vg_check_field("name", sub->name, sizeof sub->name, VG_STORE_NAME_MAX, 1, err);
+    if (st == VG_OK)
+        st = vg_check_field("reason", sub->reason, sizeof sub->reason, VG_STORE_TEXT_MAX, 0, err);
+    if (st == VG_OK)
+        st = vg_check_field("category", sub->category, sizeof sub->category, VG_STORE_NAME_MAX, 0,
+                            err);
+    if (st == VG_OK)
+        st = vg_check_field("source", sub->source, sizeof sub->source, VG_STORE_TEXT_MAX, 0, err);
+    if (st == VG_OK)
+        st = vg_check_field("authorised_by", sub->authorised_by, sizeof sub->authorised_by,
+                            VG_STORE_NAME_MAX, 0, err);
+    if (st == VG_OK)
+        st = vg_check_field("justification", sub->justification, sizeof sub->justification,
+                            VG_STORE_TEXT_MAX, 0, err);
+    if (st == VG_OK && memchr(sub->dob, '\0', sizeof sub->dob) == NULL)
+        st = vg_err_set(err, VG_ERR_INVALID, "dob is not terminated within its %zu bytes",
+                        sizeof sub->dob);
+    if (st == VG_OK && sub->dob[0])
+        st = vg_check_dob(sub->dob, now, err);
+    if (st != VG_OK)
+        return st;
+    if (sub->expires_at < 0)
+        return vg_err_set(err, VG_ERR_INVALID, "expires_at %lld is negative",
+                          (long long)sub->expires_at);
+    if (sub->expires_at != 0 && sub->expires_at <= now)
+        return vg_err_set(err, VG_ERR_INVALID, "subject \"%s\" would expire in the past",
+                          sub->name);
+    if (sub->dob[0] && vg_age_years(sub->dob, now) < 18 && !sub->justification[0])
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "subject is under 18 (born %s): a --justification is required",
+                          sub->dob);
+    return VG_OK;
+}
+
+static vg_status check_photos(const vg_enrolment *p, int n, vg_err *err)
+{
+    if (!p || n < 1)
+        return vg_err_set(err, VG_ERR_INVALID, "a subject needs at least one photo and template");
+    if (n > VG_STORE_PHOTOS_MAX)
+        return vg_err_set(err, VG_ERR_LIMIT, "%d photos for one subject, the limit is %d", n,
+                          VG_STORE_PHOTOS_MAX);
+    for (int i = 0; i < n; i++) {
+        if (!p[i].vec || p[i].dim < 1 || p[i].dim > VG_STORE_DIM_MAX)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "template %d has dimension %d, outside 1..%d", i + 1, p[i].dim,
+                              VG_STORE_DIM_MAX);
+        if (p[i].dim != p[0].dim)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "template %d has dimension %d, template 1 has %d", i + 1,
+                              p[i].dim, p[0].dim);
+        for (int j = 0; j < p[i].dim; j++)
+            if (!isfinite(p[i].vec[j]))
+                return vg_err_set(err, VG_ERR_INVALID,
+                                  "template %d holds a value that is not finite at %d", i + 1, j);
+        if (!isfinite(p[i].quality))
+            return vg_err_set(err, VG_ERR_INVALID, "quality of photo %d is not finite", i + 1);
+        if (!p[i].jpeg || p[i].jpeg_len < 3)
+            return vg_err_set(err, VG_ERR_INVALID, "photo %d is empty", i + 1);
+        if (p[i].jpeg_len > VG_STORE_JPEG_MAX)
+            return vg_err_set(err, VG_ERR_LIMIT, "photo %d is %zu bytes, the limit is %d", i + 1,
+                              p[i].jpeg_len, VG_STORE_JPEG_MAX);
+        if (p[i].jpeg[0] != 0xff || p[i].jpeg[1] != 0xd8 || p[i].jpeg[2] != 0xff)
+            return vg_err_set(err, VG_ERR_INVALID, "photo %d is not a JPEG", i + 1);
+    }
+    return VG_OK;
+}
+
+typedef struct sealed_set {
+    uint8_t **vec, **jpeg;
+    size_t *vec_len, *jpeg_len;
+    int n;
+} sealed_set;
+
+static void sealed_free(sealed_set *z)
+{
+    for (int i = 0; i < z->n; i++) {
+        if (z->vec)
+            free(z->vec[i]);
+        if (z->jpeg)
+            free(z->jpeg[i]);
+    }
+    free(z->vec);
+    free(z->jpeg);
+    free(z->vec_len);
+    free(z->jpeg_len);
+}
+
+/* Seals every template and photo (before the transaction: no lock held). */
+static vg_status seal_all(const vg_store *s, const vg_enrolment *p, int n, sealed_set *z,
+                          vg_err *err)
+{
+    memset(z, 0, sizeof *z);
+    z->vec = calloc((size_t)n, sizeof *z->vec);
+    z->jpeg = calloc((size_t)n, sizeof *z->jpeg);
+    z->vec_len = calloc((size_t)n, sizeof *z->vec_len);
+    z->jpeg_len = calloc((size_t)n, sizeof *z->jpeg_len);
+    uint8_t *plain = malloc((size_t)p[0].dim * 4);
+    z->n = n;
+    vg_status st = VG_OK;
+    if (!z->vec || !z->jpeg || !z->vec_len || !z->jpeg_len || !plain)
+        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory sealing %d photos", n);
+    for (int i = 0; st == VG_OK && i < n; i++) {
+        vg_store_vec_encode(p[i].vec, p[i].dim, plain);
+        st = vg_seal(s->key, plain, (size_t)p[i].dim * 4, &z->vec[i], &z->vec_len[i], err);
+        if (st == VG_OK)
+            st = vg_seal(s->key, p[i].jpeg, p[i].jpeg_len, &z->jpeg[i], &z->jpeg_len[i], err);
+    }
+    if (plain)
+        sodium_memzero(plain, (size_t)p[0].dim * 4);
+    free(plain);
+    if (st != VG_OK)
+        sealed_free(z);
+    return st;
+}
+
+vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject *subject,
+                               const char *model_id, const vg_enrolment *photos, int n,
+                               int64_t *id, vg_err *err)
+{
+    if (id)
+        *id = 0;
+    if (!s || !subject)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_add: NULL argument");
+    int64_t now = vg_store_now(s);
+    vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st == VG_OK)
+        st = vg_check_text("model id", model_id, VG_STORE_NAME_MAX, 1, err);
+    if (st == VG_OK)
+        st = check_subject(subject, now, err);
+    if (st == VG_OK)
+        st = check_photos(photos, n, err);
+    if (st != VG_OK)
+        return st;
+
+    sealed_set z;
+    if ((st = seal_all(s, photos, n, &z, err)) != VG_OK)
+        return st;
+    vg_subject row = *subject;
+    row.id = 0;
+    row.created_at = now;
+    row.templates = 0;
+    int64_t sid = 0;
+    vg_watchlist w;
+
+    if ((st = vg_store_begin(s, err)) != VG_OK) {
+        sealed_free(&z);
+        return st;
+    }
+    st = s->be->watchlist_find(s->conn, NULL, row.watchlist_id, &w, err);
+    if (st == VG_OK && w.max_size > 0 && w.subjects >= w.max_size)
+        st = vg_err_set(err, VG_ERR_LIMIT, "watch list %s is full (%d of %d subjects)", w.name,
+                        w.subjects, w.max_size);
+    if (st == VG_OK)
+        st = s->be->subject_insert(s->conn, &row, &sid, err);
+    for (int i = 0; st == VG_OK && i < n; i++) {
+        st = s->be->template_insert(s->conn, sid, model_id, photos[i].dim, photos[i].quality,
+                                    z.vec[i], z.vec_len[i], err);
+        if (st == VG_OK)
+            st = s->be->photo_insert(s->conn, sid, i, z.jpeg[i], z.jpeg_len[i], err);
+    }
+    if (st == VG_OK) {
+        char object[64];
+        snprintf(object, sizeof object, "subject:%lld", (long long)sid);
+        st = vg_audit_append_json_tx(
+            s, actor, "subject.add", object,
+            json_pack("{s:s, s:i, s:s}", "watchlist", w.name, "templates", n, "model", model_id),
+            err);
+    }
+    st = vg_store_end(s, st, err);
+    sealed_free(&z);
+    if (st == VG_OK && id)
+        *id = sid;
+    return st;
+}
+
+vg_status vg_store_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err)
+{
+    if (!s || !out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_get: NULL argument");
+    return s->be->subject_get(s->conn, id, out, err);
+}
+
+vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
+                                vg_err *err)
+{
+    if (!s || !out || !n)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_list: NULL argument");
+    *out = NULL;
+    *n = 0;
+    vg_watchlist w;
+    vg_status st = s->be->watchlist_find(s->conn, NULL, watchlist_id, &w, err);
+    if (st != VG_OK)
+        return st;
+    return s->be->subject_list(s->conn, watchlist_id, out, n, err);
+}
+
+void vg_store_subject_free(vg_subject *subjects)
+{
+    free(subjects);
+}
+
+vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg_err *err)
+{
+    if (!s)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_remove: store is NULL");
+    vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st != VG_OK)
+        return st;
+    vg_subject sub;
+    vg_watchlist w;
+    if ((st = vg_store_begin(s, err)) != VG_OK)
+        return st;
+    st = s->be->subject_get(s->conn, id, &sub, err);
+    if (st == VG_OK)
+        st = s->be->watchlist_find(s->conn, NULL, sub.watchlist_id, &w, err);
+    if (st == VG_OK)
+        st = s->be->subject_delete(s->conn, id, err);
+    if (st == VG_OK) {
+        char object[64];
+        snprintf(object, sizeof object, "subject:%lld", (long long)id);
+        st = vg_audit_append_json_tx(
+            s, actor, "subject.remove", object,
+            json_pack("{s:s, s:i}", "watchlist", w.name, "templates", sub.templates), err);
+    }
+    return vg_store_end(s, st, err);
+}
+
+vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
+                             uint8_t **jpeg, size_t *len, vg_err *err)
+{
+    if (!s || !jpeg || !len)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_photo_get: NULL argument");
+    *jpeg = NULL;
+    *len = 0;
+    vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st != VG_OK)
+        return st;
+    if (k < 0)
+        return vg_err_set(err, VG_ERR_INVALID, "photo index %d is negative", k);
+    vg_subject sub;
+    uint8_t *sealed = NULL, *plain = NULL;
+    size_t sealed_len = 0, plain_len = 0;
+    if ((st = vg_store_begin(s, err)) != VG_OK)
+        return st;
+    st = s->be->subject_get(s->conn, subject_id, &sub, err);
+    if (st == VG_OK)
+        st = s->be->photo_get(s->conn, subject_id, k, &sealed, &sealed_len, err);
+    if (st == VG_OK && vg_unseal(s->key, sealed, sealed_len, &plain, &plain_len, NULL) != VG_OK)
+        st = vg_err_set(err, VG_ERR_INVALID,
+                        "photo %d of subject %lld does not decrypt: the row was altered", k,
+                        (long long)subject_id);
+    if (st == VG_OK) {
+        char object[64];
+        snprintf(object, sizeof object, "subject:%lld", (long long)subject_id);
+        st = vg_audit_append_json_tx(s, actor, "photo.read", object,
+                                     json_pack("{s:i}", "photo", k), err);
+    }
+    st = vg_store_end(s, st, err);
+    free(sealed);
+    if (st != VG_OK) {
+        if (plain)
+            sodium_memzero(plain, plain_len);
+        free(plain);
+        return st;
+    }
+    *jpeg = plain;
+    *len = plain_len;
+    return VG_OK;
+}

@@ -1,0 +1,181 @@
+/* templates.c — vg_store_templates_load: the decrypted templates of a watch
+ * list, for the gallery, and the byte layout of a template before sealing.
+ *
+ * Only templates of subjects that have not expired at `now` are loaded (the
+ * subject's own expiry, or when it has none its list's). Every one must have
+ * been made with the caller's model: a gallery mixing two embedders would
+ * compare incomparable vectors, so another model's templates fail the whole
+ * load with the count and a request to re-enrol. A template that does not
+ * decrypt under a key that passed the key check was altered: the load fails
+ * naming it; nothing is skipped silently. The read and its templates.read
+ * audit entry share one transaction: no templates leave the store unless the
+ * read was recorded.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "store/validate.h"
+
+void vg_store_vec_encode(const float *v, int dim, uint8_t *out)
+{
+    for (int i = 0; i < dim; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        out[4 * i + 0] = (uint8_t)u;
+        out[4 * i + 1] = (uint8_t)(u >> 8);
+        out[4 * i + 2] = (uint8_t)(u >> 16);
+        out[4 * i + 3] = (uint8_t)(u >> 24);
+    }
+}
+
+void vg_store_vec_decode(const uint8_t *in, int dim, float *v)
+{
+    for (int i = 0; i < dim; i++) {
+        uint32_t u = (uint32_t)in[4 * i] | (uint32_t)in[4 * i + 1] << 8 |
+                     (uint32_t)in[4 * i + 2] << 16 | (uint32_t)in[4 * i + 3] << 24;
+        memcpy(&v[i], &u, 4);
+    }
+}
+
+typedef struct load_ctx {
+    const vg_store *s;
+    const char *model_id;
+    vg_template_set *t;
+    int cap;
+    int other;                                /* templates of another model */
+    char other_model[VG_STORE_NAME_MAX + 1];  /* the first such model */
+} load_ctx;
+
+static vg_status grow(load_ctx *c, vg_err *err)
+{
+    vg_template_set *t = c->t;
+    if (t->n < c->cap)
+        return VG_OK;
+    int cap = c->cap ? c->cap * 2 : 256;
+    int64_t *tid = realloc(t->template_id, (size_t)cap * sizeof *tid);
+    if (tid)
+        t->template_id = tid;
+    int64_t *sid = realloc(t->subject_id, (size_t)cap * sizeof *sid);
+    if (sid)
+        t->subject_id = sid;
+    /* vectors are secret: move them by hand so no stale copy stays behind */
+    float *v = malloc((size_t)cap * (size_t)t->dim * sizeof *v);
+    if (!tid || !sid || !v) {
+        free(v);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory loading %d templates", t->n);
+    }
+    if (t->vecs) {
+        memcpy(v, t->vecs, (size_t)t->n * (size_t)t->dim * sizeof *v);
+        sodium_memzero(t->vecs, (size_t)t->n * (size_t)t->dim * sizeof *v);
+        free(t->vecs);
+    }
+    t->vecs = v;
+    c->cap = cap;
+    return VG_OK;
+}
+
+static vg_status load_row(void *ctx, const vg_store_template_row *r, vg_err *err)
+{
+    load_ctx *c = ctx;
+    vg_template_set *t = c->t;
+    if (strcmp(r->model_id, c->model_id) != 0) {
+        if (c->other++ == 0) {
+            size_t n = strnlen(r->model_id, VG_STORE_NAME_MAX);
+            memcpy(c->other_model, r->model_id, n);
+            c->other_model[n] = '\0';
+        }
+        return VG_OK;
+    }
+    if (r->dim < 1 || r->dim > VG_STORE_DIM_MAX || (t->n > 0 && r->dim != t->dim))
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "template %lld of subject %lld has dimension %d, others have %d: "
+                          "the row was altered",
+                          (long long)r->id, (long long)r->subject_id, r->dim, t->dim);
+    if (t->n == 0)
+        t->dim = r->dim;
+    vg_status st = grow(c, err);
+    if (st != VG_OK)
+        return st;
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    if (vg_unseal(c->s->key, r->sealed, r->sealed_len, &plain, &len, NULL) != VG_OK)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "template %lld of subject %lld does not decrypt: the row was altered",
+                          (long long)r->id, (long long)r->subject_id);
+    if (len != (size_t)t->dim * 4) {
+        sodium_memzero(plain, len);
+        free(plain);
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "template %lld of subject %lld holds %zu bytes, not %d floats: the row "
+                          "was altered",
+                          (long long)r->id, (long long)r->subject_id, len, t->dim);
+    }
+    vg_store_vec_decode(plain, t->dim, t->vecs + (size_t)t->n * (size_t)t->dim);
+    sodium_memzero(plain, len);
+    free(plain);
+    t->template_id[t->n] = r->id;
+    t->subject_id[t->n] = r->subject_id;
+    t->n++;
+    return VG_OK;
+}
+
+vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
+                                  int64_t watchlist_id, const char *model_id, int64_t now,
+                                  vg_template_set *out, vg_err *err)
+{
+    if (!s || !out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_templates_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st == VG_OK)
+        st = vg_check_text("purpose", purpose, VG_STORE_TEXT_MAX, 1, err);
+    if (st == VG_OK)
+        st = vg_check_text("model id", model_id, VG_STORE_NAME_MAX, 1, err);
+    if (st != VG_OK)
+        return st;
+    if (!now)
+        now = vg_store_now(s);
+
+    vg_watchlist w;
+    load_ctx c = {.s = s, .model_id = model_id, .t = out};
+    if ((st = vg_store_begin(s, err)) != VG_OK)
+        return st;
+    st = s->be->watchlist_find(s->conn, NULL, watchlist_id, &w, err);
+    if (st == VG_OK)
+        st = s->be->templates_each(s->conn, watchlist_id, now, load_row, &c, err);
+    if (st == VG_OK && c.other)
+        st = vg_err_set(err, VG_ERR_UNSUPPORTED,
+                        "%d templates of watch list %s were made with another model (%s); "
+                        "re-enrol its subjects with this model (%s)",
+                        c.other, w.name, c.other_model, model_id);
+    if (st == VG_OK) {
+        char object[VG_STORE_NAME_MAX + 64];
+        snprintf(object, sizeof object, "watchlist:%s", w.name);
+        st = vg_audit_append_json_tx(s, actor, "templates.read", object,
+                                     json_pack("{s:s, s:i, s:s}", "purpose", purpose, "count",
+                                               out->n, "model", model_id),
+                                     err);
+    }
+    st = vg_store_end(s, st, err);
+    if (st != VG_OK) {
+        vg_store_templates_free(out);
+        return st;
+    }
+    if (out->n == 0)
+        out->dim = 0;
+    return VG_OK;
+}
+
+void vg_store_templates_free(vg_template_set *t)
+{
+    if (!t)
+        return;
+    if (t->vecs)
+        sodium_memzero(t->vecs, (size_t)t->n * (size_t)t->dim * sizeof *t->vecs);
+    free(t->vecs);
+    free(t->template_id);
+    free(t->subject_id);
+    memset(t, 0, sizeof *t);
+}

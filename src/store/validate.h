@@ -1,0 +1,31 @@
+/* validate.h — checks of the text and dates callers give the store. Every
+ * message names the field, so the user knows what to fix. */
+#ifndef VG_STORE_VALIDATE_H
+#define VG_STORE_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/status.h"
+
+/* A string argument: NULL or "" is refused when required ("name is
+ * required"), and more than max bytes is refused ("name is 240 bytes, the
+ * limit is 200"). */
+vg_status vg_check_text(const char *field, const char *v, size_t max, int required,
+                        vg_err *err);
+
+/* A fixed char array of size cap (>= max + 1) inside a caller's struct: as
+ * vg_check_text, and it must be NUL-terminated within the array. */
+vg_status vg_check_field(const char *field, const char *v, size_t cap, size_t max, int required,
+                         vg_err *err);
+
+/* "YYYY-MM-DD", a real date (leap years counted), not after now. */
+vg_status vg_check_dob(const char *dob, int64_t now, vg_err *err);
+
+/* Whole years between dob (already checked) and now, in UTC. */
+int vg_age_years(const char *dob, int64_t now);
+
+/* An audit action: 1..63 bytes of [a-z0-9_.-], starting with a letter. */
+vg_status vg_check_action(const char *action, vg_err *err);
+
+#endif
