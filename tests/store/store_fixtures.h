@@ -1,0 +1,287 @@
+/* store_fixtures.h — what the store tests share: a fresh directory with a
+ * database per test, opening with a fake clock, enrolment input (random
+ * unit vectors and JPEG-looking bytes), and direct SQLite access to the
+ * database file to count rows, tamper with it and snapshot it, so that a
+ * refused call can be shown to have changed nothing.
+ */
+#ifndef VG_STORE_FIXTURES_H
+#define VG_STORE_FIXTURES_H
+
+#include "vg_test.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "vigil/store.h"
+
+#define T0 1700000000LL /* 2023-11-14T22:13:20Z: the tests' clock */
+#define DIM 512
+#define MODEL "fr_feature.onnx:1111111111111111111111111111111111111111111111111111111111111111"
+#define ACTOR "tester"
+
+typedef struct fx {
+    char dir[256];
+    char db[320];
+    char key[320];
+    vg_store *s;
+} fx;
+
+static inline void fx_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[600];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static inline vg_store *fx_open_at(const char *db, const char *key, int64_t now)
+{
+    vg_store_options o = {.path = db, .key_path = key, .now = now};
+    vg_store *s = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_store_open(&o, &s, &err);
+    if (st != VG_OK)
+        fprintf(stderr, "vg_store_open %s: %s\n", db, err.msg);
+    assert_int_equal(st, VG_OK);
+    assert_non_null(s);
+    return s;
+}
+
+/* A new directory and database opened at the given clock (0: real time). */
+static inline void fx_init(fx *f, int64_t now)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/vigil-store-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/vigil.db", f->dir);
+    snprintf(f->key, sizeof f->key, "%s/vigil.db.key", f->dir);
+    f->s = fx_open_at(f->db, NULL, now);
+}
+
+static inline void fx_reopen(fx *f, int64_t now)
+{
+    vg_store_close(f->s);
+    f->s = fx_open_at(f->db, NULL, now);
+}
+
+static inline void fx_done(fx *f)
+{
+    vg_store_close(f->s);
+    f->s = NULL;
+    fx_rmdir(f->dir);
+}
+
+/* ---- direct SQLite access ---- */
+
+static inline sqlite3 *raw_open(const char *db)
+{
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 5000);
+    return h;
+}
+
+static inline void raw_exec(const char *db, const char *sql)
+{
+    sqlite3 *h = raw_open(db);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "%s: %s\n", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+    assert_int_equal(rc, SQLITE_OK);
+    assert_int_equal(sqlite3_close(h), SQLITE_OK);
+}
+
+static inline long long raw_int(const char *db, const char *sql)
+{
+    sqlite3 *h = raw_open(db);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Row counts of every table and the audit head: equal snapshots before and
+ * after a refused call show it changed nothing. */
+typedef struct snap {
+    long long watchlists, subjects, templates, photos, audit, audit_max, meta;
+} snap;
+
+static inline snap take_snap(const char *db)
+{
+    snap s;
+    s.watchlists = raw_int(db, "SELECT count(*) FROM watchlist");
+    s.subjects = raw_int(db, "SELECT count(*) FROM subject");
+    s.templates = raw_int(db, "SELECT count(*) FROM template");
+    s.photos = raw_int(db, "SELECT count(*) FROM photo");
+    s.audit = raw_int(db, "SELECT count(*) FROM audit");
+    s.audit_max = raw_int(db, "SELECT coalesce(max(seq), 0) FROM audit");
+    s.meta = raw_int(db, "SELECT count(*) FROM meta");
+    return s;
+}
+
+static inline void assert_snap_equal(snap a, snap b)
+{
+    assert_int_equal(a.watchlists, b.watchlists);
+    assert_int_equal(a.subjects, b.subjects);
+    assert_int_equal(a.templates, b.templates);
+    assert_int_equal(a.photos, b.photos);
+    assert_int_equal(a.audit, b.audit);
+    assert_int_equal(a.audit_max, b.audit_max);
+    assert_int_equal(a.meta, b.meta);
+}
+
+/* ---- enrolment input ---- */
+
+static inline uint64_t fx_rng(uint64_t *s)
+{ /* splitmix64 */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* A random unit vector, deterministic in seed. */
+static inline void fx_vec(uint64_t seed, float *v, int dim)
+{
+    double n = 0;
+    for (int i = 0; i < dim; i++) {
+        v[i] = (float)((double)(fx_rng(&seed) >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+        n += (double)v[i] * v[i];
+    }
+    for (int i = 0; i < dim; i++)
+        v[i] = (float)(v[i] / sqrt(n));
+}
+
+/* Bytes that start like a JFIF JPEG (SOI, APP0 "JFIF") and end with EOI. */
+static inline uint8_t *fx_jpeg(uint64_t seed, size_t len)
+{
+    static const uint8_t head[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00};
+    assert_true(len > sizeof head + 2);
+    uint8_t *b = malloc(len);
+    assert_non_null(b);
+    memcpy(b, head, sizeof head);
+    for (size_t i = sizeof head; i < len - 2; i++)
+        b[i] = (uint8_t)fx_rng(&seed);
+    b[len - 2] = 0xff;
+    b[len - 1] = 0xd9;
+    return b;
+}
+
+/* n photos for subject number `who`: vectors and JPEGs owned by the caller
+ * (free with fx_photos_free). */
+typedef struct fx_photos {
+    vg_enrolment e[8];
+    float vec[8][DIM];
+    uint8_t *jpeg[8];
+    int n;
+} fx_photos;
+
+static inline fx_photos *fx_photos_new(int who, int n)
+{
+    assert_true(n >= 1 && n <= 8);
+    fx_photos *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    p->n = n;
+    for (int i = 0; i < n; i++) {
+        uint64_t seed = (uint64_t)who * 1000 + (uint64_t)i;
+        fx_vec(seed, p->vec[i], DIM);
+        p->jpeg[i] = fx_jpeg(seed, 2000 + 37 * (size_t)i);
+        p->e[i] = (vg_enrolment){.vec = p->vec[i], .dim = DIM, .quality = 0.5f + 0.01f * i,
+                                 .jpeg = p->jpeg[i], .jpeg_len = 2000 + 37 * (size_t)i};
+    }
+    return p;
+}
+
+static inline void fx_photos_free(fx_photos *p)
+{
+    for (int i = 0; i < p->n; i++)
+        free(p->jpeg[i]);
+    free(p);
+}
+
+static inline int64_t fx_watchlist(vg_store *s, const char *name, int64_t expires_at,
+                                   int max_size)
+{
+    vg_watchlist w = {0};
+    snprintf(w.name, sizeof w.name, "%s", name);
+    snprintf(w.reason, sizeof w.reason, "test list %s", name);
+    snprintf(w.authorised_by, sizeof w.authorised_by, "Supt. Example");
+    w.expires_at = expires_at;
+    w.max_size = max_size;
+    int64_t id = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_watchlist_create(s, ACTOR, &w, &id, &err);
+    if (st != VG_OK)
+        fprintf(stderr, "watchlist_create %s: %s\n", name, err.msg);
+    assert_int_equal(st, VG_OK);
+    assert_true(id > 0);
+    return id;
+}
+
+static inline vg_subject fx_subject(int64_t watchlist_id, const char *name)
+{
+    vg_subject sub;
+    memset(&sub, 0, sizeof sub);
+    sub.watchlist_id = watchlist_id;
+    snprintf(sub.name, sizeof sub.name, "%s", name);
+    snprintf(sub.reason, sizeof sub.reason, "wanted for questioning");
+    snprintf(sub.category, sizeof sub.category, "wanted");
+    snprintf(sub.source, sizeof sub.source, "custody photo 2023/123");
+    snprintf(sub.authorised_by, sizeof sub.authorised_by, "Insp. Example");
+    return sub;
+}
+
+/* Enrols subject number `who` with n photos; returns its id. */
+static inline int64_t fx_enrol(vg_store *s, int64_t watchlist_id, const char *name, int who,
+                               int n)
+{
+    vg_subject sub = fx_subject(watchlist_id, name);
+    fx_photos *p = fx_photos_new(who, n);
+    int64_t id = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_subject_add(s, ACTOR, &sub, MODEL, p->e, n, &id, &err);
+    if (st != VG_OK)
+        fprintf(stderr, "subject_add %s: %s\n", name, err.msg);
+    assert_int_equal(st, VG_OK);
+    assert_true(id > 0);
+    fx_photos_free(p);
+    return id;
+}
+
+/* Whether needle occurs in the file (NULL-safe: an absent file has nothing). */
+static inline int file_contains(const char *path, const void *needle, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(len > 0 ? (size_t)len : 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)len, f);
+    fclose(f);
+    int found = 0;
+    for (size_t i = 0; !found && got >= n && i <= got - n; i++)
+        found = memcmp(buf + i, needle, n) == 0;
+    free(buf);
+    return found;
+}
+
+#endif
