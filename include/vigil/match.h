@@ -43,8 +43,18 @@ vg_match_kernel vg_gallery_kernel(const vg_gallery *g);
 const char *vg_match_kernel_name(vg_match_kernel k);
 
 /* The k best templates for a probe (dim floats, L2-normalised by the caller),
- * best first. Returns how many were written to out (min(k, size)). */
+ * best first. Returns how many were written to out (min(k, size)).
+ * Large galleries (512 templates or more, k up to 16) are searched through an
+ * int8 copy of the templates and the best 64 candidates re-scored exactly; the result is always that of
+ * vg_gallery_search_float (same templates, same order, same scores): when the
+ * int8 pass cannot prove it, the float scan runs instead. */
 int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out);
+
+/* The same search as a plain scan of every float template (the reference). */
+int vg_gallery_search_float(const vg_gallery *g, const float *probe, int k, vg_match *out);
+
+/* Bytes of memory the gallery holds per template (float row, id, int8 copy). */
+size_t vg_gallery_bytes_per_template(const vg_gallery *g);
 
 /* Dot product of two dim-float vectors with a given kernel (for tests and
  * benchmarks; AUTO picks as vg_gallery_new does). */

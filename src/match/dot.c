@@ -1,5 +1,5 @@
-/* dot.c — the plain C dot-product kernel (the reference every SIMD kernel is
- * tested against), the const table of backends with runtime CPU dispatch, and
+/* dot.c — the plain C dot-product kernels, float and int8 (the references
+ * every SIMD kernel is tested against), the const table of backends with runtime CPU dispatch, and
  * the small public vector helpers: vg_match_dot, vg_cosine, vg_l2_normalise,
  * vg_match_kernel_name.
  */
@@ -33,6 +33,18 @@ void vg_dot_batch_scalar(const float *probe, const float *rows, size_t stride, s
         out[r] = vg_dot_scalar(probe, rows + r * stride, dim);
 }
 
+void vg_dot_i8_batch_scalar(const int8_t *probe, const int8_t *rows, size_t stride, size_t n,
+                            size_t len, int32_t *out)
+{
+    for (size_t r = 0; r < n; r++) {
+        const int8_t *row = rows + r * stride;
+        int32_t s = 0;
+        for (size_t i = 0; i < len; i++)
+            s += (int32_t)probe[i] * row[i];
+        out[r] = s;
+    }
+}
+
 /* ---- backend table ------------------------------------------------------- */
 
 static int scalar_supported(void)
@@ -47,8 +59,10 @@ static int avx2_supported(void)
 
 /* Best first: AUTO takes the first row whose supported() is true. */
 static const vg_match_backend backends[] = {
-    {VG_MATCH_KERNEL_AVX2, "avx2", avx2_supported, vg_dot_avx2, vg_dot_batch_avx2},
-    {VG_MATCH_KERNEL_SCALAR, "scalar", scalar_supported, vg_dot_scalar, vg_dot_batch_scalar},
+    {VG_MATCH_KERNEL_AVX2, "avx2", avx2_supported, vg_dot_avx2, vg_dot_batch_avx2, vg_dot_row_avx2,
+     vg_dot_i8_batch_avx2},
+    {VG_MATCH_KERNEL_SCALAR, "scalar", scalar_supported, vg_dot_scalar, vg_dot_batch_scalar,
+     vg_dot_scalar, vg_dot_i8_batch_scalar},
 };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 

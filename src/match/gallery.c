@@ -5,13 +5,19 @@
  * SIMD kernels), plus a parallel array of the caller's ids. Capacity starts at
  * VG_GALLERY_INITIAL_CAP rows and doubles; a failed growth changes nothing.
  *
- * Search: one pass over the rows with the backend's batched dot product, a
- * block of scores at a time, feeding a min-heap of the k best kept in the
- * caller's output array (no allocation, so a const gallery can be searched
- * from many threads at once). Ties are broken by the lower row index, i.e. the
- * template added first wins, so results are deterministic across kernels.
+ * Each row is also quantised to int8 on the way in (gallery_i8.c), an index a
+ * quarter the size of the floats.
+ *
+ * Search: the float scan is one pass over the rows with the backend's batched
+ * dot product, a block of scores at a time, feeding a min-heap of the k best
+ * kept in the caller's output array (no allocation, so a const gallery can be
+ * searched from many threads at once). Ties are broken by the lower row
+ * index, i.e. the template added first wins, so results are deterministic
+ * across kernels. Galleries of VG_GALLERY_I8_MIN_ROWS or more first try the
+ * int8 index with exact re-ranking (gallery_i8.c), which returns the float
+ * scan's result or declines, and then the float scan runs.
  */
-#include "match/kernels.h"
+#include "match/gallery_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -20,16 +26,6 @@
 
 #define VG_GALLERY_INITIAL_CAP 16
 #define VG_SEARCH_BLOCK 256 /* rows scored per batch call */
-
-struct vg_gallery {
-    int dim;
-    size_t stride; /* floats per row: dim rounded up to a multiple of 8 */
-    size_t size;   /* rows in use */
-    size_t cap;    /* rows allocated */
-    float *rows;   /* cap * stride floats, 32-byte aligned */
-    int64_t *ids;  /* cap ids */
-    const vg_match_backend *backend;
-};
 
 vg_status vg_gallery_new(int dim, vg_match_kernel kernel, vg_gallery **out, vg_err *err)
 {
@@ -48,6 +44,7 @@ vg_status vg_gallery_new(int dim, vg_match_kernel kernel, vg_gallery **out, vg_e
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory creating a gallery");
     g->dim = dim;
     g->stride = ((size_t)dim + 7) & ~(size_t)7;
+    g->cstride = ((size_t)dim + 31) & ~(size_t)31;
     g->backend = be;
     *out = g;
     return VG_OK;
@@ -59,6 +56,9 @@ void vg_gallery_free(vg_gallery *g)
         return;
     free(g->rows);
     free(g->ids);
+    free(g->codes);
+    free(g->qscale);
+    free(g->qerr);
     free(g);
 }
 
@@ -72,23 +72,37 @@ static vg_status reserve_one(vg_gallery *g, vg_err *err)
     if (cap < g->cap || cap > SIZE_MAX / row_bytes || cap > SIZE_MAX / sizeof(int64_t))
         return vg_err_set(err, VG_ERR_NOMEM, "gallery of %zu templates is too large to grow",
                           g->size);
-    /* row_bytes is a multiple of 32, as aligned_alloc requires of the size. */
+    /* row_bytes and cstride are multiples of 32, as aligned_alloc requires. */
     float *rows = aligned_alloc(32, cap * row_bytes);
     int64_t *ids = malloc(cap * sizeof(int64_t));
-    if (!rows || !ids) {
+    int8_t *codes = cap > SIZE_MAX / g->cstride ? NULL : aligned_alloc(32, cap * g->cstride);
+    float *qscale = malloc(cap * sizeof(float)), *qerr = malloc(cap * sizeof(float));
+    if (!rows || !ids || !codes || !qscale || !qerr) {
         free(rows);
         free(ids);
+        free(codes);
+        free(qscale);
+        free(qerr);
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory growing a gallery to %zu templates",
                           cap);
     }
     if (g->size) {
         memcpy(rows, g->rows, g->size * row_bytes);
         memcpy(ids, g->ids, g->size * sizeof(int64_t));
+        memcpy(codes, g->codes, g->size * g->cstride);
+        memcpy(qscale, g->qscale, g->size * sizeof(float));
+        memcpy(qerr, g->qerr, g->size * sizeof(float));
     }
     free(g->rows);
     free(g->ids);
+    free(g->codes);
+    free(g->qscale);
+    free(g->qerr);
     g->rows = rows;
     g->ids = ids;
+    g->codes = codes;
+    g->qscale = qscale;
+    g->qerr = qerr;
     g->cap = cap;
     return VG_OK;
 }
@@ -117,6 +131,10 @@ vg_status vg_gallery_add(vg_gallery *g, int64_t id, const float *vec, vg_err *er
         row[i] = (float)(vec[i] / norm);
     for (size_t i = (size_t)g->dim; i < g->stride; i++)
         row[i] = 0.0f;
+    vg_i8_quantise(row, g->dim, g->cstride, g->codes + g->size * g->cstride, &g->qscale[g->size],
+                   &g->qerr[g->size]);
+    if (g->qerr[g->size] > g->qerr_max)
+        g->qerr_max = g->qerr[g->size];
     g->ids[g->size] = id;
     g->size++;
     return VG_OK;
@@ -138,26 +156,27 @@ vg_match_kernel vg_gallery_kernel(const vg_gallery *g)
     return g ? g->backend->kernel : VG_MATCH_KERNEL_AUTO;
 }
 
-/* ---- top-k --------------------------------------------------------------- */
-
-/* During the search out[i].id holds the row index; ids replace it at the end.
- * "worse" orders by score, then the higher row index is the worse. */
-static inline int worse(const vg_match *a, const vg_match *b)
+/* Bytes the gallery holds per template: the float row, the id, and the int8
+ * index (codes, scale, error). */
+size_t vg_gallery_bytes_per_template(const vg_gallery *g)
 {
-    return a->score < b->score || (a->score == b->score && a->id > b->id);
+    if (!g)
+        return 0;
+    return g->stride * sizeof(float) + sizeof(int64_t) + g->cstride + 2 * sizeof(float);
 }
 
-/* Min-heap on "worse": h[0] is the worst of the k kept. */
-static void sift_down(vg_match *h, size_t n, size_t i)
+/* ---- top-k --------------------------------------------------------------- */
+
+void vg_heap_sift_down(vg_match *h, size_t n, size_t i)
 {
     vg_match x = h[i];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && worse(&h[c + 1], &h[c]))
+        if (c + 1 < n && vg_match_worse(&h[c + 1], &h[c]))
             c++;
-        if (!worse(&h[c], &x))
+        if (!vg_match_worse(&h[c], &x))
             break;
         h[i] = h[c];
         i = c;
@@ -165,12 +184,12 @@ static void sift_down(vg_match *h, size_t n, size_t i)
     h[i] = x;
 }
 
-static void sift_up(vg_match *h, size_t i)
+void vg_heap_sift_up(vg_match *h, size_t i)
 {
     vg_match x = h[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!worse(&x, &h[p]))
+        if (!vg_match_worse(&x, &h[p]))
             break;
         h[i] = h[p];
         i = p;
@@ -178,8 +197,19 @@ static void sift_up(vg_match *h, size_t i)
     h[i] = x;
 }
 
-/* A NaN score (only from a probe holding NaN) is ranked as -inf. */
-int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out)
+/* Moving the worst to the back leaves the best first. */
+void vg_heap_sort(vg_match *h, size_t n)
+{
+    for (size_t end = n; end > 1; end--) {
+        vg_match t = h[0];
+        h[0] = h[end - 1];
+        h[end - 1] = t;
+        vg_heap_sift_down(h, end - 1, 0);
+    }
+}
+
+/* The float scan. A NaN score (only from a probe holding NaN) is ranked as -inf. */
+int vg_gallery_search_float(const vg_gallery *g, const float *probe, int k, vg_match *out)
 {
     if (!g || !probe || !out || k <= 0 || g->size == 0)
         return 0;
@@ -196,7 +226,7 @@ int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *
             float s = scores[j];
             out[kept].score = isnan(s) ? -INFINITY : s;
             out[kept].id = (int64_t)(base + j);
-            sift_up(out, kept);
+            vg_heap_sift_up(out, kept);
             kept++;
             floor_score = out[0].score;
         }
@@ -206,19 +236,26 @@ int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *
                 continue;
             out[0].score = scores[j];
             out[0].id = (int64_t)(base + j);
-            sift_down(out, want, 0);
+            vg_heap_sift_down(out, want, 0);
             floor_score = out[0].score;
         }
     }
 
-    /* Heap sort: moving the worst to the back leaves the best first. */
-    for (size_t end = want; end > 1; end--) {
-        vg_match t = out[0];
-        out[0] = out[end - 1];
-        out[end - 1] = t;
-        sift_down(out, end - 1, 0);
-    }
+    vg_heap_sort(out, want);
     for (size_t i = 0; i < want; i++)
         out[i].id = g->ids[(size_t)out[i].id];
     return (int)want;
+}
+
+/* The int8 pass when it applies and proves its result, else the float scan:
+ * either way the float scan's result. */
+int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out)
+{
+    if (!g || !probe || !out || k <= 0 || g->size == 0)
+        return 0;
+    size_t want = (size_t)k < g->size ? (size_t)k : g->size;
+    if (g->size >= VG_GALLERY_I8_MIN_ROWS && want <= VG_GALLERY_I8_MAX_K &&
+        vg_gallery_search_i8(g, probe, (int)want, out) == (int)want)
+        return (int)want;
+    return vg_gallery_search_float(g, probe, k, out);
 }

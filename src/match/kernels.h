@@ -9,6 +9,7 @@
 #define VG_MATCH_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "vigil/match.h"
 
 /* Largest template dimension a gallery accepts. */
@@ -22,12 +23,23 @@ typedef float (*vg_dot_fn)(const float *a, const float *b, int dim);
 typedef void (*vg_dot_batch_fn)(const float *probe, const float *rows, size_t stride,
                                 size_t n, int dim, float *out);
 
+/* out[r] = sum of probe[i] * rows[r*stride + i] for i < len, exact in int32.
+ * len and stride are multiples of 32 (codes are zero-padded), probe and rows
+ * are 32-byte aligned, every code is in -127..127 (never -128). */
+typedef void (*vg_dot_i8_batch_fn)(const int8_t *probe, const int8_t *rows, size_t stride,
+                                   size_t n, size_t len, int32_t *out);
+
 typedef struct vg_match_backend {
     vg_match_kernel kernel;
     const char *name;
     int (*supported)(void);  /* can this CPU run it? */
     vg_dot_fn dot;
     vg_dot_batch_fn batch;
+    /* One row scored with exactly the arithmetic batch uses for every row
+     * (bit-identical, whatever the row's position), so a re-ranked candidate
+     * gets the score a full scan would have given it. */
+    vg_dot_fn row;
+    vg_dot_i8_batch_fn batch_i8;
 } vg_match_backend;
 
 /* The backend for a kernel request (AUTO resolves to the best supported).
@@ -42,5 +54,10 @@ void vg_dot_batch_scalar(const float *probe, const float *rows, size_t stride, s
 float vg_dot_avx2(const float *a, const float *b, int dim);
 void vg_dot_batch_avx2(const float *probe, const float *rows, size_t stride, size_t n, int dim,
                        float *out);
+float vg_dot_row_avx2(const float *a, const float *b, int dim);
+void vg_dot_i8_batch_scalar(const int8_t *probe, const int8_t *rows, size_t stride, size_t n,
+                            size_t len, int32_t *out);
+void vg_dot_i8_batch_avx2(const int8_t *probe, const int8_t *rows, size_t stride, size_t n,
+                          size_t len, int32_t *out);
 
 #endif
