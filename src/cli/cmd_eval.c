@@ -1,21 +1,31 @@
-/* cmd_eval.c — `vigil eval verify --lfw DIR`: the LFW View 2 protocol.
+/* cmd_eval.c — accuracy on LFW (deep-funnelled), two protocols:
  *
- * pairs.txt holds 10 folds of 300 same-person and 300 different-person
- * pairs. Every image is embedded once (the face nearest the centre, as LFW centres its subject; an image where no face
- * is found scores -1 in all its pairs, i.e. counts as a rejection), by a pool
- * of threads. For each fold the threshold that maximises accuracy on the
- * other nine is applied to it; the figures are the mean and (population)
- * standard deviation of the ten accuracies, the ROC AUC over all pairs, and
- * the true-accept rate at FAR = 0.1 %.
+ * `vigil eval verify --lfw DIR`: LFW View 2. pairs.txt holds 10 folds of 300
+ * same-person and 300 different-person pairs. For each fold the threshold
+ * that maximises accuracy on the other nine is applied to it; the figures are
+ * the mean and (population) standard deviation of the ten accuracies, the ROC
+ * AUC over all pairs, and the true-accept rate at FAR = 0.1 %. A pair with an
+ * image where no face is found scores -1 (a rejection).
+ *
+ * `vigil eval search --lfw DIR --watchlist-size N [--seed S]`: the open-set
+ * (watch-list) protocol; see the comment above eval_search.
+ *
+ * Both embed every image they use once (the face nearest the centre, as LFW
+ * centres its subject) with a pool of threads; an image that cannot be read
+ * stops the run, an image without a face is counted and scored as described.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "match/metrics.h"
+#include "match/openset.h"
+#include "vigil/match.h"
 
 #define EVAL_NAME_MAX 128
 
@@ -163,13 +173,15 @@ static void *embed_worker(void *arg)
         vg_err err = {{0}};
         vg_image *img = NULL;
         vg_status st = vg_cli_load_image(job->cli, im->paths[i], &img, &err);
+        int no_face = 0;
         if (!st) {
             st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, im->emb + i * (size_t)im->dim, NULL, &err);
             vg_image_free(img);
+            no_face = st == VG_ERR_NOT_FOUND;
         }
         if (st == VG_OK) {
             im->ok[i] = 1;
-        } else if (st != VG_ERR_NOT_FOUND) {
+        } else if (!no_face) { /* unreadable image or a library failure */
             pthread_mutex_lock(&job->lock);
             if (!atomic_load(&job->failed)) {
                 job->err = err;
@@ -188,6 +200,35 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Allocates the embeddings and face flags for im->n images of dim floats. */
+static vg_status images_alloc(eval_images *im, int dim, vg_err *err)
+{
+    im->dim = dim;
+    im->emb = calloc(im->n * (size_t)dim, sizeof(float));
+    im->ok = calloc(im->n ? im->n : 1, 1);
+    if (!im->emb || !im->ok)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory for %zu embeddings", im->n);
+    return VG_OK;
+}
+
+static void images_free(eval_images *im)
+{
+    for (size_t i = 0; im->paths && i < im->n; i++)
+        free(im->paths[i]);
+    free(im->paths);
+    free(im->emb);
+    free(im->ok);
+    memset(im, 0, sizeof *im);
+}
+
+static size_t images_without_face(const eval_images *im)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < im->n; i++)
+        c += !im->ok[i];
+    return c;
 }
 
 static vg_status embed_all(const vg_cli *cli, const vg_face_pack *pack, eval_images *im, vg_err *err)
@@ -251,23 +292,17 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
     st = index_images(lfw, p, n, &im, &err);
     if (!st)
         st = vg_cli_open_pack(cli, &pack, &err);
-    if (!st) {
-        im.dim = vg_face_pack_dim(pack);
-        im.emb = calloc(im.n * (size_t)im.dim, sizeof(float));
-        im.ok = calloc(im.n, 1);
-        scores = calloc(n, sizeof *scores);
-        if (!im.emb || !im.ok || !scores)
-            st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
-    }
+    if (!st)
+        st = images_alloc(&im, vg_face_pack_dim(pack), &err);
+    if (!st && !(scores = calloc(n, sizeof *scores)))
+        st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     if (!st)
         st = embed_all(cli, pack, &im, &err);
     int code = VG_EXIT_OK;
     if (st) {
         code = vg_cli_fail(st, &err);
     } else {
-        size_t no_face = 0, pairs_without = 0;
-        for (size_t i = 0; i < im.n; i++)
-            no_face += !im.ok[i];
+        size_t no_face = images_without_face(&im), pairs_without = 0;
         for (size_t i = 0; i < n; i++) {
             const float *a = im.emb + p[i].ia * (size_t)im.dim, *b = im.emb + p[i].ib * (size_t)im.dim;
             double dot = 0;
@@ -312,13 +347,542 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
             printf("time       %.1f s\n", secs);
         }
     }
-    for (size_t i = 0; i < im.n; i++)
-        free(im.paths[i]);
-    free(im.paths);
-    free(im.emb);
-    free(im.ok);
+    images_free(&im);
     free(scores);
     free(p);
+    vg_face_pack_close(pack);
+    return code;
+}
+
+/* ---- eval search: the open-set (watch-list) protocol ---------------------
+ *
+ * From lfw-names.txt ("Name count", one person a line): the people with two
+ * or more images are shuffled (Fisher-Yates driven by splitmix64 from --seed,
+ * default EVAL_SEARCH_SEED; index = rng % (i + 1)) and the first N of them
+ * form the watch list. Each enrols its first image (the gallery holds N
+ * templates); its other images are mated searches. Every image of every
+ * other person (including those with one image) is a non-mated search.
+ *
+ * Each search is the top EVAL_SEARCH_K of the gallery (vg_gallery, exact
+ * cosine). The metrics are those of match/openset.h (ISO/IEC 19795-1, NIST
+ * FRVT 1:N): an alarm is a rank-1 score above the threshold t; a mated search
+ * is a miss at t unless its enrolled mate is returned at rank 1 with a score
+ * above t; the threshold for FPIR f is the (floor(f * non-mated) + 1)-th
+ * highest non-mated rank-1 score. A search image with no face has no
+ * candidate: mated, a miss; non-mated, no alarm (both counted). An enrolment
+ * image with no face leaves its person off the gallery, and that person's
+ * mated searches are all misses (counted as enrolment failures).
+ *
+ * Cleaned figures apply known-label-errors.txt ("alias A B": one person filed
+ * under two names; "misfiled DIR/FILE.jpg PERSON": the image shows PERSON).
+ * Each image gets a true identity (its folder's person, or the named PERSON
+ * for a misfiled image, with aliases merged). Then a non-mated search whose
+ * true identity is enrolled is excluded (it is really mated), and a mated
+ * search whose true identity differs from that of its enrolment image is
+ * excluded (it is not really mated with it); in the cleaned set a search is a
+ * hit when the rank-1 template has the search's true identity. Raw figures
+ * use the labels as LFW files them.
+ */
+#define EVAL_SEARCH_SEED 1
+#define EVAL_SEARCH_K 5
+#define EVAL_SEARCH_SHOW 10 /* highest-scoring non-mated searches listed */
+
+typedef struct lfw_person {
+    char name[EVAL_NAME_MAX];
+    int count;     /* images */
+    size_t first;  /* index of its first image in the image list */
+    int enrolled;
+    int root;      /* union-find parent over aliases */
+} lfw_person;
+
+enum { ROLE_GALLERY = 0, ROLE_MATED, ROLE_NONMATED };
+
+typedef struct search_set {
+    lfw_person *people;
+    size_t np;
+    int *by_name;      /* person indices sorted by name */
+    int *person_of;    /* image -> person */
+    int *truth;        /* image -> true identity (a root person index) */
+    unsigned char *role;
+    size_t label_entries;  /* lines of known-label-errors.txt applied */
+} search_set;
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static vg_status read_names(const char *path, search_set *ss, vg_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "cannot open %s", path);
+    size_t cap = 0;
+    char line[512];
+    int lineno = 0;
+    vg_status st = VG_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        lfw_person p = {.count = 0};
+        char extra[8];
+        int got = sscanf(line, "%127s %d %7s", p.name, &p.count, extra);
+        if (got <= 0)
+            continue; /* blank */
+        if (got != 2 || p.count < 1 || p.count > 100000 || strchr(p.name, '/')) {
+            st = vg_err_set(err, VG_ERR_INVALID, "%s:%d: expected 'NAME COUNT'", path, lineno);
+            break;
+        }
+        if (ss->np == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            lfw_person *np = realloc(ss->people, nc * sizeof *np);
+            if (!np) {
+                st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+                break;
+            }
+            ss->people = np;
+            cap = nc;
+        }
+        p.root = (int)ss->np;
+        ss->people[ss->np++] = p;
+    }
+    fclose(f);
+    if (!st && !ss->np)
+        st = vg_err_set(err, VG_ERR_INVALID, "%s lists no people", path);
+    return st;
+}
+
+static const lfw_person *sort_base;
+
+static int cmp_person_name(const void *a, const void *b)
+{
+    return strcmp(sort_base[*(const int *)a].name, sort_base[*(const int *)b].name);
+}
+
+static int find_person(const search_set *ss, const char *name)
+{
+    size_t lo = 0, hi = ss->np;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ss->people[ss->by_name[mid]].name, name);
+        if (c == 0)
+            return ss->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int find_root(search_set *ss, int p)
+{
+    while (ss->people[p].root != p)
+        p = ss->people[p].root = ss->people[ss->people[p].root].root;
+    return p;
+}
+
+/* Applies known-label-errors.txt; entries naming people or images absent from
+ * lfw-names.txt are skipped (a subset of LFW). A missing file: *found = 0. */
+static vg_status read_label_errors(const char *path, search_set *ss, int *found, vg_err *err)
+{
+    FILE *f = fopen(path, "r");
+    *found = f != NULL;
+    if (!f)
+        return VG_OK;
+    char line[1024], kind[32], a[512], b[EVAL_NAME_MAX];
+    int lineno = 0;
+    vg_status st = VG_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *h = strchr(line, '#');
+        if (h)
+            *h = '\0';
+        int got = sscanf(line, "%31s %511s %127s", kind, a, b);
+        if (got <= 0)
+            continue;
+        if (got == 3 && strcmp(kind, "alias") == 0) {
+            int pa = find_person(ss, a), pb = find_person(ss, b);
+            if (pa < 0 || pb < 0)
+                continue;
+            int ra = find_root(ss, pa), rb = find_root(ss, pb);
+            if (ra != rb) /* the lower index becomes the root */
+                ss->people[ra > rb ? ra : rb].root = ra < rb ? ra : rb;
+            ss->label_entries++;
+        } else if (got == 3 && strcmp(kind, "misfiled") == 0) {
+            /* a = FOLDER/FOLDER_NNNN.jpg */
+            char *slash = strchr(a, '/');
+            char *us = strrchr(a, '_');
+            int num = 0;
+            if (!slash || !us || us < slash || sscanf(us + 1, "%d", &num) != 1) {
+                st = vg_err_set(err, VG_ERR_INVALID, "%s:%d: expected 'misfiled NAME/NAME_NNNN.jpg PERSON'",
+                                path, lineno);
+                break;
+            }
+            *slash = '\0';
+            int pf = find_person(ss, a), pt = find_person(ss, b);
+            if (pf < 0 || pt < 0 || num < 1 || num > ss->people[pf].count)
+                continue;
+            ss->truth[ss->people[pf].first + (size_t)num - 1] = -1 - pt; /* resolved below */
+            ss->label_entries++;
+        } else {
+            st = vg_err_set(err, VG_ERR_INVALID, "%s:%d: expected 'alias A B' or 'misfiled IMAGE PERSON'",
+                            path, lineno);
+            break;
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+/* Reads the people and builds the image list, roles and true identities. */
+static vg_status build_search_set(const char *lfw, long long n_list, uint64_t seed, search_set *ss,
+                                  eval_images *im, int *have_labels, vg_err *err)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/lfw-names.txt", lfw);
+    vg_status st = read_names(path, ss, err);
+    if (st)
+        return st;
+    size_t total = 0, eligible = 0;
+    for (size_t p = 0; p < ss->np; p++) {
+        ss->people[p].first = total;
+        total += (size_t)ss->people[p].count;
+        eligible += ss->people[p].count >= 2;
+    }
+    if ((size_t)n_list > eligible)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "--watchlist-size %lld is more than the %zu people with two or more images",
+                          n_list, eligible);
+    ss->by_name = malloc(ss->np * sizeof *ss->by_name);
+    int *pool = malloc(eligible * sizeof *pool);
+    ss->person_of = malloc(total * sizeof *ss->person_of);
+    ss->truth = malloc(total * sizeof *ss->truth);
+    ss->role = malloc(total);
+    im->paths = calloc(total, sizeof *im->paths);
+    if (!ss->by_name || !pool || !ss->person_of || !ss->truth || !ss->role || !im->paths) {
+        free(pool);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t p = 0; p < ss->np; p++) {
+        ss->by_name[p] = (int)p;
+        if (ss->people[p].count >= 2)
+            pool[k++] = (int)p;
+    }
+    sort_base = ss->people;
+    qsort(ss->by_name, ss->np, sizeof *ss->by_name, cmp_person_name);
+    for (size_t i = 1; i < ss->np; i++)
+        if (strcmp(ss->people[ss->by_name[i - 1]].name, ss->people[ss->by_name[i]].name) == 0) {
+            free(pool);
+            return vg_err_set(err, VG_ERR_INVALID, "lfw-names.txt lists %s twice",
+                              ss->people[ss->by_name[i]].name);
+        }
+    uint64_t rng = seed;
+    for (size_t i = eligible; i > 1; i--) {
+        size_t j = (size_t)(splitmix64(&rng) % i);
+        int t = pool[i - 1];
+        pool[i - 1] = pool[j];
+        pool[j] = t;
+    }
+    for (long long i = 0; i < n_list; i++)
+        ss->people[pool[i]].enrolled = 1;
+    free(pool);
+
+    im->n = total;
+    for (size_t p = 0; p < ss->np; p++) {
+        const lfw_person *q = &ss->people[p];
+        for (int num = 1; num <= q->count; num++) {
+            size_t i = q->first + (size_t)num - 1;
+            image_path(path, sizeof path, lfw, q->name, num);
+            if (!(im->paths[i] = strdup(path)))
+                return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+            ss->person_of[i] = (int)p;
+            ss->truth[i] = 0;
+            ss->role[i] = !q->enrolled ? ROLE_NONMATED : num == 1 ? ROLE_GALLERY : ROLE_MATED;
+        }
+    }
+    snprintf(path, sizeof path, "%s/known-label-errors.txt", lfw);
+    st = read_label_errors(path, ss, have_labels, err);
+    if (st)
+        return st;
+    for (size_t i = 0; i < total; i++) /* -1 - p marks a misfiled image showing p */
+        ss->truth[i] = find_root(ss, ss->truth[i] < 0 ? -1 - ss->truth[i] : ss->person_of[i]);
+    return VG_OK;
+}
+
+static void search_set_free(search_set *ss)
+{
+    free(ss->people);
+    free(ss->by_name);
+    free(ss->person_of);
+    free(ss->truth);
+    free(ss->role);
+}
+
+/* One search's outcome kept for the report: which image, the rank-1 person. */
+typedef struct search_row {
+    size_t image;
+    int top_person;   /* -1: no candidate */
+    float top_score;
+    int excluded;     /* by the cleaning */
+} search_row;
+
+static const search_row *row_base;
+
+static int cmp_row_score_desc(const void *a, const void *b)
+{
+    float x = row_base[*(const size_t *)a].top_score, y = row_base[*(const size_t *)b].top_score;
+    return x > y ? -1 : x < y;
+}
+
+static const double fpir_targets[] = {1e-2, 1e-3, 1.0 / 6000};
+static const char *const fpir_names[] = {"1 %", "0.1 %", "1/6000"};
+#define N_FPIR (sizeof fpir_targets / sizeof fpir_targets[0])
+
+static json_t *points_json(const vg_openset_point *pt)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < N_FPIR; i++)
+        json_array_append_new(
+            a, json_pack("{s:s,s:o,s:f,s:f,s:f,s:i,s:i,s:i}", "fpir_target", fpir_names[i],
+                         "threshold", /* null: -inf, every non-mated search may alarm */
+                         isfinite(pt[i].threshold) ? json_real(pt[i].threshold) : json_null(), "fnir",
+                         pt[i].fnir, "fpir", pt[i].fpir, "fpir_target_value", pt[i].target_fpir,
+                         "nonmated_alarms", (int)pt[i].nonmated_alarms, "mated_misses",
+                         (int)pt[i].mated_misses, "nonmated", (int)pt[i].nonmated));
+    return a;
+}
+
+static void print_points(const vg_openset_point *pt)
+{
+    for (size_t i = 0; i < N_FPIR; i++)
+        printf("  FPIR %-7s threshold %7.4f   FNIR %6.2f %%   (%zu of %zu non-mated above; %zu of %zu "
+               "mated missed)\n",
+               fpir_names[i], pt[i].threshold, 100 * pt[i].fnir, pt[i].nonmated_alarms,
+               pt[i].nonmated, pt[i].mated_misses, pt[i].mated);
+}
+
+static const char *image_rel(const char *path)
+{ /* "…/images_deepfunneled/Name/Name_0001.jpg" -> "Name/Name_0001.jpg" */
+    const char *s = strrchr(path, '/');
+    if (!s || s == path)
+        return path;
+    const char *t = s - 1;
+    while (t > path && *t != '/')
+        t--;
+    return *t == '/' ? t + 1 : t;
+}
+
+static int eval_search(const vg_cli *cli, int argc, char **argv)
+{
+    const char *lfw = NULL;
+    long long n_list = -1, seed = EVAL_SEARCH_SEED;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--lfw") == 0 && i + 1 < argc) {
+            lfw = argv[++i];
+        } else if (strcmp(argv[i], "--watchlist-size") == 0 && i + 1 < argc) {
+            if (vg_cli_parse_int(argv[++i], 1, 1000000, &n_list))
+                return vg_cli_usage("--watchlist-size takes a number from 1, not '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            if (vg_cli_parse_int(argv[++i], 0, INT64_MAX, &seed))
+                return vg_cli_usage("--seed takes a non-negative integer, not '%s'", argv[i]);
+        } else {
+            return vg_cli_usage("eval search: unexpected '%s'", argv[i]);
+        }
+    }
+    if (!lfw || n_list < 0)
+        return vg_cli_usage("eval search needs --lfw DIR and --watchlist-size N");
+
+    vg_err err = {{0}};
+    search_set ss = {0};
+    eval_images im = {0};
+    vg_face_pack *pack = NULL;
+    vg_gallery *gal = NULL;
+    vg_openset_search *raw = NULL, *clean = NULL;
+    search_row *rows = NULL;
+    size_t *order = NULL;
+    int have_labels = 0, code = VG_EXIT_OK;
+    double t0 = now_s();
+    vg_status st = build_search_set(lfw, n_list, (uint64_t)seed, &ss, &im, &have_labels, &err);
+    if (!st)
+        st = vg_cli_open_pack(cli, &pack, &err);
+    if (!st)
+        st = images_alloc(&im, vg_face_pack_dim(pack), &err);
+    if (!st && !cli->json)
+        fprintf(stderr, "embedding %zu images with %d threads...\n", im.n, vg_cli_threads(cli));
+    if (!st)
+        st = embed_all(cli, pack, &im, &err);
+    if (!st)
+        st = vg_gallery_new(im.dim, VG_MATCH_KERNEL_AUTO, &gal, &err);
+    size_t enrol_failed = 0;
+    for (size_t p = 0; !st && p < ss.np; p++) {
+        if (!ss.people[p].enrolled)
+            continue;
+        size_t g = ss.people[p].first;
+        if (!im.ok[g])
+            enrol_failed++;
+        else
+            st = vg_gallery_add(gal, (int64_t)p, im.emb + g * (size_t)im.dim, &err);
+    }
+    size_t ns = 0;
+    if (!st) {
+        for (size_t i = 0; i < im.n; i++)
+            ns += ss.role[i] != ROLE_GALLERY;
+        raw = calloc(ns ? ns : 1, sizeof *raw);
+        clean = calloc(ns ? ns : 1, sizeof *clean);
+        rows = calloc(ns ? ns : 1, sizeof *rows);
+        order = calloc(ns ? ns : 1, sizeof *order);
+        if (!raw || !clean || !rows || !order)
+            st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
+    }
+    if (st) {
+        code = vg_cli_fail(st, &err);
+        goto out;
+    }
+
+    /* true identities on the watch list (of the enrolment images) */
+    unsigned char *listed = calloc(ss.np, 1);
+    if (!listed) {
+        err = (vg_err){{0}};
+        code = vg_cli_fail(vg_err_set(&err, VG_ERR_NOMEM, "out of memory"), &err);
+        goto out;
+    }
+    for (size_t p = 0; p < ss.np; p++)
+        if (ss.people[p].enrolled)
+            listed[ss.truth[ss.people[p].first]] = 1;
+
+    size_t s = 0, mated_no_face = 0, nonmated_no_face = 0, clean_n = 0;
+    size_t excl_mated = 0, excl_nonmated = 0, search_differs = 0;
+    vg_match res[EVAL_SEARCH_K];
+    for (size_t i = 0; i < im.n; i++) {
+        if (ss.role[i] == ROLE_GALLERY)
+            continue;
+        int mated = ss.role[i] == ROLE_MATED, person = ss.person_of[i], truth = ss.truth[i];
+        int k = 0;
+        if (im.ok[i]) {
+            const float *probe = im.emb + i * (size_t)im.dim;
+            k = vg_gallery_search(gal, probe, EVAL_SEARCH_K, res);
+            /* real-data check of the int8 search: the float scan's result exactly */
+            vg_match ref[EVAL_SEARCH_K];
+            int kr = vg_gallery_search_float(gal, probe, EVAL_SEARCH_K, ref);
+            int same = kr == k;
+            for (int j = 0; same && j < k; j++)
+                same = ref[j].id == res[j].id && memcmp(&ref[j].score, &res[j].score, sizeof(float)) == 0;
+            search_differs += !same;
+        }
+        vg_openset_search r = {k ? res[0].score : -INFINITY, 0, mated};
+        vg_openset_search c = r;
+        for (int j = 0; j < k; j++) {
+            int tp = (int)res[j].id;
+            if (mated && tp == person && !r.mate_rank)
+                r.mate_rank = j + 1;
+            if (ss.truth[ss.people[tp].first] == truth && !c.mate_rank)
+                c.mate_rank = j + 1;
+        }
+        int excluded;
+        if (mated) {
+            mated_no_face += !im.ok[i];
+            excluded = truth != ss.truth[ss.people[person].first];
+            c.mated = 1;
+        } else {
+            nonmated_no_face += !im.ok[i];
+            excluded = listed[truth];
+            c.mate_rank = 0;
+        }
+        if (!mated)
+            r.mate_rank = 0;
+        raw[s] = r;
+        rows[s] = (search_row){i, k ? (int)res[0].id : -1, r.top_score, excluded};
+        if (excluded)
+            mated ? excl_mated++ : excl_nonmated++;
+        else
+            clean[clean_n++] = c;
+        s++;
+    }
+    free(listed);
+
+    vg_openset_point pr[N_FPIR], pc[N_FPIR];
+    for (size_t j = 0; j < N_FPIR; j++) {
+        vg_openset_at_fpir(raw, ns, fpir_targets[j], &pr[j]);
+        vg_openset_at_fpir(clean, clean_n, fpir_targets[j], &pc[j]);
+    }
+    size_t n_mated = vg_openset_count(raw, ns, 1), n_nonmated = ns - n_mated;
+    double rank1 = vg_openset_rank_rate(raw, ns, 1), rank5 = vg_openset_rank_rate(raw, ns, 5);
+    double rank1_c = vg_openset_rank_rate(clean, clean_n, 1);
+    size_t n_show = 0;
+    for (size_t i = 0; i < ns; i++)
+        if (!raw[i].mated)
+            order[n_show++] = i;
+    row_base = rows;
+    qsort(order, n_show, sizeof *order, cmp_row_score_desc);
+    if (n_show > EVAL_SEARCH_SHOW)
+        n_show = EVAL_SEARCH_SHOW;
+    size_t no_face = images_without_face(&im);
+    double secs = now_s() - t0;
+
+    if (cli->json) {
+        json_t *top = json_array();
+        for (size_t j = 0; j < n_show; j++) {
+            const search_row *w = &rows[order[j]];
+            json_array_append_new(top, json_pack("{s:s,s:s?,s:f,s:b}", "image", image_rel(im.paths[w->image]),
+                                                 "candidate", w->top_person >= 0 ? ss.people[w->top_person].name : NULL,
+                                                 "score", (double)w->top_score, "excluded_when_cleaned", w->excluded));
+        }
+        json_t *cleaned = json_null();
+        if (have_labels)
+            cleaned = json_pack("{s:i,s:i,s:i,s:i,s:i,s:f,s:o}", "label_error_entries_applied",
+                                (int)ss.label_entries, "excluded_mated", (int)excl_mated, "excluded_nonmated",
+                                (int)excl_nonmated, "mated", (int)vg_openset_count(clean, clean_n, 1),
+                                "nonmated", (int)vg_openset_count(clean, clean_n, 0), "rank1", rank1_c,
+                                "points", points_json(pc));
+        vg_cli_print_json(json_pack(
+            "{s:s,s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:i,s:s,s:s,s:f}", "protocol",
+            "lfw-open-set", "watchlist_size", (int)n_list, "seed", (json_int_t)seed, "k", EVAL_SEARCH_K,
+            "images", (int)im.n, "images_without_face", (int)no_face, "enrolment_failures", (int)enrol_failed,
+            "mated_searches", (int)n_mated, "nonmated_searches", (int)n_nonmated, "mated_without_face",
+            (int)mated_no_face, "nonmated_without_face", (int)nonmated_no_face, "rank1", rank1, "rank5",
+            rank5, "raw", json_pack("{s:o}", "points", points_json(pr)), "cleaned", cleaned,
+            "highest_nonmated", top, "searches_differing_from_float_scan", (int)search_differs, "detector", vg_face_pack_detector(pack), "model",
+            vg_face_pack_model_id(pack), "seconds", secs));
+    } else {
+        printf("LFW open-set watch list: %lld people enrolled (first image each, seed %lld), %zu images "
+               "(%zu without a face; %zu enrolment failures)\n",
+               n_list, seed, im.n, no_face, enrol_failed);
+        printf("searches  %zu mated (%zu without a face: misses), %zu non-mated (%zu without a face: "
+               "no alarm)\n", n_mated, mated_no_face, n_nonmated, nonmated_no_face);
+        printf("rank-1    %.2f %%   rank-5 %.2f %%\n", 100 * rank1, 100 * rank5);
+        printf("raw (LFW's labels; alarm = rank-1 score above the threshold):\n");
+        print_points(pr);
+        if (have_labels) {
+            printf("cleaned (known-label-errors.txt, %zu entries apply: %zu mated and %zu non-mated "
+                   "searches excluded; rank-1 %.2f %%):\n",
+                   ss.label_entries, excl_mated, excl_nonmated, 100 * rank1_c);
+            print_points(pc);
+        } else {
+            printf("cleaned: not computed (no %s/known-label-errors.txt)\n", lfw);
+        }
+        printf("highest non-mated searches:\n");
+        for (size_t j = 0; j < n_show; j++) {
+            const search_row *w = &rows[order[j]];
+            printf("  %7.4f  %s -> %s%s\n", w->top_score, image_rel(im.paths[w->image]),
+                   w->top_person >= 0 ? ss.people[w->top_person].name : "(none)",
+                   w->excluded ? "  [label error: excluded when cleaned]" : "");
+        }
+        printf("check     vg_gallery_search (int8 + exact re-ranking) differs from the float scan in "
+               "%zu of %zu searches\n", search_differs, ns - mated_no_face - nonmated_no_face);
+        printf("time      %.1f s\n", secs);
+    }
+out:
+    free(raw);
+    free(clean);
+    free(rows);
+    free(order);
+    vg_gallery_free(gal);
+    images_free(&im);
+    search_set_free(&ss);
     vg_face_pack_close(pack);
     return code;
 }
@@ -326,11 +890,19 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
 int vg_cmd_eval(const vg_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: vigil eval verify --lfw DIR [--pairs FILE]\n\n"
-               "  verify   LFW View 2: 10-fold accuracy, AUC, TAR at FAR 0.1 %%\n");
+        printf("usage: vigil eval verify --lfw DIR [--pairs FILE]\n"
+               "       vigil eval search --lfw DIR --watchlist-size N [--seed S]\n\n"
+               "  verify   LFW View 2: 10-fold accuracy, AUC, TAR at FAR 0.1 %%\n"
+               "  search   LFW open-set watch list: N people with 2+ images enrol their first\n"
+               "           (chosen by a shuffle seeded with S, default %d); their other images\n"
+               "           are mated searches, every other person's non-mated. Rank-1 rate,\n"
+               "           FNIR at FPIR 1 %%, 0.1 %% and 1/6000 with each threshold, raw and\n"
+               "           cleaned of known-label-errors.txt\n", EVAL_SEARCH_SEED);
         return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
     }
     if (strcmp(argv[1], "verify") == 0)
         return eval_verify(cli, argc, argv);
+    if (strcmp(argv[1], "search") == 0)
+        return eval_search(cli, argc, argv);
     return vg_cli_usage("unknown eval command '%s'", argv[1]);
 }
