@@ -76,7 +76,7 @@ vg_status vg_audit_details_check(const char *details, vg_err *err)
         return vg_err_set(err, VG_ERR_LIMIT, "details are %zu bytes, the limit is %d",
                           strlen(details), VG_STORE_DETAILS_MAX);
     json_error_t je;
-    json_t *j = json_loadb(details, n, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(details, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!j)
         return vg_err_set(err, VG_ERR_INVALID, "details are not valid JSON (%s at byte %d)",
                           je.text, je.position);
