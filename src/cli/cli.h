@@ -17,7 +17,9 @@ typedef struct vg_cli {
     int json;               /* --json: one JSON object per line on stdout */
     const char *models;     /* --models DIR */
     const char *detector;   /* --detector SPEC */
-    const char *db;         /* --db PATH */
+    const char *db;         /* --db PATH (default $VIGIL_DB, else ./vigil.db) */
+    const char *key;        /* --key PATH (default $VIGIL_KEY, else the db path + ".key") */
+    const char *actor;      /* --actor NAME (default $VIGIL_ACTOR, else the login name) */
     int threads;            /* --threads N (0: cores) */
     long long max_pixels;   /* --max-pixels N */
     float min_face;         /* --min-face PX */
@@ -28,12 +30,17 @@ typedef struct vg_cli_command {
     const char *usage;      /* one line: arguments */
     const char *summary;
     int (*run)(const vg_cli *cli, int argc, char **argv);  /* argv[0] is the command */
+    int has_subcommands;    /* answers --help itself, per subcommand */
 } vg_cli_command;
 
 int vg_cmd_version(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_detect(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_compare(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_eval(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_subject(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_identify(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_audit(const vg_cli *cli, int argc, char **argv);
 
 /* Exit status for a library status: bad input -> 2, anything else -> 1. */
 int vg_cli_exit_for(vg_status st);
@@ -47,6 +54,23 @@ int vg_cli_wants_help(int argc, char **argv);
 
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
 vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
+
+/* Opens the store at --db / $VIGIL_DB / ./vigil.db with its key file. */
+struct vg_store;
+vg_status vg_cli_open_store(const vg_cli *cli, struct vg_store **store, vg_err *err);
+/* Who is acting, for the audit chain. */
+const char *vg_cli_actor(const vg_cli *cli);
+
+/* "YYYY-MM-DD" (00:00 UTC) or "YYYY-MM-DDTHH:MM[:SS][Z]" -> Unix seconds;
+ * 0 on success. */
+int vg_cli_parse_time(const char *s, long long *out);
+/* Unix seconds -> "YYYY-MM-DD HH:MM:SS" UTC (buf >= 20 bytes); "-" for 0. */
+const char *vg_cli_format_time(long long t, char *buf, size_t len);
+
+/* Option parsing for subcommands: if argv[*i] is `name`, takes the next
+ * argument into *value and returns 1; returns -1 (after a usage message)
+ * when the value is missing; 0 when argv[*i] is something else. */
+int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);

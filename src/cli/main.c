@@ -7,11 +7,18 @@
 #include "cli/cli.h"
 
 static const vg_cli_command commands[] = {
-    {"version", "", "versions of vigil, ONNX Runtime, FFmpeg and the model pack", vg_cmd_version},
-    {"detect", "IMAGE...", "faces in images: box, five points, score, quality", vg_cmd_detect},
+    {"version", "", "versions of vigil, ONNX Runtime, FFmpeg and the model pack", vg_cmd_version, 0},
+    {"detect", "IMAGE...", "faces in images: box, five points, score, quality", vg_cmd_detect, 0},
     {"compare", "IMAGE_A IMAGE_B [--threshold T]",
-     "cosine similarity of the main faces, and the decision at the threshold", vg_cmd_compare},
-    {"eval", "verify --lfw DIR [--pairs FILE]", "accuracy on labelled data", vg_cmd_eval},
+     "cosine similarity of the main faces, and the decision at the threshold", vg_cmd_compare, 0},
+    {"eval", "verify|search --lfw DIR ...", "accuracy on labelled data", vg_cmd_eval, 1},
+    {"watchlist", "create|list|show|purge ...", "watch lists: who is on them, why, on whose authority",
+     vg_cmd_watchlist, 1},
+    {"subject", "add|list|remove ...", "enrol people on a watch list from photos, list, remove",
+     vg_cmd_subject, 1},
+    {"identify", "IMAGE --watchlist NAME [--top K] [--threshold T]", "1:N search of every face in a photo",
+     vg_cmd_identify, 0},
+    {"audit", "log [--since DATE] | verify", "the tamper-evident audit chain", vg_cmd_audit, 1},
 };
 
 static void usage(FILE *out)
@@ -20,7 +27,7 @@ static void usage(FILE *out)
             "usage: vigil [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
             "Live facial recognition against a watch list.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %-36s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
+        fprintf(out, "  %-9s %-48s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
     fprintf(out,
             "\nglobal options (anywhere on the line):\n"
             "  --models DIR       model pack directory (default $VIGIL_MODELS, else the bootstrap's)\n"
@@ -29,6 +36,8 @@ static void usage(FILE *out)
             "  --max-pixels N     refuse images larger than N pixels (default 40000000)\n"
             "  --threads N        worker threads (default: the cores)\n"
             "  --db PATH          database (default $VIGIL_DB, else ./vigil.db)\n"
+            "  --key PATH         key file for templates and photos (default $VIGIL_KEY, else DB.key)\n"
+            "  --actor NAME       who is acting, for the audit chain (default $VIGIL_ACTOR, else the login)\n"
             "  --json             machine-readable output, one JSON object per line\n"
             "  -h, --help         help (also after a command)\n\n"
             "exit status: 0 ok, 1 failure, 2 bad usage or bad input\n");
@@ -46,6 +55,7 @@ static int take_globals(vg_cli *cli, int argc, char **argv)
             cli->json = 1;
         } else if (strcmp(a, "--models") == 0 || strcmp(a, "--detector") == 0 ||
                    strcmp(a, "--db") == 0 || strcmp(a, "--threads") == 0 ||
+                   strcmp(a, "--key") == 0 || strcmp(a, "--actor") == 0 ||
                    strcmp(a, "--max-pixels") == 0 || strcmp(a, "--min-face") == 0) {
             if (!has_value) {
                 vg_cli_usage("%s needs a value", a);
@@ -58,6 +68,10 @@ static int take_globals(vg_cli *cli, int argc, char **argv)
                 cli->detector = val;
             else if (strcmp(a, "--db") == 0)
                 cli->db = val;
+            else if (strcmp(a, "--key") == 0)
+                cli->key = val;
+            else if (strcmp(a, "--actor") == 0)
+                cli->actor = val;
             else if (strcmp(a, "--threads") == 0) {
                 if (vg_cli_parse_int(val, 1, 256, &v)) {
                     vg_cli_usage("--threads takes a number from 1 to 256, not '%s'", val);
@@ -103,7 +117,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        if (vg_cli_wants_help(argc - 1, argv + 1) && strcmp(argv[1], "eval") != 0) {
+        if (vg_cli_wants_help(argc - 1, argv + 1) && !commands[i].has_subcommands) {
             printf("usage: vigil %s %s\n\n%s\n", commands[i].name, commands[i].usage,
                    commands[i].summary);
             return VG_EXIT_OK;

@@ -3,11 +3,15 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <time.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
+
+#include "vigil/store.h"
 
 int vg_cli_exit_for(vg_status st)
 {
@@ -129,4 +133,99 @@ int vg_cli_parse_int(const char *s, long long lo, long long hi, long long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+vg_status vg_cli_open_store(const vg_cli *cli, vg_store **store, vg_err *err)
+{
+    vg_store_options opt = {
+        .path = cli->db && *cli->db ? cli->db : "vigil.db",
+        .key_path = cli->key && *cli->key ? cli->key : getenv("VIGIL_KEY"),
+    };
+    if (opt.key_path && !*opt.key_path)
+        opt.key_path = NULL;
+    return vg_store_open(&opt, store, err);
+}
+
+const char *vg_cli_actor(const vg_cli *cli)
+{
+    if (cli->actor && *cli->actor)
+        return cli->actor;
+    const char *env = getenv("VIGIL_ACTOR");
+    if (env && *env)
+        return env;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int vg_cli_parse_time(const char *s, long long *out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    const char *rest = s + 10;
+    if (*rest == 'T' || *rest == ' ') {
+        int m2 = 0;
+        if (sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &m2) != 2 || m2 != 5)
+            return -1;
+        rest += 1 + m2;
+        if (*rest == ':') {
+            int m3 = 0;
+            if (sscanf(rest + 1, "%2d%n", &sec, &m3) != 1 || m3 != 2)
+                return -1;
+            rest += 3;
+        }
+        if (*rest == 'Z')
+            rest++;
+    }
+    if (*rest || y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+        h > 23 || mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return -1;
+    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+    return 0;
+}
+
+const char *vg_cli_format_time(long long t, char *buf, size_t len)
+{
+    if (t == 0) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        snprintf(buf, len, "%lld", t);
+    else
+        strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    if (strcmp(argv[*i], name) != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        vg_cli_usage("%s needs a value", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
 }

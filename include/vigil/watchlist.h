@@ -1,0 +1,95 @@
+/* watchlist.h — working with watch lists: the enrolment quality gate,
+ * enrolling a subject from photos, and 1:N identification against a watch
+ * list held in memory.
+ *
+ * These join the face pipeline (face.h), the gallery (match.h) and the
+ * store (store.h); each call takes what it works on as arguments.
+ */
+#ifndef VIGIL_WATCHLIST_H
+#define VIGIL_WATCHLIST_H
+
+#include "vigil/face.h"
+#include "vigil/match.h"
+#include "vigil/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the enrolment quality gate ---- */
+
+typedef struct vg_gate_limits {
+    float min_eye_dist;    /* pixels between the eyes in the photo */
+    float min_sharpness;   /* variance of Laplacian of the aligned face */
+    float max_yaw;         /* |yaw| as measured by vg_face_quality */
+    float max_pitch;       /* |pitch| */
+    float min_brightness;  /* mean grey of the aligned face */
+    float max_brightness;
+} vg_gate_limits;
+
+/* Defaults, set from the distribution over 1 000 LFW photos (docs/watchlists.md):
+ * eyes >= 24 px, sharpness >= 15, |yaw| <= 0.7, |pitch| <= 0.6, grey 40..220. */
+void vg_gate_defaults(vg_gate_limits *g);
+
+/* Finds the face to enrol in img: exactly one face, or face_index (0-based,
+ * in vg_face_detect's order) when >= 0; then checks it against the limits.
+ * On refusal returns VG_ERR_INVALID with the reason and the measured value
+ * ("2 faces found: choose one with --face 0..1", "eyes 11 px apart, the
+ * minimum is 24", "too blurred: sharpness 6.1, the minimum is 15", ...). */
+vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
+                        const vg_gate_limits *limits, vg_face *face, vg_err *err);
+
+/* ---- enrolment ---- */
+
+typedef struct vg_enrol_options {
+    int face_index;          /* -1: the photo must hold exactly one face */
+    vg_gate_limits gate;
+    int allow_duplicate;     /* enrol even when the face matches another subject */
+    float duplicate_threshold;
+    long long max_pixels;    /* for decoding photos (0: default) */
+} vg_enrol_options;
+
+void vg_enrol_defaults(vg_enrol_options *o);
+
+/* Enrols a subject on the watch list subject->watchlist_id from n photo
+ * files: each passes the gate, is embedded and re-encoded as JPEG (metadata
+ * dropped, at most 1024 pixels on its longer side), then the subject and all
+ * its templates are added in one transaction. A face that matches another
+ * subject of the same list at duplicate_threshold or above is refused
+ * (unless allow_duplicate) naming that subject and the score. Any photo
+ * refused refuses the whole enrolment; err names the photo. */
+vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
+                   const vg_subject *subject, const char *const *photos, int n,
+                   const vg_enrol_options *opt, int64_t *subject_id, vg_err *err);
+
+/* ---- a watch list in memory, and identification ---- */
+
+typedef struct vg_watch_gallery vg_watch_gallery;
+
+/* Loads the watch list's current templates (audited as a read with this
+ * purpose) into a gallery. */
+vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *purpose,
+                                int64_t watchlist_id, const char *model_id, int64_t now,
+                                vg_watch_gallery **out, vg_err *err);
+void vg_watch_gallery_free(vg_watch_gallery *g);
+int vg_watch_gallery_subjects(const vg_watch_gallery *g);
+int vg_watch_gallery_templates(const vg_watch_gallery *g);
+
+typedef struct vg_candidate {
+    int64_t subject_id;
+    float score;   /* best cosine over the subject's templates */
+} vg_candidate;
+
+/* The k best subjects for a probe template, best first (a subject appears
+ * once, with its best template's score). Returns how many were written.
+ * Safe from several threads at once. */
+int vg_watch_gallery_search(const vg_watch_gallery *g, const float *probe, int k,
+                            vg_candidate *out);
+
+/* The default watch-list threshold (cosine). */
+#define VG_WATCHLIST_THRESHOLD_DEFAULT 0.45f
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,195 @@
+/* cmd_subject.c — `vigil subject add|list|remove`: enrolling people on a
+ * watch list from photos, through the quality gate, and taking them off. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vigil/store.h"
+#include "vigil/watchlist.h"
+
+#define MAX_PHOTOS 32
+
+static const char usage[] =
+    "usage: vigil subject add WATCHLIST --name NAME --photo FILE... [--reason TEXT] [--source TEXT]\n"
+    "                         [--category TEXT] [--dob YYYY-MM-DD] [--justification TEXT]\n"
+    "                         [--authorised-by PERSON] [--expires DATE] [--face INDEX] [--allow-duplicate]\n"
+    "       vigil subject list WATCHLIST\n"
+    "       vigil subject remove ID\n"
+    "Each photo must show one face (or name it with --face) that passes the quality gate;\n"
+    "reason and authorised-by default to the watch list's. Under 18 (by --dob) needs --justification.\n";
+
+static int set_text(char *dst, size_t cap, const char *src, const char *field)
+{
+    if (!src)
+        return 0;
+    if (strlen(src) >= cap) {
+        vg_cli_usage("--%s is %zu bytes, the limit is %zu", field, strlen(src), cap - 1);
+        return -1;
+    }
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    const char *list = NULL, *name = NULL, *reason = NULL, *source = NULL, *category = NULL, *dob = NULL,
+               *just = NULL, *by = NULL, *expires = NULL, *face = NULL;
+    const char *photos[MAX_PHOTOS];
+    int n = 0;
+    vg_enrol_options opt;
+    vg_enrol_defaults(&opt);
+    opt.max_pixels = cli->max_pixels;
+    for (int i = 2; i < argc; i++) {
+        int r;
+        if (strcmp(argv[i], "--photo") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '-')
+                return vg_cli_usage("--photo needs a file");
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                if (n == MAX_PHOTOS)
+                    return vg_cli_usage("at most %d photos per subject", MAX_PHOTOS);
+                photos[n++] = argv[++i];
+            }
+        } else if (strcmp(argv[i], "--allow-duplicate") == 0) {
+            opt.allow_duplicate = 1;
+        } else if ((r = vg_cli_opt(argc, argv, &i, "--name", &name)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--reason", &reason)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--source", &source)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--category", &category)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--dob", &dob)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--justification", &just)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--face", &face))) {
+            if (r < 0)
+                return VG_EXIT_USAGE;
+        } else if (argv[i][0] == '-') {
+            return vg_cli_usage("subject add: unknown option '%s'", argv[i]);
+        } else if (!list) {
+            list = argv[i];
+        } else {
+            return vg_cli_usage("subject add takes one WATCHLIST (photos go after --photo)");
+        }
+    }
+    if (!list || !name || n == 0)
+        return vg_cli_usage("subject add needs WATCHLIST, --name and at least one --photo");
+    long long v;
+    if (face) {
+        if (vg_cli_parse_int(face, 0, 63, &v))
+            return vg_cli_usage("--face takes a face number from 0 to 63 (vigil detect lists them)");
+        opt.face_index = (int)v;
+    }
+    vg_err err = {{0}};
+    vg_watchlist w;
+    vg_status st = vg_store_watchlist_get(store, list, &w, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    vg_subject s;
+    memset(&s, 0, sizeof s);
+    s.watchlist_id = w.id;
+    if (set_text(s.name, sizeof s.name, name, "name") || set_text(s.reason, sizeof s.reason, reason ? reason : w.reason, "reason") ||
+        set_text(s.source, sizeof s.source, source, "source") || set_text(s.category, sizeof s.category, category, "category") ||
+        set_text(s.justification, sizeof s.justification, just, "justification") ||
+        set_text(s.authorised_by, sizeof s.authorised_by, by ? by : w.authorised_by, "authorised-by"))
+        return VG_EXIT_USAGE;
+    if (dob) {
+        if (vg_cli_parse_time(dob, &v) || strlen(dob) != 10)
+            return vg_cli_usage("--dob: '%s' is not a date (YYYY-MM-DD)", dob);
+        memcpy(s.dob, dob, 11);
+    }
+    if (expires) {
+        if (vg_cli_parse_time(expires, &v))
+            return vg_cli_usage("--expires: '%s' is not a date (YYYY-MM-DD)", expires);
+        s.expires_at = v;
+    }
+    /* look for faces down to 20 px so that a small face is refused as too
+     * small, with its size, rather than not found */
+    vg_cli pc = *cli;
+    if (pc.min_face <= 0)
+        pc.min_face = 20;
+    vg_face_pack *pack = NULL;
+    st = vg_cli_open_pack(&pc, &pack, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    int64_t id = 0;
+    st = vg_enrol(pack, store, vg_cli_actor(cli), &s, photos, n, &opt, &id, &err);
+    vg_face_pack_close(pack);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)id, "name", name, "watchlist", list,
+                                    "templates", n));
+    else
+        printf("subject %lld (%s) enrolled on %s with %d template%s\n", (long long)id, name, list, n,
+               n == 1 ? "" : "s");
+    return VG_EXIT_OK;
+}
+
+static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
+{
+    vg_err err = {{0}};
+    vg_watchlist w;
+    vg_status st = vg_store_watchlist_get(store, list, &w, &err);
+    vg_subject *s = NULL;
+    int n = 0;
+    if (!st)
+        st = vg_store_subject_list(store, w.id, &s, &n, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (!cli->json)
+        printf("%6s  %-30s %-16s %9s  %-10s  %-19s  %s\n", "ID", "NAME", "CATEGORY", "TEMPLATES", "BORN", "EXPIRES",
+               "REASON");
+    for (int i = 0; i < n; i++) {
+        char t[32];
+        if (cli->json)
+            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I}", "id", (json_int_t)s[i].id,
+                                        "name", s[i].name, "category", s[i].category, "reason", s[i].reason,
+                                        "source", s[i].source, "authorised_by", s[i].authorised_by, "dob",
+                                        s[i].dob, "templates", s[i].templates, "created_at",
+                                        (json_int_t)s[i].created_at, "expires_at", (json_int_t)s[i].expires_at));
+        else
+            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s\n", (long long)s[i].id, s[i].name, s[i].category,
+                   s[i].templates, s[i].dob[0] ? s[i].dob : "-", vg_cli_format_time(s[i].expires_at, t, sizeof t),
+                   s[i].reason);
+    }
+    vg_store_subject_free(s);
+    return VG_EXIT_OK;
+}
+
+static int subject_remove(const vg_cli *cli, vg_store *store, const char *idtext)
+{
+    long long id;
+    if (vg_cli_parse_int(idtext, 1, (long long)1 << 62, &id))
+        return vg_cli_usage("subject remove takes a subject ID (vigil subject list shows them)");
+    vg_err err = {{0}};
+    vg_status st = vg_store_subject_remove(store, vg_cli_actor(cli), id, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:I}", "removed", (json_int_t)id));
+    else
+        printf("subject %lld removed, with its templates and photos\n", id);
+    return VG_EXIT_OK;
+}
+
+int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove"))
+        return vg_cli_usage("unknown subject command '%s'", sub);
+    if (strcmp(sub, "add") && argc != 3)
+        return vg_cli_usage("usage: vigil subject %s", !strcmp(sub, "list") ? "list WATCHLIST" : "remove ID");
+    vg_store *store = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_store(cli, &store, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    int code = !strcmp(sub, "add")    ? subject_add(cli, store, argc, argv)
+               : !strcmp(sub, "list") ? subject_list(cli, store, argv[2])
+                                      : subject_remove(cli, store, argv[2]);
+    vg_store_close(store);
+    return code;
+}

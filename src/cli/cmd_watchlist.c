@@ -1,0 +1,187 @@
+/* cmd_watchlist.c — `vigil watchlist create|list|show|purge`: watch lists
+ * with their reason, authority, expiry and size limit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vigil/store.h"
+
+static const char usage[] =
+    "usage: vigil watchlist create NAME --reason TEXT --authorised-by PERSON [--expires DATE] [--max-size N]\n"
+    "       vigil watchlist list\n"
+    "       vigil watchlist show NAME\n"
+    "       vigil watchlist purge NAME --yes    (deletes every subject, template and photo; audited)\n"
+    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n";
+
+static json_t *watchlist_json(const vg_watchlist *w)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "id", (json_int_t)w->id, "name", w->name,
+                     "reason", w->reason, "authorised_by", w->authorised_by, "created_at",
+                     (json_int_t)w->created_at, "expires_at", (json_int_t)w->expires_at, "max_size",
+                     w->max_size, "subjects", w->subjects, "templates", w->templates);
+}
+
+static int wl_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    vg_watchlist w;
+    memset(&w, 0, sizeof w);
+    const char *name = NULL, *reason = NULL, *by = NULL, *expires = NULL, *max = NULL;
+    for (int i = 2; i < argc; i++) {
+        int r;
+        if ((r = vg_cli_opt(argc, argv, &i, "--reason", &reason)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--max-size", &max))) {
+            if (r < 0)
+                return VG_EXIT_USAGE;
+        } else if (argv[i][0] == '-') {
+            return vg_cli_usage("watchlist create: unknown option '%s'", argv[i]);
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            return vg_cli_usage("watchlist create takes one NAME");
+        }
+    }
+    if (!name || !reason || !by)
+        return vg_cli_usage("watchlist create needs NAME, --reason and --authorised-by");
+    long long v;
+    if (expires && vg_cli_parse_time(expires, &v))
+        return vg_cli_usage("--expires: '%s' is not a date (YYYY-MM-DD)", expires);
+    w.expires_at = expires ? v : 0;
+    if (max && vg_cli_parse_int(max, 1, 10000000, &v))
+        return vg_cli_usage("--max-size takes a number from 1 to 10000000");
+    w.max_size = max ? (int)v : 0;
+    if (strlen(name) > VG_STORE_NAME_MAX || strlen(reason) > VG_STORE_TEXT_MAX || strlen(by) > VG_STORE_NAME_MAX)
+        return vg_cli_usage("a field is too long (names up to %d bytes, reasons up to %d)", VG_STORE_NAME_MAX,
+                            VG_STORE_TEXT_MAX);
+    snprintf(w.name, sizeof w.name, "%s", name);
+    snprintf(w.reason, sizeof w.reason, "%s", reason);
+    snprintf(w.authorised_by, sizeof w.authorised_by, "%s", by);
+    vg_err err = {{0}};
+    int64_t id = 0;
+    vg_status st = vg_store_watchlist_create(store, vg_cli_actor(cli), &w, &id, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:I,s:s}", "id", (json_int_t)id, "name", name));
+    else
+        printf("watch list %s created (id %lld)\n", name, (long long)id);
+    return VG_EXIT_OK;
+}
+
+static int wl_list(const vg_cli *cli, vg_store *store)
+{
+    vg_watchlist *w = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_watchlist_list(store, &w, &n, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (!cli->json)
+        printf("%-24s %8s %9s  %-19s  %-20s  %s\n", "NAME", "SUBJECTS", "TEMPLATES", "EXPIRES", "AUTHORISED BY",
+               "REASON");
+    for (int i = 0; i < n; i++) {
+        char t[32];
+        if (cli->json)
+            vg_cli_print_json(watchlist_json(&w[i]));
+        else
+            printf("%-24s %8d %9d  %-19s  %-20s  %s\n", w[i].name, w[i].subjects, w[i].templates,
+                   vg_cli_format_time(w[i].expires_at, t, sizeof t), w[i].authorised_by, w[i].reason);
+    }
+    vg_store_watchlist_free(w);
+    return VG_EXIT_OK;
+}
+
+static int wl_show(const vg_cli *cli, vg_store *store, const char *name)
+{
+    vg_watchlist w;
+    vg_err err = {{0}};
+    vg_status st = vg_store_watchlist_get(store, name, &w, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    vg_subject *s = NULL;
+    int n = 0;
+    st = vg_store_subject_list(store, w.id, &s, &n, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    char t1[32], t2[32];
+    if (cli->json) {
+        json_t *o = watchlist_json(&w), *arr = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)s[i].id, "name", s[i].name,
+                                                 "category", s[i].category, "templates", s[i].templates));
+        json_object_set_new(o, "subject_list", arr);
+        vg_cli_print_json(o);
+    } else {
+        printf("watch list %s (id %lld)\n  reason:        %s\n  authorised by: %s\n  created:       %s\n"
+               "  expires:       %s\n  size limit:    %d%s\n  subjects:      %d (%d templates)\n",
+               w.name, (long long)w.id, w.reason, w.authorised_by, vg_cli_format_time(w.created_at, t1, sizeof t1),
+               vg_cli_format_time(w.expires_at, t2, sizeof t2), w.max_size, w.max_size ? "" : " (none)",
+               w.subjects, w.templates);
+        for (int i = 0; i < n; i++)
+            printf("  %6lld  %-30s %-16s %d template%s\n", (long long)s[i].id, s[i].name, s[i].category,
+                   s[i].templates, s[i].templates == 1 ? "" : "s");
+    }
+    vg_store_subject_free(s);
+    return VG_EXIT_OK;
+}
+
+static int wl_purge(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    const char *name = NULL;
+    int yes = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--yes") == 0)
+            yes = 1;
+        else if (argv[i][0] == '-')
+            return vg_cli_usage("watchlist purge: unknown option '%s'", argv[i]);
+        else if (!name)
+            name = argv[i];
+        else
+            return vg_cli_usage("watchlist purge takes one NAME");
+    }
+    if (!name)
+        return vg_cli_usage("watchlist purge needs NAME");
+    if (!yes)
+        return vg_cli_usage("purging deletes every subject, template and photo of %s and cannot be undone: "
+                            "add --yes", name);
+    int subjects = 0, templates = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_watchlist_purge(store, vg_cli_actor(cli), name, &subjects, &templates, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:s,s:i,s:i}", "purged", name, "subjects", subjects, "templates", templates));
+    else
+        printf("watch list %s purged: %d subjects and %d templates deleted\n", name, subjects, templates);
+    return VG_EXIT_OK;
+}
+
+int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "purge"))
+        return vg_cli_usage("unknown watchlist command '%s'", sub);
+    if ((!strcmp(sub, "list") && argc != 2) || (!strcmp(sub, "show") && argc != 3))
+        return vg_cli_usage("usage: vigil watchlist %s", !strcmp(sub, "list") ? "list" : "show NAME");
+    vg_store *store = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_store(cli, &store, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    int code;
+    if (!strcmp(sub, "create"))
+        code = wl_create(cli, store, argc, argv);
+    else if (!strcmp(sub, "list"))
+        code = wl_list(cli, store);
+    else if (!strcmp(sub, "show"))
+        code = wl_show(cli, store, argv[2]);
+    else
+        code = wl_purge(cli, store, argc, argv);
+    vg_store_close(store);
+    return code;
+}
