@@ -44,8 +44,9 @@ const char *vg_match_kernel_name(vg_match_kernel k);
 
 /* The k best templates for a probe (dim floats, L2-normalised by the caller),
  * best first. Returns how many were written to out (min(k, size)).
- * Large galleries (512 templates or more, k up to 16) are searched through an
- * int8 copy of the templates and the best 64 candidates re-scored exactly; the result is always that of
+ * With the AVX2 kernel, large galleries (512 templates or more, k up to 16)
+ * are searched through an int8 copy of the templates and the best 64
+ * candidates re-scored exactly; the result is always that of
  * vg_gallery_search_float (same templates, same order, same scores): when the
  * int8 pass cannot prove it, the float scan runs instead. */
 int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out);

@@ -60,9 +60,9 @@ static int avx2_supported(void)
 /* Best first: AUTO takes the first row whose supported() is true. */
 static const vg_match_backend backends[] = {
     {VG_MATCH_KERNEL_AVX2, "avx2", avx2_supported, vg_dot_avx2, vg_dot_batch_avx2, vg_dot_row_avx2,
-     vg_dot_i8_batch_avx2},
+     vg_dot_i8_batch_avx2, 1},
     {VG_MATCH_KERNEL_SCALAR, "scalar", scalar_supported, vg_dot_scalar, vg_dot_batch_scalar,
-     vg_dot_scalar, vg_dot_i8_batch_scalar},
+     vg_dot_scalar, vg_dot_i8_batch_scalar, 0},
 };
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 

@@ -13,9 +13,10 @@
  * kept in the caller's output array (no allocation, so a const gallery can be
  * searched from many threads at once). Ties are broken by the lower row
  * index, i.e. the template added first wins, so results are deterministic
- * across kernels. Galleries of VG_GALLERY_I8_MIN_ROWS or more first try the
- * int8 index with exact re-ranking (gallery_i8.c), which returns the float
- * scan's result or declines, and then the float scan runs.
+ * across kernels. With the AVX2 backend, galleries of VG_GALLERY_I8_MIN_ROWS
+ * or more first try the int8 index with exact re-ranking (gallery_i8.c),
+ * which returns the float scan's result or declines, and then the float scan
+ * runs.
  */
 #include "match/gallery_internal.h"
 
@@ -254,7 +255,7 @@ int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *
     if (!g || !probe || !out || k <= 0 || g->size == 0)
         return 0;
     size_t want = (size_t)k < g->size ? (size_t)k : g->size;
-    if (g->size >= VG_GALLERY_I8_MIN_ROWS && want <= VG_GALLERY_I8_MAX_K &&
+    if (g->backend->i8_search && g->size >= VG_GALLERY_I8_MIN_ROWS && want <= VG_GALLERY_I8_MAX_K &&
         vg_gallery_search_i8(g, probe, (int)want, out) == (int)want)
         return (int)want;
     return vg_gallery_search_float(g, probe, k, out);

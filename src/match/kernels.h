@@ -40,6 +40,9 @@ typedef struct vg_match_backend {
      * gets the score a full scan would have given it. */
     vg_dot_fn row;
     vg_dot_i8_batch_fn batch_i8;
+    /* Does vg_gallery_search take the int8 pass with this backend? Not with
+     * plain C, whose int8 kernel is slower than its float scan. */
+    int i8_search;
 } vg_match_backend;
 
 /* The backend for a kernel request (AUTO resolves to the best supported).
