@@ -9,6 +9,11 @@
  * kernels, against the time to stream the same bytes (bench_match.c). */
 void vg_bench_match(FILE *out);
 
+/* Identify latency over galleries of 1 000, 10 000 and 100 000 synthetic
+ * 512-D templates (int8 search with exact re-ranking beside the float scan),
+ * against streaming the same bytes; memory per template (bench_gallery.c). */
+void vg_bench_gallery(FILE *out);
+
 /* The still-image pipeline per stage beside raw ORT (bench_face.c). */
 void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir);
 

@@ -23,6 +23,9 @@ int main(void)
     printf(",\n \"match\":");
     fflush(stdout);
     vg_bench_match(stdout);
+    printf(",\n \"gallery\":");
+    fflush(stdout);
+    vg_bench_gallery(stdout);
     printf("}\n");
     return 0;
 }
