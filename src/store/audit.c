@@ -19,9 +19,13 @@
  *  - a prev_hash that is not the previous entry's hash: an entry before it
  *    was removed or the entries were reordered;
  *  - a hash that does not match the entry's fields: the entry was edited.
- * The chain is not keyed: someone able to write the database could rewrite
- * every hash after an edit, or drop entries from the end. Detecting that
- * needs the head hash kept elsewhere (a later deployment's report prints it).
+ * Every append also records the head of the chain (last seq and hash) in
+ * the meta table, in the same transaction, so entries deleted from the end
+ * are found too: verify compares the last entry with that record.
+ * The chain is not keyed: someone able to write the database, who knows this
+ * format, could rewrite every hash after an edit and the head record with
+ * them. Detecting that needs the head hash kept outside the database (a
+ * deployment's report prints it).
  */
 #include "store/audit.h"
 
@@ -32,6 +36,9 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+
+#define AUDIT_HEAD "audit_head" /* meta: 8-byte big-endian seq, then 64 hex */
+#define AUDIT_HEAD_LEN (8 + 64)
 
 static void put_u64(crypto_hash_sha256_state *h, uint64_t v)
 {
@@ -110,6 +117,28 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
     memcpy(e.prev_hash, VG_AUDIT_GENESIS, sizeof e.prev_hash);
     if ((st = s->be->audit_tail(s->conn, &last, e.prev_hash, err)) != VG_OK)
         return st;
+    /* entries deleted from the end: continue from the recorded head, so the
+     * gap stays visible instead of being papered over by new entries */
+    uint8_t *head = NULL;
+    size_t head_len = 0;
+    vg_err tmp;
+    st = s->be->meta_get(s->conn, AUDIT_HEAD, &head, &head_len, &tmp);
+    if (st == VG_OK && head_len == AUDIT_HEAD_LEN) {
+        uint64_t u = 0;
+        for (int i = 0; i < 8; i++)
+            u = u << 8 | head[i];
+        if ((int64_t)u > last) {
+            last = (int64_t)u;
+            memcpy(e.prev_hash, head + 8, 64);
+            e.prev_hash[64] = '\0';
+        }
+    }
+    free(head);
+    if (st != VG_OK && st != VG_ERR_NOT_FOUND) {
+        if (err)
+            *err = tmp;
+        return st;
+    }
     e.seq = last + 1;
     e.time = vg_store_now(s);
     memcpy(e.actor, actor, strlen(actor) + 1);
@@ -119,7 +148,13 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
     vg_audit_hash(e.seq, e.time, e.actor, strlen(e.actor), e.action, strlen(e.action), e.object,
                   strlen(e.object), details, strlen(details), e.prev_hash, strlen(e.prev_hash),
                   e.hash);
-    return s->be->audit_insert(s->conn, &e, err);
+    if ((st = s->be->audit_insert(s->conn, &e, err)) != VG_OK)
+        return st;
+    uint8_t rec[AUDIT_HEAD_LEN];
+    for (int i = 0; i < 8; i++)
+        rec[i] = (uint8_t)((uint64_t)e.seq >> (56 - 8 * i));
+    memcpy(rec + 8, e.hash, 64);
+    return s->be->meta_put(s->conn, AUDIT_HEAD, rec, sizeof rec, err);
 }
 
 vg_status vg_audit_append_json_tx(vg_store *s, const char *actor, const char *action,
@@ -267,6 +302,55 @@ static vg_status verify_row(void *ctx, const vg_store_audit_row *r, vg_err *err)
     return VG_OK;
 }
 
+/* After an intact walk: the last entry must be the recorded head. */
+static vg_status check_head(vg_store *s, verify_ctx *v, vg_err *err)
+{
+    int64_t last = v->expect_seq - 1;
+    uint8_t *head = NULL;
+    size_t len = 0;
+    vg_err tmp;
+    vg_status st = s->be->meta_get(s->conn, AUDIT_HEAD, &head, &len, &tmp);
+    if (st == VG_ERR_NOT_FOUND) {
+        if (last == 0)
+            return VG_OK; /* nothing appended yet */
+        v->bad_seq = last + 1;
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "the record of the audit chain's head is missing: entries after %lld "
+                          "may have been removed",
+                          (long long)last);
+    }
+    if (st != VG_OK) {
+        if (err)
+            *err = tmp;
+        return st;
+    }
+    int64_t head_seq = 0;
+    int ok = len == AUDIT_HEAD_LEN;
+    if (ok) {
+        uint64_t u = 0;
+        for (int i = 0; i < 8; i++)
+            u = u << 8 | head[i];
+        head_seq = (int64_t)u;
+    }
+    if (ok && head_seq > last) {
+        free(head);
+        v->bad_seq = last + 1;
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "audit entries %lld to %lld were removed from the end of the chain",
+                          (long long)(last + 1), (long long)head_seq);
+    }
+    ok = ok && head_seq == last && memcmp(head + 8, v->prev_hash, 64) == 0;
+    free(head);
+    if (!ok) {
+        v->bad_seq = last;
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "audit entry %lld is not the chain's recorded head: the end of the "
+                          "chain was rewritten",
+                          (long long)last);
+    }
+    return VG_OK;
+}
+
 vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries, vg_err *err)
 {
     if (bad_seq)
@@ -278,6 +362,8 @@ vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries,
     verify_ctx v = {.expect_seq = 1};
     memcpy(v.prev_hash, VG_AUDIT_GENESIS, sizeof v.prev_hash);
     vg_status st = s->be->audit_each(s->conn, INT64_MIN, verify_row, &v, err);
+    if (st == VG_OK)
+        st = check_head(s, &v, err);
     if (entries)
         *entries = v.entries;
     if (bad_seq)

@@ -250,8 +250,11 @@ static void test_no_biometrics_in_audit(void **state)
     fx_done(&f);
 }
 
-/* Tampers with the closed database, reopens, and checks verify's answer. */
-static void expect_tamper(const char *sql, int64_t want_bad, const char *msg_part)
+/* Tampers with the closed database, reopens, and checks verify's answer,
+ * then appends one entry and checks verify's answer again (want_after; 0:
+ * intact). */
+static void expect_tamper_then(const char *sql, int64_t want_bad, const char *msg_part,
+                               int64_t want_after)
 {
     fx f;
     fx_init(&f, T0);
@@ -267,13 +270,20 @@ static void expect_tamper(const char *sql, int64_t want_bad, const char *msg_par
     assert_int_equal(st, VG_ERR_INVALID);
     assert_int_equal(bad, want_bad);
     assert_non_null(strstr(err.msg, msg_part));
-    assert_true(entries >= 1 && entries <= total);
-    /* the store keeps working and appending; verify still names the same entry */
+    assert_true(entries >= 0 && entries <= total);
+    /* the store keeps working and appending */
     assert_int_equal(vg_store_audit_append(f.s, "admin", "config.change", NULL, NULL, &err),
                      VG_OK);
-    assert_int_equal(vg_store_audit_verify(f.s, &bad, &entries, &err), VG_ERR_INVALID);
-    assert_int_equal(bad, want_bad);
+    assert_int_equal(vg_store_audit_verify(f.s, &bad, &entries, &err),
+                     want_after ? VG_ERR_INVALID : VG_OK);
+    assert_int_equal(bad, want_after);
     fx_done(&f);
+}
+
+/* ... where verify still names the same entry after the append. */
+static void expect_tamper(const char *sql, int64_t want_bad, const char *msg_part)
+{
+    expect_tamper_then(sql, want_bad, msg_part, want_bad);
 }
 
 static void test_tamper_edit(void **state)
@@ -303,6 +313,23 @@ static void test_tamper_remove(void **state)
     /* removed, and the seqs renumbered to hide the gap */
     expect_tamper("DELETE FROM audit WHERE seq = 4; UPDATE audit SET seq = seq - 1 WHERE seq > 4",
                   4, "removed or reordered");
+}
+
+static void test_tamper_tail(void **state)
+{
+    (void)state;
+    /* the last entries deleted: the head record says how many there were,
+     * and a later entry continues from that head, so the gap stays */
+    expect_tamper_then("DELETE FROM audit WHERE seq = 9", 9,
+                       "audit entries 9 to 9 were removed from the end of the chain", 10);
+    expect_tamper_then("DELETE FROM audit WHERE seq >= 7", 7, "entries 7 to 9 were removed", 10);
+    expect_tamper_then("DELETE FROM audit", 1, "entries 1 to 9 were removed", 10);
+    /* the head record itself deleted */
+    expect_tamper_then("DELETE FROM meta WHERE key = 'audit_head'", 10,
+                       "the record of the audit chain's head is missing", 0);
+    /* the last entry replaced by an older one's contents */
+    expect_tamper("UPDATE audit SET hash = (SELECT hash FROM audit WHERE seq = 1) WHERE seq = 9",
+                  9, "was edited");
 }
 
 static void test_tamper_reorder(void **state)
@@ -338,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_no_biometrics_in_audit),
         cmocka_unit_test(test_tamper_edit),
         cmocka_unit_test(test_tamper_remove),
+        cmocka_unit_test(test_tamper_tail),
         cmocka_unit_test(test_tamper_reorder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
