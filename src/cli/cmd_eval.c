@@ -871,8 +871,9 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
                    w->top_person >= 0 ? ss.people[w->top_person].name : "(none)",
                    w->excluded ? "  [label error: excluded when cleaned]" : "");
         }
-        printf("check     vg_gallery_search (int8 + exact re-ranking) differs from the float scan in "
-               "%zu of %zu searches\n", search_differs, ns - mated_no_face - nonmated_no_face);
+        printf("check     vg_gallery_search (int8 + exact re-ranking from 512 templates) differs "
+               "from the float scan in %zu of %zu searches\n",
+               search_differs, ns - mated_no_face - nonmated_no_face);
         printf("time      %.1f s\n", secs);
     }
 out:
