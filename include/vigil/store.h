@@ -145,7 +145,8 @@ typedef struct vg_template_set {
 /* Loads and decrypts the templates of a watch list's subjects that have not
  * expired at time now, made with model_id. Templates of another model make
  * the call fail with VG_ERR_UNSUPPORTED and a message saying to re-enrol.
- * The read is audited (actor, purpose). */
+ * The read is audited (actor, purpose). On success the arrays are allocated
+ * even when n is 0 (dim is then 0). */
 vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
                                   int64_t watchlist_id, const char *model_id, int64_t now,
                                   vg_template_set *out, vg_err *err);

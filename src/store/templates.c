@@ -163,8 +163,17 @@ vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *pu
         vg_store_templates_free(out);
         return st;
     }
-    if (out->n == 0)
+    if (out->n == 0) {
+        /* an empty set still has (empty) arrays: callers may memcpy from them */
         out->dim = 0;
+        out->template_id = malloc(sizeof *out->template_id);
+        out->subject_id = malloc(sizeof *out->subject_id);
+        out->vecs = malloc(sizeof *out->vecs);
+        if (!out->template_id || !out->subject_id || !out->vecs) {
+            vg_store_templates_free(out);
+            return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+        }
+    }
     return VG_OK;
 }
 

@@ -50,6 +50,10 @@ static void test_exact_round_trip(void **state)
     int64_t empty = fx_watchlist(f.s, "empty", 0, 0);
     load_ok(f.s, empty, 0, &t);
     assert_int_equal(t.n, 0);
+    assert_int_equal(t.dim, 0);
+    assert_non_null(t.subject_id); /* empty, but there to memcpy from */
+    assert_non_null(t.template_id);
+    assert_non_null(t.vecs);
     vg_store_templates_free(&t);
 
     /* audited: who, why, how many */
