@@ -26,6 +26,9 @@ int main(void)
     printf(",\n \"gallery\":");
     fflush(stdout);
     vg_bench_gallery(stdout);
+    printf(",\n \"enrol\":");
+    fflush(stdout);
+    vg_bench_enrol(stdout, data, models);
     printf("}\n");
     return 0;
 }
