@@ -157,6 +157,81 @@ void vg_store_templates_free(vg_template_set *t);
 vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
                              uint8_t **jpeg, size_t *len, vg_err *err);
 
+/* ---- deployments ---- */
+
+#define VG_STORE_CAMERAS_MAX 64
+
+/* A deployment: where, when, against which watch list, on whose authority.
+ * Matching happens only inside [starts_at, ends_at) and before ended_at. */
+typedef struct vg_deployment {
+    int64_t id;
+    char name[VG_STORE_NAME_MAX + 1];
+    int64_t watchlist_id;
+    char watchlist[VG_STORE_NAME_MAX + 1];       /* filled by get/list */
+    char location[VG_STORE_TEXT_MAX + 1];
+    int n_cameras;
+    char cameras[VG_STORE_CAMERAS_MAX][VG_STORE_TEXT_MAX + 1];  /* URLs, as given */
+    int64_t starts_at;
+    int64_t ends_at;
+    char authorised_by[VG_STORE_NAME_MAX + 1];
+    int signage_confirmed;
+    float threshold;                              /* 0: the default */
+    int64_t created_at;
+    int64_t ended_at;                             /* 0: not ended */
+} vg_deployment;
+
+/* Required: name (unique), an existing watch list, location, at least one
+ * camera, starts_at < ends_at, authorised_by. Audited (deployment.create:
+ * name, watch list, location, window, authority, signage, camera count —
+ * camera URLs in the details are redacted). */
+vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_deployment *d, int64_t *id,
+                                     vg_err *err);
+vg_status vg_store_deployment_get(vg_store *s, const char *name, vg_deployment *out, vg_err *err);
+/* *out is an array of n deployments (free with free()). */
+vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err);
+/* Ends it now (the store's clock); a second end is VG_ERR_INVALID. Audited. */
+vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err);
+
+/* ---- alerts ---- */
+
+typedef struct vg_alert {
+    int64_t id;
+    int64_t deployment_id;
+    char camera[VG_STORE_NAME_MAX + 1];   /* the camera's name (never its URL's credentials) */
+    int64_t subject_id;
+    float score;
+    double frame_time;                    /* Unix seconds (fractional) the frame was captured/decoded */
+    double raised_at;                     /* Unix seconds the alert was raised */
+    char state[16];                       /* "pending", later "confirmed", "rejected", "no_action" */
+    char uid[40];                         /* unique id made by the engine (idempotent writes) */
+} vg_alert;
+
+/* Stores an alert with its probe face crop (JPEG, sealed) in one
+ * transaction with its audit entry (alert.raise: deployment, camera,
+ * subject, score — never the image). An alert whose uid is already stored
+ * is not stored again (VG_OK, *id the existing one). */
+vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, const uint8_t *jpeg,
+                             size_t jpeg_len, int64_t *id, vg_err *err);
+/* Alerts of a deployment (0: all), oldest first; free with free(). */
+vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
+/* The probe crop of an alert (decrypted JPEG, malloc'd). Audited (alert.read). */
+vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
+                              vg_err *err);
+
+/* ---- counters (no biometric data) ---- */
+
+typedef struct vg_counters {
+    int64_t frames_in, frames_processed, frames_dropped;
+    int64_t faces, tracks, embeddings, comparisons, alerts, reconnects;
+} vg_counters;
+
+/* Adds to the running counters of (deployment, camera); one upsert. */
+vg_status vg_store_counters_add(vg_store *s, int64_t deployment_id, const char *camera, const vg_counters *c,
+                                vg_err *err);
+/* Sums over the deployment's cameras (camera NULL) or one camera. */
+vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *camera, vg_counters *out,
+                                vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

@@ -130,7 +130,9 @@ int vg_cmd_identify(const vg_cli *cli, int argc, char **argv)
     char details[256];
     snprintf(details, sizeof details, "{\"faces\":%d,\"faces_matched\":%d,\"threshold\":%.4f,\"top\":%d}", n, above,
              a.threshold, a.top);
-    st = vg_store_audit_append(store, vg_cli_actor(cli), "identify", w.name, details, &err);
+    char object[VG_STORE_NAME_MAX + 16];
+    snprintf(object, sizeof object, "watchlist:%s", w.name);
+    st = vg_store_audit_append(store, vg_cli_actor(cli), "identify", object, details, &err);
     if (st)
         code = vg_cli_fail(st, &err);
 done:
