@@ -17,6 +17,25 @@
  *  - audit: the hash chain (audit.c), seq given by the store, never reused.
  * Row ids use AUTOINCREMENT so that an id named in the audit chain never
  * comes back for a different person after a removal.
+ *
+ * Version 2 (the live engine):
+ *  - deployment: where, when (starts_at < ends_at, ended_at 0 until ended),
+ *    against which watch list, on whose authority (authorised_by, and the
+ *    actor who created and ended it), signage, threshold (0: the default);
+ *    later records (issue 6: the authorisation's reason, the watch list's
+ *    version hash) are added as columns with defaults by a later migration;
+ *  - deployment_camera: the camera URLs in order, verbatim (the engine
+ *    connects with them; the audit chain gets them redacted);
+ *  - alert: one per (track, subject) match. uid is the engine's own id, so
+ *    writing an alert twice stores it once. The probe crop is sealed like a
+ *    photo, and nullable so retention can delete the image and keep the row
+ *    for the counts. subject_id is ON DELETE SET NULL: removing a subject or
+ *    purging its watch list keeps its alerts (their counts, their crops until
+ *    retention) without a reference to a row that is gone and without
+ *    blocking the purge; the audit chain's alert.raise entry still names the
+ *    subject id, and AUTOINCREMENT ensures that id never names anyone else.
+ *    adjudicated_by/at, outcome and note wait for adjudication;
+ *  - counters: per (deployment, camera) running totals, no biometric data.
  */
 #include "store/migrations.h"
 
@@ -85,6 +104,64 @@ static const vg_migration migrations[] = {
           "  hash TEXT NOT NULL\n"
           ");\n"
           "CREATE INDEX audit_time ON audit(time);\n"}},
+    {2,
+     {[VG_DIALECT_SQLITE] =
+          "CREATE TABLE deployment (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  name TEXT NOT NULL UNIQUE,\n"
+          "  watchlist_id INTEGER NOT NULL REFERENCES watchlist(id),\n"
+          "  location TEXT NOT NULL,\n"
+          "  starts_at INTEGER NOT NULL,\n"
+          "  ends_at INTEGER NOT NULL,\n"
+          "  authorised_by TEXT NOT NULL,\n"
+          "  signage_confirmed INTEGER NOT NULL DEFAULT 0,\n"
+          "  threshold REAL NOT NULL DEFAULT 0,\n"
+          "  created_at INTEGER NOT NULL,\n"
+          "  created_by TEXT NOT NULL,\n"
+          "  ended_at INTEGER NOT NULL DEFAULT 0,\n"
+          "  ended_by TEXT NOT NULL DEFAULT '',\n"
+          "  CHECK (starts_at < ends_at)\n"
+          ");\n"
+          "CREATE INDEX deployment_watchlist ON deployment(watchlist_id);\n"
+          "CREATE TABLE deployment_camera (\n"
+          "  deployment_id INTEGER NOT NULL REFERENCES deployment(id) ON DELETE CASCADE,\n"
+          "  position INTEGER NOT NULL,\n"
+          "  url TEXT NOT NULL,\n"
+          "  PRIMARY KEY (deployment_id, position)\n"
+          ");\n"
+          "CREATE TABLE alert (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  uid TEXT NOT NULL UNIQUE,\n"
+          "  deployment_id INTEGER NOT NULL REFERENCES deployment(id),\n"
+          "  camera TEXT NOT NULL,\n"
+          "  subject_id INTEGER REFERENCES subject(id) ON DELETE SET NULL,\n"
+          "  score REAL NOT NULL,\n"
+          "  frame_time REAL NOT NULL,\n"
+          "  raised_at REAL NOT NULL,\n"
+          "  state TEXT NOT NULL DEFAULT 'pending',\n"
+          "  crop BLOB,\n"
+          "  adjudicated_by TEXT NOT NULL DEFAULT '',\n"
+          "  adjudicated_at INTEGER NOT NULL DEFAULT 0,\n"
+          "  outcome TEXT NOT NULL DEFAULT '',\n"
+          "  note TEXT NOT NULL DEFAULT ''\n"
+          ");\n"
+          "CREATE INDEX alert_deployment ON alert(deployment_id, id);\n"
+          "CREATE INDEX alert_subject ON alert(subject_id);\n"
+          "CREATE TABLE counters (\n"
+          "  deployment_id INTEGER NOT NULL REFERENCES deployment(id) ON DELETE CASCADE,\n"
+          "  camera TEXT NOT NULL,\n"
+          "  frames_in INTEGER NOT NULL DEFAULT 0,\n"
+          "  frames_processed INTEGER NOT NULL DEFAULT 0,\n"
+          "  frames_dropped INTEGER NOT NULL DEFAULT 0,\n"
+          "  faces INTEGER NOT NULL DEFAULT 0,\n"
+          "  tracks INTEGER NOT NULL DEFAULT 0,\n"
+          "  embeddings INTEGER NOT NULL DEFAULT 0,\n"
+          "  comparisons INTEGER NOT NULL DEFAULT 0,\n"
+          "  alerts INTEGER NOT NULL DEFAULT 0,\n"
+          "  reconnects INTEGER NOT NULL DEFAULT 0,\n"
+          "  updated_at INTEGER NOT NULL,\n"
+          "  PRIMARY KEY (deployment_id, camera)\n"
+          ");\n"}},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
