@@ -87,7 +87,8 @@ vg_status vg_store_watchlist_get(vg_store *s, const char *name, vg_watchlist *ou
 vg_status vg_store_watchlist_list(vg_store *s, vg_watchlist **out, int *n, vg_err *err);
 void vg_store_watchlist_free(vg_watchlist *w);
 /* Deletes every subject, template and photo of the list (the list itself
- * stays, empty), and audits how many and who. */
+ * stays, empty), and audits how many and who. Alerts of its subjects stay,
+ * with subject_id 0 (see vg_alert). */
 vg_status vg_store_watchlist_purge(vg_store *s, const char *actor, const char *name,
                                    int *subjects, int *templates, vg_err *err);
 
@@ -178,18 +179,28 @@ typedef struct vg_deployment {
     float threshold;                              /* 0: the default */
     int64_t created_at;
     int64_t ended_at;                             /* 0: not ended */
+    char created_by[VG_STORE_ACTOR_MAX + 1];      /* filled by get/list: the actor of create */
+    char ended_by[VG_STORE_ACTOR_MAX + 1];        /* filled by get/list: the actor of end, or "" */
 } vg_deployment;
 
-/* Required: name (unique), an existing watch list, location, at least one
- * camera, starts_at < ends_at, authorised_by. Audited (deployment.create:
- * name, watch list, location, window, authority, signage, camera count —
- * camera URLs in the details are redacted). */
+/* Required: name (unique), an existing watch list (watchlist_id, or when it
+ * is 0 the name in watchlist), location, at least one camera, 0 <= starts_at
+ * < ends_at, authorised_by. Camera URLs: non-empty, at most
+ * VG_STORE_TEXT_MAX bytes, one line, no two alike. threshold in [0, 1).
+ * Refusals: an unknown watch list is VG_ERR_NOT_FOUND; more than
+ * VG_STORE_CAMERAS_MAX cameras is VG_ERR_LIMIT; a duplicate name and every
+ * other bad field VG_ERR_INVALID, with the field named. created_at, ended_at,
+ * created_by and ended_by are set by the store. Audited (deployment.create:
+ * watch list, location, window, authority, signage, threshold, camera count
+ * and the camera URLs with user:password@ and password-like query values
+ * replaced by "***"). The URLs themselves are stored verbatim. */
 vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_deployment *d, int64_t *id,
                                      vg_err *err);
 vg_status vg_store_deployment_get(vg_store *s, const char *name, vg_deployment *out, vg_err *err);
 /* *out is an array of n deployments (free with free()). */
 vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err);
-/* Ends it now (the store's clock); a second end is VG_ERR_INVALID. Audited. */
+/* Ends it now (the store's clock); a second end is VG_ERR_INVALID, an
+ * unknown name VG_ERR_NOT_FOUND. Audited (deployment.end). */
 vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err);
 
 /* ---- alerts ---- */
@@ -198,7 +209,7 @@ typedef struct vg_alert {
     int64_t id;
     int64_t deployment_id;
     char camera[VG_STORE_NAME_MAX + 1];   /* the camera's name (never its URL's credentials) */
-    int64_t subject_id;
+    int64_t subject_id;                   /* 0 once the subject was removed or its list purged */
     float score;
     double frame_time;                    /* Unix seconds (fractional) the frame was captured/decoded */
     double raised_at;                     /* Unix seconds the alert was raised */
@@ -208,13 +219,21 @@ typedef struct vg_alert {
 
 /* Stores an alert with its probe face crop (JPEG, sealed) in one
  * transaction with its audit entry (alert.raise: deployment, camera,
- * subject, score — never the image). An alert whose uid is already stored
- * is not stored again (VG_OK, *id the existing one). */
+ * subject, score, uid — never the image). An alert whose uid is already
+ * stored is not stored again (VG_OK, *id the existing one, no audit entry;
+ * the rest of *a is then not compared with the stored alert).
+ * Required: uid (1..39 printable ASCII bytes), camera (one line), a finite
+ * score, finite frame_time >= 0 and raised_at >= 0 (0: the store's clock),
+ * state "" or "pending" (stored as "pending"), a JPEG (starts FF D8 FF) of
+ * at most VG_STORE_JPEG_MAX bytes (VG_ERR_LIMIT beyond). An unknown
+ * deployment or subject is VG_ERR_NOT_FOUND; a subject that is not on the
+ * deployment's watch list is VG_ERR_INVALID. */
 vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, const uint8_t *jpeg,
                              size_t jpeg_len, int64_t *id, vg_err *err);
 /* Alerts of a deployment (0: all), oldest first; free with free(). */
 vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
-/* The probe crop of an alert (decrypted JPEG, malloc'd). Audited (alert.read). */
+/* The probe crop of an alert (decrypted JPEG, malloc'd). Audited (alert.read).
+ * An unknown alert, or one whose crop retention deleted, is VG_ERR_NOT_FOUND. */
 vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
                               vg_err *err);
 
@@ -225,10 +244,15 @@ typedef struct vg_counters {
     int64_t faces, tracks, embeddings, comparisons, alerts, reconnects;
 } vg_counters;
 
-/* Adds to the running counters of (deployment, camera); one upsert. */
+/* Adds to the running counters of (deployment, camera); one upsert, not
+ * audited. camera is required (one line, at most VG_STORE_NAME_MAX bytes);
+ * a negative increment is VG_ERR_INVALID, an unknown deployment
+ * VG_ERR_NOT_FOUND. */
 vg_status vg_store_counters_add(vg_store *s, int64_t deployment_id, const char *camera, const vg_counters *c,
                                 vg_err *err);
-/* Sums over the deployment's cameras (camera NULL) or one camera. */
+/* Sums over the deployment's cameras (camera NULL) or one camera; zeros for
+ * a camera that has reported nothing. An unknown deployment is
+ * VG_ERR_NOT_FOUND. */
 vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *camera, vg_counters *out,
                                 vg_err *err);
 

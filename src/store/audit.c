@@ -157,16 +157,28 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
     return s->be->meta_put(s->conn, AUDIT_HEAD, rec, sizeof rec, err);
 }
 
-vg_status vg_audit_append_json_tx(vg_store *s, const char *actor, const char *action,
-                                  const char *object, json_t *details, vg_err *err)
+static vg_status append_json(vg_store *s, const char *actor, const char *action,
+                             const char *object, json_t *details, size_t flags, vg_err *err)
 {
-    char *text = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *text = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | flags) : NULL;
     json_decref(details);
     if (!text)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory writing an audit entry");
     vg_status st = vg_audit_append_tx(s, actor, action, object, text, err);
     free(text);
     return st;
+}
+
+vg_status vg_audit_append_json_tx(vg_store *s, const char *actor, const char *action,
+                                  const char *object, json_t *details, vg_err *err)
+{
+    return append_json(s, actor, action, object, details, 0, err);
+}
+
+vg_status vg_audit_append_json6_tx(vg_store *s, const char *actor, const char *action,
+                                   const char *object, json_t *details, vg_err *err)
+{
+    return append_json(s, actor, action, object, details, JSON_REAL_PRECISION(6), err);
 }
 
 vg_status vg_store_audit_append(vg_store *s, const char *actor, const char *action,

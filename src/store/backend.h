@@ -1,9 +1,11 @@
 /* backend.h — the interface between the store's public API (store.c,
- * watchlist.c, subject.c, templates.c, audit.c) and a database backend.
+ * watchlist.c, subject.c, templates.c, deployment.c, alert.c, counters.c,
+ * audit.c) and a database backend.
  *
  * A backend is a const table of function pointers. It knows SQL and its
  * database's client library, nothing else: validation, encryption, the audit
- * hash and every policy (expiry, size limits, the under-18 rule) live above
+ * hash and every policy (expiry, size limits, the under-18 rule, a
+ * deployment's window, alert idempotence) live above
  * it, so a second backend (PostgreSQL) only has to move rows. Backends are
  * registered in the table in backend.c and chosen by the database path
  * (vg_store_backend_find); callers never name one.
@@ -115,6 +117,42 @@ typedef struct vg_store_backend {
                               const uint8_t *sealed, size_t len, vg_err *err);
     vg_status (*photo_get)(vg_store_conn *c, int64_t subject_id, int idx, uint8_t **sealed,
                            size_t *len, vg_err *err);
+
+    /* A deployment row and its cameras (position 0..n_cameras-1). A
+     * duplicate name is VG_ERR_INVALID. */
+    vg_status (*deployment_insert)(vg_store_conn *c, const vg_deployment *d, int64_t *id,
+                                   vg_err *err);
+    /* By name when name is not NULL, else by id; with its cameras and its
+     * watch list's name. */
+    vg_status (*deployment_find)(vg_store_conn *c, const char *name, int64_t id,
+                                 vg_deployment *out, vg_err *err);
+    /* Every deployment in id order (a malloc'd array; NULL when none). */
+    vg_status (*deployment_list)(vg_store_conn *c, vg_deployment **out, int *n, vg_err *err);
+    /* Records the end (policy, such as a second end, is checked above). */
+    vg_status (*deployment_end)(vg_store_conn *c, int64_t id, int64_t ended_at,
+                                const char *ended_by, vg_err *err);
+
+    /* The alert with this uid: VG_ERR_NOT_FOUND when there is none. */
+    vg_status (*alert_find_uid)(vg_store_conn *c, const char *uid, int64_t *id, vg_err *err);
+    /* a->subject_id 0 is stored as NULL. */
+    vg_status (*alert_insert)(vg_store_conn *c, const vg_alert *a, const uint8_t *sealed,
+                              size_t len, int64_t *id, vg_err *err);
+    /* One alert; with sealed not NULL also its sealed crop (VG_ERR_NOT_FOUND
+     * when the crop was deleted). */
+    vg_status (*alert_get)(vg_store_conn *c, int64_t id, vg_alert *out, uint8_t **sealed,
+                           size_t *len, vg_err *err);
+    /* Alerts of a deployment (0: all) in id order (NULL when none). */
+    vg_status (*alert_list)(vg_store_conn *c, int64_t deployment_id, vg_alert **out, int *n,
+                            vg_err *err);
+
+    /* One upsert adding v to the (deployment, camera) row; an unknown
+     * deployment is VG_ERR_NOT_FOUND. */
+    vg_status (*counters_add)(vg_store_conn *c, int64_t deployment_id, const char *camera,
+                              const vg_counters *v, int64_t now, vg_err *err);
+    /* Sums over the deployment's rows (camera NULL) or one camera's row
+     * (zeros when absent); an unknown deployment is VG_ERR_NOT_FOUND. */
+    vg_status (*counters_get)(vg_store_conn *c, int64_t deployment_id, const char *camera,
+                              vg_counters *out, vg_err *err);
 
     /* The last entry's seq and hash; seq 0 and no hash change when empty. */
     vg_status (*audit_tail)(vg_store_conn *c, int64_t *seq, char hash[65], vg_err *err);

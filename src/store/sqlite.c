@@ -2,7 +2,8 @@
  *
  * Connection settings: WAL journal (readers never block the writer),
  * synchronous=FULL (a committed change survives power loss), foreign keys on
- * (deleting a subject deletes its templates and photos), secure_delete on
+ * (deleting a subject deletes its templates and photos and clears the
+ * subject of its alerts), secure_delete on
  * (freed pages are zeroed, so a purged list's ciphertext does not linger in
  * the file), a 5 s busy timeout for a second process writing at the same
  * time, and BEGIN IMMEDIATE for write transactions so the audit tail read
@@ -658,6 +659,417 @@ static vg_status sq_photo_get(vg_store_conn *c, int64_t subject_id, int idx, uin
     return s;
 }
 
+/* ---- deployments ---- */
+
+static vg_status sq_deployment_insert(vg_store_conn *c, const vg_deployment *d, int64_t *id,
+                                      vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO deployment (name, watchlist_id, location, starts_at, "
+                          "ends_at, authorised_by, signage_confirmed, threshold, created_at, "
+                          "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, d->name);
+    sqlite3_bind_int64(st, 2, d->watchlist_id);
+    bind_text(st, 3, d->location);
+    sqlite3_bind_int64(st, 4, d->starts_at);
+    sqlite3_bind_int64(st, 5, d->ends_at);
+    bind_text(st, 6, d->authorised_by);
+    sqlite3_bind_int(st, 7, d->signage_confirmed ? 1 : 0);
+    sqlite3_bind_double(st, 8, d->threshold);
+    sqlite3_bind_int64(st, 9, d->created_at);
+    bind_text(st, 10, d->created_by);
+    int64_t did = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        did = sqlite3_last_insert_rowid(c->db);
+    else if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
+        s = vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists", d->name);
+    else
+        s = db_fail(c, err, "creating a deployment");
+    sqlite3_finalize(st);
+    if (s != VG_OK)
+        return s;
+    if ((s = prepare(c,
+                     "INSERT INTO deployment_camera (deployment_id, position, url) "
+                     "VALUES (?1, ?2, ?3)",
+                     &st, err)) != VG_OK)
+        return s;
+    for (int i = 0; i < d->n_cameras && s == VG_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, did);
+        sqlite3_bind_int(st, 2, i);
+        bind_text(st, 3, d->cameras[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            s = db_fail(c, err, "adding a deployment's camera");
+    }
+    sqlite3_finalize(st);
+    if (s == VG_OK)
+        *id = did;
+    return s;
+}
+
+#define DEPLOYMENT_COLUMNS                                                                     \
+    "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
+    "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
+    "d.created_by, d.ended_by FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
+
+static void deployment_row(sqlite3_stmt *st, vg_deployment *d)
+{
+    memset(d, 0, sizeof *d);
+    d->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, d->name, sizeof d->name);
+    d->watchlist_id = sqlite3_column_int64(st, 2);
+    col_text(st, 3, d->watchlist, sizeof d->watchlist);
+    col_text(st, 4, d->location, sizeof d->location);
+    d->starts_at = sqlite3_column_int64(st, 5);
+    d->ends_at = sqlite3_column_int64(st, 6);
+    col_text(st, 7, d->authorised_by, sizeof d->authorised_by);
+    d->signage_confirmed = sqlite3_column_int(st, 8) != 0;
+    d->threshold = (float)sqlite3_column_double(st, 9);
+    d->created_at = sqlite3_column_int64(st, 10);
+    d->ended_at = sqlite3_column_int64(st, 11);
+    col_text(st, 12, d->created_by, sizeof d->created_by);
+    col_text(st, 13, d->ended_by, sizeof d->ended_by);
+}
+
+/* Fills d->cameras from deployment_camera (cam: a prepared statement for
+ * "... WHERE deployment_id = ?1 ORDER BY position", reset here). */
+static vg_status deployment_cameras(vg_store_conn *c, sqlite3_stmt *cam, vg_deployment *d,
+                                    vg_err *err)
+{
+    sqlite3_reset(cam);
+    sqlite3_bind_int64(cam, 1, d->id);
+    d->n_cameras = 0;
+    int rc;
+    while ((rc = sqlite3_step(cam)) == SQLITE_ROW) {
+        if (d->n_cameras == VG_STORE_CAMERAS_MAX)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "deployment %s has more than %d cameras: the database was altered",
+                              d->name, VG_STORE_CAMERAS_MAX);
+        col_text(cam, 0, d->cameras[d->n_cameras], sizeof d->cameras[0]);
+        d->n_cameras++;
+    }
+    if (rc != SQLITE_DONE)
+        return db_fail(c, err, "reading a deployment's cameras");
+    return VG_OK;
+}
+
+#define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
+
+static vg_status sq_deployment_find(vg_store_conn *c, const char *name, int64_t id,
+                                    vg_deployment *out, vg_err *err)
+{
+    sqlite3_stmt *st, *cam;
+    vg_status s = prepare(c, name ? DEPLOYMENT_COLUMNS "WHERE d.name = ?1"
+                                  : DEPLOYMENT_COLUMNS "WHERE d.id = ?1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    if (name)
+        bind_text(st, 1, name);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        deployment_row(st, out);
+    else if (rc == SQLITE_DONE && name)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment named \"%s\"", name);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld", (long long)id);
+    else
+        s = db_fail(c, err, "reading a deployment");
+    sqlite3_finalize(st);
+    if (s != VG_OK)
+        return s;
+    if ((s = prepare(c, CAMERA_QUERY, &cam, err)) != VG_OK)
+        return s;
+    s = deployment_cameras(c, cam, out, err);
+    sqlite3_finalize(cam);
+    return s;
+}
+
+static vg_status sq_deployment_list(vg_store_conn *c, vg_deployment **out, int *n, vg_err *err)
+{
+    sqlite3_stmt *st, *cam;
+    vg_status s = prepare(c, DEPLOYMENT_COLUMNS "ORDER BY d.id", &st, err);
+    if (s != VG_OK)
+        return s;
+    if ((s = prepare(c, CAMERA_QUERY, &cam, err)) != VG_OK) {
+        sqlite3_finalize(st);
+        return s;
+    }
+    vg_deployment *v = NULL;
+    int count = 0, cap = 0, rc = SQLITE_DONE;
+    while (s == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int nc = cap ? cap * 2 : 4;
+            vg_deployment *g = realloc(v, (size_t)nc * sizeof *g);
+            if (!g) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing deployments");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        deployment_row(st, &v[count]);
+        s = deployment_cameras(c, cam, &v[count], err);
+        count++;
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "listing deployments");
+    sqlite3_finalize(cam);
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    *n = count;
+    return VG_OK;
+}
+
+static vg_status sq_deployment_end(vg_store_conn *c, int64_t id, int64_t ended_at,
+                                   const char *ended_by, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s =
+        prepare(c, "UPDATE deployment SET ended_at = ?2, ended_by = ?3 WHERE id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, ended_at);
+    bind_text(st, 3, ended_by);
+    if ((s = run(c, st, "ending a deployment", err)) != VG_OK)
+        return s;
+    if (sqlite3_changes(c->db) == 0)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld", (long long)id);
+    return VG_OK;
+}
+
+/* ---- alerts ---- */
+
+static vg_status sq_alert_find_uid(vg_store_conn *c, const char *uid, int64_t *id, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT id FROM alert WHERE uid = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, uid);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with uid %s", uid);
+    else
+        s = db_fail(c, err, "looking up an alert");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_alert_insert(vg_store_conn *c, const vg_alert *a, const uint8_t *sealed,
+                                 size_t len, int64_t *id, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO alert (uid, deployment_id, camera, subject_id, score, "
+                          "frame_time, raised_at, state, crop) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, a->uid);
+    sqlite3_bind_int64(st, 2, a->deployment_id);
+    bind_text(st, 3, a->camera);
+    if (a->subject_id)
+        sqlite3_bind_int64(st, 4, a->subject_id);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_double(st, 5, a->score);
+    sqlite3_bind_double(st, 6, a->frame_time);
+    sqlite3_bind_double(st, 7, a->raised_at);
+    bind_text(st, 8, a->state);
+    sqlite3_bind_blob64(st, 9, sealed, len, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(c->db);
+    else
+        s = db_fail(c, err, "adding an alert");
+    sqlite3_finalize(st);
+    return s;
+}
+
+#define ALERT_COLUMNS                                                                          \
+    "SELECT id, deployment_id, camera, coalesce(subject_id, 0), score, frame_time, raised_at, " \
+    "state, uid FROM alert "
+
+static void alert_row(sqlite3_stmt *st, vg_alert *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->deployment_id = sqlite3_column_int64(st, 1);
+    col_text(st, 2, a->camera, sizeof a->camera);
+    a->subject_id = sqlite3_column_int64(st, 3);
+    a->score = (float)sqlite3_column_double(st, 4);
+    a->frame_time = sqlite3_column_double(st, 5);
+    a->raised_at = sqlite3_column_double(st, 6);
+    col_text(st, 7, a->state, sizeof a->state);
+    col_text(st, 8, a->uid, sizeof a->uid);
+}
+
+static vg_status sq_alert_get(vg_store_conn *c, int64_t id, vg_alert *out, uint8_t **sealed,
+                              size_t *len, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, ALERT_COLUMNS "WHERE id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        alert_row(st, out);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+    else
+        s = db_fail(c, err, "reading an alert");
+    sqlite3_finalize(st);
+    if (s != VG_OK || !sealed)
+        return s;
+    if ((s = prepare(c, "SELECT crop FROM alert WHERE id = ?1", &st, err)) != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "the face crop of alert %lld was deleted",
+                       (long long)id);
+    else if (rc == SQLITE_ROW)
+        s = col_blob(c, st, 0, sealed, len, err);
+    else
+        s = db_fail(c, err, "reading an alert's crop");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert **out, int *n,
+                               vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, deployment_id ? ALERT_COLUMNS "WHERE deployment_id = ?1 ORDER BY id"
+                                           : ALERT_COLUMNS "ORDER BY id",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    if (deployment_id)
+        sqlite3_bind_int64(st, 1, deployment_id);
+    vg_alert *v = NULL;
+    int count = 0, cap = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int nc = cap ? cap * 2 : 16;
+            vg_alert *g = realloc(v, (size_t)nc * sizeof *g);
+            if (!g) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing alerts");
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        alert_row(st, &v[count++]);
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "listing alerts");
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    *n = count;
+    return VG_OK;
+}
+
+/* ---- counters ---- */
+
+static vg_status sq_counters_add(vg_store_conn *c, int64_t deployment_id, const char *camera,
+                                 const vg_counters *v, int64_t now, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(
+        c,
+        "INSERT INTO counters (deployment_id, camera, frames_in, frames_processed, "
+        "frames_dropped, faces, tracks, embeddings, comparisons, alerts, reconnects, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+        "ON CONFLICT (deployment_id, camera) DO UPDATE SET "
+        "frames_in = frames_in + excluded.frames_in, "
+        "frames_processed = frames_processed + excluded.frames_processed, "
+        "frames_dropped = frames_dropped + excluded.frames_dropped, "
+        "faces = faces + excluded.faces, tracks = tracks + excluded.tracks, "
+        "embeddings = embeddings + excluded.embeddings, "
+        "comparisons = comparisons + excluded.comparisons, alerts = alerts + excluded.alerts, "
+        "reconnects = reconnects + excluded.reconnects, updated_at = excluded.updated_at",
+        &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, deployment_id);
+    bind_text(st, 2, camera);
+    const int64_t vals[] = {v->frames_in,  v->frames_processed, v->frames_dropped,
+                            v->faces,      v->tracks,           v->embeddings,
+                            v->comparisons, v->alerts,          v->reconnects};
+    for (int i = 0; i < 9; i++)
+        sqlite3_bind_int64(st, 3 + i, vals[i]);
+    sqlite3_bind_int64(st, 12, now);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+            s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld",
+                           (long long)deployment_id);
+        else
+            s = db_fail(c, err, "adding to counters");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_counters_get(vg_store_conn *c, int64_t deployment_id, const char *camera,
+                                 vg_counters *out, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t exists = 0;
+    vg_status s = query_int(c, "SELECT count(*) FROM deployment WHERE id = ?1", deployment_id,
+                            &exists, "reading a deployment", err);
+    if (s != VG_OK)
+        return s;
+    if (!exists)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld",
+                          (long long)deployment_id);
+    sqlite3_stmt *st;
+#define SUMS                                                                                   \
+    "SELECT coalesce(sum(frames_in), 0), coalesce(sum(frames_processed), 0), "              \
+    "coalesce(sum(frames_dropped), 0), coalesce(sum(faces), 0), coalesce(sum(tracks), 0), "  \
+    "coalesce(sum(embeddings), 0), coalesce(sum(comparisons), 0), "                          \
+    "coalesce(sum(alerts), 0), coalesce(sum(reconnects), 0) "                                \
+    "FROM counters WHERE deployment_id = ?1"
+    s = prepare(c, camera ? SUMS " AND camera = ?2" : SUMS, &st, err);
+#undef SUMS
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, deployment_id);
+    if (camera)
+        bind_text(st, 2, camera);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t *f[] = {&out->frames_in,  &out->frames_processed, &out->frames_dropped,
+                        &out->faces,      &out->tracks,           &out->embeddings,
+                        &out->comparisons, &out->alerts,          &out->reconnects};
+        for (int i = 0; i < 9; i++)
+            *f[i] = sqlite3_column_int64(st, i);
+    } else {
+        s = db_fail(c, err, "reading counters");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* ---- audit ---- */
 
 static vg_status sq_audit_tail(vg_store_conn *c, int64_t *seq, char hash[65], vg_err *err)
@@ -761,6 +1173,16 @@ const vg_store_backend vg_store_backend_sqlite = {
     .templates_each = sq_templates_each,
     .photo_insert = sq_photo_insert,
     .photo_get = sq_photo_get,
+    .deployment_insert = sq_deployment_insert,
+    .deployment_find = sq_deployment_find,
+    .deployment_list = sq_deployment_list,
+    .deployment_end = sq_deployment_end,
+    .alert_find_uid = sq_alert_find_uid,
+    .alert_insert = sq_alert_insert,
+    .alert_get = sq_alert_get,
+    .alert_list = sq_alert_list,
+    .counters_add = sq_counters_add,
+    .counters_get = sq_counters_get,
     .audit_tail = sq_audit_tail,
     .audit_insert = sq_audit_insert,
     .audit_each = sq_audit_each,

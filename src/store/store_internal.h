@@ -39,6 +39,11 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
 vg_status vg_audit_append_json_tx(vg_store *s, const char *actor, const char *action,
                                   const char *object, json_t *details, vg_err *err);
 
+/* The same with reals written to 6 significant digits, for float scores and
+ * thresholds: 0.54f reads "0.54", not "0.54000002145767212". Not for times. */
+vg_status vg_audit_append_json6_tx(vg_store *s, const char *actor, const char *action,
+                                   const char *object, json_t *details, vg_err *err);
+
 /* Templates on disk (before sealing): dim IEEE-754 floats, little-endian,
  * whatever the host's byte order. */
 void vg_store_vec_encode(const float *v, int dim, uint8_t *out);

@@ -19,6 +19,11 @@ vg_status vg_check_text(const char *field, const char *v, size_t max, int requir
 vg_status vg_check_field(const char *field, const char *v, size_t cap, size_t max, int required,
                          vg_err *err);
 
+/* v (already length-checked) is well-formed UTF-8; with single_line, it
+ * also holds no control character (tab and newline included), as a URL, a
+ * camera name or an id must not: they end up on log and audit lines. */
+vg_status vg_check_utf8(const char *field, const char *v, int single_line, vg_err *err);
+
 /* "YYYY-MM-DD", a real date (leap years counted), not after now. */
 vg_status vg_check_dob(const char *dob, int64_t now, vg_err *err);
 
