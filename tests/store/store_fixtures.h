@@ -2,7 +2,8 @@
  * database per test, opening with a fake clock, enrolment input (random
  * unit vectors and JPEG-looking bytes), and direct SQLite access to the
  * database file to count rows, tamper with it and snapshot it, so that a
- * refused call can be shown to have changed nothing.
+ * refused call can be shown to have changed nothing; deployments and alerts
+ * (fx_deployment, fx_alert).
  */
 #ifndef VG_STORE_FIXTURES_H
 #define VG_STORE_FIXTURES_H
@@ -120,6 +121,7 @@ static inline long long raw_int(const char *db, const char *sql)
  * after a refused call show it changed nothing. */
 typedef struct snap {
     long long watchlists, subjects, templates, photos, audit, audit_max, meta;
+    long long deployments, cameras, alerts, counters, counter_sum;
 } snap;
 
 static inline snap take_snap(const char *db)
@@ -132,6 +134,13 @@ static inline snap take_snap(const char *db)
     s.audit = raw_int(db, "SELECT count(*) FROM audit");
     s.audit_max = raw_int(db, "SELECT coalesce(max(seq), 0) FROM audit");
     s.meta = raw_int(db, "SELECT count(*) FROM meta");
+    s.deployments = raw_int(db, "SELECT count(*) FROM deployment");
+    s.cameras = raw_int(db, "SELECT count(*) FROM deployment_camera");
+    s.alerts = raw_int(db, "SELECT count(*) FROM alert");
+    s.counters = raw_int(db, "SELECT count(*) FROM counters");
+    s.counter_sum = raw_int(db, "SELECT coalesce(sum(frames_in + frames_processed + "
+                                "frames_dropped + faces + tracks + embeddings + comparisons + "
+                                "alerts + reconnects), 0) FROM counters");
     return s;
 }
 
@@ -144,6 +153,11 @@ static inline void assert_snap_equal(snap a, snap b)
     assert_int_equal(a.audit, b.audit);
     assert_int_equal(a.audit_max, b.audit_max);
     assert_int_equal(a.meta, b.meta);
+    assert_int_equal(a.deployments, b.deployments);
+    assert_int_equal(a.cameras, b.cameras);
+    assert_int_equal(a.alerts, b.alerts);
+    assert_int_equal(a.counters, b.counters);
+    assert_int_equal(a.counter_sum, b.counter_sum);
 }
 
 /* ---- enrolment input ---- */
@@ -282,6 +296,56 @@ static inline int file_contains(const char *path, const void *needle, size_t n)
         found = memcmp(buf + i, needle, n) == 0;
     free(buf);
     return found;
+}
+
+/* ---- deployments and alerts ---- */
+
+/* A valid deployment of the watch list with n cameras (rtsp://camN/), a
+ * window around T0; heap-allocated (a vg_deployment is ~128 KiB). */
+static inline vg_deployment *fx_deployment_new(const char *name, int64_t watchlist_id, int n)
+{
+    vg_deployment *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->watchlist_id = watchlist_id;
+    snprintf(d->location, sizeof d->location, "High Street, outside no. 12");
+    d->n_cameras = n;
+    for (int i = 0; i < n; i++)
+        snprintf(d->cameras[i], sizeof d->cameras[i], "rtsp://cam%d.example/stream", i + 1);
+    d->starts_at = T0 - 3600;
+    d->ends_at = T0 + 8 * 3600;
+    snprintf(d->authorised_by, sizeof d->authorised_by, "Supt. Example");
+    d->signage_confirmed = 1;
+    d->threshold = 0.54f;
+    return d;
+}
+
+static inline int64_t fx_deployment(vg_store *s, const char *name, int64_t watchlist_id, int n)
+{
+    vg_deployment *d = fx_deployment_new(name, watchlist_id, n);
+    int64_t id = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_deployment_create(s, ACTOR, d, &id, &err);
+    if (st != VG_OK)
+        fprintf(stderr, "deployment_create %s: %s\n", name, err.msg);
+    assert_int_equal(st, VG_OK);
+    assert_true(id > 0);
+    free(d);
+    return id;
+}
+
+static inline vg_alert fx_alert(int64_t deployment_id, int64_t subject_id, const char *uid)
+{
+    vg_alert a;
+    memset(&a, 0, sizeof a);
+    a.deployment_id = deployment_id;
+    snprintf(a.camera, sizeof a.camera, "cam1");
+    a.subject_id = subject_id;
+    a.score = 0.6123f;
+    a.frame_time = (double)T0 + 0.25;
+    a.raised_at = (double)T0 + 0.5;
+    snprintf(a.uid, sizeof a.uid, "%s", uid);
+    return a;
 }
 
 #endif
