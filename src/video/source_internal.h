@@ -1,0 +1,73 @@
+/* source_internal.h — the vg_source object shared by the caller's side
+ * (source.c: open, next, stats, close) and its decode thread (run.c), and
+ * the key=value event lines both write (events.c). Internal to src/video. */
+#ifndef VIGIL_VIDEO_SOURCE_INTERNAL_H
+#define VIGIL_VIDEO_SOURCE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vigil/video.h"
+#include "video/stream.h"
+#include "video/url.h"
+
+struct vg_source {
+    /* Settings: fixed once vg_source_open returns. */
+    char *url;              /* as given: handed to FFmpeg only, never printed */
+    char *ff_url;           /* what FFmpeg opens */
+    char *name;             /* camera name for logs */
+    char redacted[512];     /* the URL as logs and messages show it */
+    vg_url_info info;       /* info.path points into url */
+    vg_source_mode mode;
+    int realtime, loop;
+    double stall_s, backoff_initial, backoff_max, open_timeout_s;
+    int max_attempts;
+    vg_rtsp_transport transport;
+    long long max_pixels;
+    vg_log_fn log;
+    void *log_ctx;
+
+    /* The decode thread's own (before the thread starts: vg_source_open's). */
+    vg_stream stream;
+    vg_interrupt intr;
+
+    /* Shared: under mu; cond is broadcast on every change (a frame put or
+     * taken, the end, stop). stop is also read without the lock by
+     * FFmpeg's interrupt callback. */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    atomic_int stop;
+    vg_frame *slot;         /* the one-frame mailbox */
+    int finished;           /* no frame will come after the one in slot */
+    vg_status end_status;
+    char end_reason[VG_ERR_MSG_MAX];
+    vg_source_stats stats;
+
+    pthread_t thread;
+    int thread_started;
+};
+
+/* The decode thread. */
+void *vg_source_run(void *arg);
+
+/* How s opens its stream. */
+vg_stream_config vg_source_stream_config(const vg_source *s);
+
+/* --- event lines ---------------------------------------------------------- */
+
+typedef struct vg_logline {
+    char buf[1024];
+    size_t len;
+} vg_logline;
+
+/* "event=EVENT camera=NAME url=REDACTED" */
+void vg_logline_start(vg_logline *l, const vg_source *s, const char *event);
+/* " key=value", the value double-quoted (\" and \\ escaped, control
+ * characters as spaces) when it holds a space, a quote, '=' or is empty. */
+void vg_logline_str(vg_logline *l, const char *key, const char *value);
+void vg_logline_fmt(vg_logline *l, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Hands the line to the source's log callback, if any. */
+void vg_logline_emit(const vg_source *s, const vg_logline *l);
+
+#endif
