@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: vigil subject add WATCHLIST --name NAME --photo FILE... [--reason TEXT] [--source TEXT]\n"
     "                         [--category TEXT] [--dob YYYY-MM-DD] [--justification TEXT]\n"
     "                         [--authorised-by PERSON] [--expires DATE] [--face INDEX] [--allow-duplicate]\n"
+    "                         [--min-sharpness S] [--min-eye-distance PX]\n"
     "       vigil subject list WATCHLIST\n"
     "       vigil subject remove ID\n"
     "Each photo must show one face (or name it with --face) that passes the quality gate;\n"
@@ -33,7 +34,7 @@ static int set_text(char *dst, size_t cap, const char *src, const char *field)
 static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
 {
     const char *list = NULL, *name = NULL, *reason = NULL, *source = NULL, *category = NULL, *dob = NULL,
-               *just = NULL, *by = NULL, *expires = NULL, *face = NULL;
+               *just = NULL, *by = NULL, *expires = NULL, *face = NULL, *sharp = NULL, *eyes = NULL;
     const char *photos[MAX_PHOTOS];
     int n = 0;
     vg_enrol_options opt;
@@ -59,7 +60,9 @@ static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv
                    (r = vg_cli_opt(argc, argv, &i, "--justification", &just)) ||
                    (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
                    (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--face", &face))) {
+                   (r = vg_cli_opt(argc, argv, &i, "--face", &face)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--min-sharpness", &sharp)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--min-eye-distance", &eyes))) {
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else if (argv[i][0] == '-') {
@@ -78,6 +81,12 @@ static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv
             return vg_cli_usage("--face takes a face number from 0 to 63 (vigil detect lists them)");
         opt.face_index = (int)v;
     }
+    /* the gate's limits may be set explicitly (a frame of video is softer
+     * than a custody photo); they are never switched off */
+    if (sharp && (vg_cli_parse_float(sharp, &opt.gate.min_sharpness) || opt.gate.min_sharpness < 1))
+        return vg_cli_usage("--min-sharpness takes a number of at least 1 (default 15)");
+    if (eyes && (vg_cli_parse_float(eyes, &opt.gate.min_eye_dist) || opt.gate.min_eye_dist < 8))
+        return vg_cli_usage("--min-eye-distance takes a number of pixels of at least 8 (default 24)");
     vg_err err = {{0}};
     vg_watchlist w;
     vg_status st = vg_store_watchlist_get(store, list, &w, &err);

@@ -19,6 +19,10 @@ static const vg_cli_command commands[] = {
     {"identify", "IMAGE --watchlist NAME [--top K] [--threshold T]", "1:N search of every face in a photo",
      vg_cmd_identify, 0},
     {"audit", "log [--since DATE] | verify", "the tamper-evident audit chain", vg_cmd_audit, 1},
+    {"deployment", "create|list|show|end ...", "where, when and on whose authority a watch list is used",
+     vg_cmd_deployment, 1},
+    {"run", "--deployment NAME [--config FILE]", "the live engine on a deployment's cameras", vg_cmd_run, 1},
+    {"replay", "VIDEO --watchlist NAME", "a file through the live pipeline, as fast as it goes", vg_cmd_replay, 1},
 };
 
 static void usage(FILE *out)

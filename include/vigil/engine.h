@@ -1,0 +1,127 @@
+/* engine.h — the live engine: cameras → faces → tracks → matches → alerts.
+ *
+ * Each camera is a video source with its own decode thread. A fixed pool of
+ * inference workers takes the newest frame of whichever camera is free (one
+ * frame of a camera at a time, so each camera's tracker steps in order),
+ * detects the faces, steps the camera's tracker, embeds a face when its track
+ * has a better shot than before (at most every embed_interval seconds), and
+ * searches the watch list — only while matching is allowed (an authorised
+ * deployment inside its window). A track alerts at most once per subject.
+ * When a track ends, everything about it is freed; a face that matched no
+ * one leaves nothing behind but counters.
+ *
+ * Alerts go into a bounded queue; one thread takes them in order, stores each
+ * (when a store is given) and hands it to the subscribers.
+ */
+#ifndef VIGIL_ENGINE_H
+#define VIGIL_ENGINE_H
+
+#include <stdint.h>
+#include "vigil/face.h"
+#include "vigil/store.h"
+#include "vigil/video.h"
+#include "vigil/watchlist.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VG_ENGINE_CAMERAS_MAX 64
+
+typedef struct vg_engine_camera {
+    char name[VG_STORE_NAME_MAX + 1];
+    char url[VG_STORE_TEXT_MAX + 1];
+} vg_engine_camera;
+
+typedef struct vg_engine_config {
+    int n_cameras;
+    vg_engine_camera cameras[VG_ENGINE_CAMERAS_MAX];
+    vg_source_mode mode;       /* LIVE for cameras, ALL for replay */
+    int realtime;              /* files: pace at the native rate */
+    int loop;                  /* files: loop */
+    int workers;               /* inference workers (0: the cores) */
+    int detect_every;          /* detect on every Nth frame of a camera (0: 1) */
+    float threshold;           /* alert threshold (0: VG_WATCHLIST_THRESHOLD_DEFAULT) */
+    float min_quality;         /* faces below are tracked but not embedded (0: 0.05) */
+    double embed_interval;     /* seconds between embeddings of one track (0: 0.2) */
+    int max_embeds_per_track;  /* (0: 20) */
+    double stall_seconds, backoff_initial, backoff_max;  /* for the sources (0: their defaults) */
+    int max_attempts;          /* source reopenings before giving up (0: never) */
+    int alert_queue;           /* bounded queue length (0: 256) */
+    /* matching is allowed only inside [window_start, window_end) (Unix
+     * seconds; both 0: always) and only if match_enabled */
+    int match_enabled;
+    int64_t window_start, window_end;
+    int64_t deployment_id;     /* alerts are stored under it (when a store is given) */
+    vg_log_fn log;             /* key=value event lines (NULL: none) */
+    void *log_ctx;
+} vg_engine_config;
+
+/* An alert, as subscribers receive it. */
+typedef struct vg_engine_alert {
+    vg_alert alert;            /* deployment, camera, subject, score, times, state, uid; id once stored */
+    char subject_name[VG_STORE_NAME_MAX + 1];
+    int64_t track_id;
+    float box[4];              /* the face in the frame, pixels */
+    const uint8_t *crop;       /* the matched face, JPEG (valid during the callback only) */
+    size_t crop_len;
+    double latency_ms;         /* from the frame's decoding to the alert being raised */
+} vg_engine_alert;
+
+typedef void (*vg_alert_fn)(void *ctx, const vg_engine_alert *a);
+
+typedef struct vg_engine_camera_stats {
+    char name[VG_STORE_NAME_MAX + 1];
+    vg_source_stats source;
+    int64_t frames_processed;
+    int64_t faces, tracks_started, tracks_ended, tracks_active;
+    int64_t embeddings, comparisons, alerts;
+    double detect_ms_total, embed_ms_total;
+} vg_engine_camera_stats;
+
+typedef struct vg_engine vg_engine;
+
+/* Reads an INI file's [engine] (workers, detect_every, threshold,
+ * min_quality, embed_interval, max_embeds_per_track, alert_queue, min_face)
+ * and [source] (stall_seconds, backoff_initial, backoff_max, max_attempts)
+ * settings over cfg and *min_face. An unknown section or key, or a value out
+ * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
+ * changed then. */
+vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err);
+
+/* Starts the cameras and the workers. pack and gallery (NULL: nothing to
+ * match) must outlive the engine; store (NULL: alerts are not stored) is
+ * used only by the engine's alert thread until vg_engine_stop returns. A
+ * camera whose source cannot be opened is an error naming it. */
+vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack, const vg_watch_gallery *gallery,
+                          vg_store *store, const char *actor, vg_engine **out, vg_err *err);
+
+/* Adds a subscriber (before or after start); called on the alert thread. */
+vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx);
+
+/* True while any camera still runs (a replayed file not yet at its end, a
+ * live camera not given up). */
+int vg_engine_running(vg_engine *e);
+
+/* Waits until every camera has ended or timeout_s passed (< 0: forever);
+ * returns 1 when all ended. */
+int vg_engine_wait(vg_engine *e, double timeout_s);
+
+/* Stops cleanly: sources closed, workers joined, queued alerts stored and
+ * delivered, every track ended and freed. */
+void vg_engine_stop(vg_engine *e);
+void vg_engine_free(vg_engine *e);
+
+int vg_engine_camera_count(const vg_engine *e);
+void vg_engine_camera_stats_get(vg_engine *e, int camera, vg_engine_camera_stats *out);
+/* Sum over cameras as store counters. */
+void vg_engine_counters(vg_engine *e, vg_counters *out);
+/* Alerts dropped because the queue was full (should stay 0). */
+int64_t vg_engine_alerts_dropped(vg_engine *e);
+/* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
+double vg_engine_latency_ms(vg_engine *e, double percentile);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

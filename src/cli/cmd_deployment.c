@@ -1,0 +1,186 @@
+/* cmd_deployment.c — `vigil deployment create|list|show|end`: where and when
+ * a watch list is used, with which cameras, on whose authority. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vigil/store.h"
+#include "vigil/video.h"
+
+static const char usage[] =
+    "usage: vigil deployment create NAME --watchlist W --camera URL... --location TEXT\n"
+    "                               --from DATE --until DATE --authorised-by PERSON\n"
+    "                               [--signage-confirmed] [--threshold T]\n"
+    "       vigil deployment list\n"
+    "       vigil deployment show NAME\n"
+    "       vigil deployment end NAME\n"
+    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z. Faces are compared with the\n"
+    "watch list only between --from and --until, and never after `end`.\n";
+
+static int dep_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    vg_deployment *d = calloc(1, sizeof *d);
+    if (!d)
+        return vg_cli_fail(VG_ERR_NOMEM, NULL);
+    const char *name = NULL, *list = NULL, *loc = NULL, *from = NULL, *until = NULL, *by = NULL, *thr = NULL;
+    int code = VG_EXIT_OK;
+    for (int i = 2; i < argc && !code; i++) {
+        int r;
+        if (strcmp(argv[i], "--camera") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '-')
+                code = vg_cli_usage("--camera needs a URL or file");
+            while (!code && i + 1 < argc && argv[i + 1][0] != '-') {
+                if (d->n_cameras == VG_STORE_CAMERAS_MAX)
+                    code = vg_cli_usage("at most %d cameras", VG_STORE_CAMERAS_MAX);
+                else if (strlen(argv[i + 1]) > VG_STORE_TEXT_MAX)
+                    code = vg_cli_usage("a camera URL is longer than %d bytes", VG_STORE_TEXT_MAX);
+                else
+                    snprintf(d->cameras[d->n_cameras++], sizeof d->cameras[0], "%s", argv[++i]);
+            }
+        } else if (strcmp(argv[i], "--signage-confirmed") == 0) {
+            d->signage_confirmed = 1;
+        } else if ((r = vg_cli_opt(argc, argv, &i, "--watchlist", &list)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--location", &loc)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--from", &from)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--until", &until)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--threshold", &thr))) {
+            if (r < 0)
+                code = VG_EXIT_USAGE;
+        } else if (argv[i][0] == '-') {
+            code = vg_cli_usage("deployment create: unknown option '%s'", argv[i]);
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            code = vg_cli_usage("deployment create takes one NAME");
+        }
+    }
+    long long t0 = 0, t1 = 0;
+    if (!code && (!name || !list || !loc || !from || !until || !by || d->n_cameras == 0))
+        code = vg_cli_usage("deployment create needs NAME, --watchlist, --camera, --location, --from, --until "
+                            "and --authorised-by");
+    if (!code && (vg_cli_parse_time(from, &t0) || vg_cli_parse_time(until, &t1)))
+        code = vg_cli_usage("--from and --until take dates (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+    if (!code && thr && (vg_cli_parse_float(thr, &d->threshold) || d->threshold <= 0 || d->threshold >= 1))
+        code = vg_cli_usage("--threshold takes a cosine similarity between 0 and 1");
+    if (!code && (strlen(name) > VG_STORE_NAME_MAX || strlen(loc) > VG_STORE_TEXT_MAX ||
+                  strlen(by) > VG_STORE_NAME_MAX))
+        code = vg_cli_usage("a field is too long (names up to %d bytes, the location up to %d)", VG_STORE_NAME_MAX,
+                            VG_STORE_TEXT_MAX);
+    vg_err err = {{0}};
+    vg_watchlist w;
+    if (!code) {
+        vg_status st = vg_store_watchlist_get(store, list, &w, &err);
+        if (st)
+            code = vg_cli_fail(st, &err);
+    }
+    if (!code) {
+        snprintf(d->name, sizeof d->name, "%s", name);
+        snprintf(d->location, sizeof d->location, "%s", loc);
+        snprintf(d->authorised_by, sizeof d->authorised_by, "%s", by);
+        d->watchlist_id = w.id;
+        d->starts_at = t0;
+        d->ends_at = t1;
+        int64_t id = 0;
+        vg_status st = vg_store_deployment_create(store, vg_cli_actor(cli), d, &id, &err);
+        if (st) {
+            code = vg_cli_fail(st, &err);
+        } else if (cli->json) {
+            vg_cli_print_json(json_pack("{s:I,s:s}", "id", (json_int_t)id, "name", name));
+        } else {
+            printf("deployment %s created (id %lld): watch list %s, %d camera%s\n", name, (long long)id, list,
+                   d->n_cameras, d->n_cameras == 1 ? "" : "s");
+            if (!d->signage_confirmed)
+                printf("note: signage not confirmed (--signage-confirmed)\n");
+        }
+    }
+    free(d);
+    return code;
+}
+
+static json_t *dep_json(const vg_deployment *d)
+{
+    json_t *cams = json_array();
+    for (int i = 0; i < d->n_cameras; i++) {
+        char red[VG_STORE_TEXT_MAX + 1];
+        json_array_append_new(cams, json_string(vg_url_redact(d->cameras[i], red, sizeof red)));
+    }
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:b,s:f,s:I,s:I}", "id", (json_int_t)d->id, "name", d->name,
+                     "watchlist", d->watchlist, "location", d->location, "cameras", cams, "starts_at",
+                     (json_int_t)d->starts_at, "ends_at", (json_int_t)d->ends_at, "authorised_by", d->authorised_by,
+                     "signage_confirmed", d->signage_confirmed, "threshold", (double)d->threshold, "created_at",
+                     (json_int_t)d->created_at, "ended_at", (json_int_t)d->ended_at);
+}
+
+static void dep_print(const vg_deployment *d)
+{
+    char a[32], b[32], c[32];
+    printf("deployment %s (id %lld)\n  watch list:    %s\n  location:      %s\n  window:        %s to %s\n"
+           "  authorised by: %s\n  signage:       %s\n  threshold:     %s\n  ended:         %s\n",
+           d->name, (long long)d->id, d->watchlist, d->location, vg_cli_format_time(d->starts_at, a, sizeof a),
+           vg_cli_format_time(d->ends_at, b, sizeof b), d->authorised_by,
+           d->signage_confirmed ? "confirmed" : "NOT confirmed", d->threshold > 0 ? "set" : "default",
+           vg_cli_format_time(d->ended_at, c, sizeof c));
+    if (d->threshold > 0)
+        printf("  (threshold %.4f)\n", d->threshold);
+    for (int i = 0; i < d->n_cameras; i++) {
+        char red[VG_STORE_TEXT_MAX + 1];
+        printf("  camera %d:      %s\n", i + 1, vg_url_redact(d->cameras[i], red, sizeof red));
+    }
+}
+
+int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "end"))
+        return vg_cli_usage("unknown deployment command '%s'", sub);
+    if ((!strcmp(sub, "list") && argc != 2) || ((!strcmp(sub, "show") || !strcmp(sub, "end")) && argc != 3))
+        return vg_cli_usage("usage: vigil deployment %s", !strcmp(sub, "list") ? "list" : "show|end NAME");
+    vg_store *store = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_store(cli, &store, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    int code = VG_EXIT_OK;
+    if (!strcmp(sub, "create")) {
+        code = dep_create(cli, store, argc, argv);
+    } else if (!strcmp(sub, "list")) {
+        vg_deployment *d = NULL;
+        int n = 0;
+        st = vg_store_deployment_list(store, &d, &n, &err);
+        if (st)
+            code = vg_cli_fail(st, &err);
+        for (int i = 0; i < n; i++) {
+            char a[32], b[32];
+            if (cli->json)
+                vg_cli_print_json(dep_json(&d[i]));
+            else
+                printf("%-20s %-16s %s .. %s  %s%s\n", d[i].name, d[i].watchlist,
+                       vg_cli_format_time(d[i].starts_at, a, sizeof a), vg_cli_format_time(d[i].ends_at, b, sizeof b),
+                       d[i].location, d[i].ended_at ? "  (ended)" : "");
+        }
+        free(d);
+    } else if (!strcmp(sub, "show")) {
+        vg_deployment *d = calloc(1, sizeof *d);
+        st = d ? vg_store_deployment_get(store, argv[2], d, &err) : VG_ERR_NOMEM;
+        if (st)
+            code = vg_cli_fail(st, &err);
+        else if (cli->json)
+            vg_cli_print_json(dep_json(d));
+        else
+            dep_print(d);
+        free(d);
+    } else {
+        st = vg_store_deployment_end(store, vg_cli_actor(cli), argv[2], &err);
+        if (st)
+            code = vg_cli_fail(st, &err);
+        else
+            printf("deployment %s ended: no face will be compared under it again\n", argv[2]);
+    }
+    vg_store_close(store);
+    return code;
+}

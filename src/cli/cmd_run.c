@@ -1,0 +1,166 @@
+/* cmd_run.c — `vigil run --deployment NAME`: the live engine on the
+ * deployment's cameras until SIGINT or SIGTERM (or until every camera has
+ * ended). Faces are compared with the watch list only inside the
+ * deployment's window and while it has not been ended; outside it the
+ * cameras still run, and nothing is compared. Alerts are stored and printed;
+ * counters are written every 10 s and at the end; start and stop are
+ * audited. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/live.h"
+#include "vigil/store.h"
+
+static const char usage[] =
+    "usage: vigil run --deployment NAME [--config FILE] [--no-http]\n"
+    "Runs until SIGINT/SIGTERM. Alerts go to stdout (JSON lines with --json), events and\n"
+    "statistics to stderr.\n";
+
+typedef struct run_ctx {
+    vg_engine *engine;
+    vg_store *store;
+    int64_t deployment_id;
+    vg_counters written;   /* what is already in the store */
+} run_ctx;
+
+/* Adds what the engine counted since the last call to the store. The store
+ * belongs to the engine's alert thread while the engine runs, so this is
+ * called once the engine has stopped. */
+static void flush_counters(void *arg)
+{
+    run_ctx *r = arg;
+    vg_counters now, delta;
+    vg_engine_counters(r->engine, &now);
+    delta.frames_in = now.frames_in - r->written.frames_in;
+    delta.frames_processed = now.frames_processed - r->written.frames_processed;
+    delta.frames_dropped = now.frames_dropped - r->written.frames_dropped;
+    delta.faces = now.faces - r->written.faces;
+    delta.tracks = now.tracks - r->written.tracks;
+    delta.embeddings = now.embeddings - r->written.embeddings;
+    delta.comparisons = now.comparisons - r->written.comparisons;
+    delta.alerts = now.alerts - r->written.alerts;
+    delta.reconnects = now.reconnects - r->written.reconnects;
+    vg_err err = {{0}};
+    if (vg_store_counters_add(r->store, r->deployment_id, "all", &delta, &err) == VG_OK)
+        r->written = now;
+    else
+        vg_cli_log_line(NULL, "event=counters_not_written");
+}
+
+int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
+{
+    if (vg_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return VG_EXIT_OK;
+    }
+    const char *name = NULL, *config = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (strcmp(argv[i], "--no-http") == 0)
+            continue;
+        if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &name)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--config", &config))) {
+            if (r < 0)
+                return VG_EXIT_USAGE;
+        } else {
+            return vg_cli_usage("run: unexpected '%s'", argv[i]);
+        }
+    }
+    if (!name)
+        return vg_cli_usage("run needs --deployment NAME");
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int min_face = cli->min_face > 0 ? (int)cli->min_face : 0;
+    vg_err err = {{0}};
+    vg_status st = VG_OK;
+    if (config && (st = vg_engine_config_load(config, &cfg, &min_face, &err)))
+        return vg_cli_fail(st, &err);
+
+    vg_store *store = NULL;
+    vg_face_pack *pack = NULL;
+    vg_watch_gallery *g = NULL;
+    vg_engine *e = NULL;
+    vg_deployment *d = calloc(1, sizeof *d);
+    if (!d)
+        return vg_cli_fail(VG_ERR_NOMEM, NULL);
+    vg_cli pc = *cli;
+    pc.min_face = (float)min_face;
+    char purpose[300];
+    snprintf(purpose, sizeof purpose, "deployment %s", name);
+    st = vg_cli_open_store(cli, &store, &err);
+    if (!st)
+        st = vg_store_deployment_get(store, name, d, &err);
+    if (!st && d->ended_at)
+        st = vg_err_set(&err, VG_ERR_INVALID, "deployment %s was ended; create a new one", name);
+    if (!st)
+        st = vg_cli_open_pack(&pc, &pack, &err);
+    if (!st)
+        st = vg_watch_gallery_load(store, vg_cli_actor(cli), purpose, d->watchlist_id, vg_face_pack_model_id(pack),
+                                   0, &g, &err);
+    int code = VG_EXIT_OK;
+    if (st) {
+        code = vg_cli_fail(st, &err);
+        goto done;
+    }
+    cfg.n_cameras = d->n_cameras;
+    for (int i = 0; i < d->n_cameras; i++) {
+        snprintf(cfg.cameras[i].name, sizeof cfg.cameras[i].name, "camera%d", i + 1);
+        snprintf(cfg.cameras[i].url, sizeof cfg.cameras[i].url, "%s", d->cameras[i]);
+    }
+    cfg.mode = VG_SOURCE_LIVE;
+    cfg.realtime = 1;
+    cfg.match_enabled = 1;
+    cfg.window_start = d->starts_at;
+    cfg.window_end = d->ends_at;
+    cfg.deployment_id = d->id;
+    if (d->threshold > 0 && cfg.threshold <= 0)
+        cfg.threshold = d->threshold;
+    if (cli->threads > 0)
+        cfg.workers = cli->threads;
+    cfg.log = vg_cli_log_line;
+    long long now = (long long)time(NULL);
+    int in_window = now >= d->starts_at && now < d->ends_at;
+    char details[512];
+    snprintf(details, sizeof details,
+             "{\"cameras\":%d,\"starts_at\":%lld,\"ends_at\":%lld,\"in_window\":%s,\"subjects\":%d,\"templates\":%d}",
+             d->n_cameras, (long long)d->starts_at, (long long)d->ends_at, in_window ? "true" : "false",
+             vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g));
+    char object[VG_STORE_NAME_MAX + 16];
+    snprintf(object, sizeof object, "deployment:%s", name);
+    st = vg_store_audit_append(store, vg_cli_actor(cli), "deployment.start", object, details, &err);
+    if (st) {
+        code = vg_cli_fail(st, &err);
+        goto done;
+    }
+    if (!in_window)
+        vg_cli_log_line(NULL, "event=outside_window matching=off note=\"cameras run, no face is compared\"");
+    vg_cli_block_signals();
+    st = vg_engine_start(&cfg, pack, g, store, vg_cli_actor(cli), &e, &err);
+    if (st) {
+        code = vg_cli_fail(st, &err);
+        goto done;
+    }
+    vg_engine_subscribe(e, vg_cli_print_alert, (void *)cli);
+    vg_cli_wait_engine(e, 10.0, NULL, NULL);
+    vg_engine_stop(e);
+    vg_cli_log_stats(e);
+    run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id};
+    flush_counters(&rc);
+    json_t *summary = vg_cli_summary_json(e);
+    char *sum = json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (sum && vg_store_audit_append(store, vg_cli_actor(cli), "deployment.stop", object, sum, &err) != VG_OK)
+        code = vg_cli_fail(VG_ERR_IO, &err);
+    free(sum);
+    if (cli->json)
+        vg_cli_print_json(summary);
+    else
+        json_decref(summary);
+done:
+    vg_engine_free(e);
+    vg_watch_gallery_free(g);
+    vg_face_pack_close(pack);
+    vg_store_close(store);
+    free(d);
+    return code;
+}

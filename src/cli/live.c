@@ -1,0 +1,119 @@
+/* live.c — what `vigil run` and `vigil replay` share: the log line writer,
+ * the alert printer, the engine's statistics as key=value lines, and the
+ * wait for the end (of the files, or of SIGINT/SIGTERM). */
+#include "cli/live.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void vg_cli_log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    char ts[32];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(stderr, "ts=%s.%03ldZ %s\n", ts, now.tv_nsec / 1000000, line);
+}
+
+void vg_cli_print_alert(void *ctx, const vg_engine_alert *a)
+{
+    const vg_cli *cli = ctx;
+    if (cli->json) {
+        vg_cli_print_json(json_pack("{s:s,s:s?,s:s,s:I,s:s,s:f,s:I,s:f,s:f,s:f,s:[f,f,f,f],s:I}", "type", "alert",
+                                    "uid", a->alert.uid, "camera", a->alert.camera, "subject",
+                                    (json_int_t)a->alert.subject_id, "name", a->subject_name, "score",
+                                    (double)a->alert.score, "track", (json_int_t)a->track_id, "frame_time",
+                                    a->alert.frame_time, "raised_at", a->alert.raised_at, "latency_ms",
+                                    a->latency_ms, "box", (double)a->box[0], (double)a->box[1],
+                                    (double)a->box[2], (double)a->box[3], "id", (json_int_t)a->alert.id));
+    } else {
+        printf("ALERT camera=%s subject=%lld name=\"%s\" score=%.4f track=%lld latency_ms=%.0f\n", a->alert.camera,
+               (long long)a->alert.subject_id, a->subject_name, a->alert.score, (long long)a->track_id,
+               a->latency_ms);
+    }
+    fflush(stdout);
+}
+
+void vg_cli_log_stats(vg_engine *e)
+{
+    for (int i = 0; i < vg_engine_camera_count(e); i++) {
+        vg_engine_camera_stats s;
+        vg_engine_camera_stats_get(e, i, &s);
+        char line[768];
+        snprintf(line, sizeof line,
+                 "event=stats camera=%s frames_in=%lld frames_processed=%lld frames_dropped=%lld decode_ms=%.1f "
+                 "detect_ms=%.1f faces=%lld tracks=%lld tracks_active=%lld embeddings=%lld alerts=%lld "
+                 "reconnects=%lld",
+                 s.name, (long long)s.source.frames_decoded, (long long)s.frames_processed,
+                 (long long)s.source.frames_dropped,
+                 s.source.frames_decoded ? s.source.decode_ms_total / (double)s.source.frames_decoded : 0.0,
+                 s.frames_processed ? s.detect_ms_total / (double)s.frames_processed : 0.0, (long long)s.faces,
+                 (long long)s.tracks_started, (long long)s.tracks_active, (long long)s.embeddings,
+                 (long long)s.alerts, (long long)s.source.reconnects);
+        vg_cli_log_line(NULL, line);
+    }
+}
+
+json_t *vg_cli_summary_json(vg_engine *e)
+{
+    vg_counters c;
+    vg_engine_counters(e, &c);
+    int64_t ended = 0, started = 0;
+    for (int i = 0; i < vg_engine_camera_count(e); i++) {
+        vg_engine_camera_stats s;
+        vg_engine_camera_stats_get(e, i, &s);
+        ended += s.tracks_ended;
+        started += s.tracks_started;
+    }
+    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}", "type", "summary", "frames_in",
+                     (json_int_t)c.frames_in, "frames_processed", (json_int_t)c.frames_processed, "frames_dropped",
+                     (json_int_t)c.frames_dropped, "faces", (json_int_t)c.faces, "tracks", (json_int_t)started,
+                     "tracks_freed", (json_int_t)ended, "embeddings", (json_int_t)c.embeddings, "comparisons",
+                     (json_int_t)c.comparisons, "alerts", (json_int_t)c.alerts, "reconnects",
+                     (json_int_t)c.reconnects, "latency_ms_p50", vg_engine_latency_ms(e, 50), "latency_ms_p99",
+                     vg_engine_latency_ms(e, 99));
+}
+
+int vg_cli_wait_engine(vg_engine *e, double stats_every_s, void (*tick)(void *ctx), void *ctx)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    double last = 0;
+    for (;;) {
+        struct timespec ts = {0, 200 * 1000000L};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+            vg_cli_log_line(NULL, sig == SIGINT ? "event=stopping signal=SIGINT" : "event=stopping signal=SIGTERM");
+            return 1;
+        }
+        if (!vg_engine_running(e))
+            return 0;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double t = (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+        if (stats_every_s > 0 && t - last >= stats_every_s) {
+            if (last > 0) {
+                vg_cli_log_stats(e);
+                if (tick)
+                    tick(ctx);
+            }
+            last = t;
+        }
+    }
+}
+
+void vg_cli_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}

@@ -1,0 +1,201 @@
+/* camera_step.c — one frame of one camera: detect, step the tracker, embed
+ * the faces whose track has a better shot (rate-limited), search the watch
+ * list while matching is allowed, raise an alert at most once per (track,
+ * subject). A probe template lives on this function's stack and is wiped
+ * before it returns; a track's state is freed when the track ends. */
+#include "engine/engine_internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEP_FACES_MAX 64
+#define CROP_MARGIN 0.25f
+#define CROP_JPEG_QUALITY 85
+
+static track_state *state_of(camera *c, int64_t id)
+{
+    for (int i = 0; i < c->n_tracks; i++)
+        if (c->tracks[i].id == id)
+            return &c->tracks[i];
+    if (c->n_tracks == c->cap_tracks) {
+        int cap = c->cap_tracks ? 2 * c->cap_tracks : 16;
+        track_state *t = realloc(c->tracks, (size_t)cap * sizeof *t);
+        if (!t)
+            return NULL;
+        c->tracks = t;
+        c->cap_tracks = cap;
+    }
+    track_state *s = &c->tracks[c->n_tracks++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    return s;
+}
+
+static void forget(camera *c, int64_t id)
+{
+    for (int i = 0; i < c->n_tracks; i++)
+        if (c->tracks[i].id == id) {
+            c->tracks[i] = c->tracks[--c->n_tracks];
+            return;
+        }
+}
+
+void vg_camera_end_tracks(camera *c)
+{
+    if (!c->tracker)
+        return;
+    int64_t ended[1];
+    int n = vg_tracker_flush(c->tracker, ended, 0);
+    c->n_tracks = 0;
+    pthread_mutex_lock(&c->lock);
+    c->st.tracks_ended += n;
+    c->st.tracks_active = 0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int matching_allowed(const struct vg_engine *e, double wall)
+{
+    const vg_engine_config *cfg = &e->cfg;
+    if (!cfg->match_enabled || !e->gallery)
+        return 0;
+    if (cfg->window_start == 0 && cfg->window_end == 0)
+        return 1;
+    return wall >= (double)cfg->window_start && wall < (double)cfg->window_end;
+}
+
+/* The matched face with a margin, as JPEG: nothing else of the frame. */
+static uint8_t *face_crop(const vg_image *img, const vg_face *f, size_t *len)
+{
+    float w = f->x2 - f->x1, h = f->y2 - f->y1;
+    int x = (int)(f->x1 - CROP_MARGIN * w), y = (int)(f->y1 - CROP_MARGIN * h);
+    int cw = (int)(w * (1 + 2 * CROP_MARGIN)), ch = (int)(h * (1 + 2 * CROP_MARGIN));
+    vg_image *crop = NULL;
+    uint8_t *jpeg = NULL;
+    *len = 0;
+    if (vg_image_crop(img, x, y, cw, ch, &crop, NULL) == VG_OK)
+        vg_image_encode_jpeg(crop, CROP_JPEG_QUALITY, &jpeg, len, NULL);
+    vg_image_free(crop);
+    return jpeg;
+}
+
+static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
+                        const vg_candidate *cand, double now, double wall)
+{
+    struct vg_engine *e = c->engine;
+    queued_alert qa;
+    memset(&qa, 0, sizeof qa);
+    vg_alert *a = &qa.a.alert;
+    a->deployment_id = e->cfg.deployment_id;
+    snprintf(a->camera, sizeof a->camera, "%s", c->cfg.name);
+    a->subject_id = cand->subject_id;
+    a->score = cand->score;
+    a->frame_time = wall - (now - frame->arrival);
+    a->raised_at = wall;
+    snprintf(a->state, sizeof a->state, "pending");
+    unsigned char rnd[16];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(a->uid, sizeof a->uid, rnd, sizeof rnd);
+    qa.a.track_id = as->track_id;
+    qa.a.box[0] = f->x1;
+    qa.a.box[1] = f->y1;
+    qa.a.box[2] = f->x2;
+    qa.a.box[3] = f->y2;
+    qa.a.latency_ms = (now - frame->arrival) * 1000.0;
+    qa.crop = face_crop(frame->image, f, &qa.a.crop_len);
+    pthread_mutex_lock(&c->lock);
+    c->st.alerts++;
+    pthread_mutex_unlock(&c->lock);
+    vg_engine_log(e, "event=alert camera=%s track=%lld subject=%lld score=%.4f latency_ms=%.1f", c->cfg.name,
+                  (long long)as->track_id, (long long)cand->subject_id, cand->score, qa.a.latency_ms);
+    vg_alerts_push(e, &qa);
+}
+
+/* Embeds and searches one face if its track is due; raises an alert. */
+static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
+                       double wall)
+{
+    struct vg_engine *e = c->engine;
+    const vg_engine_config *cfg = &e->cfg;
+    track_state *ts = state_of(c, as->track_id);
+    double now = vg_engine_now();
+    if (!ts || (!as->better_shot && ts->embeds > 0) || f->quality.score < cfg->min_quality ||
+        ts->embeds >= cfg->max_embeds_per_track || (ts->embeds > 0 && now - ts->last_embed < cfg->embed_interval))
+        return;
+    float probe[VG_STORE_DIM_MAX];
+    double t0 = vg_engine_now();
+    vg_status st = vg_face_embed_face(e->pack, frame->image, f, probe, NULL);
+    double t1 = vg_engine_now();
+    ts->embeds++;
+    ts->last_embed = t1;
+    vg_candidate cand;
+    int found = 0;
+    if (st == VG_OK)
+        found = vg_watch_gallery_search(e->gallery, probe, 1, &cand);
+    sodium_memzero(probe, sizeof probe);
+    pthread_mutex_lock(&c->lock);
+    c->st.embeddings += st == VG_OK;
+    c->st.comparisons += st == VG_OK;
+    c->st.embed_ms_total += (t1 - t0) * 1000.0;
+    pthread_mutex_unlock(&c->lock);
+    if (found != 1 || cand.score < cfg->threshold)
+        return;
+    for (int i = 0; i < ts->n_alerted; i++)
+        if (ts->alerted[i] == cand.subject_id)
+            return;
+    if (ts->n_alerted < VG_TRACK_ALERTS_MAX)
+        ts->alerted[ts->n_alerted++] = cand.subject_id;
+    raise_alert(c, frame, f, as, &cand, vg_engine_now(), wall);
+}
+
+void vg_camera_step(camera *c, vg_frame *frame)
+{
+    struct vg_engine *e = c->engine;
+    int every = e->cfg.detect_every;
+    if (c->frames_seen++ % every != 0)
+        return;
+    double t0 = vg_engine_now();
+    vg_face *faces = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_face_detect(e->pack, frame->image, &faces, &n, &err);
+    double t1 = vg_engine_now();
+    if (st) {
+        vg_engine_log(e, "event=error camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+        return;
+    }
+    if (n > STEP_FACES_MAX)
+        n = STEP_FACES_MAX;
+    vg_track_det dets[STEP_FACES_MAX];
+    vg_track_assign assign[STEP_FACES_MAX];
+    for (int i = 0; i < n; i++)
+        dets[i] = (vg_track_det){faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2, faces[i].quality.score};
+    int64_t ended[256]; /* the tracker's default capacity */
+    int n_ended = 0;
+    int64_t started_before = vg_tracker_started(c->tracker);
+    st = vg_tracker_step(c->tracker, dets, n, assign, ended, 256, &n_ended, &err);
+    if (st) {
+        free(faces);
+        vg_engine_log(e, "event=error camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+        return;
+    }
+    for (int i = 0; i < n_ended && i < 256; i++)
+        forget(c, ended[i]);
+    double wall = vg_engine_wall();
+    if (matching_allowed(e, wall))
+        for (int i = 0; i < n; i++)
+            match_face(c, frame, &faces[i], &assign[i], wall);
+    else
+        for (int i = 0; i < n; i++)
+            state_of(c, assign[i].track_id);
+    pthread_mutex_lock(&c->lock);
+    c->st.frames_processed++;
+    c->st.faces += n;
+    c->st.tracks_started += vg_tracker_started(c->tracker) - started_before;
+    c->st.tracks_ended += n_ended;
+    c->st.tracks_active = vg_tracker_active(c->tracker);
+    c->st.detect_ms_total += (t1 - t0) * 1000.0;
+    pthread_mutex_unlock(&c->lock);
+    free(faces);
+}

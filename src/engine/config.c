@@ -1,0 +1,96 @@
+/* config.c — the engine's INI configuration file (inih): [engine] and
+ * [source] settings. Every error names the file, the line and the key; an
+ * unknown section or key is an error, not silently ignored. */
+#include "vigil/engine.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct parse_ctx {
+    vg_engine_config *cfg;
+    int *min_face;
+    char error[256];
+} parse_ctx;
+
+static int num(const char *v, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(d) || d < lo || d > hi)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *p = user;
+    vg_engine_config *c = p->cfg;
+    double d;
+#define KEY(sec, key, lo, hi)                                                                                \
+    (strcmp(section, sec) == 0 && strcmp(name, key) == 0 &&                                                   \
+     (num(value, lo, hi, &d) == 0 ||                                                                          \
+      (snprintf(p->error, sizeof p->error, "[%s] %s: '%s' is not a number from %g to %g", sec, key, value,   \
+                (double)(lo), (double)(hi)),                                                                   \
+       0)))
+    if (KEY("engine", "workers", 1, 64))
+        c->workers = (int)d;
+    else if (KEY("engine", "detect_every", 1, 1000))
+        c->detect_every = (int)d;
+    else if (KEY("engine", "threshold", 0.01, 0.99))
+        c->threshold = (float)d;
+    else if (KEY("engine", "min_quality", 0, 1))
+        c->min_quality = (float)d;
+    else if (KEY("engine", "embed_interval", 0.001, 60))
+        c->embed_interval = d;
+    else if (KEY("engine", "max_embeds_per_track", 1, 10000))
+        c->max_embeds_per_track = (int)d;
+    else if (KEY("engine", "alert_queue", 1, 100000))
+        c->alert_queue = (int)d;
+    else if (KEY("engine", "min_face", 8, 4096))
+        *p->min_face = (int)d;
+    else if (KEY("source", "stall_seconds", 0.1, 3600))
+        c->stall_seconds = d;
+    else if (KEY("source", "backoff_initial", 0.01, 3600))
+        c->backoff_initial = d;
+    else if (KEY("source", "backoff_max", 0.01, 3600))
+        c->backoff_max = d;
+    else if (KEY("source", "max_attempts", 0, 1000000))
+        c->max_attempts = (int)d;
+    else {
+        if (!p->error[0]) {
+            if (strcmp(section, "engine") && strcmp(section, "source"))
+                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source])", section);
+            else
+                snprintf(p->error, sizeof p->error, "unknown key '%s' in [%s]", name, section);
+        }
+        return 0;
+    }
+#undef KEY
+    if (p->error[0])
+        return 0;
+    return 1;
+}
+
+vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err)
+{
+    vg_engine_config copy = *cfg;
+    int mf = *min_face;
+    parse_ctx p = {.cfg = &copy, .min_face = &mf};
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "config %s: cannot open it: %s", path, strerror(errno));
+    int line = ini_parse_file(f, handler, &p);
+    fclose(f);
+    if (line != 0)
+        return vg_err_set(err, VG_ERR_INVALID, "config %s, line %d: %s", path, line,
+                          p.error[0] ? p.error : "not a valid INI line");
+    *cfg = copy;
+    *min_face = mf;
+    return VG_OK;
+}

@@ -1,0 +1,363 @@
+/* engine.c — the live engine's frame: cameras (a video source and a tracker
+ * each), the pool of inference workers that share them out, start, stop and
+ * statistics. One worker holds a camera at a time, so each camera's frames
+ * are processed in order; the workers spread the cameras over the cores. */
+#include "engine/engine_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double vg_engine_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double vg_engine_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void vg_engine_log(const struct vg_engine *e, const char *fmt, ...)
+{
+    if (!e->cfg.log)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    e->cfg.log(e->cfg.log_ctx, line);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Takes a free camera with a frame waiting and processes that frame. */
+static int work_once(struct vg_engine *e, int start)
+{
+    int progressed = 0;
+    for (int k = 0; k < e->n_cams && !atomic_load(&e->stop); k++) {
+        camera *c = &e->cams[(start + k) % e->n_cams];
+        pthread_mutex_lock(&c->lock);
+        int free_cam = !c->busy && !c->ended;
+        if (free_cam)
+            c->busy = 1;
+        pthread_mutex_unlock(&c->lock);
+        if (!free_cam)
+            continue;
+        vg_frame *frame = NULL;
+        vg_err err = {{0}};
+        vg_status st = vg_source_next(c->src, 0, &frame, &err);
+        if (st == VG_ERR_NOT_FOUND) {
+            vg_camera_end_tracks(c);
+            vg_engine_log(e, "event=camera_ended camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+            pthread_mutex_lock(&c->lock);
+            c->ended = 1;
+            pthread_mutex_unlock(&c->lock);
+        } else if (frame) {
+            vg_camera_step(c, frame);
+            vg_frame_free(frame);
+            progressed = 1;
+        }
+        pthread_mutex_lock(&c->lock);
+        c->busy = 0;
+        pthread_mutex_unlock(&c->lock);
+    }
+    return progressed;
+}
+
+typedef struct worker_arg {
+    struct vg_engine *e;
+    int index;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+    struct vg_engine *e = ((worker_arg *)arg)->e;
+    int start = ((worker_arg *)arg)->index;
+    free(arg);
+    while (!atomic_load(&e->stop)) {
+        if (!work_once(e, start++))
+            sleep_ms(1);
+    }
+    return NULL;
+}
+
+static void camera_close(camera *c)
+{
+    vg_source_close(c->src);
+    c->src = NULL;
+    vg_tracker_free(c->tracker);
+    c->tracker = NULL;
+    free(c->tracks);
+    c->tracks = NULL;
+    pthread_mutex_destroy(&c->lock);
+}
+
+static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *err)
+{
+    const vg_engine_config *cfg = &e->cfg;
+    memset(c, 0, sizeof *c);
+    c->engine = e;
+    c->index = index;
+    c->cfg = cfg->cameras[index];
+    if (!c->cfg.name[0])
+        snprintf(c->cfg.name, sizeof c->cfg.name, "camera%d", index + 1);
+    snprintf(c->st.name, sizeof c->st.name, "%s", c->cfg.name);
+    pthread_mutex_init(&c->lock, NULL);
+    vg_source_options so = {
+        .url = c->cfg.url,
+        .name = c->cfg.name,
+        .mode = cfg->mode,
+        .realtime = cfg->realtime,
+        .loop = cfg->loop,
+        .stall_seconds = cfg->stall_seconds,
+        .backoff_initial = cfg->backoff_initial,
+        .backoff_max = cfg->backoff_max,
+        .max_attempts = cfg->max_attempts,
+        .log = cfg->log,
+        .log_ctx = cfg->log_ctx,
+    };
+    vg_status st = vg_tracker_new(NULL, &c->tracker, err);
+    if (st)
+        return st;
+    /* a camera that cannot be opened at all (a missing file, a file with no
+     * video, a bad URL) is logged and left out; the others run */
+    vg_err why = {{0}};
+    if (vg_source_open(&so, &c->src, &why) != VG_OK) {
+        c->src = NULL;
+        c->ended = 1;
+        snprintf(c->failure, sizeof c->failure, "%s", why.msg);
+        vg_engine_log(e, "event=camera_failed camera=%s reason=\"%s\"", c->cfg.name, why.msg);
+    }
+    return VG_OK;
+}
+
+vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack, const vg_watch_gallery *gallery,
+                          vg_store *store, const char *actor, vg_engine **out, vg_err *err)
+{
+    *out = NULL;
+    if (!cfg || cfg->n_cameras < 1 || cfg->n_cameras > VG_ENGINE_CAMERAS_MAX || !pack)
+        return vg_err_set(err, VG_ERR_INVALID, "the engine needs 1 to %d cameras and a model pack",
+                          VG_ENGINE_CAMERAS_MAX);
+    struct vg_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    e->cfg = *cfg;
+    vg_engine_config *c = &e->cfg;
+    if (c->detect_every <= 0)
+        c->detect_every = 1;
+    if (c->threshold <= 0)
+        c->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
+    if (c->min_quality <= 0)
+        c->min_quality = 0.05f;
+    if (c->embed_interval <= 0)
+        c->embed_interval = 0.2;
+    if (c->max_embeds_per_track <= 0)
+        c->max_embeds_per_track = 20;
+    if (c->workers <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->workers = n > 0 ? (int)n : 1;
+    }
+    if (c->workers > 64)
+        c->workers = 64;
+    e->pack = pack;
+    e->gallery = gallery;
+    e->store = store;
+    snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "engine");
+    atomic_init(&e->stop, 0);
+    pthread_mutex_init(&e->qlock, NULL);
+    pthread_cond_init(&e->q_nonempty, NULL);
+    pthread_cond_init(&e->q_nonfull, NULL);
+    vg_status st = VG_OK;
+    e->cams = calloc((size_t)c->n_cameras, sizeof *e->cams);
+    e->workers = calloc((size_t)c->workers, sizeof *e->workers);
+    if (!e->cams || !e->workers)
+        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    int opened = 0;
+    for (int i = 0; !st && i < c->n_cameras; i++) {
+        st = camera_open(e, &e->cams[i], i, err);
+        if (!st) {
+            e->n_cams++;
+            opened += e->cams[i].src != NULL;
+        }
+    }
+    if (!st && opened == 0)
+        st = c->n_cameras == 1 ? vg_err_set(err, VG_ERR_INVALID, "camera %s: %s", e->cams[0].cfg.name,
+                                            e->cams[0].failure)
+                               : vg_err_set(err, VG_ERR_INVALID, "none of the %d cameras could be opened (camera %s: %s)",
+                                            c->n_cameras, e->cams[0].cfg.name, e->cams[0].failure);
+    if (!st)
+        st = vg_alerts_start(e, err);
+    for (int i = 0; !st && i < c->workers; i++) {
+        worker_arg *wa = malloc(sizeof *wa);
+        if (!wa) {
+            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        *wa = (worker_arg){e, i};
+        if (pthread_create(&e->workers[i], NULL, worker, wa) != 0) {
+            free(wa);
+            st = vg_err_set(err, VG_ERR_INTERNAL, "cannot start inference worker %d", i);
+            break;
+        }
+        e->n_workers++;
+    }
+    if (st) {
+        vg_engine_stop(e);
+        vg_engine_free(e);
+        return st;
+    }
+    vg_engine_log(e, "event=engine_started cameras=%d workers=%d matching=%s threshold=%.4f", e->n_cams,
+                  e->n_workers, c->match_enabled && gallery ? "on" : "off", c->threshold);
+    *out = e;
+    return VG_OK;
+}
+
+vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&e->qlock);
+    vg_status st = VG_OK;
+    if (e->n_subs == VG_ENGINE_SUBSCRIBERS_MAX) {
+        st = VG_ERR_LIMIT;
+    } else {
+        e->subs[e->n_subs] = fn;
+        e->sub_ctx[e->n_subs++] = ctx;
+    }
+    pthread_mutex_unlock(&e->qlock);
+    return st;
+}
+
+int vg_engine_running(vg_engine *e)
+{
+    int running = 0;
+    for (int i = 0; i < e->n_cams; i++) {
+        pthread_mutex_lock(&e->cams[i].lock);
+        running |= !e->cams[i].ended;
+        pthread_mutex_unlock(&e->cams[i].lock);
+    }
+    return running;
+}
+
+int vg_engine_wait(vg_engine *e, double timeout_s)
+{
+    double until = vg_engine_now() + timeout_s;
+    while (vg_engine_running(e)) {
+        if (timeout_s >= 0 && vg_engine_now() >= until)
+            return 0;
+        sleep_ms(5);
+    }
+    return 1;
+}
+
+void vg_engine_stop(vg_engine *e)
+{
+    if (!e || e->stopped)
+        return;
+    e->stopped = 1;
+    atomic_store(&e->stop, 1);
+    for (int i = 0; i < e->n_workers; i++)
+        pthread_join(e->workers[i], NULL);
+    for (int i = 0; i < e->n_cams; i++) {
+        if (e->cams[i].src)
+            vg_source_stats_get(e->cams[i].src, &e->cams[i].st.source);
+        vg_camera_end_tracks(&e->cams[i]);
+        vg_source_close(e->cams[i].src);
+        e->cams[i].src = NULL;
+    }
+    vg_alerts_stop(e);
+    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)e->q_dropped);
+}
+
+void vg_engine_free(vg_engine *e)
+{
+    if (!e)
+        return;
+    vg_engine_stop(e);
+    for (int i = 0; i < e->n_cams; i++)
+        camera_close(&e->cams[i]);
+    free(e->cams);
+    free(e->workers);
+    free(e->q);
+    free(e->latency);
+    pthread_mutex_destroy(&e->qlock);
+    pthread_cond_destroy(&e->q_nonempty);
+    pthread_cond_destroy(&e->q_nonfull);
+    free(e);
+}
+
+int vg_engine_camera_count(const vg_engine *e)
+{
+    return e->n_cams;
+}
+
+void vg_engine_camera_stats_get(vg_engine *e, int i, vg_engine_camera_stats *out)
+{
+    camera *c = &e->cams[i];
+    pthread_mutex_lock(&c->lock);
+    *out = c->st;
+    pthread_mutex_unlock(&c->lock);
+    if (c->src)
+        vg_source_stats_get(c->src, &out->source);
+}
+
+void vg_engine_counters(vg_engine *e, vg_counters *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < e->n_cams; i++) {
+        vg_engine_camera_stats s;
+        vg_engine_camera_stats_get(e, i, &s);
+        out->frames_in += s.source.frames_decoded;
+        out->frames_processed += s.frames_processed;
+        out->frames_dropped += s.source.frames_dropped;
+        out->faces += s.faces;
+        out->tracks += s.tracks_started;
+        out->embeddings += s.embeddings;
+        out->comparisons += s.comparisons;
+        out->alerts += s.alerts;
+        out->reconnects += s.source.reconnects;
+    }
+}
+
+int64_t vg_engine_alerts_dropped(vg_engine *e)
+{
+    pthread_mutex_lock(&e->qlock);
+    int64_t n = e->q_dropped;
+    pthread_mutex_unlock(&e->qlock);
+    return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double vg_engine_latency_ms(vg_engine *e, double percentile)
+{
+    pthread_mutex_lock(&e->qlock);
+    int n = e->n_latency;
+    double *copy = n ? malloc((size_t)n * sizeof *copy) : NULL;
+    if (copy)
+        memcpy(copy, e->latency, (size_t)n * sizeof *copy);
+    pthread_mutex_unlock(&e->qlock);
+    if (!copy)
+        return -1;
+    qsort(copy, (size_t)n, sizeof *copy, cmp_double);
+    int k = (int)(percentile / 100.0 * (n - 1) + 0.5);
+    k = k < 0 ? 0 : k >= n ? n - 1 : k;
+    double v = copy[k];
+    free(copy);
+    return v;
+}

@@ -1,0 +1,93 @@
+/* engine_internal.h — the engine's objects, shared by engine.c (cameras,
+ * workers, start and stop), camera_step.c (one frame of one camera) and
+ * alerts.c (the bounded alert queue and its thread). */
+#ifndef VG_ENGINE_INTERNAL_H
+#define VG_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vigil/engine.h"
+#include "vigil/track.h"
+
+#define VG_ENGINE_SUBSCRIBERS_MAX 8
+#define VG_TRACK_ALERTS_MAX 8
+
+/* What the engine remembers of one track: when it was last embedded and
+ * which subjects it has alerted — no image, no template. */
+typedef struct track_state {
+    int64_t id;
+    double last_embed;     /* monotonic seconds, 0: never */
+    int embeds;
+    int n_alerted;
+    int64_t alerted[VG_TRACK_ALERTS_MAX];
+} track_state;
+
+typedef struct camera {
+    struct vg_engine *engine;
+    int index;
+    vg_engine_camera cfg;
+    vg_source *src;
+    vg_tracker *tracker;
+    track_state *tracks;   /* the live tracks' states */
+    int n_tracks, cap_tracks;
+    int64_t frames_seen;
+    pthread_mutex_t lock;  /* busy, ended, stats */
+    int busy;              /* a worker holds this camera */
+    int ended;
+    char failure[256];     /* why the source could not be opened ("" if it was) */
+    vg_engine_camera_stats st;
+} camera;
+
+typedef struct queued_alert {
+    vg_engine_alert a;
+    uint8_t *crop;         /* owned */
+} queued_alert;
+
+struct vg_engine {
+    vg_engine_config cfg;
+    const vg_face_pack *pack;
+    const vg_watch_gallery *gallery;
+    vg_store *store;
+    char actor[VG_STORE_ACTOR_MAX + 1];
+    camera *cams;
+    int n_cams;
+    pthread_t *workers;
+    int n_workers;
+    atomic_int stop;
+    int stopped;
+
+    /* the alert queue: a ring of alert_queue entries */
+    pthread_mutex_t qlock;
+    pthread_cond_t q_nonempty, q_nonfull;
+    queued_alert *q;
+    int qcap, qhead, qlen;
+    int q_closing;
+    int q_thread_started;
+    pthread_t q_thread;
+    int64_t q_dropped;
+    vg_alert_fn subs[VG_ENGINE_SUBSCRIBERS_MAX];
+    void *sub_ctx[VG_ENGINE_SUBSCRIBERS_MAX];
+    int n_subs;
+    double *latency;       /* ms of each alert raised */
+    int n_latency, cap_latency;
+};
+
+/* Monotonic and wall-clock seconds. */
+double vg_engine_now(void);
+double vg_engine_wall(void);
+void vg_engine_log(const struct vg_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One frame of one camera (the caller holds the camera). */
+void vg_camera_step(camera *c, vg_frame *frame);
+/* Ends every track of a camera and frees their states. */
+void vg_camera_end_tracks(camera *c);
+
+vg_status vg_alerts_start(struct vg_engine *e, vg_err *err);
+/* Queues an alert (takes ownership of crop); waits up to 1 s for room,
+ * else drops it, counts and logs. */
+void vg_alerts_push(struct vg_engine *e, queued_alert *qa);
+/* Delivers everything queued, then stops the thread. */
+void vg_alerts_stop(struct vg_engine *e);
+
+#endif
