@@ -154,12 +154,17 @@ const char *vg_url_redact(const char *url, char *buf, size_t len)
         p += sl;
         if (!at && bad_port(p, end))
             at = last_at(p, p + strlen(p));
-    } else if (at && !memchr(p, ':', (size_t)(at - p))) {
+    } else if (at && !memchr(p, ':', (size_t)(at - p)) &&
+               !(at - p == 3 && memcmp(p, "***", 3) == 0)) {
         at = NULL; /* "clip@2x.mp4", "me@host" without a password: a path */
     }
     if (at) {
         puts_(&o, "***@");
         p = at + 1;
+    }
+    if (sl > 0 && p < end) { /* host[:port]: no name=value in it */
+        put(&o, p, (size_t)(end - p));
+        p = end;
     }
     put_components(&o, p);
     return buf;
