@@ -135,7 +135,7 @@ static vg_status open_failed(const vg_stream_config *cfg, vg_interrupt *intr, in
         if (r == AVERROR(ENOENT))
             return vg_err_set(err, VG_ERR_NOT_FOUND, "%s: no such file", cfg->display);
         if (r == AVERROR_INVALIDDATA)
-            return vg_err_set(err, VG_ERR_INVALID, "%s: not a video FFmpeg can read",
+            return vg_err_set(err, VG_ERR_INVALID, "%s: not a video FFmpeg can read (or a damaged one)",
                               cfg->display);
     }
     if (r == AVERROR_PROTOCOL_NOT_FOUND || r == AVERROR_DEMUXER_NOT_FOUND)
