@@ -1,7 +1,9 @@
 /* image.c — the vg_image type itself: allocate, free, clone, crop.
  *
- * Images are packed RGB24 with stride == 3 * width when vigil allocates them;
- * functions reading images honour any stride >= 3 * width.
+ * Images are packed RGB24. vigil allocates rows of 3 * width rounded up to
+ * 64 bytes, and 64 spare bytes after the last row: libswscale's SIMD paths
+ * write whole vectors and may run past the end of a row. Functions reading
+ * images honour any stride >= 3 * width.
  */
 #include "vigil/image.h"
 #include "image/image_internal.h"
@@ -38,8 +40,8 @@ vg_status vg_image_new(int width, int height, vg_image **out, vg_err *err)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory allocating an image");
     img->width = width;
     img->height = height;
-    img->stride = 3 * width;
-    img->data = calloc((size_t)img->stride, (size_t)height);
+    img->stride = (3 * width + 63) / 64 * 64;
+    img->data = calloc((size_t)img->stride * (size_t)height + 64, 1);
     if (!img->data) {
         free(img);
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory allocating a %dx%d image", width,

@@ -43,8 +43,9 @@ static void test_new(void **state)
     assert_int_equal(vg_image_new(7, 5, &img, &err), VG_OK);
     assert_int_equal(img->width, 7);
     assert_int_equal(img->height, 5);
-    assert_int_equal(img->stride, 21);
-    for (int i = 0; i < 21 * 5; i++)
+    /* rows padded to 64 bytes, for swscale's vector writes */
+    assert_int_equal(img->stride, 64);
+    for (int i = 0; i < 64 * 5; i++)
         assert_int_equal(img->data[i], 0);
     vg_image_free(img);
     vg_image_free(NULL);
@@ -73,9 +74,9 @@ static void test_clone(void **state)
     assert_int_equal(vg_image_clone(&src, &c, &err), VG_OK);
     assert_int_equal(c->width, 5);
     assert_int_equal(c->height, 4);
-    assert_int_equal(c->stride, 15);
+    assert_true(c->stride >= 15);
     for (int y = 0; y < 4; y++)
-        assert_memory_equal(c->data + y * 15, buf + y * 20, 15);
+        assert_memory_equal(c->data + y * c->stride, buf + y * 20, 15);
     assert_ptr_not_equal(c->data, buf);
     vg_image_free(c);
 
