@@ -38,7 +38,8 @@ typedef struct vg_source vg_source;
 
 /* One line per event, "key=value ..." (event=opened|stalled|reconnecting|
  * reconnected|given_up|ended|error camera=... url=<redacted> ...); values
- * holding spaces, quotes or '=' are double-quoted with \" and \\ escaped.
+ * holding spaces, quotes or backslashes are double-quoted, with \" and \\
+ * escaped.
  * Called from the source's decode thread (and from vg_source_open), never
  * with a lock of the source held, so it may call vg_source_stats_get. */
 typedef void (*vg_log_fn)(void *ctx, const char *line);

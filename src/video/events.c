@@ -27,7 +27,7 @@ static int needs_quotes(const char *v)
     if (!*v)
         return 1;
     for (; *v; v++)
-        if (*v == ' ' || *v == '"' || *v == '=' || *v == '\\' || (unsigned char)*v < 0x20 ||
+        if (*v == ' ' || *v == '"' || *v == '\\' || (unsigned char)*v < 0x20 ||
             *v == 0x7f)
             return 1;
     return 0;

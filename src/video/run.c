@@ -335,13 +335,19 @@ static int handle_frame(vg_source *s, run_state *rs)
     rs->last_arrival = now;
     rs->last_progress = now;
     if (rs->frames_open++ == 0 && rs->failures > 0) {
+        /* A reconnection is a reopening: failures before the first
+         * successful opening only delayed the start. */
         pthread_mutex_lock(&s->mu);
-        s->stats.reconnects++;
+        int reopening = s->stats.opens > 1;
+        if (reopening)
+            s->stats.reconnects++;
         pthread_mutex_unlock(&s->mu);
-        vg_logline l;
-        vg_logline_start(&l, s, "reconnected");
-        vg_logline_fmt(&l, "failures", "%d", rs->failures);
-        vg_logline_emit(s, &l);
+        if (reopening) {
+            vg_logline l;
+            vg_logline_start(&l, s, "reconnected");
+            vg_logline_fmt(&l, "failures", "%d", rs->failures);
+            vg_logline_emit(s, &l);
+        }
         rs->failures = 0;
         rs->backoff = s->backoff_initial;
     }

@@ -63,7 +63,8 @@ typedef struct vg_logline {
 /* "event=EVENT camera=NAME url=REDACTED" */
 void vg_logline_start(vg_logline *l, const vg_source *s, const char *event);
 /* " key=value", the value double-quoted (\" and \\ escaped, control
- * characters as spaces) when it holds a space, a quote, '=' or is empty. */
+ * characters as spaces) when it holds a space, a quote, a backslash, a
+ * control character or is empty ('=' needs none: the key ends at the first). */
 void vg_logline_str(vg_logline *l, const char *key, const char *value);
 void vg_logline_fmt(vg_logline *l, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

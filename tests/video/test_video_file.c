@@ -141,7 +141,7 @@ static void test_all_realtime_paces(void **state)
     double dt = vt_now() - t0;
     assert_int_equal(r.frames, 25);
     assert_true(r.monotonic);
-    assert_true(dt > 0.85 && dt < 2.0);
+    assert_true(dt > 0.85 && dt < 3.0);
     vg_source_close(s);
     vt_dir_remove(&d);
 }
@@ -187,7 +187,7 @@ static void test_live_slow_consumer_drops(void **state)
     /* every frame is taken or dropped: the last one was taken before the end */
     assert_int_equal(stats.frames_taken + stats.frames_dropped, stats.frames_decoded);
     assert_true(taken >= 8 && taken <= 13);
-    assert_true(dt > 1.8 && dt < 3.0); /* the clip's 2 s, plus the last 200 ms nap */
+    assert_true(dt > 1.8 && dt < 4.0); /* the clip's 2 s, plus the last 200 ms nap (and a busy machine) */
     vg_source_close(s);
     vt_dir_remove(&d);
 }
