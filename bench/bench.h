@@ -21,4 +21,8 @@ void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir);
  * and stored per second (bench_enrol.c). */
 void vg_bench_enrol(FILE *out, const char *data_dir, const char *models_dir);
 
+/* The live engine: concurrent 1080p streams under 1 % drops, CPU per stream,
+ * engine cost against decode + detect alone, alert latency (bench_engine.c). */
+void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir);
+
 #endif

@@ -29,6 +29,9 @@ int main(void)
     printf(",\n \"enrol\":");
     fflush(stdout);
     vg_bench_enrol(stdout, data, models);
+    printf(",\n \"engine\":");
+    fflush(stdout);
+    vg_bench_engine(stdout, data, models, VG_SOURCE_DIR);
     printf("}\n");
     return 0;
 }

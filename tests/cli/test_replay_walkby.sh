@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_replay_walkby.sh — a synthetic walk-by (tests/cli/make_walkby.sh): five
+# test_replay_walkby.sh — a synthetic walk-by (scripts/make_walkby): five
 # LFW photos cross a 1080p background one after another, growing as they
 # come. Three of the five people are on the watch list, each enrolled from a
 # *different* photo than the one that walks by. Exactly one alert per listed
@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 export VIGIL_DB=$tmp/vigil.db VIGIL_ACTOR=test
 unset VIGIL_KEY
 
-"$here/make_walkby.sh" "$tmp/walkby.mp4" 13 \
+"$here/../../scripts/make_walkby" "$tmp/walkby.mp4" 13 \
   "$L/Colin_Powell/Colin_Powell_0003.jpg" "$L/Serena_Williams/Serena_Williams_0002.jpg" \
   "$L/Tony_Blair/Tony_Blair_0004.jpg" "$L/Hugo_Chavez/Hugo_Chavez_0002.jpg" \
   "$L/Gray_Davis/Gray_Davis_0003.jpg" || exit 1
