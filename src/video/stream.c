@@ -135,13 +135,14 @@ static vg_status open_failed(const vg_stream_config *cfg, vg_interrupt *intr, in
         if (r == AVERROR(ENOENT))
             return vg_err_set(err, VG_ERR_NOT_FOUND, "%s: no such file", cfg->display);
         if (r == AVERROR_INVALIDDATA)
-            return vg_err_set(err, VG_ERR_INVALID, "%s: not a video FFmpeg can read (or a damaged one)",
-                              cfg->display);
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "%s: not a video FFmpeg can read (or a damaged one)", cfg->display);
     }
     if (r == AVERROR_PROTOCOL_NOT_FOUND || r == AVERROR_DEMUXER_NOT_FOUND)
         return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s: this FFmpeg cannot read it (%s)",
                           cfg->display, vg_stream_strerror(r, msg, sizeof msg));
-    return vg_err_set(err, VG_ERR_IO, "%s: cannot open: %s", cfg->display, vg_stream_strerror(r, msg, sizeof msg));
+    return vg_err_set(err, VG_ERR_IO, "%s: cannot open: %s", cfg->display,
+                      vg_stream_strerror(r, msg, sizeof msg));
 }
 
 /* One decoder thread per stream (the pipeline needs the other cores), and a

@@ -136,7 +136,8 @@ static void test_truncated_mp4(void **state)
     vt_make_clip("testsrc=size=320x240:rate=25,noise=alls=30:allf=t", "2", "libx264",
                  vt_path(&d, "a.mp4", full, sizeof full));
     char *ff[] = {"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", full, "-c", "copy",
-                  "-movflags", "+faststart", (char *)vt_path(&d, "fast.mp4", fast, sizeof fast), NULL};
+                  "-movflags", "+faststart",
+                  (char *)vt_path(&d, "fast.mp4", fast, sizeof fast), NULL};
     assert_int_equal(vt_run(ff), 0);
     truncate_copy(full, vt_path(&d, "cut.mp4", cut, sizeof cut), 0.4);
     truncate_copy(fast, vt_path(&d, "fastcut.mp4", fastcut, sizeof fastcut), 0.4);
@@ -176,10 +177,13 @@ static void test_resolution_change(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char a[128], b[128], ab[128];
-    vt_make_clip("testsrc=size=320x240:rate=25", "1", "mpeg2video", vt_path(&d, "a.ts", a, sizeof a));
-    vt_make_clip("testsrc=size=160x120:rate=25", "1", "mpeg2video", vt_path(&d, "b.ts", b, sizeof b));
+    vt_make_clip("testsrc=size=320x240:rate=25", "1", "mpeg2video",
+                 vt_path(&d, "a.ts", a, sizeof a));
+    vt_make_clip("testsrc=size=160x120:rate=25", "1", "mpeg2video",
+                 vt_path(&d, "b.ts", b, sizeof b));
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "cat '%s' '%s' '%s' > '%s'", a, b, a, vt_path(&d, "ab.ts", ab, sizeof ab));
+    snprintf(cmd, sizeof cmd, "cat '%s' '%s' '%s' > '%s'", a, b, a,
+             vt_path(&d, "ab.ts", ab, sizeof ab));
     assert_int_equal(system(cmd), 0);
 
     vg_source *s;

