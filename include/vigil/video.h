@@ -53,9 +53,13 @@ typedef struct vg_source_options {
     double stall_seconds;      /* no frame for this long: reopen (0: 5 s) */
     double backoff_initial;    /* first wait before reopening (0: 0.5 s) */
     double backoff_max;        /* cap of the doubling wait (0: 8 s) */
-    int max_attempts;          /* consecutive failed reopenings before giving up (0: never give up) */
+    int max_attempts;          /* consecutive failures (an opening that fails or gives no frame, a
+                                * stall, a read error, a network stream's end) before giving
+                                * up (0: never give up); the first frame after an opening resets
+                                * the count and the backoff */
     vg_rtsp_transport rtsp_transport;
-    long long max_pixels;      /* frames larger than this are an error (0: the image default) */
+    long long max_pixels;      /* frames larger than this are skipped, counted in errors and
+                                * logged as event=error (0: the image default) */
     vg_log_fn log;             /* NULL: no logging */
     void *log_ctx;
 } vg_source_options;
@@ -63,8 +67,12 @@ typedef struct vg_source_options {
 typedef struct vg_frame {
     vg_image *image;    /* RGB24, owned by the frame */
     int64_t index;      /* frames decoded by this source before this one (across reopenings) */
-    double pts;         /* seconds, the stream's own time (files: from the start) */
-    double arrival;     /* monotonic clock seconds when decoding finished */
+    double pts;         /* seconds, the stream's own time (files: from the start); after a
+                         * loop or a reconnection it carries on from the last frame's (by
+                         * one frame after a loop, by the time between them after a
+                         * reconnection), so it does not restart at 0 */
+    double arrival;     /* monotonic clock seconds when the frame was ready: decoded and
+                         * converted (a paced file's: when it fell due) */
 } vg_frame;
 
 void vg_frame_free(vg_frame *f);
@@ -83,22 +91,31 @@ typedef struct vg_source_stats {
     int64_t frames_dropped;    /* decoded but replaced by a newer one before being taken */
     int64_t frames_taken;
     int64_t opens;             /* successful openings, the first included */
-    int64_t reconnects;        /* successful reopenings after a failure or stall */
+    int64_t reconnects;        /* reopenings after a failure or stall that gave a frame
+                                * (failed attempts before the first opening do not count) */
     int64_t stalls;
     int64_t errors;
     int width, height;         /* of the last frame */
-    double decode_ms_total;    /* time spent decoding and converting frames */
+    double decode_ms_total;    /* time spent decoding and converting frames (not waiting) */
     char last_error[256];      /* with credentials removed */
 } vg_source_stats;
 
 /* Starts the decode thread. Bad options (no URL, an unknown scheme) are
  * VG_ERR_INVALID at once; a local file is opened and probed before this
  * returns, so a missing file or one that holds no video is a clear error
- * (VG_ERR_NOT_FOUND / VG_ERR_INVALID). Network sources are opened by the
- * thread, which keeps retrying as the options say. */
+ * (VG_ERR_NOT_FOUND / VG_ERR_INVALID: text, random bytes, audio only, an MP4
+ * cut before its index). A still image is a video of one frame. A device
+ * path must exist (VG_ERR_NOT_FOUND) and be a character device. Network
+ * sources and devices are opened by the thread, which keeps retrying as the
+ * options say; a network stream that ends is reopened like one that fails.
+ * Files are read through FFmpeg's file protocol only, network sources
+ * through network protocols only (an HLS playlist cannot name a local file). */
 vg_status vg_source_open(const vg_source_options *opt, vg_source **out, vg_err *err);
 
-/* Stops the thread, closes the stream, frees everything. */
+/* Stops the thread, closes the stream, frees everything (and any frame not
+ * taken). Returns within milliseconds, also while connecting or waiting out
+ * a backoff; the one wait it cannot cut short is a host name being resolved
+ * (the system resolver cannot be interrupted). NULL is a no-op. */
 void vg_source_close(vg_source *s);
 
 /* The next frame: in LIVE mode the newest one (older untaken frames are
@@ -110,8 +127,12 @@ vg_status vg_source_next(vg_source *s, double timeout_s, vg_frame **out, vg_err 
 
 void vg_source_stats_get(vg_source *s, vg_source_stats *out);
 
-/* The URL with any user:password@ part and password-like query parameters
- * removed, for logs and displays. Writes into buf (always terminated). */
+/* The URL with any user:password@ part replaced by "***@" and the values of
+ * password-like name=value parts (password, pwd, token, key, secret, auth,
+ * signature, credential, session, in the query, fragment or path) by "***",
+ * for logs and displays. Writes into buf (always terminated; a result cut
+ * short is a prefix of the full one) and returns buf ("" when buf is NULL or
+ * len 0). Redacting a redacted URL changes nothing. */
 const char *vg_url_redact(const char *url, char *buf, size_t len);
 
 #ifdef __cplusplus

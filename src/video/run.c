@@ -144,8 +144,8 @@ static int fail_and_wait(vg_source *s, run_state *rs, const char *reason, int co
         vg_logline_str(&l, "reason", reason);
         vg_logline_emit(s, &l);
         char msg[VG_ERR_MSG_MAX];
-        snprintf(msg, sizeof msg, "camera %s: gave up after %d failed attempts: %s", s->name,
-                 rs->failures, reason);
+        snprintf(msg, sizeof msg, "camera %s: gave up after %d failed attempt%s: %s", s->name,
+                 rs->failures, rs->failures == 1 ? "" : "s", reason);
         finish(s, VG_SOURCE_STATE_FAILED, msg);
         return 0;
     }

@@ -293,6 +293,104 @@ static void test_credentials_never_logged(void **state)
     vt_log_free(&log);
 }
 
+/* HLS: a playlist and its segments served by a plain HTTP server; the
+ * segments are nested opens, which the protocol whitelist must allow. */
+static void test_hls(void **state)
+{
+    (void)state;
+    vt_dir d;
+    vt_dir_make(&d);
+    char src[128], m3u8[128];
+    vt_make_clip("testsrc=size=160x120:rate=25", "3", "libx264",
+                 vt_path(&d, "src.mp4", src, sizeof src));
+    char *hls[] = {"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", src, "-c", "copy",
+                   "-f", "hls", "-hls_time", "1", "-hls_list_size", "0",
+                   "-hls_playlist_type", "vod", (char *)vt_path(&d, "live.m3u8", m3u8, sizeof m3u8),
+                   NULL};
+    assert_int_equal(vt_run(hls), 0);
+    int port = vt_free_port();
+    char ports[16], url[96];
+    snprintf(ports, sizeof ports, "%d", port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/live.m3u8", port);
+    char *http[] = {"python3", "-m", "http.server", ports, "--bind", "127.0.0.1",
+                    "--directory", d.path, NULL};
+    pid_t pid = vt_spawn(http);
+    vt_log log;
+    vt_log_init(&log);
+    vg_source_options o = fast_options(url, &log);
+    o.mode = VG_SOURCE_ALL;
+    vg_source *s;
+    vg_err err;
+    assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
+    int got = take_frames(s, 60, 15.0);
+    if (got != 60)
+        vt_log_print(&log, 10);
+    assert_int_equal(got, 60);
+    assert_int_equal(vt_log_count(&log, "format=hls"), 1);
+    vg_source_close(s);
+    vt_kill9(pid);
+    vt_log_free(&log);
+    vt_dir_remove(&d);
+}
+
+/* MJPEG over HTTP (multipart/x-mixed-replace), as many IP cameras send it. */
+static void test_mjpeg(void **state)
+{
+    (void)state;
+    server sv;
+    server_make(&sv);
+    snprintf(sv.url, sizeof sv.url, "http://127.0.0.1:%d/cam.mjpg", sv.port);
+    char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i",
+                    sv.clip, "-c:v", "mjpeg", "-q:v", "5", "-f", "mpjpeg", "-listen", "1",
+                    sv.url, NULL};
+    sv.pid = vt_spawn(argv);
+    vt_log log;
+    vt_log_init(&log);
+    vg_source_options o = fast_options(sv.url, &log);
+    vg_source *s;
+    vg_err err;
+    assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
+    int got = take_frames(s, 10, 10.0);
+    if (got != 10)
+        vt_log_print(&log, 10);
+    assert_int_equal(got, 10);
+    assert_int_equal(vt_log_count(&log, "codec=mjpeg"), 1);
+    vg_source_close(s);
+    vt_log_free(&log);
+    server_free(&sv);
+}
+
+/* RTSP (both transports) and RTMP to a closed port: the scheme's options are
+ * taken, the failure is clear, and nothing hangs. */
+static void test_rtsp_rtmp_refused(void **state)
+{
+    (void)state;
+    const char *urls[] = {"rtsp://admin:pw123@127.0.0.1:1/stream", "rtsp://127.0.0.1:1/stream",
+                          "rtmp://127.0.0.1:1/app/streamkey"};
+    for (int i = 0; i < 3; i++) {
+        vt_log log;
+        vt_log_init(&log);
+        vg_source_options o = fast_options(urls[i], &log);
+        o.max_attempts = 1;
+        o.rtsp_transport = i == 1 ? VG_RTSP_UDP : VG_RTSP_TCP;
+        vg_source *s;
+        vg_err err;
+        double t0 = vt_now();
+        assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
+        vg_frame *f = NULL;
+        vg_status rc = vg_source_next(s, 5.0, &f, &err);
+        assert_int_equal(rc, VG_ERR_NOT_FOUND);
+        assert_true(vt_now() - t0 < 5.0);
+        fprintf(stderr, "%s\n", err.msg);
+        assert_non_null(strstr(err.msg, "gave up after 1 failed attempt:"));
+        assert_null(strstr(err.msg, "pw123"));
+        vg_source_close(s);
+        for (int k = 0; k < log.n; k++)
+            assert_null(strstr(log.lines[k], "pw123"));
+        vt_log_free(&log);
+    }
+}
+
 /* The long test: 50 cycles of kill -9 and restart of the server. */
 static void test_kill_restart_50_cycles(void **state)
 {
@@ -370,6 +468,9 @@ int main(void)
         cmocka_unit_test(test_close_while_connecting),
         cmocka_unit_test(test_frames_then_server_dies),
         cmocka_unit_test(test_stall),
+        cmocka_unit_test(test_hls),
+        cmocka_unit_test(test_mjpeg),
+        cmocka_unit_test(test_rtsp_rtmp_refused),
         cmocka_unit_test(test_kill_restart_50_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
