@@ -107,7 +107,10 @@ static void test_generated_clip_all_frames(void **state)
         char url[200];
         /* the same file as a plain path and as a file:// URL */
         snprintf(url, sizeof url, i ? "file://%s" : "%s", paths[i]);
-        vg_source_options o = {.url = url, .mode = VG_SOURCE_ALL};
+        vt_log log;
+        vt_log_init(&log);
+        vg_source_options o = {.url = url, .name = "front \"door\" \\ 2",
+                               .mode = VG_SOURCE_ALL, .log = vt_log_fn, .log_ctx = &log};
         vg_source *s = NULL;
         vg_err err;
         assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
@@ -121,6 +124,11 @@ static void test_generated_clip_all_frames(void **state)
         assert_int_equal(r.h, 240);
         assert_int_equal(r.end, VG_ERR_NOT_FOUND);
         vg_source_close(s);
+        /* a name with spaces, quotes and a backslash is quoted and escaped */
+        assert_int_equal(
+            vt_log_count(&log, "event=opened camera=\"front \\\"door\\\" \\\\ 2\" "), 1);
+        assert_int_equal(vt_log_count(&log, "event=ended camera=\"front"), 1);
+        vt_log_free(&log);
     }
     vt_dir_remove(&d);
 }
