@@ -240,11 +240,11 @@ static void test_unknown_scheme(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_missing_and_not_video),
-        cmocka_unit_test(test_still_image_is_one_frame),
-        cmocka_unit_test(test_truncated_mp4),
-        cmocka_unit_test(test_resolution_change),
-        cmocka_unit_test(test_unknown_scheme),
+        cmocka_unit_test_teardown(test_missing_and_not_video, vt_teardown),
+        cmocka_unit_test_teardown(test_still_image_is_one_frame, vt_teardown),
+        cmocka_unit_test_teardown(test_truncated_mp4, vt_teardown),
+        cmocka_unit_test_teardown(test_resolution_change, vt_teardown),
+        cmocka_unit_test_teardown(test_unknown_scheme, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,13 +322,13 @@ static void test_bad_options(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crowd_all_frames),
-        cmocka_unit_test(test_generated_clip_all_frames),
-        cmocka_unit_test(test_all_realtime_paces),
-        cmocka_unit_test(test_live_slow_consumer_drops),
-        cmocka_unit_test(test_loop_continuous),
-        cmocka_unit_test(test_close_promptly),
-        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test_teardown(test_crowd_all_frames, vt_teardown),
+        cmocka_unit_test_teardown(test_generated_clip_all_frames, vt_teardown),
+        cmocka_unit_test_teardown(test_all_realtime_paces, vt_teardown),
+        cmocka_unit_test_teardown(test_live_slow_consumer_drops, vt_teardown),
+        cmocka_unit_test_teardown(test_loop_continuous, vt_teardown),
+        cmocka_unit_test_teardown(test_close_promptly, vt_teardown),
+        cmocka_unit_test_teardown(test_bad_options, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -464,14 +464,14 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_credentials_never_logged),
-        cmocka_unit_test(test_close_while_connecting),
-        cmocka_unit_test(test_frames_then_server_dies),
-        cmocka_unit_test(test_stall),
-        cmocka_unit_test(test_hls),
-        cmocka_unit_test(test_mjpeg),
-        cmocka_unit_test(test_rtsp_rtmp_refused),
-        cmocka_unit_test(test_kill_restart_50_cycles),
+        cmocka_unit_test_teardown(test_credentials_never_logged, vt_teardown),
+        cmocka_unit_test_teardown(test_close_while_connecting, vt_teardown),
+        cmocka_unit_test_teardown(test_frames_then_server_dies, vt_teardown),
+        cmocka_unit_test_teardown(test_stall, vt_teardown),
+        cmocka_unit_test_teardown(test_hls, vt_teardown),
+        cmocka_unit_test_teardown(test_mjpeg, vt_teardown),
+        cmocka_unit_test_teardown(test_rtsp_rtmp_refused, vt_teardown),
+        cmocka_unit_test_teardown(test_kill_restart_50_cycles, vt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -35,6 +36,41 @@ static inline void vt_sleep(double s)
     nanosleep(&ts, NULL);
 }
 
+/* What a test that fails half-way leaves behind (cmocka leaves the test
+ * function at the failed assertion): child processes and temporary
+ * directories, killed and removed by vt_teardown. */
+#define VT_MAX_LEFT 16
+static pid_t vt_left_pids[VT_MAX_LEFT];
+static char vt_left_dirs[VT_MAX_LEFT][64];
+
+static inline void vt_left_pid(pid_t pid, int add)
+{
+    for (int i = 0; i < VT_MAX_LEFT; i++) {
+        if (add && vt_left_pids[i] == 0) {
+            vt_left_pids[i] = pid;
+            return;
+        }
+        if (!add && vt_left_pids[i] == pid) {
+            vt_left_pids[i] = 0;
+            return;
+        }
+    }
+}
+
+static inline void vt_left_dir(const char *path, int add)
+{
+    for (int i = 0; i < VT_MAX_LEFT; i++) {
+        if (add && vt_left_dirs[i][0] == '\0') {
+            snprintf(vt_left_dirs[i], sizeof vt_left_dirs[i], "%s", path);
+            return;
+        }
+        if (!add && strcmp(vt_left_dirs[i], path) == 0) {
+            vt_left_dirs[i][0] = '\0';
+            return;
+        }
+    }
+}
+
 /* --- a temporary directory -------------------------------------------------- */
 
 typedef struct vt_dir {
@@ -45,11 +81,12 @@ static inline void vt_dir_make(vt_dir *d)
 {
     snprintf(d->path, sizeof d->path, "/tmp/vigil-video-XXXXXX");
     assert_non_null(mkdtemp(d->path));
+    vt_left_dir(d->path, 1);
 }
 
-static inline void vt_dir_remove(vt_dir *d)
+static inline void vt_rmtree(const char *path)
 {
-    DIR *dir = opendir(d->path);
+    DIR *dir = opendir(path);
     if (!dir)
         return;
     struct dirent *e;
@@ -57,11 +94,17 @@ static inline void vt_dir_remove(vt_dir *d)
     while ((e = readdir(dir)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        snprintf(p, sizeof p, "%s/%s", d->path, e->d_name);
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
         unlink(p);
     }
     closedir(dir);
-    rmdir(d->path);
+    rmdir(path);
+}
+
+static inline void vt_dir_remove(vt_dir *d)
+{
+    vt_rmtree(d->path);
+    vt_left_dir(d->path, 0);
 }
 
 static inline const char *vt_path(const vt_dir *d, const char *name, char *buf, size_t len)
@@ -85,14 +128,16 @@ static inline pid_t vt_spawn(char *const argv[])
     int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     assert_int_equal(r, 0);
+    vt_left_pid(pid, 1);
     return pid;
 }
 
 static inline int vt_wait(pid_t pid)
 {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    vt_left_pid(pid, 0);
     return status;
 }
 
@@ -130,6 +175,24 @@ static inline int vt_free_port(void)
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
     close(fd);
     return ntohs(a.sin_port);
+}
+
+/* cmocka teardown: kills the children and removes the directories a failed
+ * test left. */
+static inline int vt_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < VT_MAX_LEFT; i++) {
+        if (vt_left_pids[i] > 0) {
+            kill(vt_left_pids[i], SIGKILL);
+            vt_wait(vt_left_pids[i]);
+        }
+        if (vt_left_dirs[i][0]) {
+            vt_rmtree(vt_left_dirs[i]);
+            vt_left_dirs[i][0] = '\0';
+        }
+    }
+    return 0;
 }
 
 /* --- this process ---------------------------------------------------------- */
