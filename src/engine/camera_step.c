@@ -149,10 +149,27 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     raise_alert(c, frame, f, as, &cand, vg_engine_now(), wall);
 }
 
+/* After a reconnection the picture is a new one: positions before and after
+ * are unrelated, so every track ends (and a person still in view is a new
+ * track, who may alert again). */
+static void reset_on_reconnect(camera *c)
+{
+    vg_source_stats ss;
+    vg_source_stats_get(c->src, &ss);
+    if (ss.opens == c->opens_seen)
+        return;
+    if (c->opens_seen > 0 && vg_tracker_active(c->tracker) > 0) {
+        vg_camera_end_tracks(c);
+        vg_engine_log(c->engine, "event=tracks_reset camera=%s reason=reconnected", c->cfg.name);
+    }
+    c->opens_seen = ss.opens;
+}
+
 void vg_camera_step(camera *c, vg_frame *frame)
 {
     struct vg_engine *e = c->engine;
     int every = e->cfg.detect_every;
+    reset_on_reconnect(c);
     if (c->frames_seen++ % every != 0)
         return;
     double t0 = vg_engine_now();

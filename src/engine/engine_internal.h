@@ -32,6 +32,7 @@ typedef struct camera {
     track_state *tracks;   /* the live tracks' states */
     int n_tracks, cap_tracks;
     int64_t frames_seen;
+    int64_t opens_seen;    /* the source's opens at the last step: a change is a reconnection */
     pthread_mutex_t lock;  /* busy, ended, stats */
     int busy;              /* a worker holds this camera */
     int ended;
