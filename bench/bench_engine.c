@@ -165,7 +165,7 @@ void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, co
     vg_watch_gallery *g = NULL;
     int64_t wid = 0;
     static const char *const people[3][2] = {
-        {"Colin_Powell", "0003"}, {"Tony_Blair", "0004"}, {"Gray_Davis", "0003"}};
+        {"Colin_Powell", "0005"}, {"Tony_Blair", "0004"}, {"Gray_Davis", "0003"}};
     static const int enrolled_photo[3] = {1, 3, 2};
     if (mkdtemp(tmp)) {
         snprintf(db, sizeof db, "%s/bench.db", tmp);
@@ -190,7 +190,7 @@ void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, co
     /* latency on the walk-by, played in real time */
     snprintf(walk, sizeof walk, "%s/walkby.mp4", tmp);
     snprintf(cmd, sizeof cmd,
-             "'%s/scripts/make_walkby' '%s' 13 '%s/lfw/images_deepfunneled/Colin_Powell/Colin_Powell_0003.jpg' "
+             "'%s/scripts/make_walkby' '%s' 13 '%s/lfw/images_deepfunneled/Colin_Powell/Colin_Powell_0005.jpg' "
              "'%s/lfw/images_deepfunneled/Serena_Williams/Serena_Williams_0002.jpg' "
              "'%s/lfw/images_deepfunneled/Tony_Blair/Tony_Blair_0004.jpg' "
              "'%s/lfw/images_deepfunneled/Hugo_Chavez/Hugo_Chavez_0002.jpg' "

@@ -1,5 +1,6 @@
 /* camera_step.c — one frame of one camera: detect, step the tracker, embed
- * the faces whose track has a better shot (rate-limited), search the watch
+ * a face when its track has a better shot than any embedded before (at most
+ * every embed_interval of stream time), search the watch
  * list while matching is allowed, raise an alert at most once per (track,
  * subject). A probe template lives on this function's stack and is wiped
  * before it returns; a track's state is freed when the track ends. */
@@ -119,16 +120,20 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     struct vg_engine *e = c->engine;
     const vg_engine_config *cfg = &e->cfg;
     track_state *ts = state_of(c, as->track_id);
-    double now = vg_engine_now();
-    if (!ts || (!as->better_shot && ts->embeds > 0) || f->quality.score < cfg->min_quality ||
-        ts->embeds >= cfg->max_embeds_per_track || (ts->embeds > 0 && now - ts->last_embed < cfg->embed_interval))
+    /* a better shot than any embedded before, and not too soon after the
+     * last: "soon" in the stream's own time, so that a replay, however fast
+     * or slow the machine, makes the same choices */
+    float q = f->quality.score;
+    if (!ts || q < cfg->min_quality || ts->embeds >= cfg->max_embeds_per_track ||
+        (ts->embeds > 0 && (q < ts->embedded_quality + 0.05f || frame->pts - ts->last_embed < cfg->embed_interval)))
         return;
     float probe[VG_STORE_DIM_MAX];
     double t0 = vg_engine_now();
     vg_status st = vg_face_embed_face(e->pack, frame->image, f, probe, NULL);
     double t1 = vg_engine_now();
     ts->embeds++;
-    ts->last_embed = t1;
+    ts->last_embed = frame->pts;
+    ts->embedded_quality = q;
     vg_candidate cand;
     int found = 0;
     if (st == VG_OK)

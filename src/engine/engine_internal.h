@@ -17,7 +17,8 @@
  * which subjects it has alerted — no image, no template. */
 typedef struct track_state {
     int64_t id;
-    double last_embed;     /* monotonic seconds, 0: never */
+    double last_embed;     /* stream time (pts, seconds) of the last embedding */
+    float embedded_quality; /* the best quality embedded so far */
     int embeds;
     int n_alerted;
     int64_t alerted[VG_TRACK_ALERTS_MAX];

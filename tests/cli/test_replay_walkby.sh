@@ -16,7 +16,7 @@ export VIGIL_DB=$tmp/vigil.db VIGIL_ACTOR=test
 unset VIGIL_KEY
 
 "$here/../../scripts/make_walkby" "$tmp/walkby.mp4" 13 \
-  "$L/Colin_Powell/Colin_Powell_0003.jpg" "$L/Serena_Williams/Serena_Williams_0002.jpg" \
+  "$L/Colin_Powell/Colin_Powell_0005.jpg" "$L/Serena_Williams/Serena_Williams_0002.jpg" \
   "$L/Tony_Blair/Tony_Blair_0004.jpg" "$L/Hugo_Chavez/Hugo_Chavez_0002.jpg" \
   "$L/Gray_Davis/Gray_Davis_0003.jpg" || exit 1
 "$vigil" watchlist create walk --reason test --authorised-by test >/dev/null || exit 1
