@@ -84,6 +84,43 @@ static vg_status prepare(vg_store_conn *c, const char *sql, sqlite3_stmt **st, v
     return VG_OK;
 }
 
+/* Reads one row of a list query into elem. */
+typedef vg_status (*row_reader)(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err);
+
+/* Steps st to its end, reading each row with read into a growing array of
+ * elem_size-byte elements; finalizes st. On failure nothing is returned. */
+static vg_status collect_rows(vg_store_conn *c, sqlite3_stmt *st, size_t elem_size, row_reader read,
+                              void *ctx, const char *what, void **out, int *n, vg_err *err)
+{
+    char *v = NULL;
+    int count = 0, cap = 0, rc = SQLITE_DONE;
+    vg_status s = VG_OK;
+    while (s == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            int nc = cap ? cap * 2 : 8;
+            char *g = realloc(v, (size_t)nc * elem_size);
+            if (!g) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory %s", what);
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        s = read(ctx, st, v + (size_t)count * elem_size, err);
+        count++;
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, what);
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    *n = count;
+    return VG_OK;
+}
+
 /* Binds text that outlives the statement's step (SQLITE_STATIC). */
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -363,6 +400,14 @@ static void watchlist_row(sqlite3_stmt *st, vg_watchlist *w)
     w->templates = sqlite3_column_int(st, 8);
 }
 
+static vg_status read_watchlist(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    watchlist_row(st, elem);
+    return VG_OK;
+}
+
 static vg_status sq_watchlist_find(vg_store_conn *c, const char *name, int64_t id,
                                    vg_watchlist *out, vg_err *err)
 {
@@ -395,31 +440,11 @@ static vg_status sq_watchlist_list(vg_store_conn *c, vg_watchlist **out, int *n,
     vg_status s = prepare(c, WATCHLIST_COLUMNS "ORDER BY w.id", &st, err);
     if (s != VG_OK)
         return s;
-    vg_watchlist *v = NULL;
-    int count = 0, cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int nc = cap ? cap * 2 : 8;
-            vg_watchlist *g = realloc(v, (size_t)nc * sizeof *g);
-            if (!g) {
-                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing watch lists");
-                break;
-            }
-            v = g;
-            cap = nc;
-        }
-        watchlist_row(st, &v[count++]);
-    }
-    if (s == VG_OK && rc != SQLITE_DONE)
-        s = db_fail(c, err, "listing watch lists");
-    sqlite3_finalize(st);
-    if (s != VG_OK) {
-        free(v);
-        return s;
-    }
-    *out = v;
-    *n = count;
-    return VG_OK;
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_watchlist), read_watchlist, NULL, "listing watch lists", &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
 }
 
 static vg_status sq_watchlist_purge(vg_store_conn *c, int64_t id, int *subjects, int *templates,
@@ -499,6 +524,14 @@ static void subject_row(sqlite3_stmt *st, vg_subject *s)
     s->templates = sqlite3_column_int(st, 11);
 }
 
+static vg_status read_subject(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    subject_row(st, elem);
+    return VG_OK;
+}
+
 static vg_status sq_subject_get(vg_store_conn *c, int64_t id, vg_subject *out, vg_err *err)
 {
     sqlite3_stmt *st;
@@ -525,31 +558,11 @@ static vg_status sq_subject_list(vg_store_conn *c, int64_t watchlist_id, vg_subj
     if (s != VG_OK)
         return s;
     sqlite3_bind_int64(st, 1, watchlist_id);
-    vg_subject *v = NULL;
-    int count = 0, cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int nc = cap ? cap * 2 : 8;
-            vg_subject *g = realloc(v, (size_t)nc * sizeof *g);
-            if (!g) {
-                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing subjects");
-                break;
-            }
-            v = g;
-            cap = nc;
-        }
-        subject_row(st, &v[count++]);
-    }
-    if (s == VG_OK && rc != SQLITE_DONE)
-        s = db_fail(c, err, "listing subjects");
-    sqlite3_finalize(st);
-    if (s != VG_OK) {
-        free(v);
-        return s;
-    }
-    *out = v;
-    *n = count;
-    return VG_OK;
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_subject), read_subject, NULL, "listing subjects", &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
 }
 
 static vg_status sq_subject_delete(vg_store_conn *c, int64_t id, vg_err *err)
@@ -792,6 +805,18 @@ static vg_status sq_deployment_find(vg_store_conn *c, const char *name, int64_t 
     return s;
 }
 
+typedef struct deployment_reader {
+    vg_store_conn *c;
+    sqlite3_stmt *cam;
+} deployment_reader;
+
+static vg_status read_deployment(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    deployment_reader *r = ctx;
+    deployment_row(st, elem);
+    return deployment_cameras(r->c, r->cam, elem, err);
+}
+
 static vg_status sq_deployment_list(vg_store_conn *c, vg_deployment **out, int *n, vg_err *err)
 {
     sqlite3_stmt *st, *cam;
@@ -802,34 +827,13 @@ static vg_status sq_deployment_list(vg_store_conn *c, vg_deployment **out, int *
         sqlite3_finalize(st);
         return s;
     }
-    vg_deployment *v = NULL;
-    int count = 0, cap = 0, rc = SQLITE_DONE;
-    while (s == VG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int nc = cap ? cap * 2 : 4;
-            vg_deployment *g = realloc(v, (size_t)nc * sizeof *g);
-            if (!g) {
-                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing deployments");
-                break;
-            }
-            v = g;
-            cap = nc;
-        }
-        deployment_row(st, &v[count]);
-        s = deployment_cameras(c, cam, &v[count], err);
-        count++;
-    }
-    if (s == VG_OK && rc != SQLITE_DONE)
-        s = db_fail(c, err, "listing deployments");
+    deployment_reader r = {c, cam};
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_deployment), read_deployment, &r, "listing deployments", &v, n, err);
     sqlite3_finalize(cam);
-    sqlite3_finalize(st);
-    if (s != VG_OK) {
-        free(v);
-        return s;
-    }
-    *out = v;
-    *n = count;
-    return VG_OK;
+    if (s == VG_OK)
+        *out = v;
+    return s;
 }
 
 static vg_status sq_deployment_end(vg_store_conn *c, int64_t id, int64_t ended_at,
@@ -919,6 +923,14 @@ static void alert_row(sqlite3_stmt *st, vg_alert *a)
     col_text(st, 8, a->uid, sizeof a->uid);
 }
 
+static vg_status read_alert(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    alert_row(st, elem);
+    return VG_OK;
+}
+
 static vg_status sq_alert_get(vg_store_conn *c, int64_t id, vg_alert *out, uint8_t **sealed,
                               size_t *len, vg_err *err)
 {
@@ -963,31 +975,11 @@ static vg_status sq_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert
         return s;
     if (deployment_id)
         sqlite3_bind_int64(st, 1, deployment_id);
-    vg_alert *v = NULL;
-    int count = 0, cap = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            int nc = cap ? cap * 2 : 16;
-            vg_alert *g = realloc(v, (size_t)nc * sizeof *g);
-            if (!g) {
-                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing alerts");
-                break;
-            }
-            v = g;
-            cap = nc;
-        }
-        alert_row(st, &v[count++]);
-    }
-    if (s == VG_OK && rc != SQLITE_DONE)
-        s = db_fail(c, err, "listing alerts");
-    sqlite3_finalize(st);
-    if (s != VG_OK) {
-        free(v);
-        return s;
-    }
-    *out = v;
-    *n = count;
-    return VG_OK;
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_alert), read_alert, NULL, "listing alerts", &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
 }
 
 /* ---- counters ---- */
