@@ -13,6 +13,7 @@
 #include "face/detector.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,40 @@ typedef struct uf_model {
     char path[1024];
 } uf_model;
 
+#define UF_SPARE_TENSORS 8
+
 typedef struct uf_state {
     uf_model models[UF_MAX_SESSIONS];
     int n_models;
     vg_detector_params p;
+    /* input tensors kept for reuse (several threads detect at once): a
+     * fresh 6 MB buffer per 1080p frame costs its page faults every time */
+    pthread_mutex_t spare_lock;
+    float *spare[UF_SPARE_TENSORS];
+    int n_spare;
+    size_t tensor_floats;  /* size of every tensor: the largest model's */
 } uf_state;
+
+static float *tensor_take(uf_state *s)
+{
+    float *t = NULL;
+    pthread_mutex_lock(&s->spare_lock);
+    if (s->n_spare > 0)
+        t = s->spare[--s->n_spare];
+    pthread_mutex_unlock(&s->spare_lock);
+    return t ? t : malloc(s->tensor_floats * sizeof(float));
+}
+
+static void tensor_give(uf_state *s, float *t)
+{
+    pthread_mutex_lock(&s->spare_lock);
+    if (s->n_spare < UF_SPARE_TENSORS) {
+        s->spare[s->n_spare++] = t;
+        t = NULL;
+    }
+    pthread_mutex_unlock(&s->spare_lock);
+    free(t);
+}
 
 static void uf_close(void *state)
 {
@@ -41,6 +71,9 @@ static void uf_close(void *state)
         return;
     for (int i = 0; i < s->n_models; i++)
         vg_infer_session_close(s->models[i].session);
+    for (int i = 0; i < s->n_spare; i++)
+        free(s->spare[i]);
+    pthread_mutex_destroy(&s->spare_lock);
     free(s);
 }
 
@@ -87,6 +120,7 @@ static vg_status uf_open(vg_infer_env *env, const char *models_dir, const char *
     if (!s)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     s->p = *p;
+    pthread_mutex_init(&s->spare_lock, NULL);
     if (s->p.threshold <= 0)
         s->p.threshold = UF_DEFAULT_THRESHOLD;
     vg_status st;
@@ -104,6 +138,11 @@ static vg_status uf_open(vg_infer_env *env, const char *models_dir, const char *
     if (st) {
         uf_close(s);
         return st;
+    }
+    for (int i = 0; i < s->n_models; i++) {
+        size_t need = (size_t)s->models[i].width * (size_t)s->models[i].height * 3;
+        if (need > s->tensor_floats)
+            s->tensor_floats = need;
     }
     *state = s;
     return VG_OK;
@@ -141,21 +180,21 @@ static vg_status uf_detect(const void *state, const vg_image *img, vg_face **fac
     rw = rw < 1 ? 1 : rw > m->width ? m->width : rw;
     rh = rh < 1 ? 1 : rh > m->height ? m->height : rh;
 
-    size_t plane = (size_t)m->width * (size_t)m->height;
-    float *input = malloc(plane * 3 * sizeof(float));
+    uf_state *pool = (uf_state *)s; /* only the spare-tensor pool changes, under its lock */
+    float *input = tensor_take(pool);
     if (!input)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     vg_status st = vg_detector_image_to_tensor(img, rw, rh, m->width, m->height, 127.0f, 1.0f / 128.0f,
                                                0.0f, 0, input, err);
     if (st) {
-        free(input);
+        tensor_give(pool, input);
         return st;
     }
 
     int64_t shape[4] = {1, 3, m->height, m->width};
     vg_tensor out[2];
     st = vg_infer_run(m->session, input, shape, 4, out, err);
-    free(input);
+    tensor_give(pool, input);
     if (st)
         return st;
     size_t count = out[0].count / 2;
