@@ -168,10 +168,9 @@ static const uf_model *uf_pick(const uf_state *s, const vg_image *img, float *sc
     return m;
 }
 
-static vg_status uf_detect(const void *state, const vg_image *img, vg_face **faces, int *n,
-                           vg_err *err)
+static vg_status uf_detect(void *state, const vg_image *img, vg_face **faces, int *n, vg_err *err)
 {
-    const uf_state *s = state;
+    uf_state *s = state;
     *faces = NULL;
     *n = 0;
     float scale;
@@ -180,21 +179,20 @@ static vg_status uf_detect(const void *state, const vg_image *img, vg_face **fac
     rw = rw < 1 ? 1 : rw > m->width ? m->width : rw;
     rh = rh < 1 ? 1 : rh > m->height ? m->height : rh;
 
-    uf_state *pool = (uf_state *)s; /* only the spare-tensor pool changes, under its lock */
-    float *input = tensor_take(pool);
+    float *input = tensor_take(s);
     if (!input)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     vg_status st = vg_detector_image_to_tensor(img, rw, rh, m->width, m->height, 127.0f, 1.0f / 128.0f,
                                                0.0f, 0, input, err);
     if (st) {
-        tensor_give(pool, input);
+        tensor_give(s, input);
         return st;
     }
 
     int64_t shape[4] = {1, 3, m->height, m->width};
     vg_tensor out[2];
     st = vg_infer_run(m->session, input, shape, 4, out, err);
-    tensor_give(pool, input);
+    tensor_give(s, input);
     if (st)
         return st;
     size_t count = out[0].count / 2;

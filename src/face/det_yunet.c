@@ -98,8 +98,7 @@ static vg_status yn_open(vg_infer_env *env, const char *models_dir, const char *
     return VG_OK;
 }
 
-static vg_status yn_detect(const void *state, const vg_image *img, vg_face **faces, int *n,
-                           vg_err *err)
+static vg_status yn_detect(void *state, const vg_image *img, vg_face **faces, int *n, vg_err *err)
 {
     const yn_state *s = state;
     *faces = NULL;
