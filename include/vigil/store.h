@@ -256,6 +256,53 @@ vg_status vg_store_counters_add(vg_store *s, int64_t deployment_id, const char *
 vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *camera, vg_counters *out,
                                 vg_err *err);
 
+/* ---- adjudication (an officer's decision on an alert) ---- */
+
+/* Records an officer's decision on a pending alert: outcome "confirmed",
+ * "rejected" or "no_action" becomes its state, with actor as the officer
+ * (adjudicated_by), the store's clock (adjudicated_at) and an optional note
+ * (at most VG_STORE_TEXT_MAX bytes of UTF-8, several lines allowed). Audited
+ * (alert.adjudicate: deployment, outcome, officer, note; never the image).
+ * Refused: an unknown alert (VG_ERR_NOT_FOUND); another outcome, a bad note,
+ * or an alert already adjudicated (VG_ERR_INVALID naming its outcome and
+ * officer) — a decision is never overwritten. */
+vg_status vg_store_alert_adjudicate(vg_store *s, const char *actor, int64_t alert_id,
+                                    const char *outcome, const char *note, vg_err *err);
+
+/* ---- the transparency report (counts only) ---- */
+
+/* A deployment's figures, built only from counts and the deployment record:
+ * no face, no subject name, no image. Reading one is not audited (it holds
+ * no biometric data; see report.c). */
+typedef struct vg_report {
+    char deployment[VG_STORE_NAME_MAX + 1];   /* a period summary: "" */
+    char watchlist[VG_STORE_NAME_MAX + 1];    /* a summary over several lists: "various" */
+    char location[VG_STORE_TEXT_MAX + 1];     /* a summary over several places: "various" */
+    int64_t starts_at, ends_at, ended_at;     /* a summary: the earliest start, latest end, 0 */
+    /* Hours between starts_at and the earliest of ended_at (when ended),
+     * ends_at and the store's clock (0 before the start): the time matching
+     * was authorised and possible, not the engine's own running time. A
+     * summary adds those of its deployments. */
+    double hours_on_air;
+    float threshold;                          /* 0: the default; a summary of differing ones: -1 */
+    char model[VG_STORE_NAME_MAX + 1];        /* the watch list's templates' model id ("" none, "various") */
+    int64_t watchlist_size;                   /* subjects on the list now (a summary: the largest) */
+    vg_counters counters;                     /* summed over cameras (and deployments) */
+    int64_t alerts, confirmed, rejected, no_action, pending;  /* stored alerts by state */
+    double alerts_per_1000_faces;             /* alerts * 1000 / counters.faces (0 without faces) */
+    double false_alerts_per_face;             /* rejected / counters.faces (0 without faces) */
+    double false_alerts_per_alert;            /* rejected / adjudicated alerts (0 without any) */
+} vg_report;
+
+/* The report of one deployment; an unknown one is VG_ERR_NOT_FOUND. */
+vg_status vg_store_report(vg_store *s, const char *deployment, vg_report *out, vg_err *err);
+/* The sum over the deployments whose window (starts_at to ends_at, or to
+ * ended_at when it ended earlier) overlaps [from, until): their whole counts,
+ * not only those inside the period. from < until is required; *n_deployments
+ * may be 0 (all figures 0). */
+vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_report *sum,
+                                 int *n_deployments, vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

@@ -160,6 +160,22 @@ typedef struct vg_store_backend {
     /* Entries with time >= since (INT64_MIN: all), in seq order. */
     vg_status (*audit_each)(vg_store_conn *c, int64_t since, vg_store_audit_fn fn, void *ctx,
                             vg_err *err);
+    /* ---- adjudication and the transparency report ---- */
+    /* An alert's state and, once adjudicated, who adjudicated it and when;
+     * VG_ERR_NOT_FOUND when there is no such alert. */
+    vg_status (*alert_state)(vg_store_conn *c, int64_t id, char state[16],
+                             char by[VG_STORE_ACTOR_MAX + 1], int64_t *at, vg_err *err);
+    /* Sets a pending alert's state and outcome to outcome, with who, when
+     * and the note; VG_ERR_INVALID when it is not (or no longer) pending. */
+    vg_status (*alert_adjudicate)(vg_store_conn *c, int64_t id, const char *outcome,
+                                  const char *by, int64_t at, const char *note, vg_err *err);
+    /* A deployment's alerts counted by state: [0] all, [1] confirmed,
+     * [2] rejected, [3] no_action, [4] pending. */
+    vg_status (*alert_counts)(vg_store_conn *c, int64_t deployment_id, int64_t counts[5],
+                              vg_err *err);
+    /* The model id of most of a watch list's templates ("" when it has none). */
+    vg_status (*watchlist_model)(vg_store_conn *c, int64_t watchlist_id, char *out, size_t cap,
+                                 vg_err *err);
 } vg_store_backend;
 
 /* The backend for a path: the first in the table that claims it. */

@@ -1140,6 +1140,96 @@ static vg_status sq_audit_each(vg_store_conn *c, int64_t since, vg_store_audit_f
     return s;
 }
 
+/* ---- adjudication and the transparency report ---- */
+
+static vg_status sq_alert_state(vg_store_conn *c, int64_t id, char state[16],
+                                char by[VG_STORE_ACTOR_MAX + 1], int64_t *at, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT state, adjudicated_by, adjudicated_at FROM alert WHERE id = ?1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        col_text(st, 0, state, 16);
+        col_text(st, 1, by, VG_STORE_ACTOR_MAX + 1);
+        *at = sqlite3_column_int64(st, 2);
+    } else if (rc == SQLITE_DONE) {
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+    } else {
+        s = db_fail(c, err, "reading an alert's state");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_alert_adjudicate(vg_store_conn *c, int64_t id, const char *outcome,
+                                     const char *by, int64_t at, const char *note, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "UPDATE alert SET state = ?2, outcome = ?2, adjudicated_by = ?3, "
+                          "adjudicated_at = ?4, note = ?5 WHERE id = ?1 AND state = 'pending'",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, outcome);
+    bind_text(st, 3, by);
+    sqlite3_bind_int64(st, 4, at);
+    bind_text(st, 5, note);
+    if ((s = run(c, st, "adjudicating an alert", err)) != VG_OK)
+        return s;
+    if (sqlite3_changes(c->db) == 0)
+        return vg_err_set(err, VG_ERR_INVALID, "alert %lld is not pending", (long long)id);
+    return VG_OK;
+}
+
+static vg_status sq_alert_counts(vg_store_conn *c, int64_t deployment_id, int64_t counts[5],
+                                 vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "SELECT count(*), coalesce(sum(state = 'confirmed'), 0), "
+                          "coalesce(sum(state = 'rejected'), 0), coalesce(sum(state = 'no_action'), 0), "
+                          "coalesce(sum(state = 'pending'), 0) FROM alert WHERE deployment_id = ?1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, deployment_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < 5; i++)
+            counts[i] = sqlite3_column_int64(st, i);
+    else
+        s = db_fail(c, err, "counting alerts");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_watchlist_model(vg_store_conn *c, int64_t watchlist_id, char *out, size_t cap,
+                                    vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "SELECT t.model_id FROM template t JOIN subject s ON s.id = t.subject_id "
+                          "WHERE s.watchlist_id = ?1 GROUP BY t.model_id "
+                          "ORDER BY count(*) DESC, t.model_id LIMIT 1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, watchlist_id);
+    out[0] = '\0';
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        col_text(st, 0, out, cap);
+    else if (rc != SQLITE_DONE)
+        s = db_fail(c, err, "reading a watch list's model");
+    sqlite3_finalize(st);
+    return s;
+}
+
 const vg_store_backend vg_store_backend_sqlite = {
     .name = "sqlite",
     .claims = sq_claims,
@@ -1178,4 +1268,8 @@ const vg_store_backend vg_store_backend_sqlite = {
     .audit_tail = sq_audit_tail,
     .audit_insert = sq_audit_insert,
     .audit_each = sq_audit_each,
+    .alert_state = sq_alert_state,
+    .alert_adjudicate = sq_alert_adjudicate,
+    .alert_counts = sq_alert_counts,
+    .watchlist_model = sq_watchlist_model,
 };
