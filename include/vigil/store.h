@@ -237,6 +237,55 @@ vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out
 vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
                               vg_err *err);
 
+/* ---- retention (retention.c) ---- */
+
+/* Marks an alert as held for an investigation: retention keeps a held alert
+ * and its crop until it is released. reason is required (one text of at
+ * most VG_STORE_TEXT_MAX bytes). An unknown alert is VG_ERR_NOT_FOUND; an
+ * alert already held is VG_ERR_INVALID (release it first). Audited
+ * (alert.hold: the reason). */
+vg_status vg_store_alert_hold(vg_store *s, const char *actor, int64_t alert_id, const char *reason,
+                              vg_err *err);
+/* Removes the hold; the next retention run applies the period again. An
+ * alert that is not held is VG_ERR_INVALID. Audited (alert.release). */
+vg_status vg_store_alert_release(vg_store *s, const char *actor, int64_t alert_id, vg_err *err);
+
+typedef struct vg_retention_policy {
+    int alert_days;                    /* 0: 31; at most 36500 */
+    int purge_ended_deployment_lists;  /* see vg_store_retention_run */
+} vg_retention_policy;
+
+typedef struct vg_retention_result {
+    int alerts_deleted, crops_deleted;        /* alert rows; of them, with a crop */
+    int subjects_expired;                     /* subjects deleted as expired */
+    int templates_deleted, photos_deleted;    /* of every subject deleted by this run */
+    int watchlists_purged;                    /* lists emptied because their deployments ended */
+    int subjects_purged;                      /* subjects deleted by those purges */
+    int space_reclaimed;                      /* 1: free pages released and the WAL emptied */
+} vg_retention_result;
+
+/* Applies the retention rules at time now (0: the store's clock), in one
+ * transaction with one retention.run audit entry holding the policy, the
+ * cut-off and the counts (no ids, names or images):
+ *  - alerts raised before now - alert_days days that are not held are
+ *    deleted, rows and sealed crops;
+ *  - subjects whose own expiry, or when it is 0 their watch list's, is
+ *    at or before now are deleted with their templates and photos;
+ *  - with purge_ended_deployment_lists: the subjects (templates, photos) of
+ *    every watch list used by at least one deployment, all of whose
+ *    deployments were ended (vg_store_deployment_end; a deployment whose
+ *    window ran out but that nobody ended keeps its list) are deleted; the
+ *    lists stay, empty. Alerts of deleted subjects stay (subject 0) until
+ *    their own period runs out.
+ * A run with nothing to delete changes nothing but still appends its audit
+ * entry (the record that the job ran). After the commit, space is
+ * reclaimed: the deleted pages (zeroed: secure_delete) are released by an
+ * incremental vacuum and the WAL is checkpointed and truncated, so no copy
+ * of a deleted crop or photo is left in the files; when another connection
+ * holds the WAL open this is left to the next run (space_reclaimed 0). */
+vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retention_policy *policy,
+                                 int64_t now, vg_retention_result *out, vg_err *err);
+
 /* ---- counters (no biometric data) ---- */
 
 typedef struct vg_counters {

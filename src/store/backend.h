@@ -80,6 +80,9 @@ typedef struct vg_store_backend {
     /* Runs one migration's SQL and records its version (inside begin()). */
     vg_status (*migrate)(vg_store_conn *c, const char *sql, int version, int64_t now,
                          vg_err *err);
+    /* Runs a migration's step that cannot run in a transaction (such as
+     * SQLite's VACUUM), outside any transaction. */
+    vg_status (*exec_outside)(vg_store_conn *c, const char *sql, vg_err *err);
 
     vg_status (*meta_get)(vg_store_conn *c, const char *key, uint8_t **value, size_t *len,
                           vg_err *err);
@@ -145,6 +148,29 @@ typedef struct vg_store_backend {
     vg_status (*alert_list)(vg_store_conn *c, int64_t deployment_id, vg_alert **out, int *n,
                             vg_err *err);
 
+    /* Whether the alert is held (VG_ERR_NOT_FOUND: no such alert). */
+    vg_status (*alert_held)(vg_store_conn *c, int64_t id, int *held, vg_err *err);
+    /* Sets the hold (reason non-empty) or clears it (reason "", by "", at 0). */
+    vg_status (*alert_hold_set)(vg_store_conn *c, int64_t id, const char *reason, const char *by,
+                                int64_t at, vg_err *err);
+
+    /* Retention (inside begin()). Deletes the alerts raised before `before`
+     * that are not held; counts rows and, of them, crops. */
+    vg_status (*retention_alerts)(vg_store_conn *c, double before, int *alerts, int *crops,
+                                  vg_err *err);
+    /* Deletes the subjects whose expiry (their own, or when 0 their list's)
+     * is not 0 and at or before now, with templates and photos; counts them. */
+    vg_status (*retention_subjects)(vg_store_conn *c, int64_t now, int *subjects, int *templates,
+                                    int *photos, vg_err *err);
+    /* Deletes the subjects of every watch list used by a deployment whose
+     * deployments have all ended (ended_at != 0); counts the lists that
+     * held subjects, and the subjects, templates and photos. */
+    vg_status (*retention_ended_lists)(vg_store_conn *c, int *lists, int *subjects,
+                                       int *templates, int *photos, vg_err *err);
+    /* Outside any transaction: releases free pages and empties the WAL;
+     * *done 0 when another connection kept the WAL from being emptied. */
+    vg_status (*reclaim)(vg_store_conn *c, int *done, vg_err *err);
+
     /* One upsert adding v to the (deployment, camera) row; an unknown
      * deployment is VG_ERR_NOT_FOUND. */
     vg_status (*counters_add)(vg_store_conn *c, int64_t deployment_id, const char *camera,
@@ -160,6 +186,7 @@ typedef struct vg_store_backend {
     /* Entries with time >= since (INT64_MIN: all), in seq order. */
     vg_status (*audit_each)(vg_store_conn *c, int64_t since, vg_store_audit_fn fn, void *ctx,
                             vg_err *err);
+
     /* ---- adjudication and the transparency report ---- */
     /* An alert's state and, once adjudicated, who adjudicated it and when;
      * VG_ERR_NOT_FOUND when there is no such alert. */

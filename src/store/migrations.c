@@ -36,12 +36,27 @@
  *    subject id, and AUTOINCREMENT ensures that id never names anyone else.
  *    adjudicated_by/at, outcome and note wait for adjudication;
  *  - counters: per (deployment, camera) running totals, no biometric data.
+ *
+ * Version 3 (retention, issue 6):
+ *  - alert.hold_reason, held_by, held_at: an alert held for an
+ *    investigation ('' / 0 when not held), which retention keeps;
+ *  - auto_vacuum = INCREMENTAL, so that retention can release the pages it
+ *    freed (PRAGMA incremental_vacuum) instead of leaving them in the file.
+ *    SQLite switches an existing database to it only by a full VACUUM,
+ *    which cannot run inside a transaction: a migration may carry a
+ *    `before` step that runs outside any transaction just before its
+ *    transaction. It must be idempotent: a crash after it and before the
+ *    commit leaves the database at version 2, and the next open runs both
+ *    again (a second VACUUM changes nothing). New databases get the setting
+ *    before their first table (sqlite.c), so their VACUUM here is of a few
+ *    empty pages.
  */
 #include "store/migrations.h"
 
 typedef struct vg_migration {
     int version;
     const char *sql[VG_DIALECT_COUNT];
+    const char *before[VG_DIALECT_COUNT]; /* outside a transaction, idempotent; NULL: none */
 } vg_migration;
 
 static const vg_migration migrations[] = {
@@ -103,7 +118,8 @@ static const vg_migration migrations[] = {
           "  prev_hash TEXT NOT NULL,\n"
           "  hash TEXT NOT NULL\n"
           ");\n"
-          "CREATE INDEX audit_time ON audit(time);\n"}},
+          "CREATE INDEX audit_time ON audit(time);\n"},
+     {0}},
     {2,
      {[VG_DIALECT_SQLITE] =
           "CREATE TABLE deployment (\n"
@@ -161,7 +177,15 @@ static const vg_migration migrations[] = {
           "  reconnects INTEGER NOT NULL DEFAULT 0,\n"
           "  updated_at INTEGER NOT NULL,\n"
           "  PRIMARY KEY (deployment_id, camera)\n"
-          ");\n"}},
+          ");\n"},
+     {0}},
+    {3,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE alert ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE alert ADD COLUMN held_by TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE alert ADD COLUMN held_at INTEGER NOT NULL DEFAULT 0;\n"
+          "CREATE INDEX alert_raised ON alert(raised_at);\n"},
+     {[VG_DIALECT_SQLITE] = "PRAGMA auto_vacuum = INCREMENTAL;\nVACUUM;\n"}},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -183,6 +207,13 @@ vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int fro
             return vg_err_set(err, VG_ERR_INTERNAL,
                               "schema migration %d has no SQL for the %s backend", m->version,
                               be->name);
+        const char *before = m->before[be->dialect];
+        if (before) {
+            vg_status st = be->exec_outside(c, before, err);
+            if (st != VG_OK)
+                return vg_err_prefix(err, st, "schema migration %d (before its transaction)",
+                                     m->version);
+        }
         vg_status st = be->begin(c, err);
         if (st != VG_OK)
             return st;

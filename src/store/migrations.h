@@ -9,7 +9,8 @@
 int vg_store_migrations_latest(void);
 
 /* Applies every migration above `from`, each in its own transaction together
- * with its schema_version row; stops at the first failure (earlier ones stay
+ * with its schema_version row (after its idempotent `before` step, if any,
+ * which runs outside a transaction); stops at the first failure (earlier ones stay
  * applied, which is safe: each is whole). */
 vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
                            vg_err *err);

@@ -9,6 +9,11 @@
  * time, and BEGIN IMMEDIATE for write transactions so the audit tail read
  * and the insert after it cannot race another writer.
  *
+ * auto_vacuum = INCREMENTAL is asked for on every connection: it takes effect
+ * only in a database without tables (a new one, before migration 1), and
+ * migration 3 switches older databases by a VACUUM (migrations.c). With it,
+ * retention releases the pages it freed (sq_reclaim).
+ *
  * Every value from a caller is bound to a prepared statement; no SQL is ever
  * built from caller text (migrations are fixed text from migrations.c). A
  * new database file is created with mode 0600 (SQLite gives its -wal and
@@ -235,6 +240,7 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 
     vg_status s = exec(c,
+                       "PRAGMA auto_vacuum = INCREMENTAL;"
                        "PRAGMA foreign_keys = ON;"
                        "PRAGMA synchronous = FULL;"
                        "PRAGMA secure_delete = ON;"
@@ -318,6 +324,13 @@ static vg_status sq_migrate(vg_store_conn *c, const char *sql, int version, int6
     sqlite3_bind_int(st, 1, version);
     sqlite3_bind_int64(st, 2, now);
     return run(c, st, "recording the schema version", err);
+}
+
+static vg_status sq_exec_outside(vg_store_conn *c, const char *sql, vg_err *err)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        return vg_err_set(err, VG_ERR_INTERNAL, "database %s: a transaction is open", c->path);
+    return exec(c, sql, "running a migration step", err);
 }
 
 static vg_status sq_meta_get(vg_store_conn *c, const char *key, uint8_t **value, size_t *len,
@@ -982,6 +995,178 @@ static vg_status sq_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert
     return s;
 }
 
+/* ---- holds and retention ---- */
+
+static vg_status sq_alert_held(vg_store_conn *c, int64_t id, int *held, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT hold_reason <> '' FROM alert WHERE id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *held = sqlite3_column_int(st, 0);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+    else
+        s = db_fail(c, err, "reading an alert");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_alert_hold_set(vg_store_conn *c, int64_t id, const char *reason,
+                                   const char *by, int64_t at, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(
+        c, "UPDATE alert SET hold_reason = ?2, held_by = ?3, held_at = ?4 WHERE id = ?1", &st,
+        err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, reason);
+    bind_text(st, 3, by);
+    sqlite3_bind_int64(st, 4, at);
+    if ((s = run(c, st, "holding an alert", err)) != VG_OK)
+        return s;
+    if (sqlite3_changes(c->db) == 0)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+    return VG_OK;
+}
+
+/* Runs one statement with at most one parameter ?1 (bound as double when
+ * is_real), returning sqlite3_changes. */
+static vg_status run_count(vg_store_conn *c, const char *sql, int64_t arg, double real, int is_real,
+                           int *changes, const char *what, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, sql, &st, err);
+    if (s != VG_OK)
+        return s;
+    if (sqlite3_bind_parameter_count(st) > 0) {
+        if (is_real)
+            sqlite3_bind_double(st, 1, real);
+        else
+            sqlite3_bind_int64(st, 1, arg);
+    }
+    if ((s = run(c, st, what, err)) == VG_OK && changes)
+        *changes = sqlite3_changes(c->db);
+    return s;
+}
+
+static vg_status sq_retention_alerts(vg_store_conn *c, double before, int *alerts, int *crops,
+                                     vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "SELECT count(*) FROM alert WHERE raised_at < ?1 AND hold_reason = '' "
+                          "AND crop IS NOT NULL",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_double(st, 1, before);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *crops = sqlite3_column_int(st, 0);
+    else
+        s = db_fail(c, err, "counting alerts");
+    sqlite3_finalize(st);
+    if (s != VG_OK)
+        return s;
+    return run_count(c, "DELETE FROM alert WHERE raised_at < ?1 AND hold_reason = ''", 0, before,
+                     1, alerts, "deleting alerts", err);
+}
+
+/* The subjects a retention step deletes are first marked in a temporary
+ * table, so that counting and deleting see the same set. */
+static vg_status delete_marked(vg_store_conn *c, const char *mark_sql, int64_t arg, int *subjects,
+                               int *templates, int *photos, vg_err *err)
+{
+    vg_status s = exec(c,
+                       "CREATE TEMP TABLE IF NOT EXISTS retention_mark (id INTEGER PRIMARY KEY);"
+                       "DELETE FROM temp.retention_mark;",
+                       "marking subjects", err);
+    if (s == VG_OK)
+        s = run_count(c, mark_sql, arg, 0, 0, subjects, "marking subjects", err);
+    int64_t nt = 0, np = 0;
+    if (s == VG_OK)
+        s = query_int(c,
+                      "SELECT count(*) FROM template WHERE subject_id IN "
+                      "(SELECT id FROM temp.retention_mark)",
+                      0, &nt, "counting templates", err);
+    if (s == VG_OK)
+        s = query_int(c,
+                      "SELECT count(*) FROM photo WHERE subject_id IN "
+                      "(SELECT id FROM temp.retention_mark)",
+                      0, &np, "counting photos", err);
+    if (s == VG_OK)
+        s = run_count(c, "DELETE FROM subject WHERE id IN (SELECT id FROM temp.retention_mark)", 0,
+                      0, 0, NULL, "deleting subjects", err);
+    if (s == VG_OK)
+        s = exec(c, "DELETE FROM temp.retention_mark", "unmarking subjects", err);
+    if (s == VG_OK) {
+        *templates = (int)nt;
+        *photos = (int)np;
+    }
+    return s;
+}
+
+static vg_status sq_retention_subjects(vg_store_conn *c, int64_t now, int *subjects,
+                                       int *templates, int *photos, vg_err *err)
+{
+    return delete_marked(c,
+                         "INSERT INTO temp.retention_mark (id) SELECT s.id FROM subject s "
+                         "JOIN watchlist w ON w.id = s.watchlist_id WHERE "
+                         "(s.expires_at <> 0 AND s.expires_at <= ?1) OR "
+                         "(s.expires_at = 0 AND w.expires_at <> 0 AND w.expires_at <= ?1)",
+                         now, subjects, templates, photos, err);
+}
+
+#define ENDED_LISTS                                                                            \
+    "SELECT w.id FROM watchlist w WHERE "                                                      \
+    "EXISTS (SELECT 1 FROM deployment d WHERE d.watchlist_id = w.id) AND "                     \
+    "NOT EXISTS (SELECT 1 FROM deployment d WHERE d.watchlist_id = w.id AND d.ended_at = 0)"
+
+static vg_status sq_retention_ended_lists(vg_store_conn *c, int *lists, int *subjects,
+                                          int *templates, int *photos, vg_err *err)
+{
+    int64_t nl = 0;
+    vg_status s = query_int(c,
+                            "SELECT count(*) FROM (" ENDED_LISTS ") e WHERE EXISTS "
+                            "(SELECT 1 FROM subject s WHERE s.watchlist_id = e.id)",
+                            0, &nl, "counting ended watch lists", err);
+    if (s == VG_OK)
+        s = delete_marked(c,
+                          "INSERT INTO temp.retention_mark (id) SELECT s.id FROM subject s "
+                          "WHERE s.watchlist_id IN (" ENDED_LISTS ")",
+                          0, subjects, templates, photos, err);
+    if (s == VG_OK)
+        *lists = (int)nl;
+    return s;
+}
+
+static vg_status sq_reclaim(vg_store_conn *c, int *done, vg_err *err)
+{
+    *done = 0;
+    if (!sqlite3_get_autocommit(c->db))
+        return vg_err_set(err, VG_ERR_INTERNAL, "database %s: a transaction is open", c->path);
+    vg_status s = exec(c, "PRAGMA incremental_vacuum", "releasing free pages", err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_stmt *st;
+    if ((s = prepare(c, "PRAGMA wal_checkpoint(TRUNCATE)", &st, err)) != VG_OK)
+        return s;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *done = sqlite3_column_int(st, 0) == 0; /* 1: blocked by another connection */
+    else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        *done = 0;
+    else
+        s = db_fail(c, err, "checkpointing the WAL");
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* ---- counters ---- */
 
 static vg_status sq_counters_add(vg_store_conn *c, int64_t deployment_id, const char *camera,
@@ -1241,6 +1426,7 @@ const vg_store_backend vg_store_backend_sqlite = {
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
     .migrate = sq_migrate,
+    .exec_outside = sq_exec_outside,
     .meta_get = sq_meta_get,
     .meta_put = sq_meta_put,
     .watchlist_insert = sq_watchlist_insert,
@@ -1263,6 +1449,12 @@ const vg_store_backend vg_store_backend_sqlite = {
     .alert_insert = sq_alert_insert,
     .alert_get = sq_alert_get,
     .alert_list = sq_alert_list,
+    .alert_held = sq_alert_held,
+    .alert_hold_set = sq_alert_hold_set,
+    .retention_alerts = sq_retention_alerts,
+    .retention_subjects = sq_retention_subjects,
+    .retention_ended_lists = sq_retention_ended_lists,
+    .reclaim = sq_reclaim,
     .counters_add = sq_counters_add,
     .counters_get = sq_counters_get,
     .audit_tail = sq_audit_tail,
