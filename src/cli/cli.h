@@ -41,9 +41,12 @@ int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_subject(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_identify(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_audit(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_retention(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_run(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_replay(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_alert(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_report(const vg_cli *cli, int argc, char **argv);
 
 /* Exit status for a library status: bad input -> 2, anything else -> 1. */
 int vg_cli_exit_for(vg_status st);

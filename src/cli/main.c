@@ -19,10 +19,14 @@ static const vg_cli_command commands[] = {
     {"identify", "IMAGE --watchlist NAME [--top K] [--threshold T]", "1:N search of every face in a photo",
      vg_cmd_identify, 0},
     {"audit", "log [--since DATE] | verify", "the tamper-evident audit chain", vg_cmd_audit, 1},
+    {"retention", "run|hold|release ...", "delete alerts, crops and subjects past their period; audited",
+     vg_cmd_retention, 1},
     {"deployment", "create|list|show|end ...", "where, when and on whose authority a watch list is used",
      vg_cmd_deployment, 1},
     {"run", "--deployment NAME [--config FILE]", "the live engine on a deployment's cameras", vg_cmd_run, 1},
     {"replay", "VIDEO --watchlist NAME", "a file through the live pipeline, as fast as it goes", vg_cmd_replay, 1},
+    {"alert", "list|adjudicate ...", "alerts of a deployment; an officer's decision on one", vg_cmd_alert, 1},
+    {"report", "DEPLOYMENT | --from DATE --until DATE", "the transparency report: counts only", vg_cmd_report, 1},
 };
 
 static void usage(FILE *out)

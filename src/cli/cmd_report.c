@@ -1,0 +1,383 @@
+/* cmd_report.c — `vigil report`: the transparency report of a deployment,
+ * or the summary of the deployments of a period, as text, JSON, CSV or a
+ * printable HTML page with SVG charts drawn here (inline CSS, no external
+ * resource, no script).
+ *
+ * Built only from vg_store_report (counts): it holds no face, no subject
+ * name, no image. Texts that come from users (deployment, watch list and
+ * place names) are escaped for HTML and quoted for CSV.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "vigil/store.h"
+#include "vigil/watchlist.h"
+
+static const char usage[] =
+    "usage: vigil report DEPLOYMENT [--format text|json|csv|html]\n"
+    "       vigil report --from DATE --until DATE [--format text|json|csv|html]\n"
+    "Faces processed, alerts and their adjudication, false-alert rates, watch-list size,\n"
+    "time on air, threshold and model: counts only, no face, name or image. With --from\n"
+    "and --until, the sum over the deployments whose window overlaps the period.\n"
+    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z.\n";
+
+typedef struct report_ctx {
+    const vg_report *r;
+    int period;             /* a summary over a period */
+    long long from, until;  /* its bounds */
+    int n;                  /* deployments in it */
+} report_ctx;
+
+static const char *iso(long long t, char *buf, size_t len)
+{
+    if (t == 0) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm))
+        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    else
+        snprintf(buf, len, "%lld", t);
+    return buf;
+}
+
+/* The threshold in use: the deployment's, the default for 0, NAN for "various". */
+static double threshold_of(const vg_report *r)
+{
+    if (r->threshold < 0)
+        return NAN;
+    return r->threshold > 0 ? r->threshold : VG_WATCHLIST_THRESHOLD_DEFAULT;
+}
+
+static const char *model_of(const vg_report *r)
+{
+    return r->model[0] ? r->model : "unknown (no templates)";
+}
+
+static const char *title_of(const report_ctx *c, char *buf, size_t len)
+{
+    char a[32], b[32];
+    if (c->period)
+        snprintf(buf, len, "Summary %s to %s (%d deployment%s)", iso(c->from, a, sizeof a),
+                 iso(c->until, b, sizeof b), c->n, c->n == 1 ? "" : "s");
+    else
+        snprintf(buf, len, "Deployment %s", c->r->deployment);
+    return buf;
+}
+
+static json_t *report_json(const report_ctx *c)
+{
+    const vg_report *r = c->r;
+    char a[32], b[32], e[32];
+    double thr = threshold_of(r);
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:b,s:s,s:I,"
+        "s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}",
+        "deployment", r->deployment, "watchlist", r->watchlist, "location", r->location, "starts_at",
+        iso(r->starts_at, a, sizeof a), "ends_at", iso(r->ends_at, b, sizeof b), "ended_at",
+        iso(r->ended_at, e, sizeof e), "hours_on_air", r->hours_on_air, "threshold",
+        isnan(thr) ? json_null() : json_real(round(thr * 1e4) / 1e4), "threshold_is_default",
+        r->threshold == 0, "model", r->model, "watchlist_size", (json_int_t)r->watchlist_size, "frames_in",
+        (json_int_t)r->counters.frames_in, "frames_processed", (json_int_t)r->counters.frames_processed,
+        "frames_dropped", (json_int_t)r->counters.frames_dropped, "faces", (json_int_t)r->counters.faces,
+        "tracks", (json_int_t)r->counters.tracks, "alerts", (json_int_t)r->alerts, "confirmed",
+        (json_int_t)r->confirmed, "rejected", (json_int_t)r->rejected, "no_action", (json_int_t)r->no_action,
+        "pending", (json_int_t)r->pending, "alerts_per_1000_faces", r->alerts_per_1000_faces,
+        "false_alerts_per_face", r->false_alerts_per_face, "false_alerts_per_alert", r->false_alerts_per_alert);
+    if (o && c->period) {
+        json_object_set_new(o, "period_from", json_string(iso(c->from, a, sizeof a)));
+        json_object_set_new(o, "period_until", json_string(iso(c->until, b, sizeof b)));
+        json_object_set_new(o, "deployments", json_integer(c->n));
+    }
+    return o;
+}
+
+/* ---- CSV ---- */
+
+static void csv_text(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void report_csv(const report_ctx *c)
+{
+    const vg_report *r = c->r;
+    char a[32], b[32], e[32], f[32], u[32];
+    double thr = threshold_of(r);
+    puts("deployment,period_from,period_until,deployments,watchlist,location,starts_at,ends_at,ended_at,"
+         "hours_on_air,threshold,model,watchlist_size,frames_in,frames_processed,frames_dropped,faces,tracks,"
+         "alerts,confirmed,rejected,no_action,pending,alerts_per_1000_faces,false_alerts_per_face,"
+         "false_alerts_per_alert");
+    csv_text(r->deployment);
+    printf(",%s,%s,%d,", c->period ? iso(c->from, f, sizeof f) : "", c->period ? iso(c->until, u, sizeof u) : "",
+           c->period ? c->n : 1);
+    csv_text(r->watchlist);
+    putchar(',');
+    csv_text(r->location);
+    printf(",%s,%s,%s,%.3f,", iso(r->starts_at, a, sizeof a), iso(r->ends_at, b, sizeof b),
+           iso(r->ended_at, e, sizeof e), r->hours_on_air);
+    if (isnan(thr))
+        printf("various,");
+    else
+        printf("%.4f,", thr);
+    csv_text(r->model);
+    printf(",%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6g,%.6g,%.6g\n", (long long)r->watchlist_size,
+           (long long)r->counters.frames_in, (long long)r->counters.frames_processed,
+           (long long)r->counters.frames_dropped, (long long)r->counters.faces, (long long)r->counters.tracks,
+           (long long)r->alerts, (long long)r->confirmed, (long long)r->rejected, (long long)r->no_action,
+           (long long)r->pending, r->alerts_per_1000_faces, r->false_alerts_per_face, r->false_alerts_per_alert);
+}
+
+/* ---- text ---- */
+
+static void report_text(const report_ctx *c)
+{
+    const vg_report *r = c->r;
+    char title[512], a[32], b[32], e[32];
+    double thr = threshold_of(r);
+    printf("%s\n", title_of(c, title, sizeof title));
+    printf("  watch list:             %s (%lld subjects)\n", r->watchlist, (long long)r->watchlist_size);
+    printf("  location:               %s\n", r->location);
+    printf("  window:                 %s to %s%s%s\n", iso(r->starts_at, a, sizeof a), iso(r->ends_at, b, sizeof b),
+           r->ended_at ? ", ended " : "", iso(r->ended_at, e, sizeof e));
+    printf("  time on air:            %.2f h\n", r->hours_on_air);
+    if (isnan(thr))
+        printf("  threshold:              various\n");
+    else
+        printf("  threshold:              %.4f%s\n", thr, r->threshold == 0 ? " (default)" : "");
+    printf("  model:                  %s\n", model_of(r));
+    printf("  faces processed:        %lld\n", (long long)r->counters.faces);
+    printf("  alerts:                 %lld\n", (long long)r->alerts);
+    printf("    confirmed:            %lld\n", (long long)r->confirmed);
+    printf("    rejected:             %lld\n", (long long)r->rejected);
+    printf("    no action:            %lld\n", (long long)r->no_action);
+    printf("    not yet adjudicated:  %lld\n", (long long)r->pending);
+    printf("  alerts per 1000 faces:  %.4f\n", r->alerts_per_1000_faces);
+    printf("  false alerts per face:  %.3g%s\n", r->false_alerts_per_face, r->rejected ? "" : " (none rejected)");
+    if (r->false_alerts_per_face > 0)
+        printf("                          (1 in %.0f faces)\n", 1.0 / r->false_alerts_per_face);
+    printf("  false alerts per alert: %.4f (of adjudicated alerts)\n", r->false_alerts_per_alert);
+}
+
+/* ---- HTML ---- */
+
+static void html_text(const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", stdout); break;
+        case '>': fputs("&gt;", stdout); break;
+        case '&': fputs("&amp;", stdout); break;
+        case '"': fputs("&quot;", stdout); break;
+        case '\'': fputs("&#39;", stdout); break;
+        default: putchar(*s);
+        }
+    }
+}
+
+/* Vertical bars with their values: the adjudication of the alerts. */
+static void svg_outcomes(const vg_report *r)
+{
+    const char *names[] = {"confirmed", "rejected", "no action", "pending"};
+    const char *colours[] = {"#2e7d32", "#c62828", "#f9a825", "#757575"};
+    const int64_t v[] = {r->confirmed, r->rejected, r->no_action, r->pending};
+    int64_t max = 1;
+    for (int i = 0; i < 4; i++)
+        if (v[i] > max)
+            max = v[i];
+    const int w = 420, h = 240, base = 200, top = 30, bw = 70;
+    printf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+           "aria-label=\"Alerts by adjudication outcome\">\n", w, h, w, h);
+    printf("<title>Alerts by adjudication outcome</title>\n");
+    printf("<line x1=\"20\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", base, w - 10, base);
+    for (int i = 0; i < 4; i++) {
+        int x = 40 + i * 95;
+        int bh = (int)llround((double)v[i] / (double)max * (base - top));
+        printf("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", x, base - bh, bw, bh, colours[i]);
+        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">%lld</text>\n", x + bw / 2,
+               base - bh - 6, (long long)v[i]);
+        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">%s</text>\n", x + bw / 2, base + 18,
+               names[i]);
+    }
+    puts("</svg>");
+}
+
+/* Horizontal bars on a log scale: faces processed beside alerts and rejected. */
+static void svg_faces(const vg_report *r)
+{
+    const char *names[] = {"faces processed", "alerts", "false alerts"};
+    const int64_t v[] = {r->counters.faces, r->alerts, r->rejected};
+    double lmax = log10((double)(v[0] > v[1] ? v[0] : v[1]) + 1.0);
+    if (lmax < 1)
+        lmax = 1;
+    const int w = 520, h = 150, x0 = 130, span = 300;
+    printf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+           "aria-label=\"Faces processed and alerts, log scale\">\n", w, h, w, h);
+    printf("<title>Faces processed and alerts (log scale)</title>\n");
+    for (int i = 0; i < 3; i++) {
+        int y = 20 + i * 40;
+        int bw = (int)llround(log10((double)v[i] + 1.0) / lmax * span);
+        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"13\">%s</text>\n", x0 - 8, y + 17, names[i]);
+        printf("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"24\" fill=\"%s\"/>\n", x0, y, bw,
+               i == 0 ? "#1565c0" : i == 1 ? "#ef6c00" : "#c62828");
+        printf("<text x=\"%d\" y=\"%d\" font-size=\"13\">%lld</text>\n", x0 + bw + 6, y + 17, (long long)v[i]);
+    }
+    printf("<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">bar length: log10(count + 1)</text>\n", x0,
+           h - 6);
+    puts("</svg>");
+}
+
+static void row(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void row(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("<tr><th scope=\"row\">%s</th><td>", name);
+    vprintf(fmt, ap);
+    puts("</td></tr>");
+    va_end(ap);
+}
+
+static void report_html(const report_ctx *c)
+{
+    const vg_report *r = c->r;
+    char title[512], a[32], b[32], e[32];
+    double thr = threshold_of(r);
+    title_of(c, title, sizeof title);
+    puts("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">");
+    fputs("<title>Transparency report: ", stdout);
+    html_text(title);
+    puts("</title>\n<style>\n"
+         "body{font-family:Georgia,'Times New Roman',serif;max-width:52em;margin:2em auto;color:#111;padding:0 1em}\n"
+         "h1{font-size:1.5em;border-bottom:2px solid #111;padding-bottom:.2em}\n"
+         "table{border-collapse:collapse;width:100%;margin:1em 0}\n"
+         "th,td{border:1px solid #999;padding:.3em .6em;text-align:left}\n"
+         "td{font-variant-numeric:tabular-nums}\n"
+         "figure{margin:1em 0;page-break-inside:avoid}\n"
+         ".note{font-size:.9em;color:#333}\n"
+         "@media print{body{margin:0;max-width:none}a{color:inherit}}\n"
+         "</style>\n</head>\n<body>");
+    fputs("<h1>Transparency report &mdash; ", stdout);
+    html_text(title);
+    puts("</h1>");
+    fputs("<p class=\"model\">Model pack: <code>", stdout);
+    html_text(model_of(r));
+    if (isnan(thr))
+        puts("</code>; threshold: various.</p>");
+    else
+        printf("</code>; threshold: %.4f%s.</p>\n", thr, r->threshold == 0 ? " (the default)" : "");
+    puts("<p class=\"note\">Built only from counts: this report contains no face, no name and no image.</p>");
+    puts("<figure>");
+    svg_outcomes(r);
+    puts("<figcaption>Alerts by the officer's decision.</figcaption>\n</figure>\n<figure>");
+    svg_faces(r);
+    puts("<figcaption>Faces processed against alerts and false (rejected) alerts.</figcaption>\n</figure>");
+    puts("<table>\n<caption>Figures</caption>");
+    if (!c->period) {
+        fputs("<tr><th scope=\"row\">Deployment</th><td>", stdout);
+        html_text(r->deployment);
+        puts("</td></tr>");
+    }
+    fputs("<tr><th scope=\"row\">Watch list</th><td>", stdout);
+    html_text(r->watchlist);
+    printf(" (%lld subjects)</td></tr>\n", (long long)r->watchlist_size);
+    fputs("<tr><th scope=\"row\">Location</th><td>", stdout);
+    html_text(r->location);
+    puts("</td></tr>");
+    row("Window", "%s to %s%s%s", iso(r->starts_at, a, sizeof a), iso(r->ends_at, b, sizeof b),
+        r->ended_at ? ", ended " : "", iso(r->ended_at, e, sizeof e));
+    row("Time on air", "%.2f h", r->hours_on_air);
+    row("Faces processed", "%lld", (long long)r->counters.faces);
+    row("Alerts", "%lld", (long long)r->alerts);
+    row("Confirmed", "%lld", (long long)r->confirmed);
+    row("Rejected (false alerts)", "%lld", (long long)r->rejected);
+    row("No action", "%lld", (long long)r->no_action);
+    row("Not yet adjudicated", "%lld", (long long)r->pending);
+    row("Alerts per 1 000 faces", "%.4f", r->alerts_per_1000_faces);
+    if (r->false_alerts_per_face > 0)
+        row("False alerts per face", "%.3g (1 in %.0f)", r->false_alerts_per_face, 1.0 / r->false_alerts_per_face);
+    else
+        row("False alerts per face", "0");
+    row("False alerts per adjudicated alert", "%.4f", r->false_alerts_per_alert);
+    puts("</table>");
+    puts("<p class=\"note\">Time on air: the authorised window elapsed (start to the earliest of its end, "
+         "its early end, and the time of the report). False alerts are the alerts officers rejected.</p>");
+    puts("</body>\n</html>");
+}
+
+int vg_cmd_report(const vg_cli *cli, int argc, char **argv)
+{
+    if (vg_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return VG_EXIT_OK;
+    }
+    const char *name = NULL, *from = NULL, *until = NULL, *format = cli->json ? "json" : "text";
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = vg_cli_opt(argc, argv, &i, "--from", &from)) || (r = vg_cli_opt(argc, argv, &i, "--until", &until)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--format", &format))) {
+            if (r < 0)
+                return VG_EXIT_USAGE;
+        } else if (argv[i][0] == '-' || name) {
+            return vg_cli_usage("report: unexpected '%s'", argv[i]);
+        } else {
+            name = argv[i];
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "html"))
+        return vg_cli_usage("--format takes text, json, csv or html, not '%s'", format);
+    report_ctx c = {0};
+    if (name && (from || until))
+        return vg_cli_usage("report takes a DEPLOYMENT or --from and --until, not both");
+    if (!name && !(from && until)) {
+        fputs(usage, stderr);
+        return VG_EXIT_USAGE;
+    }
+    if (!name) {
+        if (vg_cli_parse_time(from, &c.from) || vg_cli_parse_time(until, &c.until))
+            return vg_cli_usage("--from and --until take dates (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+        if (c.from >= c.until)
+            return vg_cli_usage("--until must be after --from");
+        c.period = 1;
+    }
+    vg_store *store = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_store(cli, &store, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    vg_report *r = calloc(1, sizeof *r);
+    if (!r)
+        st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
+    else if (c.period)
+        st = vg_store_report_period(store, c.from, c.until, r, &c.n, &err);
+    else
+        st = vg_store_report(store, name, r, &err);
+    vg_store_close(store);
+    if (st) {
+        free(r);
+        return vg_cli_fail(st, &err);
+    }
+    c.r = r;
+    if (!strcmp(format, "json"))
+        vg_cli_print_json(report_json(&c));
+    else if (!strcmp(format, "csv"))
+        report_csv(&c);
+    else if (!strcmp(format, "html"))
+        report_html(&c);
+    else
+        report_text(&c);
+    free(r);
+    return VG_EXIT_OK;
+}
