@@ -35,7 +35,7 @@ static void usage(FILE *out)
             "usage: vigil [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
             "Live facial recognition against a watch list.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %-48s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
+        fprintf(out, "  %-10s %-48s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
     fprintf(out,
             "\nglobal options (anywhere on the line):\n"
             "  --models DIR       model pack directory (default $VIGIL_MODELS, else the bootstrap's)\n"
