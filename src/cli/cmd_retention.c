@@ -93,7 +93,7 @@ static int ret_hold(const vg_cli *cli, vg_store *store, int argc, char **argv)
     }
     if (!id_text || !reason)
         return vg_cli_usage("retention hold needs ALERT_ID and --reason");
-    int64_t id;
+    int64_t id = 0;
     if (parse_alert_id(id_text, &id))
         return VG_EXIT_USAGE;
     vg_err err = {{0}};
@@ -109,7 +109,7 @@ static int ret_hold(const vg_cli *cli, vg_store *store, int argc, char **argv)
 
 static int ret_release(const vg_cli *cli, vg_store *store, const char *id_text)
 {
-    int64_t id;
+    int64_t id = 0;
     if (parse_alert_id(id_text, &id))
         return VG_EXIT_USAGE;
     vg_err err = {{0}};
