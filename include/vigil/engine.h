@@ -55,6 +55,12 @@ typedef struct vg_engine_config {
     int64_t deployment_id;     /* alerts are stored under it (when a store is given) */
     vg_log_fn log;             /* key=value event lines (NULL: none) */
     void *log_ctx;
+    /* read from the config file's [retention] section for `vigil run`, which
+     * runs the retention job at start and every retention_every_hours; the
+     * engine itself does not use them */
+    int retention_alert_days;        /* 0: 31 */
+    double retention_every_hours;    /* 0: 1 */
+    int retention_purge_ended;
 } vg_engine_config;
 
 /* An alert, as subscribers receive it. */
@@ -82,9 +88,10 @@ typedef struct vg_engine_camera_stats {
 typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
- * min_quality, embed_interval, max_embeds_per_track, alert_queue, min_face)
- * and [source] (stall_seconds, backoff_initial, backoff_max, max_attempts)
- * settings over cfg and *min_face. An unknown section or key, or a value out
+ * min_quality, embed_interval, max_embeds_per_track, alert_queue, min_face),
+ * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts) and
+ * [retention] (alert_days, every_hours, purge_ended) settings over cfg and
+ * *min_face. An unknown section or key, or a value out
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
  * changed then. */
 vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err);

@@ -3,8 +3,8 @@
  * ended). Faces are compared with the watch list only inside the
  * deployment's window and while it has not been ended; outside it the
  * cameras still run, and nothing is compared. Alerts are stored and printed;
- * counters are written every 10 s and at the end; start and stop are
- * audited. */
+ * counters are written at the end; start and stop are audited; the
+ * retention job runs at start and every hour ([retention] in the config). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +22,55 @@ typedef struct run_ctx {
     vg_store *store;
     int64_t deployment_id;
     vg_counters written;   /* what is already in the store */
+    const vg_cli *cli;
+    const vg_engine_config *cfg;
+    double last_retention; /* monotonic seconds */
 } run_ctx;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The retention job (alerts past their period, expired subjects), on the
+ * given store connection, logged with its counts. */
+static void retention(const vg_cli *cli, const vg_engine_config *cfg, vg_store *store)
+{
+    vg_retention_policy p = {.alert_days = cfg->retention_alert_days,
+                             .purge_ended_deployment_lists = cfg->retention_purge_ended};
+    vg_retention_result r;
+    vg_err err = {{0}};
+    char line[512];
+    if (vg_store_retention_run(store, vg_cli_actor(cli), &p, 0, &r, &err) == VG_OK)
+        snprintf(line, sizeof line,
+                 "event=retention alerts_deleted=%d subjects_expired=%d templates_deleted=%d photos_deleted=%d "
+                 "watchlists_purged=%d",
+                 r.alerts_deleted, r.subjects_expired, r.templates_deleted, r.photos_deleted, r.watchlists_purged);
+    else
+        snprintf(line, sizeof line, "event=retention_failed reason=\"%s\"", err.msg);
+    vg_cli_log_line(NULL, line);
+}
+
+/* Every retention_every_hours while the engine runs: the engine's alert
+ * thread owns the run's store connection, so the job opens its own. */
+static void tick(void *arg)
+{
+    run_ctx *r = arg;
+    double every = (r->cfg->retention_every_hours > 0 ? r->cfg->retention_every_hours : 1.0) * 3600.0;
+    if (mono_s() - r->last_retention < every)
+        return;
+    r->last_retention = mono_s();
+    vg_store *own = NULL;
+    vg_err err = {{0}};
+    if (vg_cli_open_store(r->cli, &own, &err) != VG_OK) {
+        vg_cli_log_line(NULL, "event=retention_failed reason=\"cannot open the store\"");
+        return;
+    }
+    retention(r->cli, r->cfg, own);
+    vg_store_close(own);
+}
 
 /* Adds what the engine counted since the last call to the store. The store
  * belongs to the engine's alert thread while the engine runs, so this is
@@ -135,6 +183,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     }
     if (!in_window)
         vg_cli_log_line(NULL, "event=outside_window matching=off note=\"cameras run, no face is compared\"");
+    retention(cli, &cfg, store);
     vg_cli_block_signals();
     st = vg_engine_start(&cfg, pack, g, store, vg_cli_actor(cli), &e, &err);
     if (st) {
@@ -142,10 +191,11 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         goto done;
     }
     vg_engine_subscribe(e, vg_cli_print_alert, (void *)cli);
-    vg_cli_wait_engine(e, 10.0, NULL, NULL);
+    run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id, .cli = cli, .cfg = &cfg,
+                  .last_retention = mono_s()};
+    vg_cli_wait_engine(e, 10.0, tick, &rc);
     vg_engine_stop(e);
     vg_cli_log_stats(e);
-    run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id};
     flush_counters(&rc);
     json_t *summary = vg_cli_summary_json(e);
     char *sum = json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -1,5 +1,5 @@
-/* config.c — the engine's INI configuration file (inih): [engine] and
- * [source] settings. Every error names the file, the line and the key; an
+/* config.c — the engine's INI configuration file (inih): [engine],
+ * [source] and [retention] settings. Every error names the file, the line and the key; an
  * unknown section or key is an error, not silently ignored. */
 #include "vigil/engine.h"
 
@@ -62,10 +62,17 @@ static int handler(void *user, const char *section, const char *name, const char
         c->backoff_max = d;
     else if (KEY("source", "max_attempts", 0, 1000000))
         c->max_attempts = (int)d;
+    else if (KEY("retention", "alert_days", 1, 36500))
+        c->retention_alert_days = (int)d;
+    else if (KEY("retention", "every_hours", 0.01, 720))
+        c->retention_every_hours = d;
+    else if (KEY("retention", "purge_ended", 0, 1))
+        c->retention_purge_ended = (int)d;
     else {
         if (!p->error[0]) {
-            if (strcmp(section, "engine") && strcmp(section, "source"))
-                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source])", section);
+            if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention"))
+                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source], [retention])",
+                         section);
             else
                 snprintf(p->error, sizeof p->error, "unknown key '%s' in [%s]", name, section);
         }

@@ -44,6 +44,7 @@ check '! grep -q "hunter2\|s3cr3t" "$tmp/run.log" "$tmp/run.json"' "credentials 
 check '! "$vigil" audit log | grep -q "hunter2\|s3cr3t"' "credentials never reach the audit log"
 check '"$vigil" audit log | grep -q "deployment.start" && "$vigil" audit log | grep -q "deployment.stop"' "start and stop audited"
 check '"$vigil" audit log | grep -q "alert.raise"' "the alert audited"
+check 'grep -q "event=retention alerts_deleted=0" "$tmp/run.log" && "$vigil" audit log | grep -q "retention.run"' "the retention job runs at start"
 check 'python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); assert db.execute(\"select count(*) from alert where state=\x27pending\x27\").fetchone()[0] >= 1" "$VIGIL_DB"' "the alert is stored, pending"
 check '"$vigil" audit verify >/dev/null' "audit chain intact"
 
@@ -51,6 +52,9 @@ check '"$vigil" audit verify >/dev/null' "audit chain intact"
 printf '[engine]\nworkers = 2\nturbo = yes\n' > "$tmp/bad.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad.ini" 2>&1); rc=$?
 check '[ $rc = 2 ] && grep -q "bad.ini, line 3: unknown key .turbo. in \[engine\]" <<<"$out"' "config with an unknown key: $out"
+printf '[retention]\nalert_days = 0\n' > "$tmp/bad3.ini"
+out=$("$vigil" run --deployment street --config "$tmp/bad3.ini" 2>&1); rc=$?
+check '[ $rc = 2 ] && grep -q "line 2: \[retention\] alert_days" <<<"$out"' "retention period out of range: $out"
 printf '[engine]\nthreshold = 7\n' > "$tmp/bad2.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad2.ini" 2>&1); rc=$?
 check '[ $rc = 2 ] && grep -q "line 2: \[engine\] threshold" <<<"$out"' "config with a value out of range: $out"
