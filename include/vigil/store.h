@@ -352,6 +352,34 @@ vg_status vg_store_report(vg_store *s, const char *deployment, vg_report *out, v
 vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_report *sum,
                                  int *n_deployments, vg_err *err);
 
+/* ---- users of the HTTP API (user.c) ---- */
+
+#define VG_STORE_PASSWORD_MAX 1024
+
+typedef struct vg_user {
+    int64_t id;
+    char name[VG_STORE_NAME_MAX + 1];
+    char role[16];          /* "admin", "operator" or "auditor" */
+    int64_t created_at;
+    int disabled;
+} vg_user;
+
+/* Adds a user: name (one line), role one of admin, operator, auditor, a
+ * password of 8 to VG_STORE_PASSWORD_MAX bytes, stored only as an argon2id
+ * hash (libsodium crypto_pwhash_str, interactive limits). A duplicate name
+ * is VG_ERR_INVALID. Audited (user.add: name and role; never the password
+ * or its hash). */
+vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, const char *role,
+                            const char *password, vg_err *err);
+/* Checks a name and password; on success the user's role into role_out. An
+ * unknown or disabled user and a wrong password are the same
+ * VG_ERR_INVALID "wrong name or password" (nothing tells them apart). Not
+ * audited (the HTTP layer records logins). */
+vg_status vg_store_user_check(vg_store *s, const char *name, const char *password,
+                              char role_out[16], vg_err *err);
+/* Every user in id order (never a hash); free with free(). */
+vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

@@ -203,6 +203,17 @@ typedef struct vg_store_backend {
     /* The model id of most of a watch list's templates ("" when it has none). */
     vg_status (*watchlist_model)(vg_store_conn *c, int64_t watchlist_id, char *out, size_t cap,
                                  vg_err *err);
+
+    /* ---- users (user.c) ---- */
+    /* A duplicate name is VG_ERR_INVALID. */
+    vg_status (*user_insert)(vg_store_conn *c, const char *name, const char *role,
+                             const char *pwhash, int64_t created_at, vg_err *err);
+    /* A user's role, password hash (cap bytes) and disabled flag;
+     * VG_ERR_NOT_FOUND when there is none. */
+    vg_status (*user_find)(vg_store_conn *c, const char *name, char role[16], char *pwhash,
+                           size_t cap, int *disabled, vg_err *err);
+    /* Every user in id order, without hashes (NULL when none). */
+    vg_status (*user_list)(vg_store_conn *c, vg_user **out, int *n, vg_err *err);
 } vg_store_backend;
 
 /* The backend for a path: the first in the table that claims it. */

@@ -50,6 +50,11 @@
  *    again (a second VACUUM changes nothing). New databases get the setting
  *    before their first table (sqlite.c), so their VACUUM here is of a few
  *    empty pages.
+ *
+ * Version 4 (HTTP API users, issue 5):
+ *  - user: name (unique), role ('admin', 'operator' or 'auditor'), pwhash
+ *    (libsodium crypto_pwhash_str: argon2id, never the password),
+ *    created_at, disabled.
  */
 #include "store/migrations.h"
 
@@ -186,6 +191,17 @@ static const vg_migration migrations[] = {
           "ALTER TABLE alert ADD COLUMN held_at INTEGER NOT NULL DEFAULT 0;\n"
           "CREATE INDEX alert_raised ON alert(raised_at);\n"},
      {[VG_DIALECT_SQLITE] = "PRAGMA auto_vacuum = INCREMENTAL;\nVACUUM;\n"}},
+    {4,
+     {[VG_DIALECT_SQLITE] =
+          "CREATE TABLE user (\n"
+          "  id INTEGER PRIMARY KEY,\n"
+          "  name TEXT NOT NULL UNIQUE,\n"
+          "  role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor')),\n"
+          "  pwhash TEXT NOT NULL,\n"
+          "  created_at INTEGER NOT NULL,\n"
+          "  disabled INTEGER NOT NULL DEFAULT 0\n"
+          ");\n"},
+     {0}},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

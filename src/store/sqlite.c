@@ -1415,6 +1415,82 @@ static vg_status sq_watchlist_model(vg_store_conn *c, int64_t watchlist_id, char
     return s;
 }
 
+/* ---- users ---- */
+
+static vg_status sq_user_insert(vg_store_conn *c, const char *name, const char *role,
+                                const char *pwhash, int64_t created_at, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO user (name, role, pwhash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, name);
+    bind_text(st, 2, role);
+    bind_text(st, 3, pwhash);
+    sqlite3_bind_int64(st, 4, created_at);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
+            s = vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
+        else
+            s = db_fail(c, err, "adding a user");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_user_find(vg_store_conn *c, const char *name, char role[16], char *pwhash,
+                              size_t cap, int *disabled, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT role, pwhash, disabled FROM user WHERE name = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        col_text(st, 0, role, 16);
+        col_text(st, 1, pwhash, cap);
+        *disabled = sqlite3_column_int(st, 2);
+    } else if (rc == SQLITE_DONE) {
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no user named \"%s\"", name);
+    } else {
+        s = db_fail(c, err, "reading a user");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status read_user(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_user *u = elem;
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, u->name, sizeof u->name);
+    col_text(st, 2, u->role, sizeof u->role);
+    u->created_at = sqlite3_column_int64(st, 3);
+    u->disabled = sqlite3_column_int(st, 4);
+    return VG_OK;
+}
+
+static vg_status sq_user_list(vg_store_conn *c, vg_user **out, int *n, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT id, name, role, created_at, disabled FROM user ORDER BY id",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_user), read_user, NULL, "listing users", &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
+}
+
 const vg_store_backend vg_store_backend_sqlite = {
     .name = "sqlite",
     .claims = sq_claims,
@@ -1464,4 +1540,7 @@ const vg_store_backend vg_store_backend_sqlite = {
     .alert_adjudicate = sq_alert_adjudicate,
     .alert_counts = sq_alert_counts,
     .watchlist_model = sq_watchlist_model,
+    .user_insert = sq_user_insert,
+    .user_find = sq_user_find,
+    .user_list = sq_user_list,
 };

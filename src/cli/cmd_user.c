@@ -1,0 +1,89 @@
+/* cmd_user.c — `vigil user add NAME --role ROLE | list`: users of the HTTP
+ * API. The password is read from the first line of stdin (never from the
+ * command line, where ps would show it); the store keeps only its argon2id
+ * hash and audits the addition under --actor. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vigil/store.h"
+
+static const char usage[] =
+    "usage: vigil user add NAME --role admin|operator|auditor   (password: first line of stdin)\n"
+    "       vigil user list\n";
+
+static int user_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    const char *name = NULL, *role = NULL;
+    for (int i = 2; i < argc; i++) {
+        int r = vg_cli_opt(argc, argv, &i, "--role", &role);
+        if (r < 0)
+            return VG_EXIT_USAGE;
+        if (r == 0) {
+            if (name || argv[i][0] == '-')
+                return vg_cli_usage("user add: unexpected '%s'", argv[i]);
+            name = argv[i];
+        }
+    }
+    if (!name || !role)
+        return vg_cli_usage("user add needs NAME and --role");
+    char pw[VG_STORE_PASSWORD_MAX + 2];
+    if (!fgets(pw, sizeof pw, stdin))
+        return vg_cli_usage("user add: no password on stdin (its first line)");
+    pw[strcspn(pw, "\r\n")] = '\0';
+    vg_err err = {{0}};
+    vg_status st = vg_store_user_add(store, vg_cli_actor(cli), name, role, pw, &err);
+    sodium_memzero(pw, sizeof pw);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:s, s:s}", "name", name, "role", role));
+    else
+        printf("user %s added (%s)\n", name, role);
+    return VG_EXIT_OK;
+}
+
+static int user_list(const vg_cli *cli, vg_store *store)
+{
+    vg_user *u = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_user_list(store, &u, &n, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (!cli->json)
+        printf("%-24s %-9s %s\n", "NAME", "ROLE", "CREATED (UTC)");
+    for (int i = 0; i < n; i++) {
+        char t[32];
+        if (cli->json)
+            vg_cli_print_json(json_pack("{s:s, s:s, s:I, s:b}", "name", u[i].name, "role", u[i].role,
+                                        "created_at", (json_int_t)u[i].created_at, "disabled",
+                                        u[i].disabled));
+        else
+            printf("%-24s %-9s %s%s\n", u[i].name, u[i].role,
+                   vg_cli_format_time(u[i].created_at, t, sizeof t), u[i].disabled ? " (disabled)" : "");
+    }
+    free(u);
+    return VG_EXIT_OK;
+}
+
+int vg_cmd_user(const vg_cli *cli, int argc, char **argv)
+{
+    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") && strcmp(sub, "list"))
+        return vg_cli_usage("unknown user command '%s'", sub);
+    vg_store *store = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_store(cli, &store, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    int code = !strcmp(sub, "add") ? user_add(cli, store, argc, argv) : user_list(cli, store);
+    vg_store_close(store);
+    return code;
+}

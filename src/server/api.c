@@ -1,0 +1,263 @@
+/* api.c — the JSON endpoints over the store: health, alerts (list with
+ * filters and paging, one, adjudicate, crop), watch lists, deployments and
+ * the audit chain. Each call holds the store mutex while it uses the store;
+ * actions are recorded under the session's user name. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+
+#define LIMIT_DEFAULT 100
+#define LIMIT_MAX 1000
+
+static void lock(vg_request *r)
+{
+    pthread_mutex_lock(&r->srv->store_mu);
+}
+
+static void unlock(vg_request *r)
+{
+    pthread_mutex_unlock(&r->srv->store_mu);
+}
+
+/* A query argument as an integer in [lo, hi]; 0 when absent (def), 1 when
+ * set, -1 when bad. */
+static int arg_int(vg_request *r, const char *name, long long lo, long long hi, long long def,
+                   long long *out)
+{
+    const char *v = vg_http_arg(r, name);
+    *out = def;
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 1;
+}
+
+enum MHD_Result vg_api_healthz(vg_request *r)
+{
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+static json_t *alert_json(const vg_alert *a)
+{
+    return json_pack("{s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:s, s:s}", "id", (json_int_t)a->id,
+                     "deployment_id", (json_int_t)a->deployment_id, "camera", a->camera,
+                     "subject_id", (json_int_t)a->subject_id, "score", (double)a->score,
+                     "frame_time", a->frame_time, "raised_at", a->raised_at, "state", a->state,
+                     "uid", a->uid);
+}
+
+enum MHD_Result vg_api_alerts(vg_request *r)
+{
+    long long limit, after;
+    if (arg_int(r, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT, &limit) < 0)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "limit must be an integer from 1 to 1000", "limit");
+    if (arg_int(r, "after", 0, INT64_MAX, 0, &after) < 0)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "after must be an alert id (an integer >= 0)",
+                             "after");
+    const char *state = vg_http_arg(r, "state");
+    if (state && strcmp(state, "pending") && strcmp(state, "confirmed") && strcmp(state, "rejected") &&
+        strcmp(state, "no_action"))
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST,
+                             "state must be pending, confirmed, rejected or no_action", "state");
+    const char *dep = vg_http_arg(r, "deployment");
+    vg_err err = {{0}};
+    vg_status st = VG_OK;
+    int64_t dep_id = 0;
+    vg_alert *all = NULL;
+    int n = 0;
+    lock(r);
+    if (dep) {
+        vg_deployment *d = malloc(sizeof *d);
+        if (!d)
+            st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
+        else if ((st = vg_store_deployment_get(r->srv->store, dep, d, &err)) == VG_OK)
+            dep_id = d->id;
+        free(d);
+    }
+    if (st == VG_OK)
+        st = vg_store_alert_list(r->srv->store, dep_id, &all, &n, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    json_t *arr = json_array();
+    int more = 0;
+    int64_t last = 0;
+    for (int i = 0; i < n; i++) {
+        if (all[i].id <= after || (state && strcmp(all[i].state, state)))
+            continue;
+        if ((long long)json_array_size(arr) == limit) {
+            more = 1;
+            break;
+        }
+        json_array_append_new(arr, alert_json(&all[i]));
+        last = all[i].id;
+    }
+    free(all);
+    json_t *o = json_pack("{s:o}", "alerts", arr);
+    json_object_set_new(o, "next_after", more ? json_integer(last) : json_null());
+    return vg_http_json(r, MHD_HTTP_OK, o);
+}
+
+/* The alert with r->id; VG_ERR_NOT_FOUND when there is none. Under the lock. */
+static vg_status find_alert(vg_request *r, vg_alert *out, vg_err *err)
+{
+    vg_alert *all = NULL;
+    int n = 0;
+    vg_status st = vg_store_alert_list(r->srv->store, 0, &all, &n, err);
+    if (st != VG_OK)
+        return st;
+    st = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)r->id);
+    for (int i = 0; i < n; i++)
+        if (all[i].id == r->id) {
+            *out = all[i];
+            st = VG_OK;
+            break;
+        }
+    free(all);
+    return st;
+}
+
+enum MHD_Result vg_api_alert(vg_request *r)
+{
+    vg_alert a;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = find_alert(r, &a, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_OK, alert_json(&a));
+}
+
+enum MHD_Result vg_api_adjudicate(vg_request *r)
+{
+    enum MHD_Result ans;
+    json_t *body = vg_http_body_json(r, &ans);
+    if (!body)
+        return ans;
+    json_t *jo = json_object_get(body, "outcome"), *jn = json_object_get(body, "note");
+    const char *outcome = json_string_value(jo);
+    if (!outcome || (strcmp(outcome, "confirmed") && strcmp(outcome, "rejected") &&
+                     strcmp(outcome, "no_action"))) {
+        json_decref(body);
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST,
+                             "outcome is required: confirmed, rejected or no_action", "outcome");
+    }
+    if (jn && !json_is_string(jn) && !json_is_null(jn)) {
+        json_decref(body);
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "note must be a string", "note");
+    }
+    const char *note = json_is_string(jn) ? json_string_value(jn) : "";
+    vg_alert a;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = find_alert(r, &a, &err);
+    int conflict = st == VG_OK && strcmp(a.state, "pending") != 0;
+    if (st == VG_OK && !conflict)
+        st = vg_store_alert_adjudicate(r->srv->store, r->session.user, r->id, outcome, note, &err);
+    if (st == VG_OK && !conflict)
+        st = find_alert(r, &a, &err);
+    unlock(r);
+    json_decref(body);
+    if (conflict)
+        return vg_http_error(r, MHD_HTTP_CONFLICT, "the alert was already adjudicated", "outcome");
+    if (st == VG_ERR_INVALID) /* the store names the field (note) */
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, "note");
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_OK, alert_json(&a));
+}
+
+enum MHD_Result vg_api_crop(vg_request *r)
+{
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_alert_crop(r->srv->store, r->session.user, r->id, &jpeg, &len, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+}
+
+enum MHD_Result vg_api_watchlists(vg_request *r)
+{
+    vg_watchlist *w = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_watchlist_list(r->srv->store, &w, &n, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "id", (json_int_t)w[i].id,
+                           "name", w[i].name, "reason", w[i].reason, "authorised_by", w[i].authorised_by,
+                           "created_at", (json_int_t)w[i].created_at, "expires_at",
+                           (json_int_t)w[i].expires_at, "max_size", w[i].max_size, "subjects",
+                           w[i].subjects, "templates", w[i].templates));
+    vg_store_watchlist_free(w);
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "watchlists", arr));
+}
+
+enum MHD_Result vg_api_deployments(vg_request *r)
+{
+    vg_deployment *d = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_deployment_list(r->srv->store, &d, &n, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) /* camera URLs may hold credentials: only their count */
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f}", "id",
+                           (json_int_t)d[i].id, "name", d[i].name, "watchlist", d[i].watchlist,
+                           "location", d[i].location, "cameras", d[i].n_cameras, "starts_at",
+                           (json_int_t)d[i].starts_at, "ends_at", (json_int_t)d[i].ends_at, "ended_at",
+                           (json_int_t)d[i].ended_at, "authorised_by", d[i].authorised_by,
+                           "signage_confirmed", d[i].signage_confirmed, "threshold",
+                           (double)d[i].threshold));
+    free(d);
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "deployments", arr));
+}
+
+enum MHD_Result vg_api_audit(vg_request *r)
+{
+    long long since, limit;
+    if (arg_int(r, "since", INT64_MIN, INT64_MAX, 0, &since) < 0)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "since must be Unix seconds", "since");
+    if (arg_int(r, "limit", 1, LIMIT_MAX, LIMIT_MAX, &limit) < 0)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "limit must be an integer from 1 to 1000", "limit");
+    vg_audit_entry *e = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_audit_list(r->srv->store, since, &e, &n, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    json_t *arr = json_array();
+    for (int i = 0; i < n && (long long)json_array_size(arr) < limit; i++) {
+        json_t *details = json_loads(e[i].details ? e[i].details : "{}", 0, NULL);
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "seq",
+                                             (json_int_t)e[i].seq, "time", (json_int_t)e[i].time,
+                                             "actor", e[i].actor, "action", e[i].action, "object",
+                                             e[i].object, "details", details ? details : json_object(),
+                                             "hash", e[i].hash));
+    }
+    vg_store_audit_free(e, n);
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "entries", arr));
+}

@@ -1,0 +1,48 @@
+/* openapi.c — GET /api/v1/openapi.json: an OpenAPI 3 document generated
+ * from the route table, so it always lists what the server does. Each
+ * operation carries x-vigil-roles ("public", "any" or the roles allowed). */
+#include <string.h>
+
+#include "server/server_internal.h"
+
+enum MHD_Result vg_api_openapi(vg_request *r)
+{
+    json_t *paths = json_object();
+    for (int i = 0; i < vg_n_routes; i++) {
+        const vg_route *rt = &vg_routes[i];
+        json_t *item = json_object_get(paths, rt->path);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, rt->path, item);
+        }
+        char method[8];
+        size_t k = 0;
+        for (; rt->method[k] && k < sizeof method - 1; k++)
+            method[k] = (char)(rt->method[k] - 'A' + 'a');
+        method[k] = '\0';
+        json_t *roles = json_array();
+        const char *p = rt->roles;
+        while (*p) {
+            const char *c = strchr(p, ',');
+            size_t len = c ? (size_t)(c - p) : strlen(p);
+            json_array_append_new(roles, json_stringn(p, len));
+            p += len + (c ? 1 : 0);
+        }
+        int pub = !strcmp(rt->roles, "public");
+        json_t *op = json_pack("{s:s, s:o, s:{s:{s:s}, s:{s:s}}}", "summary", rt->summary,
+                               "x-vigil-roles", roles, "responses", "200", "description", "success",
+                               "default", "description", "an error: {\"error\": ..., \"field\": ...}");
+        if (!pub)
+            json_object_set_new(op, "security", json_pack("[{s:[]}]", "session"));
+        if (strstr(rt->path, "{id}"))
+            json_object_set_new(op, "parameters",
+                                json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
+                                          "required", 1, "schema", "type", "integer"));
+        json_object_set_new(item, method, op);
+    }
+    json_t *doc = json_pack(
+        "{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}}}}", "openapi", "3.0.3", "info", "title",
+        "vigil HTTP API", "version", "1", "paths", paths, "components", "securitySchemes", "session",
+        "type", "apiKey", "in", "cookie", "name", "vigil_session");
+    return vg_http_json(r, MHD_HTTP_OK, doc);
+}

@@ -1,0 +1,127 @@
+/* server.c — the libmicrohttpd daemon: parsing the listen address,
+ * starting (a polling thread with a pool of 2 workers) and stopping, and the
+ * per-request life cycle (body accumulation, then the router). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_BODY_MAX (64 * 1024)
+
+static vg_status parse_listen(const char *s, struct sockaddr_in *sa, vg_err *err)
+{
+    const char *colon = strrchr(s, ':');
+    char host[64];
+    if (!colon || (size_t)(colon - s) >= sizeof host || colon == s)
+        return vg_err_set(err, VG_ERR_INVALID, "listen address \"%s\" is not IPv4:PORT", s);
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || port < 0 || port > 65535)
+        return vg_err_set(err, VG_ERR_INVALID, "listen address \"%s\": bad port", s);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return vg_err_set(err, VG_ERR_INVALID, "listen address \"%s\": \"%s\" is not an IPv4 address",
+                          s, host);
+    return VG_OK;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    vg_server *srv = cls;
+    vg_request *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        r->srv = srv;
+        r->conn = conn;
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        vg_http_body_append(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    r->method = method;
+    r->url = url;
+    if (r->too_big)
+        return vg_http_error(r, 413, "the request body is over the limit", NULL);
+    return vg_route_dispatch(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)conn;
+    (void)code;
+    vg_request *r = *con_cls;
+    if (r) {
+        free(r->body);
+        free(r);
+        *con_cls = NULL;
+    }
+}
+
+vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err)
+{
+    if (!store || !out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_server_start: NULL argument");
+    *out = NULL;
+    struct sockaddr_in sa;
+    const char *listen = cfg && cfg->listen ? cfg->listen : DEFAULT_LISTEN;
+    vg_status st = parse_listen(listen, &sa, err);
+    if (st != VG_OK)
+        return st;
+    vg_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory starting the server");
+    srv->store = store;
+    srv->body_max = cfg && cfg->body_max ? cfg->body_max : DEFAULT_BODY_MAX;
+    srv->secure_cookies = cfg ? cfg->secure_cookies : 0;
+    pthread_mutex_init(&srv->store_mu, NULL);
+    vg_auth_init(&srv->auth);
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_END);
+    if (!srv->daemon) {
+        vg_auth_fini(&srv->auth);
+        pthread_mutex_destroy(&srv->store_mu);
+        free(srv);
+        return vg_err_set(err, VG_ERR_IO, "cannot listen on %s (in use, or not this machine's address?)",
+                          listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? (int)info->port : ntohs(sa.sin_port);
+    *out = srv;
+    return VG_OK;
+}
+
+int vg_server_port(const vg_server *srv)
+{
+    return srv ? srv->port : 0;
+}
+
+void vg_server_stop(vg_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    vg_auth_fini(&srv->auth);
+    pthread_mutex_destroy(&srv->store_mu);
+    free(srv);
+}
