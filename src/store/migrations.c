@@ -202,6 +202,19 @@ static const vg_migration migrations[] = {
           "  disabled INTEGER NOT NULL DEFAULT 0\n"
           ");\n"},
      {0}},
+    /* what retention keeps of the alerts it deletes: their outcomes, counted
+     * per deployment, so the transparency report still adds up */
+    {5,
+     {[VG_DIALECT_SQLITE] =
+          "CREATE TABLE alert_tally (\n"
+          "  deployment_id INTEGER PRIMARY KEY REFERENCES deployment(id) ON DELETE CASCADE,\n"
+          "  alerts INTEGER NOT NULL DEFAULT 0,\n"
+          "  confirmed INTEGER NOT NULL DEFAULT 0,\n"
+          "  rejected INTEGER NOT NULL DEFAULT 0,\n"
+          "  no_action INTEGER NOT NULL DEFAULT 0,\n"
+          "  pending INTEGER NOT NULL DEFAULT 0\n"
+          ");\n"},
+     {0}},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

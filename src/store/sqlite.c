@@ -1073,6 +1073,21 @@ static vg_status sq_retention_alerts(vg_store_conn *c, double before, int *alert
     sqlite3_finalize(st);
     if (s != VG_OK)
         return s;
+    /* keep their outcomes as counts per deployment, then delete them */
+    s = prepare(c,
+                "INSERT INTO alert_tally (deployment_id, alerts, confirmed, rejected, no_action, pending) "
+                "SELECT deployment_id, count(*), sum(state = 'confirmed'), sum(state = 'rejected'), "
+                "sum(state = 'no_action'), sum(state = 'pending') FROM alert "
+                "WHERE raised_at < ?1 AND hold_reason = '' GROUP BY deployment_id "
+                "ON CONFLICT (deployment_id) DO UPDATE SET alerts = alerts + excluded.alerts, "
+                "confirmed = confirmed + excluded.confirmed, rejected = rejected + excluded.rejected, "
+                "no_action = no_action + excluded.no_action, pending = pending + excluded.pending",
+                &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_double(st, 1, before);
+    if ((s = run(c, st, "counting the outcomes of deleted alerts", err)) != VG_OK)
+        return s;
     return run_count(c, "DELETE FROM alert WHERE raised_at < ?1 AND hold_reason = ''", 0, before,
                      1, alerts, "deleting alerts", err);
 }
@@ -1389,6 +1404,23 @@ static vg_status sq_alert_counts(vg_store_conn *c, int64_t deployment_id, int64_
             counts[i] = sqlite3_column_int64(st, i);
     else
         s = db_fail(c, err, "counting alerts");
+    sqlite3_finalize(st);
+    if (s != VG_OK)
+        return s;
+    /* and those retention has deleted, kept as counts */
+    s = prepare(c,
+                "SELECT alerts, confirmed, rejected, no_action, pending FROM alert_tally "
+                "WHERE deployment_id = ?1",
+                &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, deployment_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        for (int i = 0; i < 5; i++)
+            counts[i] += sqlite3_column_int64(st, i);
+    else if (rc != SQLITE_DONE)
+        s = db_fail(c, err, "counting deleted alerts");
     sqlite3_finalize(st);
     return s;
 }

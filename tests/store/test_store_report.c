@@ -303,6 +303,32 @@ static void test_period_summary(void **state)
     world_done(&w);
 }
 
+/* Retention deletes alerts past their period, but their outcomes stay in the
+ * report: alert_tally keeps them as counts. */
+static void test_report_after_retention(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    vg_report before, after;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_report(w.f.s, "high-street", &before, &err), VG_OK);
+    vg_retention_policy p = {.alert_days = 31};
+    vg_retention_result res;
+    assert_int_equal(vg_store_retention_run(w.f.s, ACTOR, &p, T0 + 40 * 86400, &res, &err), VG_OK);
+    assert_true(res.alerts_deleted >= 7);
+    assert_int_equal(q(&w, "SELECT count(*) FROM alert WHERE deployment_id = %lld", w.dep), 0);
+    assert_int_equal(vg_store_report(w.f.s, "high-street", &after, &err), VG_OK);
+    assert_int_equal(after.alerts, before.alerts);
+    assert_int_equal(after.confirmed, before.confirmed);
+    assert_int_equal(after.rejected, before.rejected);
+    assert_int_equal(after.no_action, before.no_action);
+    assert_int_equal(after.pending, before.pending);
+    assert_int_equal(q(&w, "SELECT alerts FROM alert_tally WHERE deployment_id = %lld", w.dep), 7);
+    assert_chain_ok(w.f.s);
+    world_done(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_adjudication_stored_and_audited),
         cmocka_unit_test(test_refusals_change_nothing),
         cmocka_unit_test(test_period_summary),
+        cmocka_unit_test(test_report_after_retention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
