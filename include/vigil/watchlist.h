@@ -74,6 +74,10 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
 void vg_watch_gallery_free(vg_watch_gallery *g);
 int vg_watch_gallery_subjects(const vg_watch_gallery *g);
 int vg_watch_gallery_templates(const vg_watch_gallery *g);
+/* The watch list's version as loaded: SHA-256 (hex) over every template's
+ * id, subject and vector, in the store's order. Two loads of an unchanged
+ * list give the same version; any enrolment, removal or purge changes it. */
+const char *vg_watch_gallery_version(const vg_watch_gallery *g);
 
 typedef struct vg_candidate {
     int64_t subject_id;

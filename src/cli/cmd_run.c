@@ -141,6 +141,15 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         st = vg_store_deployment_get(store, name, d, &err);
     if (!st && d->ended_at)
         st = vg_err_set(&err, VG_ERR_INVALID, "deployment %s was ended; create a new one", name);
+    vg_watchlist wl;
+    if (!st)
+        st = vg_store_watchlist_get(store, d->watchlist, &wl, &err);
+    long long now0 = (long long)time(NULL);
+    if (!st && wl.expires_at && wl.expires_at <= now0) {
+        char when[32];
+        st = vg_err_set(&err, VG_ERR_INVALID, "watch list %s expired on %s UTC: a deployment cannot run with it",
+                        wl.name, vg_cli_format_time(wl.expires_at, when, sizeof when));
+    }
     if (!st)
         st = vg_cli_open_pack(&pc, &pack, &err);
     if (!st)
@@ -169,11 +178,13 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     cfg.log = vg_cli_log_line;
     long long now = (long long)time(NULL);
     int in_window = now >= d->starts_at && now < d->ends_at;
-    char details[512];
+    char details[640];
     snprintf(details, sizeof details,
-             "{\"cameras\":%d,\"starts_at\":%lld,\"ends_at\":%lld,\"in_window\":%s,\"subjects\":%d,\"templates\":%d}",
+             "{\"cameras\":%d,\"starts_at\":%lld,\"ends_at\":%lld,\"in_window\":%s,\"subjects\":%d,\"templates\":%d,"
+             "\"watchlist_version\":\"%s\",\"model\":\"%s\"}",
              d->n_cameras, (long long)d->starts_at, (long long)d->ends_at, in_window ? "true" : "false",
-             vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g));
+             vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g), vg_watch_gallery_version(g),
+             vg_face_pack_model_id(pack));
     char object[VG_STORE_NAME_MAX + 16];
     snprintf(object, sizeof object, "deployment:%s", name);
     st = vg_store_audit_append(store, vg_cli_actor(cli), "deployment.start", object, details, &err);

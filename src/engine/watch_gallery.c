@@ -3,6 +3,7 @@
  * with several templates appears once, with its best score). */
 #include "vigil/watchlist.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ struct vg_watch_gallery {
     int n_templates;
     int n_subjects;
     int max_per_subject;     /* most templates any one subject has */
+    char version[65];        /* SHA-256 hex of what was loaded */
 };
 
 static int cmp_id(const void *a, const void *b)
@@ -51,6 +53,17 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
         st = vg_gallery_add(g->gallery, i, t.vecs + (size_t)i * (size_t)t.dim, err);
     }
     if (!st) {
+        crypto_hash_sha256_state h;
+        crypto_hash_sha256_init(&h);
+        for (int i = 0; i < t.n; i++) {
+            int64_t ids[2] = {t.template_id[i], t.subject_id[i]};
+            crypto_hash_sha256_update(&h, (const unsigned char *)ids, sizeof ids);
+            crypto_hash_sha256_update(&h, (const unsigned char *)(t.vecs + (size_t)i * (size_t)t.dim),
+                                      (size_t)t.dim * sizeof(float));
+        }
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256_final(&h, digest);
+        sodium_bin2hex(g->version, sizeof g->version, digest, sizeof digest);
         g->n_templates = t.n;
         /* distinct subjects, and the most templates any one has */
         int64_t *ids = malloc((size_t)(t.n ? t.n : 1) * sizeof *ids);
@@ -85,6 +98,11 @@ int vg_watch_gallery_subjects(const vg_watch_gallery *g)
 int vg_watch_gallery_templates(const vg_watch_gallery *g)
 {
     return g->n_templates;
+}
+
+const char *vg_watch_gallery_version(const vg_watch_gallery *g)
+{
+    return g->version;
 }
 
 int vg_watch_gallery_search(const vg_watch_gallery *g, const float *probe, int k, vg_candidate *out)

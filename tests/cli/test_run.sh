@@ -45,6 +45,7 @@ check '! "$vigil" audit log | grep -q "hunter2\|s3cr3t"' "credentials never reac
 check '"$vigil" audit log | grep -q "deployment.start" && "$vigil" audit log | grep -q "deployment.stop"' "start and stop audited"
 check '"$vigil" audit log | grep -q "alert.raise"' "the alert audited"
 check 'grep -q "event=retention alerts_deleted=0" "$tmp/run.log" && "$vigil" audit log | grep -q "retention.run"' "the retention job runs at start"
+check '"$vigil" audit log | grep "deployment.start" | grep -q "\"watchlist_version\":\"[0-9a-f]\{64\}\""' "the watch list's version recorded at the start"
 check 'python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); assert db.execute(\"select count(*) from alert where state=\x27pending\x27\").fetchone()[0] >= 1" "$VIGIL_DB"' "the alert is stored, pending"
 check '"$vigil" audit verify >/dev/null' "audit chain intact"
 
@@ -67,6 +68,13 @@ check '[ $rc = 2 ]' "no camera: $out"
 "$vigil" deployment end street >/dev/null
 out=$("$vigil" run --deployment street 2>&1); rc=$?
 check '[ $rc = 2 ] && grep -q "was ended" <<<"$out"' "an ended deployment does not run: $out"
+# a watch list that has expired does not run
+soon=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
+"$vigil" watchlist create brief --reason test --authorised-by test --expires "$soon" >/dev/null
+"$vigil" deployment create briefly --watchlist brief --location x --from "$from" --until "$until" --authorised-by p --camera "$asl/yes.mkv" >/dev/null
+sleep 3
+out=$("$vigil" run --deployment briefly 2>&1); rc=$?
+check '[ $rc = 2 ] && grep -q "watch list brief expired on" <<<"$out"' "an expired watch list does not run: $out"
 # a deployment whose only camera is not a video fails at once, clearly
 "$vigil" deployment create broken --watchlist asl --location x --from "$from" --until "$until" --authorised-by p --camera "$tmp/notes.mp4" >/dev/null
 out=$("$vigil" run --deployment broken 2>&1); rc=$?
