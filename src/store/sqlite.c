@@ -132,6 +132,35 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
 }
 
+/* Reads the one row that sql_by_name (name given) or sql_by_id (name NULL)
+ * selects, with read; VG_ERR_NOT_FOUND names the noun. Finalizes. */
+static vg_status find_one(vg_store_conn *c, const char *sql_by_name, const char *sql_by_id, const char *name,
+                          int64_t id, row_reader read, void *ctx, void *out, const char *noun, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, name ? sql_by_name : sql_by_id, &st, err);
+    if (s != VG_OK)
+        return s;
+    if (name)
+        bind_text(st, 1, name);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = read(ctx, st, out, err);
+    else if (rc == SQLITE_DONE && name)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no %s named \"%s\"", noun, name);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no %s with id %lld", noun, (long long)id);
+    else {
+        char what[64];
+        snprintf(what, sizeof what, "reading a %s", noun);
+        s = db_fail(c, err, what);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* Steps a statement that returns no rows, then finalizes it. */
 static vg_status run(vg_store_conn *c, sqlite3_stmt *st, const char *what, vg_err *err)
 {
@@ -424,27 +453,8 @@ static vg_status read_watchlist(void *ctx, sqlite3_stmt *st, void *elem, vg_err 
 static vg_status sq_watchlist_find(vg_store_conn *c, const char *name, int64_t id,
                                    vg_watchlist *out, vg_err *err)
 {
-    sqlite3_stmt *st;
-    vg_status s = prepare(c, name ? WATCHLIST_COLUMNS "WHERE w.name = ?1"
-                                  : WATCHLIST_COLUMNS "WHERE w.id = ?1",
-                          &st, err);
-    if (s != VG_OK)
-        return s;
-    if (name)
-        bind_text(st, 1, name);
-    else
-        sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        watchlist_row(st, out);
-    else if (rc == SQLITE_DONE && name)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no watch list named \"%s\"", name);
-    else if (rc == SQLITE_DONE)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no watch list with id %lld", (long long)id);
-    else
-        s = db_fail(c, err, "reading a watch list");
-    sqlite3_finalize(st);
-    return s;
+    return find_one(c, WATCHLIST_COLUMNS "WHERE w.name = ?1", WATCHLIST_COLUMNS "WHERE w.id = ?1", name, id,
+                    read_watchlist, NULL, out, "watch list", err);
 }
 
 static vg_status sq_watchlist_list(vg_store_conn *c, vg_watchlist **out, int *n, vg_err *err)
@@ -786,38 +796,6 @@ static vg_status deployment_cameras(vg_store_conn *c, sqlite3_stmt *cam, vg_depl
 
 #define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
 
-static vg_status sq_deployment_find(vg_store_conn *c, const char *name, int64_t id,
-                                    vg_deployment *out, vg_err *err)
-{
-    sqlite3_stmt *st, *cam;
-    vg_status s = prepare(c, name ? DEPLOYMENT_COLUMNS "WHERE d.name = ?1"
-                                  : DEPLOYMENT_COLUMNS "WHERE d.id = ?1",
-                          &st, err);
-    if (s != VG_OK)
-        return s;
-    if (name)
-        bind_text(st, 1, name);
-    else
-        sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        deployment_row(st, out);
-    else if (rc == SQLITE_DONE && name)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment named \"%s\"", name);
-    else if (rc == SQLITE_DONE)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld", (long long)id);
-    else
-        s = db_fail(c, err, "reading a deployment");
-    sqlite3_finalize(st);
-    if (s != VG_OK)
-        return s;
-    if ((s = prepare(c, CAMERA_QUERY, &cam, err)) != VG_OK)
-        return s;
-    s = deployment_cameras(c, cam, out, err);
-    sqlite3_finalize(cam);
-    return s;
-}
-
 typedef struct deployment_reader {
     vg_store_conn *c;
     sqlite3_stmt *cam;
@@ -829,6 +807,21 @@ static vg_status read_deployment(void *ctx, sqlite3_stmt *st, void *elem, vg_err
     deployment_row(st, elem);
     return deployment_cameras(r->c, r->cam, elem, err);
 }
+
+static vg_status sq_deployment_find(vg_store_conn *c, const char *name, int64_t id,
+                                    vg_deployment *out, vg_err *err)
+{
+    sqlite3_stmt *cam;
+    vg_status s = prepare(c, CAMERA_QUERY, &cam, err);
+    if (s != VG_OK)
+        return s;
+    deployment_reader r = {c, cam};
+    s = find_one(c, DEPLOYMENT_COLUMNS "WHERE d.name = ?1", DEPLOYMENT_COLUMNS "WHERE d.id = ?1", name, id,
+                 read_deployment, &r, out, "deployment", err);
+    sqlite3_finalize(cam);
+    return s;
+}
+
 
 static vg_status sq_deployment_list(vg_store_conn *c, vg_deployment **out, int *n, vg_err *err)
 {
