@@ -232,6 +232,9 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, 
                              size_t jpeg_len, int64_t *id, vg_err *err);
 /* Alerts of a deployment (0: all), oldest first; free with free(). */
 vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
+/* One alert (no crop; VG_ERR_NOT_FOUND when there is none). Not audited:
+ * the record holds no image. */
+vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err);
 /* The probe crop of an alert (decrypted JPEG, malloc'd). Audited (alert.read).
  * An unknown alert, or one whose crop retention deleted, is VG_ERR_NOT_FOUND. */
 vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,

@@ -108,20 +108,7 @@ enum MHD_Result vg_api_alerts(vg_request *r)
 /* The alert with r->id; VG_ERR_NOT_FOUND when there is none. Under the lock. */
 static vg_status find_alert(vg_request *r, vg_alert *out, vg_err *err)
 {
-    vg_alert *all = NULL;
-    int n = 0;
-    vg_status st = vg_store_alert_list(r->srv->store, 0, &all, &n, err);
-    if (st != VG_OK)
-        return st;
-    st = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)r->id);
-    for (int i = 0; i < n; i++)
-        if (all[i].id == r->id) {
-            *out = all[i];
-            st = VG_OK;
-            break;
-        }
-    free(all);
-    return st;
+    return vg_store_alert_get(r->srv->store, r->id, out, err);
 }
 
 enum MHD_Result vg_api_alert(vg_request *r)

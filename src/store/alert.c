@@ -131,6 +131,13 @@ out:
     return st;
 }
 
+vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err)
+{
+    if (!s || !out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_alert_get: NULL argument");
+    return s->be->alert_get(s->conn, id, out, NULL, NULL, err);
+}
+
 vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n,
                                vg_err *err)
 {
