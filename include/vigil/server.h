@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include "vigil/status.h"
+#include "vigil/engine.h"
+#include "vigil/face.h"
 #include "vigil/store.h"
 
 #ifdef __cplusplus
@@ -22,9 +24,24 @@ typedef struct vg_server_config {
     const char *listen;   /* "IPv4:PORT"; NULL: "127.0.0.1:8080"; port 0: any free port */
     size_t body_max;      /* bytes of a request body; 0: 64 KiB; larger is answered 413 */
     int secure_cookies;   /* 1 under TLS: the session cookie gets "; Secure" */
+    /* HTTPS when both are set (PEM files); cookies then get "; Secure". */
+    const char *tls_cert, *tls_key;
+    size_t upload_max;    /* bytes of a photo upload body; 0: 8 MiB */
+    /* The running engine (vigil run) for cameras, live views and instant
+     * alert delivery; NULL under vigil serve (alerts are then read from the
+     * store as other processes write them). Borrowed; must outlive the server. */
+    vg_engine *engine;
+    /* The model pack for enrolment uploads; NULL: uploads are refused (503). */
+    const vg_face_pack *pack;
+    const char *web_dir;  /* the console's files; NULL: the compiled-in default */
+    /* Outgoing webhooks: each alert is POSTed as JSON to every URL, signed
+     * with HMAC-SHA-256 under the secret (X-Vigil-Signature). */
+    int n_webhooks;
+    const char *webhooks[8];
+    const char *webhook_secret;
 } vg_server_config;
 
-/* Starts listening (a polling thread and a pool of 2 workers). A bad listen
+/* Starts listening (a thread per connection, at most 1000). A bad listen
  * address is VG_ERR_INVALID; a port that cannot be bound VG_ERR_IO. */
 vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err);
 /* The port actually bound (useful with port 0). */

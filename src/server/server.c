@@ -1,5 +1,6 @@
 /* server.c — the libmicrohttpd daemon: parsing the listen address,
- * starting (a polling thread with a pool of 2 workers) and stopping, and the
+ * starting (a thread per connection, so that streams — SSE, MJPEG — may
+ * block waiting for the next event) and stopping, and the
  * per-request life cycle (body accumulation, then the router). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -94,8 +95,9 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
     pthread_mutex_init(&srv->store_mu, NULL);
     vg_auth_init(&srv->auth);
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_END);
     if (!srv->daemon) {
