@@ -103,6 +103,17 @@ vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *mi
 vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack, const vg_watch_gallery *gallery,
                           vg_store *store, const char *actor, vg_engine **out, vg_err *err);
 
+/* Swaps the watch list matched against while the engine runs (hot reload
+ * after an enrolment or removal): the engine takes ownership of g (NULL:
+ * match nothing) and frees it at the next swap or at vg_engine_free; the
+ * gallery given to vg_engine_start stays the caller's. Searches in progress
+ * finish against the old gallery before it is freed; later ones use g. */
+void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g);
+/* The deployment the engine stores alerts under (its config's). */
+int64_t vg_engine_deployment_id(const vg_engine *e);
+/* The model pack the engine embeds with. */
+const vg_face_pack *vg_engine_pack(const vg_engine *e);
+
 /* Adds a subscriber (before or after start); called on the alert thread. */
 vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx);
 

@@ -383,6 +383,39 @@ vg_status vg_store_user_check(vg_store *s, const char *name, const char *passwor
 /* Every user in id order (never a hash); free with free(). */
 vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err);
 
+/* ---- API tokens for machines (token.c) ---- */
+
+#define VG_STORE_TOKEN_LEN 68   /* "vgt_" + 64 hex characters (32 random bytes) */
+
+typedef struct vg_token {
+    int64_t id;
+    char name[VG_STORE_NAME_MAX + 1];
+    char role[16];                          /* "admin", "operator" or "auditor" */
+    char created_by[VG_STORE_ACTOR_MAX + 1];
+    int64_t created_at;
+    int64_t revoked_at;                     /* 0: valid */
+    char revoked_by[VG_STORE_ACTOR_MAX + 1];
+} vg_token;
+
+/* Makes a new API token (32 random bytes, hex, "vgt_" in front) into
+ * token_out, shown to its maker once: the store keeps only its SHA-256.
+ * name: one line, unique among tokens not revoked (VG_ERR_INVALID);
+ * role: admin, operator or auditor. Audited (token.create: name, role;
+ * never the token nor its hash). */
+vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name, const char *role,
+                                char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id, vg_err *err);
+/* The valid token that this text is; an unknown, malformed or revoked one
+ * is VG_ERR_INVALID "unknown or revoked API token". Not audited (every
+ * request checks one; the actions it allows are). */
+vg_status vg_store_token_check(vg_store *s, const char *token, vg_token *out, vg_err *err);
+/* Every token, revoked ones included, in id order (never a hash); free
+ * with free(). */
+vg_status vg_store_token_list(vg_store *s, vg_token **out, int *n, vg_err *err);
+/* Revokes the token with this id (name NULL) or this name (the valid one).
+ * Unknown is VG_ERR_NOT_FOUND; already revoked VG_ERR_INVALID. Audited
+ * (token.revoke). */
+vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, const char *name, vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

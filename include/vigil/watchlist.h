@@ -39,6 +39,21 @@ void vg_gate_defaults(vg_gate_limits *g);
 vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
                         const vg_gate_limits *limits, vg_face *face, vg_err *err);
 
+#define VG_GATE_REASONS_MAX 8
+
+/* Every reason a photo was refused, each with its measured value. */
+typedef struct vg_gate_reasons {
+    int n;
+    char reason[VG_GATE_REASONS_MAX][200];
+} vg_gate_reasons;
+
+/* vg_gate_check, listing every limit the face misses in *reasons (NULL: not
+ * wanted), not only the first; err holds the first. A detector failure is
+ * not a refusal: it returns its status with no reason listed. */
+vg_status vg_gate_assess(const vg_face_pack *pack, const vg_image *img, int face_index,
+                         const vg_gate_limits *limits, vg_face *face, vg_gate_reasons *reasons,
+                         vg_err *err);
+
 /* ---- enrolment ---- */
 
 typedef struct vg_enrol_options {
@@ -61,6 +76,36 @@ void vg_enrol_defaults(vg_enrol_options *o);
 vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
                    const vg_subject *subject, const char *const *photos, int n,
                    const vg_enrol_options *opt, int64_t *subject_id, vg_err *err);
+
+/* A photo given as bytes (an upload): JPEG, PNG or anything FFmpeg reads. */
+typedef struct vg_enrol_photo {
+    const uint8_t *data;
+    size_t len;
+    const char *label;       /* names it in messages ("photo", a file name) */
+} vg_enrol_photo;
+
+/* Why vg_enrol_mem refused (what its caller tells the user). */
+typedef enum vg_enrol_stage {
+    VG_ENROL_OK = 0,
+    VG_ENROL_DECODE,         /* the bytes are not an image FFmpeg can decode */
+    VG_ENROL_GATE,           /* the quality gate refused: reasons listed */
+    VG_ENROL_DUPLICATE,      /* the face matches another subject of the list */
+    VG_ENROL_OTHER           /* anything else (the store, the models): see err */
+} vg_enrol_stage;
+
+typedef struct vg_enrol_refusal {
+    vg_enrol_stage stage;
+    int photo;               /* index of the photo refused */
+    vg_gate_reasons reasons; /* for GATE (and DUPLICATE: one reason) */
+} vg_enrol_refusal;
+
+/* vg_enrol from photos in memory (uploads): the same gate, embedding,
+ * re-encoding, duplicate check and single transaction; nothing is stored
+ * unless every photo passes. *why (may be NULL) says which step refused. */
+vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,
+                       const vg_subject *subject, const vg_enrol_photo *photos, int n,
+                       const vg_enrol_options *opt, int64_t *subject_id, vg_enrol_refusal *why,
+                       vg_err *err);
 
 /* ---- a watch list in memory, and identification ---- */
 

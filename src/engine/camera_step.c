@@ -56,10 +56,13 @@ void vg_camera_end_tracks(camera *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-static int matching_allowed(const struct vg_engine *e, double wall)
+static int matching_allowed(struct vg_engine *e, double wall)
 {
     const vg_engine_config *cfg = &e->cfg;
-    if (!cfg->match_enabled || !e->gallery)
+    pthread_rwlock_rdlock(&e->gallery_lock);
+    int have = e->gallery != NULL;
+    pthread_rwlock_unlock(&e->gallery_lock);
+    if (!cfg->match_enabled || !have)
         return 0;
     if (cfg->window_start == 0 && cfg->window_end == 0)
         return 1;
@@ -136,8 +139,11 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     ts->embedded_quality = q;
     vg_candidate cand;
     int found = 0;
-    if (st == VG_OK)
-        found = vg_watch_gallery_search(e->gallery, probe, 1, &cand);
+    if (st == VG_OK) {
+        pthread_rwlock_rdlock(&e->gallery_lock);
+        found = e->gallery ? vg_watch_gallery_search(e->gallery, probe, 1, &cand) : 0;
+        pthread_rwlock_unlock(&e->gallery_lock);
+    }
     sodium_memzero(probe, sizeof probe);
     pthread_mutex_lock(&c->lock);
     c->st.embeddings += st == VG_OK;

@@ -174,6 +174,7 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
         c->workers = 64;
     e->pack = pack;
     e->gallery = gallery;
+    pthread_rwlock_init(&e->gallery_lock, NULL);
     e->store = store;
     snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "engine");
     atomic_init(&e->stop, 0);
@@ -294,7 +295,31 @@ void vg_engine_free(vg_engine *e)
     pthread_mutex_destroy(&e->qlock);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_nonfull);
+    pthread_rwlock_destroy(&e->gallery_lock);
+    vg_watch_gallery_free(e->gallery_owned);
     free(e);
+}
+
+void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g)
+{
+    pthread_rwlock_wrlock(&e->gallery_lock);
+    vg_watch_gallery *old = e->gallery_owned;
+    e->gallery = g;
+    e->gallery_owned = g;
+    pthread_rwlock_unlock(&e->gallery_lock);
+    vg_watch_gallery_free(old); /* no search holds it: they ran under the read lock */
+    vg_engine_log(e, "event=gallery_reloaded subjects=%d templates=%d version=%s", g ? vg_watch_gallery_subjects(g) : 0,
+                  g ? vg_watch_gallery_templates(g) : 0, g ? vg_watch_gallery_version(g) : "-");
+}
+
+int64_t vg_engine_deployment_id(const vg_engine *e)
+{
+    return e->cfg.deployment_id;
+}
+
+const vg_face_pack *vg_engine_pack(const vg_engine *e)
+{
+    return e->pack;
 }
 
 int vg_engine_camera_count(const vg_engine *e)

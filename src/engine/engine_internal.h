@@ -49,7 +49,13 @@ typedef struct queued_alert {
 struct vg_engine {
     vg_engine_config cfg;
     const vg_face_pack *pack;
+    /* the watch list matched against: the caller's at start, later one
+     * handed over by vg_engine_gallery_set (owned, freed on the next swap
+     * or at free). Workers read it under the read lock for each search, so
+     * a swap waits for the searches in progress and none sees a freed one. */
+    pthread_rwlock_t gallery_lock;
     const vg_watch_gallery *gallery;
+    vg_watch_gallery *gallery_owned;
     vg_store *store;
     char actor[VG_STORE_ACTOR_MAX + 1];
     camera *cams;

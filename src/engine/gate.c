@@ -1,9 +1,11 @@
 /* gate.c — the enrolment quality gate: which face of a photo is enrolled,
  * and whether it is good enough to go on a watch list. Every refusal names
- * the reason and the measured value. */
+ * the reason and the measured value; vg_gate_assess lists every limit
+ * the face misses, not only the first. */
 #include "vigil/watchlist.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 void vg_gate_defaults(vg_gate_limits *g)
@@ -16,9 +18,18 @@ void vg_gate_defaults(vg_gate_limits *g)
     g->max_brightness = 220.0f;
 }
 
-vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
-                        const vg_gate_limits *g, vg_face *face, vg_err *err)
+/* Appends one reason (when there is room). */
+static void add_reason(vg_gate_reasons *r, const char *text)
 {
+    if (r && r->n < VG_GATE_REASONS_MAX)
+        snprintf(r->reason[r->n++], sizeof r->reason[0], "%s", text);
+}
+
+vg_status vg_gate_assess(const vg_face_pack *pack, const vg_image *img, int face_index,
+                         const vg_gate_limits *g, vg_face *face, vg_gate_reasons *reasons, vg_err *err)
+{
+    if (reasons)
+        reasons->n = 0;
     vg_face *faces = NULL;
     int n = 0;
     vg_status st = vg_face_detect(pack, img, &faces, &n, err);
@@ -40,28 +51,41 @@ vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_
     }
     if (st) {
         free(faces);
+        if (st == VG_ERR_INVALID && err)
+            add_reason(reasons, err->msg);
         return st;
     }
     *face = faces[k];
     free(faces);
+    /* every limit is checked, so that all the reasons are given at once;
+     * err holds the first */
     const vg_face_quality *q = &face->quality;
+    char why[VG_GATE_REASONS_MAX][200];
+    int m = 0;
     if (q->eye_dist < g->min_eye_dist)
-        return vg_err_set(err, VG_ERR_INVALID, "face too small: eyes %.0f px apart, the minimum is %.0f",
-                          q->eye_dist, g->min_eye_dist);
+        snprintf(why[m++], sizeof why[0], "face too small: eyes %.0f px apart, the minimum is %.0f",
+                 q->eye_dist, g->min_eye_dist);
     if (q->sharpness < g->min_sharpness)
-        return vg_err_set(err, VG_ERR_INVALID, "too blurred: sharpness %.1f, the minimum is %.0f",
-                          q->sharpness, g->min_sharpness);
+        snprintf(why[m++], sizeof why[0], "too blurred: sharpness %.1f, the minimum is %.0f", q->sharpness,
+                 g->min_sharpness);
     if (fabsf(q->yaw) > g->max_yaw)
-        return vg_err_set(err, VG_ERR_INVALID, "head turned: yaw %+.2f, the limit is %.2f", q->yaw,
-                          g->max_yaw);
+        snprintf(why[m++], sizeof why[0], "head turned: yaw %+.2f, the limit is %.2f", q->yaw, g->max_yaw);
     if (fabsf(q->pitch) > g->max_pitch)
-        return vg_err_set(err, VG_ERR_INVALID, "head tilted: pitch %+.2f, the limit is %.2f", q->pitch,
-                          g->max_pitch);
+        snprintf(why[m++], sizeof why[0], "head tilted: pitch %+.2f, the limit is %.2f", q->pitch,
+                 g->max_pitch);
     if (q->brightness < g->min_brightness)
-        return vg_err_set(err, VG_ERR_INVALID, "too dark: mean grey %.0f, the minimum is %.0f",
-                          q->brightness, g->min_brightness);
+        snprintf(why[m++], sizeof why[0], "too dark: mean grey %.0f, the minimum is %.0f", q->brightness,
+                 g->min_brightness);
     if (q->brightness > g->max_brightness)
-        return vg_err_set(err, VG_ERR_INVALID, "too bright: mean grey %.0f, the maximum is %.0f",
-                          q->brightness, g->max_brightness);
-    return VG_OK;
+        snprintf(why[m++], sizeof why[0], "too bright: mean grey %.0f, the maximum is %.0f", q->brightness,
+                 g->max_brightness);
+    for (int i = 0; i < m; i++)
+        add_reason(reasons, why[i]);
+    return m ? vg_err_set(err, VG_ERR_INVALID, "%s", why[0]) : VG_OK;
+}
+
+vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
+                        const vg_gate_limits *g, vg_face *face, vg_err *err)
+{
+    return vg_gate_assess(pack, img, face_index, g, face, NULL, err);
 }

@@ -125,23 +125,11 @@ enum MHD_Result vg_api_alert(vg_request *r)
 
 enum MHD_Result vg_api_adjudicate(vg_request *r)
 {
-    enum MHD_Result ans;
-    json_t *body = vg_http_body_json(r, &ans);
-    if (!body)
-        return ans;
-    json_t *jo = json_object_get(body, "outcome"), *jn = json_object_get(body, "note");
-    const char *outcome = json_string_value(jo);
-    if (!outcome || (strcmp(outcome, "confirmed") && strcmp(outcome, "rejected") &&
-                     strcmp(outcome, "no_action"))) {
-        json_decref(body);
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST,
-                             "outcome is required: confirmed, rejected or no_action", "outcome");
-    }
-    if (jn && !json_is_string(jn) && !json_is_null(jn)) {
-        json_decref(body);
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "note must be a string", "note");
-    }
-    const char *note = json_is_string(jn) ? json_string_value(jn) : "";
+    vg_body_adjudicate b;
+    char field[VG_BODY_FIELD_MAX], msg[VG_BODY_MSG_MAX];
+    if (vg_body_parse_adjudicate(r->body, r->body_len, &b, field, msg) != VG_OK)
+        return vg_http_body_error(r, field, msg);
+    const char *outcome = b.outcome, *note = b.note;
     vg_alert a;
     vg_err err = {{0}};
     lock(r);
@@ -152,7 +140,6 @@ enum MHD_Result vg_api_adjudicate(vg_request *r)
     if (st == VG_OK && !conflict)
         st = find_alert(r, &a, &err);
     unlock(r);
-    json_decref(body);
     if (conflict)
         return vg_http_error(r, MHD_HTTP_CONFLICT, "the alert was already adjudicated", "outcome");
     if (st == VG_ERR_INVALID) /* the store names the field (note) */

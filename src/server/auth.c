@@ -4,10 +4,12 @@
  * JSON and required on state-changing requests), at most VG_RATE_FAILS
  * failed logins per client address per minute (429 beyond), logout, and
  * GET /api/v1/me. Sessions live in a fixed in-memory table with a 12 h
- * expiry. */
+ * expiry. Machines use API tokens instead (Authorization: Bearer, checked
+ * against the store's hashes; no cookie, so no CSRF). */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "server/server_internal.h"
@@ -36,9 +38,36 @@ static int64_t now_s(void)
     return (int64_t)time(NULL);
 }
 
+/* An API token in "Authorization: Bearer <token>": 1 valid, -1 not. */
+static int bearer(vg_request *r, const char *h)
+{
+    while (*h == ' ')
+        h++;
+    vg_token t;
+    vg_err err = {{0}};
+    pthread_mutex_lock(&r->srv->store_mu);
+    vg_status st = vg_store_token_check(r->srv->store, h, &t, &err);
+    pthread_mutex_unlock(&r->srv->store_mu);
+    if (st != VG_OK) {
+        if (st != VG_ERR_INVALID)
+            fprintf(stderr, "vigil server: checking an API token: %s\n", err.msg);
+        return -1;
+    }
+    r->session.bearer = 1;
+    snprintf(r->session.user, sizeof r->session.user, "token:%.*s", (int)(sizeof r->session.user - 7), t.name);
+    snprintf(r->session.role, sizeof r->session.role, "%s", t.role);
+    r->session.expires = INT64_MAX;
+    return 1;
+}
+
 int vg_auth_session(vg_request *r)
 {
     memset(&r->session, 0, sizeof r->session);
+    const char *auth = vg_http_header(r, "Authorization");
+    if (auth && !strncasecmp(auth, "Bearer ", 7))
+        return bearer(r, auth + 7);
+    if (auth)
+        return -1;
     const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "vigil_session");
     if (!tok || strlen(tok) != 64)
         return 0;
@@ -119,41 +148,30 @@ enum MHD_Result vg_auth_login(vg_request *r)
     if (rate_limited(&r->srv->auth, addr, now))
         return vg_http_error(r, 429, "too many failed logins from this address; try again in a minute",
                              NULL);
-    enum MHD_Result ans;
-    json_t *body = vg_http_body_json(r, &ans);
-    if (!body)
-        return ans;
-    json_t *jn = json_object_get(body, "name"), *jp = json_object_get(body, "password");
-    if (!json_is_string(jn)) {
-        json_decref(body);
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "name is required (a string)", "name");
-    }
-    if (!json_is_string(jp)) {
-        json_decref(body);
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "password is required (a string)", "password");
+    vg_body_login b;
+    char field[VG_BODY_FIELD_MAX], msg[VG_BODY_MSG_MAX];
+    if (vg_body_parse_login(r->body, r->body_len, &b, field, msg) != VG_OK) {
+        sodium_memzero(&b, sizeof b);
+        return vg_http_body_error(r, field, msg);
     }
     char role[16];
     vg_err err = {{0}};
     pthread_mutex_lock(&r->srv->store_mu);
-    vg_status st = vg_store_user_check(r->srv->store, json_string_value(jn), json_string_value(jp),
-                                       role, &err);
+    vg_status st = vg_store_user_check(r->srv->store, b.name, b.password, role, &err);
     pthread_mutex_unlock(&r->srv->store_mu);
+    sodium_memzero(b.password, sizeof b.password);
     if (st == VG_ERR_INVALID) {
-        json_decref(body);
         rate_fail(&r->srv->auth, addr, now);
         return vg_http_error(r, MHD_HTTP_UNAUTHORIZED, "wrong name or password", NULL);
     }
-    if (st != VG_OK) {
-        json_decref(body);
+    if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
-    }
     vg_session s = {0};
     random_hex(s.token);
     random_hex(s.csrf);
-    snprintf(s.user, sizeof s.user, "%s", json_string_value(jn));
+    snprintf(s.user, sizeof s.user, "%s", b.name);
     snprintf(s.role, sizeof s.role, "%s", role);
     s.expires = now + VG_SESSION_TTL;
-    json_decref(body);
 
     vg_auth *a = &r->srv->auth;
     pthread_mutex_lock(&a->mu);

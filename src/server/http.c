@@ -14,7 +14,8 @@ int vg_http_body_append(vg_request *r, const char *data, size_t size)
 {
     if (r->too_big)
         return 0;
-    if (size > r->srv->body_max - r->body_len) {
+    size_t limit = r->body_limit ? r->body_limit : r->srv->body_max;
+    if (size > limit - r->body_len) {
         r->too_big = 1;
         free(r->body);
         r->body = NULL;
@@ -110,26 +111,9 @@ enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *e
     }
 }
 
-json_t *vg_http_body_json(vg_request *r, enum MHD_Result *answered)
+enum MHD_Result vg_http_body_error(vg_request *r, const char *field, const char *msg)
 {
-    json_error_t je;
-    char msg[300];
-    if (!r->body_len) {
-        *answered = vg_http_error(r, MHD_HTTP_BAD_REQUEST, "a JSON object body is required", NULL);
-        return NULL;
-    }
-    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-    if (!j) {
-        snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
-        *answered = vg_http_error(r, MHD_HTTP_BAD_REQUEST, msg, NULL);
-        return NULL;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        *answered = vg_http_error(r, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object", NULL);
-        return NULL;
-    }
-    return j;
+    return vg_http_error(r, MHD_HTTP_BAD_REQUEST, msg, field && field[0] ? field : NULL);
 }
 
 const char *vg_http_arg(vg_request *r, const char *name)

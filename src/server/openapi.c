@@ -1,6 +1,7 @@
 /* openapi.c — GET /api/v1/openapi.json: an OpenAPI 3 document generated
  * from the route table, so it always lists what the server does. Each
- * operation carries x-vigil-roles ("public", "any" or the roles allowed). */
+ * operation carries x-vigil-roles ("public", "any" or the roles allowed),
+ * and those that take a body an example of one that is accepted. */
 #include <string.h>
 
 #include "server/server_internal.h"
@@ -33,7 +34,13 @@ enum MHD_Result vg_api_openapi(vg_request *r)
                                "x-vigil-roles", roles, "responses", "200", "description", "success",
                                "default", "description", "an error: {\"error\": ..., \"field\": ...}");
         if (!pub)
-            json_object_set_new(op, "security", json_pack("[{s:[]}]", "session"));
+            json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "session", "token"));
+        if (rt->example) {
+            json_t *ex = json_loads(rt->example, 0, NULL);
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json",
+                                          "example", ex ? ex : json_object()));
+        }
         if (strstr(rt->path, "{id}"))
             json_object_set_new(op, "parameters",
                                 json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path",
@@ -41,8 +48,8 @@ enum MHD_Result vg_api_openapi(vg_request *r)
         json_object_set_new(item, method, op);
     }
     json_t *doc = json_pack(
-        "{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}}}}", "openapi", "3.0.3", "info", "title",
-        "vigil HTTP API", "version", "1", "paths", paths, "components", "securitySchemes", "session",
-        "type", "apiKey", "in", "cookie", "name", "vigil_session");
+        "{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}}", "openapi", "3.0.3", "info",
+        "title", "vigil HTTP API", "version", "1", "paths", paths, "components", "securitySchemes", "session",
+        "type", "apiKey", "in", "cookie", "name", "vigil_session", "token", "type", "http", "scheme", "bearer");
     return vg_http_json(r, MHD_HTTP_OK, doc);
 }

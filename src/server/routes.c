@@ -1,27 +1,61 @@
 /* routes.c — the route table (method, path, roles, handler) and the
  * dispatcher: path matching with {id}, then the checks every route gets:
- * a session unless public (401), the CSRF header on state-changing requests
- * (403), the role (403). openapi.c documents this same table. */
+ * a session or an API token unless public (401), the CSRF header on
+ * state-changing requests made with a session cookie (403), the role (403).
+ * Routes marked upload take bodies up to upload_max instead of body_max. openapi.c documents this same table. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/server_internal.h"
 
+#define EX_WATCHLIST                                                                                  \
+    "{\"name\":\"example list\",\"reason\":\"wanted on warrant\",\"authorised_by\":\"Supt. Example\"}"
+/* an 8x8 grey PNG: decodes, has no face (the gate's 422) */
+#define EX_PHOTO "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAAAAADhZOFXAAAADklEQVR4nGNogAIGyhgAgIQgAQ2AJGEAAAAASUVORK5CYII="
+#define EX_SUBJECT                                                                                    \
+    "{\"name\":\"A. Example\",\"reason\":\"warrant 123\",\"category\":\"wanted\",\"source\":\"custody " \
+    "photo\",\"photo\":\"" EX_PHOTO "\"}"
+
 const vg_route vg_routes[] = {
-    {"GET", "/healthz", "public", vg_api_healthz, "liveness"},
-    {"GET", "/api/v1/openapi.json", "public", vg_api_openapi, "this document"},
-    {"POST", "/api/v1/login", "public", vg_auth_login, "log in: a session cookie and a CSRF token"},
-    {"POST", "/api/v1/logout", "any", vg_auth_logout, "end the session"},
-    {"GET", "/api/v1/me", "any", vg_auth_me, "who is logged in, with which role"},
+    {"GET", "/healthz", "public", vg_api_healthz, "liveness", 0, NULL},
+    {"GET", "/api/v1/openapi.json", "public", vg_api_openapi, "this document", 0, NULL},
+    {"POST", "/api/v1/login", "public", vg_auth_login, "log in: a session cookie and a CSRF token", 0,
+     "{\"name\":\"olivia\",\"password\":\"correct horse battery\"}"},
+    {"POST", "/api/v1/logout", "any", vg_auth_logout, "end the session", 0, NULL},
+    {"GET", "/api/v1/me", "any", vg_auth_me, "who is logged in, with which role", 0, NULL},
     {"GET", "/api/v1/alerts", "operator,auditor", vg_api_alerts,
-     "alerts, oldest first: deployment, state, limit, after (paging)"},
-    {"GET", "/api/v1/alerts/{id}", "operator,auditor", vg_api_alert, "one alert"},
+     "alerts, oldest first: deployment, state, limit, after (paging)", 0, NULL},
+    {"GET", "/api/v1/alerts/{id}", "operator,auditor", vg_api_alert, "one alert", 0, NULL},
     {"POST", "/api/v1/alerts/{id}/adjudicate", "operator", vg_api_adjudicate,
-     "an officer's decision: outcome confirmed|rejected|no_action, note"},
-    {"GET", "/api/v1/alerts/{id}/crop", "operator", vg_api_crop, "the probe face crop (JPEG); audited"},
-    {"GET", "/api/v1/watchlists", "operator,auditor,admin", vg_api_watchlists, "watch lists"},
-    {"GET", "/api/v1/deployments", "operator,auditor,admin", vg_api_deployments, "deployments"},
-    {"GET", "/api/v1/audit", "auditor", vg_api_audit, "the audit chain: since, limit"},
+     "an officer's decision: outcome confirmed|rejected|no_action, note", 0,
+     "{\"outcome\":\"no_action\",\"note\":\"walk\"}"},
+    {"GET", "/api/v1/alerts/{id}/crop", "operator", vg_api_crop, "the probe face crop (JPEG); audited", 0, NULL},
+    {"GET", "/api/v1/watchlists", "operator,auditor,admin", vg_api_watchlists, "watch lists", 0, NULL},
+    {"POST", "/api/v1/watchlists", "admin", vg_api_watchlist_create,
+     "create a watch list: name, reason, authorised_by, expires_at?, max_size?", 0, EX_WATCHLIST},
+    {"GET", "/api/v1/watchlists/{id}/subjects", "operator,auditor,admin", vg_api_subjects,
+     "the subjects of a watch list (no photos)", 0, NULL},
+    {"POST", "/api/v1/watchlists/{id}/subjects", "admin", vg_api_subject_create,
+     "enrol a subject from a base64 JPEG/PNG photo through the quality gate (422 with its reasons); "
+     "name, reason, category, source, photo, expires_at?, under_18?, justification?, dob?, face?, "
+     "allow_duplicate?",
+     1, EX_SUBJECT},
+    {"DELETE", "/api/v1/subjects/{id}", "admin", vg_api_subject_remove,
+     "remove a subject with its templates and photos", 0, NULL},
+    {"GET", "/api/v1/subjects/{id}/photo", "operator,admin", vg_api_subject_photo,
+     "the subject's first enrolled photo (JPEG); audited", 0, NULL},
+    {"GET", "/api/v1/deployments", "operator,auditor,admin", vg_api_deployments, "deployments", 0, NULL},
+    {"GET", "/api/v1/deployments/{id}/report", "operator,auditor,admin", vg_api_report,
+     "the transparency report (counts only) with a timeline: bucket (seconds, default 3600)", 0, NULL},
+    {"GET", "/api/v1/users", "admin", vg_api_users, "users (never a password hash)", 0, NULL},
+    {"POST", "/api/v1/users", "admin", vg_api_user_create, "add a user: name, role, password", 0,
+     "{\"name\":\"example user\",\"role\":\"operator\",\"password\":\"a long passphrase\"}"},
+    {"GET", "/api/v1/tokens", "admin", vg_api_tokens, "API tokens (never the token)", 0, NULL},
+    {"POST", "/api/v1/tokens", "admin", vg_api_token_create,
+     "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,
+     "{\"name\":\"example-bot\",\"role\":\"auditor\"}"},
+    {"DELETE", "/api/v1/tokens/{id}", "admin", vg_api_token_revoke, "revoke an API token", 0, NULL},
+    {"GET", "/api/v1/audit", "auditor", vg_api_audit, "the audit chain: since, limit", 0, NULL},
 };
 const int vg_n_routes = (int)(sizeof vg_routes / sizeof vg_routes[0]);
 
@@ -64,27 +98,45 @@ static int role_allowed(const char *roles, const char *role)
     return 0;
 }
 
-enum MHD_Result vg_route_dispatch(vg_request *r)
+/* The route; *path_known 1 when the path exists with another method. */
+static const vg_route *find(const char *method, const char *url, int64_t *id, int *path_known)
 {
-    const vg_route *hit = NULL;
-    int path_known = 0;
-    for (int i = 0; i < vg_n_routes && !hit; i++) {
-        int64_t id = 0;
-        if (!match(vg_routes[i].path, r->url, &id))
+    *path_known = 0;
+    for (int i = 0; i < vg_n_routes; i++) {
+        int64_t v = 0;
+        if (!match(vg_routes[i].path, url, &v))
             continue;
-        path_known = 1;
-        if (!strcmp(vg_routes[i].method, r->method)) {
-            hit = &vg_routes[i];
-            r->id = id;
+        *path_known = 1;
+        if (!strcmp(vg_routes[i].method, method)) {
+            *id = v;
+            return &vg_routes[i];
         }
     }
+    return NULL;
+}
+
+const vg_route *vg_route_find(const char *method, const char *url, int64_t *id)
+{
+    int known;
+    return method && url ? find(method, url, id, &known) : NULL;
+}
+
+enum MHD_Result vg_route_dispatch(vg_request *r)
+{
+    int path_known = 0;
+    const vg_route *hit = find(r->method, r->url, &r->id, &path_known);
     if (!hit)
         return path_known ? vg_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", NULL)
                           : vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint", NULL);
     if (strcmp(hit->roles, "public") != 0) {
-        if (!vg_auth_session(r))
+        int who = vg_auth_session(r);
+        if (who < 0)
+            return vg_http_error(r, MHD_HTTP_UNAUTHORIZED, "unknown or revoked API token", "Authorization");
+        if (!who)
             return vg_http_error(r, MHD_HTTP_UNAUTHORIZED, "log in first (no valid session)", NULL);
-        if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 && !vg_auth_csrf_ok(r))
+        /* a bearer token is not sent by browsers on their own: no CSRF */
+        if (!r->session.bearer && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+            !vg_auth_csrf_ok(r))
             return vg_http_error(r, MHD_HTTP_FORBIDDEN, "missing or wrong X-CSRF-Token header",
                                  "X-CSRF-Token");
         if (!role_allowed(hit->roles, r->session.role))

@@ -1,8 +1,12 @@
 /* server.c — the libmicrohttpd daemon: parsing the listen address,
  * starting (a thread per connection, so that streams — SSE, MJPEG — may
  * block waiting for the next event) and stopping, and the
- * per-request life cycle (body accumulation, then the router). */
+ * per-request life cycle (body accumulation up to the route's limit, then
+ * the router). With a certificate and key (PEM files, read into memory and
+ * checked here) it serves HTTPS (GnuTLS inside libmicrohttpd). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,44 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_BODY_MAX (64 * 1024)
+#define DEFAULT_UPLOAD_MAX (8 * 1024 * 1024)
+#define PEM_MAX (1024 * 1024)
+
+/* A PEM file in memory (NUL-terminated), checked for the block it must
+ * hold; every failure names the file and says what is wrong. */
+static vg_status read_pem(const char *what, const char *path, const char *begin, char **out, vg_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_err_set(err, VG_ERR_IO, "TLS %s %s cannot be read: %s", what, path, strerror(errno));
+    char *buf = malloc(PEM_MAX + 1);
+    size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading %s", path);
+    if (bad || n > PEM_MAX) {
+        free(buf);
+        return vg_err_set(err, VG_ERR_INVALID, "TLS %s %s: %s", what, path,
+                          bad ? "read error" : "larger than 1 MiB, not a PEM file");
+    }
+    buf[n] = '\0';
+    if (strlen(buf) != n || !strstr(buf, begin)) {
+        free(buf);
+        return vg_err_set(err, VG_ERR_INVALID, "TLS %s %s is not a PEM file holding \"%s\"", what, path, begin);
+    }
+    *out = buf;
+    return VG_OK;
+}
+
+static void free_pem(char *p)
+{
+    if (p) {
+        sodium_memzero(p, strlen(p));
+        free(p);
+    }
+}
 
 static vg_status parse_listen(const char *s, struct sockaddr_in *sa, vg_err *err)
 {
@@ -47,6 +89,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         r->srv = srv;
         r->conn = conn;
+        int64_t id;
+        const vg_route *rt = vg_route_find(method, url, &id);
+        r->body_limit = rt && rt->upload ? srv->upload_max : srv->body_max;
         *con_cls = r;
         return MHD_YES;
     }
@@ -91,19 +136,57 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory starting the server");
     srv->store = store;
     srv->body_max = cfg && cfg->body_max ? cfg->body_max : DEFAULT_BODY_MAX;
+    srv->upload_max = cfg && cfg->upload_max ? cfg->upload_max : DEFAULT_UPLOAD_MAX;
     srv->secure_cookies = cfg ? cfg->secure_cookies : 0;
+    srv->engine = cfg ? cfg->engine : NULL;
+    srv->pack = cfg && cfg->pack ? cfg->pack : srv->engine ? vg_engine_pack(srv->engine) : NULL;
+    const char *cert = cfg ? cfg->tls_cert : NULL, *key = cfg ? cfg->tls_key : NULL;
+    if ((cert && cert[0]) != (key && key[0])) {
+        free(srv);
+        return vg_err_set(err, VG_ERR_INVALID, "TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+    }
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (cert && cert[0]) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            free(srv);
+            return vg_err_set(err, VG_ERR_UNSUPPORTED, "this libmicrohttpd was built without TLS");
+        }
+        vg_status ts = read_pem("certificate", cert, "-----BEGIN CERTIFICATE-----", &srv->tls_cert, err);
+        if (ts == VG_OK)
+            ts = read_pem("key", key, "PRIVATE KEY-----", &srv->tls_key, err);
+        if (ts != VG_OK) {
+            free_pem(srv->tls_cert);
+            free(srv);
+            return ts;
+        }
+        flags |= MHD_USE_TLS;
+        srv->secure_cookies = 1;
+    }
     pthread_mutex_init(&srv->store_mu, NULL);
     vg_auth_init(&srv->auth);
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_END);
+    if (srv->tls_cert)
+        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+                                       (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_HTTPS_MEM_CERT,
+                                       srv->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_END);
+    else
+        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+                                       (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!srv->daemon) {
+        int tls = srv->tls_cert != NULL;
         vg_auth_fini(&srv->auth);
         pthread_mutex_destroy(&srv->store_mu);
+        free_pem(srv->tls_cert);
+        free_pem(srv->tls_key);
         free(srv);
+        if (tls)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "cannot serve HTTPS on %s: the certificate and key were refused (not a matching "
+                              "PEM pair?) or the address is in use",
+                              listen);
         return vg_err_set(err, VG_ERR_IO, "cannot listen on %s (in use, or not this machine's address?)",
                           listen);
     }
@@ -125,5 +208,7 @@ void vg_server_stop(vg_server *srv)
     MHD_stop_daemon(srv->daemon);
     vg_auth_fini(&srv->auth);
     pthread_mutex_destroy(&srv->store_mu);
+    free_pem(srv->tls_cert);
+    free_pem(srv->tls_key);
     free(srv);
 }

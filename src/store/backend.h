@@ -214,6 +214,18 @@ typedef struct vg_store_backend {
                            size_t cap, int *disabled, vg_err *err);
     /* Every user in id order, without hashes (NULL when none). */
     vg_status (*user_list)(vg_store_conn *c, vg_user **out, int *n, vg_err *err);
+
+    /* ---- API tokens (token.c); NULL in a backend without them ---- */
+    /* hash: hex SHA-256 of the token. A valid token of the same name is
+     * VG_ERR_INVALID. */
+    vg_status (*token_insert)(vg_store_conn *c, const char *name, const char *role, const char *hash,
+                              const char *created_by, int64_t created_at, int64_t *id, vg_err *err);
+    /* The token with this hash (revoked or not); VG_ERR_NOT_FOUND when none. */
+    vg_status (*token_find)(vg_store_conn *c, const char *hash, vg_token *out, vg_err *err);
+    /* By id when name is NULL, else the valid token of that name. */
+    vg_status (*token_get)(vg_store_conn *c, int64_t id, const char *name, vg_token *out, vg_err *err);
+    vg_status (*token_list)(vg_store_conn *c, vg_token **out, int *n, vg_err *err);
+    vg_status (*token_revoke)(vg_store_conn *c, int64_t id, const char *by, int64_t at, vg_err *err);
 } vg_store_backend;
 
 /* The backend for a path: the first in the table that claims it. */

@@ -55,6 +55,12 @@
  *  - user: name (unique), role ('admin', 'operator' or 'auditor'), pwhash
  *    (libsodium crypto_pwhash_str: argon2id, never the password),
  *    created_at, disabled.
+ *
+ * Version 6 (API tokens, issue 5):
+ *  - api_token: name (unique among the tokens not revoked), role, hash (hex
+ *    SHA-256 of the token: the token itself is shown once and never
+ *    stored), created_by, created_at, revoked_at (0: valid) and revoked_by.
+ *    AUTOINCREMENT: a revoked token's id is never reused.
  */
 #include "store/migrations.h"
 
@@ -214,6 +220,20 @@ static const vg_migration migrations[] = {
           "  no_action INTEGER NOT NULL DEFAULT 0,\n"
           "  pending INTEGER NOT NULL DEFAULT 0\n"
           ");\n"},
+     {0}},
+    {6,
+     {[VG_DIALECT_SQLITE] =
+          "CREATE TABLE api_token (\n"
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+          "  name TEXT NOT NULL,\n"
+          "  role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor')),\n"
+          "  hash TEXT NOT NULL UNIQUE,\n"
+          "  created_by TEXT NOT NULL,\n"
+          "  created_at INTEGER NOT NULL,\n"
+          "  revoked_at INTEGER NOT NULL DEFAULT 0,\n"
+          "  revoked_by TEXT NOT NULL DEFAULT ''\n"
+          ");\n"
+          "CREATE UNIQUE INDEX api_token_valid_name ON api_token (name) WHERE revoked_at = 0;\n"},
      {0}},
 };
 

@@ -1516,6 +1516,125 @@ static vg_status sq_user_list(vg_store_conn *c, vg_user **out, int *n, vg_err *e
     return s;
 }
 
+/* ---- API tokens ---- */
+
+static vg_status sq_token_insert(vg_store_conn *c, const char *name, const char *role, const char *hash,
+                                 const char *created_by, int64_t created_at, int64_t *id, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          "INSERT INTO api_token (name, role, hash, created_by, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, name);
+    bind_text(st, 2, role);
+    bind_text(st, 3, hash);
+    bind_text(st, 4, created_by);
+    sqlite3_bind_int64(st, 5, created_at);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
+            s = vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists", name);
+        else
+            s = db_fail(c, err, "adding an API token");
+    } else {
+        *id = sqlite3_last_insert_rowid(c->db);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+#define TOKEN_COLS "id, name, role, created_by, created_at, revoked_at, revoked_by"
+
+static vg_status read_token(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_token *t = elem;
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    col_text(st, 1, t->name, sizeof t->name);
+    col_text(st, 2, t->role, sizeof t->role);
+    col_text(st, 3, t->created_by, sizeof t->created_by);
+    t->created_at = sqlite3_column_int64(st, 4);
+    t->revoked_at = sqlite3_column_int64(st, 5);
+    col_text(st, 6, t->revoked_by, sizeof t->revoked_by);
+    return VG_OK;
+}
+
+/* One token row from a prepared statement whose parameters are bound. */
+static vg_status one_token(vg_store_conn *c, sqlite3_stmt *st, vg_token *out, const char *what, vg_err *err)
+{
+    vg_status s = VG_OK;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_token(NULL, st, out, err);
+    else if (rc == SQLITE_DONE)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no such API token (%s)", what);
+    else
+        s = db_fail(c, err, "reading an API token");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static vg_status sq_token_find(vg_store_conn *c, const char *hash, vg_token *out, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT " TOKEN_COLS " FROM api_token WHERE hash = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    bind_text(st, 1, hash);
+    return one_token(c, st, out, "by hash", err);
+}
+
+static vg_status sq_token_get(vg_store_conn *c, int64_t id, const char *name, vg_token *out, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c,
+                          name ? "SELECT " TOKEN_COLS " FROM api_token WHERE name = ?1 AND revoked_at = 0"
+                               : "SELECT " TOKEN_COLS " FROM api_token WHERE id = ?1",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    if (name)
+        bind_text(st, 1, name);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    return one_token(c, st, out, name ? name : "id", err);
+}
+
+static vg_status sq_token_list(vg_store_conn *c, vg_token **out, int *n, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT " TOKEN_COLS " FROM api_token ORDER BY id", &st, err);
+    if (s != VG_OK)
+        return s;
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_token), read_token, NULL, "listing API tokens", &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
+}
+
+static vg_status sq_token_revoke(vg_store_conn *c, int64_t id, const char *by, int64_t at, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "UPDATE api_token SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1 AND revoked_at = 0",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    bind_text(st, 3, by);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        s = db_fail(c, err, "revoking an API token");
+    else if (sqlite3_changes(c->db) != 1)
+        s = vg_err_set(err, VG_ERR_INVALID, "API token %lld is unknown or already revoked", (long long)id);
+    sqlite3_finalize(st);
+    return s;
+}
+
 const vg_store_backend vg_store_backend_sqlite = {
     .name = "sqlite",
     .claims = sq_claims,
@@ -1568,4 +1687,9 @@ const vg_store_backend vg_store_backend_sqlite = {
     .user_insert = sq_user_insert,
     .user_find = sq_user_find,
     .user_list = sq_user_list,
+    .token_insert = sq_token_insert,
+    .token_find = sq_token_find,
+    .token_get = sq_token_get,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
 };

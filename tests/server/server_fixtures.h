@@ -33,7 +33,8 @@ typedef struct session {
     char csrf[80];
 } session;
 
-static inline void srv_start(srv_fx *x, size_t body_max)
+/* Starts the server with cfg (listen, users and store filled in here). */
+static inline void srv_start_cfg(srv_fx *x, vg_server_config cfg)
 {
     fx_init(&x->f, T0);
     vg_err err = {{0}};
@@ -44,13 +45,19 @@ static inline void srv_start(srv_fx *x, size_t body_max)
             fprintf(stderr, "user_add: %s\n", err.msg);
         assert_int_equal(st, VG_OK);
     }
-    vg_server_config cfg = {.listen = "127.0.0.1:0", .body_max = body_max};
+    cfg.listen = "127.0.0.1:0";
     vg_status st = vg_server_start(&cfg, x->f.s, &x->srv, &err);
     if (st)
         fprintf(stderr, "server_start: %s\n", err.msg);
     assert_int_equal(st, VG_OK);
     x->port = vg_server_port(x->srv);
     assert_true(x->port > 0);
+}
+
+static inline void srv_start(srv_fx *x, size_t body_max)
+{
+    vg_server_config cfg = {.body_max = body_max};
+    srv_start_cfg(x, cfg);
 }
 
 static inline void srv_stop(srv_fx *x)

@@ -1,0 +1,232 @@
+/* api_watchlists.c — the write side of watch lists over HTTP: creating a
+ * list, listing its subjects, enrolling a subject from an uploaded photo
+ * through the same gate and code as `vigil subject add` (vg_enrol_mem),
+ * removing one, and serving an enrolled photo (an audited read). Every
+ * change is made under the caller's name (the store audits it) and then the
+ * running engine's gallery is rebuilt (reload.c). A refused upload stores
+ * nothing: no subject, no photo, no audit entry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+#include "vigil/watchlist.h"
+
+static void lock(vg_request *r)
+{
+    pthread_mutex_lock(&r->srv->store_mu);
+}
+
+static void unlock(vg_request *r)
+{
+    pthread_mutex_unlock(&r->srv->store_mu);
+}
+
+static json_t *watchlist_json(const vg_watchlist *w)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "id", (json_int_t)w->id, "name", w->name,
+                     "reason", w->reason, "authorised_by", w->authorised_by, "created_at",
+                     (json_int_t)w->created_at, "expires_at", (json_int_t)w->expires_at, "max_size",
+                     w->max_size, "subjects", w->subjects, "templates", w->templates);
+}
+
+static json_t *subject_json(const vg_subject *s)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "id", (json_int_t)s->id,
+                     "watchlist_id", (json_int_t)s->watchlist_id, "name", s->name, "reason", s->reason,
+                     "category", s->category, "source", s->source, "authorised_by", s->authorised_by,
+                     "justification", s->justification, "dob", s->dob, "created_at", (json_int_t)s->created_at,
+                     "expires_at", (json_int_t)s->expires_at, "templates", s->templates);
+}
+
+/* The watch list with this id (under the lock). */
+static vg_status watchlist_by_id(vg_request *r, int64_t id, vg_watchlist *out, vg_err *err)
+{
+    vg_watchlist *all = NULL;
+    int n = 0;
+    vg_status st = vg_store_watchlist_list(r->srv->store, &all, &n, err);
+    if (st != VG_OK)
+        return st;
+    st = vg_err_set(err, VG_ERR_NOT_FOUND, "no watch list with id %lld", (long long)id);
+    for (int i = 0; i < n; i++)
+        if (all[i].id == id) {
+            *out = all[i];
+            st = VG_OK;
+            if (err)
+                err->msg[0] = '\0';
+        }
+    vg_store_watchlist_free(all);
+    return st;
+}
+
+/* After a change to list wl: the engine matches against the new list. A
+ * failure is logged (the change itself stands). */
+static void reload(vg_request *r, int64_t wl)
+{
+    vg_err err = {{0}};
+    if (vg_server_gallery_reload(r->srv, wl, r->session.user, &err) != VG_OK)
+        fprintf(stderr, "vigil server: the engine's watch list was not reloaded: %s\n", err.msg);
+}
+
+enum MHD_Result vg_api_watchlist_create(vg_request *r)
+{
+    vg_body_watchlist b;
+    char field[VG_BODY_FIELD_MAX], msg[VG_BODY_MSG_MAX];
+    if (vg_body_parse_watchlist(r->body, r->body_len, &b, field, msg) != VG_OK)
+        return vg_http_body_error(r, field, msg);
+    vg_watchlist w;
+    memset(&w, 0, sizeof w);
+    memcpy(w.name, b.name, sizeof w.name);
+    memcpy(w.reason, b.reason, sizeof w.reason);
+    memcpy(w.authorised_by, b.authorised_by, sizeof w.authorised_by);
+    w.expires_at = b.expires_at;
+    w.max_size = b.max_size;
+    vg_err err = {{0}};
+    int64_t id = 0;
+    vg_watchlist made;
+    lock(r);
+    int exists = vg_store_watchlist_get(r->srv->store, w.name, &made, NULL) == VG_OK;
+    vg_status st = exists ? VG_OK : vg_store_watchlist_create(r->srv->store, r->session.user, &w, &id, &err);
+    if (!exists && st == VG_OK)
+        st = vg_store_watchlist_get(r->srv->store, w.name, &made, &err);
+    unlock(r);
+    if (exists)
+        return vg_http_error(r, MHD_HTTP_CONFLICT, "a watch list with this name already exists", "name");
+    if (st == VG_ERR_INVALID)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_CREATED, json_pack("{s:o}", "watchlist", watchlist_json(&made)));
+}
+
+enum MHD_Result vg_api_subjects(vg_request *r)
+{
+    vg_watchlist w;
+    vg_subject *s = NULL;
+    int n = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = watchlist_by_id(r, r->id, &w, &err);
+    if (st == VG_OK)
+        st = vg_store_subject_list(r->srv->store, w.id, &s, &n, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, subject_json(&s[i]));
+    vg_store_subject_free(s);
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o, s:o}", "watchlist", watchlist_json(&w), "subjects", arr));
+}
+
+/* 422: the gate (or the duplicate check) refused the photo, with every
+ * reason. */
+static enum MHD_Result refused(vg_request *r, const vg_enrol_refusal *why, const char *msg)
+{
+    json_t *reasons = json_array();
+    for (int i = 0; i < why->reasons.n; i++)
+        json_array_append_new(reasons, json_string(why->reasons.reason[i]));
+    return vg_http_json(r, 422,
+                        json_pack("{s:s, s:s, s:o}", "error", msg, "field", "photo", "reasons", reasons));
+}
+
+enum MHD_Result vg_api_subject_create(vg_request *r)
+{
+    if (!r->srv->pack)
+        return vg_http_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                             "this server has no model pack: photos cannot be enrolled here", "photo");
+    vg_body_subject b;
+    char field[VG_BODY_FIELD_MAX], msg[VG_BODY_MSG_MAX];
+    if (vg_body_parse_subject(r->body, r->body_len, &b, field, msg) != VG_OK)
+        return vg_http_body_error(r, field, msg);
+    /* the body's text is no longer needed: free it before the heavy work */
+    free(r->body);
+    r->body = NULL;
+    r->body_len = r->body_cap = 0;
+
+    vg_subject s;
+    memset(&s, 0, sizeof s);
+    memcpy(s.name, b.name, sizeof s.name);
+    memcpy(s.reason, b.reason, sizeof s.reason);
+    memcpy(s.category, b.category, sizeof s.category);
+    memcpy(s.source, b.source, sizeof s.source);
+    memcpy(s.justification, b.justification, sizeof s.justification);
+    memcpy(s.dob, b.dob, sizeof s.dob);
+    s.expires_at = b.expires_at;
+    vg_enrol_options opt;
+    vg_enrol_defaults(&opt);
+    opt.face_index = b.face;
+    opt.allow_duplicate = b.allow_duplicate;
+    vg_enrol_photo photo = {b.photo, b.photo_len, "upload"};
+    vg_enrol_refusal why;
+    memset(&why, 0, sizeof why);
+    vg_watchlist w;
+    vg_subject made;
+    int64_t id = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = watchlist_by_id(r, r->id, &w, &err);
+    if (st == VG_OK) {
+        s.watchlist_id = w.id;
+        memcpy(s.authorised_by, b.authorised_by[0] ? b.authorised_by : w.authorised_by, sizeof s.authorised_by);
+        st = vg_enrol_mem(r->srv->pack, r->srv->store, r->session.user, &s, &photo, 1, &opt, &id, &why, &err);
+    }
+    if (st == VG_OK)
+        st = vg_store_subject_get(r->srv->store, id, &made, &err);
+    if (st == VG_OK) {
+        made.templates = 1;
+        reload(r, w.id);
+    }
+    unlock(r);
+    vg_body_subject_free(&b);
+    if (st == VG_ERR_NOT_FOUND && !id)
+        return vg_http_store_error(r, st, &err);
+    if (st != VG_OK) {
+        switch (why.stage) {
+        case VG_ENROL_DECODE:
+            return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "photo: not an image that can be decoded (JPEG or PNG)",
+                                 "photo");
+        case VG_ENROL_GATE:
+            return refused(r, &why, "the enrolment quality gate refused the photo");
+        case VG_ENROL_DUPLICATE:
+            return refused(r, &why, "the face matches another subject of this watch list (allow_duplicate: true "
+                                    "enrols it anyway)");
+        default:
+            if (st == VG_ERR_LIMIT)
+                return vg_http_error(r, MHD_HTTP_CONFLICT, err.msg, NULL); /* the list is full */
+            if (st == VG_ERR_INVALID)
+                return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+            return vg_http_store_error(r, st, &err);
+        }
+    }
+    return vg_http_json(r, MHD_HTTP_CREATED, json_pack("{s:o}", "subject", subject_json(&made)));
+}
+
+enum MHD_Result vg_api_subject_remove(vg_request *r)
+{
+    vg_subject s;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_subject_get(r->srv->store, r->id, &s, &err);
+    if (st == VG_OK)
+        st = vg_store_subject_remove(r->srv->store, r->session.user, r->id, &err);
+    if (st == VG_OK)
+        reload(r, s.watchlist_id);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:I}", "removed", (json_int_t)r->id));
+}
+
+enum MHD_Result vg_api_subject_photo(vg_request *r)
+{
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_photo_get(r->srv->store, r->session.user, r->id, 0, &jpeg, &len, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+}
