@@ -28,7 +28,8 @@ static const vg_cli_command commands[] = {
     {"alert", "list|adjudicate ...", "alerts of a deployment; an officer's decision on one", vg_cmd_alert, 1},
     {"report", "DEPLOYMENT | --from DATE --until DATE", "the transparency report: counts only", vg_cmd_report, 1},
     {"serve", "[--listen ADDR:PORT]", "the HTTP API (default 127.0.0.1:8080) until Ctrl-C", vg_cmd_serve, 0},
-    {"user", "add NAME --role ROLE | list", "users of the HTTP API; password on stdin", vg_cmd_user, 1},
+    {"user", "add NAME --role ROLE | list | token NAME --role ROLE | tokens | revoke-token NAME",
+     "users of the HTTP API (password on stdin) and API tokens", vg_cmd_user, 1},
 };
 
 static void usage(FILE *out)
