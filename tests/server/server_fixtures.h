@@ -33,10 +33,11 @@ typedef struct session {
     char csrf[80];
 } session;
 
-/* Starts the server with cfg (listen, users and store filled in here). */
-static inline void srv_start_cfg(srv_fx *x, vg_server_config cfg)
+/* Starts the server with cfg (listen, users and store filled in here) over
+ * a store whose clock is now (0: real time). */
+static inline void srv_start_at(srv_fx *x, vg_server_config cfg, int64_t now)
 {
-    fx_init(&x->f, T0);
+    fx_init(&x->f, now);
     vg_err err = {{0}};
     static const char *const users[][2] = {{"olivia", "operator"}, {"adam", "admin"}, {"aud", "auditor"}};
     for (int i = 0; i < 3; i++) {
@@ -52,6 +53,11 @@ static inline void srv_start_cfg(srv_fx *x, vg_server_config cfg)
     assert_int_equal(st, VG_OK);
     x->port = vg_server_port(x->srv);
     assert_true(x->port > 0);
+}
+
+static inline void srv_start_cfg(srv_fx *x, vg_server_config cfg)
+{
+    srv_start_at(x, cfg, T0);
 }
 
 static inline void srv_start(srv_fx *x, size_t body_max)
