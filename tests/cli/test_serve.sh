@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_serve.sh — `vigil user add` (password from stdin) and `vigil serve`
 # as a user runs them: a user is added, the server answers /healthz and a
-# login on a free port, and SIGTERM stops it with exit 0.
+# login on a free port, an API token made by `vigil user token` works as a
+# bearer until `vigil user revoke-token`, and SIGTERM stops it with exit 0.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 command -v curl >/dev/null || { echo "curl not installed: skipping"; exit 77; }
@@ -32,6 +33,22 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/me"
 curl -s -D "$tmp/h" -o "$tmp/b" -H 'Content-Type: application/json' \
   -d '{"name":"olivia","password":"a long password"}' "http://127.0.0.1:$port/api/v1/login"
 grep -qi "^set-cookie: vigil_session=.*HttpOnly" "$tmp/h" || fail "login: $(cat "$tmp/h" "$tmp/b")"
+# API tokens: printed once, used as a bearer, revoked from the command line
+tok=$("$vigil" user token stats-bot --role auditor 2>"$tmp/tokerr") || fail "user token: $(cat "$tmp/tokerr")"
+[[ "$tok" =~ ^vgt_[0-9a-f]{64}$ ]] || fail "token looks wrong: $tok"
+grep -q "shown this once" "$tmp/tokerr" || fail "token: no warning that it is shown once"
+"$vigil" user tokens | grep -q "stats-bot *auditor" || fail "user tokens"
+"$vigil" user tokens | grep -q "${tok#vgt_}" && fail "user tokens shows the token"
+code=$(curl -s -o "$tmp/b" -w '%{http_code}' -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/v1/audit")
+[ "$code" = 200 ] || fail "bearer token: $code $(cat "$tmp/b")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/v1/users")
+[ "$code" = 403 ] || fail "auditor token on /users: $code"
+"$vigil" user revoke-token stats-bot | grep -q "revoked" || fail "revoke-token"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/v1/audit")
+[ "$code" = 401 ] || fail "revoked token still accepted: $code"
+out=$("$vigil" user revoke-token stats-bot 2>&1) && fail "second revocation accepted"
+"$vigil" audit log | grep -q "token.revoke" || fail "revocation not audited"
+
 kill -TERM "$pid"
 wait "$pid"; rc=$?
 pid=
