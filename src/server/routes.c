@@ -19,8 +19,8 @@
 const vg_route vg_routes[] = {
     {"GET", "/healthz", "public", vg_api_healthz, "liveness", 0, NULL},
     {"GET", "/api/v1/openapi.json", "public", vg_api_openapi, "this document", 0, NULL},
-    {"POST", "/api/v1/login", "public", vg_auth_login, "log in: a session cookie and a CSRF token", 0,
-     "{\"name\":\"olivia\",\"password\":\"correct horse battery\"}"},
+    {"POST", "/api/v1/login", "public", vg_auth_login, "log in: name, password; a session cookie and a CSRF token",
+     0, NULL},
     {"POST", "/api/v1/logout", "any", vg_auth_logout, "end the session", 0, NULL},
     {"GET", "/api/v1/me", "any", vg_auth_me, "who is logged in, with which role", 0, NULL},
     {"GET", "/api/v1/alerts", "operator,auditor", vg_api_alerts,
