@@ -18,6 +18,14 @@ grep -q "already exists" <<<"$out" || fail "duplicate user: $out"
 out=$(echo "a long password" | "$vigil" user add eve --role root 2>&1); [ $? = 2 ] || fail "bad role: $out"
 "$vigil" user list | grep -q "olivia *operator" || fail "user list"
 
+# TLS files that are not there, or not PEM: a clear error at start
+out=$("$vigil" serve --listen 127.0.0.1:0 --tls-cert "$tmp/none.pem" --tls-key "$tmp/none.pem" 2>&1) && fail "serve with a missing certificate started"
+grep -q "none.pem cannot be read" <<<"$out" || fail "missing certificate: $out"
+echo junk > "$tmp/junk.pem"
+out=$("$vigil" serve --listen 127.0.0.1:0 --tls-cert "$tmp/junk.pem" --tls-key "$tmp/junk.pem" 2>&1) && fail "serve with a junk certificate started"
+grep -q "is not a PEM file" <<<"$out" || fail "junk certificate: $out"
+out=$("$vigil" serve --tls-cert "$tmp/junk.pem" 2>&1); [ $? = 2 ] || fail "--tls-cert alone: $out"
+
 "$vigil" --json serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 port=
