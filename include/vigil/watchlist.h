@@ -87,7 +87,7 @@ typedef struct vg_enrol_photo {
 /* Why vg_enrol_mem refused (what its caller tells the user). */
 typedef enum vg_enrol_stage {
     VG_ENROL_OK = 0,
-    VG_ENROL_DECODE,         /* the bytes are not an image FFmpeg can decode */
+    VG_ENROL_DECODE,         /* not an image FFmpeg can decode, or one over max_pixels */
     VG_ENROL_GATE,           /* the quality gate refused: reasons listed */
     VG_ENROL_DUPLICATE,      /* the face matches another subject of the list */
     VG_ENROL_OTHER           /* anything else (the store, the models): see err */

@@ -112,7 +112,7 @@ static vg_status enrol(const vg_face_pack *pack, vg_store *store, const char *ac
         float *vec = vecs + (size_t)i * (size_t)dim;
         why->photo = i;
         st = decode_photo(&ps, i, &img, err);
-        if (st == VG_ERR_INVALID)
+        if (st == VG_ERR_INVALID || st == VG_ERR_LIMIT)
             why->stage = VG_ENROL_DECODE;
         if (!st) {
             st = vg_gate_assess(pack, img, opt->face_index, &opt->gate, &face, &why->reasons, err);

@@ -179,13 +179,15 @@ enum MHD_Result vg_api_subject_create(vg_request *r)
     }
     unlock(r);
     vg_body_subject_free(&b);
-    if (st == VG_ERR_NOT_FOUND && !id)
-        return vg_http_store_error(r, st, &err);
     if (st != VG_OK) {
         switch (why.stage) {
-        case VG_ENROL_DECODE:
-            return vg_http_error(r, MHD_HTTP_BAD_REQUEST, "photo: not an image that can be decoded (JPEG or PNG)",
-                                 "photo");
+        case VG_ENROL_DECODE: {
+            char m[sizeof err.msg + 64];
+            snprintf(m, sizeof m, "%s (%s)",
+                     st == VG_ERR_LIMIT ? "photo: too many pixels" : "photo: not an image that can be decoded (JPEG or PNG)",
+                     err.msg);
+            return vg_http_error(r, MHD_HTTP_BAD_REQUEST, m, "photo");
+        }
         case VG_ENROL_GATE:
             return refused(r, &why, "the enrolment quality gate refused the photo");
         case VG_ENROL_DUPLICATE:

@@ -215,7 +215,7 @@ static vg_status photo(parse *p, vg_body_subject *out)
     const char *b64 = json_string_value(v);
     size_t n = json_string_length(v);
     const char *comma = memchr(b64, ',', n < 100 ? n : 100);
-    if (!strncmp(b64, "data:", 5) && comma && strstr(b64, ";base64,") == comma - 7) {
+    if (n > 5 && !memcmp(b64, "data:", 5) && comma && comma - b64 >= 12 && !memcmp(comma - 7, ";base64", 7)) {
         n -= (size_t)(comma + 1 - b64);
         b64 = comma + 1;
     }
