@@ -124,8 +124,20 @@ enum MHD_Result vg_api_subjects(vg_request *r)
 static enum MHD_Result refused(vg_request *r, const vg_enrol_refusal *why, const char *msg)
 {
     json_t *reasons = json_array();
-    for (int i = 0; i < why->reasons.n; i++)
-        json_array_append_new(reasons, json_string(why->reasons.reason[i]));
+    for (int i = 0; i < why->reasons.n; i++) {
+        /* the gate speaks of the CLI's --face option; here it is a field */
+        int n = 0, last = 0, k = 0;
+        char said[sizeof why->reasons.reason[0]];
+        const char *text = why->reasons.reason[i], *hint = strstr(text, ": a duplicate? --allow-duplicate");
+        if (sscanf(text, "%d faces found: choose one with --face 0..%d%n", &n, &last, &k) == 2 && k > 0) {
+            snprintf(said, sizeof said, "%d faces found: choose one with \"face\": 0 to %d", n, last);
+            text = said;
+        } else if (hint) {
+            snprintf(said, sizeof said, "%.*s", (int)(hint - text), text);
+            text = said;
+        }
+        json_array_append_new(reasons, json_string(text));
+    }
     return vg_http_json(r, 422,
                         json_pack("{s:s, s:s, s:o}", "error", msg, "field", "photo", "reasons", reasons));
 }

@@ -93,6 +93,7 @@ static void enrol_list_photo_remove(void **state)
     assert_error(&r, 422, "photo");
     j = resp_json(&r);
     assert_non_null(strstr(json_string_value(json_array_get(json_object_get(j, "reasons"), 0)), "matches subject"));
+    assert_null(strstr(json_string_value(json_array_get(json_object_get(j, "reasons"), 0)), "--")); /* no CLI option */
     json_decref(j);
     resp_free(&r);
     json_t *o = json_loads(dup, 0, NULL);
@@ -275,6 +276,28 @@ static void refusals_change_nothing(void **state)
     free(huge);
     free(tb);
     free(tbody);
+    /* two faces: refused naming the face field; accepted once it picks one */
+    char two[300];
+    snprintf(two, sizeof two, "%s/two.png", x.f.dir);
+    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y -i '%s' -i '%s' -filter_complex '[0][1]hstack' '%s'", photo,
+             other, two);
+    assert_int_equal(system(cmd), 0);
+    char *two64 = b64_file(two);
+    b = subject_body("Two", two64);
+    refused(&x, &adam, path, b, 422, "photo", "2 faces found: choose one with \"face\": 0 to 1");
+    json_t *o = json_loads(b, 0, NULL);
+    json_object_set_new(o, "face", json_integer(0));
+    json_object_set_new(o, "allow_duplicate", json_true()); /* both men are on the list by now */
+    char *b2 = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    resp r0 = http_post(&x, path, &adam, b2);
+    if (r0.status != 201)
+        fail_msg("face 0 of two: %ld %s", r0.status, r0.body);
+    resp_free(&r0);
+    free(b2);
+    free(b);
+    free(two64);
+
     verify_chain(&x);
     free(g64);
     free(bl64);
