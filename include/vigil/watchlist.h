@@ -107,6 +107,20 @@ vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *ac
                        const vg_enrol_options *opt, int64_t *subject_id, vg_enrol_refusal *why,
                        vg_err *err);
 
+/* The same in two steps, so that a server holds its store only for the
+ * second: vg_enrol_prepare runs the gate, the embedding and the re-encoding
+ * (no store); vg_enrol_commit checks for duplicates on the list and stores
+ * the subject with its templates in one transaction. The prepared photos
+ * (templates included, zeroed when freed) are freed with
+ * vg_enrol_prepared_free. */
+typedef struct vg_enrol_prepared vg_enrol_prepared;
+vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
+                           vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err);
+vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+                          const vg_enrol_prepared *prepared, const vg_enrol_options *opt, int64_t *subject_id,
+                          vg_enrol_refusal *why, vg_err *err);
+void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
+
 /* ---- a watch list in memory, and identification ---- */
 
 typedef struct vg_watch_gallery vg_watch_gallery;

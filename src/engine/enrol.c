@@ -5,6 +5,7 @@
  * from files (vg_enrol, the CLI) or memory (vg_enrol_mem, HTTP uploads). */
 #include "vigil/watchlist.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,20 +82,44 @@ static vg_status decode_photo(const photo_src *p, int i, vg_image **img, vg_err 
     return vg_image_decode_mem(p->mem[i].data, p->mem[i].len, p->max_pixels, img, err);
 }
 
-static vg_status enrol(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
-                       const photo_src *src, const char *const *labels, int n, const vg_enrol_options *opt,
-                       int64_t *subject_id, vg_enrol_refusal *why, vg_err *err)
+struct vg_enrol_prepared {
+    int n, dim;
+    float *vecs;          /* n x dim */
+    vg_enrolment *rec;    /* pointing into vecs and jpegs */
+    uint8_t **jpegs;
+    char **labels;
+};
+
+void vg_enrol_prepared_free(vg_enrol_prepared *p)
 {
-    vg_enrol_options defaults;
-    if (!opt) {
-        vg_enrol_defaults(&defaults);
-        opt = &defaults;
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++) {
+        if (p->jpegs)
+            free(p->jpegs[i]);
+        if (p->labels)
+            free(p->labels[i]);
     }
-    vg_enrol_refusal dummy;
-    if (!why)
-        why = &dummy;
+    if (p->vecs)
+        sodium_memzero(p->vecs, (size_t)p->n * (size_t)p->dim * sizeof(float));
+    free(p->vecs);
+    free(p->rec);
+    free(p->jpegs);
+    free(p->labels);
+    free(p);
+}
+
+static void why_reset(vg_enrol_refusal *why)
+{
     memset(why, 0, sizeof *why);
     why->stage = VG_ENROL_OTHER;
+}
+
+/* Every photo through the gate, embedded and re-encoded: no store needed. */
+static vg_status prepare(const vg_face_pack *pack, const photo_src *src, const char *const *labels, int n,
+                         const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err)
+{
+    *out = NULL;
     if (n < 1)
         return vg_err_set(err, VG_ERR_INVALID, "at least one photo is needed (--photo FILE)");
     if (n > ENROL_MAX_PHOTOS)
@@ -102,15 +127,25 @@ static vg_status enrol(const vg_face_pack *pack, vg_store *store, const char *ac
     photo_src ps = *src;
     ps.max_pixels = opt->max_pixels;
     int dim = vg_face_pack_dim(pack);
-    float *vecs = calloc((size_t)n * (size_t)dim, sizeof(float));
-    vg_enrolment *rec = calloc((size_t)n, sizeof *rec);
-    uint8_t **jpegs = calloc((size_t)n, sizeof *jpegs);
-    vg_status st = vecs && rec && jpegs ? VG_OK : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    vg_enrol_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    p->n = n;
+    p->dim = dim;
+    p->vecs = calloc((size_t)n * (size_t)dim, sizeof(float));
+    p->rec = calloc((size_t)n, sizeof *p->rec);
+    p->jpegs = calloc((size_t)n, sizeof *p->jpegs);
+    p->labels = calloc((size_t)n, sizeof *p->labels);
+    vg_status st = p->vecs && p->rec && p->jpegs && p->labels ? VG_OK : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n && !st; i++) {
         vg_image *img = NULL;
         vg_face face;
-        float *vec = vecs + (size_t)i * (size_t)dim;
+        float *vec = p->vecs + (size_t)i * (size_t)dim;
         why->photo = i;
+        if (!(p->labels[i] = strdup(labels[i]))) {
+            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+            break;
+        }
         st = decode_photo(&ps, i, &img, err);
         if (st == VG_ERR_INVALID || st == VG_ERR_LIMIT)
             why->stage = VG_ENROL_DECODE;
@@ -122,20 +157,71 @@ static vg_status enrol(const vg_face_pack *pack, vg_store *store, const char *ac
         if (!st)
             st = vg_face_embed_face(pack, img, &face, vec, err);
         if (!st)
-            st = keep_as_jpeg(img, &jpegs[i], &rec[i].jpeg_len, err);
+            st = keep_as_jpeg(img, &p->jpegs[i], &p->rec[i].jpeg_len, err);
         vg_image_free(img);
         if (st) {
             vg_err_prefix(err, st, "photo %s", labels[i]);
             break;
         }
-        rec[i].vec = vec;
-        rec[i].dim = dim;
-        rec[i].quality = face.quality.score;
-        rec[i].jpeg = jpegs[i];
+        p->rec[i].vec = vec;
+        p->rec[i].dim = dim;
+        p->rec[i].quality = face.quality.score;
+        p->rec[i].jpeg = p->jpegs[i];
     }
-    if (!st && !opt->allow_duplicate) {
+    if (st) {
+        vg_enrol_prepared_free(p);
+        return st;
+    }
+    *out = p;
+    return VG_OK;
+}
+
+vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
+                           vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err)
+{
+    vg_enrol_options defaults;
+    vg_enrol_refusal dummy;
+    if (!opt) {
+        vg_enrol_defaults(&defaults);
+        opt = &defaults;
+    }
+    if (!why)
+        why = &dummy;
+    why_reset(why);
+    if (!out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_enrol_prepare: NULL argument");
+    *out = NULL;
+    if (n < 0 || n > ENROL_MAX_PHOTOS || (n > 0 && !photos))
+        return vg_err_set(err, VG_ERR_INVALID, "%d photos: 1 to %d per subject", n, ENROL_MAX_PHOTOS);
+    const char *labels[ENROL_MAX_PHOTOS];
+    for (int i = 0; i < n; i++)
+        labels[i] = photos[i].label ? photos[i].label : "photo";
+    photo_src src = {.mem = photos};
+    return prepare(pack, &src, labels, n, opt, out, why, err);
+}
+
+vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+                          const vg_enrol_prepared *p, const vg_enrol_options *opt, int64_t *subject_id,
+                          vg_enrol_refusal *why, vg_err *err)
+{
+    vg_enrol_options defaults;
+    vg_enrol_refusal dummy;
+    if (!opt) {
+        vg_enrol_defaults(&defaults);
+        opt = &defaults;
+    }
+    if (!why)
+        why = &dummy;
+    why_reset(why);
+    if (!p || !subject)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_enrol_commit: NULL argument");
+    if (p->dim != vg_face_pack_dim(pack))
+        return vg_err_set(err, VG_ERR_INVALID, "vg_enrol_commit: photos prepared with another model pack");
+    vg_status st = VG_OK;
+    if (!opt->allow_duplicate) {
         int which = -1;
-        st = check_duplicates(store, actor, pack, subject, vecs, n, labels, opt, &which, err);
+        st = check_duplicates(store, actor, pack, subject, p->vecs, p->n, (const char *const *)p->labels, opt, &which,
+                              err);
         if (st && which >= 0) {
             why->stage = VG_ENROL_DUPLICATE;
             why->photo = which;
@@ -144,14 +230,9 @@ static vg_status enrol(const vg_face_pack *pack, vg_store *store, const char *ac
         }
     }
     if (!st)
-        st = vg_store_subject_add(store, actor, subject, vg_face_pack_model_id(pack), rec, n, subject_id, err);
+        st = vg_store_subject_add(store, actor, subject, vg_face_pack_model_id(pack), p->rec, p->n, subject_id, err);
     if (!st)
         why->stage = VG_ENROL_OK;
-    for (int i = 0; jpegs && i < n; i++)
-        free(jpegs[i]);
-    free(jpegs);
-    free(rec);
-    free(vecs);
     return st;
 }
 
@@ -159,8 +240,20 @@ vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
                    const vg_subject *subject, const char *const *photos, int n,
                    const vg_enrol_options *opt, int64_t *subject_id, vg_err *err)
 {
+    vg_enrol_options defaults;
+    if (!opt) {
+        vg_enrol_defaults(&defaults);
+        opt = &defaults;
+    }
+    vg_enrol_refusal why;
+    why_reset(&why);
     photo_src src = {.files = photos};
-    return enrol(pack, store, actor, subject, &src, photos, n, opt, subject_id, NULL, err);
+    vg_enrol_prepared *p = NULL;
+    vg_status st = prepare(pack, &src, photos, n, opt, &p, &why, err);
+    if (!st)
+        st = vg_enrol_commit(pack, store, actor, subject, p, opt, subject_id, NULL, err);
+    vg_enrol_prepared_free(p);
+    return st;
 }
 
 vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,
@@ -168,11 +261,10 @@ vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *ac
                        const vg_enrol_options *opt, int64_t *subject_id, vg_enrol_refusal *why,
                        vg_err *err)
 {
-    if (n < 0 || n > ENROL_MAX_PHOTOS || (n > 0 && !photos))
-        return vg_err_set(err, VG_ERR_INVALID, "%d photos: 1 to %d per subject", n, ENROL_MAX_PHOTOS);
-    const char *labels[ENROL_MAX_PHOTOS];
-    for (int i = 0; i < n; i++)
-        labels[i] = photos[i].label ? photos[i].label : "photo";
-    photo_src src = {.mem = photos};
-    return enrol(pack, store, actor, subject, &src, labels, n, opt, subject_id, why, err);
+    vg_enrol_prepared *p = NULL;
+    vg_status st = vg_enrol_prepare(pack, photos, n, opt, &p, why, err);
+    if (!st)
+        st = vg_enrol_commit(pack, store, actor, subject, p, opt, subject_id, why, err);
+    vg_enrol_prepared_free(p);
+    return st;
 }

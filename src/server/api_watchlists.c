@@ -1,6 +1,7 @@
 /* api_watchlists.c — the write side of watch lists over HTTP: creating a
  * list, listing its subjects, enrolling a subject from an uploaded photo
- * through the same gate and code as `vigil subject add` (vg_enrol_mem),
+ * through the same gate and code as `vigil subject add` (vg_enrol_prepare
+ * without the store lock, then vg_enrol_commit under it),
  * removing one, and serving an enrolled photo (an audited read). Every
  * change is made under the caller's name (the store audits it) and then the
  * running engine's gallery is rebuilt (reload.c). A refused upload stores
@@ -176,21 +177,27 @@ enum MHD_Result vg_api_subject_create(vg_request *r)
     vg_subject made;
     int64_t id = 0;
     vg_err err = {{0}};
-    lock(r);
-    vg_status st = watchlist_by_id(r, r->id, &w, &err);
-    if (st == VG_OK) {
-        s.watchlist_id = w.id;
-        memcpy(s.authorised_by, b.authorised_by[0] ? b.authorised_by : w.authorised_by, sizeof s.authorised_by);
-        st = vg_enrol_mem(r->srv->pack, r->srv->store, r->session.user, &s, &photo, 1, &opt, &id, &why, &err);
-    }
-    if (st == VG_OK)
-        st = vg_store_subject_get(r->srv->store, id, &made, &err);
-    if (st == VG_OK) {
-        made.templates = 1;
-        reload(r, w.id);
-    }
-    unlock(r);
+    /* the gate and the models first, without the store: other requests go on */
+    vg_enrol_prepared *prep = NULL;
+    vg_status st = vg_enrol_prepare(r->srv->pack, &photo, 1, &opt, &prep, &why, &err);
     vg_body_subject_free(&b);
+    if (st == VG_OK) {
+        lock(r);
+        st = watchlist_by_id(r, r->id, &w, &err);
+        if (st == VG_OK) {
+            s.watchlist_id = w.id;
+            memcpy(s.authorised_by, b.authorised_by[0] ? b.authorised_by : w.authorised_by, sizeof s.authorised_by);
+            st = vg_enrol_commit(r->srv->pack, r->srv->store, r->session.user, &s, prep, &opt, &id, &why, &err);
+        }
+        if (st == VG_OK)
+            st = vg_store_subject_get(r->srv->store, id, &made, &err);
+        if (st == VG_OK) {
+            made.templates = 1;
+            reload(r, w.id);
+        }
+        unlock(r);
+    }
+    vg_enrol_prepared_free(prep);
     if (st != VG_OK) {
         switch (why.stage) {
         case VG_ENROL_DECODE: {
