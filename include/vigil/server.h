@@ -3,7 +3,8 @@
  *
  * The server borrows an open store and uses it under its own mutex from its
  * worker threads: while the server runs, the caller must not use that store.
- * Sessions live in memory only (a restart logs everyone out).
+ * Sessions live in memory only (a restart logs everyone out); API tokens
+ * (Authorization: Bearer) live in the store.
  */
 #ifndef VIGIL_SERVER_H
 #define VIGIL_SERVER_H
@@ -24,14 +25,18 @@ typedef struct vg_server_config {
     const char *listen;   /* "IPv4:PORT"; NULL: "127.0.0.1:8080"; port 0: any free port */
     size_t body_max;      /* bytes of a request body; 0: 64 KiB; larger is answered 413 */
     int secure_cookies;   /* 1 under TLS: the session cookie gets "; Secure" */
-    /* HTTPS when both are set (PEM files); cookies then get "; Secure". */
+    /* HTTPS when both are set (PEM files, read at start: a missing or
+     * non-PEM file, or a key that is not the certificate's, is an error
+     * naming it); cookies then get "; Secure". Only one set is an error. */
     const char *tls_cert, *tls_key;
-    size_t upload_max;    /* bytes of a photo upload body; 0: 8 MiB */
+    size_t upload_max;    /* bytes of a photo upload body; 0: 8 MiB; larger is answered 413 */
     /* The running engine (vigil run) for cameras, live views and instant
      * alert delivery; NULL under vigil serve (alerts are then read from the
      * store as other processes write them). Borrowed; must outlive the server. */
     vg_engine *engine;
-    /* The model pack for enrolment uploads; NULL: uploads are refused (503). */
+    /* The model pack for enrolment uploads; NULL: the engine's, and without
+     * an engine uploads are refused (503). With an engine, an enrolment or
+     * removal on its deployment's watch list reloads its gallery. */
     const vg_face_pack *pack;
     const char *web_dir;  /* the console's files; NULL: the compiled-in default */
     /* Outgoing webhooks: each alert is POSTed as JSON to every URL, signed
