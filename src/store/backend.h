@@ -32,6 +32,7 @@ typedef struct vg_store_conn vg_store_conn;
 /* The SQL dialects migrations are written in (see migrations.c). */
 typedef enum vg_store_dialect {
     VG_DIALECT_SQLITE = 0,
+    VG_DIALECT_POSTGRES,
     VG_DIALECT_COUNT
 } vg_store_dialect;
 
@@ -66,6 +67,9 @@ typedef struct vg_store_backend {
     /* True when this backend handles the path (e.g. a URL scheme). */
     int (*claims)(const char *path);
     vg_store_dialect dialect;
+    /* 1: the database is a local file, and its key file defaults to
+     * PATH.key beside it; 0 (a server): the key file must be named. */
+    int local_file;
     /* NULL when the backend is not built in: opening is then refused. */
     vg_status (*open)(const char *path, vg_store_conn **out, vg_err *err);
     void (*close)(vg_store_conn *c);
@@ -232,5 +236,6 @@ typedef struct vg_store_backend {
 const vg_store_backend *vg_store_backend_find(const char *path);
 
 extern const vg_store_backend vg_store_backend_sqlite;
+extern const vg_store_backend vg_store_backend_postgresql;
 
 #endif

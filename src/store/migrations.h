@@ -8,10 +8,20 @@
 /* The highest migration this binary knows (= vg_store_schema_version()). */
 int vg_store_migrations_latest(void);
 
+/* The migrations in order: how many, the i-th's (0-based) version, and its
+ * text in a dialect (NULL when it has none: such a backend cannot open the
+ * database). For the test that every migration has every dialect. */
+int vg_store_migrations_count(void);
+int vg_store_migration_version(int i);
+const char *vg_store_migration_sql(int i, vg_store_dialect d);
+
 /* Applies every migration above `from`, each in its own transaction together
  * with its schema_version row (after its idempotent `before` step, if any,
  * which runs outside a transaction); stops at the first failure (earlier ones stay
- * applied, which is safe: each is whole). */
+ * applied, which is safe: each is whole). Inside each transaction, under the
+ * write lock, the version is read again and a migration another process
+ * applied meanwhile is skipped: nodes opening a new database together apply
+ * each migration once. */
 vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
                            vg_err *err);
 

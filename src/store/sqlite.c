@@ -1639,6 +1639,7 @@ const vg_store_backend vg_store_backend_sqlite = {
     .name = "sqlite",
     .claims = sq_claims,
     .dialect = VG_DIALECT_SQLITE,
+    .local_file = 1,
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,

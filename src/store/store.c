@@ -21,6 +21,7 @@
 
 #include "store/keyfile.h"
 #include "store/migrations.h"
+#include "store/redact.h"
 
 #define KEY_CHECK "key_check"
 
@@ -53,34 +54,36 @@ vg_status vg_store_end(vg_store *s, vg_status st, vg_err *err)
     return st;
 }
 
-/* Step 5: checks the key against the database, or records the check value. */
+/* Step 5: checks the key against the database, or records the check value.
+ * Inside a write transaction, so that of several nodes opening a new shared
+ * database together, one writes the check and the others check against it. */
 static vg_status key_check(vg_store *s, vg_err *err)
 {
     uint8_t *val = NULL;
     size_t len = 0;
     vg_err tmp;
-    vg_status st = s->be->meta_get(s->conn, KEY_CHECK, &val, &len, &tmp);
+    vg_status st = vg_store_begin(s, err);
+    if (st != VG_OK)
+        return st;
+    st = s->be->meta_get(s->conn, KEY_CHECK, &val, &len, &tmp);
     if (st == VG_OK) {
         int ok = vg_seal_key_check_ok(s->key, val, len);
         free(val);
         if (!ok)
-            return vg_err_set(err, VG_ERR_INVALID,
-                              "the key in %s does not open database %s (wrong key file?)",
-                              s->key_path, s->path);
-        return VG_OK;
+            st = vg_err_set(err, VG_ERR_INVALID,
+                            "the key in %s does not open database %s (wrong key file?)",
+                            s->key_path, s->name);
+        return vg_store_end(s, st, err);
     }
     if (st != VG_ERR_NOT_FOUND) {
         *err = tmp;
-        return st;
+        return vg_store_end(s, st, err);
     }
-    if ((st = vg_seal_key_check(s->key, &val, &len, err)) != VG_OK)
-        return st;
-    if ((st = vg_store_begin(s, err)) == VG_OK) {
+    if ((st = vg_seal_key_check(s->key, &val, &len, err)) == VG_OK) {
         st = s->be->meta_put(s->conn, KEY_CHECK, val, len, err);
-        st = vg_store_end(s, st, err);
+        free(val);
     }
-    free(val);
-    return st;
+    return vg_store_end(s, st, err);
 }
 
 vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err)
@@ -97,10 +100,18 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
         return vg_err_set(err, VG_ERR_INTERNAL, "libsodium failed to initialise");
 
     const vg_store_backend *be = vg_store_backend_find(opt->path);
+    char shown[VG_STORE_PATH_MAX];
+    vg_store_url_redact(opt->path, shown, sizeof shown);
     if (!be || !be->open)
         return vg_err_set(err, VG_ERR_UNSUPPORTED,
-                          "%s: the %s store backend is not built into this vigil yet",
-                          opt->path, be ? be->name : "(unknown)");
+                          "%s: the %s store backend is not built into this vigil",
+                          shown, be ? be->name : "(unknown)");
+    /* a server's database has no directory to keep a key file beside */
+    if (!be->local_file && (!opt->key_path || !*opt->key_path))
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "%s: a %s store needs its key file named (--key or VIGIL_KEY); "
+                          "every node sharing the database uses a copy of the same file",
+                          shown, be->name);
 
     vg_store *s = calloc(1, sizeof *s);
     if (!s)
@@ -108,6 +119,7 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
     s->be = be;
     s->now = opt->now;
     int n = snprintf(s->path, sizeof s->path, "%s", opt->path);
+    snprintf(s->name, sizeof s->name, "%s", shown);
     int k = opt->key_path ? snprintf(s->key_path, sizeof s->key_path, "%s", opt->key_path)
                           : snprintf(s->key_path, sizeof s->key_path, "%s.key", opt->path);
     if (n < 0 || (size_t)n >= sizeof s->path || k < 0 || (size_t)k >= sizeof s->key_path) {
@@ -132,7 +144,7 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
             int created;
             st = vg_keyfile_create(s->key_path, s->key, &created, err);
         } else {
-            st = vg_keyfile_load(s->key_path, s->path, s->key, err);
+            st = vg_keyfile_load(s->key_path, s->name, s->key, err);
         }
     }
     if (st == VG_OK)
@@ -156,5 +168,6 @@ void vg_store_close(vg_store *s)
     if (s->conn)
         s->be->close(s->conn);
     sodium_memzero(s->key, sizeof s->key);
+    sodium_memzero(s->path, sizeof s->path); /* a URL may hold a password */
     free(s);
 }

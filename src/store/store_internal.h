@@ -18,7 +18,8 @@ struct vg_store {
     uint8_t key[VG_STORE_KEY_BYTES];
     int64_t now; /* fixed clock (tests), 0: time(NULL) */
     int schema_version;
-    char path[VG_STORE_PATH_MAX];
+    char path[VG_STORE_PATH_MAX]; /* as given: a URL may hold a password */
+    char name[VG_STORE_PATH_MAX]; /* the path for messages, without a password */
     char key_path[VG_STORE_PATH_MAX];
 };
 
