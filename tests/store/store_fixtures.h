@@ -1,9 +1,17 @@
 /* store_fixtures.h — what the store tests share: a fresh directory with a
  * database per test, opening with a fake clock, enrolment input (random
- * unit vectors and JPEG-looking bytes), and direct SQLite access to the
- * database file to count rows, tamper with it and snapshot it, so that a
- * refused call can be shown to have changed nothing; deployments and alerts
- * (fx_deployment, fx_alert).
+ * unit vectors and JPEG-looking bytes), and direct access to the database
+ * to count rows, tamper with it and snapshot it, so that a refused call can
+ * be shown to have changed nothing; deployments and alerts (fx_deployment,
+ * fx_alert).
+ *
+ * Both backends: when VIGIL_TEST_PG holds the URL of a PostgreSQL server
+ * (tests/store/with_postgres.sh starts one and sets it; CTest runs every
+ * store test a second time that way, as NAME_pg), each database is a new
+ * PostgreSQL database on it instead of a file, its key file stays in the
+ * test's directory, and raw_exec/raw_int/raw_blob speak to it with libpq.
+ * A test of SQLite's own file (its bytes on disk, its pragmas) calls
+ * fx_sqlite_only(), which skips it on PostgreSQL.
  */
 #ifndef VG_STORE_FIXTURES_H
 #define VG_STORE_FIXTURES_H
@@ -11,6 +19,7 @@
 #include "vg_test.h"
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -24,7 +33,7 @@
 
 typedef struct fx {
     char dir[256];
-    char db[320];
+    char db[400]; /* a file, or a PostgreSQL URL */
     char key[320];
     vg_store *s;
 } fx;
@@ -46,9 +55,115 @@ static inline void fx_rmdir(const char *dir)
     rmdir(dir);
 }
 
+/* ---- the backend under test ---- */
+
+/* The PostgreSQL server's URL (its maintenance database), or NULL: SQLite. */
+static inline const char *fx_pg(void)
+{
+    const char *u = getenv("VIGIL_TEST_PG");
+    return u && *u ? u : NULL;
+}
+
+static inline int fx_is_url(const char *db)
+{
+    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
+/* For a test of SQLite's file itself: skipped on PostgreSQL. */
+#define fx_sqlite_only()                                                                       \
+    do {                                                                                       \
+        if (fx_pg()) {                                                                         \
+            print_message("(this test checks SQLite's database file: not on PostgreSQL)\n"); \
+            skip();                                                                            \
+        }                                                                                      \
+    } while (0)
+
+static inline PGconn *pg_connect(const char *url)
+{
+    PGconn *h = PQconnectdb(url);
+    if (PQstatus(h) != CONNECTION_OK)
+        fprintf(stderr, "connecting to %s: %s\n", url, PQerrorMessage(h));
+    assert_int_equal(PQstatus(h), CONNECTION_OK);
+    PQclear(PQexec(h, "SET client_min_messages = warning"));
+    return h;
+}
+
+static inline void pg_run(const char *url, const char *sql)
+{
+    PGconn *h = pg_connect(url);
+    PGresult *r = PQexec(h, sql);
+    ExecStatusType es = PQresultStatus(r);
+    if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
+        fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
+    assert_true(es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK);
+    PQclear(r);
+    PQfinish(h);
+}
+
+/* The databases made on the server and their key files, so that a test
+ * names a database and its key the same way on both backends. */
+typedef struct fx_pgdb {
+    char url[400], key[400], name[64];
+} fx_pgdb;
+static fx_pgdb fx_pgdbs[64];
+static int fx_npgdbs;
+
+/* A database for a test: the file dir/stem.db (SQLite) or a new, empty
+ * PostgreSQL database with its key file to be dir/stem.db.key. */
+static inline void fx_db_new(const char *dir, const char *stem, char *db, size_t cap)
+{
+    if (!fx_pg()) {
+        snprintf(db, cap, "%s/%s.db", dir, stem);
+        return;
+    }
+    assert_true(fx_npgdbs < 64);
+    fx_pgdb *p = &fx_pgdbs[fx_npgdbs++];
+    const char *base = strrchr(dir, '-');
+    snprintf(p->name, sizeof p->name, "vg_%d_%s_%s", (int)getpid(), base ? base + 1 : "x", stem);
+    for (char *c = p->name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            *c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : '_';
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", p->name);
+    pg_run(fx_pg(), sql);
+    const char *slash = strrchr(fx_pg(), '/');
+    assert_non_null(slash);
+    char name[64];
+    memcpy(name, p->name, sizeof name);
+    snprintf(p->url, sizeof p->url, "%.*s/%s", (int)(slash - fx_pg()), fx_pg(), name);
+    snprintf(p->key, sizeof p->key, "%s/%s.db.key", dir, stem);
+    snprintf(db, cap, "%s", p->url);
+}
+
+/* The key file a database's NULL key stands for: DB.key beside a SQLite
+ * file, the one fx_db_new named for a PostgreSQL database. */
+static inline const char *fx_key_for(const char *db)
+{
+    if (!fx_is_url(db))
+        return NULL;
+    for (int i = 0; i < fx_npgdbs; i++)
+        if (!strcmp(fx_pgdbs[i].url, db))
+            return fx_pgdbs[i].key;
+    return NULL;
+}
+
+/* Drops the PostgreSQL databases made in dir (none on SQLite). */
+static inline void fx_db_drop_all(const char *dir)
+{
+    for (int i = 0; i < fx_npgdbs; i++) {
+        if (strncmp(fx_pgdbs[i].key, dir, strlen(dir)) != 0 || !fx_pgdbs[i].name[0])
+            continue;
+        char sql[200];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx_pgdbs[i].name);
+        pg_run(fx_pg(), sql);
+        fx_pgdbs[i].name[0] = '\0';
+        fx_pgdbs[i].url[0] = '\0';
+    }
+}
+
 static inline vg_store *fx_open_at(const char *db, const char *key, int64_t now)
 {
-    vg_store_options o = {.path = db, .key_path = key, .now = now};
+    vg_store_options o = {.path = db, .key_path = key ? key : fx_key_for(db), .now = now};
     vg_store *s = NULL;
     vg_err err = {{0}};
     vg_status st = vg_store_open(&o, &s, &err);
@@ -65,7 +180,7 @@ static inline void fx_init(fx *f, int64_t now)
     memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/vigil-store-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/vigil.db", f->dir);
+    fx_db_new(f->dir, "vigil", f->db, sizeof f->db);
     snprintf(f->key, sizeof f->key, "%s/vigil.db.key", f->dir);
     f->s = fx_open_at(f->db, NULL, now);
 }
@@ -80,10 +195,11 @@ static inline void fx_done(fx *f)
 {
     vg_store_close(f->s);
     f->s = NULL;
+    fx_db_drop_all(f->dir);
     fx_rmdir(f->dir);
 }
 
-/* ---- direct SQLite access ---- */
+/* ---- direct access (SQLite, or libpq for a URL) ---- */
 
 static inline sqlite3 *raw_open(const char *db)
 {
@@ -95,6 +211,10 @@ static inline sqlite3 *raw_open(const char *db)
 
 static inline void raw_exec(const char *db, const char *sql)
 {
+    if (fx_is_url(db)) {
+        pg_run(db, sql);
+        return;
+    }
     sqlite3 *h = raw_open(db);
     char *msg = NULL;
     int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
@@ -105,8 +225,22 @@ static inline void raw_exec(const char *db, const char *sql)
     assert_int_equal(sqlite3_close(h), SQLITE_OK);
 }
 
+/* The first column of the first row (NULL reads 0). */
 static inline long long raw_int(const char *db, const char *sql)
 {
+    if (fx_is_url(db)) {
+        PGconn *h = pg_connect(db);
+        PGresult *r = PQexec(h, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        assert_true(PQntuples(r) >= 1);
+        const char *v = PQgetvalue(r, 0, 0);
+        long long x = PQgetisnull(r, 0, 0) ? 0 : (v[0] == 't' ? 1 : v[0] == 'f' ? 0 : strtoll(v, NULL, 10));
+        PQclear(r);
+        PQfinish(h);
+        return x;
+    }
     sqlite3 *h = raw_open(db);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
@@ -115,6 +249,52 @@ static inline long long raw_int(const char *db, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(h);
     return v;
+}
+
+/* The bytes of the first column of the first row (malloc'd). */
+static inline uint8_t *raw_blob(const char *db, const char *sql, size_t *len)
+{
+    uint8_t *b;
+    if (fx_is_url(db)) {
+        PGconn *h = pg_connect(db);
+        PGresult *r = PQexecParams(h, sql, 0, NULL, NULL, NULL, NULL, 1);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        assert_true(PQntuples(r) >= 1);
+        *len = (size_t)PQgetlength(r, 0, 0);
+        b = malloc(*len ? *len : 1);
+        assert_non_null(b);
+        memcpy(b, PQgetvalue(r, 0, 0), *len);
+        PQclear(r);
+        PQfinish(h);
+        return b;
+    }
+    sqlite3 *h = raw_open(db);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *len = (size_t)sqlite3_column_bytes(st, 0);
+    b = malloc(*len ? *len : 1);
+    assert_non_null(b);
+    if (*len)
+        memcpy(b, sqlite3_column_blob(st, 0), *len);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return b;
+}
+
+/* Whether the table exists. */
+static inline long long raw_table_exists(const char *db, const char *name)
+{
+    char sql[200];
+    if (fx_is_url(db))
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_catalog.pg_tables "
+                                  "WHERE schemaname = current_schema() AND tablename = '%s'", name);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", name);
+    return raw_int(db, sql);
 }
 
 /* Row counts of every table and the audit head: equal snapshots before and
@@ -295,6 +475,33 @@ static inline int file_contains(const char *path, const void *needle, size_t n)
     for (size_t i = 0; !found && got >= n && i <= got - n; i++)
         found = memcmp(buf + i, needle, n) == 0;
     free(buf);
+    return found;
+}
+
+/* Whether needle is anywhere in what the database stores: its SQLite file
+ * or that file's WAL; on PostgreSQL, every stored byte string and name
+ * (templates, photos, crops, meta, subject names, audit details) read back
+ * as bytes. */
+static inline int fx_stored_contains(const char *db, const void *needle, size_t n)
+{
+    if (!fx_is_url(db)) {
+        char wal[450];
+        snprintf(wal, sizeof wal, "%s-wal", db);
+        return file_contains(db, needle, n) || file_contains(wal, needle, n);
+    }
+    size_t len = 0;
+    uint8_t *b = raw_blob(db,
+                          "SELECT coalesce(string_agg(x, '\\x00'::bytea), '') FROM ("
+                          "SELECT vector AS x FROM template UNION ALL SELECT jpeg FROM photo "
+                          "UNION ALL SELECT crop FROM alert WHERE crop IS NOT NULL "
+                          "UNION ALL SELECT value FROM meta "
+                          "UNION ALL SELECT convert_to(name, 'UTF8') FROM subject "
+                          "UNION ALL SELECT convert_to(details, 'UTF8') FROM audit) t",
+                          &len);
+    int found = 0;
+    for (size_t i = 0; !found && len >= n && i <= len - n; i++)
+        found = memcmp(b + i, needle, n) == 0;
+    free(b);
     return found;
 }
 

@@ -135,7 +135,9 @@ static void test_add_list_crop(void **state)
                      VG_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "was deleted"));
     /* an altered crop */
-    snprintf(sql, sizeof sql, "UPDATE alert SET crop = x'00112233' WHERE id = %lld",
+    snprintf(sql, sizeof sql,
+             fx_pg() ? "UPDATE alert SET crop = '\\x00112233'::bytea WHERE id = %lld"
+                     : "UPDATE alert SET crop = x'00112233' WHERE id = %lld",
              (long long)id2);
     raw_exec(w.f.db, sql);
     assert_int_equal(vg_store_alert_crop(w.f.s, "operator-1", id2, &jpeg, &len, &err),
@@ -229,17 +231,12 @@ static void test_crop_is_ciphertext(void **state)
     world_init(&w);
     vg_alert a = fx_alert(w.dep, w.a, "u1");
     add_ok(&w, &a);
-    char wal[400];
-    snprintf(wal, sizeof wal, "%s-wal", w.f.db);
     static const uint8_t jfif[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F'};
     for (int pass = 0; pass < 2; pass++) {
         /* in the WAL while open, in the main file once closed (checkpointed) */
-        assert_false(file_contains(w.f.db, jfif, sizeof jfif));
-        assert_false(file_contains(wal, jfif, sizeof jfif));
-        for (size_t off = 16; off + 32 <= CROP_LEN; off += 512) {
-            assert_false(file_contains(w.f.db, w.crop + off, 32));
-            assert_false(file_contains(wal, w.crop + off, 32));
-        }
+        assert_false(fx_stored_contains(w.f.db, jfif, sizeof jfif));
+        for (size_t off = 16; off + 32 <= CROP_LEN; off += 512)
+            assert_false(fx_stored_contains(w.f.db, w.crop + off, 32));
         vg_store_close(w.f.s);
         w.f.s = NULL;
     }
@@ -342,7 +339,8 @@ static void test_subject_removal_and_purge_keep_alerts(void **state)
     assert_int_equal(nt, 1);
     assert_int_equal(raw_int(w.f.db, "SELECT count(*) FROM alert"), 2);
     assert_int_equal(raw_int(w.f.db, "SELECT count(*) FROM alert WHERE subject_id IS NULL"), 2);
-    assert_int_equal(raw_int(w.f.db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    if (!fx_pg()) /* PostgreSQL always enforces foreign keys */
+        assert_int_equal(raw_int(w.f.db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     assert_int_equal(vg_store_alert_list(w.f.s, 0, &v, &n, &err), VG_OK);
     assert_int_equal(n, 2);
     assert_int_equal(v[1].id, idb);
@@ -358,7 +356,7 @@ static void test_subject_removal_and_purge_keep_alerts(void **state)
     assert_memory_equal(jpeg, w.crop, CROP_LEN);
     free(jpeg);
     assert_int_equal(raw_int(w.f.db, "SELECT count(*) FROM audit WHERE action = 'alert.read' "
-                                     "AND instr(details, '\"subject\":0')"),
+                                     "AND details LIKE '%\"subject\":0%'"),
                      1);
     /* a new alert for a purged subject is refused */
     vg_alert c = fx_alert(w.dep, w.b, "uc");

@@ -2,10 +2,13 @@
  * vg_store_open refuses: templates and photos are not in the database file
  * in clear; the key file is made 0600 and only for a new database; a wrong,
  * missing, short or loosely permitted key is a clear error that creates
- * nothing; a schema newer than this binary, a file that is not a vigil
- * database and a PostgreSQL URL are refused.
+ * nothing; a schema newer than this binary and a file that is not a vigil
+ * database are refused; a PostgreSQL URL without a key file named is
+ * refused before anything is connected to.
  */
 #include "store_fixtures.h"
+
+#include "store/redact.h"
 
 #include <sys/stat.h>
 
@@ -25,7 +28,7 @@ static int exists(const char *path)
 
 static vg_status open_fails(const char *db, const char *key, vg_err *err)
 {
-    vg_store_options o = {.path = db, .key_path = key, .now = T0};
+    vg_store_options o = {.path = db, .key_path = key ? key : fx_key_for(db), .now = T0};
     vg_store *s = (vg_store *)err; /* must be reset to NULL */
     vg_status st = vg_store_open(&o, &s, err);
     assert_null(s);
@@ -41,25 +44,17 @@ static void test_ciphertext_on_disk(void **state)
     fx_enrol(f.s, wl, "Plaintext Name", 1, 3);
     vg_store_close(f.s); /* checkpoints the WAL into the file */
     f.s = NULL;
-    char wal[400];
-    snprintf(wal, sizeof wal, "%s-wal", f.db);
-
     /* the search works: names are stored in clear */
-    assert_true(file_contains(f.db, "Plaintext Name", 14) ||
-                file_contains(wal, "Plaintext Name", 14));
+    assert_true(fx_stored_contains(f.db, "Plaintext Name", 14));
 
     fx_photos *p = fx_photos_new(1, 3);
     static const uint8_t jfif[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F'};
     for (int i = 0; i < 3; i++) {
-        for (int off = 0; off < DIM; off += 128) { /* 32-byte pieces of each vector */
-            assert_false(file_contains(f.db, p->vec[i] + off, 32));
-            assert_false(file_contains(wal, p->vec[i] + off, 32));
-        }
-        assert_false(file_contains(f.db, p->jpeg[i] + 100, 32));
-        assert_false(file_contains(wal, p->jpeg[i] + 100, 32));
+        for (int off = 0; off < DIM; off += 128) /* 32-byte pieces of each vector */
+            assert_false(fx_stored_contains(f.db, p->vec[i] + off, 32));
+        assert_false(fx_stored_contains(f.db, p->jpeg[i] + 100, 32));
     }
-    assert_false(file_contains(f.db, jfif, sizeof jfif));
-    assert_false(file_contains(wal, jfif, sizeof jfif));
+    assert_false(fx_stored_contains(f.db, jfif, sizeof jfif));
     /* two rows never share a nonce */
     assert_int_equal(raw_int(f.db, "SELECT count(DISTINCT substr(vector, 1, 24)) FROM template"),
                      3);
@@ -75,7 +70,8 @@ static void test_key_file_created_0600(void **state)
     fx_init(&f, T0);
     umask(old);
     assert_int_equal(file_mode(f.key), 0600);
-    assert_int_equal(file_mode(f.db), 0600);
+    if (!fx_pg())
+        assert_int_equal(file_mode(f.db), 0600);
     struct stat st;
     assert_int_equal(stat(f.key, &st), 0);
     assert_int_equal(st.st_size, 32);
@@ -87,10 +83,21 @@ static void test_key_file_created_0600(void **state)
     fclose(kf);
     vg_store_close(f.s);
     f.s = NULL;
-    assert_false(file_contains(f.db, key, 32));
+    if (!fx_pg())
+        assert_false(file_contains(f.db, key, 32));
+    else { /* nor in any bytea value of the PostgreSQL database */
+        char hex[65], sql[400];
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", key[i]);
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM meta WHERE position('\\x%s'::bytea IN value) > 0)"
+                 " + (SELECT count(*) FROM template WHERE position('\\x%s'::bytea IN vector) > 0)"
+                 " + (SELECT count(*) FROM meta)", hex, hex);
+        assert_int_equal(raw_int(f.db, sql), 1); /* the key check only, without the key */
+    }
     /* a key path of one's own */
     char db2[400], key2[400];
-    snprintf(db2, sizeof db2, "%s/other.db", f.dir);
+    fx_db_new(f.dir, "other", db2, sizeof db2);
     snprintf(key2, sizeof key2, "%s/keys-elsewhere.bin", f.dir);
     vg_store *s = fx_open_at(db2, key2, T0);
     vg_store_close(s);
@@ -110,17 +117,19 @@ static void test_wrong_key(void **state)
     vg_store_close(f.s);
     f.s = NULL;
     char db2[400], key2[400];
-    snprintf(db2, sizeof db2, "%s/b.db", f.dir);
+    fx_db_new(f.dir, "b", db2, sizeof db2);
     snprintf(key2, sizeof key2, "%s/b.db.key", f.dir);
     vg_store_close(fx_open_at(db2, NULL, T0));
 
     snap before = take_snap(f.db);
     vg_err err = {{0}};
     assert_int_equal(open_fails(f.db, key2, &err), VG_ERR_INVALID);
-    char want[900];
+    char want[900], shown[400];
     snprintf(want, sizeof want, "the key in %s does not open database %s (wrong key file?)", key2,
-             f.db);
+             vg_store_url_redact(f.db, shown, sizeof shown));
     assert_string_equal(err.msg, want);
+    if (fx_pg()) /* the URL's password is nowhere in the message */
+        assert_null(strstr(err.msg, strchr(strstr(f.db, "://") + 3, ':')));
     assert_snap_equal(before, take_snap(f.db));
     /* the right key still works */
     f.s = fx_open_at(f.db, NULL, T0);
@@ -173,7 +182,7 @@ static void test_loose_key_mode(void **state)
 
     /* a loose key offered for a new database is refused too */
     char db2[400], key2[400];
-    snprintf(db2, sizeof db2, "%s/new.db", f.dir);
+    fx_db_new(f.dir, "new", db2, sizeof db2);
     snprintf(key2, sizeof key2, "%s/new.key", f.dir);
     FILE *kf = fopen(key2, "wb");
     assert_non_null(kf);
@@ -226,6 +235,7 @@ static void test_newer_schema(void **state)
 static void test_not_a_vigil_database(void **state)
 {
     (void)state;
+    fx_sqlite_only(); /* test_store_pg.c: another program's PostgreSQL database */
     char dir[] = "/tmp/vigil-store-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char db[200], key[220];
@@ -261,12 +271,6 @@ static void test_not_a_vigil_database(void **state)
     assert_int_equal(open_fails(db, NULL, &err), VG_ERR_IO);
     assert_non_null(strstr(err.msg, db));
 
-    /* PostgreSQL is chosen by URL, and not built yet */
-    assert_int_equal(open_fails("postgresql://vigil@localhost/vigil", NULL, &err),
-                     VG_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "postgresql"));
-    assert_false(exists("postgresql:"));
-
     /* bad arguments */
     vg_store *s = NULL;
     assert_int_equal(vg_store_open(NULL, &s, &err), VG_ERR_INVALID);
@@ -275,6 +279,23 @@ static void test_not_a_vigil_database(void **state)
     assert_int_equal(vg_store_open(&o, NULL, NULL), VG_ERR_INVALID);
     vg_store_close(NULL);
     fx_rmdir(dir);
+}
+
+/* A URL goes to PostgreSQL, never to a SQLite file named "postgresql:", and
+ * needs its key file named: there is no directory to keep one beside. */
+static void test_postgresql_url_needs_key(void **state)
+{
+    (void)state;
+    vg_err err = {{0}};
+    const char *urls[] = {"postgresql://vigil:secret-pw@localhost/vigil",
+                          "postgres://vigil:secret-pw@localhost:5433/vigil"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(open_fails(urls[i], NULL, &err), VG_ERR_INVALID);
+        assert_non_null(strstr(err.msg, "a postgresql store needs its key file named"));
+        assert_null(strstr(err.msg, "secret-pw"));
+        assert_false(exists("postgresql:"));
+        assert_false(exists("postgres:"));
+    }
 }
 
 int main(void)
@@ -288,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_short_key),
         cmocka_unit_test(test_newer_schema),
         cmocka_unit_test(test_not_a_vigil_database),
+        cmocka_unit_test(test_postgresql_url_needs_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

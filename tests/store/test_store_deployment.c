@@ -255,7 +255,7 @@ static void test_credentials_never_audited(void **state)
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM audit WHERE instr(details, '%s') OR instr(object, '%s')",
+                 "SELECT count(*) FROM audit WHERE details LIKE '%%%s%%' OR object LIKE '%%%s%%'",
                  secrets[i], secrets[i]);
         assert_int_equal(raw_int(f.db, sql), 0);
     }
@@ -327,7 +327,7 @@ static void test_many_long_urls_fit_one_entry(void **state)
     assert_true(strlen(det) < VG_STORE_DETAILS_MAX);
     assert_non_null(strstr(det, "rtsp://***@cam63/"));
     assert_non_null(strstr(det, "...\""));
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE instr(details, 'pw@')"), 0);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE details LIKE '%pw@%'"), 0);
     free(det);
     free(got);
     free(d);
@@ -406,10 +406,7 @@ static void test_counters(void **state)
 
 static long long table_exists(const char *db, const char *name)
 {
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", name);
-    return raw_int(db, sql);
+    return raw_table_exists(db, name);
 }
 
 static void test_migration_upgrades_version_1(void **state)
@@ -428,7 +425,7 @@ static void test_migration_upgrades_version_1(void **state)
     /* make it the database a version-1 vigil wrote: migration 2 only adds tables
      * (and migration 3 only columns of one of them) */
     raw_exec(f.db, "DROP TABLE counters; DROP TABLE alert; DROP TABLE deployment_camera; "
-                   "DROP TABLE alert_tally; DROP TABLE deployment; DROP TABLE user; DROP TABLE api_token; "
+                   "DROP TABLE alert_tally; DROP TABLE deployment; DROP TABLE \"user\"; DROP TABLE api_token; "
                    "DELETE FROM schema_version WHERE version >= 2;");
     assert_int_equal(table_exists(f.db, "deployment"), 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);

@@ -196,7 +196,10 @@ static void test_tampered_template(void **state)
     /* replace the sealed vector with zeros of the same length */
     char sql[256];
     snprintf(sql, sizeof sql,
-             "UPDATE template SET vector = zeroblob(length(vector)) WHERE id = %lld", victim);
+             fx_pg() ? "UPDATE template SET vector = decode(repeat('00', length(vector)), 'hex') "
+                       "WHERE id = %lld"
+                     : "UPDATE template SET vector = zeroblob(length(vector)) WHERE id = %lld",
+             victim);
     raw_exec(f.db, sql);
     f.s = fx_open_at(f.db, NULL, T0);
     snap before = take_snap(f.db);

@@ -21,12 +21,12 @@ static void test_add_check_list(void **state)
     assert_string_equal(e1.msg, e2.msg);
     assert_string_equal(role, "");
 
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM user WHERE pwhash LIKE '$argon2id$%'"), 1);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM \"user\" WHERE pwhash LIKE '$argon2id$%'"), 1);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'user.add' AND actor = 'tester'"), 1);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE details LIKE '%s3cret%' OR "
                                    "details LIKE '%argon%'"),
                      0);
-    raw_exec(f.db, "UPDATE user SET disabled = 1");
+    raw_exec(f.db, "UPDATE \"user\" SET disabled = 1");
     assert_int_equal(vg_store_user_check(f.s, "olivia", "s3cret-pass", role, &e1), VG_ERR_INVALID);
     assert_string_equal(e1.msg, "wrong name or password");
 
@@ -58,7 +58,7 @@ static void test_refusals_change_nothing(void **state)
     assert_int_equal(vg_store_user_add(f.s, ACTOR, "", "auditor", "long enough", &err), VG_ERR_INVALID);
     assert_int_equal(vg_store_user_add(f.s, ACTOR, "two\nlines", "auditor", "long enough", &err),
                      VG_ERR_INVALID);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM user"), 1);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM \"user\""), 1);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit"), audit);
     fx_done(&f);
 }
