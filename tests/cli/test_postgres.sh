@@ -62,12 +62,14 @@ echo "two processes, 30 watch lists: $switches switches between them in the chai
 L=${VIGIL_TEST_DATA:-}/lfw/images_deepfunneled
 if [ -d "$L" ]; then
   expect 0 "watch list wanted created" -- watchlist create wanted --reason "Operation Test" --authorised-by "Supt A. Example"
-  people1=(Colin_Powell Tony_Blair Serena_Williams)
-  people2=(George_W_Bush Gerhard_Schroeder Jacques_Chirac)
+  # photos with one face each
+  people1=(Colin_Powell_0001 Tony_Blair_0003 Serena_Williams_0001)
+  people2=(George_W_Bush_0001 Gerhard_Schroeder_0002 Jacques_Chirac_0002)
   for n in 1 2; do
     ( if [ $n = 1 ]; then people=("${people1[@]}"); else people=("${people2[@]}"); fi
-      for p in "${people[@]}"; do
-        "$vigil" --actor "enrol$n" subject add wanted --name "${p//_/ }" --photo "$L/$p/${p}_0001.jpg" >/dev/null 2>>"$tmp/enrol-$n" || echo "$p failed" >>"$tmp/enrol-$n"
+      for photo in "${people[@]}"; do
+        p=${photo%_*}
+        "$vigil" --actor "enrol$n" subject add wanted --name "${p//_/ }" --photo "$L/$p/$photo.jpg" >/dev/null 2>>"$tmp/enrol-$n" || echo "$p failed" >>"$tmp/enrol-$n"
       done ) &
   done
   wait
