@@ -4,6 +4,8 @@
  *  - two processes enrolling at the same time: every enrolment is whole,
  *    the audit chain stays one line (seq 1..n, each entry chained to the one
  *    before) and verifies;
+ *  - two processes writing the same 40 alerts (same uids) at the same time:
+ *    each alert is stored and audited once;
  *  - five processes opening a new, empty database at the same moment: all
  *    open it, each migration is applied once, one key check is written;
  *  - every migration has a text for every SQL dialect;
@@ -136,6 +138,71 @@ static void test_two_nodes_enrolling(void **state)
                                        "b.action = 'subject.add' AND a.actor <> b.actor");
     fprintf(stderr, "50 enrolments by two processes, %lld switches between them in the chain\n",
             switches);
+    f.s = fx_open_at(f.db, NULL, T0);
+    assert_chain_linear(f.db, f.s);
+    fx_done(&f);
+}
+
+/* A child: adds alerts uid "a-0".."a-(n-1)" when the gate opens. */
+static void child_alerts(const char *db, int gate, int64_t dep, int64_t subject, int n)
+{
+    char c;
+    if (read(gate, &c, 1) != 0)
+        _exit(2);
+    vg_store_options o = {.path = db, .key_path = fx_key_for(db), .now = T0};
+    vg_store *s = NULL;
+    vg_err err;
+    if (vg_store_open(&o, &s, &err) != VG_OK)
+        _exit(3);
+    uint8_t *crop = fx_jpeg(5, 1500);
+    for (int i = 0; i < n; i++) {
+        char uid[32];
+        snprintf(uid, sizeof uid, "a-%d", i);
+        vg_alert a = fx_alert(dep, subject, uid);
+        int64_t id = 0;
+        if (vg_store_alert_add(s, "engine", &a, crop, 1500, &id, &err) != VG_OK || id <= 0) {
+            fprintf(stderr, "alert %s: %s\n", uid, err.msg);
+            _exit(5);
+        }
+    }
+    free(crop);
+    vg_store_close(s);
+    _exit(0);
+}
+
+static void test_same_alerts_from_two_nodes(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "shared", 0, 0);
+    int64_t subject = fx_enrol(f.s, wl, "listed", 1, 1);
+    int64_t dep = fx_deployment(f.s, "street", wl, 1);
+    vg_store_close(f.s);
+    f.s = NULL;
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    fflush(NULL);
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            close(gate[1]);
+            child_alerts(f.db, gate[0], dep, subject, 40);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (int k = 0; k < 2; k++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM alert"), 40);
+    assert_int_equal(raw_int(f.db, "SELECT count(DISTINCT uid) FROM alert"), 40);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'alert.raise'"), 40);
     f.s = fx_open_at(f.db, NULL, T0);
     assert_chain_linear(f.db, f.s);
     fx_done(&f);
@@ -379,6 +446,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_migration_has_every_dialect),
         cmocka_unit_test(test_two_nodes_enrolling),
+        cmocka_unit_test(test_same_alerts_from_two_nodes),
         cmocka_unit_test(test_nodes_opening_a_new_database_together),
         cmocka_unit_test(test_unreachable_server),
         cmocka_unit_test(test_another_programs_database),
