@@ -363,14 +363,15 @@ static vg_status describe(vg_store_conn *c, const char *path, vg_err *err)
         }
         return s;
     }
-    const char *user = "", *db = "";
-    snprintf(c->host, sizeof c->host, "localhost");
+    const char *user = "", *db = "", *host = NULL, *hostaddr = NULL;
     snprintf(c->port, sizeof c->port, "5432");
     for (PQconninfoOption *o = opts; o->keyword; o++) {
         if (!o->val || !*o->val)
             continue;
-        if (!strcmp(o->keyword, "host") || (!strcmp(o->keyword, "hostaddr") && !*c->host))
-            snprintf(c->host, sizeof c->host, "%s", o->val);
+        if (!strcmp(o->keyword, "host"))
+            host = o->val;
+        else if (!strcmp(o->keyword, "hostaddr"))
+            hostaddr = o->val;
         else if (!strcmp(o->keyword, "port"))
             snprintf(c->port, sizeof c->port, "%s", o->val);
         else if (!strcmp(o->keyword, "user"))
@@ -378,6 +379,7 @@ static vg_status describe(vg_store_conn *c, const char *path, vg_err *err)
         else if (!strcmp(o->keyword, "dbname"))
             db = o->val;
     }
+    snprintf(c->host, sizeof c->host, "%s", host ? host : hostaddr ? hostaddr : "localhost");
     snprintf(c->where, sizeof c->where, "postgresql://%s%s%s:%s/%s", user, *user ? "@" : "",
              c->host, c->port, *db ? db : user);
     PQconninfoFree(opts);
@@ -404,10 +406,13 @@ static vg_status pg_open(const char *path, vg_store_conn **out, vg_err *err)
         free(c);
         return s;
     }
-    /* the URL's own settings override the first two; the encoding is ours */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-                          NULL};
-    const char *vals[] = {CONNECT_TIMEOUT, "vigil", path, "UTF8", NULL};
+    /* defaults the URL's own settings override (keepalives: a server that
+     * vanished without closing the connection is noticed in about 25 s,
+     * not hours); the encoding is ours */
+    const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle",
+                          "keepalives_interval", "keepalives_count", "dbname",
+                          "client_encoding", NULL};
+    const char *vals[] = {CONNECT_TIMEOUT, "vigil", "10", "5", "3", path, "UTF8", NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
     if (!c->pg) {
         free(c);
