@@ -78,26 +78,63 @@ static inline int fx_is_url(const char *db)
         }                                                                                      \
     } while (0)
 
+/* One connection kept for the fixtures' direct access (a connection per
+ * check would cost the tests most of their time): reused while the URL is
+ * the same and the connection works. */
+static PGconn *fx_pg_conn;
+static char fx_pg_conn_url[400];
+
+static inline void pg_disconnect(void)
+{
+    PQfinish(fx_pg_conn);
+    fx_pg_conn = NULL;
+    fx_pg_conn_url[0] = '\0';
+}
+
 static inline PGconn *pg_connect(const char *url)
 {
+    if (fx_pg_conn && !strcmp(fx_pg_conn_url, url) && PQstatus(fx_pg_conn) == CONNECTION_OK)
+        return fx_pg_conn;
+    pg_disconnect();
     PGconn *h = PQconnectdb(url);
     if (PQstatus(h) != CONNECTION_OK)
         fprintf(stderr, "connecting to %s: %s\n", url, PQerrorMessage(h));
     assert_int_equal(PQstatus(h), CONNECTION_OK);
     PQclear(PQexec(h, "SET client_min_messages = warning"));
+    fx_pg_conn = h;
+    snprintf(fx_pg_conn_url, sizeof fx_pg_conn_url, "%s", url);
     return h;
+}
+
+/* Runs sql on the kept connection (binary: binary results), once more on a
+ * new connection when the kept one died (a server restarted by a test). */
+static inline PGresult *pg_exec(const char *url, const char *sql, int binary)
+{
+    PGresult *r = PQexecParams(pg_connect(url), sql, 0, NULL, NULL, NULL, NULL, binary);
+    if (PQstatus(fx_pg_conn) != CONNECTION_OK) {
+        PQclear(r);
+        r = PQexecParams(pg_connect(url), sql, 0, NULL, NULL, NULL, NULL, binary);
+    }
+    ExecStatusType es = PQresultStatus(r);
+    if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
+        fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(fx_pg_conn));
+    assert_true(es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK);
+    return r;
 }
 
 static inline void pg_run(const char *url, const char *sql)
 {
-    PGconn *h = pg_connect(url);
+    if (!strchr(sql, ';')) {
+        PQclear(pg_exec(url, sql, 0));
+        return;
+    }
+    PGconn *h = pg_connect(url); /* several statements: the simple protocol */
     PGresult *r = PQexec(h, sql);
     ExecStatusType es = PQresultStatus(r);
     if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
         fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
     assert_true(es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK);
     PQclear(r);
-    PQfinish(h);
 }
 
 /* The databases made on the server and their key files, so that a test
@@ -153,6 +190,8 @@ static inline void fx_db_drop_all(const char *dir)
     for (int i = 0; i < fx_npgdbs; i++) {
         if (strncmp(fx_pgdbs[i].key, dir, strlen(dir)) != 0 || !fx_pgdbs[i].name[0])
             continue;
+        if (!strcmp(fx_pg_conn_url, fx_pgdbs[i].url))
+            pg_disconnect();
         char sql[200];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx_pgdbs[i].name);
         pg_run(fx_pg(), sql);
@@ -229,16 +268,12 @@ static inline void raw_exec(const char *db, const char *sql)
 static inline long long raw_int(const char *db, const char *sql)
 {
     if (fx_is_url(db)) {
-        PGconn *h = pg_connect(db);
-        PGresult *r = PQexec(h, sql);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
-            fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
+        PGresult *r = pg_exec(db, sql, 0);
         assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
         assert_true(PQntuples(r) >= 1);
         const char *v = PQgetvalue(r, 0, 0);
         long long x = PQgetisnull(r, 0, 0) ? 0 : (v[0] == 't' ? 1 : v[0] == 'f' ? 0 : strtoll(v, NULL, 10));
         PQclear(r);
-        PQfinish(h);
         return x;
     }
     sqlite3 *h = raw_open(db);
@@ -256,10 +291,7 @@ static inline uint8_t *raw_blob(const char *db, const char *sql, size_t *len)
 {
     uint8_t *b;
     if (fx_is_url(db)) {
-        PGconn *h = pg_connect(db);
-        PGresult *r = PQexecParams(h, sql, 0, NULL, NULL, NULL, NULL, 1);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
-            fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(h));
+        PGresult *r = pg_exec(db, sql, 1);
         assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
         assert_true(PQntuples(r) >= 1);
         *len = (size_t)PQgetlength(r, 0, 0);
@@ -267,7 +299,6 @@ static inline uint8_t *raw_blob(const char *db, const char *sql, size_t *len)
         assert_non_null(b);
         memcpy(b, PQgetvalue(r, 0, 0), *len);
         PQclear(r);
-        PQfinish(h);
         return b;
     }
     sqlite3 *h = raw_open(db);
