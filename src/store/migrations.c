@@ -9,7 +9,7 @@
  * small number), REAL is DOUBLE PRECISION, BLOB is BYTEA, and
  * "INTEGER PRIMARY KEY AUTOINCREMENT" is an identity column (its sequence
  * never hands an id out twice either); the table user is quoted ("user" is
- * a reserved word there). A test (test_store_migrations.c) checks that every
+ * a reserved word there). A test (test_store_nodes.c) checks that every
  * migration has a text for every dialect.
  *
  * Schema (version 1):
