@@ -1560,6 +1560,122 @@ static vg_status pg_user_list(vg_store_conn *c, vg_user **out, int *n, vg_err *e
     return s;
 }
 
+/* ---- API tokens ---- */
+
+static vg_status pg_token_insert(vg_store_conn *c, const char *name, const char *role,
+                                 const char *hash, const char *created_by, int64_t created_at,
+                                 int64_t *id, vg_err *err)
+{
+    params p = {0};
+    p_text(&p, name);
+    p_text(&p, role);
+    p_text(&p, hash);
+    p_text(&p, created_by);
+    p_i64(&p, created_at);
+    PGresult *r;
+    int dup;
+    vg_status s = q_unique(c,
+                           "INSERT INTO api_token (name, role, hash, created_by, created_at) "
+                           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                           &p, "adding an API token", &dup, &r, err);
+    if (dup)
+        return vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists",
+                          name);
+    if (s != VG_OK)
+        return s;
+    *id = read_i64(r, 0, 0);
+    PQclear(r);
+    return VG_OK;
+}
+
+#define TOKEN_COLS "id, name, role, created_by, created_at, revoked_at, revoked_by"
+
+static vg_status read_token(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_token *t = elem;
+    memset(t, 0, sizeof *t);
+    t->id = read_i64(r, i, 0);
+    read_text(r, i, 1, t->name, sizeof t->name);
+    read_text(r, i, 2, t->role, sizeof t->role);
+    read_text(r, i, 3, t->created_by, sizeof t->created_by);
+    t->created_at = read_i64(r, i, 4);
+    t->revoked_at = read_i64(r, i, 5);
+    read_text(r, i, 6, t->revoked_by, sizeof t->revoked_by);
+    return VG_OK;
+}
+
+/* One token row from sql with the one parameter in p. */
+static vg_status one_token(vg_store_conn *c, const char *sql, const params *p, vg_token *out,
+                           const char *what, vg_err *err)
+{
+    PGresult *r;
+    vg_status s = q(c, sql, p, 0, "reading an API token", &r, err);
+    if (s != VG_OK)
+        return s;
+    if (PQntuples(r) > 0)
+        s = read_token(NULL, r, 0, out, err);
+    else
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no such API token (%s)", what);
+    PQclear(r);
+    return s;
+}
+
+static vg_status pg_token_find(vg_store_conn *c, const char *hash, vg_token *out, vg_err *err)
+{
+    params p = {0};
+    p_text(&p, hash);
+    return one_token(c, "SELECT " TOKEN_COLS " FROM api_token WHERE hash = $1", &p, out,
+                     "by hash", err);
+}
+
+static vg_status pg_token_get(vg_store_conn *c, int64_t id, const char *name, vg_token *out,
+                              vg_err *err)
+{
+    params p = {0};
+    if (name)
+        p_text(&p, name);
+    else
+        p_i64(&p, id);
+    return one_token(c,
+                     name ? "SELECT " TOKEN_COLS " FROM api_token WHERE name = $1 AND revoked_at = 0"
+                          : "SELECT " TOKEN_COLS " FROM api_token WHERE id = $1",
+                     &p, out, name ? name : "id", err);
+}
+
+static vg_status pg_token_list(vg_store_conn *c, vg_token **out, int *n, vg_err *err)
+{
+    PGresult *r;
+    vg_status s = q(c, "SELECT " TOKEN_COLS " FROM api_token ORDER BY id", NULL, 0,
+                    "listing API tokens", &r, err);
+    if (s != VG_OK)
+        return s;
+    void *v = NULL;
+    s = collect_rows(c, r, sizeof(vg_token), read_token, NULL, &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
+}
+
+static vg_status pg_token_revoke(vg_store_conn *c, int64_t id, const char *by, int64_t at,
+                                 vg_err *err)
+{
+    params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, at);
+    p_text(&p, by);
+    int64_t n = 0;
+    vg_status s = q_changes(c,
+                            "UPDATE api_token SET revoked_at = $2, revoked_by = $3 "
+                            "WHERE id = $1 AND revoked_at = 0",
+                            &p, "revoking an API token", &n, err);
+    if (s == VG_OK && n != 1)
+        s = vg_err_set(err, VG_ERR_INVALID, "API token %lld is unknown or already revoked",
+                       (long long)id);
+    return s;
+}
+
 const vg_store_backend vg_store_backend_postgresql = {
     .name = "postgresql",
     .claims = pg_claims,
@@ -1613,4 +1729,9 @@ const vg_store_backend vg_store_backend_postgresql = {
     .user_insert = pg_user_insert,
     .user_find = pg_user_find,
     .user_list = pg_user_list,
+    .token_insert = pg_token_insert,
+    .token_find = pg_token_find,
+    .token_get = pg_token_get,
+    .token_list = pg_token_list,
+    .token_revoke = pg_token_revoke,
 };
