@@ -103,6 +103,8 @@ else
 fi
 
 expect 0 "audit chain intact: [0-9]+ entries" -- audit verify --db "$url"
+# the short scheme too
+expect 0 "audit chain intact" -- --db "postgres://${url#postgresql://}" audit verify
 # --db and --key given on the command line rather than in the environment
 ( unset VIGIL_DB VIGIL_KEY; "$vigil" --db "$url" --key "$tmp/vigil.key" audit verify ) >"$tmp/out" 2>&1 \
   && grep -q "audit chain intact" "$tmp/out" && ok || bad "--db URL --key: $(cat "$tmp/out")"
