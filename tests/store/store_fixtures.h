@@ -153,8 +153,14 @@ static inline void fx_db_new(const char *dir, const char *stem, char *db, size_t
         snprintf(db, cap, "%s/%s.db", dir, stem);
         return;
     }
-    assert_true(fx_npgdbs < 64);
-    fx_pgdb *p = &fx_pgdbs[fx_npgdbs++];
+    fx_pgdb *p = NULL;
+    for (int i = 0; i < fx_npgdbs && !p; i++)
+        if (!fx_pgdbs[i].name[0]) /* a slot fx_db_drop_all freed */
+            p = &fx_pgdbs[i];
+    if (!p) {
+        assert_true(fx_npgdbs < 64);
+        p = &fx_pgdbs[fx_npgdbs++];
+    }
     const char *base = strrchr(dir, '-');
     snprintf(p->name, sizeof p->name, "vg_%d_%s_%s", (int)getpid(), base ? base + 1 : "x", stem);
     for (char *c = p->name; *c; c++)
