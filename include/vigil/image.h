@@ -1,5 +1,6 @@
 /* image.h — 8-bit RGB images: decode (FFmpeg), resize (libswscale), affine
- * warp, crop, sharpness, JPEG encode (TurboJPEG).
+ * warp, crop, sharpness, pixelation and box outlines (for the live view),
+ * JPEG encode (TurboJPEG).
  *
  * Ownership: every vg_image returned through an out-pointer belongs to the
  * caller, who frees it with vg_image_free. Input images are borrowed (const).
@@ -71,6 +72,25 @@ double vg_image_sharpness(const vg_image *img, int x, int y, int w, int h);
 
 /* Mean grey level (0..255) inside (x, y, w, h), clipped. */
 double vg_image_mean_luma(const vg_image *img, int x, int y, int w, int h);
+
+/* Largest number of cells vg_image_pixelate puts along a side. */
+#define VG_IMAGE_PIXELATE_BLOCKS_MAX 64
+
+/* Pixelates the rectangle (x, y, w, h) of img in place (clipped to the
+ * image): its longer side becomes `blocks` square cells (1..64; as many of
+ * the same size along the other side), each one flat colour, the average of
+ * the pixels it covers (libswscale: area shrink, nearest-neighbour
+ * enlargement). With a face's box and a few blocks, nothing of the face is
+ * left to recognise or even detect. A rectangle wholly outside the image
+ * changes nothing (VG_OK); an empty one, or blocks out of range, is
+ * VG_ERR_INVALID. */
+vg_status vg_image_pixelate(vg_image *img, int x, int y, int w, int h, int blocks, vg_err *err);
+
+/* Draws the outline of (x, y, w, h) in img, `thickness` pixels wide on the
+ * inside of the rectangle, in colour rgb, clipped to the image. An empty
+ * rectangle or a thickness under 1 is VG_ERR_INVALID. */
+vg_status vg_image_draw_box(vg_image *img, int x, int y, int w, int h, int thickness, const uint8_t rgb[3],
+                            vg_err *err);
 
 /* Encodes to baseline JPEG (quality 1..100). *out is malloc'd; free() it. */
 vg_status vg_image_encode_jpeg(const vg_image *img, int quality, uint8_t **out,
