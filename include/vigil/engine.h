@@ -83,6 +83,8 @@ typedef struct vg_engine_camera_stats {
     int64_t faces, tracks_started, tracks_ended, tracks_active;
     int64_t embeddings, comparisons, alerts;
     double detect_ms_total, embed_ms_total;
+    int64_t view_frames;       /* live-view frames made (only while someone watches) */
+    double view_ms_total;      /* making them: reduce, blur, draw, encode */
 } vg_engine_camera_stats;
 
 typedef struct vg_engine vg_engine;
@@ -138,6 +140,46 @@ void vg_engine_counters(vg_engine *e, vg_counters *out);
 int64_t vg_engine_alerts_dropped(vg_engine *e);
 /* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
 double vg_engine_latency_ms(vg_engine *e, double percentile);
+
+/* The live view (DESIGN.md §5, invariant 1: every face that is not a
+ * current match is blurred before the frame leaves the process).
+ *
+ * While a camera has at least one viewer, its step makes, from frames on
+ * which detection ran and at most VG_ENGINE_VIEW_FPS times a second, a copy
+ * of the frame reduced to at most VG_ENGINE_VIEW_WIDTH_MAX pixels wide in
+ * which every face whose track is not matched to a watch-list subject (its
+ * box with a quarter of margin, and the last box of a live track the
+ * detector missed on this frame) is pixelated to a few flat cells and
+ * outlined in grey; a matched face — only while matching is allowed — is
+ * outlined in colour. Outside the deployment's window every face is
+ * blurred. The frame is encoded as JPEG into the camera's slot with a
+ * sequence number; a camera without viewers makes nothing and keeps
+ * nothing. If anything in making a view frame fails, no frame is published. */
+#define VG_ENGINE_VIEW_WIDTH_MAX 960
+#define VG_ENGINE_VIEW_FPS 5
+
+typedef struct vg_engine_view_frame {
+    uint8_t *jpeg;             /* malloc'd, the caller frees it; NULL: no new frame in time */
+    size_t len;
+    int64_t seq;               /* > 0, increasing per camera */
+    double pts;                /* the frame's stream time, seconds */
+    int width, height;
+    int faces, matched;        /* faces on it, and how many were left unblurred */
+} vg_engine_view_frame;
+
+/* A viewer of camera (0-based) arrives: the camera starts making view
+ * frames. VG_ERR_NOT_FOUND for a camera index out of range. Every open is
+ * paired with a vg_engine_view_close. */
+vg_status vg_engine_view_open(vg_engine *e, int camera, vg_err *err);
+/* A viewer leaves; with the last one gone the camera stops making frames
+ * and frees the one it kept. */
+void vg_engine_view_close(vg_engine *e, int camera);
+/* Waits up to timeout_s for a view frame newer than after_seq (0: any) and
+ * copies it into *out. VG_OK with out->jpeg NULL when none came in time;
+ * VG_ERR_NOT_FOUND when the camera has ended or the engine is stopping (no
+ * frame will come); VG_ERR_NOMEM. Call between open and close. */
+vg_status vg_engine_view_next(vg_engine *e, int camera, int64_t after_seq, double timeout_s,
+                              vg_engine_view_frame *out, vg_err *err);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,14 @@ void vg_face_pack_describe(const vg_face_pack *pack, char *buf, size_t len);
 vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
                          vg_face **faces, int *n, vg_err *err);
 
+/* Boxes and scores only (no landmarks, no quality) of every face at least
+ * min_height pixels tall that scores above `sensitivity` (0 < s <= 1) times
+ * the pack's detection threshold: lower finds more faces, and more false
+ * ones. For hiding faces (the live view), where a face missed costs more
+ * than a patch of wall blurred. *faces is malloc'd (free() it). */
+vg_status vg_face_detect_boxes(const vg_face_pack *pack, const vg_image *img, float sensitivity, int min_height,
+                               vg_face **faces, int *n, vg_err *err);
+
 /* Warps the face with these five points onto the 112x112 reference. */
 vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],
                         vg_image **aligned, vg_err *err);

@@ -2,8 +2,9 @@
  * a face when its track has a better shot than any embedded before (at most
  * every embed_interval of stream time), search the watch
  * list while matching is allowed, raise an alert at most once per (track,
- * subject). A probe template lives on this function's stack and is wiped
- * before it returns; a track's state is freed when the track ends. */
+ * subject), and hand the frame and its faces to the live view (view.c). A
+ * probe template lives on this function's stack and is wiped before it
+ * returns; a track's state is freed when the track ends. */
 #include "engine/engine_internal.h"
 
 #include <sodium.h>
@@ -211,12 +212,22 @@ void vg_camera_step(camera *c, vg_frame *frame)
     for (int i = 0; i < n_ended && i < 256; i++)
         forget(c, ended[i]);
     double wall = vg_engine_wall();
-    if (matching_allowed(e, wall))
-        for (int i = 0; i < n; i++)
+    int matching = matching_allowed(e, wall);
+    for (int i = 0; i < n; i++) {
+        if (matching)
             match_face(c, frame, &faces[i], &assign[i], wall);
-    else
-        for (int i = 0; i < n; i++)
-            state_of(c, assign[i].track_id);
+        track_state *ts = state_of(c, assign[i].track_id);
+        if (ts) {
+            ts->box[0] = faces[i].x1;
+            ts->box[1] = faces[i].y1;
+            ts->box[2] = faces[i].x2;
+            ts->box[3] = faces[i].y2;
+            ts->seen = c->frames_seen;
+        }
+    }
+    /* the live view is an output of this step: from this frame and what the
+     * step found on it (nothing when no one watches) */
+    vg_view_make(c, frame, faces, assign, n, matching);
     pthread_mutex_lock(&c->lock);
     c->st.frames_processed++;
     c->st.faces += n;

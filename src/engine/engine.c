@@ -61,6 +61,7 @@ static int work_once(struct vg_engine *e, int start)
         vg_status st = vg_source_next(c->src, 0, &frame, &err);
         if (st == VG_ERR_NOT_FOUND) {
             vg_camera_end_tracks(c);
+            vg_view_end(c);
             vg_engine_log(e, "event=camera_ended camera=%s reason=\"%s\"", c->cfg.name, err.msg);
             pthread_mutex_lock(&c->lock);
             c->ended = 1;
@@ -102,6 +103,7 @@ static void camera_close(camera *c)
     c->tracker = NULL;
     free(c->tracks);
     c->tracks = NULL;
+    vg_view_fini(c);
     pthread_mutex_destroy(&c->lock);
 }
 
@@ -116,6 +118,7 @@ static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *
         snprintf(c->cfg.name, sizeof c->cfg.name, "camera%d", index + 1);
     snprintf(c->st.name, sizeof c->st.name, "%s", c->cfg.name);
     pthread_mutex_init(&c->lock, NULL);
+    vg_view_init(c);
     vg_source_options so = {
         .url = c->cfg.url,
         .name = c->cfg.name,
@@ -138,6 +141,7 @@ static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *
     if (vg_source_open(&so, &c->src, &why) != VG_OK) {
         c->src = NULL;
         c->ended = 1;
+        vg_view_end(c);
         snprintf(c->failure, sizeof c->failure, "%s", why.msg);
         vg_engine_log(e, "event=camera_failed camera=%s reason=\"%s\"", c->cfg.name, why.msg);
     }
@@ -268,6 +272,8 @@ void vg_engine_stop(vg_engine *e)
         return;
     e->stopped = 1;
     atomic_store(&e->stop, 1);
+    for (int i = 0; i < e->n_cams; i++)
+        vg_view_end(&e->cams[i]); /* wakes the viewers: no frame will come */
     for (int i = 0; i < e->n_workers; i++)
         pthread_join(e->workers[i], NULL);
     for (int i = 0; i < e->n_cams; i++) {

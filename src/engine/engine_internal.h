@@ -22,7 +22,23 @@ typedef struct track_state {
     int embeds;
     int n_alerted;
     int64_t alerted[VG_TRACK_ALERTS_MAX];
+    float box[4];          /* where it was last detected (for the live view) */
+    int64_t seen;          /* the camera's frames_seen when it was */
 } track_state;
+
+/* A camera's live-view slot (view.c): the newest view frame as JPEG. */
+typedef struct view_slot {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;   /* a new frame, or closed */
+    atomic_int viewers;
+    int closed;            /* the camera ended or the engine stops: no frame will come */
+    double last;           /* monotonic time the last view frame was made */
+    uint8_t *jpeg;         /* owned; NULL without viewers */
+    size_t len;
+    int64_t seq;
+    double pts;
+    int width, height, faces, matched;
+} view_slot;
 
 typedef struct camera {
     struct vg_engine *engine;
@@ -39,6 +55,7 @@ typedef struct camera {
     int ended;
     char failure[256];     /* why the source could not be opened ("" if it was) */
     vg_engine_camera_stats st;
+    view_slot view;
 } camera;
 
 typedef struct queued_alert {
@@ -90,6 +107,16 @@ void vg_engine_log(const struct vg_engine *e, const char *fmt, ...) __attribute_
 void vg_camera_step(camera *c, vg_frame *frame);
 /* Ends every track of a camera and frees their states. */
 void vg_camera_end_tracks(camera *c);
+
+/* view.c: the live view. A view frame from this step's frame and faces
+ * (assign[i] for faces[i]), when the camera has viewers and one is due;
+ * matching: whether matching is allowed at this step. */
+void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
+                  int matching);
+void vg_view_init(camera *c);
+/* No frame will come any more: wakes every waiting viewer. */
+void vg_view_end(camera *c);
+void vg_view_fini(camera *c);
 
 vg_status vg_alerts_start(struct vg_engine *e, vg_err *err);
 /* Queues an alert (takes ownership of crop); waits up to 1 s for room,

@@ -168,9 +168,11 @@ static const uf_model *uf_pick(const uf_state *s, const vg_image *img, float *sc
     return m;
 }
 
-static vg_status uf_detect(void *state, const vg_image *img, vg_face **faces, int *n, vg_err *err)
+static vg_status uf_detect(void *state, const vg_image *img, float threshold_scale, vg_face **faces, int *n,
+                          vg_err *err)
 {
     uf_state *s = state;
+    float threshold = s->p.threshold * threshold_scale;
     *faces = NULL;
     *n = 0;
     float scale;
@@ -204,7 +206,7 @@ static vg_status uf_detect(void *state, const vg_image *img, vg_face **faces, in
     }
     size_t above = 0;
     for (size_t i = 0; i < count; i++)
-        above += out[0].data[2 * i + 1] > s->p.threshold;
+        above += out[0].data[2 * i + 1] > threshold;
     vg_face *cand = calloc(above ? above : 1, sizeof *cand);
     if (!cand) {
         vg_tensor_release(&out[0]);
@@ -217,7 +219,7 @@ static vg_status uf_detect(void *state, const vg_image *img, vg_face **faces, in
     int k = 0;
     for (size_t i = 0; i < count; i++) {
         float score = out[0].data[2 * i + 1];
-        if (!(score > s->p.threshold))
+        if (!(score > threshold))
             continue;
         const float *b = &out[1].data[4 * i];
         vg_face *f = &cand[k];

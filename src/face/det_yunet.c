@@ -98,9 +98,11 @@ static vg_status yn_open(vg_infer_env *env, const char *models_dir, const char *
     return VG_OK;
 }
 
-static vg_status yn_detect(void *state, const vg_image *img, vg_face **faces, int *n, vg_err *err)
+static vg_status yn_detect(void *state, const vg_image *img, float threshold_scale, vg_face **faces, int *n,
+                          vg_err *err)
 {
     const yn_state *s = state;
+    float threshold = s->p.threshold * threshold_scale;
     *faces = NULL;
     *n = 0;
     float scale;
@@ -161,7 +163,7 @@ static vg_status yn_detect(void *state, const vg_image *img, vg_face **faces, in
             float c = fminf(fmaxf(cls->data[i], 0.0f), 1.0f);
             float o = fminf(fmaxf(obj->data[i], 0.0f), 1.0f);
             float score = sqrtf(c * o);
-            if (!(score > s->p.threshold))
+            if (!(score > threshold))
                 continue;
             float col = (float)(i % (size_t)cols), row = (float)(i / (size_t)cols);
             const float *b = &bbox->data[4 * i];

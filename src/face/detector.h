@@ -24,10 +24,13 @@ typedef struct vg_detector_backend {
     vg_status (*open)(vg_infer_env *env, const char *models_dir, const char *path,
                       const vg_detector_params *p, void **state, vg_err *err);
     void (*close)(void *state);
-    /* faces malloc'd, sorted by score, at most max_faces, NMS applied. May be
-     * called from several threads at once: a backend that keeps anything
-     * between calls (a pool of buffers) guards it itself. */
-    vg_status (*detect)(void *state, const vg_image *img, vg_face **faces, int *n, vg_err *err);
+    /* faces malloc'd, sorted by score, at most max_faces, NMS applied; a face
+     * is one scoring above the configured threshold times threshold_scale
+     * (1: as configured; lower: more sensitive). May be called from several
+     * threads at once: a backend that keeps anything between calls (a pool
+     * of buffers) guards it itself. */
+    vg_status (*detect)(void *state, const vg_image *img, float threshold_scale, vg_face **faces, int *n,
+                        vg_err *err);
     /* one line per model file: "detector <path>" (for `vigil version`) */
     const char *(*model_path)(const void *state, int index);
 } vg_detector_backend;

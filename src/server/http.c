@@ -40,7 +40,7 @@ int vg_http_body_append(vg_request *r, const char *data, size_t size)
     return 1;
 }
 
-static void common_headers(struct MHD_Response *resp)
+void vg_http_common_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -55,7 +55,7 @@ enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, 
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", type);
-    common_headers(resp);
+    vg_http_common_headers(resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -74,7 +74,7 @@ enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", "application/json");
-    common_headers(resp);
+    vg_http_common_headers(resp);
     if (cookie)
         MHD_add_response_header(resp, "Set-Cookie", cookie);
     enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);

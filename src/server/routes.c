@@ -55,6 +55,10 @@ const vg_route vg_routes[] = {
      "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,
      "{\"name\":\"example-bot\",\"role\":\"auditor\"}"},
     {"DELETE", "/api/v1/tokens/{id}", "admin", vg_api_token_revoke, "revoke an API token", 0, NULL},
+    {"GET", "/api/v1/cameras/{id}/live.mjpeg", "operator", vg_api_live,
+     "a camera's live view: multipart/x-mixed-replace JPEG frames, about 5 a second, every face "
+     "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
+     0, NULL},
     {"GET", "/api/v1/audit", "auditor", vg_api_audit, "the audit chain: since, limit", 0, NULL},
 };
 const int vg_n_routes = (int)(sizeof vg_routes / sizeof vg_routes[0]);

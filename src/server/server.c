@@ -162,6 +162,7 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         flags |= MHD_USE_TLS;
         srv->secure_cookies = 1;
     }
+    atomic_init(&srv->stopping, 0);
     pthread_mutex_init(&srv->store_mu, NULL);
     vg_auth_init(&srv->auth);
     if (srv->tls_cert)
@@ -205,6 +206,7 @@ void vg_server_stop(vg_server *srv)
 {
     if (!srv)
         return;
+    atomic_store(&srv->stopping, 1); /* streams see it within their wait and end */
     MHD_stop_daemon(srv->daemon);
     vg_auth_fini(&srv->auth);
     pthread_mutex_destroy(&srv->store_mu);

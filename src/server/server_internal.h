@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "server/body.h"
@@ -51,6 +52,7 @@ struct vg_server {
     const vg_face_pack *pack; /* for enrolment uploads; NULL: refused (503) */
     vg_engine *engine;        /* NULL under vigil serve */
     char *tls_cert, *tls_key; /* the PEMs, in memory (NULL: plain HTTP) */
+    atomic_int stopping;      /* set by vg_server_stop: streams end */
 };
 
 /* One request: its body as it arrives, then what the router found. */
@@ -91,6 +93,8 @@ int vg_http_body_append(vg_request *r, const char *data, size_t size);
 enum MHD_Result vg_http_json(vg_request *r, unsigned status, json_t *body);
 enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body, const char *cookie);
 enum MHD_Result vg_http_error(vg_request *r, unsigned status, const char *msg, const char *field);
+/* Cache-Control: no-store, nosniff and a CSP of nothing: what every answer carries. */
+void vg_http_common_headers(struct MHD_Response *resp);
 enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, void *data, size_t len);
 enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *err);
 /* 400 for a body that a vg_body_parse_* refused (field "" is left out). */
@@ -139,6 +143,8 @@ enum MHD_Result vg_api_report(vg_request *r);
  * the store (under the store mutex, which the caller holds); VG_OK when
  * there is no engine or the change was to another list. */
 vg_status vg_server_gallery_reload(vg_server *srv, int64_t watchlist_id, const char *actor, vg_err *err);
+/* live.c: a camera's live view as MJPEG */
+enum MHD_Result vg_api_live(vg_request *r);
 /* openapi.c */
 enum MHD_Result vg_api_openapi(vg_request *r);
 

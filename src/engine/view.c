@@ -1,0 +1,282 @@
+/* view.c — the live view of a camera (DESIGN.md §5, invariant 1): while
+ * someone watches, the camera's step hands its frame and faces here; at most
+ * VG_ENGINE_VIEW_FPS times a second a reduced copy is made in which every
+ * face that is not a current match is pixelated beyond recognition, boxes
+ * are drawn, and the JPEG goes into the camera's slot for the viewers
+ * (vg_engine_view_next). Nothing here reaches back into the step: the view
+ * is one of its outputs. If any face cannot be hidden, the frame is not
+ * published at all. */
+#include "engine/engine_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define VIEW_MARGIN 0.25f     /* of the face box's size, on every side */
+#define VIEW_BLOCKS 6         /* cells along the longer side of a hidden face */
+#define VIEW_JPEG_QUALITY 75
+/* the view's own detection pass: 0.35 of the detector's threshold, faces from
+ * 10 pixels of the reduced frame up; a box that overlaps a matched face this
+ * much is that face */
+#define VIEW_SENSITIVITY 0.35f
+#define VIEW_MIN_FACE 10
+#define VIEW_SAME_FACE_IOU 0.3f
+#define STEP_VIEW_FACES_MAX 64
+
+static const uint8_t MATCH_RGB[3] = {230, 40, 40};
+static const uint8_t OTHER_RGB[3] = {170, 170, 170};
+
+void vg_view_init(camera *c)
+{
+    view_slot *v = &c->view;
+    pthread_mutex_init(&v->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&v->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    atomic_init(&v->viewers, 0);
+}
+
+void vg_view_end(camera *c)
+{
+    view_slot *v = &c->view;
+    pthread_mutex_lock(&v->lock);
+    v->closed = 1;
+    pthread_cond_broadcast(&v->cond);
+    pthread_mutex_unlock(&v->lock);
+}
+
+void vg_view_fini(camera *c)
+{
+    view_slot *v = &c->view;
+    free(v->jpeg);
+    v->jpeg = NULL;
+    pthread_cond_destroy(&v->cond);
+    pthread_mutex_destroy(&v->lock);
+}
+
+static const track_state *find_state(const camera *c, int64_t id)
+{
+    for (int i = 0; i < c->n_tracks; i++)
+        if (c->tracks[i].id == id)
+            return &c->tracks[i];
+    return NULL;
+}
+
+/* A face is shown only when its track has matched a subject and matching
+ * is allowed now; anything else — no state, no match, outside the window —
+ * is hidden. */
+static int is_match(const track_state *ts, int matching)
+{
+    return matching && ts && ts->n_alerted > 0;
+}
+
+/* The box (frame pixels) scaled to the view, grown by margin on each side,
+ * as whole pixels covering it; at least 1 x 1. */
+static void view_rect(const float box[4], float scale, float margin, int r[4])
+{
+    float w = box[2] - box[0], h = box[3] - box[1];
+    float x1 = (box[0] - margin * w) * scale, y1 = (box[1] - margin * h) * scale;
+    float x2 = (box[2] + margin * w) * scale, y2 = (box[3] + margin * h) * scale;
+    r[0] = (int)floorf(x1);
+    r[1] = (int)floorf(y1);
+    r[2] = (int)ceilf(x2) - r[0];
+    r[3] = (int)ceilf(y2) - r[1];
+    if (r[2] < 1)
+        r[2] = 1;
+    if (r[3] < 1)
+        r[3] = 1;
+}
+
+static float iou(const float a[4], const float b[4])
+{
+    float ix = fminf(a[2], b[2]) - fmaxf(a[0], b[0]), iy = fminf(a[3], b[3]) - fmaxf(a[1], b[1]);
+    if (ix <= 0 || iy <= 0)
+        return 0;
+    float inter = ix * iy;
+    float uni = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+    return uni > 0 ? inter / uni : 0;
+}
+
+static int hide(vg_image *img, const float box[4], float scale, int thickness)
+{
+    int r[4];
+    view_rect(box, scale, VIEW_MARGIN, r);
+    if (vg_image_pixelate(img, r[0], r[1], r[2], r[3], VIEW_BLOCKS, NULL) != VG_OK)
+        return 0;
+    vg_image_draw_box(img, r[0], r[1], r[2], r[3], thickness, OTHER_RGB, NULL);
+    return 1;
+}
+
+static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame, const vg_image *img, int faces,
+                    int matched)
+{
+    view_slot *v = &c->view;
+    pthread_mutex_lock(&v->lock);
+    if (atomic_load(&v->viewers) > 0) {
+        free(v->jpeg);
+        v->jpeg = jpeg;
+        jpeg = NULL;
+        v->len = len;
+        v->seq++;
+        v->pts = frame->pts;
+        v->width = img->width;
+        v->height = img->height;
+        v->faces = faces;
+        v->matched = matched;
+        pthread_cond_broadcast(&v->cond);
+    }
+    pthread_mutex_unlock(&v->lock);
+    free(jpeg); /* the last viewer left meanwhile */
+}
+
+void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
+                  int matching)
+{
+    view_slot *v = &c->view;
+    if (atomic_load(&v->viewers) <= 0)
+        return;
+    double t0 = vg_engine_now();
+    if (v->last > 0 && t0 - v->last < 1.0 / VG_ENGINE_VIEW_FPS)
+        return;
+    v->last = t0;
+    const vg_image *src = frame->image;
+    vg_image *img = NULL;
+    float scale = 1;
+    vg_status st;
+    if (src->width > VG_ENGINE_VIEW_WIDTH_MAX) {
+        scale = (float)VG_ENGINE_VIEW_WIDTH_MAX / (float)src->width;
+        int h = (int)lroundf((float)src->height * scale);
+        st = vg_image_resize(src, VG_ENGINE_VIEW_WIDTH_MAX, h > 0 ? h : 1, &img, NULL);
+    } else {
+        st = vg_image_clone(src, &img, NULL);
+    }
+    int ok = st == VG_OK, matched = 0;
+    int thickness = img && img->width >= 480 ? 2 : 1;
+    /* a second, more sensitive look at the reduced frame itself: whatever
+     * the step's detection missed and this finds is hidden too (the matched
+     * faces excepted). Should it fail, nothing is published. */
+    vg_face *extra = NULL;
+    int n_extra = 0;
+    if (ok)
+        ok = vg_face_detect_boxes(c->engine->pack, img, VIEW_SENSITIVITY, VIEW_MIN_FACE, &extra, &n_extra, NULL) ==
+             VG_OK;
+    float shown[STEP_VIEW_FACES_MAX][4];
+    int n_shown = 0;
+    for (int i = 0; ok && i < n; i++) {
+        float box[4] = {faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2};
+        if (is_match(find_state(c, assign[i].track_id), matching) && n_shown < STEP_VIEW_FACES_MAX) {
+            for (int k = 0; k < 4; k++)
+                shown[n_shown][k] = box[k] * scale;
+            n_shown++;
+        } else {
+            ok = hide(img, box, scale, thickness);
+        }
+    }
+    /* a live track the detector missed on this frame: hide where it was */
+    for (int k = 0; ok && k < c->n_tracks; k++) {
+        const track_state *ts = &c->tracks[k];
+        if (ts->seen > 0 && ts->seen != c->frames_seen && !is_match(ts, matching))
+            ok = hide(img, ts->box, scale, thickness);
+    }
+    for (int i = 0; ok && i < n_extra; i++) {
+        float box[4] = {extra[i].x1, extra[i].y1, extra[i].x2, extra[i].y2};
+        int is_shown = 0;
+        for (int k = 0; k < n_shown && !is_shown; k++)
+            is_shown = iou(box, shown[k]) >= VIEW_SAME_FACE_IOU;
+        if (!is_shown)
+            ok = hide(img, box, 1, thickness);
+    }
+    free(extra);
+    for (int k = 0; ok && k < n_shown; k++) {
+        int r[4];
+        view_rect(shown[k], 1, 0, r);
+        vg_image_draw_box(img, r[0], r[1], r[2], r[3], thickness + 1, MATCH_RGB, NULL);
+        matched++;
+    }
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    if (ok)
+        ok = vg_image_encode_jpeg(img, VIEW_JPEG_QUALITY, &jpeg, &len, NULL) == VG_OK;
+    if (ok)
+        publish(c, jpeg, len, frame, img, n, matched);
+    else
+        vg_engine_log(c->engine, "event=view_dropped camera=%s reason=\"a face could not be hidden\"",
+                      c->cfg.name);
+    vg_image_free(img);
+    double ms = (vg_engine_now() - t0) * 1000.0;
+    pthread_mutex_lock(&c->lock);
+    c->st.view_frames += ok;
+    c->st.view_ms_total += ms;
+    pthread_mutex_unlock(&c->lock);
+}
+
+vg_status vg_engine_view_open(vg_engine *e, int cam, vg_err *err)
+{
+    if (!e || cam < 0 || cam >= e->n_cams)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no camera %d", cam + 1);
+    view_slot *v = &e->cams[cam].view;
+    pthread_mutex_lock(&v->lock);
+    atomic_fetch_add(&v->viewers, 1);
+    pthread_mutex_unlock(&v->lock);
+    return VG_OK;
+}
+
+void vg_engine_view_close(vg_engine *e, int cam)
+{
+    if (!e || cam < 0 || cam >= e->n_cams)
+        return;
+    view_slot *v = &e->cams[cam].view;
+    pthread_mutex_lock(&v->lock);
+    if (atomic_load(&v->viewers) > 0 && atomic_fetch_sub(&v->viewers, 1) == 1) {
+        free(v->jpeg); /* no one watches: keep nothing */
+        v->jpeg = NULL;
+        v->len = 0;
+    }
+    pthread_mutex_unlock(&v->lock);
+}
+
+vg_status vg_engine_view_next(vg_engine *e, int cam, int64_t after_seq, double timeout_s,
+                              vg_engine_view_frame *out, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!e || cam < 0 || cam >= e->n_cams)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no camera %d", cam + 1);
+    view_slot *v = &e->cams[cam].view;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    double secs = timeout_s > 0 ? timeout_s : 0;
+    until.tv_sec += (time_t)secs;
+    until.tv_nsec += (long)((secs - floor(secs)) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    vg_status st = VG_OK;
+    pthread_mutex_lock(&v->lock);
+    while (!(v->jpeg && v->seq > after_seq) && !v->closed)
+        if (pthread_cond_timedwait(&v->cond, &v->lock, &until) == ETIMEDOUT)
+            break;
+    if (v->jpeg && v->seq > after_seq) {
+        out->jpeg = malloc(v->len);
+        if (!out->jpeg) {
+            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory copying a view frame");
+        } else {
+            memcpy(out->jpeg, v->jpeg, v->len);
+            out->len = v->len;
+            out->seq = v->seq;
+            out->pts = v->pts;
+            out->width = v->width;
+            out->height = v->height;
+            out->faces = v->faces;
+            out->matched = v->matched;
+        }
+    } else if (v->closed) {
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "camera %d has ended", cam + 1);
+    }
+    pthread_mutex_unlock(&v->lock);
+    return st;
+}
