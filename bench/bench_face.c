@@ -46,7 +46,7 @@ static void st_detect(face_ctx *c)
 {
     vg_face *faces = NULL;
     int n = 0;
-    c->det->detect(c->det_state, c->frame, &faces, &n, NULL);
+    c->det->detect(c->det_state, c->frame, 1.0f, &faces, &n, NULL);
     free(faces);
 }
 
