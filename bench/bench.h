@@ -25,4 +25,8 @@ void vg_bench_enrol(FILE *out, const char *data_dir, const char *models_dir);
  * engine cost against decode + detect alone, alert latency (bench_engine.c). */
 void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir);
 
+/* The live view: its parts on a 1080p frame, and in the engine with one
+ * viewer (bench_view.c). */
+void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir);
+
 #endif

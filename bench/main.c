@@ -1,14 +1,16 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
- * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo). */
+ * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
+ * `vg_bench view` runs the live view's benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
 #include "infer/infer.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *models = getenv("VIGIL_MODELS");
     const char *data = getenv("VIGIL_TEST_DATA");
@@ -16,6 +18,12 @@ int main(void)
         models = VG_BENCH_MODELS_DIR;
     if (!data)
         data = VG_TEST_DATA_DIR;
+    if (argc > 1 && !strcmp(argv[1], "view")) { /* `vg_bench view`: that one alone */
+        printf("{\"view\":");
+        vg_bench_view(stdout, data, models);
+        printf("}\n");
+        return 0;
+    }
     printf("{\"machine\":{\"cores\":%ld,\"onnxruntime\":\"%s\"},\n \"face\":", sysconf(_SC_NPROCESSORS_ONLN),
            vg_infer_runtime_version());
     fflush(stdout);
@@ -32,6 +40,9 @@ int main(void)
     printf(",\n \"engine\":");
     fflush(stdout);
     vg_bench_engine(stdout, data, models, VG_SOURCE_DIR);
+    printf(",\n \"view\":");
+    fflush(stdout);
+    vg_bench_view(stdout, data, models);
     printf("}\n");
     return 0;
 }

@@ -1,0 +1,153 @@
+/* bench_view.c — what the live view costs (src/engine/view.c):
+ *   - parts: on a 1080p crowd frame, the reduction to 960 px, the view's own
+ *     sensitive detection pass, pixelating every face it finds, the JPEG
+ *     encoding (medians of 20 runs each);
+ *   - engine: the crowd clip in real time, looped, with one viewer pulling
+ *     frames for VIEW_SECONDS: view frames delivered per second, the mean
+ *     time the step spends making one, and frames dropped with the viewer
+ *     beside without. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/bench_util.h"
+#include "vigil/engine.h"
+
+#define RUNS 20
+#define VIEW_SECONDS 10.0
+
+typedef struct viewer {
+    vg_engine *e;
+    atomic_int stop;
+    int frames;
+} viewer;
+
+static void *pull(void *arg)
+{
+    viewer *v = arg;
+    int64_t seq = 0;
+    while (!atomic_load(&v->stop)) {
+        vg_engine_view_frame f;
+        if (vg_engine_view_next(v->e, 0, seq, 0.5, &f, NULL) != VG_OK)
+            break;
+        if (f.jpeg) {
+            seq = f.seq;
+            v->frames++;
+            free(f.jpeg);
+        }
+    }
+    return NULL;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* The clip for VIEW_SECONDS, with or without a viewer. */
+static int run_engine(const vg_face_pack *pack, const char *clip, int with_viewer, double *view_fps, double *view_ms,
+                      double *drop)
+{
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.n_cameras = 1;
+    snprintf(cfg.cameras[0].url, sizeof cfg.cameras[0].url, "%s", clip);
+    cfg.mode = VG_SOURCE_LIVE;
+    cfg.realtime = 1;
+    cfg.loop = 1;
+    vg_engine *e = NULL;
+    if (vg_engine_start(&cfg, pack, NULL, NULL, "bench", &e, NULL))
+        return 0;
+    viewer v = {.e = e};
+    atomic_init(&v.stop, 0);
+    pthread_t th;
+    if (with_viewer) {
+        vg_engine_view_open(e, 0, NULL);
+        pthread_create(&th, NULL, pull, &v);
+    }
+    sleep_s(1.0);
+    vg_engine_camera_stats s0, s1;
+    vg_engine_camera_stats_get(e, 0, &s0);
+    int f0 = v.frames;
+    sleep_s(VIEW_SECONDS);
+    vg_engine_camera_stats_get(e, 0, &s1);
+    int f1 = v.frames;
+    if (with_viewer) {
+        atomic_store(&v.stop, 1);
+        pthread_join(th, NULL);
+        vg_engine_view_close(e, 0);
+    }
+    vg_engine_stop(e);
+    vg_engine_free(e);
+    int64_t made = s1.view_frames - s0.view_frames;
+    *view_fps = (f1 - f0) / VIEW_SECONDS;
+    *view_ms = made > 0 ? (s1.view_ms_total - s0.view_ms_total) / (double)made : 0;
+    int64_t dec = s1.source.frames_decoded - s0.source.frames_decoded;
+    *drop = dec > 0 ? (double)(s1.source.frames_dropped - s0.source.frames_dropped) / (double)dec : 0;
+    return 1;
+}
+
+void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir)
+{
+    char clip[1024];
+    snprintf(clip, sizeof clip, "%s/video/crowd-1080p.mp4", data_dir);
+    vg_face_pack *pack = NULL;
+    vg_face_config fc = {.models_dir = models_dir};
+    vg_image *frame = NULL;
+    if (vg_face_pack_open(&fc, &pack, NULL) || vg_image_decode_file(clip, 0, &frame, NULL)) {
+        fprintf(out, "{\"skipped\":\"no model pack or no crowd clip under %s\"}", data_dir);
+        vg_face_pack_close(pack);
+        return;
+    }
+    double t_resize[RUNS], t_detect[RUNS], t_pixelate[RUNS], t_encode[RUNS];
+    int faces = 0;
+    size_t jpeg_len = 0;
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = vg_bench_now_ms();
+        vg_image *img = NULL;
+        vg_image_resize(frame, 960, 540, &img, NULL);
+        double t1 = vg_bench_now_ms();
+        vg_face *f = NULL;
+        int n = 0;
+        vg_face_detect_boxes(pack, img, 0.35f, 10, &f, &n, NULL);
+        double t2 = vg_bench_now_ms();
+        for (int i = 0; i < n; i++) {
+            float w = f[i].x2 - f[i].x1, h = f[i].y2 - f[i].y1;
+            vg_image_pixelate(img, (int)(f[i].x1 - w / 4), (int)(f[i].y1 - h / 4), (int)(1.5f * w) + 1,
+                              (int)(1.5f * h) + 1, 6, NULL);
+        }
+        double t3 = vg_bench_now_ms();
+        uint8_t *jpeg = NULL;
+        vg_image_encode_jpeg(img, 75, &jpeg, &jpeg_len, NULL);
+        double t4 = vg_bench_now_ms();
+        free(jpeg);
+        free(f);
+        vg_image_free(img);
+        faces = n;
+        t_resize[r] = t1 - t0;
+        t_detect[r] = t2 - t1;
+        t_pixelate[r] = t3 - t2;
+        t_encode[r] = t4 - t3;
+    }
+    double fps_with, ms_with, drop_with, fps_without, ms_without, drop_without;
+    int ok = run_engine(pack, clip, 1, &fps_with, &ms_with, &drop_with) &&
+             run_engine(pack, clip, 0, &fps_without, &ms_without, &drop_without);
+    fprintf(out,
+            "{\"frame\":\"crowd-1080p.mp4 frame 0 -> 960x540\",\"parts_ms\":{\"reduce\":%.2f,\"detect_pass\":%.2f,"
+            "\"pixelate_%d_faces\":%.2f,\"jpeg_encode\":%.2f},\"jpeg_bytes\":%zu",
+            vg_bench_median(t_resize, RUNS), vg_bench_median(t_detect, RUNS), faces,
+            vg_bench_median(t_pixelate, RUNS), vg_bench_median(t_encode, RUNS), jpeg_len);
+    if (ok)
+        fprintf(out,
+                ",\"engine\":{\"seconds\":%.0f,\"view_fps\":%.2f,\"view_ms_per_frame\":%.1f,"
+                "\"drop_rate_with_viewer\":%.4f,\"drop_rate_without\":%.4f}",
+                VIEW_SECONDS, fps_with, ms_with, drop_with, drop_without);
+    fprintf(out, "}");
+    vg_image_free(frame);
+    vg_face_pack_close(pack);
+}
