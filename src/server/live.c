@@ -5,10 +5,13 @@
  * content reader blocks for the next frame (the daemon runs a thread per
  * connection) in short waits, so that the stream ends soon after the server
  * stops; a client that goes away is noticed at the next write, and the
- * viewer is released when libmicrohttpd frees the response. */
+ * viewer is released when libmicrohttpd frees the response. Opening a view
+ * (it shows matched faces) and its end are in the audit chain; a view that
+ * cannot be audited is not served. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/server_internal.h"
 
@@ -18,6 +21,10 @@
 
 typedef struct live_stream {
     vg_server *srv;
+    char user[VG_STORE_NAME_MAX + 1];
+    char object[VG_STORE_NAME_MAX + 16];  /* "camera:<name>" for the audit chain */
+    double opened;          /* monotonic seconds */
+    int64_t frames;         /* parts sent */
     int cam;                /* 0-based */
     int64_t seq;            /* the last frame sent */
     char *part;             /* the part being sent: headers, JPEG, CRLF */
@@ -25,10 +32,29 @@ typedef struct live_stream {
     int ended;              /* the closing boundary is queued */
 } live_stream;
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static vg_status audit(live_stream *ls, const char *action, const char *details, vg_err *err)
+{
+    pthread_mutex_lock(&ls->srv->store_mu);
+    vg_status st = vg_store_audit_append(ls->srv->store, ls->user, action, ls->object, details, err);
+    pthread_mutex_unlock(&ls->srv->store_mu);
+    return st;
+}
+
 static void stream_free(void *cls)
 {
     live_stream *ls = cls;
     vg_engine_view_close(ls->srv->engine, ls->cam);
+    char details[128];
+    snprintf(details, sizeof details, "{\"frames\":%lld,\"seconds\":%.1f}", (long long)ls->frames,
+             mono_s() - ls->opened);
+    audit(ls, "live_view_ended", details, NULL);
     free(ls->part);
     free(ls);
 }
@@ -75,6 +101,7 @@ static int next_part(live_stream *ls)
                          "X-Frame-Seq: %lld\r\nX-Frame-Pts: %.3f\r\n\r\n",
                          f.len, (long long)f.seq, f.pts);
         ls->seq = f.seq;
+        ls->frames++;
         int ok = n > 0 && (size_t)n < sizeof head && set_part(ls, head, (size_t)n, f.jpeg, f.len, "\r\n");
         free(f.jpeg);
         return ok;
@@ -109,6 +136,18 @@ enum MHD_Result vg_api_live(vg_request *r)
         return vg_http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
     ls->srv = r->srv;
     ls->cam = (int)(r->id - 1);
+    ls->opened = mono_s();
+    snprintf(ls->user, sizeof ls->user, "%s", r->session.user);
+    vg_engine_camera_stats cs;
+    vg_engine_camera_stats_get(e, ls->cam, &cs);
+    snprintf(ls->object, sizeof ls->object, "camera:%s", cs.name);
+    vg_err err = {{0}};
+    char details[64];
+    snprintf(details, sizeof details, "{\"camera\":%d}", ls->cam + 1);
+    if (audit(ls, "live_view", details, &err) != VG_OK) {
+        free(ls);
+        return vg_http_store_error(r, VG_ERR_IO, &err);
+    }
     if (vg_engine_view_open(e, ls->cam, NULL) != VG_OK) {
         free(ls);
         return vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such camera", "id");

@@ -10,7 +10,8 @@
  *   - a clip with two people side by side, one enrolled: the matched face
  *     stays detectable, the other never is; with matching off, neither is;
  *     the stream ends cleanly with the clip (the closing boundary);
- *   - roles (operator only), unknown camera 404, no engine 503;
+ *   - roles (operator only), unknown camera 404, no engine 503; the view
+ *     and its end audited with the officer's name;
  *   - a viewer leaving: the camera stops making view frames (and ASan sees
  *     nothing leak); the server stops promptly under an open stream. */
 #include "server/server_fixtures.h"
@@ -429,6 +430,33 @@ static void test_roles_and_unknown_camera(void **state)
     assert_int_equal(m.n, 2);
     assert_false(m.bad);
     mjpeg_free(&m);
+    /* the view and its end are in the audit chain, with the officer's name */
+    int opened = 0, ended = 0;
+    for (int tries = 0; tries < 50 && !ended; tries++) {
+        struct timespec ms100 = {0, 100000000L};
+        nanosleep(&ms100, NULL);
+        r = http_get(&l.x, "/api/v1/audit", &aud);
+        assert_int_equal(r.status, 200);
+        json_t *j = resp_json(&r), *e;
+        size_t i;
+        opened = ended = 0;
+        json_array_foreach(json_object_get(j, "entries"), i, e)
+        {
+            const char *action = json_string_value(json_object_get(e, "action"));
+            if (strcmp(json_string_value(json_object_get(e, "actor")), "olivia") ||
+                strcmp(json_string_value(json_object_get(e, "object")), "camera:clip"))
+                continue;
+            opened += !strcmp(action, "live_view");
+            if (!strcmp(action, "live_view_ended")) {
+                ended++;
+                assert_true(json_integer_value(json_object_get(json_object_get(e, "details"), "frames")) >= 2);
+            }
+        }
+        json_decref(j);
+        resp_free(&r);
+    }
+    assert_int_equal(opened, 1);
+    assert_int_equal(ended, 1);
     live_stop(&l);
 }
 
