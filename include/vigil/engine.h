@@ -133,6 +133,9 @@ void vg_engine_stop(vg_engine *e);
 void vg_engine_free(vg_engine *e);
 
 int vg_engine_camera_count(const vg_engine *e);
+/* The camera's name (0-based index; "" out of range); fixed for the
+ * engine's life, safe to read at any time. */
+const char *vg_engine_camera_name(const vg_engine *e, int camera);
 void vg_engine_camera_stats_get(vg_engine *e, int camera, vg_engine_camera_stats *out);
 /* Sum over cameras as store counters. */
 void vg_engine_counters(vg_engine *e, vg_counters *out);

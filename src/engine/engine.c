@@ -333,6 +333,11 @@ int vg_engine_camera_count(const vg_engine *e)
     return e->n_cams;
 }
 
+const char *vg_engine_camera_name(const vg_engine *e, int i)
+{
+    return e && i >= 0 && i < e->n_cams ? e->cams[i].cfg.name : "";
+}
+
 void vg_engine_camera_stats_get(vg_engine *e, int i, vg_engine_camera_stats *out)
 {
     camera *c = &e->cams[i];

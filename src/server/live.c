@@ -138,9 +138,7 @@ enum MHD_Result vg_api_live(vg_request *r)
     ls->cam = (int)(r->id - 1);
     ls->opened = mono_s();
     snprintf(ls->user, sizeof ls->user, "%s", r->session.user);
-    vg_engine_camera_stats cs;
-    vg_engine_camera_stats_get(e, ls->cam, &cs);
-    snprintf(ls->object, sizeof ls->object, "camera:%s", cs.name);
+    snprintf(ls->object, sizeof ls->object, "camera:%s", vg_engine_camera_name(e, ls->cam));
     vg_err err = {{0}};
     char details[64];
     snprintf(details, sizeof details, "{\"camera\":%d}", ls->cam + 1);
