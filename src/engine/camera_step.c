@@ -128,8 +128,14 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
      * last: "soon" in the stream's own time, so that a replay, however fast
      * or slow the machine, makes the same choices */
     float q = f->quality.score;
-    if (!ts || q < cfg->min_quality || ts->embeds >= cfg->max_embeds_per_track ||
-        (ts->embeds > 0 && (q < ts->embedded_quality + 0.05f || frame->pts - ts->last_embed < cfg->embed_interval)))
+    /* a track that matched a watch list since swapped (a subject enrolled or
+     * removed) is searched again against the new one as soon as the
+     * interval allows, whatever its quality and count: until then the live
+     * view hides it */
+    int recheck = ts && ts->matched_gen && ts->matched_gen != vg_engine_gallery_gen(e);
+    if (!ts || q < cfg->min_quality || (!recheck && ts->embeds >= cfg->max_embeds_per_track) ||
+        (ts->embeds > 0 && ((!recheck && q < ts->embedded_quality + 0.05f) ||
+                            frame->pts - ts->last_embed < cfg->embed_interval)))
         return;
     float probe[VG_STORE_DIM_MAX];
     double t0 = vg_engine_now();
@@ -140,11 +146,15 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     ts->embedded_quality = q;
     vg_candidate cand;
     int found = 0;
+    int64_t gen = 0;
     if (st == VG_OK) {
         pthread_rwlock_rdlock(&e->gallery_lock);
         found = e->gallery ? vg_watch_gallery_search(e->gallery, probe, 1, &cand) : 0;
+        gen = e->gallery_gen;
         pthread_rwlock_unlock(&e->gallery_lock);
     }
+    if (recheck)
+        ts->matched_gen = 0;
     sodium_memzero(probe, sizeof probe);
     pthread_mutex_lock(&c->lock);
     c->st.embeddings += st == VG_OK;
@@ -153,6 +163,7 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     pthread_mutex_unlock(&c->lock);
     if (found != 1 || cand.score < cfg->threshold)
         return;
+    ts->matched_gen = gen;
     for (int i = 0; i < ts->n_alerted; i++)
         if (ts->alerted[i] == cand.subject_id)
             return;

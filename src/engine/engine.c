@@ -179,6 +179,7 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
     e->pack = pack;
     e->gallery = gallery;
     pthread_rwlock_init(&e->gallery_lock, NULL);
+    e->gallery_gen = 1;
     e->store = store;
     snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "engine");
     atomic_init(&e->stop, 0);
@@ -312,10 +313,19 @@ void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g)
     vg_watch_gallery *old = e->gallery_owned;
     e->gallery = g;
     e->gallery_owned = g;
+    e->gallery_gen++;
     pthread_rwlock_unlock(&e->gallery_lock);
     vg_watch_gallery_free(old); /* no search holds it: they ran under the read lock */
     vg_engine_log(e, "event=gallery_reloaded subjects=%d templates=%d version=%s", g ? vg_watch_gallery_subjects(g) : 0,
                   g ? vg_watch_gallery_templates(g) : 0, g ? vg_watch_gallery_version(g) : "-");
+}
+
+int64_t vg_engine_gallery_gen(struct vg_engine *e)
+{
+    pthread_rwlock_rdlock(&e->gallery_lock);
+    int64_t g = e->gallery_gen;
+    pthread_rwlock_unlock(&e->gallery_lock);
+    return g;
 }
 
 int64_t vg_engine_deployment_id(const vg_engine *e)

@@ -22,6 +22,7 @@ typedef struct track_state {
     int embeds;
     int n_alerted;
     int64_t alerted[VG_TRACK_ALERTS_MAX];
+    int64_t matched_gen;   /* the watch list (gallery generation) it last matched (0: none) */
     float box[4];          /* where it was last detected (for the live view) */
     int64_t seen;          /* the camera's frames_seen when it was */
 } track_state;
@@ -73,6 +74,7 @@ struct vg_engine {
     pthread_rwlock_t gallery_lock;
     const vg_watch_gallery *gallery;
     vg_watch_gallery *gallery_owned;
+    int64_t gallery_gen;   /* 1 at start, one more at each swap (under the lock) */
     vg_store *store;
     char actor[VG_STORE_ACTOR_MAX + 1];
     camera *cams;
@@ -102,6 +104,9 @@ struct vg_engine {
 double vg_engine_now(void);
 double vg_engine_wall(void);
 void vg_engine_log(const struct vg_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The gallery's generation: a match made under another is stale. */
+int64_t vg_engine_gallery_gen(struct vg_engine *e);
 
 /* One frame of one camera (the caller holds the camera). */
 void vg_camera_step(camera *c, vg_frame *frame);

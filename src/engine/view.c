@@ -68,12 +68,13 @@ static const track_state *find_state(const camera *c, int64_t id)
     return NULL;
 }
 
-/* A face is shown only when its track has matched a subject and matching
- * is allowed now; anything else — no state, no match, outside the window —
- * is hidden. */
-static int is_match(const track_state *ts, int matching)
+/* A face is shown only when its track has matched a subject of the watch
+ * list in use now (gen) and matching is allowed now; anything else — no
+ * state, no match, a match against a list since changed, outside the
+ * window — is hidden. */
+static int is_match(const track_state *ts, int matching, int64_t gen)
 {
-    return matching && ts && ts->n_alerted > 0;
+    return matching && ts && ts->matched_gen == gen;
 }
 
 /* The box (frame pixels) scaled to the view, grown by margin on each side,
@@ -157,6 +158,7 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
         st = vg_image_clone(src, &img, NULL);
     }
     int ok = st == VG_OK, matched = 0;
+    int64_t gen = vg_engine_gallery_gen(c->engine);
     int thickness = img && img->width >= 480 ? 2 : 1;
     /* a second, more sensitive look at the reduced frame itself: whatever
      * the step's detection missed and this finds is hidden too (the matched
@@ -170,7 +172,7 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     int n_shown = 0;
     for (int i = 0; ok && i < n; i++) {
         float box[4] = {faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2};
-        if (is_match(find_state(c, assign[i].track_id), matching) && n_shown < STEP_VIEW_FACES_MAX) {
+        if (is_match(find_state(c, assign[i].track_id), matching, gen) && n_shown < STEP_VIEW_FACES_MAX) {
             for (int k = 0; k < 4; k++)
                 shown[n_shown][k] = box[k] * scale;
             n_shown++;
@@ -181,7 +183,7 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     /* a live track the detector missed on this frame: hide where it was */
     for (int k = 0; ok && k < c->n_tracks; k++) {
         const track_state *ts = &c->tracks[k];
-        if (ts->seen > 0 && ts->seen != c->frames_seen && !is_match(ts, matching))
+        if (ts->seen > 0 && ts->seen != c->frames_seen && !is_match(ts, matching, gen))
             ok = hide(img, ts->box, scale, thickness);
     }
     for (int i = 0; ok && i < n_extra; i++) {

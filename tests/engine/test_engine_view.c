@@ -3,7 +3,11 @@
  * each time, at most 5 a second; a wait with nothing new times out with no
  * frame; viewers are counted (frames stop only when the last one leaves);
  * an unknown camera is VG_ERR_NOT_FOUND; stopping the engine wakes a waiting
- * viewer with VG_ERR_NOT_FOUND. On the demo clip (deps/media/demo-walk.mp4). */
+ * viewer with VG_ERR_NOT_FOUND. On the demo clip (deps/media/demo-walk.mp4).
+ * And a match shown only against the watch list in use: a clip of the
+ * astronaut beside the cameraman, her enrolled — shown; the same list
+ * reloaded — shown again once re-checked; swapped for a list without her —
+ * never shown again. */
 #include "engine_fixtures.h"
 
 #include <time.h>
@@ -125,8 +129,112 @@ static void test_view_tap(void **state)
     vg_face_pack_close(pack);
 }
 
+/* Waits for view frames; returns how many of n frames had a face shown. */
+static int shown_in(vg_engine *e, int64_t *seq, int n)
+{
+    int shown = 0;
+    vg_err err;
+    for (int i = 0; i < n; i++) {
+        vg_engine_view_frame f;
+        assert_int_equal(vg_engine_view_next(e, 0, *seq, 10.0, &f, &err), VG_OK);
+        assert_non_null(f.jpeg);
+        *seq = f.seq;
+        shown += f.matched > 0;
+        free(f.jpeg);
+    }
+    return shown;
+}
+
+static void test_view_follows_the_list(void **state)
+{
+    (void)state;
+    const char *src = getenv("VIGIL_SRC");
+    char astro[1100], mirrored[1100], cam[1100];
+    snprintf(astro, sizeof astro, "%s/deps/media/astronaut.png", src ? src : ".");
+    snprintf(mirrored, sizeof mirrored, "%s/deps/media/astronaut-mirrored.png", src ? src : ".");
+    snprintf(cam, sizeof cam, "%s/deps/media/camera.png", src ? src : ".");
+    if (access(astro, R_OK) || access(mirrored, R_OK) || access(cam, R_OK)) {
+        fprintf(stderr, "demo media absent (run scripts/bootstrap): skipping\n");
+        skip();
+    }
+    char dir[64];
+    int64_t wid, other;
+    vg_store *store = temp_store(dir, sizeof dir, &wid);
+    assert_non_null(store);
+    char clip[128], cmd[4096];
+    snprintf(clip, sizeof clip, "%s/two.mp4", dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x707070:s=1280x720:r=25:d=4 "
+             "-loop 1 -framerate 25 -t 4 -i '%s' -loop 1 -framerate 25 -t 4 -i '%s' -filter_complex "
+             "'[1]scale=360:-2[a];[2]scale=360:-2[b];[0][a]overlay=x=100:y=180[t];[t][b]overlay=x=820:y=180,"
+             "format=yuv420p[v]' -map '[v]' -c:v libx264 -preset veryfast -crf 18 -t 4 '%s'",
+             mirrored, cam, clip);
+    assert_int_equal(system(cmd), 0);
+    vg_face_pack *pack = NULL;
+    vg_err err;
+    vg_face_config fc = {.min_face = 20};
+    assert_int_equal(vg_face_pack_open(&fc, &pack, &err), VG_OK);
+    vg_subject s;
+    memset(&s, 0, sizeof s);
+    s.watchlist_id = wid;
+    snprintf(s.name, sizeof s.name, "Eileen Collins");
+    vg_enrol_options opt;
+    vg_enrol_defaults(&opt);
+    const char *photos[1] = {astro};
+    int64_t sid;
+    assert_int_equal(vg_enrol(pack, store, "test", &s, photos, 1, &opt, &sid, &err), VG_OK);
+    vg_watchlist w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.name, sizeof w.name, "other");
+    snprintf(w.reason, sizeof w.reason, "test");
+    snprintf(w.authorised_by, sizeof w.authorised_by, "test");
+    assert_int_equal(vg_store_watchlist_create(store, "test", &w, &other, &err), VG_OK);
+    vg_watch_gallery *g1 = NULL, *g2 = NULL, *g3 = NULL;
+    const char *model = vg_face_pack_model_id(pack);
+    assert_int_equal(vg_watch_gallery_load(store, "test", "test", wid, model, 0, &g1, &err), VG_OK);
+    assert_int_equal(vg_watch_gallery_load(store, "test", "test", wid, model, 0, &g2, &err), VG_OK);
+    assert_int_equal(vg_watch_gallery_load(store, "test", "test", other, model, 0, &g3, &err), VG_OK);
+
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.n_cameras = 1;
+    snprintf(cfg.cameras[0].url, sizeof cfg.cameras[0].url, "%s", clip);
+    cfg.mode = VG_SOURCE_LIVE;
+    cfg.realtime = 1;
+    cfg.loop = 1;
+    cfg.workers = 1;
+    cfg.match_enabled = 1;
+    vg_engine *e = NULL;
+    assert_int_equal(vg_engine_start(&cfg, pack, g1, NULL, "test", &e, &err), VG_OK);
+    assert_int_equal(vg_engine_view_open(e, 0, &err), VG_OK);
+    int64_t seq = 0;
+    /* she matches and is shown */
+    int shown = shown_in(e, &seq, 10);
+    fprintf(stderr, "list in use: shown on %d of 10 frames\n", shown);
+    assert_true(shown >= 8);
+    /* the same list, reloaded: her match is checked again, then shown again */
+    vg_engine_gallery_set(e, g2);
+    shown = shown_in(e, &seq, 10);
+    fprintf(stderr, "same list reloaded: shown on %d of 10 frames\n", shown);
+    assert_true(shown >= 5);
+    /* a list without her: never shown again (the first frame may have been
+     * made before the swap) */
+    vg_engine_gallery_set(e, g3);
+    shown_in(e, &seq, 1);
+    shown = shown_in(e, &seq, 10);
+    fprintf(stderr, "list without her: shown on %d of 10 frames\n", shown);
+    assert_int_equal(shown, 0);
+    vg_engine_view_close(e, 0);
+    vg_engine_stop(e);
+    vg_engine_free(e); /* frees g2 and g3, which it was handed */
+    vg_watch_gallery_free(g1);
+    vg_face_pack_close(pack);
+    vg_store_close(store);
+    remove_dir(dir);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_view_tap)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_view_tap), cmocka_unit_test(test_view_follows_the_list)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
