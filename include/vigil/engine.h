@@ -97,6 +97,12 @@ typedef struct vg_engine vg_engine;
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
  * changed then. */
 vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err);
+/* The same for a file shared with other loaders: the sections named in
+ * others (NULL-terminated; e.g. the server's "http", "webhook") are skipped
+ * here, for their own loader to check; any other unknown section is still
+ * an error. */
+vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
+                                       int *min_face, vg_err *err);
 
 /* Starts the cameras and the workers. pack and gallery (NULL: nothing to
  * match) must outlive the engine; store (NULL: alerts are not stored) is

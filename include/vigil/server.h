@@ -5,6 +5,13 @@
  * worker threads: while the server runs, the caller must not use that store.
  * Sessions live in memory only (a restart logs everyone out); API tokens
  * (Authorization: Bearer) live in the store.
+ *
+ * Alerts: the server follows the store's alerts (its own feed thread, woken
+ * by the engine when there is one, else polling every 250 ms, so alerts
+ * written by another process appear too), streams them to
+ * GET /api/v1/alerts/stream (Server-Sent Events) and POSTs them to the
+ * configured webhooks. When it shares a database with a running engine,
+ * give the server its own vg_store (a second connection to the same file).
  */
 #ifndef VIGIL_SERVER_H
 #define VIGIL_SERVER_H
@@ -32,7 +39,9 @@ typedef struct vg_server_config {
     size_t upload_max;    /* bytes of a photo upload body; 0: 8 MiB; larger is answered 413 */
     /* The running engine (vigil run) for cameras, live views and instant
      * alert delivery; NULL under vigil serve (alerts are then read from the
-     * store as other processes write them). Borrowed; must outlive the server. */
+     * store as other processes write them). Borrowed; must outlive the
+     * server, and be stopped (vg_engine_stop) before vg_server_stop: the
+     * server subscribes to its alerts and cannot unsubscribe. */
     vg_engine *engine;
     /* The model pack for enrolment uploads; NULL: the engine's, and without
      * an engine uploads are refused (503). With an engine, an enrolment or
@@ -46,13 +55,46 @@ typedef struct vg_server_config {
     const char *webhook_secret;
 } vg_server_config;
 
+/* The server's part of a vigil config file (settings.c): [http] listen,
+ * tls_cert, tls_key, body_max, upload_max; [webhook] url (one line per URL,
+ * at most 8), secret_file. */
+#define VG_SERVER_PATH_MAX 1024
+#define VG_SERVER_WEBHOOKS_MAX 8
+typedef struct vg_server_settings {
+    char listen[64];
+    char tls_cert[VG_SERVER_PATH_MAX], tls_key[VG_SERVER_PATH_MAX];
+    size_t body_max, upload_max;
+    int n_webhooks;
+    char webhooks[VG_SERVER_WEBHOOKS_MAX][2048];
+    char secret_file[VG_SERVER_PATH_MAX];
+} vg_server_settings;
+
+/* The sections vg_server_settings_load reads (NULL-terminated), for the
+ * engine's loader to skip (vg_engine_config_load_shared). */
+extern const char *const vg_server_config_sections[];
+
+/* Reads [http] and [webhook] from an INI file over *s; other sections are
+ * skipped (the engine's loader checks them). An unknown key, a bad value,
+ * more than 8 URLs, a URL that is not http(s)://, or URLs without a
+ * secret_file are VG_ERR_INVALID naming the file, line and key; nothing is
+ * changed then. */
+vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err);
+/* Points cfg's fields at the settings' (which must outlive cfg). */
+void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg);
+/* Reads a webhook secret from a file: the whole file without its trailing
+ * newline, 1 to cap-1 bytes. A file readable or writable by group or
+ * others is refused (VG_ERR_INVALID: chmod 600), as is an empty one. */
+vg_status vg_server_secret_read(const char *path, char *buf, size_t cap, vg_err *err);
+
 /* Starts listening (a thread per connection, at most 1000). A bad listen
- * address is VG_ERR_INVALID; a port that cannot be bound VG_ERR_IO. */
+ * address, a webhook URL that is not http(s):// or webhooks without a
+ * secret are VG_ERR_INVALID; a port that cannot be bound VG_ERR_IO. */
 vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err);
 /* The port actually bound (useful with port 0). */
 int vg_server_port(const vg_server *srv);
-/* Stops the daemon (waiting for requests in progress) and frees it; the
- * store stays open. NULL is fine. */
+/* Stops the daemon (alert streams end cleanly, requests in progress are
+ * waited for, webhook deliveries still queued are abandoned) and frees it;
+ * the store stays open. NULL is fine. */
 void vg_server_stop(vg_server *srv);
 
 #ifdef __cplusplus

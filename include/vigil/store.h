@@ -240,6 +240,42 @@ vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err
 vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
                               vg_err *err);
 
+/* An alert with what an officer needs beside it (alert_query.c): the
+ * subject's name, reason and category ("" once the subject was removed or
+ * its list purged), the deployment's watch list, and the decision
+ * (adjudicated_by "", adjudicated_at 0 and note "" while pending). */
+typedef struct vg_alert_detail {
+    vg_alert alert;
+    char subject_name[VG_STORE_NAME_MAX + 1];
+    char subject_reason[VG_STORE_TEXT_MAX + 1];
+    char subject_category[VG_STORE_NAME_MAX + 1];
+    char watchlist[VG_STORE_NAME_MAX + 1];
+    char adjudicated_by[VG_STORE_ACTOR_MAX + 1];
+    int64_t adjudicated_at;
+    char note[VG_STORE_TEXT_MAX + 1];
+} vg_alert_detail;
+
+#define VG_STORE_ALERT_QUERY_MAX 1000
+
+typedef struct vg_alert_query {
+    int64_t deployment_id;  /* 0: every deployment */
+    int64_t after;          /* only alerts with a larger id (0: from the first) */
+    const char *state;      /* NULL: any; else pending, confirmed, rejected or no_action */
+    int limit;              /* 1..VG_STORE_ALERT_QUERY_MAX */
+    int newest_first;       /* 1: in descending id order (the latest alerts) */
+} vg_alert_query;
+
+/* At most q->limit alerts matching q, in id order (descending with
+ * newest_first); *out is NULL when none (free with free()). Not audited (no
+ * image). A bad limit, state or negative id is VG_ERR_INVALID; an unknown
+ * deployment is not an error (no alerts). */
+vg_status vg_store_alert_query(vg_store *s, const vg_alert_query *q, vg_alert_detail **out, int *n,
+                               vg_err *err);
+/* One alert with its details; VG_ERR_NOT_FOUND when there is none. */
+vg_status vg_store_alert_detail_get(vg_store *s, int64_t id, vg_alert_detail *out, vg_err *err);
+/* The largest alert id (0 when there is no alert). */
+vg_status vg_store_alert_last_id(vg_store *s, int64_t *id, vg_err *err);
+
 /* ---- retention (retention.c) ---- */
 
 /* Marks an alert as held for an investigation: retention keeps a held alert

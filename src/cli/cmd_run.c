@@ -4,18 +4,23 @@
  * deployment's window and while it has not been ended; outside it the
  * cameras still run, and nothing is compared. Alerts are stored and printed;
  * counters are written at the end; start and stop are audited; the
- * retention job runs at start and every hour ([retention] in the config). */
+ * retention job runs at start and every hour ([retention] in the config).
+ * The HTTP server (the console, the API, the alert stream, webhooks) runs
+ * beside the engine on its own store connection, unless --no-http. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli/http.h"
 #include "cli/live.h"
 #include "vigil/store.h"
 
 static const char usage[] =
-    "usage: vigil run --deployment NAME [--config FILE] [--no-http]\n"
-    "Runs until SIGINT/SIGTERM. Alerts go to stdout (JSON lines with --json), events and\n"
-    "statistics to stderr.\n";
+    "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http]\n"
+    "Runs until SIGINT/SIGTERM (or until every camera has ended). Alerts go to stdout\n"
+    "(JSON lines with --json), events and statistics to stderr. The console and the HTTP\n"
+    "API are served on --listen (default: [http] listen of the config, else\n"
+    "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n";
 
 typedef struct run_ctx {
     vg_engine *engine;
@@ -102,13 +107,17 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         fputs(usage, stdout);
         return VG_EXIT_OK;
     }
-    const char *name = NULL, *config = NULL;
+    const char *name = NULL, *config = NULL, *listen = NULL;
+    int no_http = 0;
     for (int i = 1; i < argc; i++) {
         int r;
-        if (strcmp(argv[i], "--no-http") == 0)
+        if (strcmp(argv[i], "--no-http") == 0) {
+            no_http = 1;
             continue;
+        }
         if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &name)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--config", &config))) {
+            (r = vg_cli_opt(argc, argv, &i, "--config", &config)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--listen", &listen))) {
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else {
@@ -117,13 +126,22 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     }
     if (!name)
         return vg_cli_usage("run needs --deployment NAME");
+    if (no_http && listen)
+        return vg_cli_usage("run: --listen and --no-http contradict each other");
     vg_engine_config cfg;
     memset(&cfg, 0, sizeof cfg);
     int min_face = cli->min_face > 0 ? (int)cli->min_face : 0;
     vg_err err = {{0}};
     vg_status st = VG_OK;
-    if (config && (st = vg_engine_config_load(config, &cfg, &min_face, &err)))
+    vg_server_settings *http_set = calloc(1, sizeof *http_set);
+    if (!http_set)
+        return vg_cli_fail(VG_ERR_NOMEM, NULL);
+    if (config && ((st = vg_engine_config_load_shared(config, vg_server_config_sections, &cfg, &min_face, &err)) ||
+                   (st = vg_server_settings_load(config, http_set, &err)))) {
+        free(http_set);
         return vg_cli_fail(st, &err);
+    }
+    vg_cli_http http = {0};
 
     vg_store *store = NULL;
     vg_face_pack *pack = NULL;
@@ -202,10 +220,16 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         goto done;
     }
     vg_engine_subscribe(e, vg_cli_print_alert, (void *)cli);
+    if (!no_http && (st = vg_cli_http_start(cli, http_set, listen, e, NULL, &http, &err))) {
+        vg_engine_stop(e);
+        code = vg_cli_fail(st, &err);
+        goto done;
+    }
     run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id, .cli = cli, .cfg = &cfg,
                   .last_retention = mono_s()};
     vg_cli_wait_engine(e, 10.0, tick, &rc);
-    vg_engine_stop(e);
+    vg_engine_stop(e); /* before the server, which is subscribed to its alerts */
+    vg_cli_http_stop(&http);
     vg_cli_log_stats(e);
     flush_counters(&rc);
     json_t *summary = vg_cli_summary_json(e);
@@ -218,6 +242,8 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     else
         json_decref(summary);
 done:
+    vg_cli_http_stop(&http);
+    free(http_set);
     vg_engine_free(e);
     vg_watch_gallery_free(g);
     vg_face_pack_close(pack);

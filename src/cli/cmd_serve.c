@@ -1,21 +1,25 @@
-/* cmd_serve.c — `vigil serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]`:
- * the HTTP API alone (no engine), over HTTPS when given a certificate, with
- * the model pack for enrolment uploads, until SIGINT or SIGTERM. */
+/* cmd_serve.c — `vigil serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]
+ * [--config FILE]`: the HTTP API alone (no engine), over HTTPS when given a
+ * certificate, with the model pack for enrolment uploads, until SIGINT or
+ * SIGTERM. Its alert feed reads the alerts that `vigil run` processes write
+ * to the same database. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/http.h"
 #include "cli/live.h"
 #include "vigil/server.h"
 #include "vigil/store.h"
 
 static const char usage[] =
-    "usage: vigil serve [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM]\n"
-    "Serves the HTTP API (default 127.0.0.1:8080; port 0 picks a free one) until\n"
-    "SIGINT or SIGTERM; HTTPS with a certificate and key (PEM files). Users are added\n"
-    "with `vigil user add`, API tokens with `vigil user token`. Photos uploaded to a\n"
-    "watch list go through the model pack's enrolment gate.\n";
+    "usage: vigil serve [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--config FILE]\n"
+    "Serves the HTTP API (default: [http] listen of the config, else 127.0.0.1:8080;\n"
+    "port 0 picks a free one) until SIGINT or SIGTERM; HTTPS with a certificate and key\n"
+    "(PEM files). Users are added with `vigil user add`, API tokens with `vigil user\n"
+    "token`. Photos uploaded to a watch list go through the model pack's enrolment gate.\n";
 
 int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
 {
@@ -23,12 +27,13 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
         fputs(usage, stdout);
         return VG_EXIT_OK;
     }
-    const char *listen = NULL, *cert = NULL, *key = NULL;
+    const char *listen = NULL, *cert = NULL, *key = NULL, *config = NULL;
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = vg_cli_opt(argc, argv, &i, "--listen", &listen)) ||
             (r = vg_cli_opt(argc, argv, &i, "--tls-cert", &cert)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--tls-key", &key))) {
+            (r = vg_cli_opt(argc, argv, &i, "--tls-key", &key)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--config", &config))) {
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else {
@@ -37,11 +42,25 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     }
     if (!cert != !key)
         return vg_cli_usage("serve: --tls-cert and --tls-key go together");
-    vg_store *store = NULL;
     vg_err err = {{0}};
-    vg_status st = vg_cli_open_store(cli, &store, &err);
-    if (st)
-        return vg_cli_fail(st, &err);
+    vg_status st = VG_OK;
+    vg_server_settings *set = calloc(1, sizeof *set);
+    if (!set)
+        return vg_cli_fail(VG_ERR_NOMEM, NULL);
+    if (config) { /* the engine's sections are checked too: the file is shared */
+        vg_engine_config ec;
+        memset(&ec, 0, sizeof ec);
+        int mf = 0;
+        if ((st = vg_engine_config_load_shared(config, vg_server_config_sections, &ec, &mf, &err)) ||
+            (st = vg_server_settings_load(config, set, &err))) {
+            free(set);
+            return vg_cli_fail(st, &err);
+        }
+    }
+    if (cert) { /* the command line over the file */
+        snprintf(set->tls_cert, sizeof set->tls_cert, "%s", cert);
+        snprintf(set->tls_key, sizeof set->tls_key, "%s", key);
+    }
     /* the pack for enrolment uploads: faces down to 20 px are looked for so
      * that a small face is refused as too small rather than not found */
     vg_cli pc = *cli;
@@ -52,35 +71,24 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     if (vg_cli_open_pack(&pc, &pack, &perr) != VG_OK)
         fprintf(stderr, "vigil: no model pack (%s): photo uploads will be refused (503)\n", perr.msg);
     /* Blocked before the server's threads start, so they inherit the mask
-     * and only sigtimedwait below sees the signals. */
+     * and only sigwaitinfo below sees the signals. */
     vg_cli_block_signals();
-    vg_server_config cfg = {.listen = listen, .tls_cert = cert, .tls_key = key, .pack = pack};
-    vg_server *srv = NULL;
-    if ((st = vg_server_start(&cfg, store, &srv, &err)) != VG_OK) {
+    vg_cli_http http;
+    st = vg_cli_http_start(cli, set, listen, NULL, pack, &http, &err);
+    if (st) {
         vg_face_pack_close(pack);
-        vg_store_close(store);
+        free(set);
         return vg_cli_fail(st, &err);
     }
-    char host[64] = "127.0.0.1";
-    if (listen) {
-        const char *c = strrchr(listen, ':');
-        snprintf(host, sizeof host, "%.*s", (int)(c - listen), listen);
-    }
-    if (cli->json)
-        vg_cli_print_json(json_pack("{s:s, s:s, s:i, s:s}", "event", "listening", "host", host, "port",
-                                    vg_server_port(srv), "scheme", cert ? "https" : "http"));
-    else
-        printf("vigil: serving %s://%s:%d/ (Ctrl-C stops)\n", cert ? "https" : "http", host, vg_server_port(srv));
-    fflush(stdout);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
     int sig = 0;
     while (sig != SIGINT && sig != SIGTERM)
-        sig = sigwaitinfo(&set, NULL);
-    vg_server_stop(srv);
+        sig = sigwaitinfo(&sigs, NULL);
+    vg_cli_http_stop(&http);
     vg_face_pack_close(pack);
-    vg_store_close(store);
+    free(set);
     return VG_EXIT_OK;
 }

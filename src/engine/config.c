@@ -1,6 +1,8 @@
 /* config.c — the engine's INI configuration file (inih): [engine],
  * [source] and [retention] settings. Every error names the file, the line and the key; an
- * unknown section or key is an error, not silently ignored. */
+ * unknown section or key is an error, not silently ignored. A file shared
+ * with another loader (the server's [http] and [webhook]) names that
+ * loader's sections: this one skips them, and still refuses any other. */
 #include "vigil/engine.h"
 
 #include <errno.h>
@@ -13,8 +15,17 @@
 typedef struct parse_ctx {
     vg_engine_config *cfg;
     int *min_face;
-    char error[256];
+    const char *const *others; /* sections another loader reads (NULL-terminated) */
+    char error[512];
 } parse_ctx;
+
+static int is_other(const parse_ctx *p, const char *section)
+{
+    for (const char *const *o = p->others; o && *o; o++)
+        if (!strcmp(*o, section))
+            return 1;
+    return 0;
+}
 
 static int num(const char *v, double lo, double hi, double *out)
 {
@@ -32,6 +43,8 @@ static int handler(void *user, const char *section, const char *name, const char
     parse_ctx *p = user;
     vg_engine_config *c = p->cfg;
     double d;
+    if (is_other(p, section))
+        return 1; /* another loader's: it checks those keys */
 #define KEY(sec, key, lo, hi)                                                                                \
     (strcmp(section, sec) == 0 && strcmp(name, key) == 0 &&                                                   \
      (num(value, lo, hi, &d) == 0 ||                                                                          \
@@ -70,9 +83,15 @@ static int handler(void *user, const char *section, const char *name, const char
         c->retention_purge_ended = (int)d;
     else {
         if (!p->error[0]) {
-            if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention"))
-                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source], [retention])",
-                         section);
+            if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention")) {
+                char others[200] = "";
+                for (const char *const *o = p->others; o && *o; o++) {
+                    size_t k = strlen(others);
+                    snprintf(others + k, sizeof others - k, ", [%s]", *o);
+                }
+                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source], [retention]%s)",
+                         section, others);
+            }
             else
                 snprintf(p->error, sizeof p->error, "unknown key '%s' in [%s]", name, section);
         }
@@ -86,9 +105,15 @@ static int handler(void *user, const char *section, const char *name, const char
 
 vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err)
 {
+    return vg_engine_config_load_shared(path, NULL, cfg, min_face, err);
+}
+
+vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
+                                       int *min_face, vg_err *err)
+{
     vg_engine_config copy = *cfg;
     int mf = *min_face;
-    parse_ctx p = {.cfg = &copy, .min_face = &mf};
+    parse_ctx p = {.cfg = &copy, .min_face = &mf, .others = others};
     FILE *f = fopen(path, "r");
     if (!f)
         return vg_err_set(err, VG_ERR_NOT_FOUND, "config %s: cannot open it: %s", path, strerror(errno));

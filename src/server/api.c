@@ -1,6 +1,7 @@
 /* api.c — the JSON endpoints over the store: health, alerts (list with
- * filters and paging, one, adjudicate, crop), watch lists, deployments and
- * the audit chain. Each call holds the store mutex while it uses the store;
+ * filters and paging, one, adjudicate, crop) with the subject, watch list
+ * and decision beside each alert, watch lists, deployments and the audit
+ * chain. An adjudication is also published on the alert feed. Each call holds the store mutex while it uses the store;
  * actions are recorded under the session's user name. */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,13 +45,24 @@ enum MHD_Result vg_api_healthz(vg_request *r)
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 }
 
-static json_t *alert_json(const vg_alert *a)
+json_t *vg_api_alert_json(const vg_alert_detail *d)
 {
-    return json_pack("{s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:s, s:s}", "id", (json_int_t)a->id,
-                     "deployment_id", (json_int_t)a->deployment_id, "camera", a->camera,
-                     "subject_id", (json_int_t)a->subject_id, "score", (double)a->score,
-                     "frame_time", a->frame_time, "raised_at", a->raised_at, "state", a->state,
-                     "uid", a->uid);
+    const vg_alert *a = &d->alert;
+    int pending = !strcmp(a->state, "pending");
+    json_t *o = json_pack("{s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                          (json_int_t)a->id, "deployment_id", (json_int_t)a->deployment_id, "camera",
+                          a->camera, "subject_id", (json_int_t)a->subject_id, "score", (double)a->score,
+                          "frame_time", a->frame_time, "raised_at", a->raised_at, "state", a->state,
+                          "uid", a->uid, "subject_name", d->subject_name, "subject_reason",
+                          d->subject_reason, "subject_category", d->subject_category, "watchlist",
+                          d->watchlist);
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "outcome", pending ? json_null() : json_string(a->state));
+    json_object_set_new(o, "adjudicated_by", pending ? json_null() : json_string(d->adjudicated_by));
+    json_object_set_new(o, "adjudicated_at", pending ? json_null() : json_integer(d->adjudicated_at));
+    json_object_set_new(o, "note", pending ? json_null() : json_string(d->note));
+    return o;
 }
 
 enum MHD_Result vg_api_alerts(vg_request *r)
@@ -69,58 +81,55 @@ enum MHD_Result vg_api_alerts(vg_request *r)
     const char *dep = vg_http_arg(r, "deployment");
     vg_err err = {{0}};
     vg_status st = VG_OK;
-    int64_t dep_id = 0;
-    vg_alert *all = NULL;
+    vg_alert_detail *v = NULL;
     int n = 0;
+    /* one more than asked, to know whether there is a next page */
+    vg_alert_query q = {.after = after, .state = state, .limit = (int)limit + 1};
+    if (q.limit > VG_STORE_ALERT_QUERY_MAX)
+        q.limit = VG_STORE_ALERT_QUERY_MAX;
     lock(r);
     if (dep) {
         vg_deployment *d = malloc(sizeof *d);
         if (!d)
             st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
         else if ((st = vg_store_deployment_get(r->srv->store, dep, d, &err)) == VG_OK)
-            dep_id = d->id;
+            q.deployment_id = d->id;
         free(d);
     }
     if (st == VG_OK)
-        st = vg_store_alert_list(r->srv->store, dep_id, &all, &n, &err);
+        st = vg_store_alert_query(r->srv->store, &q, &v, &n, &err);
     unlock(r);
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
-    int more = 0;
-    int64_t last = 0;
-    for (int i = 0; i < n; i++) {
-        if (all[i].id <= after || (state && strcmp(all[i].state, state)))
-            continue;
-        if ((long long)json_array_size(arr) == limit) {
-            more = 1;
-            break;
-        }
-        json_array_append_new(arr, alert_json(&all[i]));
-        last = all[i].id;
-    }
-    free(all);
+    int shown = n < limit ? n : (int)limit;
+    for (int i = 0; i < shown; i++)
+        json_array_append_new(arr, vg_api_alert_json(&v[i]));
+    /* at limit 1000 one more cannot be asked for: a full page may have more */
+    int more = n > limit || (limit == VG_STORE_ALERT_QUERY_MAX && n == limit);
+    int64_t last = shown ? v[shown - 1].alert.id : 0;
+    free(v);
     json_t *o = json_pack("{s:o}", "alerts", arr);
     json_object_set_new(o, "next_after", more ? json_integer(last) : json_null());
     return vg_http_json(r, MHD_HTTP_OK, o);
 }
 
-/* The alert with r->id; VG_ERR_NOT_FOUND when there is none. Under the lock. */
-static vg_status find_alert(vg_request *r, vg_alert *out, vg_err *err)
-{
-    return vg_store_alert_get(r->srv->store, r->id, out, err);
-}
-
 enum MHD_Result vg_api_alert(vg_request *r)
 {
-    vg_alert a;
+    vg_alert_detail *d = malloc(sizeof *d);
+    if (!d)
+        return MHD_NO;
     vg_err err = {{0}};
     lock(r);
-    vg_status st = find_alert(r, &a, &err);
+    vg_status st = vg_store_alert_detail_get(r->srv->store, r->id, d, &err);
     unlock(r);
-    if (st != VG_OK)
+    if (st != VG_OK) {
+        free(d);
         return vg_http_store_error(r, st, &err);
-    return vg_http_json(r, MHD_HTTP_OK, alert_json(&a));
+    }
+    json_t *j = vg_api_alert_json(d);
+    free(d);
+    return vg_http_json(r, MHD_HTTP_OK, j);
 }
 
 enum MHD_Result vg_api_adjudicate(vg_request *r)
@@ -130,23 +139,35 @@ enum MHD_Result vg_api_adjudicate(vg_request *r)
     if (vg_body_parse_adjudicate(r->body, r->body_len, &b, field, msg) != VG_OK)
         return vg_http_body_error(r, field, msg);
     const char *outcome = b.outcome, *note = b.note;
-    vg_alert a;
+    vg_alert_detail *d = malloc(sizeof *d);
+    if (!d)
+        return MHD_NO;
     vg_err err = {{0}};
     lock(r);
-    vg_status st = find_alert(r, &a, &err);
-    int conflict = st == VG_OK && strcmp(a.state, "pending") != 0;
+    vg_status st = vg_store_alert_detail_get(r->srv->store, r->id, d, &err);
+    int conflict = st == VG_OK && strcmp(d->alert.state, "pending") != 0;
     if (st == VG_OK && !conflict)
         st = vg_store_alert_adjudicate(r->srv->store, r->session.user, r->id, outcome, note, &err);
     if (st == VG_OK && !conflict)
-        st = find_alert(r, &a, &err);
+        st = vg_store_alert_detail_get(r->srv->store, r->id, d, &err);
     unlock(r);
-    if (conflict)
+    if (conflict) {
+        free(d);
         return vg_http_error(r, MHD_HTTP_CONFLICT, "the alert was already adjudicated", "outcome");
-    if (st == VG_ERR_INVALID) /* the store names the field (note) */
+    }
+    if (st == VG_ERR_INVALID) { /* the store names the field (note) */
+        free(d);
         return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, "note");
-    if (st != VG_OK)
+    }
+    if (st != VG_OK) {
+        free(d);
         return vg_http_store_error(r, st, &err);
-    return vg_http_json(r, MHD_HTTP_OK, alert_json(&a));
+    }
+    if (r->srv->feed)
+        vg_feed_publish_update(r->srv->feed, d);
+    json_t *j = vg_api_alert_json(d);
+    free(d);
+    return vg_http_json(r, MHD_HTTP_OK, j);
 }
 
 enum MHD_Result vg_api_crop(vg_request *r)

@@ -1,7 +1,8 @@
 /* openapi.c — GET /api/v1/openapi.json: an OpenAPI 3 document generated
  * from the route table, so it always lists what the server does. Each
  * operation carries x-vigil-roles ("public", "any" or the roles allowed),
- * and those that take a body an example of one that is accepted. */
+ * those that take a body an example of one that is accepted, and
+ * x-vigil-stream those whose answer streams until the client leaves. */
 #include <string.h>
 
 #include "server/server_internal.h"
@@ -33,6 +34,12 @@ enum MHD_Result vg_api_openapi(vg_request *r)
         json_t *op = json_pack("{s:s, s:o, s:{s:{s:s}, s:{s:s}}}", "summary", rt->summary,
                                "x-vigil-roles", roles, "responses", "200", "description", "success",
                                "default", "description", "an error: {\"error\": ..., \"field\": ...}");
+        const char *stream = vg_route_stream_type(rt);
+        if (stream) {
+            json_object_set_new(op, "x-vigil-stream", json_true());
+            json_object_set_new(json_object_get(json_object_get(op, "responses"), "200"), "content",
+                                json_pack("{s:{}}", stream));
+        }
         if (!pub)
             json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "session", "token"));
         if (rt->example) {

@@ -25,6 +25,8 @@ const vg_route vg_routes[] = {
     {"GET", "/api/v1/me", "any", vg_auth_me, "who is logged in, with which role", 0, NULL},
     {"GET", "/api/v1/alerts", "operator,auditor", vg_api_alerts,
      "alerts, oldest first: deployment, state, limit, after (paging)", 0, NULL},
+    {"GET", "/api/v1/alerts/stream", "operator,auditor", vg_api_stream,
+     "new alerts and adjudications as Server-Sent Events; resumes after Last-Event-ID or ?after=", 0, NULL},
     {"GET", "/api/v1/alerts/{id}", "operator,auditor", vg_api_alert, "one alert", 0, NULL},
     {"POST", "/api/v1/alerts/{id}/adjudicate", "operator", vg_api_adjudicate,
      "an officer's decision: outcome confirmed|rejected|no_action, note", 0,
@@ -60,8 +62,27 @@ const vg_route vg_routes[] = {
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
      0, NULL},
     {"GET", "/api/v1/audit", "auditor", vg_api_audit, "the audit chain: since, limit", 0, NULL},
+    {"GET", "/api/v1/cameras", "operator,auditor,admin", vg_api_cameras,
+     "the engine's cameras: state, frame rate, counters", 0, NULL},
+    {"GET", "/metrics", "admin,auditor", vg_api_metrics, "Prometheus text: engine and server counters", 0, NULL},
 };
 const int vg_n_routes = (int)(sizeof vg_routes / sizeof vg_routes[0]);
+
+/* The routes whose answers stream (by path), with their media types. */
+static const struct {
+    const char *path, *type;
+} streams[] = {
+    {"/api/v1/alerts/stream", "text/event-stream"},
+    {"/api/v1/cameras/{id}/live.mjpeg", "multipart/x-mixed-replace; boundary=vigilframe"},
+};
+
+const char *vg_route_stream_type(const vg_route *rt)
+{
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++)
+        if (!strcmp(rt->path, streams[i].path))
+            return streams[i].type;
+    return NULL;
+}
 
 /* 1 when url matches pattern; the {id} segment's value into *id. */
 static int match(const char *pattern, const char *url, int64_t *id)
@@ -127,6 +148,7 @@ const vg_route *vg_route_find(const char *method, const char *url, int64_t *id)
 
 enum MHD_Result vg_route_dispatch(vg_request *r)
 {
+    atomic_fetch_add(&r->srv->requests, 1);
     int path_known = 0;
     const vg_route *hit = find(r->method, r->url, &r->id, &path_known);
     if (!hit)

@@ -1,9 +1,10 @@
 /* server.c — the libmicrohttpd daemon: parsing the listen address,
  * starting (a thread per connection, so that streams — SSE, MJPEG — may
- * block waiting for the next event) and stopping, and the
- * per-request life cycle (body accumulation up to the route's limit, then
- * the router). With a certificate and key (PEM files, read into memory and
- * checked here) it serves HTTPS (GnuTLS inside libmicrohttpd). */
+ * block waiting for the next event) and stopping, the alert feed and the
+ * webhooks started with it, and the per-request life cycle (body
+ * accumulation up to the route's limit, then the router). With a
+ * certificate and key (PEM files, read into memory and checked here) it
+ * serves HTTPS (GnuTLS inside libmicrohttpd). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/server_internal.h"
 
@@ -74,6 +76,33 @@ static vg_status parse_listen(const char *s, struct sockaddr_in *sa, vg_err *err
         return vg_err_set(err, VG_ERR_INVALID, "listen address \"%s\": \"%s\" is not an IPv4 address",
                           s, host);
     return VG_OK;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The engine's alert subscription: the alert is stored; the feed reads it. */
+static void on_engine_alert(void *ctx, const vg_engine_alert *a)
+{
+    (void)a;
+    vg_feed_kick(ctx);
+}
+
+/* Frees what start made (the daemon already stopped or never started). */
+static void release(vg_server *srv)
+{
+    vg_feed_free(srv->feed);
+    vg_webhooks_stop(srv->webhooks);
+    free_pem(srv->tls_cert);
+    free_pem(srv->tls_key);
+    vg_auth_fini(&srv->auth);
+    pthread_mutex_destroy(&srv->cam_mu);
+    pthread_mutex_destroy(&srv->store_mu);
+    free(srv);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -164,7 +193,22 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
     }
     atomic_init(&srv->stopping, 0);
     pthread_mutex_init(&srv->store_mu, NULL);
+    pthread_mutex_init(&srv->cam_mu, NULL);
     vg_auth_init(&srv->auth);
+    double t0 = mono_s();
+    for (int i = 0; i < VG_ENGINE_CAMERAS_MAX; i++)
+        srv->cam_prev[i].t = t0;
+    vg_status st2 = VG_OK;
+    if (cfg && cfg->n_webhooks > 0)
+        st2 = vg_webhooks_start(cfg->webhooks, cfg->n_webhooks, cfg->webhook_secret, &srv->webhooks, err);
+    if (st2 == VG_OK)
+        st2 = vg_feed_start(srv, &srv->feed, err);
+    if (st2 == VG_OK && srv->engine && (st2 = vg_engine_subscribe(srv->engine, on_engine_alert, srv->feed)))
+        vg_err_set(err, st2, "cannot subscribe to the engine's alerts");
+    if (st2 != VG_OK) {
+        release(srv);
+        return st2;
+    }
     if (srv->tls_cert)
         srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
                                        (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
@@ -178,11 +222,7 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
                                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!srv->daemon) {
         int tls = srv->tls_cert != NULL;
-        vg_auth_fini(&srv->auth);
-        pthread_mutex_destroy(&srv->store_mu);
-        free_pem(srv->tls_cert);
-        free_pem(srv->tls_key);
-        free(srv);
+        release(srv);
         if (tls)
             return vg_err_set(err, VG_ERR_INVALID,
                               "cannot serve HTTPS on %s: the certificate and key were refused (not a matching "
@@ -207,10 +247,11 @@ void vg_server_stop(vg_server *srv)
     if (!srv)
         return;
     atomic_store(&srv->stopping, 1); /* streams see it within their wait and end */
+    /* Streams waiting for news end first, so the daemon can join them; each
+     * gets up to 2 s to send its last chunk before the sockets close. */
+    vg_feed_shutdown(srv->feed);
+    for (int i = 0; i < 200 && atomic_load(&srv->sse_clients) > 0; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
     MHD_stop_daemon(srv->daemon);
-    vg_auth_fini(&srv->auth);
-    pthread_mutex_destroy(&srv->store_mu);
-    free_pem(srv->tls_cert);
-    free_pem(srv->tls_key);
-    free(srv);
+    release(srv);
 }

@@ -40,6 +40,16 @@ typedef struct vg_auth {
     vg_rate rate[VG_RATE_ADDRS];
 } vg_auth;
 
+typedef struct vg_feed vg_feed;
+typedef struct vg_webhooks vg_webhooks;
+
+/* A camera's frame count when last looked at, for its frame rate. */
+typedef struct vg_cam_sample {
+    double t;
+    int64_t frames;
+    double fps;
+} vg_cam_sample;
+
 struct vg_server {
     struct MHD_Daemon *daemon;
     vg_store *store;
@@ -53,6 +63,13 @@ struct vg_server {
     vg_engine *engine;        /* NULL under vigil serve */
     char *tls_cert, *tls_key; /* the PEMs, in memory (NULL: plain HTTP) */
     atomic_int stopping;      /* set by vg_server_stop: streams end */
+    vg_feed *feed;              /* the alert feed (feed.c) */
+    vg_webhooks *webhooks;      /* NULL without webhook URLs (webhook.c) */
+    atomic_llong requests;      /* requests routed, for /metrics */
+    atomic_int sse_clients;     /* open alert streams */
+    atomic_llong sse_total;     /* alert streams opened */
+    pthread_mutex_t cam_mu;
+    vg_cam_sample cam_prev[VG_ENGINE_CAMERAS_MAX];
 };
 
 /* One request: its body as it arrives, then what the router found. */
@@ -83,6 +100,11 @@ typedef struct vg_route {
 extern const vg_route vg_routes[];
 extern const int vg_n_routes;
 
+/* routes.c: the media type of a route whose answer streams until the
+ * client leaves (text/event-stream, multipart/x-mixed-replace), from the
+ * table of streams in routes.c; NULL for an ordinary answer. The OpenAPI
+ * document marks such routes "x-vigil-stream". */
+const char *vg_route_stream_type(const vg_route *rt);
 /* routes.c: finds the route and runs it (with auth checks). */
 enum MHD_Result vg_route_dispatch(vg_request *r);
 /* The route for method and url, or NULL (no auth checks). */
@@ -145,6 +167,61 @@ enum MHD_Result vg_api_report(vg_request *r);
 vg_status vg_server_gallery_reload(vg_server *srv, int64_t watchlist_id, const char *actor, vg_err *err);
 /* live.c: a camera's live view as MJPEG */
 enum MHD_Result vg_api_live(vg_request *r);
+enum MHD_Result vg_api_cameras(vg_request *r);
+enum MHD_Result vg_api_metrics(vg_request *r);
+/* The alert as the API shows it (list, one, stream, webhooks). */
+json_t *vg_api_alert_json(const vg_alert_detail *d);
+/* stream.c: GET /api/v1/alerts/stream (Server-Sent Events). */
+enum MHD_Result vg_api_stream(vg_request *r);
+
+/* feed.c — the server's alert feed: one thread following the store's
+ * alerts in id order, a bounded ring of recent events (new alerts and
+ * adjudication updates) as SSE text, and cursors that read it. */
+#define VG_FEED_RING 1024
+#define VG_FEED_PAGE 200
+
+vg_status vg_feed_start(vg_server *srv, vg_feed **out, vg_err *err);
+/* Wakes the feed thread now (an alert was stored). Any thread. */
+void vg_feed_kick(vg_feed *f);
+/* Ends the feed: readers waiting in vg_feed_next return -1 at once, the
+ * thread is joined. vg_feed_free afterwards, once no reader is left. */
+void vg_feed_shutdown(vg_feed *f);
+void vg_feed_free(vg_feed *f);
+/* An "update" event with the alert's current JSON (after adjudication). */
+void vg_feed_publish_update(vg_feed *f, const vg_alert_detail *d);
+/* Events published so far (alerts, updates), for /metrics. */
+void vg_feed_counts(vg_feed *f, int64_t *alerts, int64_t *updates, int64_t *last_id);
+
+/* A reader's place in the feed: alerts with ids up to `after` were sent;
+ * when live, pos is the next ring event to read. */
+typedef struct vg_feed_cursor {
+    int64_t after;
+    uint64_t pos;
+    int live;
+} vg_feed_cursor;
+
+/* A cursor for new events only (no history). */
+void vg_feed_cursor_now(vg_feed *f, vg_feed_cursor *c);
+/* The next events for the cursor as SSE text (malloc'd, into *out): first
+ * from the store while the cursor is behind the ring, then from the ring.
+ * Waits up to wait_s seconds; returns 1 with text, 0 when nothing came, -1
+ * when the feed is shutting down. */
+int vg_feed_next(vg_feed *f, vg_feed_cursor *c, double wait_s, char **out);
+
+/* webhook.c — outgoing webhooks: each new alert POSTed as JSON to every
+ * URL by one thread per URL, signed with HMAC-SHA-256, retried with capped
+ * exponential backoff from a bounded queue (the oldest is dropped when it
+ * is full): a dead receiver never holds up the feed or the engine. */
+vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, vg_webhooks **out,
+                            vg_err *err);
+/* Queues an alert for every URL (copies json). Never blocks on the network. */
+void vg_webhooks_post(vg_webhooks *w, int64_t id, const char *json);
+void vg_webhooks_stop(vg_webhooks *w);
+typedef struct vg_webhook_counts {
+    int64_t delivered, attempts_failed, dropped, queued;
+} vg_webhook_counts;
+void vg_webhooks_counts(vg_webhooks *w, vg_webhook_counts *out);
+
 /* openapi.c */
 enum MHD_Result vg_api_openapi(vg_request *r);
 

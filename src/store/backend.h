@@ -208,6 +208,14 @@ typedef struct vg_store_backend {
     vg_status (*watchlist_model)(vg_store_conn *c, int64_t watchlist_id, char *out, size_t cap,
                                  vg_err *err);
 
+    /* ---- alerts with their details (alert_query.c) ---- */
+    /* The alerts matching q (validated above), with subject, watch list and
+     * decision, into a malloc'd array (NULL when none). May be NULL in a
+     * backend: the store then composes the answer from alert_list,
+     * subject_get, deployment_find and alert_state (without the note). */
+    vg_status (*alert_query)(vg_store_conn *c, const vg_alert_query *q, vg_alert_detail **out,
+                             int *n, vg_err *err);
+
     /* ---- users (user.c) ---- */
     /* A duplicate name is VG_ERR_INVALID. */
     vg_status (*user_insert)(vg_store_conn *c, const char *name, const char *role,

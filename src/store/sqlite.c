@@ -988,6 +988,59 @@ static vg_status sq_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert
     return s;
 }
 
+/* ---- alerts with their details ---- */
+
+static vg_status read_alert_detail(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_alert_detail *d = elem;
+    alert_row(st, &d->alert); /* columns 0..8 */
+    col_text(st, 9, d->subject_name, sizeof d->subject_name);
+    col_text(st, 10, d->subject_reason, sizeof d->subject_reason);
+    col_text(st, 11, d->subject_category, sizeof d->subject_category);
+    col_text(st, 12, d->watchlist, sizeof d->watchlist);
+    col_text(st, 13, d->adjudicated_by, sizeof d->adjudicated_by);
+    d->adjudicated_at = sqlite3_column_int64(st, 14);
+    col_text(st, 15, d->note, sizeof d->note);
+    return VG_OK;
+}
+
+static vg_status sq_alert_query(vg_store_conn *c, const vg_alert_query *q, vg_alert_detail **out,
+                                int *n, vg_err *err)
+{
+    static const char *const sql[2] = {
+#define ALERT_DETAIL_SQL(order)                                                                   \
+    "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "  \
+    "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                  \
+    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note " \
+    "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                     \
+    "LEFT JOIN deployment d ON d.id = a.deployment_id "                                            \
+    "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                              \
+    "WHERE a.id > ?1 AND (?2 = 0 OR a.deployment_id = ?2) AND (?3 IS NULL OR a.state = ?3) "       \
+    "ORDER BY a.id " order " LIMIT ?4"
+        ALERT_DETAIL_SQL("ASC"), ALERT_DETAIL_SQL("DESC")
+#undef ALERT_DETAIL_SQL
+    };
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, sql[q->newest_first ? 1 : 0], &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, q->after);
+    sqlite3_bind_int64(st, 2, q->deployment_id);
+    if (q->state)
+        bind_text(st, 3, q->state);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int(st, 4, q->limit);
+    void *v = NULL;
+    s = collect_rows(c, st, sizeof(vg_alert_detail), read_alert_detail, NULL, "listing alerts", &v,
+                     n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
+}
+
 /* ---- holds and retention ---- */
 
 static vg_status sq_alert_held(vg_store_conn *c, int64_t id, int *held, vg_err *err)
@@ -1693,4 +1746,5 @@ const vg_store_backend vg_store_backend_sqlite = {
     .token_get = sq_token_get,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .alert_query = sq_alert_query,
 };

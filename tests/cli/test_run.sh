@@ -28,7 +28,7 @@ from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%
   --authorised-by "Supt Test" --signage-confirmed \
   --camera "$asl/yes.mkv" "http://admin:hunter2@127.0.0.1:9/stream?token=s3cr3t" "$tmp/notes.mp4" >/dev/null
 check '[ $? = 0 ]' "deployment create"
-"$vigil" --json run --deployment street > "$tmp/run.json" 2> "$tmp/run.log" &
+"$vigil" --json run --deployment street --listen 127.0.0.1:0 > "$tmp/run.json" 2> "$tmp/run.log" &
 pid=$!
 # the file camera ends after its 2.2 s; the network camera keeps retrying:
 # wait for the alert, then stop with SIGTERM

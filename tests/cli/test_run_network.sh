@@ -40,7 +40,7 @@ printf '[source]\nstall_seconds = 1\nbackoff_initial = 0.1\nbackoff_max = 0.5\n'
 fails=0 passes=0
 check() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 serve
-"$vigil" --json run --deployment net --config "$tmp/net.ini" > "$tmp/run.json" 2> "$tmp/run.log" &
+"$vigil" --json run --deployment net --no-http --config "$tmp/net.ini" > "$tmp/run.json" 2> "$tmp/run.log" &
 run=$!
 check 'wait_for 20 more_alerts_than 0' "a first alert from the network camera"
 kill -9 "$server"; wait "$server" 2>/dev/null; server=0

@@ -140,6 +140,42 @@ static inline resp http_req(srv_fx *x, const char *method, const char *path, con
     return r;
 }
 
+static size_t first_bytes(char *p, size_t sz, size_t n, void *ud)
+{
+    resp *r = ud;
+    grow(r, &r->body, &r->len, p, sz * n);
+    return 0; /* enough: ends the transfer (CURLE_WRITE_ERROR) */
+}
+
+/* A GET of a streaming endpoint: the status, headers and the first bytes
+ * of the body, then the connection is dropped. */
+static inline resp http_peek(srv_fx *x, const char *path, const session *s)
+{
+    resp r = {0};
+    r.body = calloc(1, 1);
+    r.headers = calloc(1, 1);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", x->port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, first_bytes);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (s)
+        curl_easy_setopt(c, CURLOPT_COOKIE, s->cookie);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR)
+        fprintf(stderr, "GET %s: %s\n", path, curl_easy_strerror(rc));
+    assert_true(rc == CURLE_OK || rc == CURLE_WRITE_ERROR);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    return r;
+}
+
 static inline resp http_get(srv_fx *x, const char *path, const session *s)
 {
     return http_req(x, "GET", path, s, NULL, NULL, 0);

@@ -67,8 +67,10 @@ static void openapi_walk(void **state)
                 "example");
             char *body = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
             ops++;
+            /* a stream is only opened: its status and first bytes */
+            int stream = json_is_true(json_object_get(op, "x-vigil-stream"));
 
-            r = http_req(&x, m, url, NULL, NULL, body, body ? strlen(body) : 0);
+            r = stream ? http_peek(&x, url, NULL) : http_req(&x, m, url, NULL, NULL, body, body ? strlen(body) : 0);
             if (pub && (r.status == 401 || r.status == 403))
                 fail_msg("%s %s (public) without a session: %ld", m, url, r.status);
             if (!pub && r.status != 401)
@@ -79,7 +81,8 @@ static void openapi_walk(void **state)
                 continue; /* logging out would end the walk's sessions */
             }
             for (int i = 0; i < 3; i++) {
-                r = http_req(&x, m, url, &s[i], s[i].csrf, body, body ? strlen(body) : 0);
+                r = stream ? http_peek(&x, url, &s[i])
+                           : http_req(&x, m, url, &s[i], s[i].csrf, body, body ? strlen(body) : 0);
                 int ok = role_in(allowed, roles[i]);
                 /* 422: judged on its content (the example photo has no face); 503: what
                  * needs an engine (the live view) in a server without one */

@@ -1,0 +1,152 @@
+/* settings.c — the server's part of a vigil config file: [http] (listen,
+ * tls_cert, tls_key, body_max, upload_max) and [webhook] (url, repeated up
+ * to 8 times; secret_file), and the webhook secret's file. The engine's
+ * loader reads the same file and skips exactly these sections; this one
+ * skips the others. So a typo is refused by one of the two: an unknown
+ * section by the engine's, an unknown key here by this one. */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vigil/server.h"
+
+const char *const vg_server_config_sections[] = {"http", "webhook", NULL};
+
+typedef struct ctx {
+    vg_server_settings *s;
+    char error[512];
+} ctx;
+
+static int copy(ctx *c, const char *section, const char *name, const char *value, char *dst, size_t cap)
+{
+    if (!*value || strlen(value) >= cap) {
+        snprintf(c->error, sizeof c->error, "[%s] %s: empty or longer than %zu bytes", section, name, cap - 1);
+        return 0;
+    }
+    memcpy(dst, value, strlen(value) + 1);
+    return 1;
+}
+
+static int size_value(ctx *c, const char *name, const char *value, size_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    if (!*value || *end || errno || v < 1024 || v > (1LL << 30)) {
+        snprintf(c->error, sizeof c->error, "[http] %s: '%s' is not a byte count from 1024 to 1073741824",
+                 name, value);
+        return 0;
+    }
+    *out = (size_t)v;
+    return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    ctx *c = user;
+    vg_server_settings *s = c->s;
+    if (!strcmp(section, "http")) {
+        if (!strcmp(name, "listen"))
+            return copy(c, section, name, value, s->listen, sizeof s->listen);
+        if (!strcmp(name, "tls_cert"))
+            return copy(c, section, name, value, s->tls_cert, sizeof s->tls_cert);
+        if (!strcmp(name, "tls_key"))
+            return copy(c, section, name, value, s->tls_key, sizeof s->tls_key);
+        if (!strcmp(name, "body_max"))
+            return size_value(c, name, value, &s->body_max);
+        if (!strcmp(name, "upload_max"))
+            return size_value(c, name, value, &s->upload_max);
+    } else if (!strcmp(section, "webhook")) {
+        if (!strcmp(name, "url")) {
+            if (s->n_webhooks == VG_SERVER_WEBHOOKS_MAX) {
+                snprintf(c->error, sizeof c->error, "[webhook] url: at most %d URLs", VG_SERVER_WEBHOOKS_MAX);
+                return 0;
+            }
+            if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8)) {
+                snprintf(c->error, sizeof c->error, "[webhook] url: not an http:// or https:// URL");
+                return 0;
+            }
+            return copy(c, section, name, value, s->webhooks[s->n_webhooks++], sizeof s->webhooks[0]);
+        }
+        if (!strcmp(name, "secret_file"))
+            return copy(c, section, name, value, s->secret_file, sizeof s->secret_file);
+    } else {
+        return 1; /* the engine's loader checks every other section */
+    }
+    snprintf(c->error, sizeof c->error, "unknown key '%s' in [%s]", name, section);
+    return 0;
+}
+
+vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err)
+{
+    vg_server_settings *copy = malloc(sizeof *copy);
+    if (!copy)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading %s", path);
+    *copy = *s;
+    ctx c = {.s = copy};
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        free(copy);
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "config %s: cannot open it: %s", path, strerror(errno));
+    }
+    int line = ini_parse_file(f, handler, &c);
+    fclose(f);
+    vg_status st = VG_OK;
+    if (line != 0)
+        st = vg_err_set(err, VG_ERR_INVALID, "config %s, line %d: %s", path, line,
+                        c.error[0] ? c.error : "not a valid INI line");
+    else if (copy->n_webhooks && !copy->secret_file[0])
+        st = vg_err_set(err, VG_ERR_INVALID, "config %s: [webhook] url needs secret_file (the HMAC key's file)",
+                        path);
+    if (st == VG_OK)
+        *s = *copy;
+    free(copy);
+    return st;
+}
+
+void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg)
+{
+    if (s->listen[0])
+        cfg->listen = s->listen;
+    if (s->tls_cert[0])
+        cfg->tls_cert = s->tls_cert;
+    if (s->tls_key[0])
+        cfg->tls_key = s->tls_key;
+    if (s->body_max)
+        cfg->body_max = s->body_max;
+    if (s->upload_max)
+        cfg->upload_max = s->upload_max;
+    cfg->n_webhooks = s->n_webhooks;
+    for (int i = 0; i < s->n_webhooks; i++)
+        cfg->webhooks[i] = s->webhooks[i];
+}
+
+vg_status vg_server_secret_read(const char *path, char *buf, size_t cap, vg_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "webhook secret %s: cannot open it: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return vg_err_set(err, VG_ERR_INVALID, "webhook secret %s is not a regular file", path);
+    }
+    if (sb.st_mode & 077) {
+        fclose(f);
+        return vg_err_set(err, VG_ERR_INVALID, "webhook secret %s is open to group or others (mode %03o): chmod 600 it",
+                          path, (unsigned)(sb.st_mode & 0777));
+    }
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    if (n == cap)
+        return vg_err_set(err, VG_ERR_INVALID, "webhook secret %s is longer than %zu bytes", path, cap - 1);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    if (!n || memchr(buf, '\0', n))
+        return vg_err_set(err, VG_ERR_INVALID, "webhook secret %s is empty or holds a NUL byte", path);
+    return VG_OK;
+}
