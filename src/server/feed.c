@@ -261,15 +261,6 @@ void vg_feed_counts(vg_feed *f, int64_t *alerts, int64_t *updates, int64_t *last
     pthread_mutex_unlock(&f->mu);
 }
 
-void vg_feed_cursor_now(vg_feed *f, vg_feed_cursor *c)
-{
-    pthread_mutex_lock(&f->mu);
-    c->after = f->last_id;
-    c->pos = f->head;
-    c->live = 1;
-    pthread_mutex_unlock(&f->mu);
-}
-
 /* Catching up from the store: the alerts after c->after, a page at a time.
  * The ring position is taken before the read: every alert published before
  * it has an id the read covers, and later ones are skipped by id. */

@@ -200,8 +200,6 @@ typedef struct vg_feed_cursor {
     int live;
 } vg_feed_cursor;
 
-/* A cursor for new events only (no history). */
-void vg_feed_cursor_now(vg_feed *f, vg_feed_cursor *c);
 /* The next events for the cursor as SSE text (malloc'd, into *out): first
  * from the store while the cursor is behind the ring, then from the ring.
  * Waits up to wait_s seconds; returns 1 with text, 0 when nothing came, -1

@@ -3,7 +3,7 @@
  * adjudication "event: update\ndata: <JSON>\n\n" (no id, so a browser's
  * Last-Event-ID stays the last alert). A client resumes after the
  * Last-Event-ID header or ?after=ID (the header wins); without either it
- * gets the alerts raised from now on. A ": keepalive" comment goes out every
+ * gets the alerts stored after those in the store when it connected. A ": keepalive" comment goes out every
  * 15 s of silence. The daemon runs a thread per connection, so the content
  * reader below blocks in vg_feed_next; it ends the stream when the server
  * stops. */
@@ -79,12 +79,18 @@ enum MHD_Result vg_api_stream(vg_request *r)
     if (!s)
         return MHD_NO;
     s->srv = r->srv;
-    if (got) {
-        s->cur.after = after; /* caught up from the store first */
-        s->cur.live = 0;
-    } else {
-        vg_feed_cursor_now(r->srv->feed, &s->cur);
+    if (!got) { /* news only: after the last alert stored when the client came */
+        vg_err err = {{0}};
+        pthread_mutex_lock(&r->srv->store_mu);
+        vg_status st = vg_store_alert_last_id(r->srv->store, &after, &err);
+        pthread_mutex_unlock(&r->srv->store_mu);
+        if (st != VG_OK) {
+            free(s);
+            return vg_http_store_error(r, st, &err);
+        }
     }
+    s->cur.after = after; /* caught up from the store, then the ring */
+    s->cur.live = 0;
     s->buf = strdup(hello);
     s->len = s->buf ? strlen(s->buf) : 0;
     struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, done);

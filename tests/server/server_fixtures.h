@@ -66,6 +66,13 @@ static inline void srv_start(srv_fx *x, size_t body_max)
     srv_start_cfg(x, cfg);
 }
 
+/* Another connection to the server's database, as another process would
+ * have (the server's own is the server's while it runs). */
+static inline vg_store *srv_writer(srv_fx *x)
+{
+    return fx_open_at(x->f.db, NULL, T0);
+}
+
 static inline void srv_stop(srv_fx *x)
 {
     vg_server_stop(x->srv);
@@ -235,9 +242,10 @@ static inline session login(srv_fx *x, const char *name)
  * first alert id (the others follow). */
 static inline int64_t srv_alerts(srv_fx *x, int n)
 {
-    int64_t wl = fx_watchlist(x->f.s, "wanted", 0, 0);
-    int64_t sub = fx_enrol(x->f.s, wl, "A. Person", 1, 1);
-    int64_t dep = fx_deployment(x->f.s, "high-street", wl, 1);
+    vg_store *w = srv_writer(x);
+    int64_t wl = fx_watchlist(w, "wanted", 0, 0);
+    int64_t sub = fx_enrol(w, wl, "A. Person", 1, 1);
+    int64_t dep = fx_deployment(w, "high-street", wl, 1);
     int64_t first = 0;
     for (int i = 0; i < n; i++) {
         char uid[32];
@@ -246,7 +254,7 @@ static inline int64_t srv_alerts(srv_fx *x, int n)
         uint8_t *jpeg = fx_jpeg((uint64_t)i, 500);
         int64_t id = 0;
         vg_err err = {{0}};
-        vg_status st = vg_store_alert_add(x->f.s, "engine", &a, jpeg, 500, &id, &err);
+        vg_status st = vg_store_alert_add(w, "engine", &a, jpeg, 500, &id, &err);
         if (st)
             fprintf(stderr, "alert_add: %s\n", err.msg);
         assert_int_equal(st, VG_OK);
@@ -254,6 +262,7 @@ static inline int64_t srv_alerts(srv_fx *x, int n)
         if (!first)
             first = id;
     }
+    vg_store_close(w);
     return first;
 }
 
