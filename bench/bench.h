@@ -28,5 +28,9 @@ void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, co
 /* The live view: its parts on a 1080p frame, and in the engine with one
  * viewer (bench_view.c). */
 void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir);
+/* The HTTP server beside the engine on 2 streams: wrk against the alert
+ * list (paced at ~500/s and flat out), 100 SSE clients and the time from an
+ * alert's creation to its arrival at all of them (bench_server.c). */
+void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir);
 
 #endif

@@ -1,7 +1,7 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
- * `vg_bench view` runs the live view's benchmark alone. */
+ * `vg_bench view` or `vg_bench server` runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,13 @@ int main(int argc, char **argv)
         printf("}\n");
         return 0;
     }
+    if (argc == 2 && !strcmp(argv[1], "server")) { /* `vg_bench server`: that one alone */
+        printf("{\"machine\":{\"cores\":%ld},\n \"server\":", sysconf(_SC_NPROCESSORS_ONLN));
+        fflush(stdout);
+        vg_bench_server(stdout, data, models);
+        printf("}\n");
+        return 0;
+    }
     printf("{\"machine\":{\"cores\":%ld,\"onnxruntime\":\"%s\"},\n \"face\":", sysconf(_SC_NPROCESSORS_ONLN),
            vg_infer_runtime_version());
     fflush(stdout);
@@ -43,6 +50,9 @@ int main(int argc, char **argv)
     printf(",\n \"view\":");
     fflush(stdout);
     vg_bench_view(stdout, data, models);
+    printf(",\n \"server\":");
+    fflush(stdout);
+    vg_bench_server(stdout, data, models);
     printf("}\n");
     return 0;
 }

@@ -60,6 +60,9 @@ typedef struct vg_store_options {
  * clear error (never an empty watch list). */
 vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err);
 void vg_store_close(vg_store *s);
+/* Another connection to the database s is open on: the same path, key file
+ * and clock (for a thread that needs the store while s is busy). */
+vg_status vg_store_open_same(const vg_store *s, vg_store **out, vg_err *err);
 
 /* The schema version this binary writes and the one in the open database. */
 int vg_store_schema_version(void);

@@ -86,7 +86,7 @@ static uint8_t *face_crop(const vg_image *img, const vg_face *f, size_t *len)
 }
 
 static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
-                        const vg_candidate *cand, double now, double wall)
+                        const vg_candidate *cand, double now)
 {
     struct vg_engine *e = c->engine;
     queued_alert qa;
@@ -96,8 +96,11 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     snprintf(a->camera, sizeof a->camera, "%s", c->cfg.name);
     a->subject_id = cand->subject_id;
     a->score = cand->score;
-    a->frame_time = wall - (now - frame->arrival);
-    a->raised_at = wall;
+    /* raised now, not when the frame's step began: the embedding and the
+     * search took time since */
+    double raised = vg_engine_wall();
+    a->frame_time = raised - (now - frame->arrival);
+    a->raised_at = raised;
     snprintf(a->state, sizeof a->state, "pending");
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof rnd);
@@ -118,8 +121,7 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
 }
 
 /* Embeds and searches one face if its track is due; raises an alert. */
-static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
-                       double wall)
+static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as)
 {
     struct vg_engine *e = c->engine;
     const vg_engine_config *cfg = &e->cfg;
@@ -169,7 +171,7 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
             return;
     if (ts->n_alerted < VG_TRACK_ALERTS_MAX)
         ts->alerted[ts->n_alerted++] = cand.subject_id;
-    raise_alert(c, frame, f, as, &cand, vg_engine_now(), wall);
+    raise_alert(c, frame, f, as, &cand, vg_engine_now());
 }
 
 /* After a reconnection the picture is a new one: positions before and after
@@ -226,7 +228,7 @@ void vg_camera_step(camera *c, vg_frame *frame)
     int matching = matching_allowed(e, wall);
     for (int i = 0; i < n; i++) {
         if (matching)
-            match_face(c, frame, &faces[i], &assign[i], wall);
+            match_face(c, frame, &faces[i], &assign[i]);
         track_state *ts = state_of(c, assign[i].track_id);
         if (ts) {
             ts->box[0] = faces[i].x1;

@@ -8,7 +8,9 @@
  * resuming after an old id, or too slow — is served from the store until it
  * reaches the ring, so no alert is lost or sent twice.
  *
- * Locks: the feed's mutex is never held while the store mutex is taken. */
+ * The feed reads through its own store connection (another connection to
+ * the server's database), so API requests do not hold it up.
+ * Locks: the feed's mutex is never held while its store mutex is taken. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,9 @@ typedef struct feed_event {
 
 struct vg_feed {
     vg_server *srv;
+    vg_store *store;       /* the feed's own connection, so that API requests
+                            * holding the server's do not delay alerts */
+    pthread_mutex_t store_mu;
     pthread_mutex_t mu;
     pthread_cond_t cond;   /* signalled on every event, kick and shutdown */
     pthread_t thread;
@@ -113,9 +118,9 @@ static vg_status read_page(vg_feed *f, int64_t after, vg_alert_detail **v, int *
 {
     vg_alert_query q = {.after = after, .limit = VG_FEED_PAGE};
     vg_err err = {{0}};
-    pthread_mutex_lock(&f->srv->store_mu);
-    vg_status st = vg_store_alert_query(f->srv->store, &q, v, n, &err);
-    pthread_mutex_unlock(&f->srv->store_mu);
+    pthread_mutex_lock(&f->store_mu);
+    vg_status st = vg_store_alert_query(f->store, &q, v, n, &err);
+    pthread_mutex_unlock(&f->store_mu);
     if (st != VG_OK)
         fprintf(stderr, "vigil server: event=feed_read_failed reason=\"%s\"\n", err.msg);
     return st;
@@ -190,6 +195,7 @@ vg_status vg_feed_start(vg_server *srv, vg_feed **out, vg_err *err)
     if (!f)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory starting the alert feed");
     f->srv = srv;
+    pthread_mutex_init(&f->store_mu, NULL);
     pthread_mutex_init(&f->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -197,9 +203,9 @@ vg_status vg_feed_start(vg_server *srv, vg_feed **out, vg_err *err)
     pthread_cond_init(&f->cond, &ca);
     pthread_condattr_destroy(&ca);
     /* Alerts already stored are history (readable with ?after=), not news. */
-    pthread_mutex_lock(&srv->store_mu);
-    vg_status st = vg_store_alert_last_id(srv->store, &f->last_id, err);
-    pthread_mutex_unlock(&srv->store_mu);
+    vg_status st = vg_store_open_same(srv->store, &f->store, err);
+    if (st == VG_OK)
+        st = vg_store_alert_last_id(f->store, &f->last_id, err);
     if (st == VG_OK && pthread_create(&f->thread, NULL, run, f) != 0)
         st = vg_err_set(err, VG_ERR_IO, "cannot start the alert feed's thread");
     if (st != VG_OK) {
@@ -240,8 +246,10 @@ void vg_feed_free(vg_feed *f)
     vg_feed_shutdown(f);
     for (int i = 0; i < VG_FEED_RING; i++)
         free(f->ring[i].text);
+    vg_store_close(f->store);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->mu);
+    pthread_mutex_destroy(&f->store_mu);
     free(f);
 }
 
@@ -250,6 +258,14 @@ void vg_feed_publish_update(vg_feed *f, const vg_alert_detail *d)
     char *text = event_text(EV_UPDATE, d);
     if (text)
         publish(f, EV_UPDATE, d->alert.id, text);
+}
+
+vg_status vg_feed_last_stored(vg_feed *f, int64_t *id, vg_err *err)
+{
+    pthread_mutex_lock(&f->store_mu);
+    vg_status st = vg_store_alert_last_id(f->store, id, err);
+    pthread_mutex_unlock(&f->store_mu);
+    return st;
 }
 
 void vg_feed_counts(vg_feed *f, int64_t *alerts, int64_t *updates, int64_t *last_id)

@@ -174,7 +174,8 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         free(srv);
         return vg_err_set(err, VG_ERR_INVALID, "TLS needs both a certificate and a key (--tls-cert and --tls-key)");
     }
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* poll(), not select(): descriptors above 1023 are fine (up to 1000 streams) */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (cert && cert[0]) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             free(srv);

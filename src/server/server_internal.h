@@ -189,6 +189,8 @@ void vg_feed_shutdown(vg_feed *f);
 void vg_feed_free(vg_feed *f);
 /* An "update" event with the alert's current JSON (after adjudication). */
 void vg_feed_publish_update(vg_feed *f, const vg_alert_detail *d);
+/* The largest alert id in the store now (through the feed's connection). */
+vg_status vg_feed_last_stored(vg_feed *f, int64_t *id, vg_err *err);
 /* Events published so far (alerts, updates), for /metrics. */
 void vg_feed_counts(vg_feed *f, int64_t *alerts, int64_t *updates, int64_t *last_id);
 

@@ -81,9 +81,7 @@ enum MHD_Result vg_api_stream(vg_request *r)
     s->srv = r->srv;
     if (!got) { /* news only: after the last alert stored when the client came */
         vg_err err = {{0}};
-        pthread_mutex_lock(&r->srv->store_mu);
-        vg_status st = vg_store_alert_last_id(r->srv->store, &after, &err);
-        pthread_mutex_unlock(&r->srv->store_mu);
+        vg_status st = vg_feed_last_stored(r->srv->feed, &after, &err);
         if (st != VG_OK) {
             free(s);
             return vg_http_store_error(r, st, &err);

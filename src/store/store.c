@@ -161,6 +161,14 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
     return VG_OK;
 }
 
+vg_status vg_store_open_same(const vg_store *s, vg_store **out, vg_err *err)
+{
+    if (!s)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_open_same: store is NULL");
+    vg_store_options o = {.path = s->path, .key_path = s->key_path, .now = s->now};
+    return vg_store_open(&o, out, err);
+}
+
 void vg_store_close(vg_store *s)
 {
     if (!s)
