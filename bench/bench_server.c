@@ -223,7 +223,7 @@ typedef struct wrk_result {
     int ok;
 } wrk_result;
 
-static wrk_result run_wrk(const char *tmp, int port, const char *cookie, int connections, int delay_ms)
+static wrk_result run_wrk(const char *tmp, int port, const char *cookie, int connections, int delay_ms, int seconds)
 {
     wrk_result w = {0};
     char script[400], cmd[1200], line[512];
@@ -234,9 +234,15 @@ static wrk_result run_wrk(const char *tmp, int port, const char *cookie, int con
     if (delay_ms > 0)
         fprintf(sf, "function delay()\n  return %d\nend\n", delay_ms);
     fclose(sf);
+    /* wrk's event loops hold only a few descriptors more than its
+     * connections: it must not inherit this process's hundreds (the
+     * server's and the SSE clients' sockets), or its sockets land above
+     * that size and count as connect errors. bash closes them first. */
     snprintf(cmd, sizeof cmd,
-             "wrk -t2 -c%d -d%ds --latency -s '%s' -H 'Cookie: %s' 'http://127.0.0.1:%d/api/v1/alerts?limit=50' 2>&1",
-             connections, WRK_SECONDS, script, cookie, port);
+             "bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done 2>/dev/null; "
+             "exec wrk -t2 -c%d -d%ds --latency -s \"%s\" -H \"Cookie: %s\" "
+             "\"http://127.0.0.1:%d/api/v1/alerts?limit=50\"' 2>&1",
+             connections, seconds, script, cookie, port);
     FILE *p = popen(cmd, "r");
     if (!p)
         return w;
@@ -404,15 +410,26 @@ void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir)
         int connected = fleet_connected(f);
         double started = vg_bench_now_ms();
         /* three phases: the engine and the 100 streams alone; with wrk at
-         * about 500 requests/s (24 connections, each waiting 22 ms before a
-         * request); with wrk flat out */
+         * about 500 requests/s; with wrk flat out */
         double bound[4];
         bound[0] = wall_s();
         nanosleep(&(struct timespec){WRK_SECONDS, 0}, NULL);
         bound[1] = wall_s();
-        wrk_result paced = run_wrk(tmp, f->port, f->cookie, 24, 22);
+        /* wrk cannot hold a rate: each connection waits delay ms after an
+         * answer, and on a busy machine its timers fire late. Three 4 s
+         * probes scale the delay by the rate they got, towards 500/s; then
+         * the measured run. */
+        int delay = 40;
+        for (int k = 0; k < 3; k++) {
+            wrk_result probe = run_wrk(tmp, f->port, f->cookie, 24, delay, 4);
+            if (!probe.ok || probe.rps <= 0)
+                break;
+            double d = delay * probe.rps / 500.0;
+            delay = d < 1 ? 1 : d > 500 ? 500 : (int)(d + 0.5);
+        }
+        wrk_result paced = run_wrk(tmp, f->port, f->cookie, 24, delay, WRK_SECONDS);
         bound[2] = wall_s();
-        wrk_result flat = run_wrk(tmp, f->port, f->cookie, 32, 0);
+        wrk_result flat = run_wrk(tmp, f->port, f->cookie, 32, 0, WRK_SECONDS);
         bound[3] = wall_s();
         nanosleep(&(struct timespec){3, 0}, NULL); /* the last alerts reach everyone */
         double seconds = (vg_bench_now_ms() - started) / 1000.0;
@@ -458,17 +475,17 @@ void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir)
         fprintf(out,
                 "{\"engine_streams\":2,\"frames_processed\":%lld,\"frames_dropped\":%lld,\"seconds\":%.1f,"
                 "\"load_average_1min\":%.1f,\n"
-                "   \"api_paced\":{\"tool\":\"wrk\",\"connections\":24,\"delay_ms\":22,\"requests\":%lld,"
+                "   \"api_paced\":{\"tool\":\"wrk\",\"connections\":24,\"delay_ms\":%d,\"requests\":%lld,"
                 "\"requests_per_s\":%.1f,\"latency_ms_p50\":%.2f,\"latency_ms_p99\":%.2f,\"errors\":%lld},\n"
                 "   \"api_flat_out\":{\"tool\":\"wrk\",\"connections\":32,\"requests\":%lld,\"requests_per_s\":%.1f,"
                 "\"latency_ms_p50\":%.2f,\"latency_ms_p99\":%.2f,\"errors\":%lld},\n"
                 "   \"sse\":{\"clients\":%d,\"connected\":%d,\"streams_broken\":%d,\"alerts\":%d,\n     %s,\n     %s,\n     %s},\n"
                 "   \"targets\":{\"api_latency_ms_p99\":50,\"at_requests_per_s\":500,\"alert_to_all_ms_p99\":100,"
                 "\"api_met\":%s,\"sse_met\":%s}}",
-                (long long)c.frames_processed, (long long)c.frames_dropped, seconds, load[0], paced.requests,
+                (long long)c.frames_processed, (long long)c.frames_dropped, seconds, load[0], delay, paced.requests,
                 paced.rps, paced.p50, paced.p99, paced.errors, flat.requests, flat.rps, flat.p50, flat.p99,
                 flat.errors, CLIENTS, connected, ended, n, phase_json[0], phase_json[1], phase_json[2],
-                paced.ok && paced.errors == 0 && paced.rps >= 450 && paced.p99 <= 50 ? "true" : "false",
+                paced.ok && paced.errors == 0 && paced.rps >= 450 && paced.p99 <= 50 && flat.errors == 0 ? "true" : "false",
                 all_ok && p99s[0] <= 100 && p99s[1] <= 100 ? "true" : "false");
         fleet_stop(f);
     }
