@@ -222,6 +222,35 @@ static void no_engine(void **state)
     assert_true(check_exposition(r.body) >= 5);
     assert_null(strstr(r.body, "vigil_camera_"));
     resp_free(&r);
+    /* a scraper's API token (role auditor), and an operator's refused */
+    vg_store *w = srv_writer(&x);
+    char tok[2][VG_STORE_TOKEN_LEN + 1];
+    int64_t tid;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_token_create(w, ACTOR, "scraper", "auditor", tok[0], &tid, &err), VG_OK);
+    assert_int_equal(vg_store_token_create(w, ACTOR, "console-bot", "operator", tok[1], &tid, &err), VG_OK);
+    vg_store_close(w);
+    for (int i = 0; i < 2; i++) {
+        CURL *c = curl_easy_init();
+        char url[128], auth[200];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", x.port);
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok[i]);
+        struct curl_slist *h = curl_slist_append(NULL, auth);
+        resp rr = {0};
+        rr.body = calloc(1, 1);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &rr);
+        assert_int_equal(curl_easy_perform(c), CURLE_OK);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rr.status);
+        assert_int_equal(rr.status, i == 0 ? 200 : 403);
+        if (i == 0)
+            assert_true(check_exposition(rr.body) >= 5);
+        free(rr.body);
+        curl_slist_free_all(h);
+        curl_easy_cleanup(c);
+    }
     srv_stop(&x);
 }
 
