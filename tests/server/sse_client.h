@@ -25,6 +25,7 @@ typedef struct sse_client {
     int n;
     sse_event ev[SSE_EVENTS_MAX];
     int comments;       /* ": ..." lines seen (keepalives, the greeting) */
+    char last_comment[64];
     int done;           /* the transfer ended */
     CURLcode result;
 } sse_client;
@@ -81,8 +82,10 @@ static inline void sse_parse(sse_client *k)
             char *nl = strchr(line, '\n');
             if (nl)
                 *nl = '\0';
-            if (line[0] == ':')
+            if (line[0] == ':') {
                 k->comments++;
+                snprintf(k->last_comment, sizeof k->last_comment, "%s", line);
+            }
             else if (!strncmp(line, "id: ", 4))
                 e.id = strtoll(line + 4, NULL, 10), any = 1;
             else if (!strncmp(line, "event: ", 7))

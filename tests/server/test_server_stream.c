@@ -5,8 +5,9 @@
  * Last-Event-ID (or ?after=) receives exactly the alerts it missed — none
  * lost, none twice — also when it missed more than a page of them;
  * adjudications arrive as "update" events; roles are enforced (401 without
- * a session, 403 for an admin, 400 for a bad Last-Event-ID); the stream
- * ends cleanly when the server stops. */
+ * a session, 403 for an admin, 400 for a bad Last-Event-ID); a keepalive
+ * comment after 15 s of silence; the stream ends cleanly when the server
+ * stops. */
 #include "server/sse_client.h"
 
 typedef struct world {
@@ -231,6 +232,25 @@ static void roles_and_errors(void **state)
     srv_stop(&x);
 }
 
+static void keepalive_in_silence(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    session op = login(&x, "olivia");
+    sse_client k;
+    sse_open(&k, x.port, &op, "/api/v1/alerts/stream", NULL);
+    sse_pump(&k, 500);
+    assert_int_equal(k.comments, 1); /* the greeting only */
+    sse_pump(&k, 16000);             /* 15 s without news */
+    assert_false(k.done);
+    assert_true(k.comments >= 2);
+    assert_string_equal(k.last_comment, ": keepalive");
+    assert_int_equal(k.n, 0);
+    sse_close(&k);
+    srv_stop(&x);
+}
+
 static void ends_when_the_server_stops(void **state)
 {
     (void)state;
@@ -264,6 +284,7 @@ int main(void)
         cmocka_unit_test(resume_exactly_the_missed),
         cmocka_unit_test(updates_on_adjudication),
         cmocka_unit_test(roles_and_errors),
+        cmocka_unit_test(keepalive_in_silence),
         cmocka_unit_test(ends_when_the_server_stops),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
