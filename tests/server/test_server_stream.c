@@ -4,11 +4,14 @@
  * list and decision fields; a client that disconnects and comes back with
  * Last-Event-ID (or ?after=) receives exactly the alerts it missed — none
  * lost, none twice — also when it missed more than a page of them;
- * adjudications arrive as "update" events; roles are enforced (401 without
+ * adjudications arrive as "update" events; a reader that fell more than
+ * the ring behind is served from the store; roles are enforced (401 without
  * a session, 403 for an admin, 400 for a bad Last-Event-ID); a keepalive
  * comment after 15 s of silence; the stream ends cleanly when the server
  * stops. */
 #include "server/sse_client.h"
+
+#include "server/server_internal.h"
 
 typedef struct world {
     vg_store *w;        /* the writer: another connection */
@@ -232,6 +235,60 @@ static void roles_and_errors(void **state)
     srv_stop(&x);
 }
 
+static int count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A reader more than a ring behind (a stalled client) is served from the
+ * store: every alert once, in order; the updates it missed are gone. */
+static void slow_reader_falls_back_to_the_store(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    world wd;
+    world_init(&wd, &x);
+    vg_feed *f = x.srv->feed;
+    int64_t alerts = 0, updates = 0, last = 0;
+    vg_feed_counts(f, &alerts, &updates, &last);
+    vg_feed_cursor c = {.after = last, .pos = 0, .live = 1}; /* the ring is empty: position 0 */
+    int64_t id = add_alerts(&wd, 3);
+    for (int i = 0; i < 200 && last != id; i++) {
+        nanosleep(&(struct timespec){0, 10000000L}, NULL);
+        vg_feed_counts(f, &alerts, &updates, &last);
+    }
+    assert_int_equal(last, id);
+    vg_alert_detail d;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_alert_detail_get(wd.w, id, &d, &err), VG_OK);
+    for (int i = 0; i < VG_FEED_RING + 50; i++)
+        vg_feed_publish_update(f, &d);
+    char *text = NULL;
+    assert_int_equal(vg_feed_next(f, &c, 1.0, &text), 1);
+    assert_int_equal(count(text, "event: alert"), 3);
+    assert_int_equal(count(text, "event: update"), 0);
+    char want[32];
+    snprintf(want, sizeof want, "id: %lld\n", (long long)(id - 2));
+    assert_true(strstr(text, want) == text); /* the first of the three, first */
+    free(text);
+    assert_int_equal(c.after, id);
+    assert_true(c.live);
+    /* caught up: nothing more until something happens, then only that */
+    assert_int_equal(vg_feed_next(f, &c, 0.3, &text), 0);
+    assert_null(text);
+    vg_feed_publish_update(f, &d);
+    assert_int_equal(vg_feed_next(f, &c, 1.0, &text), 1);
+    assert_int_equal(count(text, "event: update"), 1);
+    assert_int_equal(count(text, "event: alert"), 0);
+    free(text);
+    vg_store_close(wd.w);
+    srv_stop(&x);
+}
+
 static void keepalive_in_silence(void **state)
 {
     (void)state;
@@ -284,6 +341,7 @@ int main(void)
         cmocka_unit_test(resume_exactly_the_missed),
         cmocka_unit_test(updates_on_adjudication),
         cmocka_unit_test(roles_and_errors),
+        cmocka_unit_test(slow_reader_falls_back_to_the_store),
         cmocka_unit_test(keepalive_in_silence),
         cmocka_unit_test(ends_when_the_server_stops),
     };
