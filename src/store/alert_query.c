@@ -4,9 +4,8 @@
  * category, the watch list, and the decision with its note.
  *
  * These are the reads behind the HTTP API's alert list and its live feed,
- * which poll often: a backend answers them with one query (alert_query). A
- * backend without it gets a composed answer, slower and without the note.
- * Nothing here is audited: no image is read.
+ * which poll often: each backend answers them with one query (alert_query,
+ * joins included). Nothing here is audited: no image is read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,51 +16,6 @@ static int known_state(const char *s)
 {
     return !strcmp(s, "pending") || !strcmp(s, "confirmed") || !strcmp(s, "rejected") ||
            !strcmp(s, "no_action");
-}
-
-/* The answer built from the basic reads, for a backend without alert_query. */
-static vg_status composed(vg_store *s, const vg_alert_query *q, vg_alert_detail **out, int *n,
-                          vg_err *err)
-{
-    vg_alert *all = NULL;
-    int total = 0;
-    vg_status st = s->be->alert_list(s->conn, q->deployment_id, &all, &total, err);
-    if (st != VG_OK)
-        return st;
-    vg_alert_detail *v = NULL;
-    vg_deployment *d = malloc(sizeof *d);
-    int count = 0;
-    if (!d || (total && !(v = calloc((size_t)(total < q->limit ? total : q->limit), sizeof *v))))
-        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing alerts");
-    for (int k = 0; st == VG_OK && k < total && count < q->limit; k++) {
-        const vg_alert *a = &all[q->newest_first ? total - 1 - k : k];
-        if (a->id <= q->after || (q->state && strcmp(a->state, q->state)))
-            continue;
-        vg_alert_detail *o = &v[count++];
-        o->alert = *a;
-        vg_subject sub;
-        vg_err tmp;
-        if (a->subject_id && s->be->subject_get(s->conn, a->subject_id, &sub, &tmp) == VG_OK) {
-            memcpy(o->subject_name, sub.name, sizeof o->subject_name);
-            memcpy(o->subject_reason, sub.reason, sizeof o->subject_reason);
-            memcpy(o->subject_category, sub.category, sizeof o->subject_category);
-        }
-        if (s->be->deployment_find(s->conn, NULL, a->deployment_id, d, &tmp) == VG_OK)
-            memcpy(o->watchlist, d->watchlist, sizeof o->watchlist);
-        char state[16];
-        st = s->be->alert_state(s->conn, a->id, state, o->adjudicated_by, &o->adjudicated_at, err);
-    }
-    free(d);
-    free(all);
-    if (st != VG_OK) {
-        free(v);
-        return st;
-    }
-    *out = count ? v : NULL;
-    if (!count)
-        free(v);
-    *n = count;
-    return VG_OK;
 }
 
 vg_status vg_store_alert_query(vg_store *s, const vg_alert_query *q, vg_alert_detail **out, int *n,
@@ -79,9 +33,7 @@ vg_status vg_store_alert_query(vg_store *s, const vg_alert_query *q, vg_alert_de
     if (q->state && !known_state(q->state))
         return vg_err_set(err, VG_ERR_INVALID,
                           "state \"%s\" is not pending, confirmed, rejected or no_action", q->state);
-    if (s->be->alert_query)
-        return s->be->alert_query(s->conn, q, out, n, err);
-    return composed(s, q, out, n, err);
+    return s->be->alert_query(s->conn, q, out, n, err);
 }
 
 vg_status vg_store_alert_detail_get(vg_store *s, int64_t id, vg_alert_detail *out, vg_err *err)

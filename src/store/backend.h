@@ -210,9 +210,7 @@ typedef struct vg_store_backend {
 
     /* ---- alerts with their details (alert_query.c) ---- */
     /* The alerts matching q (validated above), with subject, watch list and
-     * decision, into a malloc'd array (NULL when none). May be NULL in a
-     * backend: the store then composes the answer from alert_list,
-     * subject_get, deployment_find and alert_state (without the note). */
+     * decision, into a malloc'd array (NULL when none), in one query. */
     vg_status (*alert_query)(vg_store_conn *c, const vg_alert_query *q, vg_alert_detail **out,
                              int *n, vg_err *err);
 

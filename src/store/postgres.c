@@ -1106,6 +1106,55 @@ static vg_status pg_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert
     return s;
 }
 
+/* ---- alerts with their details ---- */
+
+static vg_status read_alert_detail(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
+{
+    vg_alert_detail *d = elem;
+    vg_status s = read_alert(ctx, r, i, &d->alert, err); /* columns 0..8 */
+    read_text(r, i, 9, d->subject_name, sizeof d->subject_name);
+    read_text(r, i, 10, d->subject_reason, sizeof d->subject_reason);
+    read_text(r, i, 11, d->subject_category, sizeof d->subject_category);
+    read_text(r, i, 12, d->watchlist, sizeof d->watchlist);
+    read_text(r, i, 13, d->adjudicated_by, sizeof d->adjudicated_by);
+    d->adjudicated_at = read_i64(r, i, 14);
+    read_text(r, i, 15, d->note, sizeof d->note);
+    return s;
+}
+
+static vg_status pg_alert_query(vg_store_conn *c, const vg_alert_query *qy, vg_alert_detail **out, int *n,
+                                vg_err *err)
+{
+#define ALERT_DETAIL_SQL(order)                                                                        \
+    "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "      \
+    "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                      \
+    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note "     \
+    "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                         \
+    "LEFT JOIN deployment d ON d.id = a.deployment_id "                                                \
+    "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                                  \
+    "WHERE a.id > $1::bigint AND ($2::bigint = 0 OR a.deployment_id = $2::bigint) "                    \
+    "AND ($3::text IS NULL OR a.state = $3::text) ORDER BY a.id " order " LIMIT $4::bigint"
+    static const char *const sql[2] = {ALERT_DETAIL_SQL("ASC"), ALERT_DETAIL_SQL("DESC")};
+#undef ALERT_DETAIL_SQL
+    params p = {0};
+    p_i64(&p, qy->after);
+    p_i64(&p, qy->deployment_id);
+    if (qy->state)
+        p_text(&p, qy->state);
+    else
+        p_null(&p);
+    p_i64(&p, qy->limit);
+    PGresult *r;
+    vg_status s = q(c, sql[qy->newest_first ? 1 : 0], &p, 0, "listing alerts", &r, err);
+    if (s != VG_OK)
+        return s;
+    void *v = NULL;
+    s = collect_rows(c, r, sizeof(vg_alert_detail), read_alert_detail, NULL, &v, n, err);
+    if (s == VG_OK)
+        *out = v;
+    return s;
+}
+
 /* ---- holds and retention ---- */
 
 static vg_status pg_alert_held(vg_store_conn *c, int64_t id, int *held, vg_err *err)
@@ -1711,6 +1760,7 @@ const vg_store_backend vg_store_backend_postgresql = {
     .alert_insert = pg_alert_insert,
     .alert_get = pg_alert_get,
     .alert_list = pg_alert_list,
+    .alert_query = pg_alert_query,
     .alert_held = pg_alert_held,
     .alert_hold_set = pg_alert_hold_set,
     .retention_alerts = pg_retention_alerts,
