@@ -34,6 +34,7 @@ struct vg_feed {
     vg_store *store;       /* the feed's own connection, so that API requests
                             * holding the server's do not delay alerts */
     pthread_mutex_t store_mu;
+    int failing;           /* the last read failed (under store_mu): log once */
     pthread_mutex_t mu;
     pthread_cond_t cond;   /* signalled on every event, kick and shutdown */
     pthread_t thread;
@@ -120,9 +121,12 @@ static vg_status read_page(vg_feed *f, int64_t after, vg_alert_detail **v, int *
     vg_err err = {{0}};
     pthread_mutex_lock(&f->store_mu);
     vg_status st = vg_store_alert_query(f->store, &q, v, n, &err);
-    pthread_mutex_unlock(&f->store_mu);
-    if (st != VG_OK)
+    if (st != VG_OK && !f->failing) /* once, not every 250 ms while it lasts */
         fprintf(stderr, "vigil server: event=feed_read_failed reason=\"%s\"\n", err.msg);
+    else if (st == VG_OK && f->failing)
+        fprintf(stderr, "vigil server: event=feed_read_recovered\n");
+    f->failing = st != VG_OK;
+    pthread_mutex_unlock(&f->store_mu);
     return st;
 }
 
