@@ -278,11 +278,18 @@ void vg_engine_stop(vg_engine *e)
     for (int i = 0; i < e->n_workers; i++)
         pthread_join(e->workers[i], NULL);
     for (int i = 0; i < e->n_cams; i++) {
-        if (e->cams[i].src)
-            vg_source_stats_get(e->cams[i].src, &e->cams[i].st.source);
-        vg_camera_end_tracks(&e->cams[i]);
-        vg_source_close(e->cams[i].src);
-        e->cams[i].src = NULL;
+        /* the source's last figures kept, and the source taken away, under
+         * the camera's lock: vg_engine_camera_stats_get (the HTTP server's
+         * threads) may be reading it at this moment */
+        camera *c = &e->cams[i];
+        pthread_mutex_lock(&c->lock);
+        vg_source *src = c->src;
+        if (src)
+            vg_source_stats_get(src, &c->st.source);
+        c->src = NULL;
+        pthread_mutex_unlock(&c->lock);
+        vg_camera_end_tracks(c);
+        vg_source_close(src);
     }
     vg_alerts_stop(e);
     vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)e->q_dropped);
@@ -353,9 +360,9 @@ void vg_engine_camera_stats_get(vg_engine *e, int i, vg_engine_camera_stats *out
     camera *c = &e->cams[i];
     pthread_mutex_lock(&c->lock);
     *out = c->st;
-    pthread_mutex_unlock(&c->lock);
-    if (c->src)
+    if (c->src) /* under the lock: vg_engine_stop closes it under the same */
         vg_source_stats_get(c->src, &out->source);
+    pthread_mutex_unlock(&c->lock);
 }
 
 void vg_engine_counters(vg_engine *e, vg_counters *out)
