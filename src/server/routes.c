@@ -2,7 +2,8 @@
  * dispatcher: path matching with {id}, then the checks every route gets:
  * a session or an API token unless public (401), the CSRF header on
  * state-changing requests made with a session cookie (403), the role (403).
- * Routes marked upload take bodies up to upload_max instead of body_max. openapi.c documents this same table. */
+ * Routes marked upload take bodies up to upload_max instead of body_max. openapi.c documents this same table.
+ * The console's files (static.c) are looked up first, outside /api/. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,9 @@ const vg_route *vg_route_find(const char *method, const char *url, int64_t *id)
 enum MHD_Result vg_route_dispatch(vg_request *r)
 {
     atomic_fetch_add(&r->srv->requests, 1);
+    enum MHD_Result ret;
+    if (strncmp(r->url, "/api/", 5) != 0 && vg_static_serve(r, &ret))
+        return ret;
     int path_known = 0;
     const vg_route *hit = find(r->method, r->url, &r->id, &path_known);
     if (!hit)

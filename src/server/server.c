@@ -102,6 +102,7 @@ static void release(vg_server *srv)
     vg_auth_fini(&srv->auth);
     pthread_mutex_destroy(&srv->cam_mu);
     pthread_mutex_destroy(&srv->store_mu);
+    vg_static_free(srv->web);
     free(srv);
 }
 
@@ -193,6 +194,12 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         srv->secure_cookies = 1;
     }
     atomic_init(&srv->stopping, 0);
+    if ((st = vg_static_load(cfg ? cfg->web_dir : NULL, &srv->web, err)) != VG_OK) {
+        free_pem(srv->tls_cert);
+        free_pem(srv->tls_key);
+        free(srv);
+        return st;
+    }
     pthread_mutex_init(&srv->store_mu, NULL);
     pthread_mutex_init(&srv->cam_mu, NULL);
     vg_auth_init(&srv->auth);

@@ -49,9 +49,11 @@ typedef struct vg_cam_sample {
     int64_t frames;
     double fps;
 } vg_cam_sample;
+typedef struct vg_static vg_static;
 
 struct vg_server {
     struct MHD_Daemon *daemon;
+    vg_static *web;           /* the console's files, read at start */
     vg_store *store;
     pthread_mutex_t store_mu;
     vg_auth auth;
@@ -222,6 +224,12 @@ typedef struct vg_webhook_counts {
 } vg_webhook_counts;
 void vg_webhooks_counts(vg_webhooks *w, vg_webhook_counts *out);
 
+/* static.c: the console's files from the fixed table. dir NULL: the
+ * compiled-in default (the source tree's web/). */
+vg_status vg_static_load(const char *dir, vg_static **out, vg_err *err);
+void vg_static_free(vg_static *s);
+/* 1 when r->url is one of the console's paths (then *ret is the answer). */
+int vg_static_serve(vg_request *r, enum MHD_Result *ret);
 /* openapi.c */
 enum MHD_Result vg_api_openapi(vg_request *r);
 

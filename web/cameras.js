@@ -1,0 +1,84 @@
+// cameras.js — the live views: one <img> per camera of /api/v1/cameras on
+// its MJPEG stream (faces that match no one are blurred by the server
+// before the frame leaves it), with the camera's state and counters
+// refreshed every few seconds. Leaving the view closes the streams.
+import { get, url } from './api.js';
+import { h, clear, fmtNum, facts } from './dom.js';
+
+const $ = (id) => document.getElementById(id);
+const REFRESH_MS = 5000;
+let st = null;
+
+function note(text) {
+  const p = $('cameras-note');
+  p.textContent = text || '';
+  p.hidden = !text;
+}
+
+function tile(c) {
+  const img = h('img', { src: url(`/cameras/${c.id}/live.mjpeg`), alt: `Live view of camera ${c.name}`,
+    width: 640, height: 360 });
+  const box = h('div.live', {}, img);
+  img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: 'live view unavailable' })),
+    { once: true });
+  const stats = h('div.camstats');
+  const fig = h('figure.camera', { dataset: { id: c.id } }, box, h('figcaption', {}, h('strong', { text: c.name }), stats));
+  return { fig, stats, img };
+}
+
+function fillStats(t, c) {
+  clear(t.stats).append(
+    h('span.badge.cam-' + c.state, { text: c.state }),
+    facts([
+      ['Frames/s', fmtNum(c.fps, 1)],
+      ['Frames', fmtNum(c.frames)],
+      ['Dropped', fmtNum(c.dropped)],
+      ['Faces', fmtNum(c.faces)],
+      ['Alerts', fmtNum(c.alerts)],
+    ], 'facts compact'));
+}
+
+async function refresh() {
+  const mine = st;
+  if (!mine) return;
+  let r;
+  try {
+    r = await get('/cameras');
+  } catch (e) {
+    if (st !== mine) return;
+    note(e.missing ? 'Camera status is not available on this server.' : e.message);
+    return;
+  }
+  if (st !== mine) return;
+  const cams = r.cameras || [];
+  note(cams.length ? '' : 'No cameras: this server runs without the engine (vigil serve). Live views come with vigil run.');
+  for (const c of cams) {
+    let t = mine.tiles.get(c.id);
+    if (!t) {
+      t = tile(c);
+      mine.tiles.set(c.id, t);
+      $('cameras-grid').append(t.fig);
+    }
+    fillStats(t, c);
+  }
+}
+
+export default {
+  id: 'cameras',
+  title: 'Cameras',
+  roles: ['operator'],
+  start() {
+    st = { tiles: new Map(), timer: 0 };
+    clear($('cameras-grid'));
+    note('');
+    refresh();
+    st.timer = setInterval(refresh, REFRESH_MS);
+  },
+  stop() {
+    if (!st) return;
+    clearInterval(st.timer);
+    for (const t of st.tiles.values()) t.img.removeAttribute('src'); // ends the MJPEG connections
+    st = null;
+    clear($('cameras-grid'));
+  },
+};

@@ -1,0 +1,108 @@
+// stats.js — a deployment's statistics from its transparency report
+// (/api/v1/deployments/{id}/report): the figures, and SVG charts of alerts
+// over time by outcome, confirmed vs rejected vs no action, and the faces
+// processed against what came of them. Counts only: no face, no name.
+import { get } from './api.js';
+import { h, clear, fmtNum, facts } from './dom.js';
+import { stackedBars, hbars } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+let st = null;
+
+const OUTCOME_SERIES = [
+  { key: 'confirmed', label: 'confirmed', cls: 'c-confirmed' },
+  { key: 'rejected', label: 'rejected', cls: 'c-rejected' },
+  { key: 'no_action', label: 'no action', cls: 'c-noaction' },
+  { key: 'pending', label: 'pending', cls: 'c-pending' },
+];
+
+function note(text) {
+  $('stats-note').textContent = text || '';
+  $('stats-note').hidden = !text;
+}
+
+function pct(x) {
+  return typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : '—';
+}
+
+async function show(id) {
+  const mine = st;
+  const body = clear($('stats-body'));
+  note('');
+  if (!id) return;
+  let r;
+  try {
+    r = await get(`/deployments/${id}/report`);
+  } catch (e) {
+    if (st !== mine) return;
+    note(e.missing ? 'This server cannot give deployment reports yet.' : e.message);
+    return;
+  }
+  if (st !== mine) return;
+  const timeline = Array.isArray(r.timeline) ? r.timeline : [];
+  body.append(
+    h('div.cards', {},
+      h('section.card', { 'aria-label': 'Figures' },
+        h('h3', { text: `Deployment ${r.deployment}` }),
+        facts([
+          ['Location', r.location],
+          ['Watch list', `${r.watchlist} (${fmtNum(r.watchlist_size)} people)`],
+          ['Window', `${r.starts_at} to ${r.ends_at}`],
+          ['Hours on air', fmtNum(r.hours_on_air, 2)],
+          ['Threshold', r.threshold === null ? '—' : String(r.threshold) + (r.threshold_is_default ? ' (default)' : '')],
+          ['Faces processed', fmtNum(r.faces)],
+          ['Alerts', fmtNum(r.alerts)],
+          ['Alerts per 1 000 faces', fmtNum(r.alerts_per_1000_faces, 3)],
+          ['False alerts per alert decided', pct(r.false_alerts_per_alert)],
+          ['False alerts per face', typeof r.false_alerts_per_face === 'number' ? r.false_alerts_per_face.toExponential(2) : '—'],
+          ['Model', r.model],
+        ]))),
+    timeline.length
+      ? stackedBars('Alerts over time', timeline, OUTCOME_SERIES,
+        `${timeline.length} periods, ${fmtNum(r.alerts)} alerts in all`)
+      : h('p.empty', { text: 'No timeline in this report.' }),
+    hbars('Decisions', [
+      { label: 'confirmed', value: r.confirmed, cls: 'c-confirmed' },
+      { label: 'rejected', value: r.rejected, cls: 'c-rejected' },
+      { label: 'no action', value: r.no_action, cls: 'c-noaction' },
+      { label: 'pending', value: r.pending, cls: 'c-pending' },
+    ]),
+    hbars('Faces processed and what came of them', [
+      { label: 'frames processed', value: r.frames_processed, cls: 'c-frames' },
+      { label: 'faces', value: r.faces, cls: 'c-faces' },
+      { label: 'people (tracks)', value: r.tracks, cls: 'c-tracks' },
+      { label: 'alerts', value: r.alerts, cls: 'c-pending' },
+      { label: 'confirmed', value: r.confirmed, cls: 'c-confirmed' },
+    ], { log: true }));
+}
+
+export default {
+  id: 'stats',
+  title: 'Statistics',
+  roles: ['operator', 'auditor', 'admin'],
+  async start(ctx) {
+    st = { ctx };
+    const mine = st;
+    const sel = clear($('stats-deployment'));
+    clear($('stats-body'));
+    let r;
+    try {
+      r = await get('/deployments');
+    } catch (e) {
+      if (st === mine) note(e.message);
+      return;
+    }
+    if (st !== mine) return;
+    const deps = r.deployments || [];
+    if (!deps.length) { note('No deployments yet.'); return; }
+    for (const d of deps) sel.append(h('option', { value: d.id, text: `${d.name} — ${d.location}` }));
+    sel.value = String(deps[deps.length - 1].id); // the latest
+    st.onChange = () => show(sel.value);
+    sel.addEventListener('change', st.onChange);
+    show(sel.value);
+  },
+  stop() {
+    if (st && st.onChange) $('stats-deployment').removeEventListener('change', st.onChange);
+    st = null;
+  },
+};

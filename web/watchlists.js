@@ -1,0 +1,208 @@
+// watchlists.js — watch lists and their subjects. Everyone with a view sees
+// the lists; an admin creates a list and enrols a subject from a photo
+// (read in the browser as base64 and sent as JSON), and sees the enrolment
+// gate's reasons when it refuses the photo. Photos are shown to operators
+// only on request (each view is audited).
+import { get, post, del, url } from './api.js';
+import { h, clear, fmtTime } from './dom.js';
+
+const $ = (id) => document.getElementById(id);
+const PHOTO_MAX = 6 * 1024 * 1024; // the server takes 8 MiB of JSON; base64 adds a third
+let st = null;
+
+function dateToUnix(value) { // "YYYY-MM-DD" -> the end of that day, UTC
+  if (!value) return undefined;
+  const t = Date.parse(value + 'T23:59:59Z');
+  return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
+}
+
+function showError(form, e) {
+  const box = form.querySelector('[role=alert]');
+  clear(box);
+  if (!e) return;
+  box.append(h('p', { text: e.message }));
+  if (e.reasons && e.reasons.length) {
+    box.append(h('p', { text: 'The enrolment gate refused the photo:' }),
+      h('ul', {}, e.reasons.map((r) => h('li', { text: typeof r === 'string' ? r : JSON.stringify(r) }))));
+  }
+  if (e.field) {
+    const input = form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
+    if (input) input.focus();
+  }
+}
+
+async function loadLists(selectId) {
+  const mine = st;
+  let r;
+  try {
+    r = await get('/watchlists');
+  } catch (e) {
+    if (st === mine) mine.ctx.toast(e.message, 'error');
+    return;
+  }
+  if (st !== mine) return;
+  const body = clear($('watchlists-table').tBodies[0]);
+  const lists = r.watchlists || [];
+  if (!lists.length) body.append(h('tr', {}, h('td.empty', { colspan: 5, text: 'No watch lists yet.' })));
+  for (const w of lists) {
+    const open = h('button.link', { type: 'button', text: w.name, onclick: () => openList(w),
+      'aria-pressed': String(mine.list && mine.list.id === w.id) });
+    body.append(h('tr', { dataset: { id: w.id } },
+      h('th', { scope: 'row' }, open),
+      h('td', { text: w.reason }),
+      h('td', { text: w.authorised_by }),
+      h('td', { text: w.expires_at ? fmtTime(w.expires_at).slice(0, 10) : 'never' }),
+      h('td.num', { text: w.max_size ? `${w.subjects} of ${w.max_size}` : String(w.subjects) })));
+  }
+  const again = lists.find((w) => w.id === (selectId || (mine.list && mine.list.id)));
+  if (again) openList(again);
+}
+
+async function openList(w) {
+  const mine = st;
+  mine.list = w;
+  for (const b of $('watchlists-table').querySelectorAll('button.link')) {
+    b.setAttribute('aria-pressed', String(b.closest('tr').dataset.id === String(w.id)));
+  }
+  $('subjects-panel').hidden = false;
+  $('subjects-title').textContent = `Subjects of ${w.name}`;
+  const body = clear($('subjects-table').tBodies[0]);
+  const note = $('subjects-note');
+  note.hidden = true;
+  let r;
+  try {
+    r = await get(`/watchlists/${w.id}/subjects`);
+  } catch (e) {
+    if (st !== mine) return;
+    note.textContent = e.missing ? 'This server cannot list subjects yet.' : e.message;
+    note.hidden = false;
+    return;
+  }
+  if (st !== mine || mine.list !== w) return;
+  const subjects = Array.isArray(r) ? r : (r.subjects || []);
+  if (!subjects.length) body.append(h('tr', {}, h('td.empty', { colspan: 5, text: 'No subjects on this list.' })));
+  for (const s of subjects) body.append(subjectRow(s));
+}
+
+function subjectRow(s) {
+  const actions = h('td.actions');
+  const row = h('tr', { dataset: { id: s.id } },
+    h('th', { scope: 'row' }, h('span.subject', { text: s.name }), s.under_18 ? h('span.badge', { text: 'under 18' }) : null),
+    h('td', { text: s.reason || '—' }),
+    h('td', { text: s.category || '—' }),
+    h('td', { text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
+    actions);
+  if (st.ctx.me.role === 'operator') {
+    actions.append(h('button', { type: 'button', text: 'Show photo', onclick: (ev) => {
+      const img = h('img.thumb', { src: url(`/subjects/${s.id}/photo`), alt: `Enrolled photo of ${s.name}` });
+      img.addEventListener('error', () => img.replaceWith(h('span.noimg', { text: 'no photo' })), { once: true });
+      ev.target.replaceWith(img);
+    } }));
+  }
+  if (st.ctx.me.role === 'admin') {
+    actions.append(h('button.danger', { type: 'button', text: 'Remove', 'aria-label': `Remove ${s.name}`,
+      onclick: async () => {
+        if (!confirm(`Remove ${s.name} from the list? Their photos and templates are deleted.`)) return;
+        try {
+          await del(`/subjects/${s.id}`);
+          st.ctx.toast(`${s.name} removed.`);
+          loadLists();
+        } catch (e) { st.ctx.toast(e.message, 'error'); }
+      } }));
+  }
+  return row;
+}
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const fr = new FileReader();
+    fr.onload = () => resolve(String(fr.result).replace(/^data:[^,]*,/, ''));
+    fr.onerror = () => reject(new Error('the file could not be read'));
+    fr.readAsDataURL(file);
+  });
+}
+
+async function createList(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  showError(form, null);
+  const body = {
+    name: $('wl-name').value.trim(),
+    reason: $('wl-reason').value.trim(),
+    authorised_by: $('wl-authorised').value.trim(),
+  };
+  const exp = dateToUnix($('wl-expires').value);
+  if (exp) body.expires_at = exp;
+  if ($('wl-max').value) body.max_size = Number($('wl-max').value);
+  try {
+    const r = await post('/watchlists', body);
+    const w = r.watchlist || r;
+    st.ctx.toast(`Watch list ${body.name} created.`);
+    form.reset();
+    loadLists(w.id);
+  } catch (e) {
+    showError(form, e.missing ? new Error('This server cannot create watch lists yet.') : e);
+  }
+}
+
+async function addSubject(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  showError(form, null);
+  if (!st.list) return;
+  const file = $('sub-photo').files[0];
+  if (!file) return showError(form, { message: 'Choose a photo.', field: 'photo', reasons: [] });
+  if (file.size > PHOTO_MAX) return showError(form, { message: 'The photo is over 6 MiB.', field: 'photo', reasons: [] });
+  const body = {
+    name: $('sub-name').value.trim(),
+    reason: $('sub-reason').value.trim(),
+    category: $('sub-category').value.trim(),
+    source: $('sub-source').value.trim(),
+    under_18: $('sub-minor').checked,
+  };
+  const exp = dateToUnix($('sub-expires').value);
+  if (exp) body.expires_at = exp;
+  if ($('sub-justification').value.trim()) body.justification = $('sub-justification').value.trim();
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    body.photo = await readBase64(file);
+    await post(`/watchlists/${st.list.id}/subjects`, body);
+    st.ctx.toast(`${body.name} enrolled on ${st.list.name}.`);
+    form.reset();
+    loadLists(st.list.id);
+  } catch (e) {
+    showError(form, e.missing ? new Error('This server cannot enrol subjects yet.') : e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+export default {
+  id: 'watchlists',
+  title: 'Watch lists',
+  roles: ['operator', 'auditor', 'admin'],
+  start(ctx) {
+    st = { ctx, list: null };
+    const admin = ctx.me.role === 'admin';
+    $('watchlist-form').hidden = !admin;
+    $('subject-form').hidden = !admin;
+    $('subjects-panel').hidden = true;
+    // the field names the server may report, for focusing the input
+    for (const [id, f] of [['wl-name', 'name'], ['wl-reason', 'reason'], ['wl-authorised', 'authorised_by'],
+      ['wl-expires', 'expires_at'], ['wl-max', 'max_size'], ['sub-name', 'name'], ['sub-reason', 'reason'],
+      ['sub-category', 'category'], ['sub-source', 'source'], ['sub-expires', 'expires_at'],
+      ['sub-justification', 'justification'], ['sub-photo', 'photo']]) $(id).dataset.field = f;
+    st.onCreate = createList;
+    st.onAdd = addSubject;
+    $('watchlist-form').addEventListener('submit', createList);
+    $('subject-form').addEventListener('submit', addSubject);
+    loadLists();
+  },
+  stop() {
+    if (!st) return;
+    $('watchlist-form').removeEventListener('submit', st.onCreate);
+    $('subject-form').removeEventListener('submit', st.onAdd);
+    st = null;
+  },
+};
