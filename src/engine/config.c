@@ -75,6 +75,8 @@ static int handler(void *user, const char *section, const char *name, const char
         c->backoff_max = d;
     else if (KEY("source", "max_attempts", 0, 1000000))
         c->max_attempts = (int)d;
+    else if (KEY("source", "loop", 0, 1))
+        c->loop = (int)d;
     else if (KEY("retention", "alert_days", 1, 36500))
         c->retention_alert_days = (int)d;
     else if (KEY("retention", "every_hours", 0.01, 720))
