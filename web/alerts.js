@@ -171,7 +171,8 @@ async function decide(id, outcome) {
   for (const b of item.el.querySelectorAll('button')) b.disabled = true;
   try {
     const a = await post(`/alerts/${id}/adjudicate`, { outcome, note });
-    upsert(a);
+    // the server records the session's user: this officer, now
+    upsert({ adjudicated_by: st.ctx.me.name, adjudicated_at: Date.now() / 1000, outcome, note, ...a });
     st.ctx.toast(`Alert #${id}: ${STATE_TEXT[outcome]}.`);
     item.el.focus();
   } catch (e) {
@@ -230,11 +231,16 @@ async function loadAll() {
   }
 }
 
+// Without a stream: new alerts, and decisions taken elsewhere on the
+// pending ones (everything from the oldest pending alert on).
 async function poll() {
   if (!st) return;
+  const pending = [...st.items.values()].filter((it) => it.a.state === 'pending').map((it) => it.a.id);
+  const from = pending.length ? Math.min(...pending) - 1 : st.maxId;
+  const known = st.maxId;
   try {
-    const r = await get(`/alerts?limit=1000&after=${st.maxId}`);
-    for (const a of r.alerts) upsert(a, true);
+    const r = await get(`/alerts?limit=1000&after=${from}`);
+    for (const a of r.alerts) upsert(a, a.id > known);
   } catch (e) { setLive('cannot reach the server', 'error'); }
 }
 

@@ -1,0 +1,166 @@
+// test_alert_live.mjs — end to end, as an officer would: the astronaut is
+// enrolled from her portrait (under a name with markup in it), the demo
+// clip in which she walks past is replayed by `vigil run`, and in headless
+// chromium the operator — logged in before she appears — sees her alert
+// arrive without reloading: the probe face beside the enrolled photo, the
+// score, camera and reason. The operator adjudicates it with the keyboard
+// (J to the alert, E for the note, Esc, C to confirm), sees the new state,
+// an auditor's open console shows the decision without reloading, and the
+// audit view has the alert.adjudicate entry under the operator's name.
+// Screenshots of the alert view are saved as artefacts (paths printed).
+//
+// With the HTTP server inside `vigil run` (--listen) the console talks to
+// the running engine and its SSE stream, the clip looping; otherwise
+// `vigil serve` and `vigil run` share the database and the console polls.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { Checks, playwright, tmpdir, users, vigil, start, watchPage, login, operations, artefactDir, src, skip, vigilBin } from './lib.mjs';
+
+const pw = playwright();
+const media = path.join(src, 'deps/media');
+for (const f of ['astronaut.png', 'demo-walk.mp4']) {
+  if (!fs.existsSync(path.join(media, f))) skip(`deps/media/${f} not found: run scripts/bootstrap`);
+}
+
+const t = new Checks();
+const dir = tmpdir();
+const art = artefactDir();
+const env = { VIGIL_DB: path.join(dir, 'vigil.db'), VIGIL_ACTOR: 'setup' };
+delete process.env.VIGIL_KEY;
+const NAME = 'Eileen <b>Collins</b><img src=z onerror="window.__xss=1">';
+const REASON = 'warrant <i>4711</i>';
+const NOTE = 'same person: <script>x</script> face and hair match';
+const iso = (s) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+users(env, [['olivia', 'operator'], ['aud', 'auditor']]);
+vigil(env, ['watchlist', 'create', 'demo', '--reason', 'browser test', '--authorised-by', 'Supt T']);
+vigil(env, ['subject', 'add', 'demo', '--name', NAME, '--reason', REASON, '--category', 'warrant',
+  '--source', 'NASA portrait', '--photo', path.join(media, 'astronaut.png')]);
+vigil(env, ['deployment', 'create', 'street', '--watchlist', 'demo', '--camera', path.join(media, 'demo-walk.mp4'),
+  '--location', 'the demo clip', '--from', iso(-60), '--until', iso(3600), '--authorised-by', 'Supt T', '--signage-confirmed']);
+
+const help = spawnSync(vigilBin, ['run', '--help'], { encoding: 'utf8' }).stdout || '';
+const httpInRun = /--listen/.test(help);
+const cfg = path.join(dir, 'run.ini');
+fs.writeFileSync(cfg, '[source]\nloop = 1\n');
+
+let server, runner = null;
+if (httpInRun) {
+  console.log('mode: vigil run with its HTTP server, the clip looping');
+  server = await start(env, ['run', '--deployment', 'street', '--config', cfg, '--listen', '127.0.0.1:0'], { timeoutMs: 120000 });
+} else {
+  console.log('mode: vigil serve beside vigil run (this build of run has no HTTP server)');
+  server = await start(env, ['serve', '--listen', '127.0.0.1:0']);
+}
+const base = `http://127.0.0.1:${server.port}`;
+const ops = await operations(base);
+const hasStream = ops.has('GET /api/v1/alerts/stream');
+const browser = await pw.launch();
+try {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const clean = watchPage(page, t, 'operator');
+  await login(page, base, 'olivia');
+  await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+  await page.locator('#alerts-live').filter({ hasText: /live|checking/ }).waitFor();
+  const before = await page.locator('#alerts-list article.alert').count();
+  const auditorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ap = await auditorCtx.newPage();
+  const aclean = watchPage(ap, t, 'auditor');
+  await login(ap, base, 'aud');
+  await ap.getByRole('heading', { name: 'Alerts' }).waitFor();
+  if (hasStream) t.eq(await page.locator('#alerts-live').textContent(), 'live', 'the queue is live over SSE');
+
+  if (!httpInRun) {
+    runner = spawn(vigilBin, ['--json', 'run', '--deployment', 'street'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    process.on('exit', () => { if (runner.exitCode === null) runner.kill('SIGKILL'); });
+  }
+  // the alert arrives on the open page
+  const card = page.locator('#alerts-list article.alert').nth(before);
+  const t0 = Date.now();
+  await page.locator('#alerts-list article.alert').nth(before).waitFor({ timeout: 180000 });
+  console.log(`alert on screen ${((Date.now() - t0) / 1000).toFixed(1)} s after watching began`);
+  t.ok(true, 'an alert arrived without reloading the page');
+  const first = page.locator('#alerts-list article.alert[data-state=pending]').first();
+  const id = Number(await first.getAttribute('data-id'));
+  const a = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), id);
+  if ('subject_name' in a) {
+    t.eq(await first.locator('.subject').textContent(), NAME, 'the subject name with markup shows as text');
+  } else { // alerts without names (before the alert feed names them): the subject's id
+    t.eq(await first.locator('.subject').textContent(), `subject #${a.subject_id}`, 'the subject is named by id');
+  }
+  t.eq(await page.evaluate(() => window.__xss), undefined, 'no script from the name ran');
+  const factsText = await first.locator('dl.facts').textContent();
+  t.ok(factsText.includes(`Score${a.score.toFixed(3)}`), 'the score is shown', factsText);
+  t.ok(factsText.includes(`Camera${a.camera}`), 'the camera is shown', a.camera);
+  if ('subject_reason' in a) t.ok(factsText.includes(`Reason for listing${REASON}`), 'the reason for listing is shown as text');
+  await page.waitForFunction((i) => {
+    const img = document.querySelector(`#alert-${i} .face img`);
+    return img && img.complete;
+  }, id);
+  t.ok(await first.locator('.face img').first().evaluate((i) => i.naturalWidth > 0), 'the probe face crop is shown');
+  if (ops.has('GET /api/v1/subjects/{id}/photo')) {
+    await page.waitForFunction((i) => [...document.querySelectorAll(`#alert-${i} .face img`)].length === 2 &&
+      [...document.querySelectorAll(`#alert-${i} .face img`)].every((im) => im.complete), id);
+    t.ok(await first.locator('.face img').nth(1).evaluate((i) => i.naturalWidth > 0), 'the enrolled photo is beside it');
+  } else {
+    t.eq(await first.locator('.face .noimg').textContent(), 'no enrolled photo available',
+      'without the photo endpoint the card says so');
+  }
+  await page.screenshot({ path: path.join(art, 'alert-arrived.png'), fullPage: true });
+  console.log(`screenshot: ${path.join(art, 'alert-arrived.png')}`);
+
+  // adjudication with the keyboard
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('j');
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.dataset.id);
+  t.eq(Number(focused), Number(await page.locator('#alerts-list article.alert:not([hidden])').first().getAttribute('data-id')),
+    'J focuses the first alert');
+  await page.locator(`#alert-${id}`).focus();
+  await page.keyboard.press('e');
+  t.eq(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA', 'E goes to the note');
+  await page.keyboard.type(NOTE);
+  await page.keyboard.press('Escape');
+  t.eq(await page.evaluate(() => document.activeElement.id), `alert-${id}`, 'Esc returns to the alert');
+  await page.keyboard.press('c');
+  const decided = page.locator(`#alert-${id}[data-state=confirmed]`);
+  await decided.waitFor();
+  t.eq(await decided.locator('.badge').first().textContent(), 'confirmed', 'the new state shows without reload');
+  const dtext = await decided.locator('dl.facts').textContent();
+  t.ok(dtext.includes('Decided byolivia'), 'the deciding officer is shown', dtext);
+  t.ok(dtext.includes(`Note${NOTE}`), 'the note (with markup) shows as text', dtext);
+  t.eq(await decided.locator('button').count(), 0, 'a decided alert has no decision buttons');
+  const stored = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), id);
+  t.eq(stored.state, 'confirmed', 'the server has the decision');
+  await page.screenshot({ path: path.join(art, 'alert-decided.png'), fullPage: true });
+  console.log(`screenshot: ${path.join(art, 'alert-decided.png')}`);
+  clean();
+
+  // the auditor's open console follows the decision
+  await ap.locator(`#alert-${id}[data-state=confirmed]`).waitFor({ timeout: 20000 });
+  t.ok(true, "the auditor's console shows the decision without reloading");
+  t.eq(await ap.locator(`#alert-${id} .face img`).count(), 0, 'the auditor sees no faces');
+  await ap.getByRole('link', { name: 'Audit' }).click();
+  await ap.locator('#audit-table tbody tr').first().waitFor();
+  await ap.getByLabel('Filter').fill('alert.adjudicate');
+  const row = ap.locator('#audit-table tbody tr:not([hidden])');
+  t.eq(await row.count(), 1, 'one adjudication in the audit log');
+  const cells = await row.first().locator('td').allTextContents();
+  t.eq(cells[2], 'olivia', 'recorded under the officer\'s name');
+  t.ok(cells[4].includes(String(id)), 'on the alert', cells[4]);
+  t.ok(cells[5].includes('confirmed'), 'with the outcome', cells[5]);
+  await ap.screenshot({ path: path.join(art, 'audit-adjudication.png'), fullPage: true });
+  aclean();
+} catch (e) {
+  t.ok(false, 'the test ran to its end', e.stack);
+} finally {
+  await browser.close();
+  if (runner) {
+    if (runner.exitCode === null) runner.kill('SIGTERM');
+    await new Promise((r) => (runner.exitCode !== null ? r() : runner.on('exit', r)));
+  }
+  t.eq(await server.stop(), 0, 'the server stops cleanly on SIGTERM');
+}
+console.log(`screenshots: ${art}`);
+t.done();
