@@ -2,7 +2,7 @@
 // the lists; an admin creates a list and enrols a subject from a photo
 // (read in the browser as base64 and sent as JSON), and sees the enrolment
 // gate's reasons when it refuses the photo. Photos are shown to operators
-// only on request (each view is audited).
+// and admins only on request (each view is audited).
 import { get, post, del, url } from './api.js';
 import { h, clear, fmtTime } from './dom.js';
 
@@ -92,7 +92,7 @@ function subjectRow(s) {
     h('td', { text: s.category || '—' }),
     h('td', { text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
     actions);
-  if (st.ctx.me.role === 'operator') {
+  if (st.ctx.me.role === 'operator' || st.ctx.me.role === 'admin') {
     actions.append(h('button', { type: 'button', text: 'Show photo', onclick: (ev) => {
       const img = h('img.thumb', { src: url(`/subjects/${s.id}/photo`), alt: `Enrolled photo of ${s.name}` });
       img.addEventListener('error', () => img.replaceWith(h('span.noimg', { text: 'no photo' })), { once: true });

@@ -135,6 +135,8 @@ try {
       await page.locator('#watchlists-table tbody button.link', { hasText: 'second <list>' }).click();
       await page.getByLabel('Name of the person').fill('A cat');
       await page.getByLabel('Reason for listing').fill('not a person');
+      await page.getByLabel('Category').fill('test');
+      await page.getByLabel('Source of the photo').fill('Debian python3-skimage');
       await page.getByLabel('Photo (JPEG or PNG, one face)').setInputFiles(path.join(media, 'chelsea.png'));
       await page.getByRole('button', { name: 'Enrol' }).click();
       const err = page.locator('#subject-form [role=alert]');
