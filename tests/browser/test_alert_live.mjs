@@ -65,6 +65,7 @@ try {
   await page.getByRole('heading', { name: 'Alerts' }).waitFor();
   await page.locator('#alerts-live').filter({ hasText: /live|checking/ }).waitFor();
   const before = await page.locator('#alerts-list article.alert').count();
+  const t0 = Date.now();
   const auditorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const ap = await auditorCtx.newPage();
   const aclean = watchPage(ap, t, 'auditor');
@@ -77,10 +78,8 @@ try {
     process.on('exit', () => { if (runner.exitCode === null) runner.kill('SIGKILL'); });
   }
   // the alert arrives on the open page
-  const card = page.locator('#alerts-list article.alert').nth(before);
-  const t0 = Date.now();
   await page.locator('#alerts-list article.alert').nth(before).waitFor({ timeout: 180000 });
-  console.log(`alert on screen ${((Date.now() - t0) / 1000).toFixed(1)} s after watching began`);
+  console.log(`a new alert on screen ${((Date.now() - t0) / 1000).toFixed(1)} s after the queue was loaded (${before} before)`);
   t.ok(true, 'an alert arrived without reloading the page');
   const first = page.locator('#alerts-list article.alert[data-state=pending]').first();
   const id = Number(await first.getAttribute('data-id'));
@@ -108,7 +107,8 @@ try {
     t.eq(await first.locator('.face .noimg').textContent(), 'no enrolled photo available',
       'without the photo endpoint the card says so');
   }
-  await page.screenshot({ path: path.join(art, 'alert-arrived.png'), fullPage: true });
+  await first.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(art, 'alert-arrived.png') });
   console.log(`screenshot: ${path.join(art, 'alert-arrived.png')}`);
 
   // adjudication with the keyboard
@@ -133,7 +133,8 @@ try {
   t.eq(await decided.locator('button').count(), 0, 'a decided alert has no decision buttons');
   const stored = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), id);
   t.eq(stored.state, 'confirmed', 'the server has the decision');
-  await page.screenshot({ path: path.join(art, 'alert-decided.png'), fullPage: true });
+  await decided.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(art, 'alert-decided.png') });
   console.log(`screenshot: ${path.join(art, 'alert-decided.png')}`);
   clean();
 
