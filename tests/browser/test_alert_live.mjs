@@ -136,6 +136,34 @@ try {
   await decided.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(art, 'alert-decided.png') });
   console.log(`screenshot: ${path.join(art, 'alert-decided.png')}`);
+
+  // the live camera view (when this server runs the engine)
+  if (httpInRun && ops.has('GET /api/v1/cameras')) {
+    await page.getByRole('link', { name: 'Cameras' }).click();
+    const tile = page.locator('#cameras-grid figure.camera');
+    await tile.first().waitFor();
+    t.eq(await tile.count(), 1, 'one camera tile');
+    t.eq(await tile.first().locator('.badge').textContent(), 'running', "the camera's state");
+    if (ops.has('GET /api/v1/cameras/{id}/live.mjpeg')) {
+      await page.waitForFunction(() => { const i = document.querySelector('#cameras-grid img'); return i && i.naturalWidth > 0; },
+        null, { timeout: 30000 });
+      t.ok(true, 'the live view shows frames');
+      await page.screenshot({ path: path.join(art, 'cameras.png') });
+    }
+  }
+  // the statistics, with the decision counted
+  if (ops.has('GET /api/v1/deployments/{id}/report')) {
+    await page.getByRole('link', { name: 'Statistics' }).click();
+    const charts = page.locator('#stats-body svg.chart');
+    await charts.first().waitFor();
+    const labels = await charts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    const decisions = labels.find((l) => l.startsWith('Decisions'));
+    t.ok(decisions && decisions.includes('confirmed 1'), 'the decisions chart counts the confirmation', decisions);
+    t.ok(labels.some((l) => l.startsWith('Alerts over time')), 'alerts over time are drawn', labels.join(' | '));
+    t.ok(labels.some((l) => l.startsWith('Faces processed')), 'faces processed are drawn');
+    t.ok(await page.locator('#stats-body svg.chart rect').count() > 3, 'the charts have bars');
+    await page.screenshot({ path: path.join(art, 'statistics.png'), fullPage: true });
+  }
   clean();
 
   // the auditor's open console follows the decision
