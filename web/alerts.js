@@ -286,6 +286,11 @@ export default {
   title: 'Alerts',
   roles: ['operator', 'auditor'],
   async start(ctx) {
+    // operators work through what is pending; auditors review everything
+    if (!ctx.me.filterSet) {
+      $('alerts-filter').value = ctx.me.role === 'auditor' ? 'all' : 'pending';
+      ctx.me.filterSet = true;
+    }
     st = { ctx, items: new Map(), maxId: 0, filter: $('alerts-filter').value, es: null, poll: 0, retry: 0,
       canDecide: ctx.me.role === 'operator', canSeeFaces: ctx.me.role === 'operator' };
     const mine = st;

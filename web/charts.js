@@ -49,7 +49,8 @@ export function stackedBars(title, buckets, series, summary) {
       if (!v) continue;
       const hgt = (v / top) * ph;
       y -= hgt;
-      svg.append(s('rect', { x: L + i * bw + bw * 0.1, y, width: Math.max(bw * 0.8, 1), height: hgt, class: se.cls },
+      const w = Math.min(Math.max(bw * 0.8, 1), 48);
+      svg.append(s('rect', { x: L + i * bw + (bw - w) / 2, y, width: w, height: hgt, class: se.cls },
         s('title', {}, `${timeLabel(b.t, 0)}: ${v} ${se.label}`)));
     }
   });

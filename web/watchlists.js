@@ -22,8 +22,7 @@ function showError(form, e) {
   if (!e) return;
   box.append(h('p', { text: e.message }));
   if (e.reasons && e.reasons.length) {
-    box.append(h('p', { text: 'The enrolment gate refused the photo:' }),
-      h('ul', {}, e.reasons.map((r) => h('li', { text: typeof r === 'string' ? r : JSON.stringify(r) }))));
+    box.append(h('ul', {}, e.reasons.map((r) => h('li', { text: typeof r === 'string' ? r : JSON.stringify(r) }))));
   }
   if (e.field) {
     const input = form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
@@ -163,6 +162,7 @@ async function addSubject(ev) {
   const exp = dateToUnix($('sub-expires').value);
   if (exp) body.expires_at = exp;
   if ($('sub-justification').value.trim()) body.justification = $('sub-justification').value.trim();
+  if ($('sub-face').value !== '') body.face = Number($('sub-face').value);
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   try {
@@ -192,7 +192,7 @@ export default {
     for (const [id, f] of [['wl-name', 'name'], ['wl-reason', 'reason'], ['wl-authorised', 'authorised_by'],
       ['wl-expires', 'expires_at'], ['wl-max', 'max_size'], ['sub-name', 'name'], ['sub-reason', 'reason'],
       ['sub-category', 'category'], ['sub-source', 'source'], ['sub-expires', 'expires_at'],
-      ['sub-justification', 'justification'], ['sub-photo', 'photo']]) $(id).dataset.field = f;
+      ['sub-justification', 'justification'], ['sub-photo', 'photo'], ['sub-face', 'face']]) $(id).dataset.field = f;
     st.onCreate = createList;
     st.onAdd = addSubject;
     $('watchlist-form').addEventListener('submit', createList);
