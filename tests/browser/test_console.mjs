@@ -143,6 +143,18 @@ try {
       await err.filter({ hasText: /\S/ }).waitFor();
       t.ok(/face/i.test(await err.textContent()), "the enrolment gate's refusal is shown", await err.textContent());
       await page.screenshot({ path: path.join(art, 'console-enrolment-refused.png'), fullPage: true });
+      // a good photo: enrolled, listed at once (its name as text), then removed
+      const UPLOADED = 'Uploaded <i>in the browser</i>';
+      await page.getByLabel('Name of the person').fill(UPLOADED);
+      await page.getByLabel('Photo (JPEG or PNG, one face)').setInputFiles(path.join(media, 'astronaut.png'));
+      await page.getByRole('button', { name: 'Enrol' }).click();
+      const added = page.locator('#subjects-table tbody .subject', { hasText: UPLOADED });
+      await added.waitFor();
+      t.eq(await added.textContent(), UPLOADED, 'a photo uploaded in the form is enrolled and listed');
+      page.once('dialog', (d) => d.accept());
+      await page.getByRole('button', { name: `Remove ${UPLOADED}` }).click();
+      await added.waitFor({ state: 'detached' });
+      t.ok(true, 'the admin removes the subject (after confirming)');
     }
   } else {
     const err = page.locator('#watchlist-form [role=alert]');
