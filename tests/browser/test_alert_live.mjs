@@ -74,7 +74,7 @@ try {
   if (hasStream) t.eq(await page.locator('#alerts-live').textContent(), 'live', 'the queue is live over SSE');
 
   if (!httpInRun) {
-    runner = spawn(vigilBin, ['--json', 'run', '--deployment', 'street'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    runner = spawn(vigilBin, ['--json', 'run', '--deployment', 'street', '--no-http'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     process.on('exit', () => { if (runner.exitCode === null) runner.kill('SIGKILL'); });
   }
   // the alert arrives on the open page
