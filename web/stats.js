@@ -25,14 +25,24 @@ function pct(x) {
   return typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : '—';
 }
 
+// Buckets for the timeline: about 12 to 48 over the deployment's window
+// so far (a minute for a short demo, a day for a month-long operation).
+function bucketFor(d) {
+  const end = Math.min(Date.now() / 1000, d.ended_at || d.ends_at || Infinity);
+  const span = Math.max(end - (d.starts_at || end), 60);
+  for (const b of [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400]) if (span / b <= 48) return b;
+  return 30 * 86400;
+}
+
 async function show(id) {
   const mine = st;
   const body = clear($('stats-body'));
   note('');
   if (!id) return;
+  const d = mine.deps.find((x) => String(x.id) === String(id)) || {};
   let r;
   try {
-    r = await get(`/deployments/${id}/report`);
+    r = await get(`/deployments/${id}/report?bucket=${bucketFor(d)}`);
   } catch (e) {
     if (st !== mine) return;
     note(e.missing ? 'This server cannot give deployment reports yet.' : e.message);
@@ -94,6 +104,7 @@ export default {
     }
     if (st !== mine) return;
     const deps = r.deployments || [];
+    st.deps = deps;
     if (!deps.length) { note('No deployments yet.'); return; }
     for (const d of deps) sel.append(h('option', { value: d.id, text: `${d.name} — ${d.location}` }));
     sel.value = String(deps[deps.length - 1].id); // the latest
