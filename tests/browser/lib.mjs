@@ -131,13 +131,3 @@ export async function logout(page) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
 }
-
-// The paths of the server's OpenAPI document ("GET /api/v1/..."): what this
-// build of the server can do, so a test knows which parts to expect.
-export async function operations(base) {
-  const r = await fetch(base + '/api/v1/openapi.json');
-  const doc = await r.json();
-  const ops = new Set();
-  for (const [p, item] of Object.entries(doc.paths || {})) for (const m of Object.keys(item)) ops.add(`${m.toUpperCase()} ${p}`);
-  return ops;
-}
