@@ -61,6 +61,10 @@ typedef struct vg_engine_config {
     int retention_alert_days;        /* 0: 31 */
     double retention_every_hours;    /* 0: 1 */
     int retention_purge_ended;
+    /* [deployment] false_alert_ceiling, for `vigil run` (the engine does not
+     * use it): a deployment does not start when its threshold's calibrated
+     * false-alert rate is above one in this many faces (0: 6000) */
+    double false_alert_ceiling;
 } vg_engine_config;
 
 /* An alert, as subscribers receive it. */

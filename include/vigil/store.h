@@ -455,6 +455,18 @@ vg_status vg_store_token_list(vg_store *s, vg_token **out, int *n, vg_err *err);
  * (token.revoke). */
 vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, const char *name, vg_err *err);
 
+/* ---- calibration (calibration.c) ---- */
+
+/* The calibration text (match/calib.h's format) saved for a model
+ * (malloc'd, NUL-terminated). None saved: VG_ERR_NOT_FOUND; a value that
+ * does not authenticate under the key (edited): VG_ERR_INVALID. Not audited
+ * (scores only). */
+vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **text, vg_err *err);
+/* Saves (replaces) it, sealed, with a calibration.save audit entry (model,
+ * SHA-256 of the text, bytes) in the same transaction. */
+vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *model_id, const char *text,
+                                   vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

@@ -80,6 +80,15 @@ const char *vg_cli_format_time(long long t, char *buf, size_t len);
  * when the value is missing; 0 when argv[*i] is something else. */
 int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* The deployment's false-alert ceiling (deploy_check.c): VG_OK when the
+ * calibrated false-alert rate of threshold, for a watch list of list_size
+ * subjects and the embedder model_id, is at most one in ceiling_faces faces
+ * (0: 6000), with the figures as key=value text in summary; otherwise
+ * VG_ERR_INVALID with a message naming the deployment and the numbers. */
+vg_status vg_cli_check_false_alerts(struct vg_store *store, const char *deployment, const char *model_id,
+                                    int list_size, double threshold, double ceiling_faces, char *summary, size_t len,
+                                    vg_err *err);
+
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);
 

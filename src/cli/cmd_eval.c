@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/eval.h"
 #include "match/metrics.h"
 #include "match/openset.h"
 #include "vigil/match.h"
@@ -36,24 +37,6 @@ typedef struct eval_pair {
     size_t ia, ib;  /* indices into the unique image list */
 } eval_pair;
 
-typedef struct eval_images {
-    char **paths;
-    size_t n;
-    float *emb;         /* n x dim */
-    unsigned char *ok;  /* face found */
-    int dim;
-} eval_images;
-
-typedef struct eval_job {
-    const vg_cli *cli;
-    const vg_face_pack *pack;
-    eval_images *im;
-    atomic_size_t next;
-    atomic_size_t done;
-    atomic_int failed;  /* first hard error (not "no face") */
-    vg_err err;
-    pthread_mutex_t lock;
-} eval_job;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -122,7 +105,7 @@ static vg_status read_pairs(const char *path, eval_pair **out, size_t *count, in
     return VG_OK;
 }
 
-static vg_status index_images(const char *dir, eval_pair *p, size_t n, eval_images *im, vg_err *err)
+static vg_status index_images(const char *dir, eval_pair *p, size_t n, vg_eval_images *im, vg_err *err)
 {
     char **all = calloc(2 * n, sizeof *all);
     if (!all)
@@ -162,102 +145,6 @@ static vg_status index_images(const char *dir, eval_pair *p, size_t n, eval_imag
     return VG_OK;
 }
 
-static void *embed_worker(void *arg)
-{
-    eval_job *job = arg;
-    eval_images *im = job->im;
-    for (;;) {
-        size_t i = atomic_fetch_add(&job->next, 1);
-        if (i >= im->n || atomic_load(&job->failed))
-            break;
-        vg_err err = {{0}};
-        vg_image *img = NULL;
-        vg_status st = vg_cli_load_image(job->cli, im->paths[i], &img, &err);
-        int no_face = 0;
-        if (!st) {
-            st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, im->emb + i * (size_t)im->dim, NULL, &err);
-            vg_image_free(img);
-            no_face = st == VG_ERR_NOT_FOUND;
-        }
-        if (st == VG_OK) {
-            im->ok[i] = 1;
-        } else if (!no_face) { /* unreadable image or a library failure */
-            pthread_mutex_lock(&job->lock);
-            if (!atomic_load(&job->failed)) {
-                job->err = err;
-                atomic_store(&job->failed, (int)st);
-            }
-            pthread_mutex_unlock(&job->lock);
-            break;
-        }
-        atomic_fetch_add(&job->done, 1);
-    }
-    return NULL;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Allocates the embeddings and face flags for im->n images of dim floats. */
-static vg_status images_alloc(eval_images *im, int dim, vg_err *err)
-{
-    im->dim = dim;
-    im->emb = calloc(im->n * (size_t)dim, sizeof(float));
-    im->ok = calloc(im->n ? im->n : 1, 1);
-    if (!im->emb || !im->ok)
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory for %zu embeddings", im->n);
-    return VG_OK;
-}
-
-static void images_free(eval_images *im)
-{
-    for (size_t i = 0; im->paths && i < im->n; i++)
-        free(im->paths[i]);
-    free(im->paths);
-    free(im->emb);
-    free(im->ok);
-    memset(im, 0, sizeof *im);
-}
-
-static size_t images_without_face(const eval_images *im)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < im->n; i++)
-        c += !im->ok[i];
-    return c;
-}
-
-static vg_status embed_all(const vg_cli *cli, const vg_face_pack *pack, eval_images *im, vg_err *err)
-{
-    int nt = vg_cli_threads(cli);
-    if (nt > 64)
-        nt = 64;
-    eval_job job = {.cli = cli, .pack = pack, .im = im};
-    atomic_init(&job.next, 0);
-    atomic_init(&job.done, 0);
-    atomic_init(&job.failed, 0);
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_t th[64];
-    int started = 0;
-    for (int t = 0; t < nt; t++)
-        if (pthread_create(&th[t], NULL, embed_worker, &job) == 0)
-            started++;
-    if (!started)
-        embed_worker(&job);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&job.lock);
-    int failed = atomic_load(&job.failed);
-    if (failed) {
-        *err = job.err;
-        return (vg_status)failed;
-    }
-    return VG_OK;
-}
 
 static int eval_verify(const vg_cli *cli, int argc, char **argv)
 {
@@ -285,24 +172,24 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
     if (st)
         return vg_cli_fail(st, &err);
 
-    eval_images im = {0};
+    vg_eval_images im = {0};
     vg_face_pack *pack = NULL;
     vg_pair_score *scores = NULL;
-    double t0 = now_s();
+    double t0 = vg_eval_now();
     st = index_images(lfw, p, n, &im, &err);
     if (!st)
         st = vg_cli_open_pack(cli, &pack, &err);
     if (!st)
-        st = images_alloc(&im, vg_face_pack_dim(pack), &err);
+        st = vg_eval_images_alloc(&im, vg_face_pack_dim(pack), &err);
     if (!st && !(scores = calloc(n, sizeof *scores)))
         st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     if (!st)
-        st = embed_all(cli, pack, &im, &err);
+        st = vg_eval_embed_all(cli, pack, &im, &err);
     int code = VG_EXIT_OK;
     if (st) {
         code = vg_cli_fail(st, &err);
     } else {
-        size_t no_face = images_without_face(&im), pairs_without = 0;
+        size_t no_face = vg_eval_images_without_face(&im), pairs_without = 0;
         for (size_t i = 0; i < n; i++) {
             const float *a = im.emb + p[i].ia * (size_t)im.dim, *b = im.emb + p[i].ib * (size_t)im.dim;
             double dot = 0;
@@ -320,7 +207,7 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
         double auc = vg_metrics_auc(scores, n);
         double far_t = 0;
         double tar = vg_metrics_tar_at_far(scores, n, 1e-3, &far_t);
-        double secs = now_s() - t0;
+        double secs = vg_eval_now() - t0;
         if (cli->json) {
             json_t *acc = json_array(), *th = json_array();
             for (int f = 0; f < folds; f++) {
@@ -347,7 +234,7 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
             printf("time       %.1f s\n", secs);
         }
     }
-    images_free(&im);
+    vg_eval_images_free(&im);
     free(scores);
     free(p);
     vg_face_pack_close(pack);
@@ -539,7 +426,7 @@ static vg_status read_label_errors(const char *path, search_set *ss, int *found,
 
 /* Reads the people and builds the image list, roles and true identities. */
 static vg_status build_search_set(const char *lfw, long long n_list, uint64_t seed, search_set *ss,
-                                  eval_images *im, int *have_labels, vg_err *err)
+                                  vg_eval_images *im, int *have_labels, vg_err *err)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/lfw-names.txt", lfw);
@@ -698,23 +585,23 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
 
     vg_err err = {{0}};
     search_set ss = {0};
-    eval_images im = {0};
+    vg_eval_images im = {0};
     vg_face_pack *pack = NULL;
     vg_gallery *gal = NULL;
     vg_openset_search *raw = NULL, *clean = NULL;
     search_row *rows = NULL;
     size_t *order = NULL;
     int have_labels = 0, code = VG_EXIT_OK;
-    double t0 = now_s();
+    double t0 = vg_eval_now();
     vg_status st = build_search_set(lfw, n_list, (uint64_t)seed, &ss, &im, &have_labels, &err);
     if (!st)
         st = vg_cli_open_pack(cli, &pack, &err);
     if (!st)
-        st = images_alloc(&im, vg_face_pack_dim(pack), &err);
+        st = vg_eval_images_alloc(&im, vg_face_pack_dim(pack), &err);
     if (!st && !cli->json)
         fprintf(stderr, "embedding %zu images with %d threads...\n", im.n, vg_cli_threads(cli));
     if (!st)
-        st = embed_all(cli, pack, &im, &err);
+        st = vg_eval_embed_all(cli, pack, &im, &err);
     if (!st)
         st = vg_gallery_new(im.dim, VG_MATCH_KERNEL_AUTO, &gal, &err);
     size_t enrol_failed = 0;
@@ -820,8 +707,8 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
     qsort(order, n_show, sizeof *order, cmp_row_score_desc);
     if (n_show > EVAL_SEARCH_SHOW)
         n_show = EVAL_SEARCH_SHOW;
-    size_t no_face = images_without_face(&im);
-    double secs = now_s() - t0;
+    size_t no_face = vg_eval_images_without_face(&im);
+    double secs = vg_eval_now() - t0;
 
     if (cli->json) {
         json_t *top = json_array();
@@ -882,7 +769,7 @@ out:
     free(rows);
     free(order);
     vg_gallery_free(gal);
-    images_free(&im);
+    vg_eval_images_free(&im);
     search_set_free(&ss);
     vg_face_pack_close(pack);
     return code;
@@ -905,5 +792,9 @@ int vg_cmd_eval(const vg_cli *cli, int argc, char **argv)
         return eval_verify(cli, argc, argv);
     if (strcmp(argv[1], "search") == 0)
         return eval_search(cli, argc, argv);
+    if (strcmp(argv[1], "calibrate") == 0)
+        return vg_eval_calibrate(cli, argc, argv);
+    if (strcmp(argv[1], "groups") == 0)
+        return vg_eval_groups(cli, argc, argv);
     return vg_cli_usage("unknown eval command '%s'", argv[1]);
 }

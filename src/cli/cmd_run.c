@@ -14,6 +14,7 @@
 #include "cli/http.h"
 #include "cli/live.h"
 #include "vigil/store.h"
+#include "vigil/watchlist.h"
 
 static const char usage[] =
     "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http]\n"
@@ -173,11 +174,21 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     if (!st)
         st = vg_watch_gallery_load(store, vg_cli_actor(cli), purpose, d->watchlist_id, vg_face_pack_model_id(pack),
                                    0, &g, &err);
+    /* the threshold the engine will use: the config's, else the deployment's, else the default */
+    double threshold = cfg.threshold > 0 ? cfg.threshold : d->threshold > 0 ? d->threshold
+                                                                            : VG_WATCHLIST_THRESHOLD_DEFAULT;
+    char calib[256] = "";
+    if (!st)
+        st = vg_cli_check_false_alerts(store, name, vg_face_pack_model_id(pack), vg_watch_gallery_subjects(g), threshold,
+                                       cfg.false_alert_ceiling, calib, sizeof calib, &err);
     int code = VG_EXIT_OK;
     if (st) {
         code = vg_cli_fail(st, &err);
         goto done;
     }
+    char line[300];
+    snprintf(line, sizeof line, "event=calibration %s", calib);
+    vg_cli_log_line(NULL, line);
     cfg.n_cameras = d->n_cameras;
     for (int i = 0; i < d->n_cameras; i++) {
         snprintf(cfg.cameras[i].name, sizeof cfg.cameras[i].name, "camera%d", i + 1);

@@ -1,5 +1,5 @@
 /* config.c — the engine's INI configuration file (inih): [engine],
- * [source] and [retention] settings. Every error names the file, the line and the key; an
+ * [source], [retention] and [deployment] settings. Every error names the file, the line and the key; an
  * unknown section or key is an error, not silently ignored. A file shared
  * with another loader (the server's [http] and [webhook]) names that
  * loader's sections: this one skips them, and still refuses any other. */
@@ -83,16 +83,20 @@ static int handler(void *user, const char *section, const char *name, const char
         c->retention_every_hours = d;
     else if (KEY("retention", "purge_ended", 0, 1))
         c->retention_purge_ended = (int)d;
+    else if (KEY("deployment", "false_alert_ceiling", 1, 1e12))
+        c->false_alert_ceiling = d;
     else {
         if (!p->error[0]) {
-            if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention")) {
+            if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention") &&
+                strcmp(section, "deployment")) {
                 char others[200] = "";
                 for (const char *const *o = p->others; o && *o; o++) {
                     size_t k = strlen(others);
                     snprintf(others + k, sizeof others - k, ", [%s]", *o);
                 }
-                snprintf(p->error, sizeof p->error, "unknown section [%s] (known: [engine], [source], [retention]%s)",
-                         section, others);
+                snprintf(p->error, sizeof p->error,
+                         "unknown section [%s] (known: [engine], [source], [retention], [deployment]%s)", section,
+                         others);
             }
             else
                 snprintf(p->error, sizeof p->error, "unknown key '%s' in [%s]", name, section);

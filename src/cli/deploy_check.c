@@ -1,0 +1,106 @@
+/* deploy_check.c — the false-alert ceiling of a deployment (issue 6, item
+ * 2): before `vigil run` starts, the deployment's threshold is looked up in
+ * the calibration of the embedder's model for its watch list's size (the
+ * store's, saved by `vigil eval calibrate --save`, else the repository's
+ * default calibration/default.txt made by scripts/make-calibration), and
+ * the deployment is refused when the calibrated false-alert rate is above
+ * the ceiling, or when no calibration covers the model or the list's size. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "match/calib.h"
+#include "vigil/store.h"
+
+#ifndef VG_DEFAULT_CALIBRATION
+#define VG_DEFAULT_CALIBRATION ""
+#endif
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            size_t nc = cap ? cap * 2 : 65536;
+            char *g = nc <= ((size_t)64 << 20) ? realloc(b, nc) : NULL;
+            if (!g) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = g;
+            cap = nc;
+        }
+        size_t r = fread(b + n, 1, 4096, f);
+        n += r;
+        if (r < 4096)
+            break;
+    }
+    fclose(f);
+    b[n] = '\0';
+    return b;
+}
+
+vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, const char *model_id, int list_size,
+                                    double threshold, double ceiling_faces, char *summary, size_t len, vg_err *err)
+{
+    if (ceiling_faces <= 0)
+        ceiling_faces = 6000;
+    double ceiling = 1.0 / ceiling_faces;
+    char *text = NULL, source[512];
+    vg_status st = vg_store_calibration_get(store, model_id, &text, err);
+    snprintf(source, sizeof source, "the store's calibration");
+    if (st == VG_ERR_NOT_FOUND && VG_DEFAULT_CALIBRATION[0]) {
+        text = read_file(VG_DEFAULT_CALIBRATION);
+        snprintf(source, sizeof source, "the default calibration %s", VG_DEFAULT_CALIBRATION);
+        st = text ? VG_OK : VG_ERR_NOT_FOUND;
+    }
+    if (st == VG_ERR_NOT_FOUND)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "deployment %s refused: no calibration of model %s to tell its threshold's false-alert "
+                          "rate; run vigil eval calibrate --lfw DIR --watchlist-size %d --crowd 6000 "
+                          "--max-false-alerts 1 --save",
+                          deployment, model_id, list_size);
+    if (st)
+        return st;
+    vg_calib c;
+    st = vg_calib_parse(text, &c, err);
+    free(text);
+    if (st)
+        return vg_err_prefix(err, st, "%s", source);
+    if (strcmp(c.model, model_id) != 0) {
+        st = vg_err_set(err, VG_ERR_INVALID,
+                        "deployment %s refused: %s is of model %s, not of %s; run vigil eval calibrate ... --save",
+                        deployment, source, c.model, model_id);
+        vg_calib_free(&c);
+        return st;
+    }
+    vg_calib_lookup r;
+    st = vg_calib_rate(&c, list_size < 1 ? 1 : list_size, threshold, &r, err);
+    vg_calib_free(&c);
+    if (st)
+        return vg_err_prefix(err, VG_ERR_INVALID, "deployment %s refused (%s)", deployment, source);
+    char rate[64];
+    if (r.alarms)
+        snprintf(rate, sizeof rate, "1 in %.0f faces", 1.0 / r.rate);
+    else
+        snprintf(rate, sizeof rate, "below 1 in %lld faces", r.nonmated);
+    snprintf(summary, len,
+             "threshold=%.4f false_alert_rate=%.3g nonmated_above=%lld nonmated=%lld calibrated_size=%d "
+             "ceiling=1/%.0f",
+             threshold, r.rate, r.alarms, r.nonmated, r.size, ceiling_faces);
+    if (r.rate > ceiling || (r.at_least && r.rate >= ceiling))
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "deployment %s refused: threshold %.4f gives a calibrated false-alert rate of %s%s "
+                          "(%lld of %lld non-mated searches above it, for a watch list of %d subjects calibrated "
+                          "as %d, %s), above the ceiling of 1 in %.0f faces; raise the threshold",
+                          deployment, threshold, r.at_least ? "at least " : "", rate, r.alarms, r.nonmated,
+                          list_size, r.size, source, ceiling_faces);
+    return VG_OK;
+}
