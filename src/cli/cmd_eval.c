@@ -24,8 +24,10 @@
 
 #include "cli/cli.h"
 #include "cli/eval.h"
+#include "cli/eval_stats.h"
 #include "match/metrics.h"
 #include "match/openset.h"
+#include "match/bootstrap.h"
 #include "vigil/match.h"
 
 #define EVAL_NAME_MAX 128
@@ -146,15 +148,53 @@ static vg_status index_images(const char *dir, eval_pair *p, size_t n, vg_eval_i
 }
 
 
+/* The person of each pair's first image as an index 0..*n_subj-1. */
+static const eval_pair *pair_base;
+
+static int cmp_pair_name(const void *a, const void *b)
+{
+    return strcmp(pair_base[*(const size_t *)a].name_a, pair_base[*(const size_t *)b].name_a);
+}
+
+static int *pair_subjects(const eval_pair *p, size_t n, int *n_subj)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    int *subj = malloc((n ? n : 1) * sizeof *subj);
+    if (!order || !subj) {
+        free(order);
+        free(subj);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    pair_base = p;
+    qsort(order, n, sizeof *order, cmp_pair_name);
+    int k = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!i || strcmp(p[order[i]].name_a, p[order[i - 1]].name_a))
+            k++;
+        subj[order[i]] = k;
+    }
+    *n_subj = k + 1;
+    free(order);
+    return subj;
+}
+
 static int eval_verify(const vg_cli *cli, int argc, char **argv)
 {
-    const char *lfw = NULL, *pairs = NULL;
+    const char *lfw = NULL, *pairs = NULL, *svg = NULL;
+    long long boot = VG_BOOT_DEFAULT;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--lfw") == 0 && i + 1 < argc)
             lfw = argv[++i];
         else if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc)
             pairs = argv[++i];
-        else
+        else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
+            svg = argv[++i];
+        else if (strcmp(argv[i], "--bootstrap") == 0 && i + 1 < argc) {
+            if (vg_cli_parse_int(argv[++i], 1, 100000, &boot))
+                return vg_cli_usage("--bootstrap takes a number of replicates from 1 to 100000, not '%s'", argv[i]);
+        } else
             return vg_cli_usage("eval verify: unexpected '%s'", argv[i]);
     }
     if (!lfw)
@@ -207,6 +247,20 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
         double auc = vg_metrics_auc(scores, n);
         double far_t = 0;
         double tar = vg_metrics_tar_at_far(scores, n, 1e-3, &far_t);
+        /* the subject of a pair: the person of its first image */
+        int n_subj = 0;
+        vg_eval_verify_figs vf;
+        int *subj = pair_subjects(p, n, &n_subj);
+        if (!subj || vg_eval_verify_ci(scores, n, subj, n_subj, (int)boot, 1, &vf)) {
+            free(subj);
+            code = vg_cli_fail(vg_err_set(&err, VG_ERR_NOMEM, "out of memory"), &err);
+            goto verify_out;
+        }
+        free(subj);
+        if (svg && (st = vg_eval_verify_svg(svg, scores, n, &err))) {
+            code = vg_cli_fail(st, &err);
+            goto verify_out;
+        }
         double secs = vg_eval_now() - t0;
         if (cli->json) {
             json_t *acc = json_array(), *th = json_array();
@@ -214,14 +268,22 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
                 json_array_append_new(acc, json_real(kf.accuracy[f]));
                 json_array_append_new(th, json_real(kf.threshold[f]));
             }
-            vg_cli_print_json(json_pack(
+            json_t *o = json_pack(
                 "{s:s,s:s,s:i,s:i,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:o,s:o,s:s,s:s,s:f}", "protocol",
                 "lfw-view2", "pairs_file", pairs, "pairs", (int)n, "images", (int)im.n,
                 "images_without_face", (int)no_face, "pairs_without_face", (int)pairs_without,
                 "accuracy_mean", kf.mean, "accuracy_std", kf.std, "auc", auc, "tar_at_far_1e-3", tar,
                 "threshold_at_far_1e-3", far_t, "threshold_median", kf.threshold_median,
                 "fold_accuracy", acc, "fold_threshold", th, "detector", vg_face_pack_detector(pack),
-                "model", vg_face_pack_model_id(pack), "seconds", secs));
+                "model", vg_face_pack_model_id(pack), "seconds", secs);
+            json_object_set_new(o, "bootstrap", json_pack("{s:i,s:s,s:o,s:o,s:o,s:o}", "replicates", vf.replicates,
+                                                          "over", "subjects (the person of a pair's first image)",
+                                                          "eer", vg_eval_ci_obj(&vf.eer), "auc",
+                                                          vg_eval_ci_obj(&vf.auc), "tar_at_far_1e-3",
+                                                          vg_eval_ci_obj(&vf.tar_at_far_1e3), "svg",
+                                                          svg ? json_pack("[s,s]", "verify-roc.svg", "verify-det.svg")
+                                                              : json_null()));
+            vg_cli_print_json(o);
         } else {
             printf("LFW View 2 (%s): %zu pairs, %d folds, %zu images (%zu without a face, %zu pairs "
                    "scored as rejections)\n",
@@ -231,9 +293,18 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
             printf("AUC        %.4f\n", auc);
             printf("TAR        %.2f %% at FAR 0.1 %% (threshold %.3f)\n", 100 * tar, far_t);
             printf("threshold  %.3f (median of the folds' thresholds)\n", kf.threshold_median);
+            printf("95 %% intervals, bootstrap over the subjects of the pairs' first images (%d replicates):\n",
+                   vf.replicates);
+            printf("  EER      %.2f %% (%.2f to %.2f)\n", 100 * vf.eer.v, 100 * vf.eer.lo, 100 * vf.eer.hi);
+            printf("  AUC      %.4f (%.4f to %.4f)\n", vf.auc.v, vf.auc.lo, vf.auc.hi);
+            printf("  TAR      %.2f %% at FAR 0.1 %% (%.2f to %.2f)\n", 100 * vf.tar_at_far_1e3.v,
+                   100 * vf.tar_at_far_1e3.lo, 100 * vf.tar_at_far_1e3.hi);
+            if (svg)
+                printf("curves     %s/verify-roc.svg, %s/verify-det.svg\n", svg, svg);
             printf("time       %.1f s\n", secs);
         }
     }
+verify_out:
     vg_eval_images_free(&im);
     free(scores);
     free(p);
@@ -563,16 +634,46 @@ static const char *image_rel(const char *path)
     return *t == '/' ? t + 1 : t;
 }
 
+static json_t *figs_json(const vg_eval_search_figs *f)
+{
+    json_t *pts = json_array();
+    for (size_t i = 0; i < N_FPIR; i++) {
+        json_t *o = vg_eval_ci_obj(&f->fnir[i]);
+        json_object_set_new(o, "fpir_target", json_string(fpir_names[i]));
+        json_array_append_new(pts, o);
+    }
+    return json_pack("{s:o,s:o,s:o}", "rank1", vg_eval_ci_obj(&f->rank1), "eer", vg_eval_ci_obj(&f->eer), "fnir",
+                     pts);
+}
+
+static void print_ci(const char *what, const vg_eval_search_figs *f, const char *svg)
+{
+    printf("95 %% intervals, %s (bootstrap over the people searched, %d replicates):\n", what, f->replicates);
+    printf("  rank-1  %.2f %% (%.2f to %.2f)   EER (FPIR = FNIR) %.2f %% (%.2f to %.2f)\n", 100 * f->rank1.v,
+           100 * f->rank1.lo, 100 * f->rank1.hi, 100 * f->eer.v, 100 * f->eer.lo, 100 * f->eer.hi);
+    for (size_t i = 0; i < N_FPIR; i++)
+        printf("  FNIR at FPIR %-7s %6.2f %% (%.2f to %.2f)\n", fpir_names[i], 100 * f->fnir[i].v,
+               100 * f->fnir[i].lo, 100 * f->fnir[i].hi);
+    if (svg)
+        printf("curves    %s/search-roc.svg, %s/search-det.svg\n", svg, svg);
+}
+
 static int eval_search(const vg_cli *cli, int argc, char **argv)
 {
-    const char *lfw = NULL;
-    long long n_list = -1, seed = EVAL_SEARCH_SEED;
+    const char *lfw = NULL, *svg = NULL;
+    long long n_list = -1, seed = EVAL_SEARCH_SEED, boot = VG_BOOT_DEFAULT;
+    int *raw_subj = NULL, *clean_subj = NULL;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--lfw") == 0 && i + 1 < argc) {
             lfw = argv[++i];
         } else if (strcmp(argv[i], "--watchlist-size") == 0 && i + 1 < argc) {
             if (vg_cli_parse_int(argv[++i], 1, 1000000, &n_list))
                 return vg_cli_usage("--watchlist-size takes a number from 1, not '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc) {
+            svg = argv[++i];
+        } else if (strcmp(argv[i], "--bootstrap") == 0 && i + 1 < argc) {
+            if (vg_cli_parse_int(argv[++i], 1, 100000, &boot))
+                return vg_cli_usage("--bootstrap takes a number of replicates from 1 to 100000, not '%s'", argv[i]);
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             if (vg_cli_parse_int(argv[++i], 0, INT64_MAX, &seed))
                 return vg_cli_usage("--seed takes a non-negative integer, not '%s'", argv[i]);
@@ -622,7 +723,9 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
         clean = calloc(ns ? ns : 1, sizeof *clean);
         rows = calloc(ns ? ns : 1, sizeof *rows);
         order = calloc(ns ? ns : 1, sizeof *order);
-        if (!raw || !clean || !rows || !order)
+        raw_subj = calloc(ns ? ns : 1, sizeof *raw_subj);
+        clean_subj = calloc(ns ? ns : 1, sizeof *clean_subj);
+        if (!raw || !clean || !rows || !order || !raw_subj || !clean_subj)
             st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     }
     if (st) {
@@ -681,12 +784,13 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
         }
         if (!mated)
             r.mate_rank = 0;
+        raw_subj[s] = person;
         raw[s] = r;
         rows[s] = (search_row){i, k ? (int)res[0].id : -1, r.top_score, excluded};
         if (excluded)
             mated ? excl_mated++ : excl_nonmated++;
         else
-            clean[clean_n++] = c;
+            clean_subj[clean_n] = person, clean[clean_n++] = c;
         s++;
     }
     free(listed);
@@ -708,6 +812,16 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
     if (n_show > EVAL_SEARCH_SHOW)
         n_show = EVAL_SEARCH_SHOW;
     size_t no_face = vg_eval_images_without_face(&im);
+    vg_eval_search_figs fr, fc;
+    if (vg_eval_search_ci(raw, ns, raw_subj, (int)ss.np, fpir_targets, (int)N_FPIR, (int)boot, 1, &fr) ||
+        vg_eval_search_ci(clean, clean_n, clean_subj, (int)ss.np, fpir_targets, (int)N_FPIR, (int)boot, 1, &fc)) {
+        code = vg_cli_fail(vg_err_set(&err, VG_ERR_NOMEM, "out of memory"), &err);
+        goto out;
+    }
+    if (svg && (st = vg_eval_search_svg(svg, raw, ns, &err))) {
+        code = vg_cli_fail(st, &err);
+        goto out;
+    }
     double secs = vg_eval_now() - t0;
 
     if (cli->json) {
@@ -725,7 +839,7 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
                                 (int)excl_nonmated, "mated", (int)vg_openset_count(clean, clean_n, 1),
                                 "nonmated", (int)vg_openset_count(clean, clean_n, 0), "rank1", rank1_c,
                                 "points", points_json(pc));
-        vg_cli_print_json(json_pack(
+        json_t *o = json_pack(
             "{s:s,s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:i,s:s,s:s,s:f}", "protocol",
             "lfw-open-set", "watchlist_size", (int)n_list, "seed", (json_int_t)seed, "k", EVAL_SEARCH_K,
             "images", (int)im.n, "images_without_face", (int)no_face, "enrolment_failures", (int)enrol_failed,
@@ -733,7 +847,13 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
             (int)mated_no_face, "nonmated_without_face", (int)nonmated_no_face, "rank1", rank1, "rank5",
             rank5, "raw", json_pack("{s:o}", "points", points_json(pr)), "cleaned", cleaned,
             "highest_nonmated", top, "searches_differing_from_float_scan", (int)search_differs, "detector", vg_face_pack_detector(pack), "model",
-            vg_face_pack_model_id(pack), "seconds", secs));
+            vg_face_pack_model_id(pack), "seconds", secs);
+        json_object_set_new(o, "bootstrap", json_pack("{s:i,s:s,s:o,s:o,s:o}", "replicates", fr.replicates, "over",
+                                                      "subjects (the person searched)", "raw", figs_json(&fr),
+                                                      "cleaned", have_labels ? figs_json(&fc) : json_null(), "svg",
+                                                      svg ? json_pack("[s,s]", "search-roc.svg", "search-det.svg")
+                                                          : json_null()));
+        vg_cli_print_json(o);
     } else {
         printf("LFW open-set watch list: %lld people enrolled (first image each, seed %lld), %zu images "
                "(%zu without a face; %zu enrolment failures)\n",
@@ -761,9 +881,14 @@ static int eval_search(const vg_cli *cli, int argc, char **argv)
         printf("check     vg_gallery_search (int8 + exact re-ranking from 512 templates) differs "
                "from the float scan in %zu of %zu searches\n",
                search_differs, ns - mated_no_face - nonmated_no_face);
+        print_ci("raw", &fr, svg);
+        if (have_labels)
+            print_ci("cleaned", &fc, NULL);
         printf("time      %.1f s\n", secs);
     }
 out:
+    free(raw_subj);
+    free(clean_subj);
     free(raw);
     free(clean);
     free(rows);
@@ -778,14 +903,22 @@ out:
 int vg_cmd_eval(const vg_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: vigil eval verify --lfw DIR [--pairs FILE]\n"
-               "       vigil eval search --lfw DIR --watchlist-size N [--seed S]\n\n"
-               "  verify   LFW View 2: 10-fold accuracy, AUC, TAR at FAR 0.1 %%\n"
-               "  search   LFW open-set watch list: N people with 2+ images enrol their first\n"
-               "           (chosen by a shuffle seeded with S, default %d); their other images\n"
-               "           are mated searches, every other person's non-mated. Rank-1 rate,\n"
-               "           FNIR at FPIR 1 %%, 0.1 %% and 1/6000 with each threshold, raw and\n"
-               "           cleaned of known-label-errors.txt\n", EVAL_SEARCH_SEED);
+        printf("usage: vigil eval verify --lfw DIR [--pairs FILE] [--svg DIR] [--bootstrap B]\n"
+               "       vigil eval search --lfw DIR --watchlist-size N [--seed S] [--svg DIR] [--bootstrap B]\n"
+               "       vigil eval calibrate (--lfw DIR | --dataset DIR) --crowd N --max-false-alerts K\n"
+               "                            (--watchlist-size S[,S...] | --watchlist NAME) [--holdout DIR]\n"
+               "                            [--save] [--export FILE]\n"
+               "       vigil eval groups (--lfw DIR | --dataset DIR) --labels CSV [--threshold T]\n\n"
+               "  verify     LFW View 2: 10-fold accuracy, AUC, TAR at FAR 0.1 %%, EER\n"
+               "  search     LFW open-set watch list: N people with 2+ images enrol their first\n"
+               "             (chosen by a shuffle seeded with S, default %d); their other images\n"
+               "             are mated searches, every other person's non-mated. Rank-1 rate,\n"
+               "             FNIR at FPIR 1 %%, 0.1 %% and 1/6000 with each threshold, EER, raw and\n"
+               "             cleaned of known-label-errors.txt\n"
+               "  calibrate  the threshold for at most K false alerts in N faces (see --help)\n"
+               "  groups     error rates per group of a labels file and their differential\n"
+               "verify and search: 95 %% intervals from a bootstrap over subjects (B replicates,\n"
+               "default %d); --svg DIR writes the ROC and DET curves there.\n", EVAL_SEARCH_SEED, VG_BOOT_DEFAULT);
         return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
     }
     if (strcmp(argv[1], "verify") == 0)

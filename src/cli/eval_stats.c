@@ -1,0 +1,255 @@
+/* eval_stats.c — the summary figures of `eval verify` and `eval search`
+ * with 95 % intervals from the bootstrap over subjects, and their ROC and
+ * DET curves as SVG. A verification pair belongs to the subject of its
+ * first image; a search to the subject searched. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/eval_stats.h"
+#include "match/bootstrap.h"
+#include "match/curve.h"
+
+static void ci_from(double *v, int b, vg_eval_ci *c)
+{
+    vg_boot_interval(v, (size_t)b, 0.95, &c->lo, &c->hi);
+}
+
+/* EER, AUC and TAR at FAR 1e-3 of pairs (pos/neg scratch of n floats). */
+static void verify_figs(const vg_pair_score *s, size_t n, float *pos, float *neg, double *eer, double *auc,
+                        double *tar)
+{
+    size_t np = 0, nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].genuine)
+            pos[np++] = s[i].score;
+        else
+            neg[nn++] = s[i].score;
+    }
+    *eer = vg_curve_eer(pos, np, 0, neg, nn, NULL);
+    *auc = vg_metrics_auc(s, n);
+    *tar = vg_metrics_tar_at_far(s, n, 1e-3, NULL);
+}
+
+int vg_eval_verify_ci(const vg_pair_score *s, size_t n, const int *subject_of, int n_subjects, int reps,
+                      uint64_t seed, vg_eval_verify_figs *out)
+{
+    memset(out, 0, sizeof *out);
+    float *pos = malloc(n * 4 * sizeof *pos), *neg = malloc(n * 4 * sizeof *neg);
+    int *cnt = malloc((size_t)n_subjects * sizeof *cnt);
+    size_t *idx = NULL;
+    vg_pair_score *r = NULL;
+    double *e = malloc(((size_t)reps + 1) * 3 * sizeof *e);
+    int rc = -1;
+    if (!pos || !neg || !cnt || !e)
+        goto out;
+    verify_figs(s, n, pos, neg, &out->eer.v, &out->auc.v, &out->tar_at_far_1e3.v);
+    uint64_t rng = seed;
+    size_t cap = 0;
+    for (int b = 0; b < reps; b++) {
+        vg_boot_draw(&rng, n_subjects, cnt);
+        size_t m = vg_boot_size(subject_of, n, cnt);
+        if (m > cap) {
+            size_t *i2 = realloc(idx, m * sizeof *idx);
+            vg_pair_score *r2 = i2 ? realloc(r, m * sizeof *r) : NULL;
+            float *p2 = r2 ? realloc(pos, m * sizeof *pos) : NULL, *n2 = p2 ? realloc(neg, m * sizeof *neg) : NULL;
+            if (i2)
+                idx = i2;
+            if (r2)
+                r = r2;
+            if (p2)
+                pos = p2;
+            if (!n2)
+                goto out;
+            neg = n2;
+            cap = m;
+        }
+        vg_boot_expand(subject_of, n, cnt, idx);
+        for (size_t k = 0; k < m; k++)
+            r[k] = s[idx[k]];
+        verify_figs(r, m, pos, neg, &e[b], &e[reps + b], &e[2 * reps + b]);
+    }
+    ci_from(e, reps, &out->eer);
+    ci_from(e + reps, reps, &out->auc);
+    ci_from(e + 2 * reps, reps, &out->tar_at_far_1e3);
+    out->replicates = reps;
+    rc = 0;
+out:
+    free(pos);
+    free(neg);
+    free(cnt);
+    free(idx);
+    free(r);
+    free(e);
+    return rc;
+}
+
+/* rank-1, FNIR at each FPIR and the EER of searches (pos/neg scratch). */
+static void search_figs(const vg_openset_search *s, size_t n, const double *fpir, int n_fpir, float *pos, float *neg,
+                        double *rank1, double *fnir, double *eer)
+{
+    size_t np = 0, never = 0, nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].mated)
+            neg[nn++] = s[i].top_score;
+        else if (s[i].mate_rank == 1)
+            pos[np++] = s[i].top_score;
+        else
+            never++;
+    }
+    *rank1 = vg_openset_rank_rate(s, n, 1);
+    for (int k = 0; k < n_fpir; k++) {
+        vg_openset_point pt;
+        fnir[k] = vg_openset_at_fpir(s, n, fpir[k], &pt) == 0 ? pt.fnir : NAN;
+    }
+    *eer = vg_curve_eer(pos, np, never, neg, nn, NULL);
+}
+
+int vg_eval_search_ci(const vg_openset_search *s, size_t n, const int *subject_of, int n_subjects,
+                      const double *fpir, int n_fpir, int reps, uint64_t seed, vg_eval_search_figs *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n_fpir > VG_EVAL_FPIR_MAX)
+        return -1;
+    int cols = 2 + n_fpir;
+    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
+    int *cnt = malloc((size_t)(n_subjects ? n_subjects : 1) * sizeof *cnt);
+    size_t *idx = NULL;
+    vg_openset_search *r = NULL;
+    double *e = malloc(((size_t)reps + 1) * (size_t)cols * sizeof *e);
+    double fn[VG_EVAL_FPIR_MAX];
+    int rc = -1;
+    if (!pos || !neg || !cnt || !e)
+        goto out;
+    search_figs(s, n, fpir, n_fpir, pos, neg, &out->rank1.v, fn, &out->eer.v);
+    for (int k = 0; k < n_fpir; k++)
+        out->fnir[k].v = fn[k];
+    uint64_t rng = seed;
+    size_t cap = 0;
+    for (int b = 0; b < reps; b++) {
+        vg_boot_draw(&rng, n_subjects, cnt);
+        size_t m = vg_boot_size(subject_of, n, cnt);
+        if (m > cap) {
+            size_t *i2 = realloc(idx, m * sizeof *idx);
+            vg_openset_search *r2 = i2 ? realloc(r, m * sizeof *r) : NULL;
+            float *p2 = r2 ? realloc(pos, m * sizeof *pos) : NULL, *n2 = p2 ? realloc(neg, m * sizeof *neg) : NULL;
+            if (i2)
+                idx = i2;
+            if (r2)
+                r = r2;
+            if (p2)
+                pos = p2;
+            if (!n2)
+                goto out;
+            neg = n2;
+            cap = m;
+        }
+        vg_boot_expand(subject_of, n, cnt, idx);
+        for (size_t k = 0; k < m; k++)
+            r[k] = s[idx[k]];
+        search_figs(r, m, fpir, n_fpir, pos, neg, &e[b], fn, &e[reps + b]);
+        for (int k = 0; k < n_fpir; k++)
+            e[(size_t)(2 + k) * (size_t)reps + (size_t)b] = fn[k];
+    }
+    ci_from(e, reps, &out->rank1);
+    ci_from(e + reps, reps, &out->eer);
+    for (int k = 0; k < n_fpir; k++)
+        ci_from(e + (size_t)(2 + k) * (size_t)reps, reps, &out->fnir[k]);
+    out->replicates = reps;
+    rc = 0;
+out:
+    free(pos);
+    free(neg);
+    free(cnt);
+    free(idx);
+    free(r);
+    free(e);
+    return rc;
+}
+
+json_t *vg_eval_ci_obj(const vg_eval_ci *c)
+{
+    return vg_eval_ci_json(c->v, c->lo, c->hi);
+}
+
+/* Writes the two charts of a curve: ROC (fpr, 1 - fnr) and DET (fpr, fnr). */
+static vg_status write_curves(const char *dir, const char *prefix, const char *what, const char *fp_name,
+                              const char *fn_name, const float *pos, size_t np, size_t never, const float *neg,
+                              size_t nn, vg_err *err)
+{
+    size_t cap = np + nn + 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y), *tp = malloc(cap * sizeof *tp);
+    if (!x || !y || !tp) {
+        free(x), free(y), free(tp);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t k = vg_curve_points(pos, np, never, neg, nn, x, y, NULL);
+    /* ascending x for the charts */
+    for (size_t i = 0; i < k / 2; i++) {
+        double t = x[i];
+        x[i] = x[k - 1 - i], x[k - 1 - i] = t;
+        t = y[i];
+        y[i] = y[k - 1 - i], y[k - 1 - i] = t;
+    }
+    for (size_t i = 0; i < k; i++)
+        tp[i] = 1 - y[i];
+    double xmin = nn ? 1.0 / (double)nn : 1e-6, ymin = np + never ? 1.0 / (double)(np + never) : 1e-6;
+    if (xmin < 1e-6)
+        xmin = 1e-6;
+    char path[4200], title[256], xl[64], yl[64];
+    vg_eval_curve c = {what, x, tp, k};
+    snprintf(path, sizeof path, "%s/%s-roc.svg", dir, prefix);
+    snprintf(title, sizeof title, "ROC: %s", what);
+    snprintf(xl, sizeof xl, "%s (log)", fp_name);
+    snprintf(yl, sizeof yl, "1 - %s (log)", fn_name);
+    vg_status st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, 0.5, err);
+    if (!st) {
+        c.y = y;
+        snprintf(path, sizeof path, "%s/%s-det.svg", dir, prefix);
+        snprintf(title, sizeof title, "DET: %s", what);
+        snprintf(yl, sizeof yl, "%s (log)", fn_name);
+        st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, ymin < 1e-4 ? 1e-4 : ymin, err);
+    }
+    free(x), free(y), free(tp);
+    return st;
+}
+
+vg_status vg_eval_verify_svg(const char *dir, const vg_pair_score *s, size_t n, vg_err *err)
+{
+    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
+    if (!pos || !neg) {
+        free(pos), free(neg);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t np = 0, nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].genuine)
+            pos[np++] = s[i].score;
+        else
+            neg[nn++] = s[i].score;
+    }
+    vg_status st = write_curves(dir, "verify", "LFW View 2 pairs", "FMR", "FNMR", pos, np, 0, neg, nn, err);
+    free(pos), free(neg);
+    return st;
+}
+
+vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t n, vg_err *err)
+{
+    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
+    if (!pos || !neg) {
+        free(pos), free(neg);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t np = 0, nn = 0, never = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].mated)
+            neg[nn++] = s[i].top_score;
+        else if (s[i].mate_rank == 1)
+            pos[np++] = s[i].top_score;
+        else
+            never++;
+    }
+    vg_status st = write_curves(dir, "search", "LFW open-set searches", "FPIR", "FNIR", pos, np, never, neg, nn, err);
+    free(pos), free(neg);
+    return st;
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# test_eval_groups.sh — `vigil eval groups` finds a differential that is
+# there and none where there is none. The data set: the 610 LFW people with
+# four or more images, their first four each (symlinks into
+# ../shared/data/lfw). The labels file is made here, from the names only:
+# a person is in group A when the first byte of the MD5 of the name is even,
+# else in B — a split that has nothing to do with the faces, so the two
+# groups should not differ. Then a differential is injected: for every
+# second person of group B (in name order) the second image is replaced by
+# the first image of someone not in the data set (a person LFW has one image
+# of), so that one of B's mated comparisons in six fails; B's
+# false-non-match rate must rise and the FNMR differential's interval must
+# exclude 1. Also: the warning for a group that is too small, and bad labels
+# files. Skips (77) without the data.
+set -u
+vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
+lfw=${VIGIL_TEST_DATA:-}/lfw
+[ -f "$lfw/lfw-names.txt" ] || { echo "LFW not found at $lfw (set VIGIL_TEST_DATA): skipping"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { # STATUS PATTERN ARGS...
+  local want=$1 pattern=$2; shift 2
+  local out rc; out=$("$vigil" "$@" 2>&1); rc=$?
+  if [ "$rc" = "$want" ] && grep -Eq -- "$pattern" <<<"$out"; then ok
+  else bad "vigil $* -> $rc (want $want): $(head -3 <<<"$out")"; fi
+}
+
+python3 - "$lfw" "$tmp" <<'PY'
+import hashlib, os, sys
+lfw, tmp = sys.argv[1:]
+people = [l.split() for l in open(os.path.join(lfw, "lfw-names.txt")) if l.strip()]
+kept = sorted(n for n, c in people if int(c) >= 4)
+singles = sorted(n for n, c in people if int(c) == 1)
+labels = {n: "A" if hashlib.md5(n.encode()).digest()[0] % 2 == 0 else "B" for n in kept}
+with open(os.path.join(tmp, "labels.csv"), "w") as f:
+    f.write("person,group\n")
+    for n in kept:
+        f.write("%s,%s\n" % (n, labels[n]))
+b = [n for n in kept if labels[n] == "B"]
+for ds in ("clean", "injected"):
+    for n in kept:
+        d = os.path.join(tmp, ds, n)
+        os.makedirs(d)
+        for k in range(1, 5):
+            src = os.path.join(lfw, "images_deepfunneled", n, "%s_%04d.jpg" % (n, k))
+            if ds == "injected" and k == 2 and n in b[::2]:
+                s = singles[b.index(n)]
+                src = os.path.join(lfw, "images_deepfunneled", s, "%s_0001.jpg" % s)
+            os.symlink(src, os.path.join(d, "%s_%04d.jpg" % (n, k)))
+PY
+
+check 0 "--labels CSV" eval groups --help
+check 2 "needs --lfw DIR or --dataset DIR, and --labels CSV" eval groups --dataset "$tmp/clean"
+printf 'person,group\nAaron_Peirsol\n' > "$tmp/bad1.csv"
+check 2 "bad1.csv:2: expected 'person,group'" eval groups --dataset "$tmp/clean" --labels "$tmp/bad1.csv"
+printf 'Aaron_Peirsol,A\nAaron_Peirsol,B\n' > "$tmp/bad2.csv"
+check 2 "Aaron_Peirsol is labelled twice" eval groups --dataset "$tmp/clean" --labels "$tmp/bad2.csv"
+printf 'Aaron_Peirsol,A\nAbdullah_Gul,A\n' > "$tmp/bad3.csv"
+check 2 "at least 2 are needed" eval groups --dataset "$tmp/clean" --labels "$tmp/bad3.csv"
+check 2 "cannot open the labels file" eval groups --dataset "$tmp/clean" --labels "$tmp/none.csv"
+
+# the operating point: 0.3, where both error kinds are frequent enough to compare
+for ds in clean injected; do
+  "$vigil" --json eval groups --dataset "$tmp/$ds" --labels "$tmp/labels.csv" --threshold 0.3 \
+    > "$tmp/$ds.json" 2> "$tmp/$ds.err" || bad "eval groups $ds: $(cat "$tmp/$ds.err")"
+done
+python3 - "$tmp/clean.json" "$tmp/injected.json" <<'PY' && ok || bad "differential absent, then injected and found"
+import json, sys
+c, j = (json.load(open(p)) for p in sys.argv[1:])
+for d in (c, j):
+    assert d["protocol"] == "groups" and [g["group"] for g in d["groups"]] == ["A", "B"], d
+    assert all(g["subjects"] > 250 for g in d["groups"]), d["groups"]
+    for g in d["groups"]:
+        for k in ("fmr", "fnmr"):
+            lo, hi = g[k]["ci95"]
+            assert lo <= g[k]["value"] <= hi, g
+def show(tag, d):
+    for g in d["groups"]:
+        print(tag, g["group"], "FNMR %.4f %s FMR %.3g %s" % (g["fnmr"]["value"], g["fnmr"]["ci95"], g["fmr"]["value"], g["fmr"]["ci95"]))
+    for k in ("fmr_differential", "fnmr_differential"):
+        print(tag, k, d[k])
+show("clean", c); show("injected", j)
+# no differential between groups made from a hash of the names
+for k in ("fmr_differential", "fnmr_differential"):
+    assert not c[k]["significant"] and c[k]["ci95"][0] <= 1, c[k]
+# the injected one: B's FNMR up by about one comparison in six, found
+a, b = j["groups"]
+assert b["fnmr"]["value"] > a["fnmr"]["value"] + 0.1, (a, b)
+f = j["fnmr_differential"]
+assert f["highest"] == "B" and f["significant"] and f["ci95"][0] > 1, f
+# B's false-match rate is untouched by the injection except for the references it kept
+assert abs(j["groups"][0]["fmr"]["value"] - c["groups"][0]["fmr"]["value"]) < 1e-12
+PY
+
+# a group too small to conclude is said so, with the reason
+head -1 "$tmp/labels.csv" > "$tmp/small.csv"; grep ',A$' "$tmp/labels.csv" >> "$tmp/small.csv"
+grep ',B$' "$tmp/labels.csv" | head -12 | sed 's/,B$/,C/' >> "$tmp/small.csv"
+"$vigil" eval groups --dataset "$tmp/clean" --labels "$tmp/small.csv" --threshold 0.3 --bootstrap 200 > "$tmp/small.txt" 2>&1
+grep -q "warning: group C has 12 people, fewer than 50: too few to conclude" "$tmp/small.txt" && ok \
+  || bad "no small-group warning: $(cat "$tmp/small.txt")"
+grep -q "people not in the data set" "$tmp/small.txt" && ok || bad "text report"
+
+echo "eval groups: $passes passed, $fails failed"
+[ "$fails" = 0 ]
