@@ -4,7 +4,7 @@ JOBS ?= 2
 SHARED ?= $(abspath ../shared/data)
 CC_FUZZ ?= clang
 
-.PHONY: all bootstrap build build-asan build-fuzz test demo bench clean
+.PHONY: all bootstrap build build-asan build-fuzz test test-privacy demo bench clean
 
 all: build
 
@@ -29,6 +29,10 @@ test: build build-asan build-fuzz
 	@CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-clang -j$(JOBS) --target vigil
 	@cd build-asan && VIGIL_FUZZ_DIR=$(CURDIR)/build-fuzz/fuzz ctest --output-on-failure -j$(JOBS)
+
+# The privacy invariants of DESIGN.md §5 alone (make test runs them too).
+test-privacy: build-asan
+	@cd build-asan && ctest -L privacy --output-on-failure
 
 demo: build
 	@scripts/demo

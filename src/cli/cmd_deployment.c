@@ -56,6 +56,12 @@ static int dep_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
         }
     }
     long long t0 = 0, t1 = 0;
+    /* the safeguards first, each named: no deployment without an authority or a place */
+    if (!code && name && (!by || !*by))
+        code = vg_cli_usage("deployment %s refused: no authorisation (--authorised-by PERSON: who authorised it)",
+                            name);
+    if (!code && name && (!loc || !*loc))
+        code = vg_cli_usage("deployment %s refused: no location (--location TEXT: where the cameras are)", name);
     if (!code && (!name || !list || !loc || !from || !until || !by || d->n_cameras == 0))
         code = vg_cli_usage("deployment create needs NAME, --watchlist, --camera, --location, --from, --until "
                             "and --authorised-by");

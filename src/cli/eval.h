@@ -14,6 +14,7 @@ typedef struct vg_eval_images {
     size_t n;
     float *emb;         /* n x dim */
     unsigned char *ok;  /* face found */
+    unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
     int dim;
 } vg_eval_images;
 
@@ -51,6 +52,24 @@ int vg_eval_dataset_opt(int argc, char **argv, int *i, const char **dir, char *b
 /* Fisher-Yates shuffle of idx[0..n) driven by splitmix64 from *rng (index =
  * rng % (i + 1)), as `eval search` picks its watch list. */
 void vg_eval_shuffle(int *idx, size_t n, uint64_t *rng);
+
+/* Known label errors (LFW's known-label-errors.txt): "alias A B" (one
+ * person filed under two names) and "misfiled FOLDER/IMAGE PERSON" (the
+ * image shows PERSON). A missing file: *found = 0 and no entry. */
+#define VG_EVAL_LABELS_MAX 256
+typedef struct vg_eval_label {
+    int misfiled;
+    char a[256], b[128];
+} vg_eval_label;
+typedef struct vg_eval_labels {
+    int n;
+    vg_eval_label e[VG_EVAL_LABELS_MAX];
+} vg_eval_labels;
+vg_status vg_eval_labels_load(const char *path, vg_eval_labels *l, int *found, vg_err *err);
+/* The name a person is known by (the first name of an alias). */
+const char *vg_eval_labels_canon(const vg_eval_labels *l, const char *name);
+/* Who an image shows: its misfiled person, else its folder's, canonical. */
+const char *vg_eval_labels_truth(const vg_eval_labels *l, const char *image_path, const char *person);
 
 /* ---- output: curves as SVG, intervals as JSON (eval_report.c) ---- */
 

@@ -32,6 +32,10 @@ static void *embed_worker(void *arg)
         size_t i = atomic_fetch_add(&job->next, 1);
         if (i >= im->n || atomic_load(&job->failed))
             break;
+        if (im->skip && im->skip[i]) {
+            atomic_fetch_add(&job->done, 1);
+            continue;
+        }
         vg_err err = {{0}};
         vg_image *img = NULL;
         vg_status st = vg_cli_load_image(job->cli, im->paths[i], &img, &err);
@@ -82,6 +86,7 @@ void vg_eval_images_free(vg_eval_images *im)
     free(im->paths);
     free(im->emb);
     free(im->ok);
+    free(im->skip);
     memset(im, 0, sizeof *im);
 }
 
@@ -89,7 +94,7 @@ size_t vg_eval_images_without_face(const vg_eval_images *im)
 {
     size_t c = 0;
     for (size_t i = 0; i < im->n; i++)
-        c += !im->ok[i];
+        c += !im->ok[i] && !(im->skip && im->skip[i]);
     return c;
 }
 
@@ -304,4 +309,67 @@ void vg_eval_shuffle(int *idx, size_t n, uint64_t *rng)
         idx[i - 1] = idx[j];
         idx[j] = t;
     }
+}
+
+/* ---- known label errors ---- */
+
+vg_status vg_eval_labels_load(const char *path, vg_eval_labels *l, int *found, vg_err *err)
+{
+    memset(l, 0, sizeof *l);
+    FILE *f = fopen(path, "r");
+    *found = f != NULL;
+    if (!f)
+        return VG_OK;
+    char line[1024], kind[32], a[256], b[128];
+    int lineno = 0;
+    vg_status st = VG_OK;
+    while (!st && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *h = strchr(line, '#');
+        if (h)
+            *h = '\0';
+        int got = sscanf(line, "%31s %255s %127s", kind, a, b);
+        if (got <= 0)
+            continue;
+        int alias = got == 3 && strcmp(kind, "alias") == 0, mis = got == 3 && strcmp(kind, "misfiled") == 0;
+        if ((!alias && !mis) || l->n == VG_EVAL_LABELS_MAX) {
+            st = vg_err_set(err, VG_ERR_INVALID, "%s:%d: expected 'alias A B' or 'misfiled IMAGE PERSON' (at most %d)",
+                            path, lineno, VG_EVAL_LABELS_MAX);
+            break;
+        }
+        vg_eval_label *e = &l->e[l->n++];
+        e->misfiled = mis;
+        snprintf(e->a, sizeof e->a, "%s", a);
+        snprintf(e->b, sizeof e->b, "%s", b);
+    }
+    fclose(f);
+    return st;
+}
+
+const char *vg_eval_labels_canon(const vg_eval_labels *l, const char *name)
+{
+    /* an alias maps its second name to its first; chains are followed */
+    for (int hop = 0; hop < 8; hop++) {
+        const char *next = NULL;
+        for (int i = 0; i < l->n && !next; i++)
+            if (!l->e[i].misfiled && strcmp(l->e[i].b, name) == 0)
+                next = l->e[i].a;
+        if (!next)
+            break;
+        name = next;
+    }
+    return name;
+}
+
+const char *vg_eval_labels_truth(const vg_eval_labels *l, const char *image_path, const char *person)
+{
+    size_t n = strlen(image_path);
+    for (int i = 0; i < l->n; i++) {
+        if (!l->e[i].misfiled)
+            continue;
+        size_t m = strlen(l->e[i].a);
+        if (n > m && image_path[n - m - 1] == '/' && strcmp(image_path + n - m, l->e[i].a) == 0)
+            return vg_eval_labels_canon(l, l->e[i].b);
+    }
+    return vg_eval_labels_canon(l, person);
 }
