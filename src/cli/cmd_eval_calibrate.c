@@ -473,10 +473,11 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
         }
         vg_cli_print_json(json_pack("{s:s,s:s,s:s?,s:I,s:I,s:I,s:f,s:I,s:i,s:i,s:i,s:i,s:o,s:b,s:s?,s:s,s:f}",
                                     "protocol", "calibration", "dataset", dir, "label_errors",
-                                    have_labels ? label_errors : NULL, "images_per_person", (json_int_t)per_person, "crowd", (json_int_t)crowd, "max_false_alerts",
+                                    have_labels ? label_errors : NULL, "images_per_person", (json_int_t)per_person,
+                                    "crowd", (json_int_t)crowd, "max_false_alerts",
                                     (json_int_t)k_alerts, "target_rate", target, "seed", (json_int_t)seed,
                                     "replicates", (int)boot, "images", (int)im.n, "images_without_face",
-                                    (int)no_face, "sizes", arr, "saved", save, "exported", export_path, "model",
+                                    (int)no_face, "images_embedded", (int)to_embed, "sizes", arr, "saved", save, "exported", export_path, "model",
                                     model, "seconds", secs));
     } else {
         printf("calibration: at most %lld false alerts in %lld faces (rate %.3g), data set %s: %zu people, "
