@@ -35,6 +35,7 @@
 #include "vigil/store.h"
 
 #define CAL_SEED 1
+#define CAL_SHOW 5 /* highest non-mated searches listed */
 
 static const char usage[] =
     "usage: vigil eval calibrate (--lfw DIR | --dataset DIR) --crowd N --max-false-alerts K\n"
@@ -59,6 +60,10 @@ typedef struct cal_size {
     size_t n;
     size_t ho_n, ho_alarms, ho_subjects;
     size_t excluded, ho_excluded;  /* searches of someone listed under another name (label errors) */
+    size_t top_img[CAL_SHOW];      /* the highest non-mated searches: image, candidate person, score */
+    int top_cand[CAL_SHOW];
+    float top_score[CAL_SHOW];
+    int n_top;
 } cal_size;
 
 /* Whether image i of person p shows someone on the gallery, by the label
@@ -158,6 +163,15 @@ static vg_status calibrate_size(const vg_eval_people *pp, const vg_eval_images *
             continue;
         subject_of[cs->n] = subj_map[p];
         cs->desc[cs->n++] = res[0].score;
+        int k = cs->n_top < CAL_SHOW ? cs->n_top++ : CAL_SHOW; /* insertion into the top list */
+        while (k > 0 && cs->top_score[k - 1] < res[0].score) {
+            if (k < CAL_SHOW)
+                cs->top_img[k] = cs->top_img[k - 1], cs->top_cand[k] = cs->top_cand[k - 1],
+                cs->top_score[k] = cs->top_score[k - 1];
+            k--;
+        }
+        if (k < CAL_SHOW)
+            cs->top_img[k] = i, cs->top_cand[k] = (int)res[0].id, cs->top_score[k] = res[0].score;
     }
     cs->subjects = (size_t)n_subj;
     if (!cs->n) {
@@ -462,6 +476,11 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
                                                   c->r.rate_hi * (double)crowd),
                                   "gallery_people_skipped_without_face", (int)c->no_face_gallery_skipped);
             json_object_set_new(o, "excluded_label_errors", json_integer((json_int_t)c->excluded));
+            json_t *top = json_array();
+            for (int k = 0; k < c->n_top; k++)
+                json_array_append_new(top, json_pack("{s:s,s:s,s:f}", "image", im.paths[c->top_img[k]], "candidate",
+                                                     pp.name[c->top_cand[k]], "score", (double)c->top_score[k]));
+            json_object_set_new(o, "highest_nonmated", top);
             if (holdout)
                 json_object_set_new(o, "holdout",
                                     json_pack("{s:I,s:I,s:I,s:I,s:f}", "nonmated", (json_int_t)c->ho_n, "excluded_label_errors",
@@ -493,6 +512,9 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
             printf("  measured: %zu above it (rate %.3g); expected false alerts in %lld faces: %.2f (95 %% "
                    "prediction interval %.2f to %.2f)\n", c->r.alarms, c->r.rate, crowd, c->r.rate * (double)crowd,
                    c->r.rate_lo * (double)crowd, c->r.rate_hi * (double)crowd);
+            for (int k = 0; k < c->n_top; k++)
+                printf("  %-18s %.4f  %s -> %s\n", k ? "" : "highest non-mated:", (double)c->top_score[k],
+                       im.paths[c->top_img[k]], pp.name[c->top_cand[k]]);
             if (holdout)
                 printf("  held out (%s): %zu of %zu searches of %zu other people above it: rate %.3g, %.2f in %lld "
                        "faces\n", holdout, c->ho_alarms, c->ho_n, c->ho_subjects,

@@ -18,10 +18,10 @@ json_t *vg_eval_ci_json(double v, double lo, double hi)
                      vg_eval_num_json(hi));
 }
 
-#define W 640.0
+#define W 720.0
 #define H 480.0
 #define ML 70.0  /* margins */
-#define MR 150.0
+#define MR 200.0
 #define MT 40.0
 #define MB 60.0
 
@@ -74,7 +74,7 @@ vg_status vg_eval_svg_write(const char *path, const char *title, const char *x_l
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             W, H, W, H);
-    fputs("<text x=\"320\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">", f);
+    fputs("<text x=\"360\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">", f);
     xml_text(f, title);
     fputs("</text>\n", f);
     for (double d = lx; d <= 0; d++) { /* decade grid and tick labels */
