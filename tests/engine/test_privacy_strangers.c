@@ -224,7 +224,14 @@ static int run_vigil(const char *root, const char *log, char *const argv[])
     }
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (rc) { /* say why */
+        size_t n = 0;
+        char *text = read_all(log, &n);
+        fprintf(stderr, "vigil %s exited %d; its output:\n%s\n", argv[1], rc, text ? text : "(none)");
+        free(text);
+    }
+    return rc;
 }
 
 static void add_stranger(strangers *s, const float *emb, const vg_face *f)
