@@ -357,17 +357,25 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else if ((r = vg_cli_opt(argc, argv, &i, "--crowd", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 1, 1000000000000LL, &crowd))
-                return vg_cli_usage("--crowd takes a number of faces from 1, not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 1, 1000000000000LL, &crowd))
+                return vg_cli_usage("--crowd takes a number of faces from 1, not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--max-false-alerts", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 0, 1000000000000LL, &k_alerts))
-                return vg_cli_usage("--max-false-alerts takes a number from 0, not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 0, 1000000000000LL, &k_alerts))
+                return vg_cli_usage("--max-false-alerts takes a number from 0, not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--images-per-person", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 0, 1000000, &per_person))
-                return vg_cli_usage("--images-per-person takes a number from 0 (all), not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 0, 1000000, &per_person))
+                return vg_cli_usage("--images-per-person takes a number from 0 (all), not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--seed", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 0, INT64_MAX, &seed))
-                return vg_cli_usage("--seed takes a non-negative integer, not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 0, INT64_MAX, &seed))
+                return vg_cli_usage("--seed takes a non-negative integer, not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--bootstrap", &v))) {
             if (r < 0 || vg_cli_parse_int(v, 0, 100000, &boot))
                 return vg_cli_usage("--bootstrap takes a number of replicates from 0 to 100000, not '%s'",

@@ -199,14 +199,20 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else if ((r = vg_cli_opt(argc, argv, &i, "--threshold", &v))) {
-            if (r < 0 || vg_cli_parse_float(v, &threshold) || !(threshold > -1 && threshold < 1))
-                return vg_cli_usage("--threshold takes a number in (-1, 1), not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_float(v, &threshold) || !(threshold > -1 && threshold < 1))
+                return vg_cli_usage("--threshold takes a number in (-1, 1), not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--min-subjects", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 1, 1000000, &min_subj))
-                return vg_cli_usage("--min-subjects takes a number from 1, not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 1, 1000000, &min_subj))
+                return vg_cli_usage("--min-subjects takes a number from 1, not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--seed", &v))) {
-            if (r < 0 || vg_cli_parse_int(v, 0, INT64_MAX, &seed))
-                return vg_cli_usage("--seed takes a non-negative integer, not '%s'", r < 0 ? "" : v);
+            if (r < 0)
+                return VG_EXIT_USAGE;
+            if (vg_cli_parse_int(v, 0, INT64_MAX, &seed))
+                return vg_cli_usage("--seed takes a non-negative integer, not '%s'", v);
         } else if ((r = vg_cli_opt(argc, argv, &i, "--bootstrap", &v))) {
             if (r < 0 || vg_cli_parse_int(v, 1, 100000, &boot))
                 return vg_cli_usage("--bootstrap takes a number of replicates from 1 to 100000, not '%s'",
