@@ -152,6 +152,8 @@ static ratio make_ratio(const group_stat *g, int n, int use_fmr, int reps)
         if (v < (use_fmr ? g[r.lo].fmr : g[r.lo].fnmr))
             r.lo = k;
     }
+    if (r.hi == r.lo && n > 1) /* every rate equal: still two groups */
+        r.lo = r.hi == 0 ? 1 : 0;
     double hi = use_fmr ? g[r.hi].fmr : g[r.hi].fnmr, lo = use_fmr ? g[r.lo].fmr : g[r.lo].fnmr;
     r.value = lo > 0 ? hi / lo : hi > 0 ? INFINITY : NAN;
     double *v = malloc(((size_t)reps + 1) * sizeof *v);
@@ -169,6 +171,9 @@ static ratio make_ratio(const group_stat *g, int n, int use_fmr, int reps)
 
 static json_t *ratio_json(const group_stat *g, const ratio *r)
 {
+    if (isnan(r->value))
+        return json_pack("{s:n,s:n,s:n,s:[n,n],s:b,s:s}", "highest", "lowest", "ratio", "ci95", "significant", 0,
+                         "note", "no group has an error of this kind at the threshold");
     return json_pack("{s:s,s:s,s:o,s:[o,o],s:b}", "highest", g[r->hi].name, "lowest", g[r->lo].name, "ratio",
                      vg_eval_num_json(r->value), "ci95", vg_eval_num_json(r->ci_lo), vg_eval_num_json(r->ci_hi),
                      "significant", r->ci_lo > 1);
@@ -176,6 +181,10 @@ static json_t *ratio_json(const group_stat *g, const ratio *r)
 
 static void print_ratio(const char *what, const group_stat *g, const ratio *r)
 {
+    if (isnan(r->value)) {
+        printf("%s differential: undefined, no group has an error of this kind at the threshold\n", what);
+        return;
+    }
     printf("%s differential (max/min): %s / %s = %.3g (95 %% CI %.3g to %.3g): %s\n", what, g[r->hi].name,
            g[r->lo].name, r->value, r->ci_lo, r->ci_hi,
            r->ci_lo > 1 ? "a differential the data supports"

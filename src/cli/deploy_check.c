@@ -53,12 +53,13 @@ vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, con
     if (ceiling_faces <= 0)
         ceiling_faces = 6000;
     double ceiling = 1.0 / ceiling_faces;
+    static const char default_path[] = VG_DEFAULT_CALIBRATION;
     char *text = NULL, source[512];
     vg_status st = vg_store_calibration_get(store, model_id, &text, err);
     snprintf(source, sizeof source, "the store's calibration");
-    if (st == VG_ERR_NOT_FOUND && VG_DEFAULT_CALIBRATION[0]) {
-        text = read_file(VG_DEFAULT_CALIBRATION);
-        snprintf(source, sizeof source, "the default calibration %s", VG_DEFAULT_CALIBRATION);
+    if (st == VG_ERR_NOT_FOUND && default_path[0] != '\0') {
+        text = read_file(default_path);
+        snprintf(source, sizeof source, "the default calibration %s", default_path);
         st = text ? VG_OK : VG_ERR_NOT_FOUND;
     }
     if (st == VG_ERR_NOT_FOUND)
