@@ -45,6 +45,10 @@ typedef struct vg_engine_config {
     float min_quality;         /* faces below are tracked but not embedded (0: 0.05) */
     double embed_interval;     /* seconds between embeddings of one track (0: 0.2) */
     int max_embeds_per_track;  /* (0: 20) */
+    /* Seconds of stream time in which a camera does not alert again for a
+     * subject it has just alerted for (0: 30). Under load a walker's track
+     * can break into several; without this each piece would alert. */
+    double alert_cooldown;
     double stall_seconds, backoff_initial, backoff_max;  /* for the sources (0: their defaults) */
     int max_attempts;          /* source reopenings before giving up (0: never) */
     int alert_queue;           /* bounded queue length (0: 256) */
@@ -86,6 +90,7 @@ typedef struct vg_engine_camera_stats {
     int64_t frames_processed;
     int64_t faces, tracks_started, tracks_ended, tracks_active;
     int64_t embeddings, comparisons, alerts;
+    int64_t alerts_suppressed;   /* repeats inside the cooldown, not raised */
     double detect_ms_total, embed_ms_total;
     int64_t view_frames;       /* live-view frames made (only while someone watches) */
     double view_ms_total;      /* making them: reduce, blur, draw, encode */

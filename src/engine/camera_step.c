@@ -2,7 +2,8 @@
  * a face when its track has a better shot than any embedded before (at most
  * every embed_interval of stream time), search the watch
  * list while matching is allowed, raise an alert at most once per (track,
- * subject), and hand the frame and its faces to the live view (view.c). A
+ * subject) and not again for a subject the camera alerted for within the
+ * cooldown, and hand the frame and its faces to the live view (view.c). A
  * probe template lives on this function's stack and is wiped before it
  * returns; a track's state is freed when the track ends. */
 #include "engine/engine_internal.h"
@@ -120,6 +121,26 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     vg_alerts_push(e, &qa);
 }
 
+int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown)
+{
+    int oldest = 0;
+    for (int i = 0; i < c->n_recent; i++) {
+        if (c->recent[i].subject == subject) {
+            double age = pts - c->recent[i].pts;
+            if (age >= 0 && age < cooldown)
+                return 1;
+            c->recent[i].pts = pts;
+            return 0;
+        }
+        if (c->recent[i].pts < c->recent[oldest].pts)
+            oldest = i;
+    }
+    int slot = c->n_recent < VG_RECENT_ALERTS ? c->n_recent++ : oldest;
+    c->recent[slot].subject = subject;
+    c->recent[slot].pts = pts;
+    return 0;
+}
+
 /* Embeds and searches one face if its track is due; raises an alert. */
 static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as)
 {
@@ -171,6 +192,14 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
             return;
     if (ts->n_alerted < VG_TRACK_ALERTS_MAX)
         ts->alerted[ts->n_alerted++] = cand.subject_id;
+    if (vg_camera_cooldown(c, cand.subject_id, frame->pts, cfg->alert_cooldown)) {
+        pthread_mutex_lock(&c->lock);
+        c->st.alerts_suppressed++;
+        pthread_mutex_unlock(&c->lock);
+        vg_engine_log(e, "event=alert_suppressed camera=%s track=%lld reason=cooldown", c->cfg.name,
+                      (long long)as->track_id);
+        return;
+    }
     raise_alert(c, frame, f, as, &cand, vg_engine_now());
 }
 

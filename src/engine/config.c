@@ -61,6 +61,8 @@ static int handler(void *user, const char *section, const char *name, const char
         c->min_quality = (float)d;
     else if (KEY("engine", "embed_interval", 0.001, 60))
         c->embed_interval = d;
+    else if (KEY("engine", "alert_cooldown", 0.001, 86400))
+        c->alert_cooldown = d;
     else if (KEY("engine", "max_embeds_per_track", 1, 10000))
         c->max_embeds_per_track = (int)d;
     else if (KEY("engine", "alert_queue", 1, 100000))

@@ -168,6 +168,8 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
         c->min_quality = 0.05f;
     if (c->embed_interval <= 0)
         c->embed_interval = 0.2;
+    if (c->alert_cooldown <= 0)
+        c->alert_cooldown = 30.0;
     if (c->max_embeds_per_track <= 0)
         c->max_embeds_per_track = 20;
     if (c->workers <= 0) {

@@ -41,6 +41,8 @@ typedef struct view_slot {
     int width, height, faces, matched;
 } view_slot;
 
+#define VG_RECENT_ALERTS 32
+
 typedef struct camera {
     struct vg_engine *engine;
     int index;
@@ -57,6 +59,10 @@ typedef struct camera {
     char failure[256];     /* why the source could not be opened ("" if it was) */
     vg_engine_camera_stats st;
     view_slot view;
+    /* the latest alerts of this camera by subject (stream time), for the
+     * cooldown; used only by the worker holding the camera */
+    struct { int64_t subject; double pts; } recent[VG_RECENT_ALERTS];
+    int n_recent;
 } camera;
 
 typedef struct queued_alert {
@@ -110,6 +116,11 @@ int64_t vg_engine_gallery_gen(struct vg_engine *e);
 
 /* One frame of one camera (the caller holds the camera). */
 void vg_camera_step(camera *c, vg_frame *frame);
+/* 1 when camera c alerted for the subject less than cooldown seconds of
+ * stream time before pts (stream time that went back, as after a restart,
+ * starts afresh); otherwise records pts as the subject's latest alert and
+ * returns 0. The table keeps the VG_RECENT_ALERTS latest subjects. */
+int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown);
 /* Ends every track of a camera and frees their states. */
 void vg_camera_end_tracks(camera *c);
 

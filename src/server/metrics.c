@@ -98,6 +98,8 @@ static const cam_metric cam_metrics[] = {
     {"vigil_camera_detect_ms_total", "counter", "Milliseconds spent detecting faces."},
     {"vigil_camera_embed_ms_total", "counter", "Milliseconds spent computing templates."},
     {"vigil_camera_up", "gauge", "1 while the camera delivers frames."},
+    {"vigil_camera_alerts_suppressed_total", "counter",
+     "Repeat matches of a subject inside the alert cooldown, not raised."},
 };
 
 static double cam_value(const vg_engine_camera_stats *s, int k)
@@ -115,7 +117,8 @@ static double cam_value(const vg_engine_camera_stats *s, int k)
     case 9: return (double)s->source.reconnects;
     case 10: return s->detect_ms_total;
     case 11: return s->embed_ms_total;
-    default: return s->source.state == VG_SOURCE_STATE_RUNNING;
+    case 12: return s->source.state == VG_SOURCE_STATE_RUNNING;
+    default: return (double)s->alerts_suppressed;
     }
 }
 
