@@ -498,23 +498,29 @@ static void pg_rollback(vg_store_conn *c)
  * statement's snapshot: to_regclass() would consult this session's catalog
  * cache, which inside a transaction may not yet know of a table another
  * node committed while this one waited for the lock. */
+/* 1 when schema_version exists; otherwise minus the number of tables
+ * (0 for an empty schema). */
 #define HAS_SCHEMA_VERSION                                                                     \
-    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "           \
-    "AND tablename = 'schema_version'"
+    "SELECT CASE WHEN count(*) FILTER (WHERE tablename = 'schema_version') > 0 THEN 1 "        \
+    "ELSE -count(*) END FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
 
 static vg_status pg_schema_version(vg_store_conn *c, int *version, vg_err *err)
 {
     *version = 0;
     int64_t has = 0, tables = 0, v = 0;
+    /* One statement for both counts: with two, another node's first
+     * migration could commit between them, and its tables would be seen
+     * without the schema_version they came with ("not a vigil database"). */
     vg_status s = q_int(c, HAS_SCHEMA_VERSION, NULL, &has,
                         "reading the schema", err);
     if (s != VG_OK)
         return s;
+    if (has < 0) {
+        tables = -has;
+        has = 0;
+    }
     if (!has) {
-        s = q_int(c,
-                  "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
-                  NULL, &tables, "reading the schema", err);
-        if (s == VG_OK && tables)
+        if (tables)
             s = vg_err_set(err, VG_ERR_INVALID,
                            "database %s holds tables but no vigil schema: not a vigil database",
                            c->where);
