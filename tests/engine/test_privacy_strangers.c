@@ -22,6 +22,7 @@
  * a log line) to show that each check fails when its invariant breaks. */
 #include "engine_fixtures.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -117,43 +118,53 @@ static int near(double a, double b)
     return fabs(a - b) <= 2.0;
 }
 
-/* A text line with four numbers that are a stranger's box. */
+/* A text with four consecutive numbers, in order, that are a stranger's box
+ * (x1 y1 x2 y2, or x y w h), within 2 px: a box written anywhere, in a log
+ * line ("x=.. y=.. w=.. h=..") or in JSON ([x1,y1,x2,y2]), has its four
+ * numbers side by side. Digits inside a word (a hex hash, an id like
+ * "a1b2") are not numbers. Looking for the four anywhere on a line instead
+ * found false boxes in a one-line JSON audit log of hundreds of numbers. */
 static int has_box(const char *text, const strangers *s)
 {
-    const char *line = text;
-    while (*line) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        double num[256];
-        int k = 0;
-        for (size_t i = 0; i < len && k < 256;) {
-            if ((line[i] >= '0' && line[i] <= '9') || (line[i] == '-' && i + 1 < len && line[i + 1] >= '0' &&
-                                                       line[i + 1] <= '9')) {
-                char *e;
-                num[k++] = strtod(line + i, &e);
-                i = (size_t)(e - line);
-            } else {
-                i++;
-            }
+    size_t len = strlen(text), cap = 1024, k = 0;
+    double *num = malloc(cap * sizeof *num);
+    assert_non_null(num);
+    for (size_t i = 0; i < len;) {
+        int starts = (text[i] >= '0' && text[i] <= '9') ||
+                     (text[i] == '-' && i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9');
+        int in_word = i > 0 && (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '.');
+        if (!starts || in_word) {
+            i++;
+            continue;
         }
-        for (int j = 0; j < s->n; j++) {
+        char *e;
+        double v = strtod(text + i, &e);
+        size_t j = (size_t)(e - text);
+        if (j < len && isalpha((unsigned char)text[j])) { /* "3f9a...": part of a word */
+            while (j < len && isalnum((unsigned char)text[j]))
+                j++;
+            i = j;
+            continue;
+        }
+        if (k == cap) {
+            cap *= 2;
+            num = realloc(num, cap * sizeof *num);
+            assert_non_null(num);
+        }
+        num[k++] = v;
+        i = j > i ? j : i + 1;
+    }
+    int found = 0;
+    for (size_t q = 0; q + 4 <= k && !found; q++)
+        for (int j = 0; j < s->n && !found; j++) {
             const float *bx = s->box[j];
             double want[2][4] = {{bx[0], bx[1], bx[2], bx[3]}, {bx[0], bx[1], bx[2] - bx[0], bx[3] - bx[1]}};
-            for (int form = 0; form < 2; form++) {
-                int got = 0;
-                for (int c = 0; c < 4; c++)
-                    for (int q = 0; q < k; q++)
-                        if (near(num[q], want[form][c])) {
-                            got++;
-                            break;
-                        }
-                if (got == 4)
-                    return 1;
-            }
+            for (int form = 0; form < 2 && !found; form++)
+                found = near(num[q], want[form][0]) && near(num[q + 1], want[form][1]) &&
+                        near(num[q + 2], want[form][2]) && near(num[q + 3], want[form][3]);
         }
-        line += len + (end != NULL);
-    }
-    return 0;
+    free(num);
+    return found;
 }
 
 /* Every regular file under dir: JPEG and template checks; counts files. */
@@ -450,6 +461,9 @@ static void test_strangers_leave_nothing(void **state)
         const float *bx = s.box[s.n / 3];
         snprintf(line, sizeof line, "ok\nevent=face camera=crowd x=%.0f y=%.0f w=%.0f h=%.0f\n", bx[0], bx[1],
                  bx[2] - bx[0], bx[3] - bx[1]);
+        assert_true(has_box(line, &s));
+        snprintf(line, sizeof line, "{\"seq\":12,\"box\":[%.1f,%.1f,%.1f,%.1f],\"hash\":\"3f9a\"}", bx[0], bx[1],
+                 bx[2], bx[3]);
         assert_true(has_box(line, &s));
         assert_false(has_box("event=stop frames=105 faces=600 seconds=4.2\n", &s));
     }
