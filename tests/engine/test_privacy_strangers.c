@@ -15,8 +15,9 @@
  *     frame itself (the same library and model) and looks, at every byte
  *     offset, for 512 floats of unit norm whose cosine with any of them is
  *     above 0.6 (the same person: LFW impostors stay below 0.5);
- *   - a stranger's bounding box: a line of the logs with four numbers
- *     within 2 px of a box the test found (x1 y1 x2 y2 or x y w h);
+ *   - a stranger's bounding box: four consecutive numbers in the logs or
+ *     the HTTP responses within 2 px of a box the test found (x1 y1 x2 y2
+ *     or x y w h);
  * and the working and temporary directories must stay empty. The scanner is
  * first run on planted data (a template at an odd offset, a JPEG, a box in
  * a log line) to show that each check fails when its invariant breaks. */
