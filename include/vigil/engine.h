@@ -52,6 +52,12 @@ typedef struct vg_engine_config {
     double stall_seconds, backoff_initial, backoff_max;  /* for the sources (0: their defaults) */
     int max_attempts;          /* source reopenings before giving up (0: never) */
     int alert_queue;           /* bounded queue length (0: 256) */
+    /* the alert spool (with a store): alerts that cannot be stored because
+     * the database is unreachable go to this file, fsynced, and are stored
+     * in order once it returns (store.h, vg_store_spool_*); "": none, such
+     * an alert is logged and lost */
+    char spool_path[1024];
+    int spool_max;             /* records (0: 10000) */
     /* matching is allowed only inside [window_start, window_end) (Unix
      * seconds; both 0: always) and only if match_enabled */
     int match_enabled;
@@ -100,7 +106,8 @@ typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
  * min_quality, embed_interval, max_embeds_per_track, alert_queue, min_face),
- * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts) and
+ * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
+ * [spool] (max_alerts) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and
  * *min_face. An unknown section or key, or a value out
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
@@ -156,6 +163,8 @@ void vg_engine_camera_stats_get(vg_engine *e, int camera, vg_engine_camera_stats
 void vg_engine_counters(vg_engine *e, vg_counters *out);
 /* Alerts dropped because the queue was full (should stay 0). */
 int64_t vg_engine_alerts_dropped(vg_engine *e);
+/* The alert spool's counters (all 0 without a spool). */
+void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out);
 /* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
 double vg_engine_latency_ms(vg_engine *e, double percentile);
 

@@ -92,6 +92,10 @@ vg_status vg_server_secret_read(const char *path, char *buf, size_t cap, vg_err 
 vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err);
 /* The port actually bound (useful with port 0). */
 int vg_server_port(const vg_server *srv);
+/* Tells the server that the store holds a new alert (another node stored
+ * it: a change notification): its alert feed reads the store at once
+ * rather than at its next poll. Any thread; NULL is fine. */
+void vg_server_alerts_changed(vg_server *srv);
 /* Stops the daemon (alert streams end cleanly, requests in progress are
  * waited for, webhook deliveries still queued are abandoned) and frees it;
  * the store stays open. NULL is fine. */

@@ -497,6 +497,77 @@ void vg_store_audit_free(vg_audit_entry *entries, int n);
  * reason in err. */
 vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries, vg_err *err);
 
+/* ---- changes made by other nodes (changes.c) ----
+ *
+ * A store shared by several nodes (PostgreSQL) tells every node, as soon as
+ * a transaction commits, which watch list changed (a subject enrolled or
+ * removed, a list purged, subjects expired) and which alert was stored. A
+ * subscription is a thread with a connection of its own, calling fn on that
+ * thread. When its connection is lost it reconnects (every second) and then
+ * calls fn with VG_STORE_CHANGE_RESYNC: notifications sent meanwhile were
+ * missed, so the subscriber should reload what it keeps. A store on one
+ * machine (SQLite) has no such notifications: starting is VG_ERR_UNSUPPORTED. */
+typedef enum vg_store_change_kind {
+    VG_STORE_CHANGE_WATCHLIST = 1, /* id: the watch list (0: any list, e.g. after retention) */
+    VG_STORE_CHANGE_ALERT,         /* id: the new alert */
+    VG_STORE_CHANGE_RESYNC         /* id 0: reload everything */
+} vg_store_change_kind;
+
+typedef struct vg_store_change {
+    vg_store_change_kind kind;
+    int64_t id;
+} vg_store_change;
+
+typedef void (*vg_store_change_fn)(void *ctx, const vg_store_change *change);
+typedef struct vg_store_changes vg_store_changes;
+
+/* Starts listening (connected before it returns: a change committed after
+ * the call is seen). s is only read here (its path); it may be closed
+ * afterwards. */
+vg_status vg_store_changes_start(const vg_store *s, vg_store_change_fn fn, void *ctx,
+                                 vg_store_changes **out, vg_err *err);
+/* Stops the thread (within about 200 ms) and closes its connection. */
+void vg_store_changes_stop(vg_store_changes *c);
+
+/* ---- the alert spool (spool.c) ----
+ *
+ * While the database cannot be reached, a node keeps its alerts in a local
+ * file of its own: one record per alert, appended and fsynced before the
+ * call returns, its crop sealed with the store's key as in the database.
+ * Writing the spool to the store stores the records in order through
+ * vg_store_alert_add, whose uid makes each write idempotent: a record
+ * written just before a crash is not stored twice when written again. The
+ * spool holds at most max records; when full, the oldest record is
+ * dropped to keep the newest (counted in dropped). The file is locked: one
+ * process per spool. A torn last record (a crash while appending) is cut
+ * off when the spool is opened. */
+typedef struct vg_store_spool vg_store_spool;
+
+typedef struct vg_store_spool_stats {
+    int pending;       /* records waiting for the database */
+    int max;           /* the bound */
+    int64_t spooled;   /* records appended since open */
+    int64_t written;   /* records written to the store since open */
+    int64_t dropped;   /* oldest records dropped because the spool was full */
+    int64_t rejected;  /* records the store refused for good (e.g. the subject was removed) */
+} vg_store_spool_stats;
+
+/* Opens (creating, mode 0600) the spool file at path, with s's key. */
+vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
+                              vg_store_spool **out, vg_err *err);
+void vg_store_spool_close(vg_store_spool *sp);
+/* Appends an alert (as for vg_store_alert_add; a->uid required). *dropped
+ * (may be NULL) is 1 when the oldest record made room for it. */
+vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_alert *a,
+                             const uint8_t *jpeg, size_t jpeg_len, int *dropped, vg_err *err);
+/* Stores the records in order; stops at the first failure (the rest stay
+ * spooled, err says why: VG_ERR_IO while the database is still away). A
+ * record the store refuses for good (its subject removed meanwhile) leaves
+ * the spool, counted in rejected. *written (may be NULL): how many records
+ * left the spool. */
+vg_status vg_store_spool_flush(vg_store_spool *sp, vg_store *s, int *written, vg_err *err);
+void vg_store_spool_stats_get(const vg_store_spool *sp, vg_store_spool_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

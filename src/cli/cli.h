@@ -63,6 +63,8 @@ int vg_cli_wants_help(int argc, char **argv);
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
 vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
 
+/* Whether the store is shared by several nodes (a PostgreSQL URL). */
+int vg_cli_store_shared(const vg_cli *cli);
 /* Opens the store at --db / $VIGIL_DB / ./vigil.db with its key file. */
 struct vg_store;
 vg_status vg_cli_open_store(const vg_cli *cli, struct vg_store **store, vg_err *err);

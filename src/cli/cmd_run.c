@@ -11,17 +11,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/follow.h"
 #include "cli/http.h"
 #include "cli/live.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
 static const char usage[] =
-    "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http]\n"
+    "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http] [--spool FILE]\n"
     "Runs until SIGINT/SIGTERM (or until every camera has ended). Alerts go to stdout\n"
     "(JSON lines with --json), events and statistics to stderr. The console and the HTTP\n"
     "API are served on --listen (default: [http] listen of the config, else\n"
-    "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n";
+    "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n"
+    "On a shared PostgreSQL store: a change to the deployment's watch list made on any node\n"
+    "reloads its gallery here at once, alerts stored by any node reach this node's alert\n"
+    "stream at once, and alerts that cannot be stored while the database is unreachable\n"
+    "are kept in the spool FILE ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool;\n"
+    "[spool] max_alerts in the config, default 10000) and stored in order when it returns.\n";
 
 typedef struct run_ctx {
     vg_engine *engine;
@@ -108,7 +114,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         fputs(usage, stdout);
         return VG_EXIT_OK;
     }
-    const char *name = NULL, *config = NULL, *listen = NULL;
+    const char *name = NULL, *config = NULL, *listen = NULL, *spool = getenv("VIGIL_SPOOL");
     int no_http = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -118,7 +124,8 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         }
         if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &name)) ||
             (r = vg_cli_opt(argc, argv, &i, "--config", &config)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--listen", &listen))) {
+            (r = vg_cli_opt(argc, argv, &i, "--listen", &listen)) ||
+            (r = vg_cli_opt(argc, argv, &i, "--spool", &spool))) {
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else {
@@ -200,6 +207,12 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     cfg.window_start = d->starts_at;
     cfg.window_end = d->ends_at;
     cfg.deployment_id = d->id;
+    /* the spool: for a store on another machine (a file store is here, or not at all) */
+    int shared = vg_cli_store_shared(cli);
+    if (spool && *spool)
+        snprintf(cfg.spool_path, sizeof cfg.spool_path, "%s", spool);
+    else if (shared)
+        snprintf(cfg.spool_path, sizeof cfg.spool_path, "vigil-deployment-%lld.spool", (long long)d->id);
     if (d->threshold > 0 && cfg.threshold <= 0)
         cfg.threshold = d->threshold;
     if (cli->threads > 0)
@@ -236,9 +249,21 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         code = vg_cli_fail(st, &err);
         goto done;
     }
+    vg_cli_follow *follow = NULL;
+    if (shared) {
+        vg_err ferr = {{0}};
+        char line[VG_ERR_MSG_MAX + 64];
+        if (vg_cli_follow_start(cli, store, e, d->watchlist_id, name, http.srv ? vg_cli_http_alerts_changed : NULL,
+                                &http, &follow, &ferr) == VG_OK)
+            snprintf(line, sizeof line, "event=following_changes watchlist=%lld", (long long)d->watchlist_id);
+        else
+            snprintf(line, sizeof line, "event=not_following_changes reason=\"%s\"", ferr.msg);
+        vg_cli_log_line(NULL, line);
+    }
     run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id, .cli = cli, .cfg = &cfg,
                   .last_retention = mono_s()};
     vg_cli_wait_engine(e, 10.0, tick, &rc);
+    vg_cli_follow_stop(follow);
     vg_engine_stop(e); /* before the server, which is subscribed to its alerts */
     vg_cli_http_stop(&http);
     vg_cli_log_stats(e);

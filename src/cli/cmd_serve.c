@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/follow.h"
 #include "cli/http.h"
 #include "cli/live.h"
 #include "vigil/server.h"
@@ -80,6 +81,18 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
         free(set);
         return vg_cli_fail(st, &err);
     }
+    /* on a shared store, alerts other nodes store reach the stream at once */
+    vg_cli_follow *follow = NULL;
+    if (vg_cli_store_shared(cli)) {
+        vg_err ferr = {{0}};
+        char line[VG_ERR_MSG_MAX + 64];
+        if (vg_cli_follow_start(cli, http.store, NULL, 0, NULL, vg_cli_http_alerts_changed, &http, &follow,
+                                &ferr) == VG_OK)
+            snprintf(line, sizeof line, "event=following_changes alerts=1");
+        else
+            snprintf(line, sizeof line, "event=not_following_changes reason=\"%s\"", ferr.msg);
+        vg_cli_log_line(NULL, line);
+    }
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -87,6 +100,7 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     int sig = 0;
     while (sig != SIGINT && sig != SIGTERM)
         sig = sigwaitinfo(&sigs, NULL);
+    vg_cli_follow_stop(follow);
     vg_cli_http_stop(&http);
     vg_face_pack_close(pack);
     free(set);

@@ -69,3 +69,10 @@ void vg_cli_http_stop(vg_cli_http *h)
     h->store = NULL;
     sodium_memzero(h->secret, sizeof h->secret);
 }
+
+void vg_cli_http_alerts_changed(void *ctx, int64_t alert_id)
+{
+    (void)alert_id;
+    vg_cli_http *h = ctx;
+    vg_server_alerts_changed(h->srv);
+}

@@ -20,6 +20,9 @@ typedef struct vg_cli_http {
  * user can log in. */
 vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, const char *listen,
                             vg_engine *engine, const vg_face_pack *pack, vg_cli_http *h, vg_err *err);
+/* The on_alert hook of vg_cli_follow_start (ctx: the vg_cli_http): wakes
+ * the server's alert feed. */
+void vg_cli_http_alerts_changed(void *ctx, int64_t alert_id);
 /* Stops the server (the engine, if any, stopped first) and closes its store. */
 void vg_cli_http_stop(vg_cli_http *h);
 

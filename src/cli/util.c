@@ -135,6 +135,11 @@ int vg_cli_parse_int(const char *s, long long lo, long long hi, long long *out)
     return 0;
 }
 
+int vg_cli_store_shared(const vg_cli *cli)
+{
+    return cli->db && (strncmp(cli->db, "postgresql://", 13) == 0 || strncmp(cli->db, "postgres://", 11) == 0);
+}
+
 vg_status vg_cli_open_store(const vg_cli *cli, vg_store **store, vg_err *err)
 {
     vg_store_options opt = {

@@ -1,7 +1,10 @@
 /* alerts.c — the engine's bounded alert queue and the one thread that takes
  * alerts from it in order: stores each (when the engine has a store and a
  * deployment), looks up the subject's name, and hands it to the
- * subscribers. Nothing waits without bound: a full queue makes a worker wait
+ * subscribers. While the database is unreachable, alerts go to the
+ * spool (vg_store_spool_*) instead, and every alert after them too so that
+ * the order holds; the thread tries to write the spool every second until
+ * the database takes it. Nothing waits without bound: a full queue makes a worker wait
  * up to a second, then the alert is dropped, counted and logged. */
 #include "engine/engine_internal.h"
 
@@ -11,21 +14,88 @@
 #include <string.h>
 #include <time.h>
 
+/* The spool's counters for other threads. */
+static void spool_publish(struct vg_engine *e)
+{
+    vg_store_spool_stats st;
+    vg_store_spool_stats_get(e->spool, &st);
+    pthread_mutex_lock(&e->qlock);
+    e->spool_stats = st;
+    pthread_mutex_unlock(&e->qlock);
+}
+
+static int spool_pending(const struct vg_engine *e)
+{
+    vg_store_spool_stats st;
+    vg_store_spool_stats_get(e->spool, &st);
+    return st.pending;
+}
+
+/* Writes the spool to the store, in order, when it holds alerts and the
+ * last attempt is a second old (force: now). */
+static void spool_flush(struct vg_engine *e, int force)
+{
+    if (!e->spool || !spool_pending(e) || (!force && vg_engine_now() < e->spool_retry_at))
+        return;
+    int written = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_spool_flush(e->spool, e->store, &written, &err);
+    spool_publish(e);
+    if (written)
+        vg_engine_log(e, "event=spool_written alerts=%d pending=%d", written, e->spool_stats.pending);
+    if (st != VG_OK) {
+        if (!e->spool_retry_at || written)
+            vg_engine_log(e, "event=spool_waiting pending=%d reason=\"%s\"", e->spool_stats.pending, err.msg);
+        e->spool_retry_at = vg_engine_now() + 1.0;
+    } else {
+        e->spool_retry_at = 0;
+    }
+}
+
+/* Keeps an alert the store cannot take now. */
+static void spool_put(struct vg_engine *e, queued_alert *qa)
+{
+    int dropped = 0;
+    vg_err err = {{0}};
+    vg_status st = vg_store_spool_add(e->spool, e->actor, &qa->a.alert, qa->crop, qa->a.crop_len, &dropped, &err);
+    spool_publish(e);
+    if (st != VG_OK)
+        vg_engine_log(e, "event=alert_lost uid=%s reason=\"cannot spool: %s\"", qa->a.alert.uid, err.msg);
+    else
+        vg_engine_log(e, "event=alert_spooled uid=%s pending=%d", qa->a.alert.uid, e->spool_stats.pending);
+    if (dropped)
+        vg_engine_log(e,
+                      "event=spool_full level=error max=%d dropped_total=%lld "
+                      "reason=\"the alert spool is full: its oldest alert was dropped to keep the newest\"",
+                      e->spool_stats.max, (long long)e->spool_stats.dropped);
+    if (!e->spool_retry_at)
+        e->spool_retry_at = vg_engine_now() + 1.0;
+}
+
 static void deliver(struct vg_engine *e, queued_alert *qa)
 {
     vg_engine_alert *a = &qa->a;
     if (e->store) {
+        spool_flush(e, 0);
+        int spooling = e->spool && spool_pending(e) > 0; /* the database is away: keep the order */
         vg_subject s;
-        if (vg_store_subject_get(e->store, a->alert.subject_id, &s, NULL) == VG_OK)
+        if (!spooling && vg_store_subject_get(e->store, a->alert.subject_id, &s, NULL) == VG_OK)
             snprintf(a->subject_name, sizeof a->subject_name, "%s", s.name);
         if (e->cfg.deployment_id > 0) {
             vg_err err = {{0}};
             int64_t id = 0;
-            vg_status st = vg_store_alert_add(e->store, e->actor, &a->alert, qa->crop, a->crop_len, &id, &err);
-            if (st)
+            vg_status st = spooling ? VG_ERR_IO
+                                    : vg_store_alert_add(e->store, e->actor, &a->alert, qa->crop, a->crop_len, &id, &err);
+            if (st == VG_ERR_IO && e->spool) {
+                if (!spooling)
+                    vg_engine_log(e, "event=store_unreachable uid=%s reason=\"%s\" action=spool", a->alert.uid,
+                                  err.msg);
+                spool_put(e, qa);
+            } else if (st) {
                 vg_engine_log(e, "event=alert_not_stored uid=%s reason=\"%s\"", a->alert.uid, err.msg);
-            else
+            } else {
                 a->alert.id = id;
+            }
         }
     }
     a->crop = qa->crop;
@@ -44,12 +114,31 @@ static void *alert_thread(void *arg)
 {
     struct vg_engine *e = arg;
     for (;;) {
+        spool_flush(e, 0);
         pthread_mutex_lock(&e->qlock);
-        while (e->qlen == 0 && !e->q_closing)
-            pthread_cond_wait(&e->q_nonempty, &e->qlock);
+        while (e->qlen == 0 && !e->q_closing) {
+            if (e->spool && e->spool_stats.pending > 0) { /* wake within a second to write the spool */
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += 250000000L;
+                if (until.tv_nsec >= 1000000000L) {
+                    until.tv_sec++;
+                    until.tv_nsec -= 1000000000L;
+                }
+                if (pthread_cond_timedwait(&e->q_nonempty, &e->qlock, &until) == ETIMEDOUT)
+                    break;
+            } else {
+                pthread_cond_wait(&e->q_nonempty, &e->qlock);
+            }
+        }
         if (e->qlen == 0 && e->q_closing) {
             pthread_mutex_unlock(&e->qlock);
+            spool_flush(e, 1); /* a last try; what stays is written at the next start */
             return NULL;
+        }
+        if (e->qlen == 0) { /* a timeout: try the spool again */
+            pthread_mutex_unlock(&e->qlock);
+            continue;
         }
         queued_alert qa = e->q[e->qhead];
         e->qhead = (e->qhead + 1) % e->qcap;
@@ -67,6 +156,16 @@ vg_status vg_alerts_start(struct vg_engine *e, vg_err *err)
     e->q = calloc((size_t)e->qcap, sizeof *e->q);
     if (!e->q)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    if (e->store && e->cfg.spool_path[0]) {
+        vg_status st = vg_store_spool_open(e->store, e->cfg.spool_path,
+                                           e->cfg.spool_max > 0 ? e->cfg.spool_max : 10000, &e->spool, err);
+        if (st != VG_OK)
+            return st;
+        spool_publish(e);
+        if (e->spool_stats.pending)
+            vg_engine_log(e, "event=spool_found pending=%d note=\"alerts from before a restart, written first\"",
+                          e->spool_stats.pending);
+    }
     if (pthread_create(&e->q_thread, NULL, alert_thread, e) != 0)
         return vg_err_set(err, VG_ERR_INTERNAL, "cannot start the alert thread");
     e->q_thread_started = 1;
@@ -119,4 +218,17 @@ void vg_alerts_stop(struct vg_engine *e)
     pthread_mutex_unlock(&e->qlock);
     pthread_join(e->q_thread, NULL);
     e->q_thread_started = 0;
+}
+
+void vg_alerts_free(struct vg_engine *e)
+{
+    vg_store_spool_close(e->spool);
+    e->spool = NULL;
+}
+
+void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out)
+{
+    pthread_mutex_lock(&e->qlock);
+    *out = e->spool_stats;
+    pthread_mutex_unlock(&e->qlock);
 }

@@ -151,11 +151,13 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
      * last: "soon" in the stream's own time, so that a replay, however fast
      * or slow the machine, makes the same choices */
     float q = f->quality.score;
-    /* a track that matched a watch list since swapped (a subject enrolled or
-     * removed) is searched again against the new one as soon as the
-     * interval allows, whatever its quality and count: until then the live
-     * view hides it */
-    int recheck = ts && ts->matched_gen && ts->matched_gen != vg_engine_gallery_gen(e);
+    /* a track searched before the watch list was swapped (a subject
+     * enrolled or removed, here or on another node) is searched again
+     * against the new one as soon as the interval allows, whatever its
+     * quality and count: someone just enrolled while in view is found at
+     * once, and a matched track (which the live view hides until then) is
+     * checked against the list in use */
+    int recheck = ts && ts->embeds > 0 && ts->searched_gen != vg_engine_gallery_gen(e);
     if (!ts || q < cfg->min_quality || (!recheck && ts->embeds >= cfg->max_embeds_per_track) ||
         (ts->embeds > 0 && ((!recheck && q < ts->embedded_quality + 0.05f) ||
                             frame->pts - ts->last_embed < cfg->embed_interval)))
@@ -166,7 +168,8 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     double t1 = vg_engine_now();
     ts->embeds++;
     ts->last_embed = frame->pts;
-    ts->embedded_quality = q;
+    if (q > ts->embedded_quality)
+        ts->embedded_quality = q;
     vg_candidate cand;
     int found = 0;
     int64_t gen = 0;
@@ -176,6 +179,7 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
         gen = e->gallery_gen;
         pthread_rwlock_unlock(&e->gallery_lock);
     }
+    ts->searched_gen = gen;
     if (recheck)
         ts->matched_gen = 0;
     sodium_memzero(probe, sizeof probe);

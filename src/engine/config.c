@@ -79,6 +79,8 @@ static int handler(void *user, const char *section, const char *name, const char
         c->max_attempts = (int)d;
     else if (KEY("source", "loop", 0, 1))
         c->loop = (int)d;
+    else if (KEY("spool", "max_alerts", 1, 1000000))
+        c->spool_max = (int)d;
     else if (KEY("retention", "alert_days", 1, 36500))
         c->retention_alert_days = (int)d;
     else if (KEY("retention", "every_hours", 0.01, 720))
@@ -90,15 +92,15 @@ static int handler(void *user, const char *section, const char *name, const char
     else {
         if (!p->error[0]) {
             if (strcmp(section, "engine") && strcmp(section, "source") && strcmp(section, "retention") &&
-                strcmp(section, "deployment")) {
+                strcmp(section, "deployment") && strcmp(section, "spool")) {
                 char others[200] = "";
                 for (const char *const *o = p->others; o && *o; o++) {
                     size_t k = strlen(others);
                     snprintf(others + k, sizeof others - k, ", [%s]", *o);
                 }
                 snprintf(p->error, sizeof p->error,
-                         "unknown section [%s] (known: [engine], [source], [retention], [deployment]%s)", section,
-                         others);
+                         "unknown section [%s] (known: [engine], [source], [retention], [deployment], [spool]%s)",
+                         section, others);
             }
             else
                 snprintf(p->error, sizeof p->error, "unknown key '%s' in [%s]", name, section);

@@ -306,6 +306,7 @@ void vg_engine_free(vg_engine *e)
         camera_close(&e->cams[i]);
     free(e->cams);
     free(e->workers);
+    vg_alerts_free(e);
     free(e->q);
     free(e->latency);
     pthread_mutex_destroy(&e->qlock);

@@ -20,6 +20,7 @@ typedef struct track_state {
     double last_embed;     /* stream time (pts, seconds) of the last embedding */
     float embedded_quality; /* the best quality embedded so far */
     int embeds;
+    int64_t searched_gen;  /* the gallery generation it was last searched against */
     int n_alerted;
     int64_t alerted[VG_TRACK_ALERTS_MAX];
     int64_t matched_gen;   /* the watch list (gallery generation) it last matched (0: none) */
@@ -99,6 +100,11 @@ struct vg_engine {
     int q_thread_started;
     pthread_t q_thread;
     int64_t q_dropped;
+    /* the alert spool (alert thread only) and a copy of its counters for
+     * other threads (under qlock) */
+    vg_store_spool *spool;
+    vg_store_spool_stats spool_stats;
+    double spool_retry_at; /* monotonic s: next attempt to write the spool */
     vg_alert_fn subs[VG_ENGINE_SUBSCRIBERS_MAX];
     void *sub_ctx[VG_ENGINE_SUBSCRIBERS_MAX];
     int n_subs;
@@ -140,5 +146,7 @@ vg_status vg_alerts_start(struct vg_engine *e, vg_err *err);
 void vg_alerts_push(struct vg_engine *e, queued_alert *qa);
 /* Delivers everything queued, then stops the thread. */
 void vg_alerts_stop(struct vg_engine *e);
+/* Closes the spool (after vg_alerts_stop). */
+void vg_alerts_free(struct vg_engine *e);
 
 #endif

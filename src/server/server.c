@@ -250,6 +250,12 @@ int vg_server_port(const vg_server *srv)
     return srv ? srv->port : 0;
 }
 
+void vg_server_alerts_changed(vg_server *srv)
+{
+    if (srv && srv->feed)
+        vg_feed_kick(srv->feed);
+}
+
 void vg_server_stop(vg_server *srv)
 {
     if (!srv)

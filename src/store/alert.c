@@ -112,6 +112,8 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
                         (long long)sub.id, d->watchlist, d->name);
     if (st == VG_OK)
         st = s->be->alert_insert(s->conn, &row, sealed, sealed_len, &aid, err);
+    if (st == VG_OK)
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_ALERT, aid, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "alert:%lld", (long long)aid);

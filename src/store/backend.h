@@ -236,7 +236,23 @@ typedef struct vg_store_backend {
     vg_status (*token_get)(vg_store_conn *c, int64_t id, const char *name, vg_token *out, vg_err *err);
     vg_status (*token_list)(vg_store_conn *c, vg_token **out, int *n, vg_err *err);
     vg_status (*token_revoke)(vg_store_conn *c, int64_t id, const char *by, int64_t at, vg_err *err);
+
+    /* ---- change notifications (changes.c); NULL in a backend without them
+     * (SQLite: one machine, nothing to tell) ---- */
+    /* Inside begin(): tells every listener, once this transaction commits,
+     * that `channel` (VG_STORE_CHANNEL_*) changed for id. */
+    vg_status (*notify)(vg_store_conn *c, const char *channel, int64_t id, vg_err *err);
+    /* Opens a connection of its own that listens on every channel. */
+    vg_status (*listen_open)(const char *path, vg_store_conn **out, vg_err *err);
+    /* Waits up to timeout_ms for notifications on a listen_open connection;
+     * *n (up to max) of them in out, 0 when the time ran out. A lost
+     * connection is VG_ERR_IO (close it and open another). */
+    vg_status (*listen_wait)(vg_store_conn *c, int timeout_ms, vg_store_change *out, int max,
+                             int *n, vg_err *err);
 } vg_store_backend;
+
+#define VG_STORE_CHANNEL_WATCHLIST "vigil_watchlist"
+#define VG_STORE_CHANNEL_ALERT "vigil_alert"
 
 /* The backend for a path: the first in the table that claims it. */
 const vg_store_backend *vg_store_backend_find(const char *path);

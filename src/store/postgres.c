@@ -35,7 +35,9 @@
  */
 #include "store/backend.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1731,6 +1733,75 @@ static vg_status pg_token_revoke(vg_store_conn *c, int64_t id, const char *by, i
     return s;
 }
 
+/* ---- change notifications ----
+ *
+ * pg_notify() inside the writing transaction: PostgreSQL delivers it to
+ * every listening connection when (and only if) the transaction commits,
+ * and folds identical notifications of one transaction into one. */
+
+static vg_status pg_notify(vg_store_conn *c, const char *channel, int64_t id, vg_err *err)
+{
+    params p = {0};
+    p_text(&p, channel);
+    p_i64(&p, id);
+    return q(c, "SELECT pg_notify($1, $2)", &p, 0, "sending a change notification", NULL, err);
+}
+
+static vg_status pg_listen_open(const char *path, vg_store_conn **out, vg_err *err)
+{
+    vg_status s = pg_open(path, out, err);
+    if (s != VG_OK)
+        return s;
+    s = q_script(*out, "LISTEN " VG_STORE_CHANNEL_WATCHLIST "; LISTEN " VG_STORE_CHANNEL_ALERT,
+                 "listening for changes", err);
+    if (s != VG_OK) {
+        pg_close(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
+static vg_status pg_listen_wait(vg_store_conn *c, int timeout_ms, vg_store_change *out, int max,
+                                int *n, vg_err *err)
+{
+    *n = 0;
+    int fd = PQsocket(c->pg);
+    if (fd < 0 || PQstatus(c->pg) != CONNECTION_OK)
+        return vg_err_set(err, VG_ERR_IO, "lost the connection to PostgreSQL at %s port %s (%s)",
+                          c->host, c->port, c->where);
+    PGnotify *nt = PQnotifies(c->pg);
+    if (!nt) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int r = poll(&pfd, 1, timeout_ms);
+        if (r < 0 && errno != EINTR)
+            return vg_err_set(err, VG_ERR_IO, "waiting for PostgreSQL notifications: %s",
+                              strerror(errno));
+        if (r > 0 && !PQconsumeInput(c->pg)) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->pg));
+            trim(msg);
+            return vg_err_set(err, VG_ERR_IO,
+                              "lost the connection to PostgreSQL at %s port %s (%s): %s", c->host,
+                              c->port, c->where, msg);
+        }
+        nt = PQnotifies(c->pg);
+    }
+    while (nt) {
+        if (*n < max) {
+            vg_store_change ch = {0, strtoll(nt->extra, NULL, 10)};
+            if (!strcmp(nt->relname, VG_STORE_CHANNEL_WATCHLIST))
+                ch.kind = VG_STORE_CHANGE_WATCHLIST;
+            else if (!strcmp(nt->relname, VG_STORE_CHANNEL_ALERT))
+                ch.kind = VG_STORE_CHANGE_ALERT;
+            if (ch.kind)
+                out[(*n)++] = ch;
+        }
+        PQfreemem(nt);
+        nt = *n < max ? PQnotifies(c->pg) : NULL;
+    }
+    return VG_OK;
+}
+
 const vg_store_backend vg_store_backend_postgresql = {
     .name = "postgresql",
     .claims = pg_claims,
@@ -1790,4 +1861,7 @@ const vg_store_backend vg_store_backend_postgresql = {
     .token_get = pg_token_get,
     .token_list = pg_token_list,
     .token_revoke = pg_token_revoke,
+    .notify = pg_notify,
+    .listen_open = pg_listen_open,
+    .listen_wait = pg_listen_wait,
 };

@@ -120,6 +120,8 @@ vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retent
         r.templates_deleted += t;
         r.photos_deleted += p;
     }
+    if (st == VG_OK && (r.subjects_expired || r.subjects_purged))
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, 0, err);
     if (st == VG_OK)
         st = vg_audit_append_json_tx(
             s, actor, "retention.run", "retention",

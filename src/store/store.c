@@ -169,6 +169,11 @@ vg_status vg_store_open_same(const vg_store *s, vg_store **out, vg_err *err)
     return vg_store_open(&o, out, err);
 }
 
+vg_status vg_store_notify_tx(vg_store *s, const char *channel, int64_t id, vg_err *err)
+{
+    return s->be->notify ? s->be->notify(s->conn, channel, id, err) : VG_OK;
+}
+
 void vg_store_close(vg_store *s)
 {
     if (!s)

@@ -31,6 +31,11 @@ int64_t vg_store_now(const vg_store *s);
 vg_status vg_store_begin(vg_store *s, vg_err *err);
 vg_status vg_store_end(vg_store *s, vg_status st, vg_err *err);
 
+/* Inside a transaction: tells the other nodes, when it commits, that
+ * channel (VG_STORE_CHANNEL_*) changed for id; nothing on a backend without
+ * notifications. */
+vg_status vg_store_notify_tx(vg_store *s, const char *channel, int64_t id, vg_err *err);
+
 /* Appends an audit entry inside the caller's transaction. details: JSON
  * object text (NULL for {}), validated here. */
 vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,

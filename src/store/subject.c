@@ -180,6 +180,8 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         if (st == VG_OK)
             st = s->be->photo_insert(s->conn, sid, i, z.jpeg[i], z.jpeg_len[i], err);
     }
+    if (st == VG_OK)
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, row.watchlist_id, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "subject:%lld", (long long)sid);
@@ -237,6 +239,8 @@ vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg
         st = s->be->watchlist_find(s->conn, NULL, sub.watchlist_id, &w, err);
     if (st == VG_OK)
         st = s->be->subject_delete(s->conn, id, err);
+    if (st == VG_OK)
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, sub.watchlist_id, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "subject:%lld", (long long)id);

@@ -108,6 +108,8 @@ vg_status vg_store_watchlist_purge(vg_store *s, const char *actor, const char *n
     if (st == VG_OK)
         st = s->be->watchlist_purge(s->conn, w.id, &ns, &nt, err);
     if (st == VG_OK)
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, w.id, err);
+    if (st == VG_OK)
         st = vg_audit_append_json_tx(s, actor, "watchlist.purge", object,
                         json_pack("{s:i, s:i}", "subjects", ns, "templates", nt), err);
     st = vg_store_end(s, st, err);
