@@ -33,4 +33,12 @@ void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir);
  * alert's creation to its arrival at all of them (bench_server.c). */
 void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir);
 
+/* The shared store (issue 7): alerts per second from three writer
+ * processes and from one, watch-list change propagation p50/p99, the load
+ * of a 10 000-template gallery, on PostgreSQL and SQLite (bench_nodes.c). */
+void vg_bench_nodes(FILE *out, const char *source_dir);
+/* `vg_bench nodes-inner` (under with_postgres.sh) and `vg_bench nodes-writer`. */
+int vg_bench_nodes_inner(const char *self);
+int vg_bench_nodes_writer(int argc, char **argv);
+
 #endif

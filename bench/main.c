@@ -1,7 +1,8 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
- * `vg_bench view` or `vg_bench server` runs that benchmark alone. */
+ * `vg_bench view`, `vg_bench server` or `vg_bench nodes` (the shared store,
+ * bench_nodes.c) runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,17 @@ int main(int argc, char **argv)
         models = VG_BENCH_MODELS_DIR;
     if (!data)
         data = VG_TEST_DATA_DIR;
+    if (argc > 1 && !strcmp(argv[1], "nodes-writer"))
+        return vg_bench_nodes_writer(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "nodes-inner"))
+        return vg_bench_nodes_inner(argv[0]);
+    if (argc > 1 && !strcmp(argv[1], "nodes")) { /* `vg_bench nodes`: the shared store alone */
+        printf("{\"nodes\":");
+        fflush(stdout);
+        vg_bench_nodes(stdout, VG_SOURCE_DIR);
+        printf("}\n");
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "view")) { /* `vg_bench view`: that one alone */
         printf("{\"view\":");
         vg_bench_view(stdout, data, models);
@@ -53,6 +65,9 @@ int main(int argc, char **argv)
     printf(",\n \"server\":");
     fflush(stdout);
     vg_bench_server(stdout, data, models);
+    printf(",\n \"nodes\":");
+    fflush(stdout);
+    vg_bench_nodes(stdout, VG_SOURCE_DIR);
     printf("}\n");
     return 0;
 }

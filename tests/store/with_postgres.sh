@@ -69,13 +69,16 @@ rm -f "$dir/pw"
 # a free port: the kernel's choice for a socket bound to port 0, tried a few
 # times in case another process takes it between the check and the start
 started=0
+durable=off
+[ "${VIGIL_PG_DURABLE:-0}" = 1 ] && durable=on
 for attempt in 1 2 3 4 5; do
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') \
     || die "cannot find a free port"
-  # fsync off: a test server whose data dies with it; durability across a
+  # fsync off (VIGIL_PG_DURABLE=1: on, for the benchmark, so that its
+  # figures are a real server's): a test server whose data dies with it; durability across a
   # machine crash is PostgreSQL's, not what these tests check
   if "${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=60" \
+       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$durable -c full_page_writes=$durable -c max_connections=60" \
        start >/dev/null 2>&1; then
     started=1
     break
@@ -84,7 +87,7 @@ done
 [ $started = 1 ] || { tail -20 "$dir/server.log" >&2; die "the PostgreSQL server did not start"; }
 
 export VIGIL_TEST_PG="postgresql://vigil:$pw@127.0.0.1:$port/postgres"
-export VIGIL_TEST_PG_CTL="${as_pg[*]} $bindir/pg_ctl -D $dir/data -l $dir/server.log -w -t 60 -o '-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=60'"
+export VIGIL_TEST_PG_CTL="${as_pg[*]} $bindir/pg_ctl -D $dir/data -l $dir/server.log -w -t 60 -o '-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$durable -c full_page_writes=$durable -c max_connections=60'"
 "$@"
 rc=$?
 exit $rc
