@@ -11,7 +11,9 @@
 #  2. faults: PostgreSQL stopped for 30 s while node 3 replays → node 3 keeps
 #     processing, spools its alerts (fsynced file) and, once the server is
 #     back, writes them: every alert it printed is in the database once, in
-#     the order raised; the audit chain verifies;
+#     the order raised; the audit chain verifies; node 4, beside it with a
+#     spool of 3, says loudly that it is full and keeps the newest (stored
+#     in order, once, only the oldest spooled missing);
 #  3. kill -9 of one of three nodes during their alerts → the others carry
 #     on (alerts keep coming), every alert a node reported as committed is in
 #     the database once; the killed node, restarted, rejoins by itself.
@@ -68,10 +70,10 @@ workers = 1
 loop = 1
 EOF
 
-# start_node NAME DEPLOYMENT: vigil run in the background, JSON alerts in
+# start_node NAME DEPLOYMENT [CONFIG]: vigil run in the background, JSON alerts in
 # $tmp/NAME.out, events in $tmp/NAME.err; its pid in pid_NAME
 start_node() {
-  "$vigil" --json run --deployment "$2" --config "$tmp/node.ini" --spool "$tmp/$1.spool" \
+  "$vigil" --json run --deployment "$2" --config "${3:-$tmp/node.ini}" --spool "$tmp/$1.spool" \
     >>"$tmp/$1.out" 2>>"$tmp/$1.err" &
   eval "pid_$1=$!"
   pids+=($!)
@@ -121,8 +123,13 @@ fi
 # ---- 2. PostgreSQL stopped for 30 s during the replay ----
 kill -TERM "$pid_node1" "$pid_node2"; wait "$pid_node1" "$pid_node2" 2>/dev/null
 start_node node3 north
+# node 4 with a spool of 3 alerts: it fills during the outage
+{ cat "$tmp/node.ini"; printf '[spool]\nmax_alerts = 3\n'; } >"$tmp/small-spool.ini"
+start_node node4 east "$tmp/small-spool.ini"
 wait_for "$tmp/node3.out" '"type": *"alert"' 60 || bad "node 3 raised no alert on the walk-by clip"
+wait_for "$tmp/node4.out" '"type": *"alert"' 60 || bad "node 4 raised no alert on the walk-by clip"
 before=$(alerts_of node3)
+before4=$(alerts_of node4)
 eval "$VIGIL_TEST_PG_CTL -m fast stop" >/dev/null 2>&1 || bad "cannot stop PostgreSQL"
 t_stop=$(now)
 sleep 30
@@ -137,7 +144,31 @@ wait_for "$tmp/node3.err" "event=spool_written" 20 && ok "the spool was written 
 # the listener reconnects by itself and reloads (what it missed)
 wait_for "$tmp/node3.err" "why=reconnected" 10 && ok "node 3's listener reconnected" || bad "no reconnection of the listener"
 sleep 2
-kill -TERM "$pid_node3"; wait "$pid_node3" 2>/dev/null
+kill -TERM "$pid_node3" "$pid_node4"; wait "$pid_node3" "$pid_node4" 2>/dev/null
+# node 4's spool was full: said loudly, and the newest alerts kept
+during4=$(( $(alerts_of node4) - before4 ))
+grep -q "event=spool_full level=error" "$tmp/node4.err" && ok "node 4 said its spool was full" \
+  || bad "node 4 raised $during4 alerts in the outage with a spool of 3, and did not say it was full"
+grep '"type": *"alert"' "$tmp/node4.out" | python3 -c 'import json,sys
+for l in sys.stdin: print(json.loads(l)["uid"])' >"$tmp/node4.uids"
+sql "SELECT a.uid FROM alert a JOIN deployment d ON d.id = a.deployment_id WHERE d.name = 'east' ORDER BY a.id" >"$tmp/east.db"
+# what is stored is what node 4 raised, in order, less the oldest spooled
+if python3 - "$tmp/node4.uids" "$tmp/east.db" <<'PY'
+import sys
+raised = open(sys.argv[1]).read().split(); stored = open(sys.argv[2]).read().split()
+pos = [raised.index(u) for u in stored if u in raised]
+assert len(pos) == len(stored), "stored alerts node 4 never raised"
+assert pos == sorted(pos), "out of order"
+assert len(set(stored)) == len(stored), "duplicates"
+lost = [u for u in raised if u not in stored]
+assert lost, "nothing was dropped although the spool was full"
+last_lost = max(raised.index(u) for u in lost)
+# the dropped ones are older than every spooled one kept
+kept_after = [u for u in raised[raised.index(lost[0]):] if u in stored]
+assert all(raised.index(u) > last_lost for u in kept_after), "a newer alert was dropped before an older one"
+print(f"node 4: {len(raised)} raised, {len(stored)} stored, {len(lost)} dropped (the oldest in the full spool)")
+PY
+then ok "node 4 kept the newest alerts, in order, once"; else bad "node 4's stored alerts are wrong"; fi
 grep '"type": *"alert"' "$tmp/node3.out" | python3 -c 'import json,sys
 for l in sys.stdin: print(json.loads(l)["uid"])' >"$tmp/node3.uids"
 n_printed=$(wc -l <"$tmp/node3.uids")
