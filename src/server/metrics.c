@@ -151,6 +151,19 @@ enum MHD_Result vg_api_metrics(vg_request *r)
         one(&t, "vigil_engine_alerts_dropped_total", "counter",
             "Alerts dropped because the engine's alert queue was full.",
             (double)vg_engine_alerts_dropped(srv->engine));
+        /* the alert spool (a shared store that went away): docs/storage.md */
+        vg_store_spool_stats sp;
+        vg_engine_spool_stats(srv->engine, &sp);
+        one(&t, "vigil_spool_pending", "gauge", "Alerts in the spool, waiting for the database.", (double)sp.pending);
+        one(&t, "vigil_spool_capacity", "gauge", "The most alerts the spool holds (0: no spool).", (double)sp.max);
+        one(&t, "vigil_spool_full", "gauge", "1 while the spool is full: a new alert drops the oldest.",
+            (double)(sp.max > 0 && sp.pending >= sp.max));
+        one(&t, "vigil_spool_alerts_total", "counter", "Alerts put in the spool.", (double)sp.spooled);
+        one(&t, "vigil_spool_written_total", "counter", "Spooled alerts written to the database.", (double)sp.written);
+        one(&t, "vigil_spool_dropped_total", "counter",
+            "Spooled alerts dropped, oldest first, because the spool was full.", (double)sp.dropped);
+        one(&t, "vigil_spool_rejected_total", "counter",
+            "Spooled alerts the database refused for good (their subject removed meanwhile).", (double)sp.rejected);
         add(&t, "# HELP vigil_alert_latency_ms Milliseconds from a frame's decoding to its alert, by quantile "
                 "(over the alerts so far).\n# TYPE vigil_alert_latency_ms gauge\n");
         static const double q[3] = {0.5, 0.9, 0.99};

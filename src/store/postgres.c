@@ -52,6 +52,7 @@
 
 struct vg_store_conn {
     PGconn *pg;
+    int in_tx; /* between a successful begin() and commit()/rollback() */
     char where[512]; /* postgresql://user@host:port/dbname, no password */
     char host[256], port[32];
 };
@@ -143,6 +144,21 @@ static vg_status pq_fail(vg_store_conn *c, PGresult *r, const char *what, vg_err
     return vg_err_set(err, st, "database %s: %s: %s%s", c->where, what, msg, hint);
 }
 
+static vg_status setup(vg_store_conn *c, vg_err *err);
+
+/* Outside a transaction, a connection found lost (a restarted server) is
+ * made again: a statement there stands alone, so running it on the new
+ * connection repeats nothing. Inside one it is not: the transaction is
+ * gone, and its next statements must fail, not run on their own. */
+static int reconnect_idle(vg_store_conn *c)
+{
+    if (c->in_tx)
+        return 0;
+    PQreset(c->pg);
+    vg_err e;
+    return PQstatus(c->pg) == CONNECTION_OK && setup(c, &e) == VG_OK;
+}
+
 /* Runs sql with p (NULL: none); binary asks for binary results. On VG_OK
  * *out (when not NULL) holds the result, to PQclear. */
 static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binary,
@@ -150,8 +166,15 @@ static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binar
 {
     if (out)
         *out = NULL;
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        reconnect_idle(c);
     PGresult *r = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL,
                                p ? p->len : NULL, p ? p->fmt : NULL, binary);
+    if (!c->in_tx && PQstatus(c->pg) != CONNECTION_OK && reconnect_idle(c)) {
+        PQclear(r); /* lost while idle: once more on the new connection */
+        r = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
+                         p ? p->fmt : NULL, binary);
+    }
     ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (!r && PQstatus(c->pg) == CONNECTION_OK) {
         return vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory %s", c->where, what);
@@ -467,11 +490,13 @@ static vg_status pg_begin(vg_store_conn *c, vg_err *err)
     if (s != VG_OK && PQstatus(c->pg) == CONNECTION_OK &&
         PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
+    c->in_tx = s == VG_OK;
     return s;
 }
 
 static vg_status pg_commit(vg_store_conn *c, vg_err *err)
 {
+    c->in_tx = 0;
     if (PQtransactionStatus(c->pg) == PQTRANS_INERROR)
         return vg_err_set(err, VG_ERR_INTERNAL,
                           "database %s: committing a transaction in which a statement failed",
@@ -489,6 +514,7 @@ static vg_status pg_commit(vg_store_conn *c, vg_err *err)
 
 static void pg_rollback(vg_store_conn *c)
 {
+    c->in_tx = 0;
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
     if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
         PQclear(PQexec(c->pg, "ROLLBACK"));

@@ -2,18 +2,18 @@
 # test_nodes.sh — several `vigil run` nodes sharing one PostgreSQL database
 # (a server of the test's own, tests/store/with_postgres.sh; skipped, 77,
 # without PostgreSQL or the demo clip). Real processes on loopback:
-#  1. propagation: node 2 replays its camera with an empty
-#     watch list; node 1 enrols the astronaut (`vigil subject add`) → node 2
-#     (a still of the astronaut, looped) reloads that list (LISTEN/NOTIFY)
-#     and raises her alert within a second
-#     of the enrolment's commit; node 1, also running, hears of node 2's
-#     alert at once (event=alert_committed, what wakes its alert feed);
+#  1. propagation: node 2 runs a deployment of an empty watch list on a
+#     looped still of the astronaut; node 1 enrols her (`vigil subject
+#     add`) → node 2 reloads that list (LISTEN/NOTIFY) and raises her alert
+#     within a second of the enrolment; an operator's SSE stream on node 1's
+#     console receives node 2's alert within a second of its being stored;
 #  2. faults: PostgreSQL stopped for 30 s while node 3 replays → node 3 keeps
 #     processing, spools its alerts (fsynced file) and, once the server is
 #     back, writes them: every alert it printed is in the database once, in
 #     the order raised; the audit chain verifies; node 4, beside it with a
 #     spool of 3, says loudly that it is full and keeps the newest (stored
-#     in order, once, only the oldest spooled missing);
+#     in order, once, only the oldest spooled missing) in its log and its
+#     /metrics;
 #  3. kill -9 of one of three nodes during their alerts → the others carry
 #     on (alerts keep coming), every alert a node reported as committed is in
 #     the database once; the killed node, restarted, rejoins by itself.
@@ -25,6 +25,7 @@ media=${VIGIL_SRC:-$here/../..}/deps/media
 if [ ! -f "$media/demo-walk.mp4" ] || [ ! -f "$media/astronaut.png" ]; then
   echo "SKIPPED: the demo clip is not in deps/media (scripts/bootstrap fetches it)"; exit 77
 fi
+command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
 if [ -z "${VIGIL_TEST_PG:-}" ]; then
   exec bash "$here/../store/with_postgres.sh" bash "$0" "$@"
 fi
@@ -62,6 +63,8 @@ for d in north south east; do
     --from "$from" --until "$until" --authorised-by "Supt A. Example" --signage-confirmed >/dev/null \
     || { echo "cannot create deployment $d"; exit 1; }
 done
+echo "a long password" | "$vigil" user add olivia --role operator >/dev/null || { echo "cannot add a user"; exit 1; }
+echo "a long password" | "$vigil" user add aud --role auditor >/dev/null || { echo "cannot add a user"; exit 1; }
 # the clip looped (9 s), one worker per node: the machine is shared
 cat >"$tmp/node.ini" <<EOF
 [engine]
@@ -73,7 +76,7 @@ EOF
 # start_node NAME DEPLOYMENT [CONFIG]: vigil run in the background, JSON alerts in
 # $tmp/NAME.out, events in $tmp/NAME.err; its pid in pid_NAME
 start_node() {
-  "$vigil" --json run --deployment "$2" --config "${3:-$tmp/node.ini}" --spool "$tmp/$1.spool" \
+  "$vigil" --json run --deployment "$2" --config "${3:-$tmp/node.ini}" --spool "$tmp/$1.spool" --listen 127.0.0.1:0 \
     >>"$tmp/$1.out" 2>>"$tmp/$1.err" &
   eval "pid_$1=$!"
   pids+=($!)
@@ -87,6 +90,10 @@ wait_for() {
   done
   return 0
 }
+port_of() { sed -n 's/.*"event": *"listening".*"port": *\([0-9]*\).*/\1/p' "$tmp/$1.out" | tail -1; }
+# login NODE USER: a session cookie for USER on NODE's console in $tmp/NODE-USER.jar
+login() { curl -s -c "$tmp/$1-$2.jar" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"$2\",\"password\":\"a long password\"}" "http://127.0.0.1:$(port_of "$1")/api/v1/login" >/dev/null; }
 alerts_of() { grep -c '"type": *"alert"' "$tmp/$1.out" 2>/dev/null || true; }
 
 # ---- 1. an enrolment on node 1 reaches node 2's gallery ----
@@ -94,6 +101,11 @@ start_node node1 south
 start_node node2 gate
 wait_for "$tmp/node1.err" "event=following_changes" 60 && wait_for "$tmp/node2.err" "event=following_changes" 60 \
   && ok "both nodes listen for changes" || { bad "nodes did not start listening"; tail -5 "$tmp"/node*.err; exit 1; }
+# an operator watches node 1's alert stream (SSE)
+wait_for "$tmp/node1.out" '"event": *"listening"' 30 && login node1 olivia || bad "node 1's console did not start"
+curl -sN -b "$tmp/node1-olivia.jar" "http://127.0.0.1:$(port_of node1)/api/v1/alerts/stream" >"$tmp/sse.txt" &
+pids+=($!)
+wait_for "$tmp/sse.txt" "^: vigil alert stream" 5 && ok "node 1's alert stream is open" || bad "node 1's alert stream did not open"
 sleep 4 # the clip runs, faces are tracked, nobody is on the list
 [ "$(alerts_of node2)" = 0 ] && ok "no alert before the enrolment" || bad "node 2 alerted before the enrolment"
 t_start=$(now)
@@ -112,12 +124,13 @@ else
   bad "node 2 raised no alert after the enrolment"; tail -20 "$tmp/node2.err"
 fi
 grep -q '"name": *"Eileen Collins (demo)"' "$tmp/node2.out" && ok "the alert names her" || bad "alert without her name"
-# node 1 hears of node 2's alert
+# node 2's alert on node 1's alert stream, within a second of node 2 printing it
 id2=$(grep -m1 '"type": *"alert"' "$tmp/node2.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
-if [ -n "$id2" ] && [ "$id2" != 0 ] && wait_for "$tmp/node1.err" "event=alert_committed id=$id2\b" 5; then
-  ok "node 1 heard of node 2's alert $id2"
+if [ -n "$id2" ] && [ "$id2" != 0 ] && wait_for "$tmp/sse.txt" "^id: $id2\$" 1; then
+  ok "node 2's alert $id2 reached node 1's SSE stream within a second"
+  grep -A2 "^id: $id2\$" "$tmp/sse.txt" | grep -q '"camera"' && ok "the streamed event is the alert's JSON" || bad "the streamed event has no alert JSON"
 else
-  bad "node 1 did not hear of node 2's alert (id ${id2:-none})"
+  bad "node 2's alert (id ${id2:-none}) did not reach node 1's SSE stream within a second"; tail -5 "$tmp/sse.txt"
 fi
 
 # ---- 2. PostgreSQL stopped for 30 s during the replay ----
@@ -144,6 +157,11 @@ wait_for "$tmp/node3.err" "event=spool_written" 20 && ok "the spool was written 
 # the listener reconnects by itself and reloads (what it missed)
 wait_for "$tmp/node3.err" "why=reconnected" 10 && ok "node 3's listener reconnected" || bad "no reconnection of the listener"
 sleep 2
+# the metrics say so too
+login node4 aud
+curl -s -b "$tmp/node4-aud.jar" "http://127.0.0.1:$(port_of node4)/metrics" >"$tmp/metrics4.txt"
+grep -q '^vigil_spool_capacity 3$' "$tmp/metrics4.txt" && grep -Eq '^vigil_spool_dropped_total [1-9]' "$tmp/metrics4.txt" \
+  && ok "node 4's /metrics counts the alerts its full spool dropped" || { bad "no spool metrics on node 4"; grep spool "$tmp/metrics4.txt"; }
 kill -TERM "$pid_node3" "$pid_node4"; wait "$pid_node3" "$pid_node4" 2>/dev/null
 # node 4's spool was full: said loudly, and the newest alerts kept
 during4=$(( $(alerts_of node4) - before4 ))

@@ -5,7 +5,8 @@
  * record is cut off, the file holds no crop in the clear and belongs to
  * one process; on PostgreSQL a committed enrolment and a new alert are
  * heard by a subscriber within a second, a refused one is not, and SQLite
- * says it has no notifications. */
+ * says it has no notifications; after a server restart an idle connection
+ * reads again without help and the listener reconnects (resync). */
 #include "store_fixtures.h"
 
 #include <fcntl.h>
@@ -273,13 +274,56 @@ static void test_changes(void **state)
     int n = 0;
     assert_int_equal(vg_store_subject_list(other, wl2, &list, &n, NULL), VG_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(vg_store_subject_remove(other, ACTOR, list[0].id, NULL), VG_OK);
-    vg_store_subject_free(list);
-    pthread_mutex_lock(&h.lock);
+    pthread_mutex_lock(&h.lock); /* forget the enrolment's, before the removal */
     h.n = 0;
     pthread_mutex_unlock(&h.lock);
+    assert_int_equal(vg_store_subject_remove(other, ACTOR, list[0].id, NULL), VG_OK);
+    vg_store_subject_free(list);
     assert_true(hear(&h, VG_STORE_CHANGE_WATCHLIST, wl2));
     vg_store_close(other);
+    vg_store_changes_stop(c);
+    world_done(&w);
+}
+
+/* The server restarted: an idle connection reads again without a write
+ * first (it reconnects), and the listener reconnects and asks for a resync. */
+static void test_server_restart(void **state)
+{
+    (void)state;
+    const char *ctl = getenv("VIGIL_TEST_PG_CTL");
+    if (!fx_pg() || !ctl) {
+        print_message("(a PostgreSQL server restart: not on SQLite)\n");
+        skip();
+    }
+    world w;
+    world_init(&w);
+    heard h = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    vg_store_changes *c = NULL;
+    assert_int_equal(vg_store_changes_start(w.f.s, on_change, &h, &c, NULL), VG_OK);
+    pg_disconnect(); /* the fixtures' own connection */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s -m fast stop >/dev/null 2>&1 && %s start >/dev/null 2>&1", ctl, ctl);
+    assert_int_equal(system(cmd), 0);
+    vg_alert *v = NULL;
+    int n = -1;
+    vg_err err = {{0}};
+    vg_status st = vg_store_alert_list(w.f.s, 0, &v, &n, &err);
+    if (st != VG_OK)
+        fprintf(stderr, "read after the restart: %s\n", err.msg);
+    assert_int_equal(st, VG_OK);
+    assert_int_equal(n, 0);
+    free(v);
+    /* the listener is back within a few seconds, and says so */
+    int resync = 0;
+    for (int t = 0; t < 50 && !resync; t++) {
+        resync = hear(&h, VG_STORE_CHANGE_RESYNC, 0);
+    }
+    assert_true(resync);
+    /* and hears again */
+    vg_alert a = fx_alert(w.dep, w.a, "after");
+    int64_t id = 0;
+    assert_int_equal(vg_store_alert_add(w.f.s, "node-1", &a, w.crop, CROP_LEN, &id, NULL), VG_OK);
+    assert_true(hear(&h, VG_STORE_CHANGE_ALERT, id));
     vg_store_changes_stop(c);
     world_done(&w);
 }
@@ -291,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_full_keeps_newest),
         cmocka_unit_test(test_torn_record_cut_and_lock),
         cmocka_unit_test(test_changes),
+        cmocka_unit_test(test_server_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
