@@ -552,7 +552,8 @@ typedef struct vg_store_spool_stats {
     int64_t rejected;  /* records the store refused for good (e.g. the subject was removed) */
 } vg_store_spool_stats;
 
-/* Opens (creating, mode 0600) the spool file at path, with s's key. */
+/* Opens (creating, mode 0600) the spool file at path, with s's key. Closing
+ * an empty spool removes its files. */
 vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
                               vg_store_spool **out, vg_err *err);
 void vg_store_spool_close(vg_store_spool *sp);

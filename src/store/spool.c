@@ -43,6 +43,7 @@ typedef struct record {
 struct vg_store_spool {
     uint8_t key[VG_STORE_KEY_BYTES];
     char path[VG_STORE_PATH_MAX], tmp[VG_STORE_PATH_MAX + 8], dir[VG_STORE_PATH_MAX];
+    char lock[VG_STORE_PATH_MAX + 8];
     int fd, lock_fd;
     record *rec;
     int n, max;
@@ -186,8 +187,8 @@ vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
     memcpy(sp->key, s->key, sizeof sp->key);
     int n = snprintf(sp->path, sizeof sp->path, "%s", path);
     snprintf(sp->tmp, sizeof sp->tmp, "%s.tmp", path);
-    char lock[VG_STORE_PATH_MAX + 8];
-    snprintf(lock, sizeof lock, "%s.lock", path);
+    char *lock = sp->lock;
+    snprintf(sp->lock, sizeof sp->lock, "%s.lock", path);
     snprintf(sp->dir, sizeof sp->dir, "%s", path);
     char *d = dirname(sp->dir);
     memmove(sp->dir, d, strlen(d) + 1);
@@ -237,6 +238,10 @@ void vg_store_spool_close(vg_store_spool *sp)
     free(sp->rec);
     if (sp->fd >= 0)
         close(sp->fd);
+    if (sp->fd >= 0 && sp->n == 0) { /* nothing waits: no file left behind */
+        unlink(sp->path);
+        unlink(sp->lock);
+    }
     if (sp->lock_fd >= 0)
         close(sp->lock_fd); /* releases the lock */
     sodium_memzero(sp->key, sizeof sp->key);
