@@ -11,7 +11,7 @@
 #     processing, spools its alerts (fsynced file) and, once the server is
 #     back, writes them: every alert it printed is in the database once, in
 #     the order raised; the audit chain verifies; node 4, beside it with a
-#     spool of 3, says loudly that it is full and keeps the newest (stored
+#     spool of 1, says loudly that it is full and keeps the newest (stored
 #     in order, once, only the oldest spooled missing) in its log and its
 #     /metrics;
 #  3. kill -9 of one of three nodes during their alerts → the others carry
@@ -136,8 +136,8 @@ fi
 # ---- 2. PostgreSQL stopped for 30 s during the replay ----
 kill -TERM "$pid_node1" "$pid_node2"; wait "$pid_node1" "$pid_node2" 2>/dev/null
 start_node node3 north
-# node 4 with a spool of 3 alerts: it fills during the outage
-{ cat "$tmp/node.ini"; printf '[spool]\nmax_alerts = 3\n'; } >"$tmp/small-spool.ini"
+# node 4 with a spool of 1 alert: it overflows during the outage (she walks past every 9 s)
+{ cat "$tmp/node.ini"; printf '[spool]\nmax_alerts = 1\n'; } >"$tmp/small-spool.ini"
 start_node node4 east "$tmp/small-spool.ini"
 wait_for "$tmp/node3.out" '"type": *"alert"' 60 || bad "node 3 raised no alert on the walk-by clip"
 wait_for "$tmp/node4.out" '"type": *"alert"' 60 || bad "node 4 raised no alert on the walk-by clip"
@@ -160,13 +160,13 @@ sleep 2
 # the metrics say so too
 login node4 aud
 curl -s -b "$tmp/node4-aud.jar" "http://127.0.0.1:$(port_of node4)/metrics" >"$tmp/metrics4.txt"
-grep -q '^vigil_spool_capacity 3$' "$tmp/metrics4.txt" && grep -Eq '^vigil_spool_dropped_total [1-9]' "$tmp/metrics4.txt" \
+grep -q '^vigil_spool_capacity 1$' "$tmp/metrics4.txt" && grep -Eq '^vigil_spool_dropped_total [1-9]' "$tmp/metrics4.txt" \
   && ok "node 4's /metrics counts the alerts its full spool dropped" || { bad "no spool metrics on node 4"; grep spool "$tmp/metrics4.txt"; }
 kill -TERM "$pid_node3" "$pid_node4"; wait "$pid_node3" "$pid_node4" 2>/dev/null
 # node 4's spool was full: said loudly, and the newest alerts kept
 during4=$(( $(alerts_of node4) - before4 ))
 grep -q "event=spool_full level=error" "$tmp/node4.err" && ok "node 4 said its spool was full" \
-  || bad "node 4 raised $during4 alerts in the outage with a spool of 3, and did not say it was full"
+  || bad "node 4 raised $during4 alerts in the outage with a spool of 1, and did not say it was full"
 grep '"type": *"alert"' "$tmp/node4.out" | python3 -c 'import json,sys
 for l in sys.stdin: print(json.loads(l)["uid"])' >"$tmp/node4.uids"
 sql "SELECT a.uid FROM alert a JOIN deployment d ON d.id = a.deployment_id WHERE d.name = 'east' ORDER BY a.id" >"$tmp/east.db"
