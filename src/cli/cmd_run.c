@@ -252,13 +252,13 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     vg_cli_follow *follow = NULL;
     if (shared) {
         vg_err ferr = {{0}};
-        char line[VG_ERR_MSG_MAX + 64];
+        char fline[VG_ERR_MSG_MAX + 64];
         if (vg_cli_follow_start(cli, store, e, d->watchlist_id, name, http.srv ? vg_cli_http_alerts_changed : NULL,
                                 &http, &follow, &ferr) == VG_OK)
-            snprintf(line, sizeof line, "event=following_changes watchlist=%lld", (long long)d->watchlist_id);
+            snprintf(fline, sizeof fline, "event=following_changes watchlist=%lld", (long long)d->watchlist_id);
         else
-            snprintf(line, sizeof line, "event=not_following_changes reason=\"%s\"", ferr.msg);
-        vg_cli_log_line(NULL, line);
+            snprintf(fline, sizeof fline, "event=not_following_changes reason=\"%s\"", ferr.msg);
+        vg_cli_log_line(NULL, fline);
     }
     run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id, .cli = cli, .cfg = &cfg,
                   .last_retention = mono_s()};
