@@ -65,10 +65,13 @@ for d in north south east; do
 done
 echo "a long password" | "$vigil" user add olivia --role operator >/dev/null || { echo "cannot add a user"; exit 1; }
 echo "a long password" | "$vigil" user add aud --role auditor >/dev/null || { echo "cannot add a user"; exit 1; }
-# the clip looped (9 s), one worker per node: the machine is shared
+# the clip looped (9 s), one worker per node: the machine is shared; no
+# cooldown between a camera's alerts for one subject, so that every piece of
+# her broken tracks alerts: bursts of alerts are what these tests store
 cat >"$tmp/node.ini" <<EOF
 [engine]
 workers = 1
+alert_cooldown = 0.001
 [source]
 loop = 1
 EOF
