@@ -15,6 +15,31 @@ static void ci_from(double *v, int b, vg_eval_ci *c)
     vg_boot_interval(v, (size_t)b, 0.95, &c->lo, &c->hi);
 }
 
+/* Grows the scratch of one bootstrap replicate to m entries: indices, the
+ * resampled items (item bytes each) and the two score buffers. On failure
+ * the buffers that did grow are kept (the caller frees them all) and -1 is
+ * returned. */
+static int grow(size_t m, size_t **idx, void **items, size_t item, float **pos, float **neg)
+{
+    size_t *i2 = realloc(*idx, m * sizeof **idx);
+    if (!i2)
+        return -1;
+    *idx = i2;
+    void *r2 = realloc(*items, m * item);
+    if (!r2)
+        return -1;
+    *items = r2;
+    float *p2 = realloc(*pos, m * sizeof **pos);
+    if (!p2)
+        return -1;
+    *pos = p2;
+    float *n2 = realloc(*neg, m * sizeof **neg);
+    if (!n2)
+        return -1;
+    *neg = n2;
+    return 0;
+}
+
 /* EER, AUC and TAR at FAR 1e-3 of pairs (pos/neg scratch of n floats). */
 static void verify_figs(const vg_pair_score *s, size_t n, float *pos, float *neg, double *eer, double *auc,
                         double *tar)
@@ -50,18 +75,11 @@ int vg_eval_verify_ci(const vg_pair_score *s, size_t n, const int *subject_of, i
         vg_boot_draw(&rng, n_subjects, cnt);
         size_t m = vg_boot_size(subject_of, n, cnt);
         if (m > cap) {
-            size_t *i2 = realloc(idx, m * sizeof *idx);
-            vg_pair_score *r2 = i2 ? realloc(r, m * sizeof *r) : NULL;
-            float *p2 = r2 ? realloc(pos, m * sizeof *pos) : NULL, *n2 = p2 ? realloc(neg, m * sizeof *neg) : NULL;
-            if (i2)
-                idx = i2;
-            if (r2)
-                r = r2;
-            if (p2)
-                pos = p2;
-            if (!n2)
+            void *items = r;
+            int bad = grow(m, &idx, &items, sizeof *r, &pos, &neg);
+            r = items;
+            if (bad)
                 goto out;
-            neg = n2;
             cap = m;
         }
         vg_boot_expand(subject_of, n, cnt, idx);
@@ -130,18 +148,11 @@ int vg_eval_search_ci(const vg_openset_search *s, size_t n, const int *subject_o
         vg_boot_draw(&rng, n_subjects, cnt);
         size_t m = vg_boot_size(subject_of, n, cnt);
         if (m > cap) {
-            size_t *i2 = realloc(idx, m * sizeof *idx);
-            vg_openset_search *r2 = i2 ? realloc(r, m * sizeof *r) : NULL;
-            float *p2 = r2 ? realloc(pos, m * sizeof *pos) : NULL, *n2 = p2 ? realloc(neg, m * sizeof *neg) : NULL;
-            if (i2)
-                idx = i2;
-            if (r2)
-                r = r2;
-            if (p2)
-                pos = p2;
-            if (!n2)
+            void *items = r;
+            int bad = grow(m, &idx, &items, sizeof *r, &pos, &neg);
+            r = items;
+            if (bad)
                 goto out;
-            neg = n2;
             cap = m;
         }
         vg_boot_expand(subject_of, n, cnt, idx);
