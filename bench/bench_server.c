@@ -372,6 +372,9 @@ void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir)
         cfg.loop = 1;
         cfg.match_enabled = 1;
         cfg.deployment_id = dep;
+        /* every pass of the looped walkers should alert: the alerts are the
+         * load measured here, not the 30 s cooldown that would hold them back */
+        cfg.alert_cooldown = 0.5;
         if (vg_engine_start(&cfg, pack, g, s_engine, "bench", &e, &err))
             why = err.msg;
     }
