@@ -1,5 +1,5 @@
 /* engine_fixtures.h — what the engine tests share: a temporary store with a
- * watch list, enrolment from files with given gate limits, and a log
+ * watch list, person_A enrolled from a frame of asl/again.mkv, and a log
  * callback that keeps every line for the test to inspect. */
 #ifndef VG_ENGINE_FIXTURES_H
 #define VG_ENGINE_FIXTURES_H
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vigil/engine.h"
+#include "vigil/watchlist.h"
 
 typedef struct log_capture {
     pthread_mutex_t lock;
@@ -85,6 +86,33 @@ static inline vg_store *temp_store(char *dir, size_t dirlen, int64_t *wid)
         return NULL;
     }
     return s;
+}
+
+/* person_A: frame 30 of asl/again.mkv (written to dir/a.png with the FFmpeg
+ * command) enrolled on list wid as the first face, with the gate's
+ * sharpness floor at 5 (the clip is soft). The clips asl/yes.mkv and
+ * asl/again.mkv then alert on her. */
+static inline vg_status enrol_person_a(const vg_face_pack *pack, vg_store *store, int64_t wid, const char *dir,
+                                       int64_t *sid, vg_err *err)
+{
+    char clip[1024], png[600], cmd[1800];
+    if (!vg_test_data(clip, sizeof clip, "video/asl/again.mkv"))
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "asl/again.mkv is not in the test data");
+    snprintf(png, sizeof png, "%s/a.png", dir);
+    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -vf 'select=eq(n\\,30)' -vframes 1 '%s'", clip, png);
+    if (system(cmd) != 0)
+        return vg_err_set(err, VG_ERR_IO, "ffmpeg could not take frame 30 of %s", clip);
+    vg_subject s;
+    memset(&s, 0, sizeof s);
+    s.watchlist_id = wid;
+    snprintf(s.name, sizeof s.name, "person_A");
+    snprintf(s.reason, sizeof s.reason, "test");
+    vg_enrol_options opt;
+    vg_enrol_defaults(&opt);
+    opt.face_index = 0;
+    opt.gate.min_sharpness = 5;
+    const char *photos[1] = {png};
+    return vg_enrol(pack, store, "test", &s, photos, 1, &opt, sid, err);
 }
 
 static inline void remove_dir(const char *dir)

@@ -24,22 +24,8 @@ static int setup(void **state)
     vg_face_config fc = {.min_face = 20};
     if (vg_face_pack_open(&fc, &pack, &err) || !(store = temp_store(dir, sizeof dir, &wid)))
         return -1;
-    char png[128], cmd[1400];
-    snprintf(png, sizeof png, "%s/a.png", dir);
-    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -vf 'select=eq(n\\,30)' -vframes 1 '%s'", clip, png);
-    if (system(cmd) != 0)
-        return -1;
-    vg_subject s;
-    memset(&s, 0, sizeof s);
-    s.watchlist_id = wid;
-    snprintf(s.name, sizeof s.name, "person_A");
-    vg_enrol_options opt;
-    vg_enrol_defaults(&opt);
-    opt.face_index = 0;
-    opt.gate.min_sharpness = 5;
-    const char *photos[1] = {png};
     int64_t sid;
-    if (vg_enrol(pack, store, "test", &s, photos, 1, &opt, &sid, &err)) {
+    if (enrol_person_a(pack, store, wid, dir, &sid, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }

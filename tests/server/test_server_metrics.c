@@ -7,6 +7,7 @@
  * wakes the feed); the cameras endpoint reports the camera; roles are
  * enforced. Skips without the ASL clips or the model pack. */
 #include "server/sse_client.h"
+#include "engine/engine_fixtures.h"
 
 #include <regex.h>
 
@@ -92,23 +93,9 @@ static void metrics_match_the_engine(void **state)
     fx_init(&x.f, 0);
     vg_store *w = fx_open_at(x.f.db, NULL, 0);
     int64_t wl = fx_watchlist(w, "asl", 0, 0);
-    char png[400], cmd[1500];
-    snprintf(png, sizeof png, "%s/a.png", x.f.dir);
-    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -vf 'select=eq(n\\,30)' -vframes 1 '%s'", again, png);
-    assert_int_equal(system(cmd), 0);
-    vg_subject s;
-    memset(&s, 0, sizeof s);
-    s.watchlist_id = wl;
-    snprintf(s.name, sizeof s.name, "person_A");
-    snprintf(s.reason, sizeof s.reason, "test");
-    vg_enrol_options opt;
-    vg_enrol_defaults(&opt);
-    opt.face_index = 0;
-    opt.gate.min_sharpness = 5;
-    const char *photos[1] = {png};
     int64_t sid;
     vg_watch_gallery *gallery = NULL;
-    assert_int_equal(vg_enrol(pack, w, "test", &s, photos, 1, &opt, &sid, &err), VG_OK);
+    assert_int_equal(enrol_person_a(pack, w, wl, x.f.dir, &sid, &err), VG_OK);
     assert_int_equal(vg_watch_gallery_load(w, "test", "test", wl, vg_face_pack_model_id(pack), 0, &gallery, &err),
                      VG_OK);
     int64_t dep = fx_deployment(w, "bench", wl, 1);
