@@ -33,11 +33,20 @@ typedef struct vg_face_quality {
     float brightness;  /* mean grey of the aligned face, 0..255 */
 } vg_face_quality;
 
+/* Is the box a face? (src/face/faceness.c; docs/pipeline.md, "Faceness") */
+typedef struct vg_face_check {
+    int measured;      /* 0: not checked (live frames check only what they embed) */
+    int is_face;       /* passes both checks */
+    float redetect;    /* detector score on the face warped upright with context, 0..1 */
+    float drift;       /* 68-point landmark drift in eye distances (-1: no 68-point model) */
+} vg_face_check;
+
 typedef struct vg_face {
     float x1, y1, x2, y2;          /* box in source pixels */
     float score;                   /* detector confidence 0..1 */
     vg_point lm[VG_LM_COUNT];      /* five points in source pixels */
     vg_face_quality quality;
+    vg_face_check check;
 } vg_face;
 
 /* Options for opening a pack; zero-initialise and set what you need. */
@@ -70,10 +79,19 @@ const char *vg_face_pack_model_id(const vg_face_pack *pack);
  * into buf (for `vigil version`). */
 void vg_face_pack_describe(const vg_face_pack *pack, char *buf, size_t len);
 
-/* Finds faces, with their five points and quality, best score first.
- * *faces is malloc'd (free() it); *n may be 0. */
+/* Finds faces, with their five points and quality, best score first, in a
+ * still image: close-ups and faces that fill the image included (a second
+ * pass gives the detector context). One face gives one box, and every box
+ * passed the faceness check (check.is_face). *faces is malloc'd (free() it);
+ * *n may be 0. */
 vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
                          vg_face **faces, int *n, vg_err *err);
+
+/* The same for a video frame: context non-zero adds the pass for faces that
+ * fill the frame (vg_face_detect always does); the engine asks for it on
+ * some frames only, since a face close to the camera stays for many. */
+vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context,
+                               vg_face **faces, int *n, vg_err *err);
 
 /* Boxes and scores only (no landmarks, no quality) of every face at least
  * min_height pixels tall that scores above `sensitivity` (0 < s <= 1) times
@@ -82,6 +100,10 @@ vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
  * than a patch of wall blurred. *faces is malloc'd (free() it). */
 vg_status vg_face_detect_boxes(const vg_face_pack *pack, const vg_image *img, float sensitivity, int min_height,
                                vg_face **faces, int *n, vg_err *err);
+
+/* Runs the faceness check on one face (its five points set): fills
+ * face->check. For the engine, which checks only the faces it embeds. */
+vg_status vg_face_check_face(const vg_face_pack *pack, const vg_image *img, vg_face *face, vg_err *err);
 
 /* Warps the face with these five points onto the 112x112 reference. */
 vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],

@@ -1,8 +1,9 @@
 /* landmark.c — 68-point landmarks from the default pack's fr_landmark.onnx.
  *
- * The box is made square (side = box height, same centre) and clipped to the
- * image; the crop is resized to 64x64, turned grey (BT.601) and divided by
- * 256. The model gives 68 (x, y) pairs relative to the crop, kept as floats.
+ * The box is made square (side = box height, same centre); the square is
+ * resized to 64x64 (where it leaves the image, that part is black rather
+ * than the square clipped and stretched), turned grey (BT.601) and divided
+ * by 256. The model gives 68 (x, y) pairs relative to the crop, kept as floats.
  */
 #include "face/landmark.h"
 
@@ -14,28 +15,43 @@ vg_status vg_landmark_68(const vg_infer_session *s, const vg_image *img, const v
 {
     float side = box->y2 - box->y1;
     float cx = (box->x1 + box->x2) / 2, cy = (box->y1 + box->y2) / 2;
+    /* the square, and the part of it inside the image */
     int x0 = (int)floorf(cx - side / 2), y0 = (int)floorf(cy - side / 2);
     int x1 = (int)ceilf(cx + side / 2), y1 = (int)ceilf(cy + side / 2);
-    x0 = x0 < 0 ? 0 : x0;
-    y0 = y0 < 0 ? 0 : y0;
-    x1 = x1 > img->width ? img->width : x1;
-    y1 = y1 > img->height ? img->height : y1;
-    if (x1 - x0 < 2 || y1 - y0 < 2)
+    int full_w = x1 - x0, full_h = y1 - y0;
+    int ix0 = x0 < 0 ? 0 : x0, iy0 = y0 < 0 ? 0 : y0;
+    int ix1 = x1 > img->width ? img->width : x1, iy1 = y1 > img->height ? img->height : y1;
+    if (ix1 - ix0 < 2 || iy1 - iy0 < 2 || full_w < 2 || full_h < 2)
         return vg_err_set(err, VG_ERR_INVALID, "face box too small for landmarks");
 
+    /* A square that leaves the image (a face filling a tight crop) is not
+     * clipped and stretched: the part inside is scaled as the whole square
+     * would be and the rest is black, as alignment fills it. */
+    const int n = VG_LANDMARK_INPUT;
+    int dx = 0, dy = 0, dw = n, dh = n;
+    if (ix0 != x0 || iy0 != y0 || ix1 != x1 || iy1 != y1) {
+        dx = (int)lroundf((float)(ix0 - x0) * (float)n / (float)full_w);
+        dy = (int)lroundf((float)(iy0 - y0) * (float)n / (float)full_h);
+        dw = (int)lroundf((float)(ix1 - ix0) * (float)n / (float)full_w);
+        dh = (int)lroundf((float)(iy1 - iy0) * (float)n / (float)full_h);
+        dw = dw < 1 ? 1 : dw > n - dx ? n - dx : dw;
+        dh = dh < 1 ? 1 : dh > n - dy ? n - dy : dh;
+    }
     vg_image *crop = NULL, *small = NULL;
-    vg_status st = vg_image_crop(img, x0, y0, x1 - x0, y1 - y0, &crop, err);
+    vg_status st = vg_image_crop(img, ix0, iy0, ix1 - ix0, iy1 - iy0, &crop, err);
     if (!st)
-        st = vg_image_resize(crop, VG_LANDMARK_INPUT, VG_LANDMARK_INPUT, &small, err);
+        st = vg_image_resize(crop, dw, dh, &small, err);
     vg_image_free(crop);
     if (st)
         return st;
-    float input[VG_LANDMARK_INPUT * VG_LANDMARK_INPUT];
-    for (int y = 0; y < VG_LANDMARK_INPUT; y++) {
+    x1 = x0 + full_w;
+    y1 = y0 + full_h;
+    float input[VG_LANDMARK_INPUT * VG_LANDMARK_INPUT] = {0};
+    for (int y = 0; y < dh; y++) {
         const uint8_t *row = small->data + (size_t)y * (size_t)small->stride;
-        for (int x = 0; x < VG_LANDMARK_INPUT; x++) {
+        for (int x = 0; x < dw; x++) {
             float g = 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2];
-            input[y * VG_LANDMARK_INPUT + x] = g / 256.0f;
+            input[(y + dy) * VG_LANDMARK_INPUT + x + dx] = g / 256.0f;
         }
     }
     vg_image_free(small);

@@ -127,6 +127,7 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     pack->det = det;
     pack->min_face = p.min_face;
+    pack->max_faces = p.max_faces;
     char path[PACK_PATH_MAX];
     st = vg_infer_env_new(&pack->env, err);
     if (!st && !det_path)

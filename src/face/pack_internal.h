@@ -18,6 +18,7 @@ struct vg_face_pack {
     vg_infer_session *embedder;
     int dim;
     int min_face;
+    int max_faces;
     char landmark_path[PACK_PATH_MAX];
     char embedder_path[PACK_PATH_MAX];
     char embedder_sha[65];
