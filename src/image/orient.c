@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+/* Side of the square blocks a picture is turned in. */
+#define TILE 64
+
 static int sign(int32_t v) { return (v > 0) - (v < 0); }
 
 int vg_image_orientation_from_matrix(const int32_t m[9])
@@ -65,15 +68,25 @@ vg_status vg_image_orient(const vg_image *src, int orientation, vg_image **out, 
     }
 
     /* Offsets, not pointers: stepping a pointer past either end of the
-     * buffer would be undefined even if never dereferenced. */
-    for (int y = 0; y < dst->height; y++) {
-        ptrdiff_t o = start + (ptrdiff_t)y * step_y;
-        uint8_t *q = dst->data + (size_t)y * dst->stride;
-        for (int x = 0; x < dst->width; x++, o += step_x, q += 3) {
-            const uint8_t *p = src->data + o;
-            q[0] = p[0];
-            q[1] = p[1];
-            q[2] = p[2];
+     * buffer would be undefined even if never dereferenced. A quarter turn
+     * reads the source down its columns; going through the output in
+     * TILE x TILE blocks keeps the rows being read in cache (on a 12 MP
+     * photo: 1.5 times the cost of a copy untiled, about the same tiled;
+     * README, "Benchmark"). */
+    for (int ty = 0; ty < dst->height; ty += TILE) {
+        int y_end = ty + TILE < dst->height ? ty + TILE : dst->height;
+        for (int tx = 0; tx < dst->width; tx += TILE) {
+            int x_end = tx + TILE < dst->width ? tx + TILE : dst->width;
+            for (int y = ty; y < y_end; y++) {
+                ptrdiff_t o = start + (ptrdiff_t)y * step_y + (ptrdiff_t)tx * step_x;
+                uint8_t *q = dst->data + (size_t)y * dst->stride + 3 * (size_t)tx;
+                for (int x = tx; x < x_end; x++, o += step_x, q += 3) {
+                    const uint8_t *p = src->data + o;
+                    q[0] = p[0];
+                    q[1] = p[1];
+                    q[2] = p[2];
+                }
+            }
         }
     }
     *out = dst;

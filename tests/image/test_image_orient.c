@@ -1,7 +1,7 @@
 /* test_image_orient.c — vg_image_orient against a reference per EXIF
  * orientation (the stored picture built from the specification's wording in
- * exif_fixtures.h, turned back upright, pixel for pixel), on odd sizes and a
- * padded stride; bad orientations refused; and libavutil display matrices
+ * exif_fixtures.h, turned back upright, pixel for pixel), on odd sizes,
+ * sizes over the 64-pixel tile and a padded stride; bad orientations refused; and libavutil display matrices
  * read as the orientation they describe. */
 #include "exif_fixtures.h"
 #include "image/orient.h"
@@ -38,7 +38,7 @@ static void assert_same(const vg_image *a, const vg_image *b, int o)
 static void test_each_orientation(void **state)
 {
     (void)state;
-    static const int sizes[][2] = {{1, 1}, {1, 5}, {5, 1}, {7, 3}, {4, 4}, {33, 17}, {16, 40}};
+    static const int sizes[][2] = {{1, 1}, {1, 5}, {5, 1}, {7, 3}, {4, 4}, {33, 17}, {16, 40}, {130, 67}, {64, 129}};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         vg_image *up = upright(sizes[k][0], sizes[k][1]);
         for (int o = 1; o <= 8; o++) {
