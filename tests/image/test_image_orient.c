@@ -1,8 +1,9 @@
 /* test_image_orient.c — vg_image_orient against a reference per EXIF
  * orientation (the stored picture built from the specification's wording in
  * exif_fixtures.h, turned back upright, pixel for pixel), on odd sizes,
- * sizes over the 64-pixel tile and a padded stride; bad orientations refused; and libavutil display matrices
- * read as the orientation they describe. */
+ * sizes over the 64-pixel tile and a padded stride; bad orientations
+ * refused; and libavutil display matrices read as the orientation they
+ * describe. */
 #include "exif_fixtures.h"
 #include "image/orient.h"
 
