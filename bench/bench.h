@@ -33,6 +33,10 @@ void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir);
  * alert's creation to its arrival at all of them (bench_server.c). */
 void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir);
 
+/* Decoding a 12-megapixel phone photo with and without an EXIF
+ * orientation to apply, and the turn alone (bench_orient.c). */
+void vg_bench_orient(FILE *out, const char *data_dir);
+
 /* The shared store (issue 7): alerts per second from three writer
  * processes and from one, watch-list change propagation p50/p99, the load
  * of a 10 000-template gallery, on PostgreSQL and SQLite (bench_nodes.c). */

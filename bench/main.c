@@ -1,8 +1,8 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
- * `vg_bench view`, `vg_bench server` or `vg_bench nodes` (the shared store,
- * bench_nodes.c) runs that benchmark alone. */
+ * `vg_bench view`, `vg_bench server`, `vg_bench orient` or `vg_bench nodes`
+ * (the shared store, bench_nodes.c) runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,12 @@ int main(int argc, char **argv)
         printf("}\n");
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "orient")) { /* `vg_bench orient`: that one alone */
+        printf("{\"orient\":");
+        vg_bench_orient(stdout, data);
+        printf("}\n");
+        return 0;
+    }
     if (argc == 2 && !strcmp(argv[1], "server")) { /* `vg_bench server`: that one alone */
         printf("{\"machine\":{\"cores\":%ld},\n \"server\":", sysconf(_SC_NPROCESSORS_ONLN));
         fflush(stdout);
@@ -56,6 +62,9 @@ int main(int argc, char **argv)
     printf(",\n \"enrol\":");
     fflush(stdout);
     vg_bench_enrol(stdout, data, models);
+    printf(",\n \"orient\":");
+    fflush(stdout);
+    vg_bench_orient(stdout, data);
     printf(",\n \"engine\":");
     fflush(stdout);
     vg_bench_engine(stdout, data, models, VG_SOURCE_DIR);

@@ -54,6 +54,7 @@ typedef struct vg_face_config {
     const char *models_dir;   /* NULL: $VIGIL_MODELS, else the bootstrap's deps/models */
     const char *detector;     /* NULL or "default": the pack's Ultra-Light RFB detector;
                                  "yunet:PATH": a YuNet ONNX with dynamic input;
+                                 "scrfd:PATH": an SCRFD ONNX with keypoints;
                                  "ultraface:PATH": another Ultra-Light RFB graph */
     int threads;              /* ONNX Runtime intra-op threads per session (0: 1) */
     float det_threshold;      /* 0: the backend's default */
@@ -69,7 +70,7 @@ void vg_face_pack_close(vg_face_pack *pack);
 
 /* Embedding size (512 for the default pack). */
 int vg_face_pack_dim(const vg_face_pack *pack);
-/* Name of the detector backend in use ("ultraface", "yunet"). */
+/* Name of the detector backend in use ("ultraface", "yunet", "scrfd"). */
 const char *vg_face_pack_detector(const vg_face_pack *pack);
 /* Identity of the embedder: "<file name>:<sha256 hex>" — templates made with
  * another model cannot be compared. */

@@ -42,7 +42,7 @@ static void usage(FILE *out)
     fprintf(out,
             "\nglobal options (anywhere on the line):\n"
             "  --models DIR       model pack directory (default $VIGIL_MODELS, else the bootstrap's)\n"
-            "  --detector SPEC    default | yunet:PATH | ultraface:PATH\n"
+            "  --detector SPEC    default | yunet:PATH | ultraface:PATH | scrfd:PATH\n"
             "  --min-face PX      smallest face height to look for (default 40)\n"
             "  --max-pixels N     refuse images larger than N pixels (default 40000000)\n"
             "  --threads N        worker threads (default: the cores)\n"

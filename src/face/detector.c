@@ -7,10 +7,12 @@
 
 extern const vg_detector_backend vg_detector_ultraface;
 extern const vg_detector_backend vg_detector_yunet;
+extern const vg_detector_backend vg_detector_scrfd;
 
 static const vg_detector_backend *const backends[] = {
     &vg_detector_ultraface,
     &vg_detector_yunet,
+    &vg_detector_scrfd,
 };
 
 const vg_detector_backend *vg_detector_find(const char *name)
@@ -23,7 +25,7 @@ const vg_detector_backend *vg_detector_find(const char *name)
 
 const char *vg_detector_names(void)
 {
-    return "ultraface, yunet";
+    return "ultraface, yunet, scrfd";
 }
 
 static int by_score(const void *a, const void *b)

@@ -12,11 +12,18 @@
  * Behind them, the decoder's own max_pixels option, set to a backstop about
  * twice the limit, stops a picture far over it even earlier; FFmpeg then
  * reports no size, so that error cannot say how big the picture was.
+ * A still that carries an EXIF orientation comes out upright (orient.c):
+ * JPEG (FFmpeg's decoder reports the tag as a display matrix) and WebP (the
+ * tag is in the frame's metadata). FFmpeg 5.1 does not read the tag in PNG
+ * or TIFF, and a video's rotation is not applied to its first picture. An
+ * orientation outside 1..8, or an EXIF block FFmpeg cannot read, leaves the
+ * picture as stored.
  * FFmpeg's log output is silenced once per process (it is global state).
  */
 #include "vigil/image.h"
 #include "image/declared_size.h"
 #include "image/frame.h"
+#include "image/orient.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +36,8 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/dict.h>
+#include <libavutil/frame.h>
 #include <libavutil/log.h>
 
 #define MAX_FILE_BYTES (256LL * 1024 * 1024)
@@ -294,6 +303,49 @@ static vg_status first_frame(decoder *d, int index, vg_err *err)
     return decode_failed(d, r, err);
 }
 
+/* The EXIF orientation (2..8) the decoded picture asks for, or 0 to leave it
+ * as stored: the display matrix the JPEG decoder exports, else the
+ * "Orientation" tag the WebP decoder leaves in the frame's metadata (as a
+ * number, perhaps space-padded). */
+static int frame_orientation(const AVFrame *frame)
+{
+    const AVFrameSideData *sd = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX);
+    int o = 0;
+    if (sd) {
+        if (sd->size >= 9 * sizeof(int32_t))
+            o = vg_image_orientation_from_matrix((const int32_t *)sd->data);
+    } else {
+        const AVDictionaryEntry *e = av_dict_get(frame->metadata, "Orientation", NULL, 0);
+        if (e && e->value) {
+            char *end;
+            errno = 0;
+            long v = strtol(e->value, &end, 10);
+            while (*end == ' ')
+                end++;
+            if (errno == 0 && end != e->value && *end == '\0' && v >= 1 && v <= 8)
+                o = (int)v;
+        }
+    }
+    return o > VG_ORIENT_UPRIGHT ? o : 0;
+}
+
+/* Converts the decoded frame to RGB and turns it upright. */
+static vg_status frame_to_image(const AVFrame *frame, vg_image **out, vg_err *err)
+{
+    vg_image *stored;
+    vg_status s = vg_image_from_frame(frame, &stored, err);
+    if (s != VG_OK)
+        return s;
+    int o = frame_orientation(frame);
+    if (!o) {
+        *out = stored;
+        return VG_OK;
+    }
+    s = vg_image_orient(stored, o, out, err);
+    vg_image_free(stored);
+    return s;
+}
+
 static vg_status decode(decoder *d, vg_image **out, vg_err *err)
 {
     long long w, h;
@@ -328,7 +380,7 @@ static vg_status decode(decoder *d, vg_image **out, vg_err *err)
     h = d->frame->height;
     if (w * h > d->limit)
         return over_limit(err, w, h, d->limit);
-    return vg_image_from_frame(d->frame, out, err);
+    return frame_to_image(d->frame, out, err);
 }
 
 vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixels,
