@@ -105,12 +105,17 @@ static vg_status entry_error(const vg_face_listing *l, int i, vg_err *err)
  * family's backend does: vigil runs those as the family defines. */
 static vg_status check_family(const vg_face_listing *l, int i, vg_err *err)
 {
-    const vg_model_facts *f = &l->entries[i].facts;
+    const vg_model_facts *f = &l->entries[i].facts, *known = l->entries[i].known;
+    char where[PACK_PATH_MAX + 64];
+    entry_where(l, i, where, sizeof where);
+    if (known && (known->role != f->role || strcmp(known->family, f->family) != 0))
+        return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s.%s: %s is known as a %s of the %s family (%s), not a %s of "
+                          "the %s family", where, known->role != f->role ? "role" : "family", f->file,
+                          vg_model_role_name(known->role), known->family, known->about, vg_model_role_name(f->role),
+                          f->family);
     if (f->role == VG_ROLE_EMBEDDER)
         return VG_OK;
     const vg_model_facts *fam = vg_known_family(f->role, f->family);
-    char where[PACK_PATH_MAX + 64];
-    entry_where(l, i, where, sizeof where);
     if (!fam)
         return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s.family: unknown %s family '%s'", where,
                           vg_model_role_name(f->role), f->family);
