@@ -4,6 +4,7 @@
  * refused manifest yields nothing, an accepted one holds whole facts. */
 #include "face/manifest.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
