@@ -9,12 +9,15 @@ channels reversed. Its weights are the original's, so it must give the same
 templates (to float rounding) and the same decisions, but it is another file
 with another SHA-256, hence another model id.
 
+With --nhwc the new model also takes its input as 1x112x112x3 (NHWC) and
+transposes it first, to test the layout fact too.
+
 Writes OUT_DIR/ with the new model (test_embedder_bgr.onnx), copies of the
 default pack's detector and landmark models, and a manifest.json describing
 all of them (docs/packs.md). Needs Debian's python3-onnx and numpy
 (/usr/bin/python3). Exit 77 when they are absent (a test skips).
 
-usage: make_test_embedder.py MODELS_DIR OUT_DIR
+usage: make_test_embedder.py MODELS_DIR OUT_DIR [--nhwc]
 """
 import hashlib
 import json
@@ -41,7 +44,7 @@ def sha256(path):
     return h.hexdigest()
 
 
-def bgr_embedder(src, dst):
+def bgr_embedder(src, dst, nhwc):
     model = onnx.load(src)
     graph = model.graph
     if len(graph.input) != 1:
@@ -61,6 +64,10 @@ def bgr_embedder(src, dst):
         helper.make_node("Mul", ["rgb_pm1", "pm1_scale"], ["rgb_scaled"], name="pm1_scale"),
         helper.make_node("Add", ["rgb_scaled", "pm1_shift"], [old.name], name="pm1_shift"),
     ]
+    if nhwc:
+        nodes.insert(0, helper.make_node("Transpose", ["input_nhwc"], [new_name], perm=[0, 3, 1, 2],
+                                         name="nhwc_to_nchw"))
+        new_name, dims = "input_nhwc", [1, 112, 112, 3]
     new_input = helper.make_tensor_value_info(new_name, onnx.TensorProto.FLOAT, dims)
     graph.initializer.extend(consts)
     rest = list(graph.node)
@@ -73,24 +80,25 @@ def bgr_embedder(src, dst):
 
 
 def main():
-    if len(sys.argv) != 3:
+    nhwc = sys.argv[3:] == ["--nhwc"]
+    if len(sys.argv) != 3 and not nhwc:
         sys.exit(__doc__)
     models, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    bgr_embedder(os.path.join(models, "fr_feature.onnx"), os.path.join(out, EMBEDDER + ".tmp"))
+    bgr_embedder(os.path.join(models, "fr_feature.onnx"), os.path.join(out, EMBEDDER + ".tmp"), nhwc)
     os.replace(os.path.join(out, EMBEDDER + ".tmp"), os.path.join(out, EMBEDDER))
     for name in ("fr_detect.onnx", "fr_detect_960x544.onnx", "fr_landmark.onnx"):
         shutil.copyfile(os.path.join(models, name), os.path.join(out, name))
     entry = lambda role, name, **facts: dict(role=role, file=name, sha256=sha256(os.path.join(out, name)), **facts)
     manifest = {
-        "name": "test-bgr-pm1",
+        "name": "test-bgr-pm1-nhwc" if nhwc else "test-bgr-pm1",
         "about": "the default pack with its embedder taking BGR in [-1, 1] (scripts/make_test_embedder.py)",
         "models": [
             entry("detector", "fr_detect.onnx", licence="MIT", family="ultraface"),
             entry("detector", "fr_detect_960x544.onnx", licence="MIT", family="ultraface"),
             entry("landmarks", "fr_landmark.onnx", licence="MIT"),
             entry("embedder", EMBEDDER, licence="MIT (derived from fr_feature.onnx)",
-                  input={"width": 112, "height": 112}, layout="NCHW", colour="BGR",
+                  input={"width": 112, "height": 112}, layout="NHWC" if nhwc else "NCHW", colour="BGR",
                   normalisation={"mean": [127.5] * 3, "scale": [1 / 127.5] * 3}, dim=512),
         ],
     }

@@ -260,8 +260,8 @@ static vg_status open_embedder(vg_face_pack *pack, int i, int threads, vg_err *e
     for (int d = 1; d < 4 && fits; d++)
         fits = shape[d] < 0 || shape[d] == want[d];
     if (!fits)
-        return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s: %s takes an input of another shape than %dx%d %s "
-                          "(check input and layout)", where, e->path, s->width, s->height,
+        return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s.input, .layout: %s takes an input of another "
+                          "shape than %dx%d %s", where, e->path, s->width, s->height,
                           s->nhwc ? "NHWC" : "NCHW");
     st = vg_embed_probe_dim(pack->embedder, s, &pack->dim, err);
     if (st)

@@ -5,7 +5,8 @@
  * nothing open; --detector overrides the manifest's detector. Then a second
  * embedder made from the default one by scripts/make_test_embedder.py (BGR
  * input in [-1, 1]) opens through its own manifest and gives the same
- * decisions as the default pack on 200 LFW pairs, under another model id.
+ * decisions as the default pack on 200 LFW pairs, under another model id;
+ * the same taking NHWC input gives the same templates.
  * Skips with a message without the models, LFW or python3-onnx. */
 #include "vg_test.h"
 
@@ -172,7 +173,7 @@ static void test_manifest_opens_and_refuses(void **state)
     write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("112", "RGB", "256"));
     expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3].dim: ");
     write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("128", "RGB", "512"));
-    expect_refusal(dir, VG_ERR_UNSUPPORTED, "takes an input of another shape than 128x128 NCHW");
+    expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3].input, .layout: ");
     /* a malformed manifest */
     write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, "\"dim\": 512,");
     expect_refusal(dir, VG_ERR_INVALID, "manifest.json: manifest: not valid JSON");
@@ -222,8 +223,9 @@ static void test_manifest_opens_and_refuses(void **state)
     remove_dir(dir);
 }
 
-/* Runs scripts/make_test_embedder.py into out; 0 ok, 77 skipped. */
-static int make_bgr_pack(const char *out)
+/* Runs scripts/make_test_embedder.py into out (with --nhwc: NHWC input too);
+ * 0 ok, 77 skipped. */
+static int make_bgr_pack(const char *out, int nhwc)
 {
     const char *src = getenv("VIGIL_SRC");
     if (!src || access("/usr/bin/python3", X_OK) != 0) {
@@ -231,8 +233,8 @@ static int make_bgr_pack(const char *out)
         return 77;
     }
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/scripts/make_test_embedder.py' '%s' '%s' >/dev/null", src,
-             models_dir(), out);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/scripts/make_test_embedder.py' '%s' '%s'%s >/dev/null", src,
+             models_dir(), out, nhwc ? " --nhwc" : "");
     int rc = system(cmd);
     rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     if (rc == 77)
@@ -252,7 +254,7 @@ static void test_second_embedder_same_decisions(void **state)
         fprintf(stderr, "%s is absent: skipping\n", path);
     VG_SKIP_UNLESS(pairs);
     const char *out = "pack_bgr_pm1";  /* in the test's build directory */
-    int rc = make_bgr_pack(out);
+    int rc = make_bgr_pack(out, 0);
     if (rc == 77)
         fclose(pairs);
     VG_SKIP_UNLESS(rc != 77);
@@ -330,11 +332,69 @@ static void test_second_embedder_same_decisions(void **state)
     vg_face_pack_close(bgr);
 }
 
+/* The same embedder taking NHWC input (a Transpose prepended) and a
+ * manifest saying so: the same templates as the default pack's. */
+static void test_nhwc_embedder_same_templates(void **state)
+{
+    (void)state;
+    const char *data = vg_test_data_dir();
+    VG_SKIP_UNLESS(data);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/lfw/lfw-names.txt", data);
+    FILE *names = fopen(path, "r");
+    if (!names)
+        fprintf(stderr, "%s is absent: skipping\n", path);
+    VG_SKIP_UNLESS(names);
+    const char *out = "pack_bgr_pm1_nhwc";
+    int rc = make_bgr_pack(out, 1);
+    if (rc == 77)
+        fclose(names);
+    VG_SKIP_UNLESS(rc != 77);
+    assert_int_equal(rc, 0);
+    vg_face_pack *def = NULL, *nhwc = NULL;
+    vg_err err;
+    vg_face_config cfg = {.models_dir = models_dir()};
+    assert_int_equal(vg_face_pack_open(&cfg, &def, &err), VG_OK);
+    cfg.models_dir = out;
+    if (vg_face_pack_open(&cfg, &nhwc, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    assert_string_equal(vg_face_pack_name(nhwc), "test-bgr-pm1-nhwc");
+    int dim = vg_face_pack_dim(def);
+    float *a = malloc((size_t)dim * sizeof(float)), *b = malloc((size_t)dim * sizeof(float));
+    assert_true(a && b);
+    char name[96];
+    int count, done = 0;
+    double worst = 1;
+    while (done < 20 && fscanf(names, "%95s %d", name, &count) == 2) {
+        snprintf(path, sizeof path, "%s/lfw/images_deepfunneled/%s/%s_0001.jpg", data, name, name);
+        vg_image *img = NULL;
+        vg_face face;
+        assert_int_equal(vg_image_decode_file(path, 0, &img, &err), VG_OK);
+        assert_int_equal(vg_face_embed_main(def, img, VG_FACE_PICK_CENTRAL, a, &face, &err), VG_OK);
+        assert_int_equal(vg_face_embed_face(nhwc, img, &face, b, &err), VG_OK);
+        vg_image_free(img);
+        double cos = 0;
+        for (int d = 0; d < dim; d++)
+            cos += (double)a[d] * b[d];
+        worst = cos < worst ? cos : worst;
+        done++;
+    }
+    fclose(names);
+    fprintf(stderr, "NHWC embedder: %d LFW faces, lowest cosine to the default template %.7f\n", done, worst);
+    assert_int_equal(done, 20);
+    assert_true(worst > 0.99999);
+    free(a);
+    free(b);
+    vg_face_pack_close(def);
+    vg_face_pack_close(nhwc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_opens_and_refuses),
         cmocka_unit_test(test_second_embedder_same_decisions),
+        cmocka_unit_test(test_nhwc_embedder_same_templates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
