@@ -113,6 +113,17 @@ static vg_status check_family(const vg_face_listing *l, int i, vg_err *err)
                           "the %s family", where, known->role != f->role ? "role" : "family", f->file,
                           vg_model_role_name(known->role), known->family, known->about, vg_model_role_name(f->role),
                           f->family);
+    if (f->role == VG_ROLE_EMBEDDER && known) {
+        /* vigil knows how this embedder is fed: a manifest saying otherwise would make wrong templates */
+        int same = f->layout == known->layout && f->colour == known->colour && f->norm == known->norm &&
+                   f->dim == known->dim && (f->width == known->width || f->width == 0) &&
+                   (f->height == known->height || f->height == 0);
+        for (int c = 0; c < 3 && same; c++)
+            same = f->mean[c] == known->mean[c] && f->scale[c] == known->scale[c];
+        if (!same)
+            return vg_err_set(err, VG_ERR_UNSUPPORTED, "%s: %s is known (%s), and is fed otherwise: see `vigil "
+                              "models show` on a pack without a manifest", where, f->file, known->about);
+    }
     if (f->role == VG_ROLE_EMBEDDER)
         return VG_OK;
     const vg_model_facts *fam = vg_known_family(f->role, f->family);

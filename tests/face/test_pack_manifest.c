@@ -169,11 +169,11 @@ static void test_manifest_opens_and_refuses(void **state)
     write_manifest(dir, "\"family\": \"ultraface\", \"colour\": \"BGR\"", "fr_feature.onnx", SHA_EMB,
                    EMB_FACTS("112", "RGB", "512"));
     expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[0].colour: the ultraface family takes RGB, not BGR");
-    /* an embedding size or input the model does not have */
+    /* a known embedder said to be fed otherwise than vigil knows it is */
+    write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("112", "BGR", "512"));
+    expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3]: fr_feature.onnx is known (512-D embedder");
     write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("112", "RGB", "256"));
-    expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3].dim: ");
-    write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("128", "RGB", "512"));
-    expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3].input, .layout: ");
+    expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[3]: fr_feature.onnx is known");
     /* a malformed manifest */
     write_manifest(dir, "\"family\": \"ultraface\"", "fr_feature.onnx", SHA_EMB, "\"dim\": 512,");
     expect_refusal(dir, VG_ERR_INVALID, "manifest.json: manifest: not valid JSON");
@@ -240,6 +240,37 @@ static int make_bgr_pack(const char *out, int nhwc)
     if (rc == 77)
         fprintf(stderr, "python3-onnx is absent (Debian's /usr/bin/python3 has it): skipping\n");
     return rc;
+}
+
+/* Writes a copy of text with the first `from` replaced by `to` to path. */
+static void write_replaced(const char *path, const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    fclose(f);
+}
+
+/* An unknown embedder is checked against its model: a wrong dim, a wrong
+ * input size or layout is refused, naming the field. */
+static void expect_model_checks(const char *out)
+{
+    char path[1200], text[8192];
+    snprintf(path, sizeof path, "%s/manifest.json", out);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    write_replaced(path, text, "\"dim\": 512", "\"dim\": 256");
+    expect_refusal(out, VG_ERR_UNSUPPORTED, "models[3].dim: ");
+    write_replaced(path, text, "\"width\": 112", "\"width\": 128");
+    expect_refusal(out, VG_ERR_UNSUPPORTED, "models[3].input, .layout: ");
+    write_replaced(path, text, "\"NCHW\"", "\"NHWC\"");
+    expect_refusal(out, VG_ERR_UNSUPPORTED, "models[3].input, .layout: ");
+    write_replaced(path, text, "\"dim\": 512", "\"dim\": 512");  /* as it was */
 }
 
 static void test_second_embedder_same_decisions(void **state)
@@ -330,6 +361,7 @@ static void test_second_embedder_same_decisions(void **state)
             free(e[s][k]);
     vg_face_pack_close(def);
     vg_face_pack_close(bgr);
+    expect_model_checks(out);
 }
 
 /* The same embedder taking NHWC input (a Transpose prepended) and a
