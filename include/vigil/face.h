@@ -51,8 +51,11 @@ typedef struct vg_face {
 
 /* Options for opening a pack; zero-initialise and set what you need. */
 typedef struct vg_face_config {
-    const char *models_dir;   /* NULL: $VIGIL_MODELS, else the bootstrap's deps/models */
-    const char *detector;     /* NULL or "default": the pack's Ultra-Light RFB detector;
+    const char *models_dir;   /* a pack directory, with a manifest.json or of models vigil
+                                 knows by SHA-256 (docs/packs.md); NULL: $VIGIL_MODELS,
+                                 else the bootstrap's deps/models */
+    const char *detector;     /* NULL or "default": the pack's detector (the default
+                                 pack's: Ultra-Light RFB); otherwise overrides it:
                                  "yunet:PATH": a YuNet ONNX with dynamic input;
                                  "scrfd:PATH": an SCRFD ONNX with keypoints;
                                  "ultraface:PATH": another Ultra-Light RFB graph */
@@ -75,6 +78,49 @@ const char *vg_face_pack_detector(const vg_face_pack *pack);
 /* Identity of the embedder: "<file name>:<sha256 hex>" — templates made with
  * another model cannot be compared. */
 const char *vg_face_pack_model_id(const vg_face_pack *pack);
+
+/* Name of the pack, for a deployment to record: its manifest's "name", or
+ * "default" for a directory without a manifest (models known by SHA-256). */
+const char *vg_face_pack_name(const vg_face_pack *pack);
+
+/* One model of a pack directory, as its manifest or vigil's table of known
+ * models describes it. Strings are borrowed from the listing; NULL when not
+ * given. */
+typedef struct vg_face_model {
+    const char *role;           /* "detector", "landmarks", "embedder" */
+    const char *family;         /* "ultraface", "yunet", "scrfd", "landmark68", "arcface" */
+    const char *file, *path;
+    const char *sha256;         /* what the manifest or the table says (NULL: unknown file) */
+    const char *actual_sha256;  /* what the file hashes to (NULL: missing) */
+    const char *licence;
+    const char *origin;         /* "manifest", "known" (the table) or "option" (--detector) */
+    const char *state;          /* "ok", "missing", "mismatch", "unknown" */
+    const char *known_as;       /* the table's description of the file's hash, or NULL */
+    int input_given;            /* width and height below are given; 0 x 0: dynamic */
+    int width, height;
+    const char *layout, *colour;  /* NULL: as the family fixes */
+    const char *normalisation;  /* "raw", "mean-scale", or NULL */
+    float mean[3], scale[3];
+    int dim;                    /* embedder output size (0: not given) */
+    int in_use;                 /* the open pack runs this model */
+} vg_face_model;
+
+/* A pack directory read without opening any model: its manifest.json, or
+ * (without one) each *.onnx recognised by SHA-256. Every file is hashed.
+ * models_dir NULL: $VIGIL_MODELS, else the bootstrap's. A malformed manifest
+ * is an error naming the field; a missing, altered or unknown file is not:
+ * its state says so. */
+typedef struct vg_face_listing vg_face_listing;
+vg_status vg_face_listing_open(const char *models_dir, vg_face_listing **out, vg_err *err);
+void vg_face_listing_free(vg_face_listing *listing);
+const char *vg_face_listing_dir(const vg_face_listing *listing);
+const char *vg_face_listing_name(const vg_face_listing *listing);
+int vg_face_listing_has_manifest(const vg_face_listing *listing);
+int vg_face_listing_count(const vg_face_listing *listing);
+/* Fills out with model i; returns 0 when i is out of range. */
+int vg_face_listing_model(const vg_face_listing *listing, int i, vg_face_model *out);
+/* The models of an open pack (those it runs have in_use set). */
+const vg_face_listing *vg_face_pack_listing(const vg_face_pack *pack);
 
 /* Describes each model of the pack: role, path and SHA-256, one line each,
  * into buf (for `vigil version`). */

@@ -30,6 +30,8 @@ static const vg_cli_command commands[] = {
     {"serve", "[--listen ADDR:PORT]", "the HTTP API (default 127.0.0.1:8080) until Ctrl-C", vg_cmd_serve, 0},
     {"user", "add NAME --role ROLE | list | token NAME --role ROLE | tokens | revoke-token NAME",
      "users of the HTTP API (password on stdin) and API tokens", vg_cmd_user, 1},
+    {"models", "list | show [MODEL] | verify [DIR]", "the model pack: its models, their facts, a re-hash of each",
+     vg_cmd_models, 1},
 };
 
 static void usage(FILE *out)
@@ -41,8 +43,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %-48s %s\n", commands[i].name, commands[i].usage, commands[i].summary);
     fprintf(out,
             "\nglobal options (anywhere on the line):\n"
-            "  --models DIR       model pack directory (default $VIGIL_MODELS, else the bootstrap's)\n"
-            "  --detector SPEC    default | yunet:PATH | ultraface:PATH | scrfd:PATH\n"
+            "  --models DIR       model pack directory, with a manifest.json or of models vigil knows\n"
+            "                     (default $VIGIL_MODELS, else the bootstrap's; docs/packs.md)\n"
+            "  --detector SPEC    default (the pack's) | yunet:PATH | ultraface:PATH | scrfd:PATH\n"
             "  --min-face PX      smallest face height to look for (default 40)\n"
             "  --max-pixels N     refuse images larger than N pixels (default 40000000)\n"
             "  --threads N        worker threads (default: the cores)\n"
