@@ -72,10 +72,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             terminated(b.reason, sizeof b.reason);
             terminated(b.source, sizeof b.source);
             terminated(b.justification, sizeof b.justification);
+            one_line(b.accept_low_quality, sizeof b.accept_low_quality);
+            one_line(b.supervisor, sizeof b.supervisor);
             if (!b.photo || !b.photo_len || (b.under_18 && !b.justification[0]) || b.face < -1 || b.face > 63)
                 abort();
+            if (b.n_photos < 1 || b.n_photos > VG_BODY_PHOTOS_MAX || b.photo != b.photos[0] ||
+                (b.supervisor[0] && !b.accept_low_quality[0]))
+                abort();
+            for (int i = 0; i < b.n_photos; i++)
+                if (!b.photos[i] || !b.photos_len[i])
+                    abort();
             vg_body_subject_free(&b);
-        } else if (b.photo) {
+        } else if (b.photo || b.n_photos) {
             abort(); /* nothing to free after a refusal */
         }
         break;

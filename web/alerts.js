@@ -80,7 +80,10 @@ function details(a) {
       ['Decided by', decided ? (a.adjudicated_by || '—') : undefined],
       ['Decided at', decided ? fmtTime(a.adjudicated_at) : undefined],
       ['Note', decided && a.note ? a.note : undefined],
-    ]));
+    ]),
+    // the subject was enrolled with a photo a supervisor accepted below the
+    // quality limits: the match may rest on it
+    a.low_quality ? h('p.lowq', { role: 'note', text: 'Low-quality enrolment: a supervisor accepted a photo of this subject below the quality limits. Compare with care.' }) : null);
 }
 
 function decideForm(a) {

@@ -1,8 +1,9 @@
 // watchlists.js — watch lists and their subjects. Everyone with a view sees
-// the lists; an admin creates a list and enrols a subject from a photo
-// (read in the browser as base64 and sent as JSON), and sees the enrolment
-// gate's reasons when it refuses the photo. Photos are shown to operators
-// and admins only on request (each view is audited).
+// the lists; an admin creates a list and enrols a subject from photos
+// (read in the browser as base64 and sent as JSON), and sees for each photo
+// the face the gate found, every quality factor against its limit, and the
+// reasons when it refuses one. Photos are shown to operators and admins
+// only on request (each view is audited).
 import { get, post, del, url } from './api.js';
 import { h, clear, fmtTime } from './dom.js';
 
@@ -86,7 +87,8 @@ async function openList(w) {
 function subjectRow(s) {
   const actions = h('td.actions');
   const row = h('tr', { dataset: { id: s.id } },
-    h('th', { scope: 'row' }, h('span.subject', { text: s.name }), s.under_18 ? h('span.badge', { text: 'under 18' }) : null),
+    h('th', { scope: 'row' }, h('span.subject', { text: s.name }), s.under_18 ? h('span.badge', { text: 'under 18' }) : null,
+      s.low_quality ? h('span.badge', { text: 'low-quality photo', title: 'enrolled below the quality limits on a supervisor\'s word' }) : null),
     h('td', { text: s.reason || '—' }),
     h('td', { text: s.category || '—' }),
     h('td', { text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
@@ -110,6 +112,40 @@ function subjectRow(s) {
       } }));
   }
   return row;
+}
+
+function fmtNum(v) {
+  return typeof v === 'number' ? (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : String(v);
+}
+
+// What the gate found in each photo: the face crop (sent back by the
+// server, shown here only), every factor with its limit, and the verdict.
+function showPhotos(photos) {
+  const box = clear($('enrol-result'));
+  if (!Array.isArray(photos) || !photos.length) return;
+  for (const p of photos) {
+    const verdict = p.kept ? (p.low_quality ? 'enrolled below the quality limits (supervisor)' : 'enrolled') : 'refused';
+    const head = h('p', {}, h('strong', { text: p.photo }), ` — ${verdict}`);
+    if (p.dominant) head.append(`; the dominant face was chosen, ${p.ignored} smaller face${p.ignored === 1 ? '' : 's'} ignored`);
+    const fig = h('figure.enrol-photo', { dataset: { kept: String(!!p.kept) } }, head);
+    if (p.crop_jpeg) {
+      fig.append(h('img.thumb', { src: `data:image/jpeg;base64,${p.crop_jpeg}`, alt: `The face found in ${p.photo}` }));
+    }
+    if (Array.isArray(p.factors)) {
+      const rows = p.factors.map((f) => h('tr', { dataset: { pass: String(!!f.pass) } },
+        h('th', { scope: 'row', text: f.name.replace(/_/g, ' ') }),
+        h('td.num', { text: fmtNum(f.value) }),
+        h('td', { text: f.limit }),
+        h('td', { text: f.pass ? 'pass' : 'FAIL' })));
+      fig.append(h('table.grid', {},
+        h('thead', {}, h('tr', {}, ['Factor', 'Value', 'Limit', ''].map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, rows)));
+    }
+    if (Array.isArray(p.reasons) && p.reasons.length && (!p.kept || p.low_quality)) {
+      fig.append(h('ul', {}, p.reasons.map((r) => h('li', { text: r }))));
+    }
+    box.append(fig);
+  }
 }
 
 function readBase64(file) {
@@ -149,9 +185,12 @@ async function addSubject(ev) {
   const form = ev.target;
   showError(form, null);
   if (!st.list) return;
-  const file = $('sub-photo').files[0];
-  if (!file) return showError(form, { message: 'Choose a photo.', field: 'photo', reasons: [] });
-  if (file.size > PHOTO_MAX) return showError(form, { message: 'The photo is over 6 MiB.', field: 'photo', reasons: [] });
+  clear($('enrol-result'));
+  const files = Array.from($('sub-photo').files);
+  if (!files.length) return showError(form, { message: 'Choose a photo.', field: 'photo', reasons: [] });
+  if (files.reduce((n, f) => n + f.size, 0) > PHOTO_MAX) {
+    return showError(form, { message: 'The photos are over 6 MiB together.', field: 'photo', reasons: [] });
+  }
   const body = {
     name: $('sub-name').value.trim(),
     reason: $('sub-reason').value.trim(),
@@ -163,16 +202,24 @@ async function addSubject(ev) {
   if (exp) body.expires_at = exp;
   if ($('sub-justification').value.trim()) body.justification = $('sub-justification').value.trim();
   if ($('sub-face').value !== '') body.face = Number($('sub-face').value);
+  if ($('sub-lowq').value.trim()) {
+    body.accept_low_quality = $('sub-lowq').value.trim();
+    if ($('sub-supervisor').value.trim()) body.supervisor = $('sub-supervisor').value.trim();
+  }
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   try {
-    body.photo = await readBase64(file);
-    await post(`/watchlists/${st.list.id}/subjects`, body);
-    st.ctx.toast(`${body.name} enrolled on ${st.list.name}.`);
+    const photos = await Promise.all(files.map(readBase64));
+    if (photos.length === 1) body.photo = photos[0]; else body.photos = photos;
+    const r = await post(`/watchlists/${st.list.id}/subjects`, body);
+    const refused = r.refused ? `; ${r.refused} photo${r.refused === 1 ? '' : 's'} refused` : '';
+    st.ctx.toast(`${body.name} enrolled on ${st.list.name}${refused}.`);
     form.reset();
+    showPhotos(r.photos);
     loadLists(st.list.id);
   } catch (e) {
     showError(form, e.missing ? new Error('This server cannot enrol subjects yet.') : e);
+    if (e.body) showPhotos(e.body.photos);
   } finally {
     button.disabled = false;
   }
@@ -192,7 +239,8 @@ export default {
     for (const [id, f] of [['wl-name', 'name'], ['wl-reason', 'reason'], ['wl-authorised', 'authorised_by'],
       ['wl-expires', 'expires_at'], ['wl-max', 'max_size'], ['sub-name', 'name'], ['sub-reason', 'reason'],
       ['sub-category', 'category'], ['sub-source', 'source'], ['sub-expires', 'expires_at'],
-      ['sub-justification', 'justification'], ['sub-photo', 'photo'], ['sub-face', 'face']]) $(id).dataset.field = f;
+      ['sub-justification', 'justification'], ['sub-photo', 'photo'], ['sub-face', 'face'],
+      ['sub-lowq', 'accept_low_quality'], ['sub-supervisor', 'supervisor']]) $(id).dataset.field = f;
     st.onCreate = createList;
     st.onAdd = addSubject;
     $('watchlist-form').addEventListener('submit', createList);

@@ -110,6 +110,8 @@ typedef struct vg_subject {
     int64_t created_at;
     int64_t expires_at;                          /* 0: the watch list's */
     int templates;                               /* filled by list */
+    int low_quality;                             /* filled by get/list: templates a supervisor
+                                                    accepted below the quality limits */
 } vg_subject;
 
 /* One enrolled photo: its template (L2-normalised) and the photo as JPEG. */
@@ -119,6 +121,13 @@ typedef struct vg_enrolment {
     float quality;
     const uint8_t *jpeg;
     size_t jpeg_len;
+    /* Below the enrolment gate's quality limits, accepted by a supervisor:
+     * the template is marked low-quality and the subject.add audit entry
+     * holds both texts (each one line, 1..VG_STORE_TEXT_MAX bytes; NULL when
+     * low_quality is 0). */
+    int low_quality;
+    const char *low_quality_supervisor;
+    const char *low_quality_justification;
 } vg_enrolment;
 
 /* Adds a subject with n templates and photos to the watch list named by
@@ -256,6 +265,8 @@ typedef struct vg_alert_detail {
     char adjudicated_by[VG_STORE_ACTOR_MAX + 1];
     int64_t adjudicated_at;
     char note[VG_STORE_TEXT_MAX + 1];
+    int low_quality;  /* the subject was enrolled with a template a supervisor accepted below
+                         the quality limits: the match may rest on it */
 } vg_alert_detail;
 
 #define VG_STORE_ALERT_QUERY_MAX 1000

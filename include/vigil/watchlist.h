@@ -25,6 +25,13 @@ typedef struct vg_gate_limits {
     float max_pitch;       /* |pitch| */
     float min_brightness;  /* mean grey of the aligned face */
     float max_brightness;
+    float min_det_score;   /* the detector's confidence: is it a face at all (never overridden) */
+    /* One face dominates a photo of several when its box is at least
+     * dominant_area times the next largest and its centre lies within
+     * dominant_centre (a fraction of the image's width and height) of the
+     * image's centre: it is proposed instead of refusing the photo. 0: off. */
+    float dominant_area;
+    float dominant_centre;
 } vg_gate_limits;
 
 /* Defaults, set from the distribution over 1 000 LFW photos (docs/watchlists.md):
@@ -54,6 +61,46 @@ vg_status vg_gate_assess(const vg_face_pack *pack, const vg_image *img, int face
                          const vg_gate_limits *limits, vg_face *face, vg_gate_reasons *reasons,
                          vg_err *err);
 
+/* One measure of the gate against its limit. */
+typedef enum vg_gate_factor_id {
+    VG_GATE_EYE_DIST = 0,    /* pixels between the eyes: >= min_eye_dist */
+    VG_GATE_YAW,             /* |yaw| <= max_yaw */
+    VG_GATE_PITCH,           /* |pitch| <= max_pitch */
+    VG_GATE_SHARPNESS,       /* >= min_sharpness */
+    VG_GATE_BRIGHTNESS,      /* min_brightness..max_brightness */
+    VG_GATE_DET_SCORE,       /* >= min_det_score */
+    VG_GATE_FACTORS
+} vg_gate_factor_id;
+
+typedef struct vg_gate_factor {
+    const char *name;        /* "eye_distance", "yaw", "pitch", "sharpness", "brightness", "detector_score" */
+    float value;             /* as measured (yaw and pitch signed) */
+    float min, max;          /* the limits; NAN where there is none */
+    int pass;
+} vg_gate_factor;
+
+/* What the gate found in a photo, whether or not it passed. */
+typedef struct vg_gate_result {
+    int faces;               /* faces the detector found */
+    int chosen;              /* index of the face examined; -1: none (no face, or several
+                                and none chosen nor dominant) */
+    int dominant;            /* 1: several faces, the chosen one proposed as dominant */
+    int ignored;             /* faces found and not enrolled */
+    vg_face face;            /* the chosen face (valid when chosen >= 0) */
+    vg_gate_factor factor[VG_GATE_FACTORS]; /* valid when chosen >= 0 */
+    int quality_ok;          /* every factor but the detector score passes */
+    int is_face;             /* a face was chosen and its detector score passes: only such a
+                                photo may be accepted below the quality limits */
+} vg_gate_result;
+
+/* vg_gate_assess, telling everything it found: the faces, the one chosen
+ * (face_index, the only one, or the dominant one), every factor with its
+ * limits. Returns as vg_gate_assess does; *res is filled in both cases (a
+ * refusal for quality leaves chosen >= 0 and quality_ok 0). */
+vg_status vg_gate_examine(const vg_face_pack *pack, const vg_image *img, int face_index,
+                          const vg_gate_limits *limits, vg_gate_result *res, vg_gate_reasons *reasons,
+                          vg_err *err);
+
 /* ---- enrolment ---- */
 
 typedef struct vg_enrol_options {
@@ -62,6 +109,14 @@ typedef struct vg_enrol_options {
     int allow_duplicate;     /* enrol even when the face matches another subject */
     float duplicate_threshold;
     long long max_pixels;    /* for decoding photos (0: default) */
+    int want_crops;          /* the report carries each found face as a JPEG (the aligned crop) */
+    /* Both set (one line each): a photo whose face is found and is a face
+     * (detector score) but misses quality limits is enrolled anyway, its
+     * template marked low-quality and the supervisor and justification
+     * written into the subject.add audit entry. Never for a photo with no
+     * face, several faces and none chosen, or a face below min_det_score. */
+    const char *low_quality_supervisor;
+    const char *low_quality_justification;
 } vg_enrol_options;
 
 void vg_enrol_defaults(vg_enrol_options *o);
@@ -71,8 +126,9 @@ void vg_enrol_defaults(vg_enrol_options *o);
  * dropped, at most 1024 pixels on its longer side), then the subject and all
  * its templates are added in one transaction. A face that matches another
  * subject of the same list at duplicate_threshold or above is refused
- * (unless allow_duplicate) naming that subject and the score. Any photo
- * refused refuses the whole enrolment; err names the photo. */
+ * (unless allow_duplicate) naming that subject and the score. A photo the
+ * gate refuses is left out (vg_enrol_files reports it); with none left the
+ * enrolment is refused and err names the photo. */
 vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
                    const vg_subject *subject, const char *const *photos, int n,
                    const vg_enrol_options *opt, int64_t *subject_id, vg_err *err);
@@ -99,9 +155,54 @@ typedef struct vg_enrol_refusal {
     vg_gate_reasons reasons; /* for GATE (and DUPLICATE: one reason) */
 } vg_enrol_refusal;
 
+/* What happened to each photo of an enrolment: kept or refused and why,
+ * what the gate found (faces, the one chosen, every factor with its
+ * limits) and, when asked for, the chosen face as JPEG. A refused photo's
+ * crop lives only here, for the caller to show the person enrolling; the
+ * store never sees it. */
+typedef struct vg_enrol_photo_report {
+    char label[256];
+    vg_enrol_stage stage;    /* VG_ENROL_OK: kept; DECODE or GATE: refused */
+    vg_status status;        /* for DECODE: VG_ERR_INVALID (not an image) or VG_ERR_LIMIT */
+    int kept;
+    int low_quality;         /* kept below the quality limits on a supervisor's word */
+    vg_gate_result gate;
+    vg_gate_reasons reasons; /* why refused, or (low_quality) which limits it misses */
+    uint8_t *crop;           /* JPEG of the aligned face (want_crops and a face chosen) */
+    size_t crop_len;
+} vg_enrol_photo_report;
+
+typedef struct vg_enrol_report {
+    int n;                   /* photos given */
+    int kept;                /* photos enrolled (or to be, after vg_enrol_prepare_report) */
+    int low_quality;         /* of them, below the limits on a supervisor's word */
+    vg_enrol_photo_report *photo;
+} vg_enrol_report;
+
+void vg_enrol_report_free(vg_enrol_report *report);
+
+/* The report as a JSON array (jansson; one object per photo: "photo",
+ * "kept", "low_quality", "stage", "faces", "dominant", "ignored",
+ * "reasons", and with a face chosen "face", "box" [x1, y1, x2, y2] and
+ * "factors" [{"name", "value", "limit", "min"/"max", "pass"}], and with
+ * with_crops "crop_jpeg" in base64). New reference, NULL when out of memory. */
+struct json_t;
+struct json_t *vg_enrol_report_json(const vg_enrol_report *report, int with_crops);
+
+/* vg_enrol, keeping the photos that pass and reporting every photo in
+ * *report (malloc'd, vg_enrol_report_free; NULL argument: not wanted; set
+ * also when the enrolment is refused). A photo that cannot be decoded or
+ * that the gate refuses is left out and reported; with no photo left the
+ * subject is refused and nothing is written. Other errors (a missing file,
+ * the models, the store) refuse the whole enrolment. */
+vg_status vg_enrol_files(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+                         const char *const *photos, int n, const vg_enrol_options *opt, int64_t *subject_id,
+                         vg_enrol_report **report, vg_err *err);
+
 /* vg_enrol from photos in memory (uploads): the same gate, embedding,
- * re-encoding, duplicate check and single transaction; nothing is stored
- * unless every photo passes. *why (may be NULL) says which step refused. */
+ * re-encoding, duplicate check and single transaction; the photos that
+ * pass are stored, and nothing unless one does. *why (may be NULL) says
+ * which step refused. */
 vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,
                        const vg_subject *subject, const vg_enrol_photo *photos, int n,
                        const vg_enrol_options *opt, int64_t *subject_id, vg_enrol_refusal *why,
@@ -120,6 +221,10 @@ vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char 
                           const vg_enrol_prepared *prepared, const vg_enrol_options *opt, int64_t *subject_id,
                           vg_enrol_refusal *why, vg_err *err);
 void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
+/* vg_enrol_prepare with the per-photo report (see vg_enrol_files). */
+vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo *photos, int n,
+                                  const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_report **report,
+                                  vg_enrol_refusal *why, vg_err *err);
 
 /* ---- a watch list in memory, and identification ---- */
 

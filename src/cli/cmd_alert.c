@@ -52,16 +52,22 @@ static int alert_list(const vg_cli *cli, vg_store *store, int argc, char **argv)
         if (state && strcmp(a[i].state, state) != 0)
             continue;
         char t[32];
+        /* the subject enrolled with a photo below the quality limits (a
+         * supervisor's acceptance): the officer is told */
+        vg_alert_detail d;
+        int low = vg_store_alert_detail_get(store, a[i].id, &d, NULL) == VG_OK && d.low_quality;
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:I,s:f,s:f,s:s,s:I,s:f,s:s}", "id", (json_int_t)a[i].id,
+            vg_cli_print_json(json_pack("{s:I,s:I,s:f,s:f,s:s,s:I,s:f,s:s,s:b}", "id", (json_int_t)a[i].id,
                                         "deployment_id", (json_int_t)a[i].deployment_id, "frame_time",
                                         a[i].frame_time, "raised_at", a[i].raised_at, "camera", a[i].camera,
                                         "subject_id", (json_int_t)a[i].subject_id, "score",
-                                        round((double)a[i].score * 10000.0) / 10000.0, "state", a[i].state));
+                                        round((double)a[i].score * 10000.0) / 10000.0, "state", a[i].state,
+                                        "low_quality", low));
         else
-            printf("%-8lld %-19s %-16s %-8lld %-6.4f %s\n", (long long)a[i].id,
+            printf("%-8lld %-19s %-16s %-8lld %-6.4f %s%s\n", (long long)a[i].id,
                    vg_cli_format_time((long long)a[i].raised_at, t, sizeof t), a[i].camera,
-                   (long long)a[i].subject_id, (double)a[i].score, a[i].state);
+                   (long long)a[i].subject_id, (double)a[i].score, a[i].state,
+                   low ? "  (low-quality enrolment photo)" : "");
     }
     free(a);
     return VG_EXIT_OK;

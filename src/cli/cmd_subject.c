@@ -1,5 +1,9 @@
 /* cmd_subject.c — `vigil subject add|list|remove`: enrolling people on a
- * watch list from photos, through the quality gate, and taking them off. */
+ * watch list from photos, through the quality gate, and taking them off.
+ * `add` shows the person enrolling what the gate saw in each photo: the
+ * face chosen, every quality factor against its limit, and on request the
+ * face itself (--show-face). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +17,16 @@ static const char usage[] =
     "usage: vigil subject add WATCHLIST --name NAME --photo FILE... [--reason TEXT] [--source TEXT]\n"
     "                         [--category TEXT] [--dob YYYY-MM-DD] [--justification TEXT]\n"
     "                         [--authorised-by PERSON] [--expires DATE] [--face INDEX] [--allow-duplicate]\n"
-    "                         [--min-sharpness S] [--min-eye-distance PX]\n"
+    "                         [--min-sharpness S] [--min-eye-distance PX] [--show-face FILE.jpg]\n"
+    "                         [--accept-low-quality JUSTIFICATION --supervisor NAME]\n"
     "       vigil subject list WATCHLIST\n"
     "       vigil subject remove ID\n"
-    "Each photo must show one face (or name it with --face) that passes the quality gate;\n"
+    "Each photo must show one face (or name it with --face; a face that clearly dominates a photo\n"
+    "of several is proposed) that passes the quality gate. The photos that pass are enrolled, the\n"
+    "others reported with every quality factor and its limit; with none passing nothing is written.\n"
+    "--show-face writes the face found (aligned, as enrolled) as JPEG: FILE.jpg for one photo,\n"
+    "FILE-1.jpg, FILE-2.jpg... for several. --accept-low-quality with --supervisor enrols a face\n"
+    "below the quality limits, audited and marked low-quality; never a photo without a face.\n"
     "reason and authorised-by default to the watch list's. Under 18 (by --dob) needs --justification.\n";
 
 static int set_text(char *dst, size_t cap, const char *src, const char *field)
@@ -31,10 +41,83 @@ static int set_text(char *dst, size_t cap, const char *src, const char *field)
     return 0;
 }
 
+/* Where --show-face puts photo i of n: FILE itself for one photo, else
+ * FILE with -N (1-based) before its extension. */
+static void face_path(const char *file, int i, int n, char *out, size_t cap)
+{
+    if (n == 1) {
+        snprintf(out, cap, "%s", file);
+        return;
+    }
+    const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
+    if (!dot || (slash && dot < slash))
+        dot = file + strlen(file);
+    snprintf(out, cap, "%.*s-%d%s", (int)(dot - file), file, i + 1, dot);
+}
+
+/* Writes each found face where --show-face says; returns -1 (with the
+ * message printed) when a file cannot be written. */
+static int show_faces(const char *file, const vg_enrol_report *r, char paths[][1024])
+{
+    for (int i = 0; i < r->n; i++) {
+        paths[i][0] = '\0';
+        if (!r->photo[i].crop)
+            continue;
+        face_path(file, i, r->n, paths[i], sizeof paths[i]);
+        FILE *f = fopen(paths[i], "wb");
+        int ok = f && fwrite(r->photo[i].crop, 1, r->photo[i].crop_len, f) == r->photo[i].crop_len;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok) {
+            fprintf(stderr, "vigil: --show-face: cannot write %s\n", paths[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The gate's findings for one photo, for a person to read. */
+static void print_photo(const vg_enrol_photo_report *p, const char *face_file)
+{
+    const vg_gate_result *g = &p->gate;
+    if (p->kept)
+        printf("photo %s: %s", p->label, p->low_quality ? "enrolled BELOW the quality limits (supervisor)" : "passes");
+    else
+        printf("photo %s: refused", p->label);
+    if (g->chosen >= 0 && g->dominant)
+        printf("; the dominant face %d of %d chosen, %d smaller face%s ignored", g->chosen, g->faces, g->ignored,
+               g->ignored == 1 ? "" : "s");
+    else if (g->chosen >= 0 && g->faces > 1)
+        printf("; face %d of %d chosen (--face), %d other%s ignored", g->chosen, g->faces, g->ignored,
+               g->ignored == 1 ? "" : "s");
+    printf("\n");
+    if (g->chosen >= 0) {
+        printf("  face box %.0f,%.0f to %.0f,%.0f", g->face.x1, g->face.y1, g->face.x2, g->face.y2);
+        if (face_file && face_file[0])
+            printf(", written to %s", face_file);
+        printf("\n");
+        for (int i = 0; i < VG_GATE_FACTORS; i++) {
+            const vg_gate_factor *f = &g->factor[i];
+            char limit[48];
+            if (i == VG_GATE_YAW || i == VG_GATE_PITCH)
+                snprintf(limit, sizeof limit, "|x| <= %.2f", f->max);
+            else if (!isnan(f->min) && !isnan(f->max))
+                snprintf(limit, sizeof limit, "%g..%g", f->min, f->max);
+            else
+                snprintf(limit, sizeof limit, ">= %g", f->min);
+            printf("  %-15s %8.2f  %-12s %s\n", f->name, f->value, limit, f->pass ? "pass" : "FAIL");
+        }
+    }
+    if (!p->kept || p->low_quality)
+        for (int i = 0; i < p->reasons.n; i++)
+            printf("  %s: %s\n", p->kept ? "below the limit" : "reason", p->reasons.reason[i]);
+}
+
 static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
 {
     const char *list = NULL, *name = NULL, *reason = NULL, *source = NULL, *category = NULL, *dob = NULL,
-               *just = NULL, *by = NULL, *expires = NULL, *face = NULL, *sharp = NULL, *eyes = NULL;
+               *just = NULL, *by = NULL, *expires = NULL, *face = NULL, *sharp = NULL, *eyes = NULL,
+               *show = NULL, *low = NULL, *supervisor = NULL;
     const char *photos[MAX_PHOTOS];
     int n = 0;
     vg_enrol_options opt;
@@ -62,7 +145,10 @@ static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv
                    (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
                    (r = vg_cli_opt(argc, argv, &i, "--face", &face)) ||
                    (r = vg_cli_opt(argc, argv, &i, "--min-sharpness", &sharp)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--min-eye-distance", &eyes))) {
+                   (r = vg_cli_opt(argc, argv, &i, "--min-eye-distance", &eyes)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--show-face", &show)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--accept-low-quality", &low)) ||
+                   (r = vg_cli_opt(argc, argv, &i, "--supervisor", &supervisor))) {
             if (r < 0)
                 return VG_EXIT_USAGE;
         } else if (argv[i][0] == '-') {
@@ -87,6 +173,17 @@ static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv
         return vg_cli_usage("--min-sharpness takes a number of at least 1 (default 15)");
     if (eyes && (vg_cli_parse_float(eyes, &opt.gate.min_eye_dist) || opt.gate.min_eye_dist < 8))
         return vg_cli_usage("--min-eye-distance takes a number of pixels of at least 8 (default 24)");
+    /* below the limits only on a named supervisor's written word */
+    if (!low != !supervisor)
+        return vg_cli_usage("--accept-low-quality JUSTIFICATION and --supervisor NAME go together");
+    if (low && (!low[0] || strpbrk(low, "\r\n") || strlen(low) > VG_STORE_TEXT_MAX))
+        return vg_cli_usage("--accept-low-quality takes a justification of one line, 1 to %d bytes",
+                            VG_STORE_TEXT_MAX);
+    if (supervisor && (!supervisor[0] || strpbrk(supervisor, "\r\n") || strlen(supervisor) > VG_STORE_NAME_MAX))
+        return vg_cli_usage("--supervisor takes a name of one line, 1 to %d bytes", VG_STORE_NAME_MAX);
+    opt.low_quality_justification = low;
+    opt.low_quality_supervisor = supervisor;
+    opt.want_crops = show != NULL;
     vg_err err = {{0}};
     vg_watchlist w;
     vg_status st = vg_store_watchlist_get(store, list, &w, &err);
@@ -120,16 +217,40 @@ static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv
     if (st)
         return vg_cli_fail(st, &err);
     int64_t id = 0;
-    st = vg_enrol(pack, store, vg_cli_actor(cli), &s, photos, n, &opt, &id, &err);
+    vg_enrol_report *rep = NULL;
+    st = vg_enrol_files(pack, store, vg_cli_actor(cli), &s, photos, n, &opt, &id, &rep, &err);
     vg_face_pack_close(pack);
+    /* what the gate saw, whether or not the subject was enrolled */
+    char paths[MAX_PHOTOS][1024] = {{0}};
+    if (rep && show)
+        show_faces(show, rep, paths); /* says so when a file cannot be written */
+    int kept = rep ? rep->kept : 0, lowq = rep ? rep->low_quality : 0;
+    if (cli->json && rep) {
+        json_t *photos_json = vg_enrol_report_json(rep, 0);
+        for (int i = 0; show && photos_json && i < rep->n; i++)
+            if (paths[i][0])
+                json_object_set_new(json_array_get(photos_json, (size_t)i), "face_file", json_string(paths[i]));
+        json_t *o = st ? json_pack("{s:b, s:s, s:o}", "enrolled", 0, "error", err.msg, "photos", photos_json)
+                       : json_pack("{s:b, s:I, s:s, s:s, s:i, s:i, s:i, s:o}", "enrolled", 1, "id", (json_int_t)id,
+                                   "name", name, "watchlist", list, "templates", kept, "low_quality", lowq,
+                                   "refused", n - kept, "photos", photos_json);
+        vg_cli_print_json(o);
+    } else if (rep) {
+        for (int i = 0; i < rep->n; i++)
+            print_photo(&rep->photo[i], show ? paths[i] : NULL);
+    }
+    vg_enrol_report_free(rep);
     if (st)
         return vg_cli_fail(st, &err);
-    if (cli->json)
-        vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)id, "name", name, "watchlist", list,
-                                    "templates", n));
-    else
-        printf("subject %lld (%s) enrolled on %s with %d template%s\n", (long long)id, name, list, n,
-               n == 1 ? "" : "s");
+    if (!cli->json) {
+        printf("subject %lld (%s) enrolled on %s with %d template%s", (long long)id, name, list, kept,
+               kept == 1 ? "" : "s");
+        if (n > kept)
+            printf(" (%d photo%s refused)", n - kept, n - kept == 1 ? "" : "s");
+        if (lowq)
+            printf(", %d below the quality limits on %s's authority", lowq, supervisor);
+        printf("\n");
+    }
     return VG_EXIT_OK;
 }
 
@@ -150,15 +271,16 @@ static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
     for (int i = 0; i < n; i++) {
         char t[32];
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I}", "id", (json_int_t)s[i].id,
+            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i}", "id", (json_int_t)s[i].id,
                                         "name", s[i].name, "category", s[i].category, "reason", s[i].reason,
                                         "source", s[i].source, "authorised_by", s[i].authorised_by, "dob",
                                         s[i].dob, "templates", s[i].templates, "created_at",
-                                        (json_int_t)s[i].created_at, "expires_at", (json_int_t)s[i].expires_at));
+                                        (json_int_t)s[i].created_at, "expires_at", (json_int_t)s[i].expires_at,
+                                        "low_quality", s[i].low_quality));
         else
-            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s\n", (long long)s[i].id, s[i].name, s[i].category,
+            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s%s\n", (long long)s[i].id, s[i].name, s[i].category,
                    s[i].templates, s[i].dob[0] ? s[i].dob : "-", vg_cli_format_time(s[i].expires_at, t, sizeof t),
-                   s[i].reason);
+                   s[i].reason, s[i].low_quality ? "  (low-quality photo accepted by a supervisor)" : "");
     }
     vg_store_subject_free(s);
     return VG_EXIT_OK;

@@ -1,8 +1,11 @@
 /* enrol.c — putting a subject on a watch list from photos: every photo
  * through the quality gate, embedded, re-encoded, checked against the rest
  * of the list for duplicates, then stored with all its templates in one
- * transaction. Nothing is stored unless every photo passes. The photos come
- * from files (vg_enrol, the CLI) or memory (vg_enrol_mem, HTTP uploads). */
+ * transaction. The photos that pass are kept and the others reported
+ * (vg_enrol_report: what the gate found, every factor, the face crop);
+ * nothing is stored unless one passes. A supervisor may accept a face below
+ * the quality limits, never a photo without a face. The photos come from
+ * files (vg_enrol_files, the CLI) or memory (vg_enrol_mem, HTTP uploads). */
 #include "vigil/watchlist.h"
 
 #include <sodium.h>
@@ -83,11 +86,12 @@ static vg_status decode_photo(const photo_src *p, int i, vg_image **img, vg_err 
 }
 
 struct vg_enrol_prepared {
-    int n, dim;
+    int n, dim;           /* the photos kept */
     float *vecs;          /* n x dim */
-    vg_enrolment *rec;    /* pointing into vecs and jpegs */
+    vg_enrolment *rec;    /* pointing into vecs, jpegs and the supervisor's texts */
     uint8_t **jpegs;
     char **labels;
+    char *supervisor, *justification;
 };
 
 void vg_enrol_prepared_free(vg_enrol_prepared *p)
@@ -106,7 +110,22 @@ void vg_enrol_prepared_free(vg_enrol_prepared *p)
     free(p->rec);
     free(p->jpegs);
     free(p->labels);
+    free(p->supervisor);
+    free(p->justification);
     free(p);
+}
+
+void vg_enrol_report_free(vg_enrol_report *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; r->photo && i < r->n; i++) {
+        if (r->photo[i].crop)
+            sodium_memzero(r->photo[i].crop, r->photo[i].crop_len);
+        free(r->photo[i].crop);
+    }
+    free(r->photo);
+    free(r);
 }
 
 static void why_reset(vg_enrol_refusal *why)
@@ -115,59 +134,166 @@ static void why_reset(vg_enrol_refusal *why)
     why->stage = VG_ENROL_OTHER;
 }
 
-/* Every photo through the gate, embedded and re-encoded: no store needed. */
+/* The face as the embedder sees it (aligned 112x112), as JPEG. */
+static vg_status face_crop(const vg_image *img, const vg_face *face, uint8_t **jpeg, size_t *len, vg_err *err)
+{
+    vg_image *aligned = NULL;
+    vg_status st = vg_face_align(img, face->lm, &aligned, err);
+    if (!st)
+        st = vg_image_encode_jpeg(aligned, ENROL_JPEG_QUALITY, jpeg, len, err);
+    vg_image_free(aligned);
+    return st;
+}
+
+/* One photo: decoded, through the gate, cropped when asked, and (kept)
+ * embedded and re-encoded into slot k of p. A refusal (decode or gate)
+ * is VG_OK with pr->kept 0 and its reasons; anything else is an error. */
+static vg_status one_photo(const vg_face_pack *pack, const photo_src *ps, int i, const vg_enrol_options *opt,
+                           int accept_low, vg_enrol_prepared *p, vg_enrol_photo_report *pr, vg_err *err)
+{
+    vg_image *img = NULL;
+    vg_err perr = {{0}};
+    vg_status st = decode_photo(ps, i, &img, &perr);
+    if (st == VG_ERR_INVALID || st == VG_ERR_LIMIT) {
+        pr->stage = VG_ENROL_DECODE;
+        pr->status = st;
+        pr->reasons.n = 1;
+        snprintf(pr->reasons.reason[0], sizeof pr->reasons.reason[0], "%s", perr.msg);
+        return VG_OK;
+    }
+    if (st) {
+        if (err)
+            *err = perr;
+        return st;
+    }
+    st = vg_gate_examine(pack, img, opt->face_index, &opt->gate, &pr->gate, &pr->reasons, &perr);
+    if (st == VG_OK) {
+        pr->stage = VG_ENROL_OK;
+    } else if (st == VG_ERR_INVALID && pr->reasons.n) {
+        pr->stage = VG_ENROL_GATE;
+        /* below the quality limits only, a face for sure, and a supervisor's word */
+        if (accept_low && pr->gate.chosen >= 0 && pr->gate.is_face && !pr->gate.quality_ok) {
+            pr->stage = VG_ENROL_OK;
+            pr->low_quality = 1;
+        }
+        st = VG_OK;
+    } else if (st) {
+        vg_image_free(img);
+        if (err)
+            *err = perr;
+        return st;
+    }
+    if (opt->want_crops && pr->gate.chosen >= 0)
+        st = face_crop(img, &pr->gate.face, &pr->crop, &pr->crop_len, err);
+    if (!st && pr->stage == VG_ENROL_OK) {
+        int k = p->n, dim = p->dim;
+        float *vec = p->vecs + (size_t)k * (size_t)dim;
+        if (!(p->labels[k] = strdup(pr->label)))
+            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+        if (!st)
+            st = vg_face_embed_face(pack, img, &pr->gate.face, vec, err);
+        if (!st)
+            st = keep_as_jpeg(img, &p->jpegs[k], &p->rec[k].jpeg_len, err);
+        p->n++; /* whatever was allocated is freed with p */
+        if (!st) {
+            p->rec[k].vec = vec;
+            p->rec[k].dim = dim;
+            p->rec[k].quality = pr->gate.face.quality.score;
+            p->rec[k].jpeg = p->jpegs[k];
+            if (pr->low_quality) {
+                p->rec[k].low_quality = 1;
+                p->rec[k].low_quality_supervisor = p->supervisor;
+                p->rec[k].low_quality_justification = p->justification;
+            }
+            pr->kept = 1;
+        }
+    }
+    vg_image_free(img);
+    return st;
+}
+
+static int one_line(const char *s)
+{
+    return s && s[0] && !strpbrk(s, "\r\n");
+}
+
+/* Every photo through the gate; the ones that pass embedded and
+ * re-encoded: no store needed. */
 static vg_status prepare(const vg_face_pack *pack, const photo_src *src, const char *const *labels, int n,
-                         const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err)
+                         const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_report **report_out,
+                         vg_enrol_refusal *why, vg_err *err)
 {
     *out = NULL;
+    if (report_out)
+        *report_out = NULL;
     if (n < 1)
         return vg_err_set(err, VG_ERR_INVALID, "at least one photo is needed (--photo FILE)");
     if (n > ENROL_MAX_PHOTOS)
         return vg_err_set(err, VG_ERR_INVALID, "%d photos: at most %d per subject", n, ENROL_MAX_PHOTOS);
+    int accept_low = opt->low_quality_supervisor || opt->low_quality_justification;
+    if (accept_low && !one_line(opt->low_quality_supervisor))
+        return vg_err_set(err, VG_ERR_INVALID, "accepting a photo below the quality limits needs the supervisor's "
+                          "name (one line)");
+    if (accept_low && !one_line(opt->low_quality_justification))
+        return vg_err_set(err, VG_ERR_INVALID, "accepting a photo below the quality limits needs a written "
+                          "justification (one line)");
     photo_src ps = *src;
     ps.max_pixels = opt->max_pixels;
     int dim = vg_face_pack_dim(pack);
     vg_enrol_prepared *p = calloc(1, sizeof *p);
-    if (!p)
+    vg_enrol_report *rep = calloc(1, sizeof *rep);
+    if (!p || !rep) {
+        free(p);
+        free(rep);
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-    p->n = n;
+    }
     p->dim = dim;
     p->vecs = calloc((size_t)n * (size_t)dim, sizeof(float));
     p->rec = calloc((size_t)n, sizeof *p->rec);
     p->jpegs = calloc((size_t)n, sizeof *p->jpegs);
     p->labels = calloc((size_t)n, sizeof *p->labels);
-    vg_status st = p->vecs && p->rec && p->jpegs && p->labels ? VG_OK : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    rep->photo = calloc((size_t)n, sizeof *rep->photo);
+    rep->n = rep->photo ? n : 0;
+    vg_status st = p->vecs && p->rec && p->jpegs && p->labels && rep->photo
+                       ? VG_OK
+                       : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    if (!st && accept_low && (!(p->supervisor = strdup(opt->low_quality_supervisor)) ||
+                              !(p->justification = strdup(opt->low_quality_justification))))
+        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n && !st; i++) {
-        vg_image *img = NULL;
-        vg_face face;
-        float *vec = p->vecs + (size_t)i * (size_t)dim;
-        why->photo = i;
-        if (!(p->labels[i] = strdup(labels[i]))) {
-            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-            break;
-        }
-        st = decode_photo(&ps, i, &img, err);
-        if (st == VG_ERR_INVALID || st == VG_ERR_LIMIT)
-            why->stage = VG_ENROL_DECODE;
-        if (!st) {
-            st = vg_gate_assess(pack, img, opt->face_index, &opt->gate, &face, &why->reasons, err);
-            if (st && why->reasons.n)
-                why->stage = VG_ENROL_GATE;
-        }
-        if (!st)
-            st = vg_face_embed_face(pack, img, &face, vec, err);
-        if (!st)
-            st = keep_as_jpeg(img, &p->jpegs[i], &p->rec[i].jpeg_len, err);
-        vg_image_free(img);
+        vg_enrol_photo_report *pr = &rep->photo[i];
+        snprintf(pr->label, sizeof pr->label, "%s", labels[i]);
+        pr->stage = VG_ENROL_OTHER;
+        pr->gate.chosen = -1;
+        st = one_photo(pack, &ps, i, opt, accept_low, p, pr, err);
         if (st) {
+            why->photo = i;
             vg_err_prefix(err, st, "photo %s", labels[i]);
             break;
         }
-        p->rec[i].vec = vec;
-        p->rec[i].dim = dim;
-        p->rec[i].quality = face.quality.score;
-        p->rec[i].jpeg = p->jpegs[i];
+        rep->kept += pr->kept;
+        rep->low_quality += pr->kept && pr->low_quality;
     }
+    if (!st && rep->kept == 0) {
+        /* nothing passed: refused as the first photo was, naming it */
+        const vg_enrol_photo_report *first = &rep->photo[0];
+        why->photo = 0;
+        why->stage = first->stage;
+        why->reasons = first->reasons;
+        if (n == 1)
+            st = vg_err_set(err, VG_ERR_INVALID, "photo %s: %s", labels[0],
+                            first->reasons.n ? first->reasons.reason[0] : "refused");
+        else
+            st = vg_err_set(err, VG_ERR_INVALID, "none of the %d photos passed (photo %s: %s)", n, labels[0],
+                            first->reasons.n ? first->reasons.reason[0] : "refused");
+        /* a photo that could not be decoded keeps its status (400, not 422) */
+        if (n == 1 && first->stage == VG_ENROL_DECODE)
+            st = first->status;
+    }
+    if (report_out)
+        *report_out = rep;
+    else
+        vg_enrol_report_free(rep);
     if (st) {
         vg_enrol_prepared_free(p);
         return st;
@@ -176,11 +302,14 @@ static vg_status prepare(const vg_face_pack *pack, const photo_src *src, const c
     return VG_OK;
 }
 
-vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
-                           vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err)
+vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo *photos, int n,
+                                  const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_report **report,
+                                  vg_enrol_refusal *why, vg_err *err)
 {
     vg_enrol_options defaults;
     vg_enrol_refusal dummy;
+    if (report)
+        *report = NULL;
     if (!opt) {
         vg_enrol_defaults(&defaults);
         opt = &defaults;
@@ -197,7 +326,13 @@ vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photo
     for (int i = 0; i < n; i++)
         labels[i] = photos[i].label ? photos[i].label : "photo";
     photo_src src = {.mem = photos};
-    return prepare(pack, &src, labels, n, opt, out, why, err);
+    return prepare(pack, &src, labels, n, opt, out, report, why, err);
+}
+
+vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
+                           vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err)
+{
+    return vg_enrol_prepare_report(pack, photos, n, opt, out, NULL, why, err);
 }
 
 vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
@@ -236,11 +371,13 @@ vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char 
     return st;
 }
 
-vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
-                   const vg_subject *subject, const char *const *photos, int n,
-                   const vg_enrol_options *opt, int64_t *subject_id, vg_err *err)
+vg_status vg_enrol_files(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+                         const char *const *photos, int n, const vg_enrol_options *opt, int64_t *subject_id,
+                         vg_enrol_report **report, vg_err *err)
 {
     vg_enrol_options defaults;
+    if (report)
+        *report = NULL;
     if (!opt) {
         vg_enrol_defaults(&defaults);
         opt = &defaults;
@@ -249,11 +386,18 @@ vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
     why_reset(&why);
     photo_src src = {.files = photos};
     vg_enrol_prepared *p = NULL;
-    vg_status st = prepare(pack, &src, photos, n, opt, &p, &why, err);
+    vg_status st = prepare(pack, &src, photos, n, opt, &p, report, &why, err);
     if (!st)
         st = vg_enrol_commit(pack, store, actor, subject, p, opt, subject_id, NULL, err);
     vg_enrol_prepared_free(p);
     return st;
+}
+
+vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
+                   const vg_subject *subject, const char *const *photos, int n,
+                   const vg_enrol_options *opt, int64_t *subject_id, vg_err *err)
+{
+    return vg_enrol_files(pack, store, actor, subject, photos, n, opt, subject_id, NULL, err);
 }
 
 vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,

@@ -62,6 +62,9 @@ json_t *vg_api_alert_json(const vg_alert_detail *d)
     json_object_set_new(o, "adjudicated_by", pending ? json_null() : json_string(d->adjudicated_by));
     json_object_set_new(o, "adjudicated_at", pending ? json_null() : json_integer(d->adjudicated_at));
     json_object_set_new(o, "note", pending ? json_null() : json_string(d->note));
+    /* the subject was enrolled with a photo a supervisor accepted below
+     * the quality limits: the match may rest on it */
+    json_object_set_new(o, "low_quality", json_boolean(d->low_quality));
     return o;
 }
 

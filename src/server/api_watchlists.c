@@ -33,11 +33,12 @@ static json_t *watchlist_json(const vg_watchlist *w)
 
 static json_t *subject_json(const vg_subject *s)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i}", "id", (json_int_t)s->id,
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:i}", "id", (json_int_t)s->id,
                      "watchlist_id", (json_int_t)s->watchlist_id, "name", s->name, "reason", s->reason,
                      "category", s->category, "source", s->source, "authorised_by", s->authorised_by,
                      "justification", s->justification, "dob", s->dob, "created_at", (json_int_t)s->created_at,
-                     "expires_at", (json_int_t)s->expires_at, "templates", s->templates);
+                     "expires_at", (json_int_t)s->expires_at, "templates", s->templates, "low_quality",
+                     s->low_quality);
 }
 
 /* The watch list with this id (under the lock). */
@@ -121,8 +122,10 @@ enum MHD_Result vg_api_subjects(vg_request *r)
 }
 
 /* 422: the gate (or the duplicate check) refused the photo, with every
- * reason. */
-static enum MHD_Result refused(vg_request *r, const vg_enrol_refusal *why, const char *msg)
+ * reason, and what the gate found in each photo (the crop included: it goes
+ * back to the uploader only, never to the store or a log). */
+static enum MHD_Result refused(vg_request *r, const vg_enrol_refusal *why, const vg_enrol_report *rep,
+                               const char *msg)
 {
     json_t *reasons = json_array();
     for (int i = 0; i < why->reasons.n; i++) {
@@ -139,8 +142,10 @@ static enum MHD_Result refused(vg_request *r, const vg_enrol_refusal *why, const
         }
         json_array_append_new(reasons, json_string(text));
     }
-    return vg_http_json(r, 422,
-                        json_pack("{s:s, s:s, s:o}", "error", msg, "field", "photo", "reasons", reasons));
+    json_t *o = json_pack("{s:s, s:s, s:o}", "error", msg, "field", "photo", "reasons", reasons);
+    if (o && rep)
+        json_object_set_new(o, "photos", vg_enrol_report_json(rep, 1));
+    return vg_http_json(r, 422, o);
 }
 
 enum MHD_Result vg_api_subject_create(vg_request *r)
@@ -170,7 +175,21 @@ enum MHD_Result vg_api_subject_create(vg_request *r)
     vg_enrol_defaults(&opt);
     opt.face_index = b.face;
     opt.allow_duplicate = b.allow_duplicate;
-    vg_enrol_photo photo = {b.photo, b.photo_len, "upload"};
+    opt.want_crops = 1;
+    /* below the limits: the written justification, and the supervisor named
+     * or else the admin who sends it (the route is admin only) */
+    if (b.accept_low_quality[0]) {
+        opt.low_quality_justification = b.accept_low_quality;
+        opt.low_quality_supervisor = b.supervisor[0] ? b.supervisor : r->session.user;
+    }
+    vg_enrol_photo photo[VG_BODY_PHOTOS_MAX];
+    char labels[VG_BODY_PHOTOS_MAX][16];
+    int np = b.n_photos;
+    for (int i = 0; i < np; i++) {
+        snprintf(labels[i], sizeof labels[i], "photos[%d]", i);
+        photo[i] = (vg_enrol_photo){b.photos[i], b.photos_len[i], np == 1 ? "upload" : labels[i]};
+    }
+    vg_enrol_report *rep = NULL;
     vg_enrol_refusal why;
     memset(&why, 0, sizeof why);
     vg_watchlist w;
@@ -179,7 +198,7 @@ enum MHD_Result vg_api_subject_create(vg_request *r)
     vg_err err = {{0}};
     /* the gate and the models first, without the store: other requests go on */
     vg_enrol_prepared *prep = NULL;
-    vg_status st = vg_enrol_prepare(r->srv->pack, &photo, 1, &opt, &prep, &why, &err);
+    vg_status st = vg_enrol_prepare_report(r->srv->pack, photo, np, &opt, &prep, &rep, &why, &err);
     vg_body_subject_free(&b);
     if (st == VG_OK) {
         lock(r);
@@ -191,36 +210,54 @@ enum MHD_Result vg_api_subject_create(vg_request *r)
         }
         if (st == VG_OK)
             st = vg_store_subject_get(r->srv->store, id, &made, &err);
-        if (st == VG_OK) {
-            made.templates = 1;
+        if (st == VG_OK)
             reload(r, w.id);
-        }
         unlock(r);
     }
     vg_enrol_prepared_free(prep);
+    enum MHD_Result ret;
     if (st != VG_OK) {
         switch (why.stage) {
-        case VG_ENROL_DECODE: {
-            char m[sizeof err.msg + 64];
-            snprintf(m, sizeof m, "%s (%s)",
-                     st == VG_ERR_LIMIT ? "photo: too many pixels" : "photo: not an image that can be decoded (JPEG or PNG)",
-                     err.msg);
-            return vg_http_error(r, MHD_HTTP_BAD_REQUEST, m, "photo");
-        }
+        case VG_ENROL_DECODE:
+            if (np == 1) {
+                char m[sizeof err.msg + 64];
+                snprintf(m, sizeof m, "%s (%s)",
+                         st == VG_ERR_LIMIT ? "photo: too many pixels"
+                                            : "photo: not an image that can be decoded (JPEG or PNG)",
+                         err.msg);
+                ret = vg_http_error(r, MHD_HTTP_BAD_REQUEST, m, "photo");
+                break;
+            }
+            /* several photos, none decoded nor passing: as the gate's refusal */
+            /* fall through */
         case VG_ENROL_GATE:
-            return refused(r, &why, "the enrolment quality gate refused the photo");
+            ret = refused(r, &why, rep,
+                          np == 1 ? "the enrolment quality gate refused the photo"
+                                  : "the enrolment quality gate refused every photo");
+            break;
         case VG_ENROL_DUPLICATE:
-            return refused(r, &why, "the face matches another subject of this watch list (allow_duplicate: true "
-                                    "enrols it anyway)");
+            ret = refused(r, &why, rep,
+                          "the face matches another subject of this watch list (allow_duplicate: true "
+                          "enrols it anyway)");
+            break;
         default:
             if (st == VG_ERR_LIMIT)
-                return vg_http_error(r, MHD_HTTP_CONFLICT, err.msg, NULL); /* the list is full */
-            if (st == VG_ERR_INVALID)
-                return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
-            return vg_http_store_error(r, st, &err);
+                ret = vg_http_error(r, MHD_HTTP_CONFLICT, err.msg, NULL); /* the list is full */
+            else if (st == VG_ERR_INVALID)
+                ret = vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+            else
+                ret = vg_http_store_error(r, st, &err);
         }
+        vg_enrol_report_free(rep);
+        return ret;
     }
-    return vg_http_json(r, MHD_HTTP_CREATED, json_pack("{s:o}", "subject", subject_json(&made)));
+    /* the photos kept and the ones refused, each with what the gate found */
+    json_t *o = json_pack("{s:o, s:i, s:i, s:i}", "subject", subject_json(&made), "templates", rep->kept,
+                          "refused", rep->n - rep->kept, "low_quality", rep->low_quality);
+    if (o)
+        json_object_set_new(o, "photos", vg_enrol_report_json(rep, 1));
+    vg_enrol_report_free(rep);
+    return vg_http_json(r, MHD_HTTP_CREATED, o);
 }
 
 enum MHD_Result vg_api_subject_remove(vg_request *r)

@@ -203,15 +203,14 @@ static int is_date(const char *s)
     return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-/* The photo: base64 (standard alphabet, padding optional, whitespace
- * ignored), after an optional data-URL prefix. */
-static vg_status photo(parse *p, vg_body_subject *out)
+/* One photo: base64 (standard alphabet, padding optional, whitespace
+ * ignored), after an optional data-URL prefix. what names it in messages. */
+static vg_status photo_one(parse *p, const char *field, const char *what, json_t *v, uint8_t **out, size_t *out_len)
 {
-    json_t *v = json_object_get(p->o, "photo");
     if (!v || json_is_null(v))
-        return fail(p, "photo", "photo is required (a base64 JPEG or PNG)");
+        return fail(p, field, "%s is required (a base64 JPEG or PNG)", what);
     if (!json_is_string(v))
-        return fail(p, "photo", "photo must be a string (base64 JPEG or PNG)");
+        return fail(p, field, "%s must be a string (base64 JPEG or PNG)", what);
     const char *b64 = json_string_value(v);
     size_t n = json_string_length(v);
     const char *comma = memchr(b64, ',', n < 100 ? n : 100);
@@ -220,13 +219,13 @@ static vg_status photo(parse *p, vg_body_subject *out)
         b64 = comma + 1;
     }
     if (n == 0)
-        return fail(p, "photo", "photo is empty");
+        return fail(p, field, "%s is empty", what);
     if (sodium_init() < 0)
-        return fail(p, "photo", "cannot decode base64 (libsodium failed to initialise)");
+        return fail(p, field, "cannot decode base64 (libsodium failed to initialise)");
     size_t cap = n / 4 * 3 + 3;
     uint8_t *bin = malloc(cap);
     if (!bin)
-        return fail(p, "photo", "the photo is too large to decode (out of memory)");
+        return fail(p, field, "the photo is too large to decode (out of memory)");
     size_t got = 0;
     const char *end = NULL;
     if (sodium_base642bin(bin, cap, b64, n, " \t\r\n", &got, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -236,16 +235,46 @@ static vg_status photo(parse *p, vg_body_subject *out)
                 0 ||
             (end && end != b64 + n)) {
             free(bin);
-            return fail(p, "photo", "photo is not valid base64 (at byte %zu)",
+            return fail(p, field, "%s is not valid base64 (at byte %zu)", what,
                         end ? (size_t)(end - b64) : (size_t)0);
         }
     }
     if (got == 0) {
         free(bin);
-        return fail(p, "photo", "photo is empty");
+        return fail(p, field, "%s is empty", what);
     }
-    out->photo = bin;
-    out->photo_len = got;
+    *out = bin;
+    *out_len = got;
+    return VG_OK;
+}
+
+/* "photo" (one) or "photos" (an array of 1..VG_BODY_PHOTOS_MAX), not both. */
+static vg_status photos(parse *p, vg_body_subject *out)
+{
+    json_t *one = json_object_get(p->o, "photo"), *many = json_object_get(p->o, "photos");
+    if (one && !json_is_null(one) && many && !json_is_null(many))
+        return fail(p, "photos", "give photo or photos, not both");
+    vg_status st = VG_OK;
+    if (!many || json_is_null(many)) {
+        st = photo_one(p, "photo", "photo", one, &out->photos[0], &out->photos_len[0]);
+        out->n_photos = st == VG_OK;
+    } else if (!json_is_array(many) || json_array_size(many) < 1 || json_array_size(many) > VG_BODY_PHOTOS_MAX) {
+        return fail(p, "photos", "photos must be an array of 1 to %d base64 JPEG or PNG photos", VG_BODY_PHOTOS_MAX);
+    } else {
+        for (size_t i = 0; i < json_array_size(many) && st == VG_OK; i++) {
+            char what[32];
+            snprintf(what, sizeof what, "photos[%zu]", i);
+            st = photo_one(p, "photos", what, json_array_get(many, i), &out->photos[i], &out->photos_len[i]);
+            if (st == VG_OK)
+                out->n_photos = (int)i + 1;
+        }
+    }
+    if (st != VG_OK) {
+        vg_body_subject_free(out);
+        return st;
+    }
+    out->photo = out->photos[0];
+    out->photo_len = out->photos_len[0];
     return VG_OK;
 }
 
@@ -254,7 +283,8 @@ vg_status vg_body_parse_subject(const char *json, size_t len, vg_body_subject *o
 {
     static const char *const keys[] = {"name",          "reason",   "category",        "source", "authorised_by",
                                        "justification", "dob",      "expires_at",      "under_18",
-                                       "face",          "photo",    "allow_duplicate", NULL};
+                                       "face",          "photo",    "allow_duplicate", "photos",
+                                       "accept_low_quality",        "supervisor",      NULL};
     PARSE_INIT(p, field, msg);
     memset(out, 0, sizeof *out);
     long long exp = 0, face = -1;
@@ -288,7 +318,13 @@ vg_status vg_body_parse_subject(const char *json, size_t len, vg_body_subject *o
     out->expires_at = exp;
     out->face = (int)face;
     if (!st)
-        st = photo(&p, out); /* last: nothing to free on an earlier error */
+        st = str(&p, "accept_low_quality", 0, 1, out->accept_low_quality, sizeof out->accept_low_quality);
+    if (!st)
+        st = str(&p, "supervisor", 0, 1, out->supervisor, sizeof out->supervisor);
+    if (!st && out->supervisor[0] && !out->accept_low_quality[0])
+        st = fail(&p, "supervisor", "supervisor goes with accept_low_quality (the written justification)");
+    if (!st)
+        st = photos(&p, out); /* last: nothing to free on an earlier error */
     return done(&p, st);
 }
 
@@ -296,7 +332,12 @@ void vg_body_subject_free(vg_body_subject *s)
 {
     if (!s)
         return;
-    free(s->photo);
+    for (int i = 0; i < s->n_photos; i++) {
+        free(s->photos[i]);
+        s->photos[i] = NULL;
+        s->photos_len[i] = 0;
+    }
+    s->n_photos = 0;
     s->photo = NULL;
     s->photo_len = 0;
 }

@@ -31,6 +31,8 @@ typedef struct vg_body_watchlist {
     int max_size;                       /* 0: no limit */
 } vg_body_watchlist;
 
+#define VG_BODY_PHOTOS_MAX 32
+
 typedef struct vg_body_subject {
     char name[VG_STORE_NAME_MAX + 1];
     char reason[VG_STORE_TEXT_MAX + 1];
@@ -43,8 +45,16 @@ typedef struct vg_body_subject {
     int under_18;
     int allow_duplicate;
     int face;                           /* which face of the photo; -1: the only one */
-    uint8_t *photo;                     /* decoded from base64 (malloc'd: vg_body_subject_free) */
+    /* "photo" or "photos", decoded from base64 (malloc'd: vg_body_subject_free) */
+    uint8_t *photos[VG_BODY_PHOTOS_MAX];
+    size_t photos_len[VG_BODY_PHOTOS_MAX];
+    int n_photos;
+    uint8_t *photo;                     /* photos[0] (not owned apart from it) */
     size_t photo_len;
+    /* accepting a photo below the quality limits: the written justification
+     * ("" : not asked for) and the supervisor ("": the admin who sends it) */
+    char accept_low_quality[VG_STORE_TEXT_MAX + 1];
+    char supervisor[VG_STORE_NAME_MAX + 1];
 } vg_body_subject;
 
 typedef struct vg_body_user {

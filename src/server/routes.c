@@ -39,9 +39,11 @@ const vg_route vg_routes[] = {
     {"GET", "/api/v1/watchlists/{id}/subjects", "operator,auditor,admin", vg_api_subjects,
      "the subjects of a watch list (no photos)", 0, NULL},
     {"POST", "/api/v1/watchlists/{id}/subjects", "admin", vg_api_subject_create,
-     "enrol a subject from a base64 JPEG/PNG photo through the quality gate (422 with its reasons); "
-     "name, reason, category, source, photo, expires_at?, under_18?, justification?, dob?, face?, "
-     "allow_duplicate?",
+     "enrol a subject from base64 JPEG/PNG photos through the quality gate, keeping those that pass "
+     "(422 with its reasons when none does); each photo reported with its box, every quality factor "
+     "and the face crop; name, reason, category, source, photo or photos, expires_at?, under_18?, "
+     "justification?, dob?, face?, allow_duplicate?, accept_low_quality? (a supervisor's written "
+     "justification for a face below the quality limits), supervisor?",
      1, EX_SUBJECT},
     {"DELETE", "/api/v1/subjects/{id}", "admin", vg_api_subject_remove,
      "remove a subject with its templates and photos", 0, NULL},

@@ -113,8 +113,8 @@ typedef struct vg_store_backend {
     vg_status (*subject_delete)(vg_store_conn *c, int64_t id, vg_err *err);
 
     vg_status (*template_insert)(vg_store_conn *c, int64_t subject_id, const char *model_id,
-                                 int dim, float quality, const uint8_t *sealed, size_t len,
-                                 vg_err *err);
+                                 int dim, float quality, int low_quality, const uint8_t *sealed,
+                                 size_t len, vg_err *err);
     /* Templates of the list's subjects whose expiry (the subject's own, or
      * when 0 the list's) is 0 or after now, in template id order. */
     vg_status (*templates_each)(vg_store_conn *c, int64_t watchlist_id, int64_t now,

@@ -67,6 +67,11 @@
  *    SHA-256 of the token: the token itself is shown once and never
  *    stored), created_by, created_at, revoked_at (0: valid) and revoked_by.
  *    AUTOINCREMENT: a revoked token's id is never reused.
+ *
+ * Version 7 (enrolment that helps, issue 11):
+ *  - template.low_quality: 1 when a supervisor accepted the photo below the
+ *    enrolment gate's quality limits (the justification and the supervisor
+ *    are in the subject.add audit entry); 0 for every earlier template.
  */
 #include "store/migrations.h"
 
@@ -390,6 +395,10 @@ static const vg_migration migrations[] = {
           "  revoked_by TEXT NOT NULL DEFAULT ''\n"
           ");\n"
           "CREATE UNIQUE INDEX api_token_valid_name ON api_token (name) WHERE revoked_at = 0;\n"},
+     {0}},
+    {7,
+     {[VG_DIALECT_SQLITE] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n",
+      [VG_DIALECT_POSTGRES] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n"},
      {0}},
 };
 

@@ -760,7 +760,9 @@ static vg_status pg_subject_insert(vg_store_conn *c, const vg_subject *sub, int6
 #define SUBJECT_COLUMNS                                                                        \
     "SELECT s.id, s.watchlist_id, s.name, s.reason, s.category, s.source, s.authorised_by, "   \
     "s.justification, s.dob, s.created_at, s.expires_at, "                                     \
-    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id) FROM subject s "
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id), "                            \
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id AND t.low_quality <> 0) "      \
+    "FROM subject s "
 
 static vg_status read_subject(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
 {
@@ -780,6 +782,7 @@ static vg_status read_subject(void *ctx, const PGresult *r, int i, void *elem, v
     s->created_at = read_i64(r, i, 9);
     s->expires_at = read_i64(r, i, 10);
     s->templates = (int)read_i64(r, i, 11);
+    s->low_quality = (int)read_i64(r, i, 12);
     return VG_OK;
 }
 
@@ -821,8 +824,8 @@ static vg_status pg_subject_delete(vg_store_conn *c, int64_t id, vg_err *err)
 /* ---- templates and photos ---- */
 
 static vg_status pg_template_insert(vg_store_conn *c, int64_t subject_id, const char *model_id,
-                                    int dim, float quality, const uint8_t *sealed, size_t len,
-                                    vg_err *err)
+                                    int dim, float quality, int low_quality, const uint8_t *sealed,
+                                    size_t len, vg_err *err)
 {
     params p = {0};
     p_i64(&p, subject_id);
@@ -830,9 +833,10 @@ static vg_status pg_template_insert(vg_store_conn *c, int64_t subject_id, const 
     p_i64(&p, dim);
     p_blob(&p, sealed, len);
     p_f64(&p, quality);
+    p_i64(&p, low_quality != 0);
     return q(c,
-             "INSERT INTO template (subject_id, model_id, dim, vector, quality) "
-             "VALUES ($1, $2, $3, $4, $5)",
+             "INSERT INTO template (subject_id, model_id, dim, vector, quality, low_quality) "
+             "VALUES ($1, $2, $3, $4, $5, $6)",
              &p, 0, "adding a template", NULL, err);
 }
 
@@ -1153,6 +1157,7 @@ static vg_status read_alert_detail(void *ctx, const PGresult *r, int i, void *el
     read_text(r, i, 13, d->adjudicated_by, sizeof d->adjudicated_by);
     d->adjudicated_at = read_i64(r, i, 14);
     read_text(r, i, 15, d->note, sizeof d->note);
+    d->low_quality = read_i64(r, i, 16) != 0;
     return s;
 }
 
@@ -1162,7 +1167,8 @@ static vg_status pg_alert_query(vg_store_conn *c, const vg_alert_query *qy, vg_a
 #define ALERT_DETAIL_SQL(order)                                                                        \
     "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "      \
     "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                      \
-    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note "     \
+    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note, "     \
+    "EXISTS (SELECT 1 FROM template t WHERE t.subject_id = a.subject_id AND t.low_quality <> 0) "      \
     "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                         \
     "LEFT JOIN deployment d ON d.id = a.deployment_id "                                                \
     "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                                  \

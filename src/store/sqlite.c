@@ -528,7 +528,9 @@ static vg_status sq_subject_insert(vg_store_conn *c, const vg_subject *sub, int6
 #define SUBJECT_COLUMNS                                                                        \
     "SELECT s.id, s.watchlist_id, s.name, s.reason, s.category, s.source, s.authorised_by, "   \
     "s.justification, s.dob, s.created_at, s.expires_at, "                                     \
-    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id) FROM subject s "
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id), "                            \
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id AND t.low_quality <> 0) "      \
+    "FROM subject s "
 
 static void subject_row(sqlite3_stmt *st, vg_subject *s)
 {
@@ -545,6 +547,7 @@ static void subject_row(sqlite3_stmt *st, vg_subject *s)
     s->created_at = sqlite3_column_int64(st, 9);
     s->expires_at = sqlite3_column_int64(st, 10);
     s->templates = sqlite3_column_int(st, 11);
+    s->low_quality = sqlite3_column_int(st, 12);
 }
 
 static vg_status read_subject(void *ctx, sqlite3_stmt *st, void *elem, vg_err *err)
@@ -605,13 +608,13 @@ static vg_status sq_subject_delete(vg_store_conn *c, int64_t id, vg_err *err)
 /* ---- templates and photos ---- */
 
 static vg_status sq_template_insert(vg_store_conn *c, int64_t subject_id, const char *model_id,
-                                    int dim, float quality, const uint8_t *sealed, size_t len,
-                                    vg_err *err)
+                                    int dim, float quality, int low_quality, const uint8_t *sealed,
+                                    size_t len, vg_err *err)
 {
     sqlite3_stmt *st;
     vg_status s = prepare(c,
-                          "INSERT INTO template (subject_id, model_id, dim, vector, quality) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5)",
+                          "INSERT INTO template (subject_id, model_id, dim, vector, quality, low_quality) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                           &st, err);
     if (s != VG_OK)
         return s;
@@ -620,6 +623,7 @@ static vg_status sq_template_insert(vg_store_conn *c, int64_t subject_id, const 
     sqlite3_bind_int(st, 3, dim);
     sqlite3_bind_blob64(st, 4, sealed, len, SQLITE_STATIC);
     sqlite3_bind_double(st, 5, quality);
+    sqlite3_bind_int(st, 6, low_quality != 0);
     return run(c, st, "adding a template", err);
 }
 
@@ -1003,6 +1007,7 @@ static vg_status read_alert_detail(void *ctx, sqlite3_stmt *st, void *elem, vg_e
     col_text(st, 13, d->adjudicated_by, sizeof d->adjudicated_by);
     d->adjudicated_at = sqlite3_column_int64(st, 14);
     col_text(st, 15, d->note, sizeof d->note);
+    d->low_quality = sqlite3_column_int(st, 16) != 0;
     return VG_OK;
 }
 
@@ -1013,7 +1018,8 @@ static vg_status sq_alert_query(vg_store_conn *c, const vg_alert_query *q, vg_al
 #define ALERT_DETAIL_SQL(order)                                                                   \
     "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "  \
     "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                  \
-    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note " \
+    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note, " \
+    "EXISTS (SELECT 1 FROM template t WHERE t.subject_id = a.subject_id AND t.low_quality <> 0) "  \
     "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                     \
     "LEFT JOIN deployment d ON d.id = a.deployment_id "                                            \
     "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                              \

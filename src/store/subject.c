@@ -83,6 +83,21 @@ static vg_status check_photos(const vg_enrolment *p, int n, vg_err *err)
                               p[i].jpeg_len, VG_STORE_JPEG_MAX);
         if (p[i].jpeg[0] != 0xff || p[i].jpeg[1] != 0xd8 || p[i].jpeg[2] != 0xff)
             return vg_err_set(err, VG_ERR_INVALID, "photo %d is not a JPEG", i + 1);
+        if (p[i].low_quality) {
+            /* accepted below the limits: by whom and why, or not at all */
+            char what[64];
+            snprintf(what, sizeof what, "photo %d: the supervisor", i + 1);
+            vg_status st = vg_check_text(what, p[i].low_quality_supervisor, VG_STORE_NAME_MAX, 1, err);
+            if (st == VG_OK)
+                st = vg_check_utf8(what, p[i].low_quality_supervisor, 1, err);
+            snprintf(what, sizeof what, "photo %d: the justification", i + 1);
+            if (st == VG_OK)
+                st = vg_check_text(what, p[i].low_quality_justification, VG_STORE_TEXT_MAX, 1, err);
+            if (st == VG_OK)
+                st = vg_check_utf8(what, p[i].low_quality_justification, 1, err);
+            if (st != VG_OK)
+                return st;
+        }
     }
     return VG_OK;
 }
@@ -176,7 +191,7 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         st = s->be->subject_insert(s->conn, &row, &sid, err);
     for (int i = 0; st == VG_OK && i < n; i++) {
         st = s->be->template_insert(s->conn, sid, model_id, photos[i].dim, photos[i].quality,
-                                    z.vec[i], z.vec_len[i], err);
+                                    photos[i].low_quality != 0, z.vec[i], z.vec_len[i], err);
         if (st == VG_OK)
             st = s->be->photo_insert(s->conn, sid, i, z.jpeg[i], z.jpeg_len[i], err);
     }
@@ -185,10 +200,20 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "subject:%lld", (long long)sid);
-        st = vg_audit_append_json_tx(
-            s, actor, "subject.add", object,
-            json_pack("{s:s, s:i, s:s}", "watchlist", w.name, "templates", n, "model", model_id),
-            err);
+        json_t *details =
+            json_pack("{s:s, s:i, s:s}", "watchlist", w.name, "templates", n, "model", model_id);
+        /* a supervisor's acceptance below the quality limits: which photo,
+         * by whom, why (texts only, never an image) */
+        json_t *low = json_array();
+        for (int i = 0; i < n && details && low; i++)
+            if (photos[i].low_quality)
+                json_array_append_new(low, json_pack("{s:i, s:s, s:s}", "photo", i + 1, "supervisor",
+                                                     photos[i].low_quality_supervisor, "justification",
+                                                     photos[i].low_quality_justification));
+        if (details && low && json_array_size(low) > 0)
+            json_object_set(details, "low_quality", low);
+        json_decref(low);
+        st = vg_audit_append_json_tx(s, actor, "subject.add", object, details, err);
     }
     st = vg_store_end(s, st, err);
     sealed_free(&z);

@@ -130,7 +130,7 @@ try {
   await page.getByLabel('Reason for listing').fill('not a person');
   await page.getByLabel('Category').fill('test');
   await page.getByLabel('Source of the photo').fill('Debian python3-skimage');
-  await page.getByLabel('Photo (JPEG or PNG, one face)').setInputFiles(path.join(media, 'chelsea.png'));
+  await page.getByLabel('Photos (JPEG or PNG, one face each').setInputFiles(path.join(media, 'chelsea.png'));
   await page.getByRole('button', { name: 'Enrol' }).click();
   const err = page.locator('#subject-form [role=alert]');
   await err.filter({ hasText: /\S/ }).waitFor();
@@ -139,11 +139,18 @@ try {
   // a good photo: enrolled, listed at once (its name as text), then removed
   const UPLOADED = 'Uploaded <i>in the browser</i>';
   await page.getByLabel('Name of the person').fill(UPLOADED);
-  await page.getByLabel('Photo (JPEG or PNG, one face)').setInputFiles(path.join(media, 'astronaut.png'));
+  await page.getByLabel('Photos (JPEG or PNG, one face each').setInputFiles(path.join(media, 'astronaut.png'));
   await page.getByRole('button', { name: 'Enrol' }).click();
   const added = page.locator('#subjects-table tbody .subject', { hasText: UPLOADED });
   await added.waitFor();
   t.eq(await added.textContent(), UPLOADED, 'a photo uploaded in the form is enrolled and listed');
+  // what the gate found is shown: the face the server sent back, every factor
+  const found = page.locator('#enrol-result figure.enrol-photo');
+  await found.waitFor();
+  t.ok(await found.locator('img').evaluate((i) => i.complete && i.naturalWidth === 112), 'the face found is shown (112 px crop)');
+  t.eq(await found.locator('tbody tr').count(), 6, 'each quality factor is shown with its limit');
+  t.eq(await found.locator('tbody tr[data-pass="false"]').count(), 0, 'every factor of the astronaut passes');
+  await page.screenshot({ path: path.join(art, 'console-enrolment-factors.png'), fullPage: true });
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: `Remove ${UPLOADED}` }).click();
   await added.waitFor({ state: 'detached' });

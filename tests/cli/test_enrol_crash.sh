@@ -45,7 +45,7 @@ echo "one enrolment takes $span ms here; enrolment processes killed: $kills of $
 
 fails=0
 python3 - "$VIGIL_DB" <<'PY' || fails=$((fails + 1))
-import sqlite3, sys
+import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 ok = db.execute("PRAGMA integrity_check").fetchone()[0]
 assert ok == "ok", ok
@@ -54,7 +54,14 @@ subjects = db.execute("SELECT id FROM subject").fetchall()
 for (sid,) in subjects:
     t = db.execute("SELECT count(*) FROM template WHERE subject_id = ?", (sid,)).fetchone()[0]
     p = db.execute("SELECT count(*) FROM photo WHERE subject_id = ?", (sid,)).fetchone()[0]
-    assert t == 2 and p == 2, f"subject {sid}: {t} templates, {p} photos"
+    # a photo the gate refuses is left out (the other is kept): 1 or 2
+    # templates, each with its photo, as many as the subject.add entry
+    # written in the same transaction says — never a part of an enrolment
+    d = db.execute("SELECT details FROM audit WHERE action = 'subject.add' AND object = ?",
+                   (f"subject:{sid}",)).fetchone()
+    assert d, f"subject {sid}: no subject.add entry"
+    n = json.loads(d[0])["templates"]
+    assert t == p == n and t in (1, 2), f"subject {sid}: {t} templates, {p} photos, {n} enrolled"
 orphans = db.execute("SELECT count(*) FROM template WHERE subject_id NOT IN (SELECT id FROM subject)").fetchone()[0]
 orphans += db.execute("SELECT count(*) FROM photo WHERE subject_id NOT IN (SELECT id FROM subject)").fetchone()[0]
 assert orphans == 0, f"{orphans} orphaned rows"

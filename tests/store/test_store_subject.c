@@ -252,6 +252,86 @@ static void test_full_list(void **state)
     fx_done(&f);
 }
 
+/* A template a supervisor accepted below the quality limits: marked in the
+ * store (subject get/list, the alert's details), the supervisor and the
+ * justification in the subject.add audit entry; without both texts the
+ * enrolment is refused and nothing changes. */
+static void test_low_quality_template(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    fx_photos *p = fx_photos_new(3, 2);
+    vg_subject sub = fx_subject(wl, "Blurred");
+    p->e[1].low_quality = 1;
+
+    /* no supervisor, no justification, a two-line justification: refused */
+    expect_add_refused(&f, &sub, p->e, 2, MODEL, VG_ERR_INVALID, "photo 2: the supervisor is required");
+    p->e[1].low_quality_supervisor = "Insp. Grey";
+    expect_add_refused(&f, &sub, p->e, 2, MODEL, VG_ERR_INVALID, "photo 2: the justification is required");
+    p->e[1].low_quality_justification = "the only photo on file\nsecond line";
+    expect_add_refused(&f, &sub, p->e, 2, MODEL, VG_ERR_INVALID, "photo 2: the justification");
+
+    p->e[1].low_quality_justification = "the only photo of the suspect, custody ref 2024/117";
+    int64_t id = 0;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_subject_add(f.s, ACTOR, &sub, MODEL, p->e, 2, &id, &err), VG_OK);
+    int64_t plain = fx_enrol(f.s, wl, "Sharp", 4, 1);
+
+    /* the mark, per subject */
+    vg_subject got;
+    assert_int_equal(vg_store_subject_get(f.s, id, &got, &err), VG_OK);
+    assert_int_equal(got.templates, 2);
+    assert_int_equal(got.low_quality, 1);
+    assert_int_equal(vg_store_subject_get(f.s, plain, &got, &err), VG_OK);
+    assert_int_equal(got.low_quality, 0);
+    vg_subject *all = NULL;
+    int n = 0;
+    assert_int_equal(vg_store_subject_list(f.s, wl, &all, &n, &err), VG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(all[0].low_quality, 1);
+    assert_int_equal(all[1].low_quality, 0);
+    vg_store_subject_free(all);
+    /* and per template, in the column */
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM template WHERE low_quality = 1"), 1);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM template WHERE low_quality = 0"), 2);
+
+    /* the audit entry names the photo, the supervisor and the reason */
+    vg_audit_entry *e = NULL;
+    int ne = 0;
+    assert_int_equal(vg_store_audit_list(f.s, 0, &e, &ne, &err), VG_OK);
+    int found = 0;
+    for (int i = 0; i < ne; i++)
+        if (!strcmp(e[i].action, "subject.add") && strstr(e[i].details, "\"low_quality\"")) {
+            found++;
+            assert_non_null(strstr(e[i].details, "\"supervisor\":\"Insp. Grey\""));
+            assert_non_null(strstr(e[i].details, "custody ref 2024/117"));
+            assert_non_null(strstr(e[i].details, "\"photo\":2"));
+        }
+    assert_int_equal(found, 1);
+    vg_store_audit_free(e, ne);
+    int64_t bad = 0, entries = 0;
+    assert_int_equal(vg_store_audit_verify(f.s, &bad, &entries, &err), VG_OK);
+
+    /* an alert for the subject says so; one for the other subject does not */
+    int64_t dep = fx_deployment(f.s, "high-street", wl, 1);
+    uint8_t *crop = fx_jpeg(9, 500);
+    vg_alert a = fx_alert(dep, id, "uid-low");
+    int64_t al = 0, al2 = 0;
+    assert_int_equal(vg_store_alert_add(f.s, ACTOR, &a, crop, 500, &al, &err), VG_OK);
+    a = fx_alert(dep, plain, "uid-plain");
+    assert_int_equal(vg_store_alert_add(f.s, ACTOR, &a, crop, 500, &al2, &err), VG_OK);
+    free(crop);
+    vg_alert_detail d;
+    assert_int_equal(vg_store_alert_detail_get(f.s, al, &d, &err), VG_OK);
+    assert_int_equal(d.low_quality, 1);
+    assert_int_equal(vg_store_alert_detail_get(f.s, al2, &d, &err), VG_OK);
+    assert_int_equal(d.low_quality, 0);
+    fx_photos_free(p);
+    fx_done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_add_refused),
         cmocka_unit_test(test_under_18),
         cmocka_unit_test(test_full_list),
+        cmocka_unit_test(test_low_quality_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
