@@ -25,6 +25,12 @@ void vg_bench_enrol(FILE *out, const char *data_dir, const char *models_dir);
  * engine cost against decode + detect alone, alert latency (bench_engine.c). */
 void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir);
 
+/* The decision per track against the decision per frame, with and without
+ * flip augmentation: true and false alerts on the ASL identity test, the
+ * walk-by, the demo clip and the crowd against 1 000 LFW people, embeddings
+ * and CPU per frame (bench_track.c). */
+void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir);
+
 /* The live view: its parts on a 1080p frame, and in the engine with one
  * viewer (bench_view.c). */
 void vg_bench_view(FILE *out, const char *data_dir, const char *models_dir);

@@ -1,8 +1,8 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
- * `vg_bench view`, `vg_bench server`, `vg_bench orient` or `vg_bench nodes`
- * (the shared store, bench_nodes.c) runs that benchmark alone. */
+ * `vg_bench view`, `vg_bench track`, `vg_bench server`, `vg_bench orient` or
+ * `vg_bench nodes` (the shared store, bench_nodes.c) runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,13 @@ int main(int argc, char **argv)
         printf("{\"nodes\":");
         fflush(stdout);
         vg_bench_nodes(stdout, VG_SOURCE_DIR);
+        printf("}\n");
+        return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "track")) { /* `vg_bench track`: that one alone */
+        printf("{\"track\":");
+        fflush(stdout);
+        vg_bench_track(stdout, data, models, VG_SOURCE_DIR);
         printf("}\n");
         return 0;
     }
@@ -68,6 +75,9 @@ int main(int argc, char **argv)
     printf(",\n \"engine\":");
     fflush(stdout);
     vg_bench_engine(stdout, data, models, VG_SOURCE_DIR);
+    printf(",\n \"track\":");
+    fflush(stdout);
+    vg_bench_track(stdout, data, models, VG_SOURCE_DIR);
     printf(",\n \"view\":");
     fflush(stdout);
     vg_bench_view(stdout, data, models);

@@ -33,6 +33,22 @@ typedef struct vg_engine_camera {
     char url[VG_STORE_TEXT_MAX + 1];
 } vg_engine_camera;
 
+/* What a track's alert is decided on (docs/engine.md, "The decision per
+ * track"): each time a track is embedded, the watch list is searched with */
+typedef enum vg_engine_decision {
+    VG_ENGINE_DECIDE_DEFAULT = 0, /* the measured best: VG_ENGINE_DECIDE_BEST */
+    VG_ENGINE_DECIDE_FRAME,       /* the embedding just made, of the best shot so far (before issue 11) */
+    VG_ENGINE_DECIDE_AGGREGATE,   /* the quality-weighted mean of the track's track_best best embeddings */
+    VG_ENGINE_DECIDE_MAX          /* both; the higher score decides */
+} vg_engine_decision;
+#define VG_ENGINE_DECIDE_BEST VG_ENGINE_DECIDE_AGGREGATE
+#define VG_ENGINE_TRACK_BEST_DEFAULT 5
+
+/* "frame", "aggregate", "max" -> the decision; -1 for anything else. */
+int vg_engine_decision_parse(const char *name);
+/* The decision's name ("frame", "aggregate", "max"; DEFAULT: the best's). */
+const char *vg_engine_decision_name(vg_engine_decision d);
+
 typedef struct vg_engine_config {
     int n_cameras;
     vg_engine_camera cameras[VG_ENGINE_CAMERAS_MAX];
@@ -45,6 +61,13 @@ typedef struct vg_engine_config {
     float min_quality;         /* faces below are tracked but not embedded (0: 0.05) */
     double embed_interval;     /* seconds between embeddings of one track (0: 0.2) */
     int max_embeds_per_track;  /* (0: 20) */
+    vg_engine_decision decision; /* what an alert is decided on (0: VG_ENGINE_DECIDE_BEST) */
+    /* embeddings a track keeps, by quality, for an aggregate decision (0:
+     * VG_ENGINE_TRACK_BEST_DEFAULT); in RAM only, wiped when the track ends.
+     * With an aggregate decision a track is embedded when its shot would be
+     * among these (not only when it is better than every shot before). */
+    int track_best;
+    int embed_flip;            /* 1: embed each face with its mirror (vg_face_embed_flip); 0: without */
     /* Seconds of stream time in which a camera does not alert again for a
      * subject it has just alerted for (0: 30). Under load a walker's track
      * can break into several; without this each piece would alert. */
@@ -105,7 +128,8 @@ typedef struct vg_engine_camera_stats {
 typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
- * min_quality, embed_interval, max_embeds_per_track, alert_queue, min_face),
+ * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
+ * embed_flip, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
  * [spool] (max_alerts) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and

@@ -171,6 +171,14 @@ vg_status vg_face_embed(const vg_face_pack *pack, const vg_image *aligned,
 vg_status vg_face_embed_face(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
                              float *out, vg_err *err);
 
+/* Flip augmentation (embed_flip.c): the embedding of the aligned face plus
+ * that of its horizontal mirror, summed and L2-normalised — two runs of the
+ * embedder. Same output size and space as vg_face_embed. */
+vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *aligned, float *out, vg_err *err);
+/* Aligns one detected face of img and embeds it with its mirror. */
+vg_status vg_face_embed_face_flip(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
+                                  float *out, vg_err *err);
+
 /* How the "main" face of an image is chosen. */
 typedef enum vg_face_pick {
     VG_FACE_PICK_LARGEST = 0,  /* largest box */

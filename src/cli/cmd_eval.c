@@ -5,7 +5,8 @@
  * that maximises accuracy on the other nine is applied to it; the figures are
  * the mean and (population) standard deviation of the ten accuracies, the ROC
  * AUC over all pairs, and the true-accept rate at FAR = 0.1 %. A pair with an
- * image where no face is found scores -1 (a rejection).
+ * image where no face is found scores -1 (a rejection). --flip embeds every
+ * face with its mirror (flip augmentation, as `[engine] embed_flip`).
  *
  * `vigil eval search --lfw DIR --watchlist-size N [--seed S]`: the open-set
  * (watch-list) protocol; see the comment above eval_search.
@@ -184,9 +185,12 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
 {
     const char *lfw = NULL, *pairs = NULL, *svg = NULL;
     long long boot = VG_BOOT_DEFAULT;
+    int flip = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--lfw") == 0 && i + 1 < argc)
             lfw = argv[++i];
+        else if (strcmp(argv[i], "--flip") == 0)
+            flip = 1;
         else if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc)
             pairs = argv[++i];
         else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
@@ -212,7 +216,7 @@ static int eval_verify(const vg_cli *cli, int argc, char **argv)
     if (st)
         return vg_cli_fail(st, &err);
 
-    vg_eval_images im = {0};
+    vg_eval_images im = {.flip = flip};
     vg_face_pack *pack = NULL;
     vg_pair_score *scores = NULL;
     double t0 = vg_eval_now();
@@ -903,7 +907,7 @@ out:
 int vg_cmd_eval(const vg_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: vigil eval verify --lfw DIR [--pairs FILE] [--svg DIR] [--bootstrap B]\n"
+        printf("usage: vigil eval verify --lfw DIR [--pairs FILE] [--svg DIR] [--bootstrap B] [--flip]\n"
                "       vigil eval search --lfw DIR --watchlist-size N [--seed S] [--svg DIR] [--bootstrap B]\n"
                "       vigil eval calibrate (--lfw DIR | --dataset DIR) --crowd N --max-false-alerts K\n"
                "                            (--watchlist-size S[,S...] | --watchlist NAME) [--holdout DIR]\n"

@@ -16,6 +16,7 @@ typedef struct vg_eval_images {
     unsigned char *ok;  /* face found */
     unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
     int dim;
+    int flip;           /* 1: embed each face with its mirror (vg_face_embed_face_flip) */
 } vg_eval_images;
 
 double vg_eval_now(void);

@@ -1,5 +1,6 @@
 /* eval_data.c — what the `vigil eval` commands share: a list of images
- * embedded once each (the face nearest the centre) by a pool of threads, and
+ * embedded once each (the face nearest the centre; with its mirror too when
+ * asked) by a pool of threads, and
  * folder-per-person data sets (DIR/PERSON/IMAGE, as LFW's
  * images_deepfunneled) read into people and images. */
 #include <dirent.h>
@@ -24,6 +25,24 @@ typedef struct eval_job {
     pthread_mutex_t lock;
 } eval_job;
 
+/* As vg_face_embed_main (the face nearest the centre), with flip
+ * augmentation. */
+static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, float *out, vg_err *err)
+{
+    vg_face *faces = NULL;
+    int n = 0;
+    vg_status st = vg_face_detect(pack, img, &faces, &n, err);
+    if (st)
+        return st;
+    int best = vg_face_pick_main(faces, n, img->width, img->height, VG_FACE_PICK_CENTRAL);
+    if (best < 0)
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no face found");
+    else
+        st = vg_face_embed_face_flip(pack, img, &faces[best], out, err);
+    free(faces);
+    return st;
+}
+
 static void *embed_worker(void *arg)
 {
     eval_job *job = arg;
@@ -41,7 +60,11 @@ static void *embed_worker(void *arg)
         vg_status st = vg_cli_load_image(job->cli, im->paths[i], &img, &err);
         int no_face = 0;
         if (!st) {
-            st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, im->emb + i * (size_t)im->dim, NULL, &err);
+            float *out = im->emb + i * (size_t)im->dim;
+            if (im->flip)
+                st = embed_main_flip(job->pack, img, out, &err);
+            else
+                st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, out, NULL, &err);
             vg_image_free(img);
             no_face = st == VG_ERR_NOT_FOUND;
         }

@@ -1,11 +1,13 @@
 /* camera_step.c — one frame of one camera: detect, step the tracker, embed
- * a face when its track has a better shot than any embedded before (at most
- * every embed_interval of stream time), search the watch
- * list while matching is allowed, raise an alert at most once per (track,
+ * a face when its track has a better shot than before (at most every
+ * embed_interval of stream time), search the watch list while matching is
+ * allowed — with that embedding, the quality-weighted mean of the track's
+ * best (track_agg.c), or both — raise an alert at most once per (track,
  * subject) and not again for a subject the camera alerted for within the
  * cooldown, and hand the frame and its faces to the live view (view.c). A
  * probe template lives on this function's stack and is wiped before it
- * returns; a track's state is freed when the track ends. */
+ * returns; a track's state, its kept embeddings wiped, is freed when the
+ * track ends. */
 #include "engine/engine_internal.h"
 
 #include <sodium.h>
@@ -40,9 +42,17 @@ static void forget(camera *c, int64_t id)
 {
     for (int i = 0; i < c->n_tracks; i++)
         if (c->tracks[i].id == id) {
+            vg_track_agg_wipe(&c->tracks[i].agg);
             c->tracks[i] = c->tracks[--c->n_tracks];
             return;
         }
+}
+
+void vg_camera_forget_tracks(camera *c)
+{
+    for (int i = 0; i < c->n_tracks; i++)
+        vg_track_agg_wipe(&c->tracks[i].agg);
+    c->n_tracks = 0;
 }
 
 void vg_camera_end_tracks(camera *c)
@@ -51,7 +61,7 @@ void vg_camera_end_tracks(camera *c)
         return;
     int64_t ended[1];
     int n = vg_tracker_flush(c->tracker, ended, 0);
-    c->n_tracks = 0;
+    vg_camera_forget_tracks(c);
     pthread_mutex_lock(&c->lock);
     c->st.tracks_ended += n;
     c->st.tracks_active = 0;
@@ -141,54 +151,101 @@ int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown)
     return 0;
 }
 
-/* Embeds and searches one face if its track is due; raises an alert. */
+/* Whether a face of quality q on its track is embedded now: a shot better
+ * than any embedded before (frame decision) or one that would be among the
+ * track's best kept (aggregate, max), and not too soon after the last:
+ * "soon" in the stream's own time, so that a replay, however fast or slow
+ * the machine, makes the same choices. A track searched before the watch
+ * list was swapped (a subject enrolled or removed, here or on another node)
+ * is searched again against the new one as soon as the interval allows,
+ * whatever its quality and count: someone just enrolled while in view is
+ * found at once, and a matched track (which the live view hides until
+ * then) is checked against the list in use. */
+static int due(const vg_engine_config *cfg, const track_state *ts, float q, double pts, int recheck)
+{
+    if (q < cfg->min_quality || (!recheck && ts->embeds >= cfg->max_embeds_per_track))
+        return 0;
+    if (ts->embeds == 0)
+        return 1;
+    if (pts - ts->last_embed < cfg->embed_interval)
+        return 0;
+    if (recheck)
+        return 1;
+    if (cfg->decision == VG_ENGINE_DECIDE_FRAME)
+        return q >= ts->embedded_quality + 0.05f;
+    return vg_track_agg_admits(&ts->agg, q);
+}
+
+/* The best candidate for probe, if the gallery has one: 1 and *cand. */
+static int search(struct vg_engine *e, const float *probe, vg_candidate *cand, int64_t *gen)
+{
+    pthread_rwlock_rdlock(&e->gallery_lock);
+    int found = e->gallery ? vg_watch_gallery_search(e->gallery, probe, 1, cand) : 0;
+    *gen = e->gallery_gen;
+    pthread_rwlock_unlock(&e->gallery_lock);
+    return found == 1;
+}
+
+/* Embeds and searches one face if its track is due; raises an alert. The
+ * decision (cfg->decision) is on this embedding, on the quality-weighted
+ * mean of the track's best, or on the better of the two; whichever decides,
+ * a (track, subject) alerts once. */
 static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as)
 {
     struct vg_engine *e = c->engine;
     const vg_engine_config *cfg = &e->cfg;
     track_state *ts = state_of(c, as->track_id);
-    /* a better shot than any embedded before, and not too soon after the
-     * last: "soon" in the stream's own time, so that a replay, however fast
-     * or slow the machine, makes the same choices */
     float q = f->quality.score;
-    /* a track searched before the watch list was swapped (a subject
-     * enrolled or removed, here or on another node) is searched again
-     * against the new one as soon as the interval allows, whatever its
-     * quality and count: someone just enrolled while in view is found at
-     * once, and a matched track (which the live view hides until then) is
-     * checked against the list in use */
     int recheck = ts && ts->embeds > 0 && ts->searched_gen != vg_engine_gallery_gen(e);
-    if (!ts || q < cfg->min_quality || (!recheck && ts->embeds >= cfg->max_embeds_per_track) ||
-        (ts->embeds > 0 && ((!recheck && q < ts->embedded_quality + 0.05f) ||
-                            frame->pts - ts->last_embed < cfg->embed_interval)))
+    if (!ts || !due(cfg, ts, q, frame->pts, recheck))
         return;
-    float probe[VG_STORE_DIM_MAX];
+    float probe[VG_STORE_DIM_MAX], mean[VG_STORE_DIM_MAX];
     double t0 = vg_engine_now();
-    vg_status st = vg_face_embed_face(e->pack, frame->image, f, probe, NULL);
+    vg_status st = cfg->embed_flip ? vg_face_embed_face_flip(e->pack, frame->image, f, probe, NULL)
+                                   : vg_face_embed_face(e->pack, frame->image, f, probe, NULL);
     double t1 = vg_engine_now();
     ts->embeds++;
     ts->last_embed = frame->pts;
     if (q > ts->embedded_quality)
         ts->embedded_quality = q;
     vg_candidate cand;
-    int found = 0;
+    int found = 0, searches = 0;
     int64_t gen = 0;
     if (st == VG_OK) {
-        pthread_rwlock_rdlock(&e->gallery_lock);
-        found = e->gallery ? vg_watch_gallery_search(e->gallery, probe, 1, &cand) : 0;
-        gen = e->gallery_gen;
-        pthread_rwlock_unlock(&e->gallery_lock);
+        int use_frame = cfg->decision != VG_ENGINE_DECIDE_AGGREGATE;
+        int use_mean = cfg->decision != VG_ENGINE_DECIDE_FRAME;
+        if (use_mean) {
+            int kept = 0;
+            use_mean = vg_track_agg_add(&ts->agg, cfg->track_best, vg_face_pack_dim(e->pack), probe, q, &kept,
+                                        NULL) == VG_OK &&
+                       vg_track_agg_mean(&ts->agg, mean, NULL) == VG_OK;
+            if (!use_mean)
+                use_frame = 1; /* out of memory: decide on the frame rather than not at all */
+        }
+        if (use_frame) {
+            found = search(e, probe, &cand, &gen);
+            searches++;
+        }
+        if (use_mean) {
+            vg_candidate m;
+            if (search(e, mean, &m, &gen) && (!found || m.score > cand.score)) {
+                cand = m;
+                found = 1;
+            }
+            searches++;
+        }
     }
     ts->searched_gen = gen;
     if (recheck)
         ts->matched_gen = 0;
     sodium_memzero(probe, sizeof probe);
+    sodium_memzero(mean, sizeof mean);
     pthread_mutex_lock(&c->lock);
     c->st.embeddings += st == VG_OK;
-    c->st.comparisons += st == VG_OK;
+    c->st.comparisons += searches;
     c->st.embed_ms_total += (t1 - t0) * 1000.0;
     pthread_mutex_unlock(&c->lock);
-    if (found != 1 || cand.score < cfg->threshold)
+    if (!found || cand.score < cfg->threshold)
         return;
     ts->matched_gen = gen;
     for (int i = 0; i < ts->n_alerted; i++)

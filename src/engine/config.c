@@ -1,5 +1,6 @@
 /* config.c — the engine's INI configuration file (inih): [engine],
- * [source], [retention] and [deployment] settings. Every error names the file, the line and the key; an
+ * [source], [retention] and [deployment] settings ([engine] decision is a
+ * word: frame, aggregate or max). Every error names the file, the line and the key; an
  * unknown section or key is an error, not silently ignored. A file shared
  * with another loader (the server's [http] and [webhook]) names that
  * loader's sections: this one skips them, and still refuses any other. */
@@ -51,6 +52,15 @@ static int handler(void *user, const char *section, const char *name, const char
       (snprintf(p->error, sizeof p->error, "[%s] %s: '%s' is not a number from %g to %g", sec, key, value,   \
                 (double)(lo), (double)(hi)),                                                                   \
        0)))
+    if (!strcmp(section, "engine") && !strcmp(name, "decision")) {
+        int dec = vg_engine_decision_parse(value);
+        if (dec < 0) {
+            snprintf(p->error, sizeof p->error, "[engine] decision: '%s' is not frame, aggregate or max", value);
+            return 0;
+        }
+        c->decision = (vg_engine_decision)dec;
+        return 1;
+    }
     if (KEY("engine", "workers", 1, 64))
         c->workers = (int)d;
     else if (KEY("engine", "detect_every", 1, 1000))
@@ -65,6 +75,10 @@ static int handler(void *user, const char *section, const char *name, const char
         c->alert_cooldown = d;
     else if (KEY("engine", "max_embeds_per_track", 1, 10000))
         c->max_embeds_per_track = (int)d;
+    else if (KEY("engine", "track_best", 1, 64))
+        c->track_best = (int)d;
+    else if (KEY("engine", "embed_flip", 0, 1))
+        c->embed_flip = (int)d;
     else if (KEY("engine", "alert_queue", 1, 100000))
         c->alert_queue = (int)d;
     else if (KEY("engine", "min_face", 8, 4096))
@@ -111,6 +125,29 @@ static int handler(void *user, const char *section, const char *name, const char
     if (p->error[0])
         return 0;
     return 1;
+}
+
+int vg_engine_decision_parse(const char *name)
+{
+    if (!strcmp(name, "frame"))
+        return VG_ENGINE_DECIDE_FRAME;
+    if (!strcmp(name, "aggregate"))
+        return VG_ENGINE_DECIDE_AGGREGATE;
+    if (!strcmp(name, "max"))
+        return VG_ENGINE_DECIDE_MAX;
+    return -1;
+}
+
+const char *vg_engine_decision_name(vg_engine_decision d)
+{
+    switch (d == VG_ENGINE_DECIDE_DEFAULT ? VG_ENGINE_DECIDE_BEST : d) {
+    case VG_ENGINE_DECIDE_FRAME:
+        return "frame";
+    case VG_ENGINE_DECIDE_AGGREGATE:
+        return "aggregate";
+    default:
+        return "max";
+    }
 }
 
 vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err)

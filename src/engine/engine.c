@@ -101,6 +101,7 @@ static void camera_close(camera *c)
     c->src = NULL;
     vg_tracker_free(c->tracker);
     c->tracker = NULL;
+    vg_camera_forget_tracks(c);
     free(c->tracks);
     c->tracks = NULL;
     vg_view_fini(c);
@@ -172,6 +173,10 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
         c->alert_cooldown = 30.0;
     if (c->max_embeds_per_track <= 0)
         c->max_embeds_per_track = 20;
+    if (c->decision == VG_ENGINE_DECIDE_DEFAULT)
+        c->decision = VG_ENGINE_DECIDE_BEST;
+    if (c->track_best <= 0)
+        c->track_best = VG_ENGINE_TRACK_BEST_DEFAULT;
     if (c->workers <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->workers = n > 0 ? (int)n : 1;

@@ -10,11 +10,14 @@
 #include "vigil/engine.h"
 #include "vigil/track.h"
 
+#include "engine/track_agg.h"
+
 #define VG_ENGINE_SUBSCRIBERS_MAX 8
 #define VG_TRACK_ALERTS_MAX 8
 
-/* What the engine remembers of one track: when it was last embedded and
- * which subjects it has alerted — no image, no template. */
+/* What the engine remembers of one track: when it was last embedded,
+ * which subjects it has alerted and, for an aggregate decision, its best
+ * embeddings (RAM only, wiped when the track ends) — no image. */
 typedef struct track_state {
     int64_t id;
     double last_embed;     /* stream time (pts, seconds) of the last embedding */
@@ -26,6 +29,7 @@ typedef struct track_state {
     int64_t matched_gen;   /* the watch list (gallery generation) it last matched (0: none) */
     float box[4];          /* where it was last detected (for the live view) */
     int64_t seen;          /* the camera's frames_seen when it was */
+    vg_track_agg agg;      /* its best embeddings by quality (aggregate and max decisions) */
 } track_state;
 
 /* A camera's live-view slot (view.c): the newest view frame as JPEG. */
@@ -129,6 +133,8 @@ void vg_camera_step(camera *c, vg_frame *frame);
 int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown);
 /* Ends every track of a camera and frees their states. */
 void vg_camera_end_tracks(camera *c);
+/* Wipes and forgets every track state of a camera (not the tracker's). */
+void vg_camera_forget_tracks(camera *c);
 
 /* view.c: the live view. A view frame from this step's frame and faces
  * (assign[i] for faces[i]), when the camera has viewers and one is due;
