@@ -43,6 +43,7 @@ typedef enum vg_engine_decision {
 } vg_engine_decision;
 #define VG_ENGINE_DECIDE_BEST VG_ENGINE_DECIDE_AGGREGATE
 #define VG_ENGINE_TRACK_BEST_DEFAULT 5
+#define VG_ENGINE_CONTEXT_EVERY_DEFAULT 5
 
 /* "frame", "aggregate", "max" -> the decision; -1 for anything else. */
 int vg_engine_decision_parse(const char *name);
@@ -57,6 +58,9 @@ typedef struct vg_engine_config {
     int loop;                  /* files: loop */
     int workers;               /* inference workers (0: the cores) */
     int detect_every;          /* detect on every Nth frame of a camera (0: 1) */
+    /* every Nth detection also looks for faces that fill the frame (a face
+     * close to the camera: vg_face_detect_frame's context pass), 0: 5 */
+    int context_every;
     float threshold;           /* alert threshold (0: VG_WATCHLIST_THRESHOLD_DEFAULT) */
     float min_quality;         /* faces below are tracked but not embedded (0: 0.05) */
     double embed_interval;     /* seconds between embeddings of one track (0: 0.2) */
@@ -120,6 +124,7 @@ typedef struct vg_engine_camera_stats {
     int64_t faces, tracks_started, tracks_ended, tracks_active;
     int64_t embeddings, comparisons, alerts;
     int64_t alerts_suppressed;   /* repeats inside the cooldown, not raised */
+    int64_t non_faces;           /* best shots that failed the faceness check: not embedded */
     double detect_ms_total, embed_ms_total;
     int64_t view_frames;       /* live-view frames made (only while someone watches) */
     double view_ms_total;      /* making them: reduce, blur, draw, encode */
@@ -129,7 +134,7 @@ typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
  * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
- * embed_flip, alert_queue, min_face),
+ * embed_flip, context_every, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
  * [spool] (max_alerts) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and

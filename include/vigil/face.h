@@ -39,6 +39,7 @@ typedef struct vg_face_check {
     int is_face;       /* passes both checks */
     float redetect;    /* detector score on the face warped upright with context, 0..1 */
     float drift;       /* 68-point landmark drift in eye distances (-1: no 68-point model) */
+    int context_pass;  /* found by the context pass (the image shrunk into a canvas), not the first */
 } vg_face_check;
 
 typedef struct vg_face {

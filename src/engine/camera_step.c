@@ -201,6 +201,25 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
         return;
     float probe[VG_STORE_DIM_MAX], mean[VG_STORE_DIM_MAX];
     double t0 = vg_engine_now();
+    /* the detector also finds faces in crests, coins and cats: a track is
+     * embedded only once a shot of it passes the faceness check (checked on
+     * the shots due for embedding, not on every face of every frame) */
+    if (!ts->is_face) {
+        if (ts->face_checks > 0 && frame->pts - ts->face_checked < cfg->embed_interval)
+            return;
+        vg_face checked = *f;
+        if (vg_face_check_face(e->pack, frame->image, &checked, NULL) == VG_OK && checked.check.is_face) {
+            ts->is_face = 1;
+        } else {
+            ts->face_checks++;
+            ts->face_checked = frame->pts; /* not again before the embedding interval */
+            pthread_mutex_lock(&c->lock);
+            c->st.non_faces++;
+            c->st.embed_ms_total += (vg_engine_now() - t0) * 1000.0;
+            pthread_mutex_unlock(&c->lock);
+            return;
+        }
+    }
     vg_status st = cfg->embed_flip ? vg_face_embed_face_flip(e->pack, frame->image, f, probe, NULL)
                                    : vg_face_embed_face(e->pack, frame->image, f, probe, NULL);
     double t1 = vg_engine_now();
@@ -291,7 +310,10 @@ void vg_camera_step(camera *c, vg_frame *frame)
     vg_face *faces = NULL;
     int n = 0;
     vg_err err = {{0}};
-    vg_status st = vg_face_detect(e->pack, frame->image, &faces, &n, &err);
+    /* the pass for faces that fill the frame on every context_every-th
+     * detection: someone that close stays for many frames */
+    int context = (c->frames_seen - 1) / every % e->cfg.context_every == 0;
+    vg_status st = vg_face_detect_frame(e->pack, frame->image, context, &faces, &n, &err);
     double t1 = vg_engine_now();
     if (st) {
         vg_engine_log(e, "event=error camera=%s reason=\"%s\"", c->cfg.name, err.msg);

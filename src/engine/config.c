@@ -77,6 +77,8 @@ static int handler(void *user, const char *section, const char *name, const char
         c->max_embeds_per_track = (int)d;
     else if (KEY("engine", "track_best", 1, 64))
         c->track_best = (int)d;
+    else if (KEY("engine", "context_every", 1, 1000))
+        c->context_every = (int)d;
     else if (KEY("engine", "embed_flip", 0, 1))
         c->embed_flip = (int)d;
     else if (KEY("engine", "alert_queue", 1, 100000))

@@ -163,6 +163,8 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
     vg_engine_config *c = &e->cfg;
     if (c->detect_every <= 0)
         c->detect_every = 1;
+    if (c->context_every <= 0)
+        c->context_every = VG_ENGINE_CONTEXT_EVERY_DEFAULT;
     if (c->threshold <= 0)
         c->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
     if (c->min_quality <= 0)

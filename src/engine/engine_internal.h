@@ -30,6 +30,9 @@ typedef struct track_state {
     float box[4];          /* where it was last detected (for the live view) */
     int64_t seen;          /* the camera's frames_seen when it was */
     vg_track_agg agg;      /* its best embeddings by quality (aggregate and max decisions) */
+    int is_face;           /* a shot of it passed the faceness check (checked until one does) */
+    int face_checks;       /* faceness checks it failed */
+    double face_checked;   /* stream time of the last failed one */
 } track_state;
 
 /* A camera's live-view slot (view.c): the newest view frame as JPEG. */

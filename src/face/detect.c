@@ -124,6 +124,7 @@ static vg_status context_pass(const vg_face_pack *pack, const vg_image *img, flo
                 g.lm[p].x = (g.lm[p].x - (float)ox) * sx;
                 g.lm[p].y = (g.lm[p].y - (float)oy) * sy;
             }
+            g.check.context_pass = 1;
             if (g.x2 - g.x1 >= 2 && g.y2 - g.y1 >= 2)
                 (*all)[(*n_all)++] = g;
         }

@@ -100,6 +100,8 @@ static const cam_metric cam_metrics[] = {
     {"vigil_camera_up", "gauge", "1 while the camera delivers frames."},
     {"vigil_camera_alerts_suppressed_total", "counter",
      "Repeat matches of a subject inside the alert cooldown, not raised."},
+    {"vigil_camera_non_faces_total", "counter",
+     "Best shots of a track that failed the faceness check, not embedded."},
 };
 
 static double cam_value(const vg_engine_camera_stats *s, int k)
@@ -118,7 +120,8 @@ static double cam_value(const vg_engine_camera_stats *s, int k)
     case 10: return s->detect_ms_total;
     case 11: return s->embed_ms_total;
     case 12: return s->source.state == VG_SOURCE_STATE_RUNNING;
-    default: return (double)s->alerts_suppressed;
+    case 13: return (double)s->alerts_suppressed;
+    default: return (double)s->non_faces;
     }
 }
 
