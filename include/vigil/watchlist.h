@@ -121,6 +121,22 @@ vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char 
                           vg_enrol_refusal *why, vg_err *err);
 void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
 
+/* ---- re-embedding a watch list when the pack changes ---- */
+
+/* Re-makes every template of the watch list `name` with this pack, from
+ * the enrolment photos stored sealed with its subjects
+ * (vg_store_watchlist_reembed: one transaction, one audit entry). Each
+ * photo must still yield exactly one face under the pack's detector; the
+ * quality limits are not applied again (a person accepted the photo at
+ * enrolment, and the embedder does not change the photo). A photo that
+ * yields no face, or several, or any other error rolls everything back,
+ * with r->failed_subject/failed_photo and err naming them. Deterministic:
+ * a second run with the same pack writes no template (templates_added 0).
+ * Note that the first run with the enrolling pack does change templates:
+ * the stored photo is the re-encoded JPEG, not the original file. */
+vg_status vg_watchlist_reembed(const vg_face_pack *pack, vg_store *store, const char *actor, const char *name,
+                               vg_reembed_result *r, vg_err *err);
+
 /* ---- a watch list in memory, and identification ---- */
 
 typedef struct vg_watch_gallery vg_watch_gallery;

@@ -67,6 +67,11 @@
  *    SHA-256 of the token: the token itself is shown once and never
  *    stored), created_by, created_at, revoked_at (0: valid) and revoked_by.
  *    AUTOINCREMENT: a revoked token's id is never reused.
+ *
+ * Version 7 (model packs, issue 11):
+ *  - deployment.model_id, deployment.detector: the pack a deployment was
+ *    created for (the embedder's model id, the detector's name); '' for
+ *    deployments made before, whose pack was not recorded.
  */
 #include "store/migrations.h"
 
@@ -390,6 +395,14 @@ static const vg_migration migrations[] = {
           "  revoked_by TEXT NOT NULL DEFAULT ''\n"
           ");\n"
           "CREATE UNIQUE INDEX api_token_valid_name ON api_token (name) WHERE revoked_at = 0;\n"},
+     {0}},
+    {7,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n",
+      [VG_DIALECT_POSTGRES] =
+          "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n"},
      {0}},
 };
 
