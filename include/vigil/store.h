@@ -422,6 +422,9 @@ typedef struct vg_report {
     double hours_on_air;
     float threshold;                          /* 0: the default; a summary of differing ones: -1 */
     char model[VG_STORE_NAME_MAX + 1];        /* the watch list's templates' model id ("" none, "various") */
+    /* the pack the deployment was created for ("" not recorded, "various") */
+    char pack_model[VG_STORE_NAME_MAX + 1];   /* its embedder's model id */
+    char detector[VG_STORE_NAME_MAX + 1];     /* its detector */
     int64_t watchlist_size;                   /* subjects on the list now (a summary: the largest) */
     vg_counters counters;                     /* summed over cameras (and deployments) */
     int64_t alerts, confirmed, rejected, no_action, pending;  /* stored alerts by state */
