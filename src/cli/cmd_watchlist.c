@@ -164,9 +164,13 @@ static int wl_purge(const vg_cli *cli, vg_store *store, int argc, char **argv)
 
 static int wl_reembed(const vg_cli *cli, vg_store *store, const char *name)
 {
+    /* the photos are searched as at enrolment (`subject add`): faces down to 20 px */
+    vg_cli pc = *cli;
+    if (pc.min_face <= 0)
+        pc.min_face = 20;
     vg_face_pack *pack = NULL;
     vg_err err = {{0}};
-    vg_status st = vg_cli_open_pack(cli, &pack, &err);
+    vg_status st = vg_cli_open_pack(&pc, &pack, &err);
     if (st)
         return vg_cli_fail(st, &err);
     vg_reembed_result r;
