@@ -126,10 +126,12 @@ void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
 /* Re-makes every template of the watch list `name` with this pack, from
  * the enrolment photos stored sealed with its subjects
  * (vg_store_watchlist_reembed: one transaction, one audit entry). Each
- * photo must still yield exactly one face under the pack's detector; the
- * quality limits are not applied again (a person accepted the photo at
- * enrolment, and the embedder does not change the photo). A photo that
- * yields no face, or several, or any other error rolls everything back,
+ * photo must still yield one face under the pack's detector: boxes nested
+ * on one face count as one, and a face 1.5 times larger than every other
+ * is taken (reembed.c); the quality limits are not applied again (a person
+ * accepted the photo at enrolment, and the embedder does not change the
+ * photo). A photo that yields no face, or several of like size, or any
+ * other error rolls everything back,
  * with r->failed_subject/failed_photo and err naming them. Deterministic:
  * a second run with the same pack writes no template (templates_added 0).
  * Note that the first run with the enrolling pack does change templates:
