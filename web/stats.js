@@ -66,6 +66,8 @@ async function show(id) {
           ['False alerts per alert decided', pct(r.false_alerts_per_alert)],
           ['False alerts per face', typeof r.false_alerts_per_face === 'number' ? r.false_alerts_per_face.toExponential(2) : '—'],
           ['Model', r.model],
+          ['Deployed with embedder', r.pack_model || 'not recorded'],
+          ['Deployed with detector', r.detector || 'not recorded'],
         ]))),
     timeline.length
       ? stackedBars('Alerts over time', timeline, OUTCOME_SERIES,

@@ -170,6 +170,46 @@ void vg_store_templates_free(vg_template_set *t);
 vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
                              uint8_t **jpeg, size_t *len, vg_err *err);
 
+/* ---- re-embedding a watch list (reembed.c) ---- */
+
+/* Makes the template of one enrolled photo with the caller's embedder:
+ * jpeg (jpeg_len bytes, decrypted, borrowed for the call) is photo `photo`
+ * (0-based) of `subject`; the callback writes dim floats into vec and the
+ * face's quality into *quality. Anything but VG_OK (a photo that no longer
+ * yields a face, say) stops the re-embedding and rolls it back; err then
+ * says why. */
+typedef vg_status (*vg_store_reembed_fn)(void *ctx, const vg_subject *subject, int photo,
+                                         const uint8_t *jpeg, size_t jpeg_len, float *vec, float *quality,
+                                         vg_err *err);
+
+typedef struct vg_reembed_result {
+    int subjects;                           /* subjects of the list, all re-made */
+    int photos;                             /* enrolled photos read and embedded */
+    int templates_removed;                  /* old templates deleted */
+    int templates_added;                    /* new templates stored */
+    int subjects_unchanged;                 /* new templates bit-identical to the old, kept */
+    char old_model[VG_STORE_NAME_MAX + 1];  /* the old templates' model id ("" none, "various") */
+    int64_t failed_subject;                 /* on failure: the subject (0: not at a photo) */
+    int failed_photo;                       /* on failure: its photo (0-based; -1: none) */
+} vg_reembed_result;
+
+/* Re-makes every template of the watch list `name` from its subjects'
+ * sealed enrolment photos, with fn and the embedder model_id (dim floats),
+ * in ONE transaction with one watchlist.reembed audit entry (subjects,
+ * photos, templates removed and added, unchanged subjects, old and new
+ * model ids, the detector (NULL: "")); never a name, a photo or a template). A subject whose new
+ * templates equal its old ones bit for bit (same model, same count, same
+ * floats) keeps them; the others' templates are all replaced, whatever
+ * model made them. A run that changes nothing is still audited (the photos
+ * were read) and says so (templates_added 0). Any failure, of fn or of the
+ * store, rolls back everything, audit entry included, with
+ * failed_subject/failed_photo and err naming the subject and photo.
+ * Expired subjects not yet removed by retention are re-made too. The write
+ * transaction is held while fn runs (other writers wait). */
+vg_status vg_store_watchlist_reembed(vg_store *s, const char *actor, const char *name, const char *model_id,
+                                     const char *detector, int dim, vg_store_reembed_fn fn, void *ctx, vg_reembed_result *out,
+                                     vg_err *err);
+
 /* ---- deployments ---- */
 
 #define VG_STORE_CAMERAS_MAX 64
@@ -193,6 +233,11 @@ typedef struct vg_deployment {
     int64_t ended_at;                             /* 0: not ended */
     char created_by[VG_STORE_ACTOR_MAX + 1];      /* filled by get/list: the actor of create */
     char ended_by[VG_STORE_ACTOR_MAX + 1];        /* filled by get/list: the actor of end, or "" */
+    /* The pack it was created for (schema 7): the embedder's model id
+     * (vg_face_pack_model_id) and the detector's name; "" when the
+     * deployment was made before they were recorded. */
+    char model_id[VG_STORE_NAME_MAX + 1];
+    char detector[VG_STORE_NAME_MAX + 1];
 } vg_deployment;
 
 /* Required: name (unique), an existing watch list (watchlist_id, or when it
@@ -388,6 +433,9 @@ typedef struct vg_report {
     double hours_on_air;
     float threshold;                          /* 0: the default; a summary of differing ones: -1 */
     char model[VG_STORE_NAME_MAX + 1];        /* the watch list's templates' model id ("" none, "various") */
+    /* the pack the deployment was created for ("" not recorded, "various") */
+    char pack_model[VG_STORE_NAME_MAX + 1];   /* its embedder's model id */
+    char detector[VG_STORE_NAME_MAX + 1];     /* its detector */
     int64_t watchlist_size;                   /* subjects on the list now (a summary: the largest) */
     vg_counters counters;                     /* summed over cameras (and deployments) */
     int64_t alerts, confirmed, rejected, no_action, pending;  /* stored alerts by state */

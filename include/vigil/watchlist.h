@@ -226,6 +226,24 @@ vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo
                                   const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_report **report,
                                   vg_enrol_refusal *why, vg_err *err);
 
+/* ---- re-embedding a watch list when the pack changes ---- */
+
+/* Re-makes every template of the watch list `name` with this pack, from
+ * the enrolment photos stored sealed with its subjects
+ * (vg_store_watchlist_reembed: one transaction, one audit entry). Each
+ * photo must still yield one face under the pack's detector: boxes nested
+ * on one face count as one, and a face 1.5 times larger than every other
+ * is taken (reembed.c); the quality limits are not applied again (a person
+ * accepted the photo at enrolment, and the embedder does not change the
+ * photo). A photo that yields no face, or several of like size, or any
+ * other error rolls everything back,
+ * with r->failed_subject/failed_photo and err naming them. Deterministic:
+ * a second run with the same pack writes no template (templates_added 0).
+ * Note that the first run with the enrolling pack does change templates:
+ * the stored photo is the re-encoded JPEG, not the original file. */
+vg_status vg_watchlist_reembed(const vg_face_pack *pack, vg_store *store, const char *actor, const char *name,
+                               vg_reembed_result *r, vg_err *err);
+
 /* ---- a watch list in memory, and identification ---- */
 
 typedef struct vg_watch_gallery vg_watch_gallery;

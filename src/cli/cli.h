@@ -92,6 +92,15 @@ vg_status vg_cli_check_false_alerts(struct vg_store *store, const char *deployme
                                     int list_size, double threshold, double ceiling_faces, char *summary, size_t len,
                                     vg_err *err);
 
+/* The calibration of the embedder model_id (deploy_check.c): the store's,
+ * else the default file's ($VIGIL_CALIBRATION, else the build's
+ * calibration/default.txt) when it is of that model; source says which.
+ * VG_ERR_NOT_FOUND, with the reason, when there is none for this model.
+ * *out is released with vg_calib_free on success. */
+struct vg_calib;
+vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, struct vg_calib *out, char *source,
+                                 size_t len, vg_err *err);
+
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);
 

@@ -1,11 +1,17 @@
 /* cmd_deployment.c — `vigil deployment create|list|show|end`: where and when
- * a watch list is used, with which cameras, on whose authority. */
+ * a watch list is used, with which cameras, on whose authority, with which
+ * model pack. A deployment records the pack in use at its creation (the
+ * embedder's model id and the detector); when no calibration exists for
+ * that embedder, the default threshold (measured for the default pack's
+ * embedder) is not taken: --threshold must be given. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "match/calib.h"
 #include "vigil/store.h"
 #include "vigil/video.h"
+#include "vigil/watchlist.h"
 
 static const char usage[] =
     "usage: vigil deployment create NAME --watchlist W --camera URL... --location TEXT\n"
@@ -15,7 +21,10 @@ static const char usage[] =
     "       vigil deployment show NAME\n"
     "       vigil deployment end NAME\n"
     "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z. Faces are compared with the\n"
-    "watch list only between --from and --until, and never after `end`.\n";
+    "watch list only between --from and --until, and never after `end`.\n"
+    "The deployment records the model pack in use (--models, --detector): `vigil run` refuses\n"
+    "it under another embedder. Without a calibration of that embedder (the store's, or the\n"
+    "default file's) the default threshold does not apply: give --threshold.\n";
 
 static int dep_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
 {
@@ -80,6 +89,33 @@ static int dep_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
         if (st)
             code = vg_cli_fail(st, &err);
     }
+    vg_face_pack *pack = NULL;
+    if (!code) {
+        vg_status st = vg_cli_open_pack(cli, &pack, &err);
+        if (st)
+            code = vg_cli_fail(st, &err);
+    }
+    if (!code) {
+        snprintf(d->model_id, sizeof d->model_id, "%s", vg_face_pack_model_id(pack));
+        snprintf(d->detector, sizeof d->detector, "%s", vg_face_pack_detector(pack));
+        /* the default threshold was measured for the default pack's embedder */
+        vg_calib c;
+        char source[512];
+        vg_err cerr = {{0}};
+        vg_status st = vg_cli_calibration_for(store, d->model_id, &c, source, sizeof source, &cerr);
+        if (st == VG_OK)
+            vg_calib_free(&c);
+        else if (st != VG_ERR_NOT_FOUND)
+            code = vg_cli_fail(st, &cerr);
+        else if (!thr)
+            code = vg_cli_usage("deployment %s refused: %s. The default threshold (%.2f) is calibrated for the "
+                                "default pack's embedder only and is not taken for an embedder without a "
+                                "calibration: give --threshold T, and calibrate this embedder (vigil eval calibrate "
+                                "... --save) before vigil run, which refuses a threshold whose false-alert rate is "
+                                "not calibrated",
+                                name, cerr.msg, (double)VG_WATCHLIST_THRESHOLD_DEFAULT);
+    }
+    vg_face_pack_close(pack);
     if (!code) {
         snprintf(d->name, sizeof d->name, "%s", name);
         snprintf(d->location, sizeof d->location, "%s", loc);
@@ -111,11 +147,12 @@ static json_t *dep_json(const vg_deployment *d)
         char red[VG_STORE_TEXT_MAX + 1];
         json_array_append_new(cams, json_string(vg_url_redact(d->cameras[i], red, sizeof red)));
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:b,s:f,s:I,s:I}", "id", (json_int_t)d->id, "name", d->name,
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:b,s:f,s:I,s:I,s:s,s:s}", "id", (json_int_t)d->id, "name", d->name,
                      "watchlist", d->watchlist, "location", d->location, "cameras", cams, "starts_at",
                      (json_int_t)d->starts_at, "ends_at", (json_int_t)d->ends_at, "authorised_by", d->authorised_by,
                      "signage_confirmed", d->signage_confirmed, "threshold", (double)d->threshold, "created_at",
-                     (json_int_t)d->created_at, "ended_at", (json_int_t)d->ended_at);
+                     (json_int_t)d->created_at, "ended_at", (json_int_t)d->ended_at, "model", d->model_id,
+                     "detector", d->detector);
 }
 
 static void dep_print(const vg_deployment *d)
@@ -129,6 +166,8 @@ static void dep_print(const vg_deployment *d)
            vg_cli_format_time(d->ended_at, c, sizeof c));
     if (d->threshold > 0)
         printf("  (threshold %.4f)\n", d->threshold);
+    printf("  embedder:      %s\n  detector:      %s\n", d->model_id[0] ? d->model_id : "not recorded",
+           d->detector[0] ? d->detector : "not recorded");
     for (int i = 0; i < d->n_cameras; i++) {
         char red[VG_STORE_TEXT_MAX + 1];
         printf("  camera %d:      %s\n", i + 1, vg_url_redact(d->cameras[i], red, sizeof red));

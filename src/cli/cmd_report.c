@@ -60,6 +60,11 @@ static const char *model_of(const vg_report *r)
     return r->model[0] ? r->model : "unknown (no templates)";
 }
 
+static const char *or_unrecorded(const char *s)
+{
+    return s[0] ? s : "not recorded";
+}
+
 static const char *title_of(const report_ctx *c, char *buf, size_t len)
 {
     char a[32], b[32];
@@ -90,6 +95,10 @@ static json_t *report_json(const report_ctx *c)
         (json_int_t)r->confirmed, "rejected", (json_int_t)r->rejected, "no_action", (json_int_t)r->no_action,
         "pending", (json_int_t)r->pending, "alerts_per_1000_faces", r->alerts_per_1000_faces,
         "false_alerts_per_face", r->false_alerts_per_face, "false_alerts_per_alert", r->false_alerts_per_alert);
+    if (o) {
+        json_object_set_new(o, "pack_model", json_string(r->pack_model));
+        json_object_set_new(o, "detector", json_string(r->detector));
+    }
     if (o && c->period) {
         json_object_set_new(o, "period_from", json_string(iso(c->from, a, sizeof a)));
         json_object_set_new(o, "period_until", json_string(iso(c->until, b, sizeof b)));
@@ -158,6 +167,8 @@ static void report_text(const report_ctx *c)
     else
         printf("  threshold:              %.4f%s\n", thr, r->threshold == 0 ? " (default)" : "");
     printf("  model:                  %s\n", model_of(r));
+    printf("  deployed with embedder: %s\n", or_unrecorded(r->pack_model));
+    printf("  deployed with detector: %s\n", or_unrecorded(r->detector));
     printf("  faces processed:        %lld\n", (long long)r->counters.faces);
     printf("  alerts:                 %lld\n", (long long)r->alerts);
     printf("    confirmed:            %lld\n", (long long)r->confirmed);
@@ -274,10 +285,15 @@ static void report_html(const report_ctx *c)
     puts("</h1>");
     fputs("<p class=\"model\">Model pack: <code>", stdout);
     html_text(model_of(r));
+    fputs("</code> (deployed with embedder <code>", stdout);
+    html_text(or_unrecorded(r->pack_model));
+    fputs("</code>, detector <code>", stdout);
+    html_text(or_unrecorded(r->detector));
+    fputs("</code>)", stdout);
     if (isnan(thr))
-        puts("</code>; threshold: various.</p>");
+        puts("; threshold: various.</p>");
     else
-        printf("</code>; threshold: %.4f%s.</p>\n", thr, r->threshold == 0 ? " (the default)" : "");
+        printf("; threshold: %.4f%s.</p>\n", thr, r->threshold == 0 ? " (the default)" : "");
     puts("<p class=\"note\">Built only from counts: this report contains no face, no name and no image.</p>");
     puts("<figure>");
     svg_outcomes(r);

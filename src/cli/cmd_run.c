@@ -6,7 +6,10 @@
  * counters are written at the end; start and stop are audited; the
  * retention job runs at start and every hour ([retention] in the config).
  * The HTTP server (the console, the API, the alert stream, webhooks) runs
- * beside the engine on its own store connection, unless --no-http. */
+ * beside the engine on its own store connection, unless --no-http. A
+ * deployment created for another embedder than the pack's is refused (its
+ * threshold and calibration were that embedder's): re-embed the watch list
+ * and create a new deployment. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +181,19 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     }
     if (!st)
         st = vg_cli_open_pack(&pc, &pack, &err);
+    /* the deployment's threshold and calibration were for the embedder it was created with */
+    if (!st && d->model_id[0] && strcmp(d->model_id, vg_face_pack_model_id(pack)) != 0)
+        st = vg_err_set(&err, VG_ERR_INVALID,
+                        "deployment %s was created for the embedder %s, but the pack in use has %s: its threshold "
+                        "and calibration do not apply. Re-embed the watch list with this pack (vigil watchlist "
+                        "reembed %s) and create a new deployment, or run with the pack it was created for",
+                        name, d->model_id, vg_face_pack_model_id(pack), d->watchlist);
+    if (!st && d->detector[0] && strcmp(d->detector, vg_face_pack_detector(pack)) != 0) {
+        char line[VG_STORE_NAME_MAX * 2 + 96];
+        snprintf(line, sizeof line, "event=detector_differs deployment_detector=%s detector=%s", d->detector,
+                 vg_face_pack_detector(pack));
+        vg_cli_log_line(NULL, line);
+    }
     if (!st)
         st = vg_watch_gallery_load(store, vg_cli_actor(cli), purpose, d->watchlist_id, vg_face_pack_model_id(pack),
                                    0, &g, &err);

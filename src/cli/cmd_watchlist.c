@@ -1,16 +1,21 @@
-/* cmd_watchlist.c — `vigil watchlist create|list|show|purge`: watch lists
- * with their reason, authority, expiry and size limit. */
+/* cmd_watchlist.c — `vigil watchlist create|list|show|purge|reembed`: watch
+ * lists with their reason, authority, expiry and size limit, and their
+ * templates made again when the model pack changes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "vigil/store.h"
+#include "vigil/watchlist.h"
 
 static const char usage[] =
     "usage: vigil watchlist create NAME --reason TEXT --authorised-by PERSON [--expires DATE] [--max-size N]\n"
     "       vigil watchlist list\n"
     "       vigil watchlist show NAME\n"
     "       vigil watchlist purge NAME --yes    (deletes every subject, template and photo; audited)\n"
+    "       vigil watchlist reembed NAME        (every template made again from the enrolment photos\n"
+    "                                            with the pack in use: --models, --detector; one\n"
+    "                                            transaction, audited; all or nothing)\n"
     "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n";
 
 static json_t *watchlist_json(const vg_watchlist *w)
@@ -157,6 +162,45 @@ static int wl_purge(const vg_cli *cli, vg_store *store, int argc, char **argv)
     return VG_EXIT_OK;
 }
 
+static int wl_reembed(const vg_cli *cli, vg_store *store, const char *name)
+{
+    /* the photos are searched as at enrolment (`subject add`): faces down to 20 px */
+    vg_cli pc = *cli;
+    if (pc.min_face <= 0)
+        pc.min_face = 20;
+    vg_face_pack *pack = NULL;
+    vg_err err = {{0}};
+    vg_status st = vg_cli_open_pack(&pc, &pack, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    vg_reembed_result r;
+    st = vg_watchlist_reembed(pack, store, vg_cli_actor(cli), name, &r, &err);
+    int code = VG_EXIT_OK;
+    if (st) {
+        code = vg_cli_fail(st, &err);
+        fprintf(stderr, "vigil: watch list %s unchanged: nothing was re-embedded%s\n", name,
+                r.failed_subject ? " (remove or re-enrol that subject, or use the pack it was enrolled with)" : "");
+    } else if (cli->json) {
+        vg_cli_print_json(json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:b}", "watchlist", name, "subjects",
+                                    r.subjects, "photos", r.photos, "templates_removed", r.templates_removed,
+                                    "templates_added", r.templates_added, "subjects_unchanged",
+                                    r.subjects_unchanged, "old_model", r.old_model, "new_model",
+                                    vg_face_pack_model_id(pack), "detector", vg_face_pack_detector(pack),
+                                    "changed", r.templates_added > 0));
+    } else if (r.templates_added == 0) {
+        printf("watch list %s unchanged: the %d photos of its %d subjects give the templates it already holds "
+               "(model %s, detector %s); nothing written but the audit entry\n",
+               name, r.photos, r.subjects, vg_face_pack_model_id(pack), vg_face_pack_detector(pack));
+    } else {
+        printf("watch list %s re-embedded: %d subjects, %d photos; %d templates replaced by %d (%d subjects "
+               "unchanged)\n  old model: %s\n  new model: %s (detector %s)\n",
+               name, r.subjects, r.photos, r.templates_removed, r.templates_added, r.subjects_unchanged,
+               r.old_model[0] ? r.old_model : "(none)", vg_face_pack_model_id(pack), vg_face_pack_detector(pack));
+    }
+    vg_face_pack_close(pack);
+    return code;
+}
+
 int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || vg_cli_wants_help(argc, argv)) {
@@ -164,10 +208,11 @@ int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv)
         return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
     }
     const char *sub = argv[1];
-    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "purge"))
+    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "purge") &&
+        strcmp(sub, "reembed"))
         return vg_cli_usage("unknown watchlist command '%s'", sub);
-    if ((!strcmp(sub, "list") && argc != 2) || (!strcmp(sub, "show") && argc != 3))
-        return vg_cli_usage("usage: vigil watchlist %s", !strcmp(sub, "list") ? "list" : "show NAME");
+    if ((!strcmp(sub, "list") && argc != 2) || ((!strcmp(sub, "show") || !strcmp(sub, "reembed")) && argc != 3))
+        return vg_cli_usage("usage: vigil watchlist %s", !strcmp(sub, "list") ? "list" : !strcmp(sub, "show") ? "show NAME" : "reembed NAME");
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
@@ -180,6 +225,8 @@ int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv)
         code = wl_list(cli, store);
     else if (!strcmp(sub, "show"))
         code = wl_show(cli, store, argv[2]);
+    else if (!strcmp(sub, "reembed"))
+        code = wl_reembed(cli, store, argv[2]);
     else
         code = wl_purge(cli, store, argc, argv);
     vg_store_close(store);

@@ -4,7 +4,11 @@
  * store's, saved by `vigil eval calibrate --save`, else the repository's
  * default calibration/default.txt made by scripts/make-calibration), and
  * the deployment is refused when the calibrated false-alert rate is above
- * the ceiling, or when no calibration covers the model or the list's size. */
+ * the ceiling, or when no calibration covers the model or the list's size.
+ * Calibrations are keyed by the embedder's model id: the store keeps one
+ * per model, and the default file ($VIGIL_CALIBRATION, else the build's
+ * calibration/default.txt) names its model and serves that model alone, so
+ * another embedder never borrows the default pack's figures. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -47,41 +51,66 @@ static char *read_file(const char *path)
     return b;
 }
 
+/* The default calibration file: $VIGIL_CALIBRATION, else the build's. */
+static const char *default_calibration(void)
+{
+    const char *e = getenv("VIGIL_CALIBRATION");
+    return e && *e ? e : VG_DEFAULT_CALIBRATION;
+}
+
+vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, vg_calib *out, char *source,
+                                 size_t len, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char *text = NULL;
+    vg_status st = vg_store_calibration_get(store, model_id, &text, err);
+    snprintf(source, len, "the store's calibration");
+    if (st != VG_ERR_NOT_FOUND) {
+        if (st)
+            return st;
+        st = vg_calib_parse(text, out, err);
+        free(text);
+        return st ? vg_err_prefix(err, st, "%s", source) : VG_OK;
+    }
+    const char *path = default_calibration();
+    if (!path[0] || !(text = read_file(path)))
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no calibration of model %s (none saved in the store%s%s)",
+                          model_id, path[0] ? ", and none readable at " : "", path);
+    snprintf(source, len, "the default calibration %s", path);
+    st = vg_calib_parse(text, out, err);
+    free(text);
+    if (st)
+        return vg_err_prefix(err, st, "%s", source);
+    if (strcmp(out->model, model_id) != 0) {
+        st = vg_err_set(err, VG_ERR_NOT_FOUND,
+                        "no calibration of model %s (none saved in the store; %s is of model %s)", model_id,
+                        path, out->model);
+        vg_calib_free(out);
+        return st;
+    }
+    return VG_OK;
+}
+
 vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, const char *model_id, int list_size,
                                     double threshold, double ceiling_faces, char *summary, size_t len, vg_err *err)
 {
     if (ceiling_faces <= 0)
         ceiling_faces = 6000;
     double ceiling = 1.0 / ceiling_faces;
-    static const char default_path[] = VG_DEFAULT_CALIBRATION;
-    char *text = NULL, source[512];
-    vg_status st = vg_store_calibration_get(store, model_id, &text, err);
-    snprintf(source, sizeof source, "the store's calibration");
-    if (st == VG_ERR_NOT_FOUND && default_path[0] != '\0') {
-        text = read_file(default_path);
-        snprintf(source, sizeof source, "the default calibration %s", default_path);
-        st = text ? VG_OK : VG_ERR_NOT_FOUND;
-    }
-    if (st == VG_ERR_NOT_FOUND)
-        return vg_err_set(err, VG_ERR_INVALID,
-                          "deployment %s refused: no calibration of model %s to tell its threshold's false-alert "
-                          "rate; run vigil eval calibrate --lfw DIR --watchlist-size %d --crowd 6000 "
-                          "--max-false-alerts 1 --save",
-                          deployment, model_id, list_size);
-    if (st)
-        return st;
+    char source[512];
     vg_calib c;
-    st = vg_calib_parse(text, &c, err);
-    free(text);
-    if (st)
-        return vg_err_prefix(err, st, "%s", source);
-    if (strcmp(c.model, model_id) != 0) {
-        st = vg_err_set(err, VG_ERR_INVALID,
-                        "deployment %s refused: %s is of model %s, not of %s; run vigil eval calibrate ... --save",
-                        deployment, source, c.model, model_id);
-        vg_calib_free(&c);
-        return st;
+    vg_status st = vg_cli_calibration_for(store, model_id, &c, source, sizeof source, err);
+    if (st == VG_ERR_NOT_FOUND) {
+        char why[VG_ERR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "");
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "deployment %s refused: %s to tell its threshold's false-alert rate; run vigil eval "
+                          "calibrate --lfw DIR --watchlist-size %d --crowd 6000 --max-false-alerts 1 --save "
+                          "with this pack",
+                          deployment, why, list_size);
     }
+    if (st)
+        return st;
     vg_calib_lookup r;
     st = vg_calib_rate(&c, list_size < 1 ? 1 : list_size, threshold, &r, err);
     vg_calib_free(&c);

@@ -12,7 +12,7 @@ static const vg_cli_command commands[] = {
     {"compare", "IMAGE_A IMAGE_B [--threshold T]",
      "cosine similarity of the main faces, and the decision at the threshold", vg_cmd_compare, 0},
     {"eval", "verify|search --lfw DIR ...", "accuracy on labelled data", vg_cmd_eval, 1},
-    {"watchlist", "create|list|show|purge ...", "watch lists: who is on them, why, on whose authority",
+    {"watchlist", "create|list|show|purge|reembed ...", "watch lists: who is on them, why, on whose authority",
      vg_cmd_watchlist, 1},
     {"subject", "add|list|remove ...", "enrol people on a watch list from photos, list, remove",
      vg_cmd_subject, 1},

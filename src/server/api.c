@@ -221,13 +221,13 @@ enum MHD_Result vg_api_deployments(vg_request *r)
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) /* camera URLs may hold credentials: only their count */
         json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f}", "id",
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f, s:s, s:s}", "id",
                            (json_int_t)d[i].id, "name", d[i].name, "watchlist", d[i].watchlist,
                            "location", d[i].location, "cameras", d[i].n_cameras, "starts_at",
                            (json_int_t)d[i].starts_at, "ends_at", (json_int_t)d[i].ends_at, "ended_at",
                            (json_int_t)d[i].ended_at, "authorised_by", d[i].authorised_by,
                            "signage_confirmed", d[i].signage_confirmed, "threshold",
-                           (double)d[i].threshold));
+                           (double)d[i].threshold, "model", d[i].model_id, "detector", d[i].detector));
     free(d);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "deployments", arr));
 }

@@ -35,13 +35,14 @@ static json_t *report_json(const vg_report *r)
 {
     char a[32], b[32], e[32];
     double thr = r->threshold > 0 ? r->threshold : VG_WATCHLIST_THRESHOLD_DEFAULT;
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:b,s:s,s:I,"
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:b,s:s,s:s,s:s,s:I,"
                      "s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}",
                      "deployment", r->deployment, "watchlist", r->watchlist, "location", r->location, "starts_at",
                      iso(r->starts_at, a, sizeof a), "ends_at", iso(r->ends_at, b, sizeof b), "ended_at",
                      iso(r->ended_at, e, sizeof e), "hours_on_air", r->hours_on_air, "threshold",
                      round(thr * 1e4) / 1e4, "threshold_is_default", r->threshold == 0, "model", r->model,
-                     "watchlist_size", (json_int_t)r->watchlist_size, "frames_in", (json_int_t)r->counters.frames_in,
+                     "pack_model", r->pack_model, "detector", r->detector, "watchlist_size",
+                     (json_int_t)r->watchlist_size, "frames_in", (json_int_t)r->counters.frames_in,
                      "frames_processed", (json_int_t)r->counters.frames_processed, "frames_dropped",
                      (json_int_t)r->counters.frames_dropped, "faces", (json_int_t)r->counters.faces, "tracks",
                      (json_int_t)r->counters.tracks, "alerts", (json_int_t)r->alerts, "confirmed",

@@ -2,7 +2,9 @@
  * list, listing its subjects, enrolling a subject from an uploaded photo
  * through the same gate and code as `vigil subject add` (vg_enrol_prepare
  * without the store lock, then vg_enrol_commit under it),
- * removing one, and serving an enrolled photo (an audited read). Every
+ * removing one, serving an enrolled photo (an audited read), and
+ * re-embedding a list with the server's pack (vg_watchlist_reembed: one
+ * store transaction, so the store lock is held while it runs). Every
  * change is made under the caller's name (the store audits it) and then the
  * running engine's gallery is rebuilt (reload.c). A refused upload stores
  * nothing: no subject, no photo, no audit entry. */
@@ -287,4 +289,38 @@ enum MHD_Result vg_api_subject_photo(vg_request *r)
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+}
+
+enum MHD_Result vg_api_watchlist_reembed(vg_request *r)
+{
+    if (!r->srv->pack)
+        return vg_http_error(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                             "this server has no model pack: templates cannot be made here", NULL);
+    vg_watchlist w;
+    vg_reembed_result res;
+    memset(&res, 0, sizeof res);
+    vg_err err = {{0}};
+    /* the whole re-embedding is one store transaction: the store lock is held throughout */
+    lock(r);
+    vg_status st = watchlist_by_id(r, r->id, &w, &err);
+    if (st == VG_OK)
+        st = vg_watchlist_reembed(r->srv->pack, r->srv->store, r->session.user, w.name, &res, &err);
+    if (st == VG_OK && res.templates_added)
+        reload(r, w.id);
+    unlock(r);
+    if (st != VG_OK && res.failed_subject)
+        return vg_http_json(r, 422,
+                            json_pack("{s:s, s:I, s:i}", "error", err.msg, "subject_id", (json_int_t)res.failed_subject,
+                                      "photo", res.failed_photo + 1));
+    if (st == VG_ERR_INVALID)
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_OK,
+                        json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:s, s:b}", "watchlist", w.name, "subjects",
+                                  res.subjects, "photos", res.photos, "templates_removed", res.templates_removed,
+                                  "templates_added", res.templates_added, "subjects_unchanged",
+                                  res.subjects_unchanged, "old_model", res.old_model, "new_model",
+                                  vg_face_pack_model_id(r->srv->pack), "detector",
+                                  vg_face_pack_detector(r->srv->pack), "changed", res.templates_added > 0));
 }

@@ -45,6 +45,10 @@ const vg_route vg_routes[] = {
      "justification?, dob?, face?, allow_duplicate?, accept_low_quality? (a supervisor's written "
      "justification for a face below the quality limits), supervisor?",
      1, EX_SUBJECT},
+    {"POST", "/api/v1/watchlists/{id}/reembed", "admin", vg_api_watchlist_reembed,
+     "make every template of the list again from its enrolment photos with this server's pack, in one "
+     "audited transaction (all or nothing: 422 naming the subject and photo that fails)",
+     0, NULL},
     {"DELETE", "/api/v1/subjects/{id}", "admin", vg_api_subject_remove,
      "remove a subject with its templates and photos", 0, NULL},
     {"GET", "/api/v1/subjects/{id}/photo", "operator,admin", vg_api_subject_photo,

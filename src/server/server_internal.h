@@ -153,6 +153,9 @@ enum MHD_Result vg_api_audit(vg_request *r);
 enum MHD_Result vg_api_watchlist_create(vg_request *r);
 enum MHD_Result vg_api_subjects(vg_request *r);
 enum MHD_Result vg_api_subject_create(vg_request *r);
+/* POST /api/v1/watchlists/{id}/reembed (admin): vg_watchlist_reembed with
+ * the server's pack; 422 naming the subject and photo when one fails. */
+enum MHD_Result vg_api_watchlist_reembed(vg_request *r);
 enum MHD_Result vg_api_subject_remove(vg_request *r);
 enum MHD_Result vg_api_subject_photo(vg_request *r);
 /* api_users.c */

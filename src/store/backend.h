@@ -120,6 +120,9 @@ typedef struct vg_store_backend {
     vg_status (*templates_each)(vg_store_conn *c, int64_t watchlist_id, int64_t now,
                                 vg_store_template_fn fn, void *ctx, vg_err *err);
 
+    /* Deletes every template of the subject; *n how many. */
+    vg_status (*templates_delete)(vg_store_conn *c, int64_t subject_id, int *n, vg_err *err);
+
     vg_status (*photo_insert)(vg_store_conn *c, int64_t subject_id, int idx,
                               const uint8_t *sealed, size_t len, vg_err *err);
     vg_status (*photo_get)(vg_store_conn *c, int64_t subject_id, int idx, uint8_t **sealed,

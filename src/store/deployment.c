@@ -1,6 +1,7 @@
 /* deployment.c — vg_store_deployment_*: create, read, list and end the
  * record of a deployment (where, when, which cameras, against which watch
- * list, on whose authority).
+ * list, on whose authority, for which model pack: the embedder's model id
+ * and the detector, recorded at creation).
  *
  * Creation and end are audited in the transaction that makes them
  * (deployment.create, deployment.end). Camera URLs are stored verbatim, as
@@ -40,6 +41,13 @@ static vg_status check_deployment(const vg_deployment *d, vg_err *err)
     if (st == VG_OK)
         st = check_field("authorised_by", d->authorised_by, sizeof d->authorised_by,
                          VG_STORE_NAME_MAX, 1, err);
+    /* the pack: optional ("" not recorded), one line each */
+    if (st == VG_OK && (st = vg_check_field("model_id", d->model_id, sizeof d->model_id, VG_STORE_NAME_MAX, 0,
+                                            err)) == VG_OK)
+        st = vg_check_utf8("model_id", d->model_id, 1, err);
+    if (st == VG_OK && (st = vg_check_field("detector", d->detector, sizeof d->detector, VG_STORE_NAME_MAX, 0,
+                                            err)) == VG_OK)
+        st = vg_check_utf8("detector", d->detector, 1, err);
     if (st == VG_OK && d->watchlist_id <= 0)
         st = check_field("watchlist", d->watchlist, sizeof d->watchlist, VG_STORE_NAME_MAX, 1,
                          err);
@@ -147,12 +155,12 @@ vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_de
     if (st == VG_OK)
         st = vg_audit_append_json6_tx(
             s, actor, "deployment.create", object,
-            json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:f, s:i, s:o}", "watchlist", w.name,
+            json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:f, s:i, s:o, s:s, s:s}", "watchlist", w.name,
                       "location", row->location, "starts_at", (json_int_t)row->starts_at,
                       "ends_at", (json_int_t)row->ends_at, "authorised_by", row->authorised_by,
                       "signage_confirmed", row->signage_confirmed, "threshold",
                       (double)row->threshold, "cameras", row->n_cameras, "camera_urls",
-                      redacted_urls(row)),
+                      redacted_urls(row), "model", row->model_id, "detector", row->detector),
             err);
     st = vg_store_end(s, st, err);
     free(row);

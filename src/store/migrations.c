@@ -72,6 +72,10 @@
  *  - template.low_quality: 1 when a supervisor accepted the photo below the
  *    enrolment gate's quality limits (the justification and the supervisor
  *    are in the subject.add audit entry); 0 for every earlier template.
+ * Version 8 (model packs, issue 11):
+ *  - deployment.model_id, deployment.detector: the pack a deployment was
+ *    created for (the embedder's model id, the detector's name); '' for
+ *    deployments made before, whose pack was not recorded.
  */
 #include "store/migrations.h"
 
@@ -399,6 +403,14 @@ static const vg_migration migrations[] = {
     {7,
      {[VG_DIALECT_SQLITE] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n",
       [VG_DIALECT_POSTGRES] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n"},
+     {0}},
+    {8,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n",
+      [VG_DIALECT_POSTGRES] =
+          "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n"},
      {0}},
 };
 

@@ -875,6 +875,17 @@ static vg_status pg_templates_each(vg_store_conn *c, int64_t watchlist_id, int64
     return s;
 }
 
+static vg_status pg_templates_delete(vg_store_conn *c, int64_t subject_id, int *n, vg_err *err)
+{
+    params p = {0};
+    p_i64(&p, subject_id);
+    int64_t k = 0;
+    vg_status s = q_changes(c, "DELETE FROM template WHERE subject_id = $1", &p, "removing templates", &k, err);
+    if (s == VG_OK)
+        *n = (int)k;
+    return s;
+}
+
 static vg_status pg_photo_insert(vg_store_conn *c, int64_t subject_id, int idx,
                                  const uint8_t *sealed, size_t len, vg_err *err)
 {
@@ -922,12 +933,15 @@ static vg_status pg_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
     p_f64(&p, d->threshold);
     p_i64(&p, d->created_at);
     p_text(&p, d->created_by);
+    p_text(&p, d->model_id);
+    p_text(&p, d->detector);
     PGresult *r;
     int dup;
     vg_status s = q_unique(c,
                            "INSERT INTO deployment (name, watchlist_id, location, starts_at, "
                            "ends_at, authorised_by, signage_confirmed, threshold, created_at, "
-                           "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                           "created_by, model_id, detector) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                           "$10, $11, $12) "
                            "RETURNING id",
                            &p, "creating a deployment", &dup, &r, err);
     if (dup)
@@ -953,7 +967,8 @@ static vg_status pg_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
 #define DEPLOYMENT_COLUMNS                                                                     \
     "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
     "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
-    "d.created_by, d.ended_by FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
+    "d.created_by, d.ended_by, d.model_id, d.detector "                                          \
+    "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
 
 #define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = $1 ORDER BY position"
 
@@ -976,6 +991,8 @@ static vg_status read_deployment(void *ctx, const PGresult *r, int i, void *elem
     d->ended_at = read_i64(r, i, 11);
     read_text(r, i, 12, d->created_by, sizeof d->created_by);
     read_text(r, i, 13, d->ended_by, sizeof d->ended_by);
+    read_text(r, i, 14, d->model_id, sizeof d->model_id);
+    read_text(r, i, 15, d->detector, sizeof d->detector);
 
     params p = {0};
     p_i64(&p, d->id);
@@ -1861,6 +1878,7 @@ const vg_store_backend vg_store_backend_postgresql = {
     .templates_each = pg_templates_each,
     .photo_insert = pg_photo_insert,
     .photo_get = pg_photo_get,
+    .templates_delete = pg_templates_delete,
     .deployment_insert = pg_deployment_insert,
     .deployment_find = pg_deployment_find,
     .deployment_list = pg_deployment_list,

@@ -42,6 +42,8 @@ static vg_status fill(vg_store *s, const vg_deployment *d, vg_report *r, vg_err 
     r->ends_at = d->ends_at;
     r->ended_at = d->ended_at;
     r->threshold = d->threshold;
+    snprintf(r->pack_model, sizeof r->pack_model, "%s", d->model_id);
+    snprintf(r->detector, sizeof r->detector, "%s", d->detector);
     int64_t end = effective_end(d), now = vg_store_now(s);
     if (now < end)
         end = now;
@@ -143,6 +145,10 @@ vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_re
                 snprintf(sum->location, sizeof sum->location, "various");
             if (strcmp(sum->model, one->model) != 0)
                 snprintf(sum->model, sizeof sum->model, "various");
+            if (strcmp(sum->pack_model, one->pack_model) != 0)
+                snprintf(sum->pack_model, sizeof sum->pack_model, "various");
+            if (strcmp(sum->detector, one->detector) != 0)
+                snprintf(sum->detector, sizeof sum->detector, "various");
             if (sum->threshold != one->threshold)
                 sum->threshold = -1;
             if (one->starts_at < sum->starts_at)

@@ -664,6 +664,18 @@ static vg_status sq_templates_each(vg_store_conn *c, int64_t watchlist_id, int64
     return s;
 }
 
+static vg_status sq_templates_delete(vg_store_conn *c, int64_t subject_id, int *n, vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "DELETE FROM template WHERE subject_id = ?1", &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, subject_id);
+    if ((s = run(c, st, "removing templates", err)) == VG_OK)
+        *n = sqlite3_changes(c->db);
+    return s;
+}
+
 static vg_status sq_photo_insert(vg_store_conn *c, int64_t subject_id, int idx,
                                  const uint8_t *sealed, size_t len, vg_err *err)
 {
@@ -708,7 +720,8 @@ static vg_status sq_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
     vg_status s = prepare(c,
                           "INSERT INTO deployment (name, watchlist_id, location, starts_at, "
                           "ends_at, authorised_by, signage_confirmed, threshold, created_at, "
-                          "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          "created_by, model_id, detector) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                          "?10, ?11, ?12)",
                           &st, err);
     if (s != VG_OK)
         return s;
@@ -722,6 +735,8 @@ static vg_status sq_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
     sqlite3_bind_double(st, 8, d->threshold);
     sqlite3_bind_int64(st, 9, d->created_at);
     bind_text(st, 10, d->created_by);
+    bind_text(st, 11, d->model_id);
+    bind_text(st, 12, d->detector);
     int64_t did = 0;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE)
@@ -755,7 +770,8 @@ static vg_status sq_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
 #define DEPLOYMENT_COLUMNS                                                                     \
     "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
     "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
-    "d.created_by, d.ended_by FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
+    "d.created_by, d.ended_by, d.model_id, d.detector "                                          \
+    "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
 
 static void deployment_row(sqlite3_stmt *st, vg_deployment *d)
 {
@@ -774,6 +790,8 @@ static void deployment_row(sqlite3_stmt *st, vg_deployment *d)
     d->ended_at = sqlite3_column_int64(st, 11);
     col_text(st, 12, d->created_by, sizeof d->created_by);
     col_text(st, 13, d->ended_by, sizeof d->ended_by);
+    col_text(st, 14, d->model_id, sizeof d->model_id);
+    col_text(st, 15, d->detector, sizeof d->detector);
 }
 
 /* Fills d->cameras from deployment_camera (cam: a prepared statement for
@@ -1721,6 +1739,7 @@ const vg_store_backend vg_store_backend_sqlite = {
     .templates_each = sq_templates_each,
     .photo_insert = sq_photo_insert,
     .photo_get = sq_photo_get,
+    .templates_delete = sq_templates_delete,
     .deployment_insert = sq_deployment_insert,
     .deployment_find = sq_deployment_find,
     .deployment_list = sq_deployment_list,

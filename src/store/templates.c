@@ -148,8 +148,8 @@ vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *pu
     if (st == VG_OK && c.other)
         st = vg_err_set(err, VG_ERR_UNSUPPORTED,
                         "%d templates of watch list %s were made with another model (%s); "
-                        "re-enrol its subjects with this model (%s)",
-                        c.other, w.name, c.other_model, model_id);
+                        "re-embed the list with this model (%s): vigil watchlist reembed %s",
+                        c.other, w.name, c.other_model, model_id, w.name);
     if (st == VG_OK) {
         char object[VG_STORE_NAME_MAX + 64];
         snprintf(object, sizeof object, "watchlist:%s", w.name);

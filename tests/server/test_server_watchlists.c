@@ -5,7 +5,8 @@
  * (no face, blurred), a duplicate (422), bad base64 and undecodable bytes
  * (400 naming photo), missing and mistyped fields, unknown ids (404), an
  * oversize upload (413), roles and CSRF — each leaving the store and the
- * audit chain as they were. Skips without the shared data. */
+ * audit chain as they were; a list re-embedded (admin only, audited, a
+ * second call a no-op). Skips without the shared data. */
 #include "server/server_upload.h"
 
 static char photo[1024], photo2[1024], other[1024];
@@ -306,6 +307,76 @@ static void refusals_change_nothing(void **state)
     vg_face_pack_close(pack);
 }
 
+/* POST /api/v1/watchlists/{id}/reembed: admin only; the list re-made with
+ * the server's pack, audited under the admin's name; a second call changes
+ * nothing and says so; an unknown list is 404 and changes nothing. */
+static void reembed_over_http(void **state)
+{
+    (void)state;
+    VG_SKIP_UNLESS(have_data());
+    vg_face_pack *pack = open_pack();
+    srv_fx x;
+    vg_server_config cfg = {.pack = pack};
+    srv_start_cfg(&x, cfg);
+    session adam = login(&x, "adam"), olivia = login(&x, "olivia");
+    int64_t wl = api_watchlist(&x, &adam, "wanted");
+    char path[128], rpath[128];
+    snprintf(path, sizeof path, "/api/v1/watchlists/%lld/subjects", (long long)wl);
+    snprintf(rpath, sizeof rpath, "/api/v1/watchlists/%lld/reembed", (long long)wl);
+    const char *files[2] = {photo, other};
+    for (int i = 0; i < 2; i++) {
+        char *b64 = b64_file(files[i]);
+        char *body = subject_body(i ? "Tony Blair" : "Colin Powell", b64);
+        resp r = http_post(&x, path, &adam, body);
+        assert_int_equal(r.status, 201);
+        resp_free(&r);
+        free(body);
+        free(b64);
+    }
+
+    snap before = take_snap(x.f.db);
+    resp r = http_post(&x, rpath, &olivia, "");
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    assert_snap_equal(before, take_snap(x.f.db));
+
+    r = http_post(&x, rpath, &adam, "");
+    if (r.status != 200)
+        fail_msg("reembed: %ld %s", r.status, r.body);
+    json_t *j = resp_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "watchlist")), "wanted");
+    assert_int_equal(json_integer_value(json_object_get(j, "subjects")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "photos")), 2);
+    assert_string_equal(json_string_value(json_object_get(j, "new_model")), vg_face_pack_model_id(pack));
+    assert_string_equal(json_string_value(json_object_get(j, "old_model")), vg_face_pack_model_id(pack));
+    json_decref(j);
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'watchlist.reembed' AND actor = 'adam'"),
+                     1);
+
+    /* again: nothing to change */
+    long long max_id = raw_int(x.f.db, "SELECT max(id) FROM template");
+    r = http_post(&x, rpath, &adam, "");
+    assert_int_equal(r.status, 200);
+    j = resp_json(&r);
+    assert_false(json_is_true(json_object_get(j, "changed")));
+    assert_int_equal(json_integer_value(json_object_get(j, "templates_added")), 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "subjects_unchanged")), 2);
+    json_decref(j);
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT max(id) FROM template"), max_id);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM template"), 2);
+
+    before = take_snap(x.f.db);
+    r = http_post(&x, "/api/v1/watchlists/999/reembed", &adam, "");
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    assert_snap_equal(before, take_snap(x.f.db));
+    verify_chain(&x);
+    srv_stop(&x);
+    vg_face_pack_close(pack);
+}
+
 static void no_pack_is_503(void **state)
 {
     (void)state;
@@ -329,6 +400,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(enrol_list_photo_remove),
         cmocka_unit_test(refusals_change_nothing),
+        cmocka_unit_test(reembed_over_http),
         cmocka_unit_test(no_pack_is_503),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,8 +76,8 @@ static void test_create_get_list_end(void **state)
     assert_string_equal(det,
                         "{\"authorised_by\":\"Supt. Example\",\"camera_urls\":["
                         "\"rtsp://cam1.example/stream\",\"rtsp://cam2.example/stream\","
-                        "\"rtsp://cam3.example/stream\"],\"cameras\":3,\"ends_at\":1700028800,"
-                        "\"location\":\"High Street, outside no. 12\",\"signage_confirmed\":true,"
+                        "\"rtsp://cam3.example/stream\"],\"cameras\":3,\"detector\":\"\",\"ends_at\":1700028800,"
+                        "\"location\":\"High Street, outside no. 12\",\"model\":\"\",\"signage_confirmed\":true,"
                         "\"starts_at\":1699996400,\"threshold\":0.54,\"watchlist\":\"wanted\"}");
 
     /* the watch list by name (id 0), no signage, default threshold */
@@ -414,9 +414,9 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 7);
-    assert_int_equal(vg_store_db_schema_version(f.s), 7);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(vg_store_schema_version(), 8);
+    assert_int_equal(vg_store_db_schema_version(f.s), 8);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
     fx_enrol(f.s, wl, "A", 1, 2);
     vg_store_close(f.s);
@@ -431,8 +431,8 @@ static void test_migration_upgrades_version_1(void **state)
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 7);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(vg_store_db_schema_version(f.s), 8);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     const char *tables[] = {"deployment", "deployment_camera", "alert", "counters"};
@@ -449,7 +449,7 @@ static void test_migration_upgrades_version_1(void **state)
 
     /* and the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment"), 1);

@@ -384,13 +384,15 @@ static void test_migration_2_to_3(void **state)
     raw_exec(f.db, "DROP INDEX alert_raised; ALTER TABLE alert DROP COLUMN hold_reason; "
                    "ALTER TABLE alert DROP COLUMN held_by; ALTER TABLE alert DROP COLUMN held_at; "
                    "DROP TABLE alert_tally; DROP TABLE \"user\"; DROP TABLE api_token; "
-                   "ALTER TABLE template DROP COLUMN low_quality; DELETE FROM schema_version WHERE version >= 3;");
+                   "ALTER TABLE template DROP COLUMN low_quality; "
+                   "ALTER TABLE deployment DROP COLUMN model_id; ALTER TABLE deployment DROP COLUMN detector; "
+                   "DELETE FROM schema_version WHERE version >= 3;");
     assert_auto_vacuum(f.db, 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 2);
     snap before = take_snap(f.db);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 7);
+    assert_int_equal(vg_store_db_schema_version(f.s), 8);
     assert_auto_vacuum(f.db, 2);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 3"),
                      T0 + 10);
@@ -409,7 +411,7 @@ static void test_migration_2_to_3(void **state)
 
     /* the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 3"),
                      T0 + 10);
     assert_auto_vacuum(f.db, 2);

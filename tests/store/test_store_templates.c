@@ -2,7 +2,7 @@
  * floats come back, in template order with their subject ids; expired
  * subjects (their own expiry, else their list's) are skipped at the given
  * time; another model's templates refuse the load with a request to
- * re-enrol; a template altered in the file fails the load naming it; each
+ * re-embed; a template altered in the file fails the load naming it; each
  * load is audited, a refused one is not.
  */
 #include "store_fixtures.h"
@@ -166,7 +166,7 @@ static void test_other_model_refused(void **state)
     char want[512];
     snprintf(want, sizeof want,
              "3 templates of watch list w were made with another model (old.onnx:abcd); "
-             "re-enrol its subjects with this model (%s)",
+             "re-embed the list with this model (%s): vigil watchlist reembed w",
              MODEL);
     assert_string_equal(err.msg, want);
     assert_int_equal(t.n, 0);
