@@ -194,7 +194,10 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
         vg_store_vec_encode(vecs + (size_t)k * (size_t)dim, dim, plain);
         st = vg_seal(s->key, plain, (size_t)dim * 4, &sealed, &len, err);
         if (!st)
-            st = s->be->template_insert(s->conn, sub->id, model_id, dim, quality[k], sealed, len, err);
+            /* a subject a supervisor accepted below the quality limits stays
+             * marked: its photos are the same ones */
+            st = s->be->template_insert(s->conn, sub->id, model_id, dim, quality[k], sub->low_quality > 0, sealed,
+                                        len, err);
         free(sealed);
         if (!st)
             r->templates_added++;

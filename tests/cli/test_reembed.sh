@@ -106,7 +106,7 @@ sqlite3 "$VIGIL_DB" "UPDATE deployment SET model_id = 'other.onnx:$(printf 0%.0s
 expect 2 "deployment street was created for the embedder other.onnx:0+, but the pack in use has fr_feature.onnx:[0-9a-f]{64}.*vigil watchlist reembed wanted" -- --detector "yunet:$yunet" run --deployment street --no-http
 if [ -f "$src/scripts/make_test_embedder.py" ]; then
   # a real second embedder: the list re-embedded with it, the old deployment refused
-  if python3 "$src/scripts/make_test_embedder.py" "$tmp/pack2" >"$tmp/mk.log" 2>&1; then
+  if /usr/bin/python3 "$src/scripts/make_test_embedder.py" "${VIGIL_MODELS:-$src/deps/models}" "$tmp/pack2" >"$tmp/mk.log" 2>&1; then
     expect 0 "re-embedded: 2 subjects, 3 photos" -- --models "$tmp/pack2" watchlist reembed wanted
     dep deployment create street2 >/dev/null 2>&1 && ok || bad "deployment create street2 (default pack)"
     expect 2 "was created for the embedder" -- --models "$tmp/pack2" run --deployment street2 --no-http
