@@ -27,7 +27,47 @@
 #define DET_CONTEXT_H 240
 #define DET_MERGE_IOU 0.4f
 #define DET_UNUSABLE 0.02f       /* quality under which only the largest face is kept (stills) */
+#define DET_FIRST_MAX_H 200      /* source pixels: see preferred() */
 #define DET_NESTED 0.4f          /* a box this much inside another face's box is that face */
+
+/* Which pass's box speaks for a face when two score alike: the first pass
+ * sees the image at full resolution, the context pass at a fraction of it,
+ * but the first pass has no prior for a face over about 256 input pixels:
+ * above DET_FIRST_MAX_H source pixels, the context pass's box is the whole
+ * face and the first pass's may be a part of it. */
+static int preferred(const vg_face *f)
+{
+    int big = f->y2 - f->y1 > DET_FIRST_MAX_H;
+    return f->check.context_pass == big;
+}
+
+/* Merge order: faces that passed the faceness check first, then score to
+ * the hundredth, then the preferred pass's box, then score. */
+static int merge_order(const void *pa, const void *pb)
+{
+    const vg_face *a = pa, *b = pb;
+    if (a->check.is_face != b->check.is_face)
+        return a->check.is_face ? -1 : 1;
+    long ra = lroundf(a->score * 100), rb = lroundf(b->score * 100);
+    if (ra != rb)
+        return ra > rb ? -1 : 1;
+    int pa_ = preferred(a), pb_ = preferred(b);
+    if (pa_ != pb_)
+        return pa_ ? -1 : 1;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return 0;
+}
+
+static float iou(const vg_face *a, const vg_face *b)
+{
+    float ix = fminf(a->x2, b->x2) - fmaxf(a->x1, b->x1);
+    float iy = fminf(a->y2, b->y2) - fmaxf(a->y1, b->y1);
+    if (ix <= 0 || iy <= 0)
+        return 0;
+    float inter = ix * iy;
+    return inter / ((a->x2 - a->x1) * (a->y2 - a->y1) + (b->x2 - b->x1) * (b->y2 - b->y1) - inter);
+}
 
 static float overlap_of_smaller(const vg_face *a, const vg_face *b)
 {
@@ -40,18 +80,23 @@ static float overlap_of_smaller(const vg_face *a, const vg_face *b)
     return small > 0 ? ix * iy / small : 0;
 }
 
-/* Keeps the best-scoring box of every group of boxes that overlap by IoU or
- * lie mostly inside one another: one face, one box. faces sorted by score. */
-static int merge_nested(vg_face *f, int n, int max_out)
+/* Of every group of boxes that overlap (nested 0: by IoU over DET_MERGE_IOU;
+ * 1: one lies mostly inside the other, which IoU misses for a box on part of
+ * a face), keeps the first in merge order; the result is sorted by score.
+ * One face, one box. */
+static int merge_boxes(vg_face *f, int n, int max_out, int nested)
 {
+    if (n > 1)
+        qsort(f, (size_t)n, sizeof *f, merge_order);
     int kept = 0;
     for (int i = 0; i < n && kept < max_out; i++) {
         int same = 0;
         for (int j = 0; j < kept && !same; j++)
-            same = overlap_of_smaller(&f[i], &f[j]) > DET_NESTED;
+            same = nested ? overlap_of_smaller(&f[i], &f[j]) > DET_NESTED : iou(&f[i], &f[j]) > DET_MERGE_IOU;
         if (!same)
             f[kept++] = f[i];
     }
+    vg_detector_sort(f, kept);
     return kept;
 }
 
@@ -153,9 +198,9 @@ static vg_status find_boxes(const vg_face_pack *pack, const vg_image *img, float
             f[kept++] = f[i];
     count = kept;
     if (merge)
-        count = vg_detector_nms(f, count, DET_MERGE_IOU, count);
+        count = merge_boxes(f, count, count, 0);
     if (merge > 1)
-        count = merge_nested(f, count, pack->max_faces);
+        count = merge_boxes(f, count, pack->max_faces, 1);
     *faces = f;
     *n = count;
     return VG_OK;
@@ -208,7 +253,7 @@ static vg_status detect_faces(const vg_face_pack *pack, const vg_image *img, int
         }
         /* nested boxes merged only now: a box on part of a face may score
          * as high as the whole face's, but fails the check */
-        count = merge_nested(f, kept, pack->max_faces);
+        count = merge_boxes(f, kept, pack->max_faces, 1);
         count = drop_unusable(f, count);
     }
     if (st) {
