@@ -16,6 +16,8 @@ void vg_bench_gallery(FILE *out);
 
 /* The still-image pipeline per stage beside raw ORT (bench_face.c). */
 void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir);
+/* bench_frontend.c: the issue-11 front end against the first pass alone */
+void vg_bench_frontend(FILE *out, const char *data_dir, const char *models_dir);
 
 /* Enrolment throughput on one core: LFW photos gated, embedded, re-encoded
  * and stored per second (bench_enrol.c). */

@@ -1,7 +1,8 @@
 /* main.c — `make bench`: runs every benchmark and prints one JSON document.
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
- * `vg_bench view`, `vg_bench track`, `vg_bench server`, `vg_bench orient` or
+ * `vg_bench view`, `vg_bench track`, `vg_bench server`, `vg_bench orient`,
+ * `vg_bench frontend` or
  * `vg_bench nodes` (the shared store, bench_nodes.c) runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,12 @@ int main(int argc, char **argv)
         printf("}\n");
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "frontend")) { /* `vg_bench frontend`: that one alone */
+        printf("{\"frontend\":");
+        vg_bench_frontend(stdout, data, models);
+        printf("}\n");
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "orient")) { /* `vg_bench orient`: that one alone */
         printf("{\"orient\":");
         vg_bench_orient(stdout, data);
@@ -60,6 +67,9 @@ int main(int argc, char **argv)
            vg_infer_runtime_version());
     fflush(stdout);
     vg_bench_face(stdout, data, models);
+    printf(",\n \"frontend\":");
+    fflush(stdout);
+    vg_bench_frontend(stdout, data, models);
     printf(",\n \"match\":");
     fflush(stdout);
     vg_bench_match(stdout);

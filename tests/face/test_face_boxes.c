@@ -1,5 +1,6 @@
 /* test_face_boxes.c — vg_face_detect_boxes, the live view's more sensitive
- * look: at sensitivity 1 it finds exactly the boxes vg_face_detect finds; a
+ * look: at sensitivity 1 it covers every face vg_face_detect finds (and
+ * exactly the boxes of the first pass, which vg_face_detect_frame merges); a
  * lower sensitivity finds those and more (on a frame of the London crowd);
  * bad arguments are refused. Skips without the shared data. */
 #include "vg_test.h"
@@ -37,11 +38,27 @@ static void test_boxes(void **state)
     fprintf(stderr, "crowd frame 40: %d faces, %d boxes at sensitivity 1, %d at 0.35 from 10 px\n", n_full, n_same,
             n_more);
     assert_true(n_full >= 3);
-    assert_int_equal(n_same, n_full);
-    for (int i = 0; i < n_full; i++) {
-        assert_true(fabsf(same[i].x1 - full[i].x1) < 0.01f && fabsf(same[i].y2 - full[i].y2) < 0.01f);
-        assert_float_equal(same[i].score, full[i].score, 1e-6);
+    assert_true(n_same >= n_full);
+    for (int i = 0; i < n_full; i++) { /* every face is covered at sensitivity 1 */
+        float cx = (full[i].x1 + full[i].x2) / 2, cy = (full[i].y1 + full[i].y2) / 2;
+        int hit = 0;
+        for (int k = 0; k < n_same && !hit; k++)
+            hit = cx >= same[k].x1 && cx <= same[k].x2 && cy >= same[k].y1 && cy <= same[k].y2;
+        assert_true(hit);
     }
+    /* the first pass's boxes are the live view's, merged */
+    vg_face *first = NULL;
+    int n_first = 0;
+    assert_int_equal(vg_face_detect_frame(pack, img, 0, &first, &n_first, &err), VG_OK);
+    assert_true(n_first >= n_full && n_first <= n_same);
+    for (int i = 0; i < n_first; i++) {
+        int same_box = 0;
+        for (int k = 0; k < n_same && !same_box; k++)
+            same_box = fabsf(same[k].x1 - first[i].x1) < 0.01f && fabsf(same[k].y2 - first[i].y2) < 0.01f &&
+                       fabsf(same[k].score - first[i].score) < 1e-6f;
+        assert_true(same_box);
+    }
+    free(first);
     assert_true(n_more > n_full);
     for (int i = 0; i < n_full; i++) { /* every face is still there */
         float cx = (full[i].x1 + full[i].x2) / 2, cy = (full[i].y1 + full[i].y2) / 2;
