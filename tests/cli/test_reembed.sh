@@ -111,6 +111,8 @@ if [ -f "$src/scripts/make_test_embedder.py" ]; then
     dep deployment create street2 >/dev/null 2>&1 && ok || bad "deployment create street2 (default pack)"
     expect 2 "was created for the embedder" -- --models "$tmp/pack2" run --deployment street2 --no-http
     expect 2 "no calibration of model" -- --models "$tmp/pack2" deployment create street3 --watchlist wanted --camera "$media" --location x --from 2020-01-01 --until 2099-01-01 --authorised-by p
+    # and back to the default pack, for the checks below
+    expect 0 "re-embedded: 2 subjects, 3 photos" -- watchlist reembed wanted
   else
     echo "note: scripts/make_test_embedder.py failed ($(tail -1 "$tmp/mk.log")): second-embedder checks skipped"
   fi
