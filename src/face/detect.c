@@ -26,7 +26,6 @@
 #define DET_CONTEXT_W 320        /* the canvas fits in the default detector's small input */
 #define DET_CONTEXT_H 240
 #define DET_MERGE_IOU 0.4f
-#define DET_UNUSABLE 0.02f       /* quality under which only the largest face is kept (stills) */
 #define DET_FIRST_MAX_H 200      /* source pixels: see preferred() */
 #define DET_NESTED 0.4f          /* a box this much inside another face's box is that face */
 
@@ -97,22 +96,6 @@ static int merge_boxes(vg_face *f, int n, int max_out, int nested)
             f[kept++] = f[i];
     }
     vg_detector_sort(f, kept);
-    return kept;
-}
-
-/* Drops every face but the largest whose quality is under DET_UNUSABLE: on
- * close-ups these are boxes on hair, an ear or the photo's edge that pass
- * the faceness check, turned full profile or blurred beyond any use. */
-static int drop_unusable(vg_face *f, int n)
-{
-    int largest = -1;
-    for (int i = 0; i < n; i++)
-        if (largest < 0 || f[i].y2 - f[i].y1 > f[largest].y2 - f[largest].y1)
-            largest = i;
-    int kept = 0;
-    for (int i = 0; i < n; i++)
-        if (i == largest || f[i].quality.score >= DET_UNUSABLE)
-            f[kept++] = f[i];
     return kept;
 }
 
@@ -254,7 +237,6 @@ static vg_status detect_faces(const vg_face_pack *pack, const vg_image *img, int
         /* nested boxes merged only now: a box on part of a face may score
          * as high as the whole face's, but fails the check */
         count = merge_boxes(f, kept, pack->max_faces, 1);
-        count = drop_unusable(f, count);
     }
     if (st) {
         free(f);
