@@ -41,7 +41,7 @@ typedef enum vg_engine_decision {
     VG_ENGINE_DECIDE_AGGREGATE,   /* the quality-weighted mean of the track's track_best best embeddings */
     VG_ENGINE_DECIDE_MAX          /* both; the higher score decides */
 } vg_engine_decision;
-#define VG_ENGINE_DECIDE_BEST VG_ENGINE_DECIDE_AGGREGATE
+#define VG_ENGINE_DECIDE_BEST VG_ENGINE_DECIDE_MAX
 #define VG_ENGINE_TRACK_BEST_DEFAULT 5
 #define VG_ENGINE_CONTEXT_EVERY_DEFAULT 5
 

@@ -152,13 +152,12 @@ int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown)
 }
 
 /* Whether a face of quality q on its track is embedded now: a shot better
- * than any embedded before by 0.05, whatever the decision (the aggregate is
- * of the shots embedded: embedding every shot that would enter the best K
- * cost 3-4 times the embeddings, 18 % more CPU per crowd frame, for no
- * alert gained at the default threshold; docs/engine.md), and not too soon
- * after the last:
+ * than any embedded before (frame decision) or one that would be among the
+ * track's best kept (aggregate, max), and not too soon after the last:
  * "soon" in the stream's own time, so that a replay, however fast or slow
- * the machine, makes the same choices. A track searched before the watch
+ * the machine, makes the same choices. (Aggregating only the frame
+ * decision's shots, better by 0.05 each, lost Gray Davis in the walk-by:
+ * docs/engine.md.) A track searched before the watch
  * list was swapped (a subject enrolled or removed, here or on another node)
  * is searched again against the new one as soon as the interval allows,
  * whatever its quality and count: someone just enrolled while in view is
@@ -174,7 +173,9 @@ static int due(const vg_engine_config *cfg, const track_state *ts, float q, doub
         return 0;
     if (recheck)
         return 1;
-    return q >= ts->embedded_quality + 0.05f;
+    if (cfg->decision == VG_ENGINE_DECIDE_FRAME)
+        return q >= ts->embedded_quality + 0.05f;
+    return vg_track_agg_admits(&ts->agg, q);
 }
 
 /* The best candidate for probe, if the gallery has one: 1 and *cand. */

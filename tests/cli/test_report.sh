@@ -59,7 +59,7 @@ read -r a1 a2 a3 a4 a5 a6 <<< "$ids"
 "$vigil" alert list --deployment street > "$tmp/list.txt"
 check '[ $? = 0 ] && [ $(grep -c pending "$tmp/list.txt") = 6 ]' "alert list shows the 6 pending alerts"
 "$vigil" --json alert list > "$tmp/list.json"
-check 'python3 -c "import json,sys; a=[json.loads(l) for l in open(sys.argv[1])]; assert len(a)==8 and all(set(x)=={\"id\",\"deployment_id\",\"frame_time\",\"raised_at\",\"camera\",\"subject_id\",\"score\",\"state\"} for x in a)" "$tmp/list.json"' "alert list --json: 8 alerts, no image field"
+check 'python3 -c "import json,sys; a=[json.loads(l) for l in open(sys.argv[1])]; assert len(a)==8 and all(set(x)=={\"id\",\"deployment_id\",\"frame_time\",\"raised_at\",\"camera\",\"subject_id\",\"score\",\"state\",\"low_quality\"} for x in a)" "$tmp/list.json"' "alert list --json: 8 alerts, no image field"
 check '"$vigil" alert list --state nope 2>&1 >/dev/null | grep -q "state takes"' "a bad --state refused"
 
 # adjudication
