@@ -2,6 +2,7 @@
  * reference: least-squares rotation + uniform scale + translation (no
  * reflection), then a bilinear warp. */
 #include "vigil/face.h"
+#include "face/align.h"
 
 #define VG_ALIGN_SIZE 112
 
@@ -45,12 +46,12 @@ void vg_face_similarity(const vg_point *src, const vg_point *dst, int n, float m
     m[5] = (float)(dy - (b * sx + a * sy));
 }
 
-vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT], vg_image **aligned,
-                        vg_err *err)
+vg_status vg_face_warp_to(const vg_image *img, const vg_point lm[VG_LM_COUNT], const vg_point dst[VG_LM_COUNT],
+                          int width, int height, vg_image **out, vg_err *err)
 {
     float f[6];
-    vg_face_similarity(lm, reference, VG_LM_COUNT, f);
-    /* forward maps source -> reference; the warp wants reference -> source */
+    vg_face_similarity(lm, dst, VG_LM_COUNT, f);
+    /* forward maps source -> dst; the warp wants dst -> source */
     double a = f[0], b = f[3], det = a * a + b * b;
     if (!(det > 1e-12))
         return vg_err_set(err, VG_ERR_INVALID, "degenerate landmarks: cannot align");
@@ -61,5 +62,11 @@ vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT], vg_
     inv[4] = (float)(a / det);
     inv[2] = -(inv[0] * f[2] + inv[1] * f[5]);
     inv[5] = -(inv[3] * f[2] + inv[4] * f[5]);
-    return vg_image_warp_affine(img, inv, VG_ALIGN_SIZE, VG_ALIGN_SIZE, aligned, err);
+    return vg_image_warp_affine(img, inv, width, height, out, err);
+}
+
+vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT], vg_image **aligned,
+                        vg_err *err)
+{
+    return vg_face_warp_to(img, lm, reference, VG_ALIGN_SIZE, VG_ALIGN_SIZE, aligned, err);
 }

@@ -58,16 +58,6 @@ static int merge_order(const void *pa, const void *pb)
     return 0;
 }
 
-static float iou(const vg_face *a, const vg_face *b)
-{
-    float ix = fminf(a->x2, b->x2) - fmaxf(a->x1, b->x1);
-    float iy = fminf(a->y2, b->y2) - fmaxf(a->y1, b->y1);
-    if (ix <= 0 || iy <= 0)
-        return 0;
-    float inter = ix * iy;
-    return inter / ((a->x2 - a->x1) * (a->y2 - a->y1) + (b->x2 - b->x1) * (b->y2 - b->y1) - inter);
-}
-
 static float overlap_of_smaller(const vg_face *a, const vg_face *b)
 {
     float ix = fminf(a->x2, b->x2) - fmaxf(a->x1, b->x1);
@@ -91,7 +81,7 @@ static int merge_boxes(vg_face *f, int n, int max_out, int nested)
     for (int i = 0; i < n && kept < max_out; i++) {
         int same = 0;
         for (int j = 0; j < kept && !same; j++)
-            same = nested ? overlap_of_smaller(&f[i], &f[j]) > DET_NESTED : iou(&f[i], &f[j]) > DET_MERGE_IOU;
+            same = nested ? overlap_of_smaller(&f[i], &f[j]) > DET_NESTED : vg_detector_iou(&f[i], &f[j]) > DET_MERGE_IOU;
         if (!same)
             f[kept++] = f[i];
     }

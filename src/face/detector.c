@@ -44,7 +44,7 @@ void vg_detector_sort(vg_face *faces, int n)
         qsort(faces, (size_t)n, sizeof *faces, by_score);
 }
 
-static float iou(const vg_face *a, const vg_face *b)
+float vg_detector_iou(const vg_face *a, const vg_face *b)
 {
     float ix = (a->x2 < b->x2 ? a->x2 : b->x2) - (a->x1 > b->x1 ? a->x1 : b->x1);
     float iy = (a->y2 < b->y2 ? a->y2 : b->y2) - (a->y1 > b->y1 ? a->y1 : b->y1);
@@ -62,7 +62,7 @@ int vg_detector_nms(vg_face *faces, int n, float thresh, int max_out)
     for (int i = 0; i < n && kept < max_out; i++) {
         int suppressed = 0;
         for (int j = 0; j < kept && !suppressed; j++)
-            suppressed = iou(&faces[i], &faces[j]) > thresh;
+            suppressed = vg_detector_iou(&faces[i], &faces[j]) > thresh;
         if (!suppressed)
             faces[kept++] = faces[i];
     }

@@ -43,6 +43,8 @@ const char *vg_detector_names(void);
 /* Shared by backends: greedy non-maximum suppression of faces sorted by
  * descending score; keeps at most max_out; returns the count kept. */
 int vg_detector_nms(vg_face *faces, int n, float iou, int max_out);
+/* Intersection over union of two boxes (0 when they do not meet). */
+float vg_detector_iou(const vg_face *a, const vg_face *b);
 /* Sorts faces by descending score (stable on ties by position). */
 void vg_detector_sort(vg_face *faces, int n);
 /* Resizes img to rw x rh into a planar float tensor (C,H,W) of th x tw,

@@ -22,6 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "face/align.h"
 #include "face/landmark.h"
 
 #define RD_CANVAS 240
@@ -43,19 +44,14 @@ static vg_status redetect(const vg_face_pack *pack, const vg_image *img, const v
         dst[i].x = ref[i].x + RD_OFFSET;
         dst[i].y = ref[i].y + RD_OFFSET;
     }
-    float m[6];
-    vg_face_similarity(f->lm, dst, VG_LM_COUNT, m);
-    double a = m[0], b = m[3], det = a * a + b * b;
     *score = 0;
-    if (!(det > 1e-12))
-        return VG_OK;
-    float inv[6] = {(float)(a / det), (float)(b / det), 0, (float)(-b / det), (float)(a / det), 0};
-    inv[2] = -(inv[0] * m[2] + inv[1] * m[5]);
-    inv[5] = -(inv[3] * m[2] + inv[4] * m[5]);
     vg_image *canvas = NULL;
-    vg_status st = vg_image_warp_affine(img, inv, RD_CANVAS, RD_CANVAS, &canvas, err);
+    vg_err werr;
+    vg_status st = vg_face_warp_to(img, f->lm, dst, RD_CANVAS, RD_CANVAS, &canvas, &werr);
+    if (st == VG_ERR_INVALID)
+        return VG_OK; /* degenerate points: no face there */
     if (st)
-        return st;
+        return vg_err_set(err, st, "%s", werr.msg);
     vg_face *g = NULL;
     int n = 0;
     st = pack->det->detect(pack->det_state, canvas, RD_LOW, &g, &n, err);
