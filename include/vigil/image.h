@@ -86,6 +86,17 @@ double vg_image_mean_luma(const vg_image *img, int x, int y, int w, int h);
  * VG_ERR_INVALID. */
 vg_status vg_image_pixelate(vg_image *img, int x, int y, int w, int h, int blocks, vg_err *err);
 
+/* Coarsens the whole image in place into square cells of `cell` pixels
+ * (2..64), each one flat colour, the average of the pixels it covers (the
+ * same area shrink and nearest-neighbour enlargement as vg_image_pixelate;
+ * cells at the right and bottom edges may be a little larger). A cell of
+ * 1 changes nothing. */
+vg_status vg_image_coarsen(vg_image *img, int cell, vg_err *err);
+
+/* Copies the rectangle (x, y, w, h), clipped, from src into the same place
+ * of dst; the two must have the same size. */
+vg_status vg_image_copy_rect(vg_image *dst, const vg_image *src, int x, int y, int w, int h, vg_err *err);
+
 /* Draws the outline of (x, y, w, h) in img, `thickness` pixels wide on the
  * inside of the rectangle, in colour rgb, clipped to the image. An empty
  * rectangle or a thickness under 1 is VG_ERR_INVALID. */

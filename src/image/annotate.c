@@ -1,11 +1,14 @@
 /* annotate.c — marking up a frame in place for the live view: pixelating a
  * rectangle beyond recognition (libswscale: an area-averaging shrink to a
  * few cells, then a nearest-neighbour enlargement back, so that every cell
- * is one flat colour) and drawing a rectangle's outline. */
+ * is one flat colour), coarsening the whole frame the same way, copying a
+ * rectangle back from a sharp copy, and drawing a rectangle's outline. */
 #include "vigil/image.h"
 #include "image/image_internal.h"
 
 #include <libswscale/swscale.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Exact RGB24 paths, as in resize.c: no chroma subsampling on the way. */
 #define EXACT_FLAGS (SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
@@ -49,6 +52,47 @@ vg_status vg_image_pixelate(vg_image *img, int x, int y, int w, int h, int block
     if (!scale_rgb(origin, img->stride, w, h, small, 3 * bw, bw, bh, SWS_AREA) ||
         !scale_rgb(small, 3 * bw, bw, bh, origin, img->stride, w, h, SWS_POINT))
         return vg_err_set(err, VG_ERR_INTERNAL, "swscale could not pixelate a %dx%d region", w, h);
+    return VG_OK;
+}
+
+vg_status vg_image_coarsen(vg_image *img, int cell, vg_err *err)
+{
+    vg_status s = vg_image_check_arg(img, "image", err);
+    if (s != VG_OK)
+        return s;
+    if (cell < 1 || cell > VG_IMAGE_PIXELATE_BLOCKS_MAX)
+        return vg_err_set(err, VG_ERR_INVALID, "coarsen: cell must be 1 to %d pixels, not %d",
+                          VG_IMAGE_PIXELATE_BLOCKS_MAX, cell);
+    if (cell == 1)
+        return VG_OK;
+    int bw = (img->width + cell - 1) / cell, bh = (img->height + cell - 1) / cell;
+    uint8_t *small = malloc((size_t)3 * (size_t)bw * (size_t)bh);
+    if (!small)
+        return vg_err_set(err, VG_ERR_NOMEM, "coarsen: no memory for a %dx%d image", bw, bh);
+    int ok = scale_rgb(img->data, img->stride, img->width, img->height, small, 3 * bw, bw, bh, SWS_AREA) &&
+             scale_rgb(small, 3 * bw, bw, bh, img->data, img->stride, img->width, img->height, SWS_POINT);
+    free(small);
+    if (!ok)
+        return vg_err_set(err, VG_ERR_INTERNAL, "swscale could not coarsen a %dx%d image", img->width,
+                          img->height);
+    return VG_OK;
+}
+
+vg_status vg_image_copy_rect(vg_image *dst, const vg_image *src, int x, int y, int w, int h, vg_err *err)
+{
+    vg_status s = vg_image_check_arg(dst, "destination image", err);
+    if (s == VG_OK)
+        s = vg_image_check_arg(src, "source image", err);
+    if (s != VG_OK)
+        return s;
+    if (dst->width != src->width || dst->height != src->height)
+        return vg_err_set(err, VG_ERR_INVALID, "copy_rect: images of %dx%d and %dx%d", src->width, src->height,
+                          dst->width, dst->height);
+    if (!vg_image_clip_rect(dst->width, dst->height, &x, &y, &w, &h))
+        return VG_OK;
+    for (int r = y; r < y + h; r++)
+        memcpy(dst->data + (size_t)r * (size_t)dst->stride + 3 * (size_t)x,
+               src->data + (size_t)r * (size_t)src->stride + 3 * (size_t)x, 3 * (size_t)w);
     return VG_OK;
 }
 

@@ -1,7 +1,8 @@
 /* test_image_annotate.c — vg_image_pixelate (every cell of the region one
  * flat colour, the mean of what it covers; nothing outside touched; clipping;
- * small and odd regions; argument checks) and vg_image_draw_box (the outline
- * only, clipped). */
+ * small and odd regions; argument checks), vg_image_coarsen (the whole
+ * frame in flat cells of the mean colour), vg_image_copy_rect, and
+ * vg_image_draw_box (the outline only, clipped). */
 #include "image_fixtures.h"
 
 #include <math.h>
@@ -154,6 +155,49 @@ static void test_pixelate_args(void **state)
     vg_image_free(img);
 }
 
+static void test_coarsen(void **state)
+{
+    (void)state;
+    vg_image *img = fx_image(90, 60, f_noise), *orig = NULL;
+    vg_err err;
+    assert_int_equal(vg_image_clone(img, &orig, &err), VG_OK);
+    /* 3-pixel cells: 30 x 20 of them, each one flat colour, its mean */
+    assert_int_equal(vg_image_coarsen(img, 3, &err), VG_OK);
+    for (int cy = 0; cy < 20; cy++)
+        for (int cx = 0; cx < 30; cx++) {
+            assert_int_equal(colours_in(img, 3 * cx, 3 * cy, 3, 3), 1);
+            for (int c = 0; c < 3; c++) {
+                double sum = 0;
+                for (int j = 0; j < 3; j++)
+                    for (int i = 0; i < 3; i++)
+                        sum += fx_px(orig, 3 * cx + i, 3 * cy + j)[c];
+                assert_true(fabs(sum / 9.0 - fx_px(img, 3 * cx, 3 * cy)[c]) <= 2.0);
+            }
+        }
+    /* copy_rect puts back exactly the rectangle, clipped, and nothing else */
+    vg_image *coarse = NULL;
+    assert_int_equal(vg_image_clone(img, &coarse, &err), VG_OK);
+    assert_int_equal(vg_image_copy_rect(img, orig, 70, 40, 40, 40, &err), VG_OK);
+    assert_true(same_outside(img, coarse, 70, 40, 20, 20));
+    for (int j = 40; j < 60; j++)
+        assert_memory_equal(fx_px(img, 70, j), fx_px(orig, 70, j), 3 * 20);
+    /* a cell of 1 changes nothing; bad arguments are refused */
+    vg_image *before = NULL;
+    assert_int_equal(vg_image_clone(img, &before, &err), VG_OK);
+    assert_int_equal(vg_image_coarsen(img, 1, &err), VG_OK);
+    assert_memory_equal(img->data, before->data, (size_t)img->stride * 60);
+    assert_int_equal(vg_image_coarsen(img, 0, &err), VG_ERR_INVALID);
+    assert_int_equal(vg_image_coarsen(img, 65, &err), VG_ERR_INVALID);
+    vg_image *other = fx_image(30, 30, f_grey);
+    assert_int_equal(vg_image_copy_rect(img, other, 0, 0, 10, 10, &err), VG_ERR_INVALID);
+    assert_memory_equal(img->data, before->data, (size_t)img->stride * 60);
+    vg_image_free(other);
+    vg_image_free(before);
+    vg_image_free(coarse);
+    vg_image_free(orig);
+    vg_image_free(img);
+}
+
 static void test_draw_box(void **state)
 {
     (void)state;
@@ -194,7 +238,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pixelate_cells),   cmocka_unit_test(test_pixelate_clipped),
         cmocka_unit_test(test_pixelate_small),   cmocka_unit_test(test_pixelate_args),
-        cmocka_unit_test(test_draw_box),
+        cmocka_unit_test(test_coarsen),          cmocka_unit_test(test_draw_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

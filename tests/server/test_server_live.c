@@ -5,8 +5,9 @@
  * from the shared data when present, an independent detector) — it must find
  * no face that is not a current match, while on the same source frames
  * (reduced to the served size) it finds them.
- *   - strangers (the London crowd, a watch list of someone else): no face
- *     on any served frame;
+ *   - strangers (the London crowd replayed in real time, a watch list of
+ *     someone else): no face, by either detector, on any served frame of
+ *     the whole clip;
  *   - a clip with two people side by side, one enrolled: the matched face
  *     stays detectable, the other never is; with matching off, neither is;
  *     the stream ends cleanly with the clip (the closing boundary);
@@ -295,7 +296,8 @@ static found detect(const vg_face_pack *p, const vg_image *img)
  * frame, on the served frames and on the same source frames reduced to the
  * served size. */
 typedef struct tally {
-    int frames;
+    int served;                      /* served frames, all checked */
+    int frames;                      /* source frames checked */
     int served_left[2], served_right[2];
     int source_left[2], source_right[2];
     int source_frames_with_faces;    /* by the pack's detector */
@@ -311,11 +313,14 @@ static void count(const found *f, int width, int *left, int *right)
     }
 }
 
-/* Decodes every served frame and the source frame with the same time, and
- * runs the detector(s) on both. */
+/* Decodes every served frame and runs the detector(s) on it, and on the
+ * source frame with the same time of one served frame in SOURCE_EVERY (the
+ * source only shows that there were faces to hide: under ASan, checking
+ * every one doubles the test's time). */
+#define SOURCE_EVERY 3
 static tally check_frames(const mjpeg *m, const char *clip)
 {
-    tally t = {0};
+    tally t = {.served = m->n};
     vg_image *served[FRAMES_MAX] = {0};
     vg_err err;
     for (int i = 0; i < m->n; i++) {
@@ -338,7 +343,7 @@ static tally check_frames(const mjpeg *m, const char *clip)
         if (!fr)
             continue;
         for (int i = 0; i < m->n; i++) {
-            if (fabs(fr->pts - m->pts[i]) > 0.0005)
+            if (i % SOURCE_EVERY || fabs(fr->pts - m->pts[i]) > 0.0005)
                 continue;
             vg_image *small = NULL;
             assert_int_equal(vg_image_resize(fr->image, served[i]->width, served[i]->height, &small, &err), VG_OK);
@@ -369,10 +374,10 @@ static void report(const char *what, const tally *t, vg_engine *e)
     vg_engine_camera_stats cs;
     vg_engine_camera_stats_get(e, 0, &cs);
     fprintf(stderr,
-            "%s: %d served frames, each matched to its source frame; faces found (left/right half) by the "
+            "%s: %d served frames, %d of their source frames checked; faces found (left/right half) by the "
             "pack's detector: served %d/%d, source %d/%d; by YuNet%s: served %d/%d, source %d/%d; "
             "view %lld frames made, %.1f ms each\n",
-            what, t->frames, t->served_left[0], t->served_right[0], t->source_left[0], t->source_right[0],
+            what, t->served, t->frames, t->served_left[0], t->served_right[0], t->source_left[0], t->source_right[0],
             yunet ? "" : " (absent)", t->served_left[1], t->served_right[1], t->source_left[1],
             t->source_right[1], (long long)cs.view_frames,
             cs.view_frames ? cs.view_ms_total / (double)cs.view_frames : 0.0);
@@ -467,26 +472,29 @@ static void test_strangers_blurred(void **state)
     char clip[1024];
     VG_SKIP_UNLESS(vg_test_data(clip, sizeof clip, "video/crowd-1080p.mp4"));
     live_fx l;
-    live_start(&l, clip, 1, 0, 0);
+    live_start(&l, clip, 1, 1, 0);
     session op = login(&l.x, "olivia");
     mjpeg m;
-    mjpeg_get(l.x.port, 1, &op, &m, 12);
+    mjpeg_get(l.x.port, 1, &op, &m, FRAMES_MAX);
     assert_int_equal(m.status, 200);
     assert_false(m.bad);
     assert_true(m.n >= 5);
     tally t = check_frames(&m, clip);
     report("crowd, no match", &t, l.e);
-    assert_int_equal(t.frames, m.n);
+    assert_int_equal(t.frames, (m.n + SOURCE_EVERY - 1) / SOURCE_EVERY);
     /* the pack's detector finds no face on any served frame, and faces on
      * (nearly) every source frame */
     assert_int_equal(t.served_left[0] + t.served_right[0], 0);
     assert_true(t.source_frames_with_faces >= t.frames - 1);
     assert_true(t.source_left[0] + t.source_right[0] >= 2 * t.frames);
-    /* YuNet, a better detector of small faces, still finds a few that the
-     * pack's detector misses at any threshold (docs/engine.md): bounded
-     * here, so that a view that blurred nothing would fail */
-    if (yunet)
-        assert_true(4 * (t.served_left[1] + t.served_right[1]) <= t.source_left[1] + t.source_right[1]);
+    /* YuNet, an independent and better detector of small and turned faces
+     * (the referee), finds none on any served frame either: what the pack's
+     * detector misses is left with the coarsened scene's detail only
+     * (docs/engine.md) */
+    if (yunet) {
+        assert_true(t.source_left[1] + t.source_right[1] >= 2 * t.frames);
+        assert_int_equal(t.served_left[1] + t.served_right[1], 0);
+    }
     mjpeg_free(&m);
     live_stop(&l);
 }
@@ -505,10 +513,10 @@ static void test_match_shown_other_blurred(void **state)
     assert_true(m.n >= 5);
     tally t = check_frames(&m, twoclip);
     report("two people, astronaut listed", &t, l.e);
-    assert_int_equal(t.frames, m.n);
+    assert_int_equal(t.frames, (m.n + SOURCE_EVERY - 1) / SOURCE_EVERY);
     for (int k = 0; k < (yunet ? 2 : 1); k++) {
         assert_int_equal(t.served_right[k], 0);        /* the cameraman: never detectable */
-        assert_true(t.served_left[k] >= t.frames);     /* the astronaut: on every frame */
+        assert_true(t.served_left[k] >= m.n);          /* the astronaut: on every frame */
         assert_true(t.source_right[k] >= t.frames);    /* he was there to be blurred */
     }
     vg_counters c;
