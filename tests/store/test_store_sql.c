@@ -101,15 +101,16 @@ static int64_t insert(vg_store *s, const char *name, int64_t n, const uint8_t *b
     vg_sql q;
     assert_int_equal(vg_sql_prepare_insert(&q, s,
                                            "INSERT INTO scratch (name, n, x, b) "
-                                           "VALUES (?1, ?2, ?2 * 0.5, ?3)",
+                                           "VALUES (?1, ?2, ?3, ?4)",
                                            "adding a scratch row", err),
                      VG_OK);
     vg_sql_text(&q, 1, name);
     vg_sql_i64(&q, 2, n);
+    vg_sql_f64(&q, 3, (double)n * 0.5);
     if (b)
-        vg_sql_blob(&q, 3, b, len);
+        vg_sql_blob(&q, 4, b, len);
     else
-        vg_sql_null(&q, 3);
+        vg_sql_null(&q, 4);
     int64_t id = 0;
     if (vg_sql_run(&q, err) == VG_OK)
         id = vg_sql_last_id(&q);
@@ -131,8 +132,10 @@ static void test_primitives(void **state)
     const uint8_t bytes[] = {0, '\\', 'x', 0xff, 0, 7};
     vg_sql_error fail;
     int64_t a = insert(s, "a", 4, bytes, sizeof bytes, &fail, &err);
-    int64_t b = insert(s, "b?1 'q'", 6, NULL, 0, &fail, &err);
+    if (a <= 0)
+        fprintf(stderr, "%s\n", err.msg);
     assert_true(a > 0);
+    int64_t b = insert(s, "b?1 'q'", 6, NULL, 0, &fail, &err);
     assert_int_equal(b, a + 1);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM scratch"), 2);
 
