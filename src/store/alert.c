@@ -110,7 +110,7 @@ vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **seal
     if (st != VG_OK || !sealed)
         return st;
     vg_sql q;
-    if ((st = vg_sql_prepare(&q, s, "SELECT crop FROM alert WHERE id = ?1",
+    if ((st = vg_sql_prepare_bytes(&q, s, "SELECT crop FROM alert WHERE id = ?1",
                              "reading an alert's crop", err)) != VG_OK)
         return st;
     vg_sql_i64(&q, 1, id);

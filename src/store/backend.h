@@ -53,8 +53,11 @@ typedef enum vg_sql_error {
 } vg_sql_error;
 
 /* prepare() flags: an INSERT whose new id last_id() reads after the step
- * (RETURNING id on PostgreSQL, last_insert_rowid on SQLite). */
+ * (RETURNING id on PostgreSQL, last_insert_rowid on SQLite); a query that
+ * reads sealed bytes (PostgreSQL then fetches its rows in the binary
+ * format, bytea as it is, instead of hex text to decode). */
 #define VG_SQL_RETURNING_ID 1
+#define VG_SQL_READS_BYTES 2
 
 typedef struct vg_store_backend {
     const char *name;

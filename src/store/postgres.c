@@ -25,9 +25,12 @@
  *
  * Values: every value from a caller is a parameter of PQexecParams (text for
  * numbers and text, binary for sealed bytes, stored as bytea); no SQL is
- * built from caller text. Results come as text: integers and reals are
- * parsed, booleans read 1 or 0, and bytea (hex) is decoded here, into a
- * buffer the statement owns until its next step.
+ * built from caller text. Results come as text (integers and reals
+ * parsed, booleans read 1 or 0), except for the queries that read sealed
+ * bytes (VG_SQL_READS_BYTES), which ask for binary results: bytea as it is,
+ * integers decoded by their size (read_i64). A bytea read from a text
+ * result is decoded here, into a buffer the statement owns until its next
+ * step.
  *
  * Errors never show the URL's password: messages name the database as
  * "postgresql://user@host:port/dbname", built from the parsed URL. An
@@ -159,21 +162,21 @@ static int reconnect_idle(vg_store_conn *c)
     return PQstatus(c->pg) == CONNECTION_OK && setup(c, &e) == VG_OK;
 }
 
-/* Runs sql with p (NULL: none). On VG_OK *out (when not NULL) holds the
+/* Runs sql with p (NULL: none); binary asks for binary results. On VG_OK *out (when not NULL) holds the
  * result, to PQclear; on failure *fail (when not NULL) says its class. */
-static vg_status q(vg_store_conn *c, const char *sql, const params *p, const char *what,
-                   PGresult **out, vg_sql_error *fail, vg_err *err)
+static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binary,
+                   const char *what, PGresult **out, vg_sql_error *fail, vg_err *err)
 {
     if (out)
         *out = NULL;
     if (PQstatus(c->pg) != CONNECTION_OK)
         reconnect_idle(c);
     PGresult *r = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL,
-                               p ? p->len : NULL, p ? p->fmt : NULL, 0);
+                               p ? p->len : NULL, p ? p->fmt : NULL, binary);
     if (!c->in_tx && PQstatus(c->pg) != CONNECTION_OK && reconnect_idle(c)) {
         PQclear(r); /* lost while idle: once more on the new connection */
         r = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
-                         p ? p->fmt : NULL, 0);
+                         p ? p->fmt : NULL, binary);
     }
     ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (!r && PQstatus(c->pg) == CONNECTION_OK) {
@@ -207,20 +210,43 @@ static vg_status q_script(vg_store_conn *c, const char *sql, const char *what, v
     return s;
 }
 
-/* A column of a text result: an integer (a boolean reads 1 or 0), a real. */
+/* Integers of either result format: text (a boolean reads 1 or 0), or
+ * big-endian bool/int2/int4/int8 (VG_SQL_READS_BYTES statements). */
 static int64_t read_i64(const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))
         return 0;
     const char *v = PQgetvalue(r, row, col);
-    if (v[0] == 't' || v[0] == 'f') /* a boolean */
-        return v[0] == 't';
-    return strtoll(v, NULL, 10);
+    if (PQfformat(r, col) == 0) {
+        if (v[0] == 't' || v[0] == 'f') /* a boolean */
+            return v[0] == 't';
+        return strtoll(v, NULL, 10);
+    }
+    int n = PQgetlength(r, row, col);
+    uint64_t x = 0;
+    for (int i = 0; i < n && i < 8; i++)
+        x = x << 8 | (uint8_t)v[i];
+    if (n == 4)
+        return (int32_t)(uint32_t)x;
+    if (n == 2)
+        return (int16_t)(uint16_t)x;
+    return (int64_t)x;
 }
 
+/* Reals of either format: text, or a big-endian float8. */
 static double read_f64(const PGresult *r, int row, int col)
 {
-    return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
+    if (PQgetisnull(r, row, col))
+        return 0;
+    const char *v = PQgetvalue(r, row, col);
+    if (PQfformat(r, col) == 0)
+        return strtod(v, NULL);
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++)
+        x = x << 8 | (uint8_t)v[i];
+    double d;
+    memcpy(&d, &x, sizeof d);
+    return d;
 }
 
 /* One integer from a query without parameters that returns one row. */
@@ -228,7 +254,7 @@ static vg_status q_int(vg_store_conn *c, const char *sql, int64_t *out, const ch
                        vg_err *err)
 {
     PGresult *r;
-    vg_status s = q(c, sql, NULL, what, &r, NULL, err);
+    vg_status s = q(c, sql, NULL, 0, what, &r, NULL, err);
     if (s != VG_OK)
         return s;
     if (PQntuples(r) < 1)
@@ -245,6 +271,7 @@ struct vg_store_stmt {
     vg_store_conn *c;
     char *sql; /* with $N, and RETURNING id when asked for */
     int returning;
+    int binary; /* VG_SQL_READS_BYTES: binary results */
     params p;
     PGresult *r; /* NULL until the first step */
     int row, rows;
@@ -276,6 +303,7 @@ static vg_status pg_prepare(vg_store_conn *c, const char *sql, int flags, vg_sto
     s->c = c;
     s->sql = t;
     s->returning = (flags & VG_SQL_RETURNING_ID) != 0;
+    s->binary = (flags & VG_SQL_READS_BYTES) != 0;
     *out = s;
     return VG_OK;
 }
@@ -336,7 +364,7 @@ static vg_status pg_step(vg_store_stmt *s, const char *what, int *row, vg_sql_er
     PQfreemem(s->blob);
     s->blob = NULL;
     if (!s->r) {
-        vg_status st = q(s->c, s->sql, &s->p, what, &s->r, fail, err);
+        vg_status st = q(s->c, s->sql, &s->p, s->binary, what, &s->r, fail, err);
         if (st != VG_OK)
             return st;
         s->rows = PQntuples(s->r);
@@ -377,7 +405,8 @@ static const char *pg_col_text(vg_store_stmt *s, int i, size_t *len)
     return PQgetvalue(s->r, s->row, i);
 }
 
-/* bytea arrives as text (\x and hex digits): decoded into s->blob. */
+/* bytea: as it is in a binary result; in a text one (\x and hex digits)
+ * decoded into s->blob. */
 static const uint8_t *pg_col_blob(vg_store_stmt *s, int i, size_t *len)
 {
     *len = 0;
@@ -385,6 +414,10 @@ static const uint8_t *pg_col_blob(vg_store_stmt *s, int i, size_t *len)
     s->blob = NULL;
     if (PQgetisnull(s->r, s->row, i))
         return NULL;
+    if (PQfformat(s->r, i) == 1) {
+        *len = (size_t)PQgetlength(s->r, s->row, i);
+        return (const uint8_t *)PQgetvalue(s->r, s->row, i);
+    }
     s->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(s->r, s->row, i), len);
     if (!s->blob)
         *len = 0;
@@ -644,7 +677,7 @@ static vg_status pg_notify(vg_store_conn *c, const char *channel, int64_t id, vg
     snprintf(num, sizeof num, "%lld", (long long)id);
     p_set(&p, 1, channel, 0, 0);
     p_set(&p, 2, num, 0, 0);
-    return q(c, "SELECT pg_notify($1, $2)", &p, "sending a change notification", NULL, NULL,
+    return q(c, "SELECT pg_notify($1, $2)", &p, 0, "sending a change notification", NULL, NULL,
              err);
 }
 

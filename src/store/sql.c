@@ -32,6 +32,12 @@ vg_status vg_sql_prepare_insert(vg_sql *q, const vg_store *s, const char *sql, c
     return prepare(q, s, sql, VG_SQL_RETURNING_ID, what, err);
 }
 
+vg_status vg_sql_prepare_bytes(vg_sql *q, const vg_store *s, const char *sql, const char *what,
+                               vg_err *err)
+{
+    return prepare(q, s, sql, VG_SQL_READS_BYTES, what, err);
+}
+
 void vg_sql_finish(vg_sql *q)
 {
     if (q->st)
@@ -198,22 +204,28 @@ vg_status vg_sql_find_one(const vg_store *s, const char *sql_by_name, const char
     return st;
 }
 
+/* Prepares sql with ?1 = arg bound when has_arg. */
+static vg_status prepare_arg(vg_sql *q, const vg_store *s, const char *sql, int has_arg,
+                             int64_t arg, const char *what, vg_err *err)
+{
+    vg_status st = vg_sql_prepare(q, s, sql, what, err);
+    if (st == VG_OK && has_arg)
+        vg_sql_i64(q, 1, arg);
+    return st;
+}
+
 vg_status vg_sql_int(const vg_store *s, const char *sql, int has_arg, int64_t arg, int64_t *out,
                      const char *what, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s, sql, what, err);
+    int row = 0;
+    vg_status st = prepare_arg(&q, s, sql, has_arg, arg, what, err);
     if (st != VG_OK)
         return st;
-    if (has_arg)
-        vg_sql_i64(&q, 1, arg);
-    int row = 0;
-    if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
-        if (row)
-            *out = vg_sql_col_i64(&q, 0);
-        else
-            st = vg_err_set(err, VG_ERR_INTERNAL, "database %s: %s: no row", s->name, what);
-    }
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row)
+        *out = vg_sql_col_i64(&q, 0);
+    else if (st == VG_OK)
+        st = vg_err_set(err, VG_ERR_INTERNAL, "database %s: %s: no row", s->name, what);
     vg_sql_finish(&q);
     return st;
 }
@@ -222,11 +234,9 @@ vg_status vg_sql_exec_count(const vg_store *s, const char *sql, int has_arg, int
                             int64_t *changes, const char *what, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s, sql, what, err);
+    vg_status st = prepare_arg(&q, s, sql, has_arg, arg, what, err);
     if (st != VG_OK)
         return st;
-    if (has_arg)
-        vg_sql_i64(&q, 1, arg);
     if ((st = vg_sql_run(&q, err)) == VG_OK && changes)
         *changes = vg_sql_changes(&q);
     vg_sql_finish(&q);

@@ -35,6 +35,10 @@ vg_status vg_sql_prepare(vg_sql *q, const vg_store *s, const char *sql, const ch
 /* For an INSERT whose new row's id vg_sql_last_id reads after the step. */
 vg_status vg_sql_prepare_insert(vg_sql *q, const vg_store *s, const char *sql, const char *what,
                                 vg_err *err);
+/* For a query that reads sealed bytes (templates, photos, crops): the same
+ * results, fetched without a text encoding where the dialect has one. */
+vg_status vg_sql_prepare_bytes(vg_sql *q, const vg_store *s, const char *sql, const char *what,
+                               vg_err *err);
 void vg_sql_finish(vg_sql *q);
 
 /* Parameters are numbered from 1; text and blobs must outlive the step.

@@ -29,7 +29,7 @@
 vg_status vg_db_meta_get(vg_store *s, const char *key, uint8_t **value, size_t *len, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s, "SELECT value FROM meta WHERE key = ?1", "reading meta",
+    vg_status st = vg_sql_prepare_bytes(&q, s, "SELECT value FROM meta WHERE key = ?1", "reading meta",
                                   err);
     if (st != VG_OK)
         return st;

@@ -1,5 +1,7 @@
 /* store_internal.h — what the store's public-API files share: the vg_store
- * object, its clock, transactions, and the audit append used inside them. */
+ * object, its clock, transactions, the audit append used inside them, and
+ * the queries of one table that several files use (vg_db_*, each written
+ * once in the entity file named for its table, over sql.h). */
 #ifndef VG_STORE_INTERNAL_H
 #define VG_STORE_INTERNAL_H
 

@@ -133,7 +133,7 @@ vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **se
                           size_t *len, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s,
+    vg_status st = vg_sql_prepare_bytes(&q, s,
                                   "SELECT jpeg FROM photo WHERE subject_id = ?1 AND idx = ?2",
                                   "reading a photo", err);
     if (st != VG_OK)

@@ -47,7 +47,7 @@ vg_status vg_db_templates_each(vg_store *s, int64_t watchlist_id, int64_t now,
                                vg_store_template_fn fn, void *ctx, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s,
+    vg_status st = vg_sql_prepare_bytes(&q, s,
                                   "WITH live AS ("
                                   "  SELECT s.id AS sid, CASE WHEN s.expires_at <> 0 "
                                   "    THEN s.expires_at ELSE w.expires_at END AS expiry "

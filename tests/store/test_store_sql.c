@@ -2,7 +2,8 @@
  * backends: the walkthrough of docs/storage.md ("adding a column to one
  * table": one migration with its two dialect texts, one query written once),
  * and the primitives each dialect gives (placeholders, the new row's id,
- * errors sorted into classes, bytes, NULL, booleans, reset). */
+ * errors sorted into classes, bytes in text and binary results, NULL,
+ * booleans, reset). */
 #include "store/store_fixtures.h"
 
 #include "store/migrations.h"
@@ -193,6 +194,22 @@ static void test_primitives(void **state)
     assert_int_equal(vg_sql_col_i64(&q, 6), 0);
     assert_int_equal(vg_sql_step(&q, &row, &err), VG_OK);
     assert_int_equal(row, 0);
+    vg_sql_finish(&q);
+
+    /* the same columns from a statement that reads bytes (binary results
+     * on PostgreSQL): integers, text and bytes read alike */
+    assert_int_equal(vg_sql_prepare_bytes(&q, s, "SELECT id, name, n, b FROM scratch WHERE id = ?1",
+                                          "reading scratch bytes", &err),
+                     VG_OK);
+    vg_sql_i64(&q, 1, a);
+    assert_int_equal(vg_sql_step(&q, &row, &err), VG_OK);
+    assert_int_equal(row, 1);
+    assert_int_equal(vg_sql_col_i64(&q, 0), a);
+    assert_string_equal(vg_sql_col_text(&q, 1, &len), "a");
+    assert_int_equal(vg_sql_col_i64(&q, 2), 4);
+    got = vg_sql_col_blob(&q, 3, &len);
+    assert_int_equal(len, sizeof bytes);
+    assert_memory_equal(got, bytes, sizeof bytes);
     vg_sql_finish(&q);
 
     /* a statement that does not parse is an error, before any step */
