@@ -21,6 +21,133 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the alert table ---- */
+
+/* The alert with this uid: VG_ERR_NOT_FOUND when there is none. */
+static vg_status vg_db_alert_find_uid(vg_store *s, const char *uid, int64_t *id, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, "SELECT id FROM alert WHERE uid = ?1",
+                                  "looking up an alert", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, uid);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
+        if (row)
+            *id = vg_sql_col_i64(&q, 0);
+        else
+            st = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with uid %s", uid);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+/* a->subject_id 0 is stored as NULL. */
+static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_t *sealed,
+                                    size_t len, int64_t *id, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_insert(&q, s,
+                                         "INSERT INTO alert (uid, deployment_id, camera, "
+                                         "subject_id, score, frame_time, raised_at, state, crop) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                         "adding an alert", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, a->uid);
+    vg_sql_i64(&q, 2, a->deployment_id);
+    vg_sql_text(&q, 3, a->camera);
+    if (a->subject_id)
+        vg_sql_i64(&q, 4, a->subject_id);
+    else
+        vg_sql_null(&q, 4);
+    vg_sql_f64(&q, 5, a->score);
+    vg_sql_f64(&q, 6, a->frame_time);
+    vg_sql_f64(&q, 7, a->raised_at);
+    vg_sql_text(&q, 8, a->state);
+    vg_sql_blob(&q, 9, sealed, len);
+    if ((st = vg_sql_run(&q, err)) == VG_OK)
+        *id = vg_sql_last_id(&q);
+    vg_sql_finish(&q);
+    return st;
+}
+
+#define ALERT_COLUMNS                                                                           \
+    "SELECT id, deployment_id, camera, coalesce(subject_id, 0), score, frame_time, raised_at, " \
+    "state, uid FROM alert "
+
+/* Columns 0..8 of ALERT_COLUMNS (and of alert_query.c's query) into a. */
+void vg_db_alert_row(vg_sql *q, vg_alert *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = vg_sql_col_i64(q, 0);
+    a->deployment_id = vg_sql_col_i64(q, 1);
+    vg_sql_col_copy(q, 2, a->camera, sizeof a->camera);
+    a->subject_id = vg_sql_col_i64(q, 3);
+    a->score = (float)vg_sql_col_f64(q, 4);
+    a->frame_time = vg_sql_col_f64(q, 5);
+    a->raised_at = vg_sql_col_f64(q, 6);
+    vg_sql_col_copy(q, 7, a->state, sizeof a->state);
+    vg_sql_col_copy(q, 8, a->uid, sizeof a->uid);
+}
+
+static vg_status read_alert(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_db_alert_row(q, elem);
+    return VG_OK;
+}
+
+vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **sealed, size_t *len,
+                          vg_err *err)
+{
+    vg_status st = vg_sql_find_one(s, NULL, ALERT_COLUMNS "WHERE id = ?1", NULL, id, read_alert,
+                                   NULL, out, "alert", err);
+    if (st != VG_OK || !sealed)
+        return st;
+    vg_sql q;
+    if ((st = vg_sql_prepare_bytes(&q, s, "SELECT crop FROM alert WHERE id = ?1",
+                             "reading an alert's crop", err)) != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, id);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
+        if (!row)
+            st = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+        else if (vg_sql_col_null(&q, 0))
+            st = vg_err_set(err, VG_ERR_NOT_FOUND, "the face crop of alert %lld was deleted",
+                            (long long)id);
+        else
+            st = vg_sql_col_blob_copy(&q, 0, sealed, len, err);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+/* Alerts of a deployment (0: all) in id order (NULL when none). */
+static vg_status vg_db_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n,
+                                  vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  deployment_id ? ALERT_COLUMNS "WHERE deployment_id = ?1 ORDER BY id"
+                                                : ALERT_COLUMNS "ORDER BY id",
+                                  "listing alerts", err);
+    if (st != VG_OK)
+        return st;
+    if (deployment_id)
+        vg_sql_i64(&q, 1, deployment_id);
+    void *v = NULL;
+    st = vg_sql_collect(&q, sizeof(vg_alert), read_alert, NULL, &v, n, err);
+    if (st == VG_OK)
+        *out = v;
+    return st;
+}
+
 
 static vg_status check_alert(const vg_alert *a, const uint8_t *jpeg, size_t len, vg_err *err)
 {
@@ -92,7 +219,7 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
     if ((st = vg_store_begin(s, err)) != VG_OK)
         goto out;
     vg_err tmp;
-    vg_status found = s->be->alert_find_uid(s->conn, row.uid, &aid, &tmp);
+    vg_status found = vg_db_alert_find_uid(s, row.uid, &aid, &tmp);
     if (found == VG_OK) {
         st = vg_store_end(s, VG_OK, err); /* already stored: nothing to write */
         goto out;
@@ -103,15 +230,15 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
         st = vg_store_end(s, found, err);
         goto out;
     }
-    st = s->be->deployment_find(s->conn, NULL, row.deployment_id, d, err);
+    st = vg_db_deployment_find(s, NULL, row.deployment_id, d, err);
     if (st == VG_OK)
-        st = s->be->subject_get(s->conn, row.subject_id, &sub, err);
+        st = vg_db_subject_get(s, row.subject_id, &sub, err);
     if (st == VG_OK && sub.watchlist_id != d->watchlist_id)
         st = vg_err_set(err, VG_ERR_INVALID,
                         "subject %lld is not on watch list %s of deployment %s",
                         (long long)sub.id, d->watchlist, d->name);
     if (st == VG_OK)
-        st = s->be->alert_insert(s->conn, &row, sealed, sealed_len, &aid, err);
+        st = vg_db_alert_insert(s, &row, sealed, sealed_len, &aid, err);
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_ALERT, aid, err);
     if (st == VG_OK) {
@@ -137,7 +264,7 @@ vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err
 {
     if (!s || !out)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_alert_get: NULL argument");
-    return s->be->alert_get(s->conn, id, out, NULL, NULL, err);
+    return vg_db_alert_get(s, id, out, NULL, NULL, err);
 }
 
 vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n,
@@ -154,12 +281,12 @@ vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out
         vg_deployment *d = malloc(sizeof *d);
         if (!d)
             return vg_err_set(err, VG_ERR_NOMEM, "out of memory listing alerts");
-        vg_status st = s->be->deployment_find(s->conn, NULL, deployment_id, d, err);
+        vg_status st = vg_db_deployment_find(s, NULL, deployment_id, d, err);
         free(d);
         if (st != VG_OK)
             return st;
     }
-    return s->be->alert_list(s->conn, deployment_id, out, n, err);
+    return vg_db_alert_list(s, deployment_id, out, n, err);
 }
 
 vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg,
@@ -182,9 +309,9 @@ vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, 
         free(d);
         return st;
     }
-    st = s->be->alert_get(s->conn, alert_id, &a, &sealed, &sealed_len, err);
+    st = vg_db_alert_get(s, alert_id, &a, &sealed, &sealed_len, err);
     if (st == VG_OK)
-        st = s->be->deployment_find(s->conn, NULL, a.deployment_id, d, err);
+        st = vg_db_deployment_find(s, NULL, a.deployment_id, d, err);
     if (st == VG_OK && vg_unseal(s->key, sealed, sealed_len, &plain, &plain_len, NULL) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
                         "the face crop of alert %lld does not decrypt: the row was altered",

@@ -36,6 +36,81 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the audit table ---- */
+
+/* The last entry's seq and hash; seq 0 and no hash change when empty. */
+static vg_status vg_db_audit_tail(vg_store *s, int64_t *seq, char hash[65], vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                                  "reading the audit chain", err);
+    if (st != VG_OK)
+        return st;
+    *seq = 0;
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        *seq = vg_sql_col_i64(&q, 0);
+        vg_sql_col_copy(&q, 1, hash, 65);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+static vg_status vg_db_audit_insert(vg_store *s, const vg_audit_entry *e, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "INSERT INTO audit (seq, time, actor, action, object, details, "
+                                  "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  "appending to the audit chain", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, e->seq);
+    vg_sql_i64(&q, 2, e->time);
+    vg_sql_text(&q, 3, e->actor);
+    vg_sql_text(&q, 4, e->action);
+    vg_sql_text(&q, 5, e->object);
+    vg_sql_text(&q, 6, e->details);
+    vg_sql_text(&q, 7, e->prev_hash);
+    vg_sql_text(&q, 8, e->hash);
+    st = vg_sql_run(&q, err);
+    vg_sql_finish(&q);
+    return st;
+}
+
+/* Entries with time >= since (INT64_MIN: all), in seq order, exactly as
+ * stored; fn returning anything but VG_OK stops the walk. */
+static vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, void *ctx,
+                                  vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT seq, time, actor, action, object, details, prev_hash, "
+                                  "hash FROM audit WHERE time >= ?1 ORDER BY seq",
+                                  "reading the audit chain", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, since);
+    int row = 0;
+    while ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        vg_store_audit_row r;
+        r.seq = vg_sql_col_i64(&q, 0);
+        r.time = vg_sql_col_i64(&q, 1);
+        r.actor = vg_sql_col_text(&q, 2, &r.actor_len);
+        r.action = vg_sql_col_text(&q, 3, &r.action_len);
+        r.object = vg_sql_col_text(&q, 4, &r.object_len);
+        r.details = vg_sql_col_text(&q, 5, &r.details_len);
+        r.prev_hash = vg_sql_col_text(&q, 6, &r.prev_hash_len);
+        r.hash = vg_sql_col_text(&q, 7, &r.hash_len);
+        if ((st = fn(ctx, &r, err)) != VG_OK)
+            break;
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 #define AUDIT_HEAD "audit_head" /* meta: 8-byte big-endian seq, then 64 hex */
 #define AUDIT_HEAD_LEN (8 + 64)
@@ -115,14 +190,14 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
     memset(&e, 0, sizeof e);
     int64_t last = 0;
     memcpy(e.prev_hash, VG_AUDIT_GENESIS, sizeof e.prev_hash);
-    if ((st = s->be->audit_tail(s->conn, &last, e.prev_hash, err)) != VG_OK)
+    if ((st = vg_db_audit_tail(s, &last, e.prev_hash, err)) != VG_OK)
         return st;
     /* entries deleted from the end: continue from the recorded head, so the
      * gap stays visible instead of being papered over by new entries */
     uint8_t *head = NULL;
     size_t head_len = 0;
     vg_err tmp;
-    st = s->be->meta_get(s->conn, AUDIT_HEAD, &head, &head_len, &tmp);
+    st = vg_db_meta_get(s, AUDIT_HEAD, &head, &head_len, &tmp);
     if (st == VG_OK && head_len == AUDIT_HEAD_LEN) {
         uint64_t u = 0;
         for (int i = 0; i < 8; i++)
@@ -148,13 +223,13 @@ vg_status vg_audit_append_tx(vg_store *s, const char *actor, const char *action,
     vg_audit_hash(e.seq, e.time, e.actor, strlen(e.actor), e.action, strlen(e.action), e.object,
                   strlen(e.object), details, strlen(details), e.prev_hash, strlen(e.prev_hash),
                   e.hash);
-    if ((st = s->be->audit_insert(s->conn, &e, err)) != VG_OK)
+    if ((st = vg_db_audit_insert(s, &e, err)) != VG_OK)
         return st;
     uint8_t rec[AUDIT_HEAD_LEN];
     for (int i = 0; i < 8; i++)
         rec[i] = (uint8_t)((uint64_t)e.seq >> (56 - 8 * i));
     memcpy(rec + 8, e.hash, 64);
-    return s->be->meta_put(s->conn, AUDIT_HEAD, rec, sizeof rec, err);
+    return vg_db_meta_put(s, AUDIT_HEAD, rec, sizeof rec, err);
 }
 
 static vg_status append_json(vg_store *s, const char *actor, const char *action,
@@ -246,7 +321,7 @@ vg_status vg_store_audit_list(vg_store *s, int64_t since, vg_audit_entry **out, 
     *out = NULL;
     *n = 0;
     list_ctx l = {0};
-    vg_status st = s->be->audit_each(s->conn, since, list_row, &l, err);
+    vg_status st = vg_db_audit_each(s, since, list_row, &l, err);
     if (st != VG_OK) {
         vg_store_audit_free(l.v, l.n);
         return st;
@@ -321,7 +396,7 @@ static vg_status check_head(vg_store *s, verify_ctx *v, vg_err *err)
     uint8_t *head = NULL;
     size_t len = 0;
     vg_err tmp;
-    vg_status st = s->be->meta_get(s->conn, AUDIT_HEAD, &head, &len, &tmp);
+    vg_status st = vg_db_meta_get(s, AUDIT_HEAD, &head, &len, &tmp);
     if (st == VG_ERR_NOT_FOUND) {
         if (last == 0)
             return VG_OK; /* nothing appended yet */
@@ -373,7 +448,7 @@ vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries,
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_audit_verify: store is NULL");
     verify_ctx v = {.expect_seq = 1};
     memcpy(v.prev_hash, VG_AUDIT_GENESIS, sizeof v.prev_hash);
-    vg_status st = s->be->audit_each(s->conn, INT64_MIN, verify_row, &v, err);
+    vg_status st = vg_db_audit_each(s, INT64_MIN, verify_row, &v, err);
     if (st == VG_OK)
         st = check_head(s, &v, err);
     if (entries)

@@ -34,7 +34,7 @@ vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **tex
     uint8_t *sealed = NULL, *plain = NULL;
     size_t len = 0, plen = 0;
     vg_err tmp;
-    st = s->be->meta_get(s->conn, key, &sealed, &len, &tmp);
+    st = vg_db_meta_get(s, key, &sealed, &len, &tmp);
     if (st == VG_ERR_NOT_FOUND)
         return vg_err_set(err, st, "no calibration saved for model %s", model_id);
     if (st) {
@@ -76,7 +76,7 @@ vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *m
     if ((st = vg_seal(s->key, (const uint8_t *)text, len, &sealed, &slen, err)))
         return st;
     if ((st = vg_store_begin(s, err)) == VG_OK) {
-        st = s->be->meta_put(s->conn, key, sealed, slen, err);
+        st = vg_db_meta_put(s, key, sealed, slen, err);
         if (!st)
             st = vg_audit_append_json_tx(s, actor, "calibration.save", model_id,
                                          json_pack("{s:s,s:s,s:I}", "model", model_id, "sha256", hex, "bytes",

@@ -19,6 +19,162 @@
 #include "store/redact.h"
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the deployment and deployment_camera tables ---- */
+
+static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, int64_t *id,
+                                         vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_insert(&q, s,
+                                         "INSERT INTO deployment (name, watchlist_id, location, "
+                                         "starts_at, ends_at, authorised_by, signage_confirmed, "
+                                         "threshold, created_at, created_by, model_id, detector) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                         "?12)",
+                                         "creating a deployment", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, d->name);
+    vg_sql_i64(&q, 2, d->watchlist_id);
+    vg_sql_text(&q, 3, d->location);
+    vg_sql_i64(&q, 4, d->starts_at);
+    vg_sql_i64(&q, 5, d->ends_at);
+    vg_sql_text(&q, 6, d->authorised_by);
+    vg_sql_i64(&q, 7, d->signage_confirmed ? 1 : 0);
+    vg_sql_f64(&q, 8, d->threshold);
+    vg_sql_i64(&q, 9, d->created_at);
+    vg_sql_text(&q, 10, d->created_by);
+    vg_sql_text(&q, 11, d->model_id);
+    vg_sql_text(&q, 12, d->detector);
+    int64_t did = 0;
+    if ((st = vg_sql_run(&q, err)) == VG_OK)
+        did = vg_sql_last_id(&q);
+    else if (q.fail == VG_SQL_UNIQUE)
+        st = vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists", d->name);
+    vg_sql_finish(&q);
+    if (st != VG_OK)
+        return st;
+    if ((st = vg_sql_prepare(&q, s,
+                             "INSERT INTO deployment_camera (deployment_id, position, url) "
+                             "VALUES (?1, ?2, ?3)",
+                             "adding a deployment's camera", err)) != VG_OK)
+        return st;
+    for (int i = 0; i < d->n_cameras && st == VG_OK; i++) {
+        vg_sql_reset(&q);
+        vg_sql_i64(&q, 1, did);
+        vg_sql_i64(&q, 2, i);
+        vg_sql_text(&q, 3, d->cameras[i]);
+        st = vg_sql_run(&q, err);
+    }
+    vg_sql_finish(&q);
+    if (st == VG_OK)
+        *id = did;
+    return st;
+}
+
+#define DEPLOYMENT_COLUMNS                                                                     \
+    "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
+    "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
+    "d.created_by, d.ended_by, d.model_id, d.detector "                                        \
+    "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
+
+#define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
+
+/* Reads a deployment row, then its cameras with ctx, a prepared
+ * CAMERA_QUERY (reset here). */
+static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    vg_sql *cam = ctx;
+    vg_deployment *d = elem;
+    memset(d, 0, sizeof *d);
+    d->id = vg_sql_col_i64(q, 0);
+    vg_sql_col_copy(q, 1, d->name, sizeof d->name);
+    d->watchlist_id = vg_sql_col_i64(q, 2);
+    vg_sql_col_copy(q, 3, d->watchlist, sizeof d->watchlist);
+    vg_sql_col_copy(q, 4, d->location, sizeof d->location);
+    d->starts_at = vg_sql_col_i64(q, 5);
+    d->ends_at = vg_sql_col_i64(q, 6);
+    vg_sql_col_copy(q, 7, d->authorised_by, sizeof d->authorised_by);
+    d->signage_confirmed = vg_sql_col_i64(q, 8) != 0;
+    d->threshold = (float)vg_sql_col_f64(q, 9);
+    d->created_at = vg_sql_col_i64(q, 10);
+    d->ended_at = vg_sql_col_i64(q, 11);
+    vg_sql_col_copy(q, 12, d->created_by, sizeof d->created_by);
+    vg_sql_col_copy(q, 13, d->ended_by, sizeof d->ended_by);
+    vg_sql_col_copy(q, 14, d->model_id, sizeof d->model_id);
+    vg_sql_col_copy(q, 15, d->detector, sizeof d->detector);
+
+    vg_sql_reset(cam);
+    vg_sql_i64(cam, 1, d->id);
+    int row = 0;
+    vg_status st;
+    while ((st = vg_sql_step(cam, &row, err)) == VG_OK && row) {
+        if (d->n_cameras == VG_STORE_CAMERAS_MAX)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "deployment %s has more than %d cameras: the database was altered",
+                              d->name, VG_STORE_CAMERAS_MAX);
+        vg_sql_col_copy(cam, 0, d->cameras[d->n_cameras], sizeof d->cameras[0]);
+        d->n_cameras++;
+    }
+    return st;
+}
+
+vg_status vg_db_deployment_find(vg_store *s, const char *name, int64_t id, vg_deployment *out,
+                                vg_err *err)
+{
+    vg_sql cam;
+    vg_status st = vg_sql_prepare(&cam, s, CAMERA_QUERY, "reading a deployment's cameras", err);
+    if (st != VG_OK)
+        return st;
+    st = vg_sql_find_one(s, DEPLOYMENT_COLUMNS "WHERE d.name = ?1",
+                         DEPLOYMENT_COLUMNS "WHERE d.id = ?1", name, id, read_deployment, &cam,
+                         out, "deployment", err);
+    vg_sql_finish(&cam);
+    return st;
+}
+
+vg_status vg_db_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err)
+{
+    vg_sql q, cam;
+    vg_status st = vg_sql_prepare(&q, s, DEPLOYMENT_COLUMNS "ORDER BY d.id",
+                                  "listing deployments", err);
+    if (st != VG_OK)
+        return st;
+    if ((st = vg_sql_prepare(&cam, s, CAMERA_QUERY, "reading a deployment's cameras", err)) !=
+        VG_OK) {
+        vg_sql_finish(&q);
+        return st;
+    }
+    void *v = NULL;
+    st = vg_sql_collect(&q, sizeof(vg_deployment), read_deployment, &cam, &v, n, err);
+    vg_sql_finish(&cam);
+    if (st == VG_OK)
+        *out = v;
+    return st;
+}
+
+/* Records the end (policy, such as a second end, is checked above). */
+static vg_status vg_db_deployment_end(vg_store *s, int64_t id, int64_t ended_at,
+                                      const char *ended_by, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "UPDATE deployment SET ended_at = ?2, ended_by = ?3 "
+                                  "WHERE id = ?1",
+                                  "ending a deployment", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, id);
+    vg_sql_i64(&q, 2, ended_at);
+    vg_sql_text(&q, 3, ended_by);
+    if ((st = vg_sql_run(&q, err)) == VG_OK && vg_sql_changes(&q) == 0)
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld", (long long)id);
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 #define AUDIT_URL_MAX 256
 
@@ -145,12 +301,12 @@ vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_de
         free(row);
         return st;
     }
-    st = row->watchlist_id > 0 ? s->be->watchlist_find(s->conn, NULL, row->watchlist_id, &w, err)
-                               : s->be->watchlist_find(s->conn, row->watchlist, 0, &w, err);
+    st = row->watchlist_id > 0 ? vg_db_watchlist_find(s, NULL, row->watchlist_id, &w, err)
+                               : vg_db_watchlist_find(s, row->watchlist, 0, &w, err);
     if (st == VG_OK) {
         row->watchlist_id = w.id;
         snprintf(row->watchlist, sizeof row->watchlist, "%s", w.name);
-        st = s->be->deployment_insert(s->conn, row, &new_id, err);
+        st = vg_db_deployment_insert(s, row, &new_id, err);
     }
     if (st == VG_OK)
         st = vg_audit_append_json6_tx(
@@ -176,7 +332,7 @@ vg_status vg_store_deployment_get(vg_store *s, const char *name, vg_deployment *
     vg_status st = vg_check_text("deployment name", name, VG_STORE_NAME_MAX, 1, err);
     if (st != VG_OK)
         return st;
-    return s->be->deployment_find(s->conn, name, 0, out, err);
+    return vg_db_deployment_find(s, name, 0, out, err);
 }
 
 vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err)
@@ -185,7 +341,7 @@ vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_deployment_list: NULL argument");
     *out = NULL;
     *n = 0;
-    return s->be->deployment_list(s->conn, out, n, err);
+    return vg_db_deployment_list(s, out, n, err);
 }
 
 vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err)
@@ -207,12 +363,12 @@ vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *na
         free(d);
         return st;
     }
-    st = s->be->deployment_find(s->conn, name, 0, d, err);
+    st = vg_db_deployment_find(s, name, 0, d, err);
     if (st == VG_OK && d->ended_at != 0)
         st = vg_err_set(err, VG_ERR_INVALID, "deployment %s already ended (at %lld, by %s)", name,
                         (long long)d->ended_at, d->ended_by);
     if (st == VG_OK)
-        st = s->be->deployment_end(s->conn, d->id, now, actor, err);
+        st = vg_db_deployment_end(s, d->id, now, actor, err);
     if (st == VG_OK)
         st = vg_audit_append_json_tx(s, actor, "deployment.end", object,
                                      json_pack("{s:I, s:I, s:I}", "ended_at", (json_int_t)now,

@@ -438,6 +438,63 @@ int vg_store_migrations_latest(void)
     return migrations[N_MIGRATIONS - 1].version;
 }
 
+/* Runs one migration's SQL and records its version (inside begin()). */
+static vg_status apply(const vg_store_backend *be, vg_store_conn *c, const char *sql, int version,
+                       int64_t now, vg_err *err)
+{
+    vg_status st = be->exec(c, sql, "applying a migration", err);
+    vg_store_stmt *q = NULL;
+    if (st == VG_OK)
+        st = be->prepare(c, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", 0,
+                         &q, err);
+    if (st != VG_OK)
+        return st;
+    be->bind_i64(q, 1, version);
+    be->bind_i64(q, 2, now);
+    int row = 0;
+    vg_sql_error fail;
+    st = be->step(q, "recording the schema version", &row, &fail, err);
+    be->finalize(q);
+    return st;
+}
+
+vg_status vg_store_migration_apply(const vg_store_backend *be, vg_store_conn *c, int version,
+                                   const char *const sql[VG_DIALECT_COUNT],
+                                   const char *const before[VG_DIALECT_COUNT], int64_t now,
+                                   vg_err *err)
+{
+    const char *text = sql[be->dialect];
+    if (!text)
+        return vg_err_set(err, VG_ERR_INTERNAL, "schema migration %d has no SQL for the %s backend",
+                          version, be->name);
+    const char *first = before ? before[be->dialect] : NULL;
+    if (first) {
+        vg_status st = be->exec_outside(c, first, err);
+        if (st != VG_OK)
+            return vg_err_prefix(err, st, "schema migration %d (before its transaction)", version);
+    }
+    vg_status st = be->begin(c, err);
+    if (st != VG_OK)
+        return st;
+    /* under the write lock: another process (a second node starting at the
+     * same time) may have applied it since the version was last read */
+    int applied = 0;
+    st = be->schema_version(c, &applied, err);
+    if (st == VG_OK && applied >= version) {
+        be->rollback(c);
+        return VG_OK;
+    }
+    if (st == VG_OK)
+        st = apply(be, c, text, version, now, err);
+    if (st == VG_OK)
+        st = be->commit(c, err);
+    if (st != VG_OK) {
+        be->rollback(c);
+        return vg_err_prefix(err, st, "schema migration %d", version);
+    }
+    return VG_OK;
+}
+
 vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
                            vg_err *err)
 {
@@ -445,37 +502,9 @@ vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int fro
         const vg_migration *m = &migrations[i];
         if (m->version <= from)
             continue;
-        const char *sql = m->sql[be->dialect];
-        if (!sql)
-            return vg_err_set(err, VG_ERR_INTERNAL,
-                              "schema migration %d has no SQL for the %s backend", m->version,
-                              be->name);
-        const char *before = m->before[be->dialect];
-        if (before) {
-            vg_status st = be->exec_outside(c, before, err);
-            if (st != VG_OK)
-                return vg_err_prefix(err, st, "schema migration %d (before its transaction)",
-                                     m->version);
-        }
-        vg_status st = be->begin(c, err);
+        vg_status st = vg_store_migration_apply(be, c, m->version, m->sql, m->before, now, err);
         if (st != VG_OK)
             return st;
-        /* under the write lock: another process (a second node starting at
-         * the same time) may have applied it since `from` was read */
-        int applied = 0;
-        st = be->schema_version(c, &applied, err);
-        if (st == VG_OK && applied >= m->version) {
-            be->rollback(c);
-            continue;
-        }
-        if (st == VG_OK)
-            st = be->migrate(c, sql, m->version, now, err);
-        if (st == VG_OK)
-            st = be->commit(c, err);
-        if (st != VG_OK) {
-            be->rollback(c);
-            return vg_err_prefix(err, st, "schema migration %d", m->version);
-        }
     }
     return VG_OK;
 }

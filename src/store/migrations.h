@@ -25,4 +25,14 @@ const char *vg_store_migration_sql(int i, vg_store_dialect d);
 vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
                            vg_err *err);
 
+/* One migration: its `before` step for this backend's dialect (before may
+ * be NULL), then in one transaction its SQL and its schema_version row,
+ * unless the database already has that version. vg_store_migrate applies
+ * the table's migrations with it; a test applies the example migration of
+ * docs/storage.md with it. */
+vg_status vg_store_migration_apply(const vg_store_backend *be, vg_store_conn *c, int version,
+                                   const char *const sql[VG_DIALECT_COUNT],
+                                   const char *const before[VG_DIALECT_COUNT], int64_t now,
+                                   vg_err *err);
+
 #endif

@@ -16,11 +16,21 @@
  * nodes open an empty database together. That read goes to the catalog
  * with the statement's snapshot (HAS_SCHEMA_VERSION).
  *
+ * Statements: this file gives the primitives of backend.h; the queries of
+ * vigil's tables are written once, in the entity files (sql.h), with ?N
+ * placeholders that prepare() turns into $N (outside quoted text), and
+ * " RETURNING id" appended for an INSERT whose id is asked for. A statement
+ * runs (PQexecParams) at its first step and its rows are then read from the
+ * result.
+ *
  * Values: every value from a caller is a parameter of PQexecParams (text for
  * numbers and text, binary for sealed bytes, stored as bytea); no SQL is
- * built from caller text. Results come as text, except for the queries that
- * read bytea, which ask for binary results and decode each column by its
- * size (read_i64, read_f64).
+ * built from caller text. Results come as text (integers and reals
+ * parsed, booleans read 1 or 0), except for the queries that read sealed
+ * bytes (VG_SQL_READS_BYTES), which ask for binary results: bytea as it is,
+ * integers decoded by their size (read_i64). A bytea read from a text
+ * result is decoded here, into a buffer the statement owns until its next
+ * step.
  *
  * Errors never show the URL's password: messages name the database as
  * "postgresql://user@host:port/dbname", built from the parsed URL. An
@@ -67,45 +77,19 @@ typedef struct params {
     char num[MAX_PARAMS][32];
 } params;
 
-static void p_text(params *p, const char *s)
+/* Slot i (from 1) of p, as text (s NULL: SQL NULL) or binary (len bytes). */
+static void p_set(params *p, int i, const char *s, int len, int binary)
 {
-    p->v[p->n] = s ? s : "";
-    p->len[p->n] = 0;
-    p->fmt[p->n] = 0;
-    p->n++;
+    if (i < 1 || i > MAX_PARAMS)
+        return; /* the entity files' SQL has at most MAX_PARAMS */
+    p->v[i - 1] = s;
+    p->len[i - 1] = len;
+    p->fmt[i - 1] = binary;
+    if (i > p->n)
+        p->n = i;
 }
 
-static void p_i64(params *p, int64_t x)
-{
-    snprintf(p->num[p->n], sizeof p->num[0], "%lld", (long long)x);
-    p_text(p, p->num[p->n]);
-}
-
-static void p_f64(params *p, double x)
-{
-    snprintf(p->num[p->n], sizeof p->num[0], "%.17g", x);
-    p_text(p, p->num[p->n]);
-}
-
-static void p_null(params *p)
-{
-    p->v[p->n] = NULL;
-    p->len[p->n] = 0;
-    p->fmt[p->n] = 0;
-    p->n++;
-}
-
-/* Sealed bytes: a binary parameter (bytea), never escaped text. */
-static void p_blob(params *p, const uint8_t *b, size_t n)
-{
-    static const char empty[1] = {0};
-    p->v[p->n] = n ? (const char *)b : empty;
-    p->len[p->n] = (int)n;
-    p->fmt[p->n] = 1;
-    p->n++;
-}
-
-/* ---- errors and statements ---- */
+/* ---- errors ---- */
 
 static void trim(char *s)
 {
@@ -144,6 +128,25 @@ static vg_status pq_fail(vg_store_conn *c, PGresult *r, const char *what, vg_err
     return vg_err_set(err, st, "database %s: %s: %s%s", c->where, what, msg, hint);
 }
 
+static vg_sql_error classify(vg_store_conn *c, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (PQstatus(c->pg) != CONNECTION_OK || (state && (!strncmp(state, "08", 2) ||
+                                                       !strncmp(state, "57P", 3))))
+        return VG_SQL_LOST;
+    if (!state)
+        return VG_SQL_OTHER;
+    if (!strcmp(state, "23505"))
+        return VG_SQL_UNIQUE;
+    if (!strcmp(state, "23503"))
+        return VG_SQL_FOREIGN_KEY;
+    if (!strcmp(state, "55P03") || !strncmp(state, "40", 2))
+        return VG_SQL_BUSY;
+    if (!strcmp(state, "53100"))
+        return VG_SQL_FULL;
+    return VG_SQL_OTHER;
+}
+
 static vg_status setup(vg_store_conn *c, vg_err *err);
 
 /* Outside a transaction, a connection found lost (a restarted server) is
@@ -159,10 +162,10 @@ static int reconnect_idle(vg_store_conn *c)
     return PQstatus(c->pg) == CONNECTION_OK && setup(c, &e) == VG_OK;
 }
 
-/* Runs sql with p (NULL: none); binary asks for binary results. On VG_OK
- * *out (when not NULL) holds the result, to PQclear. */
+/* Runs sql with p (NULL: none); binary asks for binary results. On VG_OK *out (when not NULL) holds the
+ * result, to PQclear; on failure *fail (when not NULL) says its class. */
 static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binary,
-                   const char *what, PGresult **out, vg_err *err)
+                   const char *what, PGresult **out, vg_sql_error *fail, vg_err *err)
 {
     if (out)
         *out = NULL;
@@ -177,9 +180,13 @@ static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binar
     }
     ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (!r && PQstatus(c->pg) == CONNECTION_OK) {
+        if (fail)
+            *fail = VG_SQL_OTHER;
         return vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory %s", c->where, what);
     }
     if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+        if (fail)
+            *fail = classify(c, r);
         vg_status st = pq_fail(c, r, what, err);
         PQclear(r);
         return st;
@@ -188,19 +195,6 @@ static vg_status q(vg_store_conn *c, const char *sql, const params *p, int binar
         *out = r;
     else
         PQclear(r);
-    return VG_OK;
-}
-
-/* Runs a statement and returns the count of rows it changed. */
-static vg_status q_changes(vg_store_conn *c, const char *sql, const params *p, const char *what,
-                           int64_t *changes, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, sql, p, 0, what, &r, err);
-    if (s != VG_OK)
-        return s;
-    *changes = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
     return VG_OK;
 }
 
@@ -216,7 +210,8 @@ static vg_status q_script(vg_store_conn *c, const char *sql, const char *what, v
     return s;
 }
 
-/* Integers of either result format: text, or big-endian int2/int4/int8. */
+/* Integers of either result format: text (a boolean reads 1 or 0), or
+ * big-endian bool/int2/int4/int8 (VG_SQL_READS_BYTES statements). */
 static int64_t read_i64(const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))
@@ -235,11 +230,10 @@ static int64_t read_i64(const PGresult *r, int row, int col)
         return (int32_t)(uint32_t)x;
     if (n == 2)
         return (int16_t)(uint16_t)x;
-    if (n == 1)
-        return (int64_t)x;
     return (int64_t)x;
 }
 
+/* Reals of either format: text, or a big-endian float8. */
 static double read_f64(const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))
@@ -255,38 +249,12 @@ static double read_f64(const PGresult *r, int row, int col)
     return d;
 }
 
-static void read_text(const PGresult *r, int row, int col, char *dst, size_t cap)
-{
-    const char *v = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
-    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
-}
-
-/* A copy of a bytea column of a binary result. */
-static vg_status read_blob(vg_store_conn *c, const PGresult *r, int row, int col, uint8_t **out,
-                           size_t *len, vg_err *err)
-{
-    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
-    uint8_t *copy = malloc(n ? n : 1);
-    if (!copy)
-        return vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory reading %zu bytes",
-                          c->where, n);
-    if (n)
-        memcpy(copy, PQgetvalue(r, row, col), n);
-    *out = copy;
-    *len = n;
-    return VG_OK;
-}
-
-/* One integer from a query that returns one row. */
-static vg_status q_int(vg_store_conn *c, const char *sql, const params *p, int64_t *out,
-                       const char *what, vg_err *err)
+/* One integer from a query without parameters that returns one row. */
+static vg_status q_int(vg_store_conn *c, const char *sql, int64_t *out, const char *what,
+                       vg_err *err)
 {
     PGresult *r;
-    vg_status s = q(c, sql, p, 0, what, &r, err);
+    vg_status s = q(c, sql, NULL, 0, what, &r, NULL, err);
     if (s != VG_OK)
         return s;
     if (PQntuples(r) < 1)
@@ -297,57 +265,173 @@ static vg_status q_int(vg_store_conn *c, const char *sql, const params *p, int64
     return s;
 }
 
-/* Reads row `row` of r into elem. */
-typedef vg_status (*row_reader)(void *ctx, const PGresult *r, int row, void *elem, vg_err *err);
+/* ---- statements ---- */
 
-/* Reads every row of r into a malloc'd array (NULL when none). */
-static vg_status collect_rows(vg_store_conn *c, PGresult *r, size_t elem_size, row_reader read,
-                              void *ctx, void **out, int *n, vg_err *err)
+struct vg_store_stmt {
+    vg_store_conn *c;
+    char *sql; /* with $N, and RETURNING id when asked for */
+    int returning;
+    int binary; /* VG_SQL_READS_BYTES: binary results */
+    params p;
+    PGresult *r; /* NULL until the first step */
+    int row, rows;
+    int64_t last_id;
+    unsigned char *blob; /* the last bytea decoded (PQfreemem) */
+};
+
+static vg_status pg_prepare(vg_store_conn *c, const char *sql, int flags, vg_store_stmt **out,
+                            vg_err *err)
 {
-    int count = PQntuples(r);
-    char *v = NULL;
-    vg_status s = VG_OK;
-    if (count > 0) {
-        v = calloc((size_t)count, elem_size);
-        if (!v)
-            s = vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory listing %d rows",
-                           c->where, count);
+    *out = NULL;
+    size_t n = strlen(sql);
+    vg_store_stmt *s = calloc(1, sizeof *s);
+    char *t = malloc(n + sizeof " RETURNING id");
+    if (!s || !t) {
+        free(s);
+        free(t);
+        return vg_err_set(err, VG_ERR_NOMEM, "database %s: out of memory", c->where);
     }
-    for (int i = 0; s == VG_OK && i < count; i++)
-        s = read(ctx, r, i, v + (size_t)i * elem_size, err);
-    PQclear(r);
-    if (s != VG_OK) {
-        free(v);
-        return s;
+    /* ?N -> $N, except inside '...' */
+    int quoted = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (sql[i] == '\'')
+            quoted = !quoted;
+        t[i] = !quoted && sql[i] == '?' && sql[i + 1] >= '0' && sql[i + 1] <= '9' ? '$' : sql[i];
     }
-    *out = v;
-    *n = count;
+    if (flags & VG_SQL_RETURNING_ID)
+        strcat(t, " RETURNING id");
+    s->c = c;
+    s->sql = t;
+    s->returning = (flags & VG_SQL_RETURNING_ID) != 0;
+    s->binary = (flags & VG_SQL_READS_BYTES) != 0;
+    *out = s;
     return VG_OK;
 }
 
-/* SQLSTATE of a failure, to tell a duplicate name from other errors: q()
- * keeps no result, so statements that can violate a unique constraint run
- * through this. */
-static vg_status q_unique(vg_store_conn *c, const char *sql, const params *p, const char *what,
-                          int *duplicate, PGresult **out, vg_err *err)
+static void pg_reset(vg_store_stmt *s)
 {
-    *duplicate = 0;
-    *out = NULL;
-    PGresult *r = PQexecParams(c->pg, sql, p->n, NULL, p->v, p->len, p->fmt, 0);
-    ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
-        *out = r;
-        return VG_OK;
+    PQfreemem(s->blob);
+    s->blob = NULL;
+    PQclear(s->r);
+    s->r = NULL;
+}
+
+static void pg_finalize(vg_store_stmt *s)
+{
+    pg_reset(s);
+    free(s->sql);
+    free(s);
+}
+
+static void pg_bind_i64(vg_store_stmt *s, int i, int64_t v)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    snprintf(s->p.num[i - 1], sizeof s->p.num[0], "%lld", (long long)v);
+    p_set(&s->p, i, s->p.num[i - 1], 0, 0);
+}
+
+static void pg_bind_f64(vg_store_stmt *s, int i, double v)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    snprintf(s->p.num[i - 1], sizeof s->p.num[0], "%.17g", v);
+    p_set(&s->p, i, s->p.num[i - 1], 0, 0);
+}
+
+static void pg_bind_text(vg_store_stmt *s, int i, const char *v)
+{
+    p_set(&s->p, i, v, 0, 0);
+}
+
+/* Sealed bytes: a binary parameter (bytea), never escaped text. */
+static void pg_bind_blob(vg_store_stmt *s, int i, const uint8_t *v, size_t len)
+{
+    static const char empty[1] = {0};
+    p_set(&s->p, i, len ? (const char *)v : empty, (int)len, 1);
+}
+
+static void pg_bind_null(vg_store_stmt *s, int i)
+{
+    p_set(&s->p, i, NULL, 0, 0);
+}
+
+static vg_status pg_step(vg_store_stmt *s, const char *what, int *row, vg_sql_error *fail,
+                         vg_err *err)
+{
+    *row = 0;
+    *fail = VG_SQL_OK;
+    PQfreemem(s->blob);
+    s->blob = NULL;
+    if (!s->r) {
+        vg_status st = q(s->c, s->sql, &s->p, s->binary, what, &s->r, fail, err);
+        if (st != VG_OK)
+            return st;
+        s->rows = PQntuples(s->r);
+        s->row = -1;
+        if (s->returning) { /* the id, and no rows to read */
+            s->last_id = s->rows > 0 ? read_i64(s->r, 0, 0) : 0;
+            s->row = s->rows;
+        }
     }
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    if (state && !strcmp(state, "23505")) {
-        *duplicate = 1;
-        PQclear(r);
-        return VG_ERR_INVALID;
+    if (s->row < s->rows)
+        s->row++;
+    *row = s->row < s->rows;
+    return VG_OK;
+}
+
+static int64_t pg_col_i64(vg_store_stmt *s, int i)
+{
+    return read_i64(s->r, s->row, i);
+}
+
+static double pg_col_f64(vg_store_stmt *s, int i)
+{
+    return read_f64(s->r, s->row, i);
+}
+
+static int pg_col_null(vg_store_stmt *s, int i)
+{
+    return PQgetisnull(s->r, s->row, i);
+}
+
+static const char *pg_col_text(vg_store_stmt *s, int i, size_t *len)
+{
+    if (PQgetisnull(s->r, s->row, i)) {
+        *len = 0;
+        return "";
     }
-    vg_status s = pq_fail(c, r, what, err);
-    PQclear(r);
-    return s;
+    *len = (size_t)PQgetlength(s->r, s->row, i);
+    return PQgetvalue(s->r, s->row, i);
+}
+
+/* bytea: as it is in a binary result; in a text one (\x and hex digits)
+ * decoded into s->blob. */
+static const uint8_t *pg_col_blob(vg_store_stmt *s, int i, size_t *len)
+{
+    *len = 0;
+    PQfreemem(s->blob);
+    s->blob = NULL;
+    if (PQgetisnull(s->r, s->row, i))
+        return NULL;
+    if (PQfformat(s->r, i) == 1) {
+        *len = (size_t)PQgetlength(s->r, s->row, i);
+        return (const uint8_t *)PQgetvalue(s->r, s->row, i);
+    }
+    s->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(s->r, s->row, i), len);
+    if (!s->blob)
+        *len = 0;
+    return s->blob;
+}
+
+static int64_t pg_changes(vg_store_stmt *s)
+{
+    return s->r ? strtoll(PQcmdTuples(s->r), NULL, 10) : 0;
+}
+
+static int64_t pg_last_id(vg_store_stmt *s)
+{
+    return s->last_id;
 }
 
 /* ---- connection ---- */
@@ -539,7 +623,7 @@ static vg_status pg_schema_version(vg_store_conn *c, int *version, vg_err *err)
     /* One statement for both counts: with two, another node's first
      * migration could commit between them, and its tables would be seen
      * without the schema_version they came with ("not a vigil database"). */
-    vg_status s = q_int(c, HAS_SCHEMA_VERSION, NULL, &has,
+    vg_status s = q_int(c, HAS_SCHEMA_VERSION, &has,
                         "reading the schema", err);
     if (s != VG_OK)
         return s;
@@ -554,24 +638,11 @@ static vg_status pg_schema_version(vg_store_conn *c, int *version, vg_err *err)
                            c->where);
         return s;
     }
-    s = q_int(c, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, &v,
+    s = q_int(c, "SELECT coalesce(max(version), 0) FROM schema_version", &v,
               "reading the schema version", err);
     if (s == VG_OK)
         *version = v > 1000000 ? 1000000 : (int)v;
     return s;
-}
-
-static vg_status pg_migrate(vg_store_conn *c, const char *sql, int version, int64_t now,
-                            vg_err *err)
-{
-    vg_status s = q_script(c, sql, "applying a migration", err);
-    if (s != VG_OK)
-        return s;
-    params p = {0};
-    p_i64(&p, version);
-    p_i64(&p, now);
-    return q(c, "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)", &p, 0,
-             "recording the schema version", NULL, err);
 }
 
 static vg_status pg_exec_outside(vg_store_conn *c, const char *sql, vg_err *err)
@@ -579,770 +650,6 @@ static vg_status pg_exec_outside(vg_store_conn *c, const char *sql, vg_err *err)
     if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         return vg_err_set(err, VG_ERR_INTERNAL, "database %s: a transaction is open", c->where);
     return q_script(c, sql, "running a migration step", err);
-}
-
-static vg_status pg_meta_get(vg_store_conn *c, const char *key, uint8_t **value, size_t *len,
-                             vg_err *err)
-{
-    params p = {0};
-    p_text(&p, key);
-    PGresult *r;
-    vg_status s = q(c, "SELECT value FROM meta WHERE key = $1", &p, 1, "reading meta", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        s = read_blob(c, r, 0, 0, value, len, err);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "database %s has no %s", c->where, key);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_meta_put(vg_store_conn *c, const char *key, const uint8_t *value, size_t len,
-                             vg_err *err)
-{
-    params p = {0};
-    p_text(&p, key);
-    p_blob(&p, value, len);
-    return q(c,
-             "INSERT INTO meta (key, value) VALUES ($1, $2) "
-             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-             &p, 0, "writing meta", NULL, err);
-}
-
-/* ---- watch lists ---- */
-
-static vg_status pg_watchlist_insert(vg_store_conn *c, const vg_watchlist *w, int64_t *id,
-                                     vg_err *err)
-{
-    params p = {0};
-    p_text(&p, w->name);
-    p_text(&p, w->reason);
-    p_text(&p, w->authorised_by);
-    p_i64(&p, w->created_at);
-    p_i64(&p, w->expires_at);
-    p_i64(&p, w->max_size);
-    PGresult *r;
-    int dup;
-    vg_status s = q_unique(c,
-                           "INSERT INTO watchlist (name, reason, authorised_by, created_at, "
-                           "expires_at, max_size) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                           &p, "creating a watch list", &dup, &r, err);
-    if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a watch list named \"%s\" already exists",
-                          w->name);
-    if (s != VG_OK)
-        return s;
-    *id = read_i64(r, 0, 0);
-    PQclear(r);
-    return VG_OK;
-}
-
-#define WATCHLIST_COLUMNS                                                                      \
-    "SELECT w.id, w.name, w.reason, w.authorised_by, w.created_at, w.expires_at, w.max_size, " \
-    "(SELECT count(*) FROM subject s WHERE s.watchlist_id = w.id), "                           \
-    "(SELECT count(*) FROM template t JOIN subject s ON s.id = t.subject_id "                  \
-    "  WHERE s.watchlist_id = w.id) FROM watchlist w "
-
-static vg_status read_watchlist(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    (void)ctx;
-    (void)err;
-    vg_watchlist *w = elem;
-    memset(w, 0, sizeof *w);
-    w->id = read_i64(r, i, 0);
-    read_text(r, i, 1, w->name, sizeof w->name);
-    read_text(r, i, 2, w->reason, sizeof w->reason);
-    read_text(r, i, 3, w->authorised_by, sizeof w->authorised_by);
-    w->created_at = read_i64(r, i, 4);
-    w->expires_at = read_i64(r, i, 5);
-    w->max_size = (int)read_i64(r, i, 6);
-    w->subjects = (int)read_i64(r, i, 7);
-    w->templates = (int)read_i64(r, i, 8);
-    return VG_OK;
-}
-
-/* The one row sql_by_name ($1 = name) or sql_by_id ($1 = id) selects. */
-static vg_status find_one(vg_store_conn *c, const char *sql_by_name, const char *sql_by_id,
-                          const char *name, int64_t id, row_reader read, void *ctx, void *out,
-                          const char *noun, vg_err *err)
-{
-    params p = {0};
-    if (name)
-        p_text(&p, name);
-    else
-        p_i64(&p, id);
-    char what[64];
-    snprintf(what, sizeof what, "reading a %s", noun);
-    PGresult *r;
-    vg_status s = q(c, name ? sql_by_name : sql_by_id, &p, 0, what, &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        s = read(ctx, r, 0, out, err);
-    else if (name)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no %s named \"%s\"", noun, name);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no %s with id %lld", noun, (long long)id);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_watchlist_find(vg_store_conn *c, const char *name, int64_t id,
-                                   vg_watchlist *out, vg_err *err)
-{
-    return find_one(c, WATCHLIST_COLUMNS "WHERE w.name = $1", WATCHLIST_COLUMNS "WHERE w.id = $1",
-                    name, id, read_watchlist, NULL, out, "watch list", err);
-}
-
-static vg_status pg_watchlist_list(vg_store_conn *c, vg_watchlist **out, int *n, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, WATCHLIST_COLUMNS "ORDER BY w.id", NULL, 0, "listing watch lists", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_watchlist), read_watchlist, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-static vg_status pg_watchlist_purge(vg_store_conn *c, int64_t id, int *subjects, int *templates,
-                                    vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    PGresult *r;
-    vg_status s = q(c,
-                    "WITH gone AS (SELECT id FROM subject WHERE watchlist_id = $1), "
-                    "del AS (DELETE FROM subject WHERE id IN (SELECT id FROM gone)) "
-                    "SELECT (SELECT count(*) FROM gone), "
-                    "(SELECT count(*) FROM template WHERE subject_id IN (SELECT id FROM gone))",
-                    &p, 0, "purging a watch list", &r, err);
-    if (s != VG_OK)
-        return s;
-    *subjects = (int)read_i64(r, 0, 0);
-    *templates = (int)read_i64(r, 0, 1);
-    PQclear(r);
-    return VG_OK;
-}
-
-/* ---- subjects ---- */
-
-static vg_status pg_subject_insert(vg_store_conn *c, const vg_subject *sub, int64_t *id,
-                                   vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, sub->watchlist_id);
-    p_text(&p, sub->name);
-    p_text(&p, sub->reason);
-    p_text(&p, sub->category);
-    p_text(&p, sub->source);
-    p_text(&p, sub->authorised_by);
-    p_text(&p, sub->justification);
-    p_text(&p, sub->dob);
-    p_i64(&p, sub->created_at);
-    p_i64(&p, sub->expires_at);
-    PGresult *r;
-    vg_status s = q(c,
-                    "INSERT INTO subject (watchlist_id, name, reason, category, source, "
-                    "authorised_by, justification, dob, created_at, expires_at) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                    &p, 0, "adding a subject", &r, err);
-    if (s != VG_OK)
-        return s;
-    *id = read_i64(r, 0, 0);
-    PQclear(r);
-    return VG_OK;
-}
-
-#define SUBJECT_COLUMNS                                                                        \
-    "SELECT s.id, s.watchlist_id, s.name, s.reason, s.category, s.source, s.authorised_by, "   \
-    "s.justification, s.dob, s.created_at, s.expires_at, "                                     \
-    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id), "                            \
-    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id AND t.low_quality <> 0) "      \
-    "FROM subject s "
-
-static vg_status read_subject(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    (void)ctx;
-    (void)err;
-    vg_subject *s = elem;
-    memset(s, 0, sizeof *s);
-    s->id = read_i64(r, i, 0);
-    s->watchlist_id = read_i64(r, i, 1);
-    read_text(r, i, 2, s->name, sizeof s->name);
-    read_text(r, i, 3, s->reason, sizeof s->reason);
-    read_text(r, i, 4, s->category, sizeof s->category);
-    read_text(r, i, 5, s->source, sizeof s->source);
-    read_text(r, i, 6, s->authorised_by, sizeof s->authorised_by);
-    read_text(r, i, 7, s->justification, sizeof s->justification);
-    read_text(r, i, 8, s->dob, sizeof s->dob);
-    s->created_at = read_i64(r, i, 9);
-    s->expires_at = read_i64(r, i, 10);
-    s->templates = (int)read_i64(r, i, 11);
-    s->low_quality = (int)read_i64(r, i, 12);
-    return VG_OK;
-}
-
-static vg_status pg_subject_get(vg_store_conn *c, int64_t id, vg_subject *out, vg_err *err)
-{
-    return find_one(c, NULL, SUBJECT_COLUMNS "WHERE s.id = $1", NULL, id, read_subject, NULL, out,
-                    "subject", err);
-}
-
-static vg_status pg_subject_list(vg_store_conn *c, int64_t watchlist_id, vg_subject **out, int *n,
-                                 vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, watchlist_id);
-    PGresult *r;
-    vg_status s = q(c, SUBJECT_COLUMNS "WHERE s.watchlist_id = $1 ORDER BY s.id", &p, 0,
-                    "listing subjects", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_subject), read_subject, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-static vg_status pg_subject_delete(vg_store_conn *c, int64_t id, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    int64_t n = 0;
-    vg_status s = q_changes(c, "DELETE FROM subject WHERE id = $1", &p, "removing a subject", &n,
-                            err);
-    if (s == VG_OK && n == 0)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
-    return s;
-}
-
-/* ---- templates and photos ---- */
-
-static vg_status pg_template_insert(vg_store_conn *c, int64_t subject_id, const char *model_id,
-                                    int dim, float quality, int low_quality, const uint8_t *sealed,
-                                    size_t len, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, subject_id);
-    p_text(&p, model_id);
-    p_i64(&p, dim);
-    p_blob(&p, sealed, len);
-    p_f64(&p, quality);
-    p_i64(&p, low_quality != 0);
-    return q(c,
-             "INSERT INTO template (subject_id, model_id, dim, vector, quality, low_quality) "
-             "VALUES ($1, $2, $3, $4, $5, $6)",
-             &p, 0, "adding a template", NULL, err);
-}
-
-static vg_status pg_templates_each(vg_store_conn *c, int64_t watchlist_id, int64_t now,
-                                   vg_store_template_fn fn, void *ctx, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, watchlist_id);
-    p_i64(&p, now);
-    PGresult *r;
-    vg_status s = q(c,
-                    "WITH live AS ("
-                    "  SELECT s.id AS sid, CASE WHEN s.expires_at <> 0 THEN s.expires_at "
-                    "    ELSE w.expires_at END AS expiry "
-                    "  FROM subject s JOIN watchlist w ON w.id = s.watchlist_id "
-                    "  WHERE s.watchlist_id = $1) "
-                    "SELECT t.id, t.subject_id, t.model_id, t.dim, t.vector "
-                    "FROM template t JOIN live ON live.sid = t.subject_id "
-                    "WHERE live.expiry = 0 OR live.expiry > $2 ORDER BY t.id",
-                    &p, 1, "reading templates", &r, err);
-    if (s != VG_OK)
-        return s;
-    char model[256];
-    for (int i = 0; s == VG_OK && i < PQntuples(r); i++) {
-        vg_store_template_row row;
-        row.id = read_i64(r, i, 0);
-        row.subject_id = read_i64(r, i, 1);
-        read_text(r, i, 2, model, sizeof model);
-        row.model_id = model;
-        row.dim = (int)read_i64(r, i, 3);
-        row.sealed = (const uint8_t *)PQgetvalue(r, i, 4);
-        row.sealed_len = (size_t)PQgetlength(r, i, 4);
-        s = fn(ctx, &row, err);
-    }
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_templates_delete(vg_store_conn *c, int64_t subject_id, int *n, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, subject_id);
-    int64_t k = 0;
-    vg_status s = q_changes(c, "DELETE FROM template WHERE subject_id = $1", &p, "removing templates", &k, err);
-    if (s == VG_OK)
-        *n = (int)k;
-    return s;
-}
-
-static vg_status pg_photo_insert(vg_store_conn *c, int64_t subject_id, int idx,
-                                 const uint8_t *sealed, size_t len, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, subject_id);
-    p_i64(&p, idx);
-    p_blob(&p, sealed, len);
-    return q(c, "INSERT INTO photo (subject_id, idx, jpeg) VALUES ($1, $2, $3)", &p, 0,
-             "adding a photo", NULL, err);
-}
-
-static vg_status pg_photo_get(vg_store_conn *c, int64_t subject_id, int idx, uint8_t **sealed,
-                              size_t *len, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, subject_id);
-    p_i64(&p, idx);
-    PGresult *r;
-    vg_status s = q(c, "SELECT jpeg FROM photo WHERE subject_id = $1 AND idx = $2", &p, 1,
-                    "reading a photo", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        s = read_blob(c, r, 0, 0, sealed, len, err);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "subject %lld has no photo %d",
-                       (long long)subject_id, idx);
-    PQclear(r);
-    return s;
-}
-
-/* ---- deployments ---- */
-
-static vg_status pg_deployment_insert(vg_store_conn *c, const vg_deployment *d, int64_t *id,
-                                      vg_err *err)
-{
-    params p = {0};
-    p_text(&p, d->name);
-    p_i64(&p, d->watchlist_id);
-    p_text(&p, d->location);
-    p_i64(&p, d->starts_at);
-    p_i64(&p, d->ends_at);
-    p_text(&p, d->authorised_by);
-    p_i64(&p, d->signage_confirmed ? 1 : 0);
-    p_f64(&p, d->threshold);
-    p_i64(&p, d->created_at);
-    p_text(&p, d->created_by);
-    p_text(&p, d->model_id);
-    p_text(&p, d->detector);
-    PGresult *r;
-    int dup;
-    vg_status s = q_unique(c,
-                           "INSERT INTO deployment (name, watchlist_id, location, starts_at, "
-                           "ends_at, authorised_by, signage_confirmed, threshold, created_at, "
-                           "created_by, model_id, detector) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                           "$10, $11, $12) "
-                           "RETURNING id",
-                           &p, "creating a deployment", &dup, &r, err);
-    if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists",
-                          d->name);
-    if (s != VG_OK)
-        return s;
-    int64_t did = read_i64(r, 0, 0);
-    PQclear(r);
-    for (int i = 0; i < d->n_cameras && s == VG_OK; i++) {
-        params pc = {0};
-        p_i64(&pc, did);
-        p_i64(&pc, i);
-        p_text(&pc, d->cameras[i]);
-        s = q(c, "INSERT INTO deployment_camera (deployment_id, position, url) VALUES ($1, $2, $3)",
-              &pc, 0, "adding a deployment's camera", NULL, err);
-    }
-    if (s == VG_OK)
-        *id = did;
-    return s;
-}
-
-#define DEPLOYMENT_COLUMNS                                                                     \
-    "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
-    "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
-    "d.created_by, d.ended_by, d.model_id, d.detector "                                          \
-    "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
-
-#define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = $1 ORDER BY position"
-
-static vg_status read_deployment(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    vg_store_conn *c = ctx;
-    vg_deployment *d = elem;
-    memset(d, 0, sizeof *d);
-    d->id = read_i64(r, i, 0);
-    read_text(r, i, 1, d->name, sizeof d->name);
-    d->watchlist_id = read_i64(r, i, 2);
-    read_text(r, i, 3, d->watchlist, sizeof d->watchlist);
-    read_text(r, i, 4, d->location, sizeof d->location);
-    d->starts_at = read_i64(r, i, 5);
-    d->ends_at = read_i64(r, i, 6);
-    read_text(r, i, 7, d->authorised_by, sizeof d->authorised_by);
-    d->signage_confirmed = read_i64(r, i, 8) != 0;
-    d->threshold = (float)read_f64(r, i, 9);
-    d->created_at = read_i64(r, i, 10);
-    d->ended_at = read_i64(r, i, 11);
-    read_text(r, i, 12, d->created_by, sizeof d->created_by);
-    read_text(r, i, 13, d->ended_by, sizeof d->ended_by);
-    read_text(r, i, 14, d->model_id, sizeof d->model_id);
-    read_text(r, i, 15, d->detector, sizeof d->detector);
-
-    params p = {0};
-    p_i64(&p, d->id);
-    PGresult *cr;
-    vg_status s = q(c, CAMERA_QUERY, &p, 0, "reading a deployment's cameras", &cr, err);
-    if (s != VG_OK)
-        return s;
-    int n = PQntuples(cr);
-    if (n > VG_STORE_CAMERAS_MAX)
-        s = vg_err_set(err, VG_ERR_INVALID,
-                       "deployment %s has more than %d cameras: the database was altered",
-                       d->name, VG_STORE_CAMERAS_MAX);
-    for (int k = 0; s == VG_OK && k < n; k++)
-        read_text(cr, k, 0, d->cameras[k], sizeof d->cameras[0]);
-    if (s == VG_OK)
-        d->n_cameras = n;
-    PQclear(cr);
-    return s;
-}
-
-static vg_status pg_deployment_find(vg_store_conn *c, const char *name, int64_t id,
-                                    vg_deployment *out, vg_err *err)
-{
-    return find_one(c, DEPLOYMENT_COLUMNS "WHERE d.name = $1", DEPLOYMENT_COLUMNS "WHERE d.id = $1",
-                    name, id, read_deployment, c, out, "deployment", err);
-}
-
-static vg_status pg_deployment_list(vg_store_conn *c, vg_deployment **out, int *n, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, DEPLOYMENT_COLUMNS "ORDER BY d.id", NULL, 0, "listing deployments", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_deployment), read_deployment, c, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-static vg_status pg_deployment_end(vg_store_conn *c, int64_t id, int64_t ended_at,
-                                   const char *ended_by, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    p_i64(&p, ended_at);
-    p_text(&p, ended_by);
-    int64_t n = 0;
-    vg_status s = q_changes(c, "UPDATE deployment SET ended_at = $2, ended_by = $3 WHERE id = $1",
-                            &p, "ending a deployment", &n, err);
-    if (s == VG_OK && n == 0)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld", (long long)id);
-    return s;
-}
-
-/* ---- alerts ---- */
-
-static vg_status pg_alert_find_uid(vg_store_conn *c, const char *uid, int64_t *id, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, uid);
-    PGresult *r;
-    vg_status s = q(c, "SELECT id FROM alert WHERE uid = $1", &p, 0, "looking up an alert", &r,
-                    err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        *id = read_i64(r, 0, 0);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with uid %s", uid);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_alert_insert(vg_store_conn *c, const vg_alert *a, const uint8_t *sealed,
-                                 size_t len, int64_t *id, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, a->uid);
-    p_i64(&p, a->deployment_id);
-    p_text(&p, a->camera);
-    if (a->subject_id)
-        p_i64(&p, a->subject_id);
-    else
-        p_null(&p);
-    p_f64(&p, a->score);
-    p_f64(&p, a->frame_time);
-    p_f64(&p, a->raised_at);
-    p_text(&p, a->state);
-    p_blob(&p, sealed, len);
-    PGresult *r;
-    vg_status s = q(c,
-                    "INSERT INTO alert (uid, deployment_id, camera, subject_id, score, "
-                    "frame_time, raised_at, state, crop) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                    &p, 0, "adding an alert", &r, err);
-    if (s != VG_OK)
-        return s;
-    *id = read_i64(r, 0, 0);
-    PQclear(r);
-    return VG_OK;
-}
-
-#define ALERT_COLUMNS                                                                          \
-    "SELECT id, deployment_id, camera, coalesce(subject_id, 0), score, frame_time, raised_at, " \
-    "state, uid FROM alert "
-
-static vg_status read_alert(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    (void)ctx;
-    (void)err;
-    vg_alert *a = elem;
-    memset(a, 0, sizeof *a);
-    a->id = read_i64(r, i, 0);
-    a->deployment_id = read_i64(r, i, 1);
-    read_text(r, i, 2, a->camera, sizeof a->camera);
-    a->subject_id = read_i64(r, i, 3);
-    a->score = (float)read_f64(r, i, 4);
-    a->frame_time = read_f64(r, i, 5);
-    a->raised_at = read_f64(r, i, 6);
-    read_text(r, i, 7, a->state, sizeof a->state);
-    read_text(r, i, 8, a->uid, sizeof a->uid);
-    return VG_OK;
-}
-
-static vg_status pg_alert_get(vg_store_conn *c, int64_t id, vg_alert *out, uint8_t **sealed,
-                              size_t *len, vg_err *err)
-{
-    vg_status s = find_one(c, NULL, ALERT_COLUMNS "WHERE id = $1", NULL, id, read_alert, NULL,
-                           out, "alert", err);
-    if (s != VG_OK || !sealed)
-        return s;
-    params p = {0};
-    p_i64(&p, id);
-    PGresult *r;
-    if ((s = q(c, "SELECT crop FROM alert WHERE id = $1", &p, 1, "reading an alert's crop", &r,
-               err)) != VG_OK)
-        return s;
-    if (PQntuples(r) == 0)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
-    else if (PQgetisnull(r, 0, 0))
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "the face crop of alert %lld was deleted",
-                       (long long)id);
-    else
-        s = read_blob(c, r, 0, 0, sealed, len, err);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_alert_list(vg_store_conn *c, int64_t deployment_id, vg_alert **out, int *n,
-                               vg_err *err)
-{
-    params p = {0};
-    if (deployment_id)
-        p_i64(&p, deployment_id);
-    PGresult *r;
-    vg_status s = q(c, deployment_id ? ALERT_COLUMNS "WHERE deployment_id = $1 ORDER BY id"
-                                     : ALERT_COLUMNS "ORDER BY id",
-                    &p, 0, "listing alerts", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_alert), read_alert, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-/* ---- alerts with their details ---- */
-
-static vg_status read_alert_detail(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    vg_alert_detail *d = elem;
-    vg_status s = read_alert(ctx, r, i, &d->alert, err); /* columns 0..8 */
-    read_text(r, i, 9, d->subject_name, sizeof d->subject_name);
-    read_text(r, i, 10, d->subject_reason, sizeof d->subject_reason);
-    read_text(r, i, 11, d->subject_category, sizeof d->subject_category);
-    read_text(r, i, 12, d->watchlist, sizeof d->watchlist);
-    read_text(r, i, 13, d->adjudicated_by, sizeof d->adjudicated_by);
-    d->adjudicated_at = read_i64(r, i, 14);
-    read_text(r, i, 15, d->note, sizeof d->note);
-    d->low_quality = read_i64(r, i, 16) != 0;
-    return s;
-}
-
-static vg_status pg_alert_query(vg_store_conn *c, const vg_alert_query *qy, vg_alert_detail **out, int *n,
-                                vg_err *err)
-{
-#define ALERT_DETAIL_SQL(order)                                                                        \
-    "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "      \
-    "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                      \
-    "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note, "     \
-    "EXISTS (SELECT 1 FROM template t WHERE t.subject_id = a.subject_id AND t.low_quality <> 0) "      \
-    "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                         \
-    "LEFT JOIN deployment d ON d.id = a.deployment_id "                                                \
-    "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                                  \
-    "WHERE a.id > $1::bigint AND ($2::bigint = 0 OR a.deployment_id = $2::bigint) "                    \
-    "AND ($3::text IS NULL OR a.state = $3::text) ORDER BY a.id " order " LIMIT $4::bigint"
-    static const char *const sql[2] = {ALERT_DETAIL_SQL("ASC"), ALERT_DETAIL_SQL("DESC")};
-#undef ALERT_DETAIL_SQL
-    params p = {0};
-    p_i64(&p, qy->after);
-    p_i64(&p, qy->deployment_id);
-    if (qy->state)
-        p_text(&p, qy->state);
-    else
-        p_null(&p);
-    p_i64(&p, qy->limit);
-    PGresult *r;
-    vg_status s = q(c, sql[qy->newest_first ? 1 : 0], &p, 0, "listing alerts", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_alert_detail), read_alert_detail, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-/* ---- holds and retention ---- */
-
-static vg_status pg_alert_held(vg_store_conn *c, int64_t id, int *held, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    PGresult *r;
-    vg_status s = q(c, "SELECT (hold_reason <> '')::int FROM alert WHERE id = $1", &p, 0,
-                    "reading an alert", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        *held = (int)read_i64(r, 0, 0);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_alert_hold_set(vg_store_conn *c, int64_t id, const char *reason,
-                                   const char *by, int64_t at, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    p_text(&p, reason);
-    p_text(&p, by);
-    p_i64(&p, at);
-    int64_t n = 0;
-    vg_status s = q_changes(
-        c, "UPDATE alert SET hold_reason = $2, held_by = $3, held_at = $4 WHERE id = $1", &p,
-        "holding an alert", &n, err);
-    if (s == VG_OK && n == 0)
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
-    return s;
-}
-
-static vg_status pg_retention_alerts(vg_store_conn *c, double before, int *alerts, int *crops,
-                                     vg_err *err)
-{
-    params p = {0};
-    p_f64(&p, before);
-    int64_t nc = 0, na = 0;
-    vg_status s = q_int(c,
-                        "SELECT count(*) FROM alert WHERE raised_at < $1 AND hold_reason = '' "
-                        "AND crop IS NOT NULL",
-                        &p, &nc, "counting alerts", err);
-    if (s != VG_OK)
-        return s;
-    /* keep their outcomes as counts per deployment, then delete them */
-    s = q(c,
-          "INSERT INTO alert_tally (deployment_id, alerts, confirmed, rejected, no_action, pending) "
-          "SELECT deployment_id, count(*), count(*) FILTER (WHERE state = 'confirmed'), "
-          "count(*) FILTER (WHERE state = 'rejected'), count(*) FILTER (WHERE state = 'no_action'), "
-          "count(*) FILTER (WHERE state = 'pending') FROM alert "
-          "WHERE raised_at < $1 AND hold_reason = '' GROUP BY deployment_id "
-          "ON CONFLICT (deployment_id) DO UPDATE SET "
-          "alerts = alert_tally.alerts + excluded.alerts, "
-          "confirmed = alert_tally.confirmed + excluded.confirmed, "
-          "rejected = alert_tally.rejected + excluded.rejected, "
-          "no_action = alert_tally.no_action + excluded.no_action, "
-          "pending = alert_tally.pending + excluded.pending",
-          &p, 0, "counting the outcomes of deleted alerts", NULL, err);
-    if (s != VG_OK)
-        return s;
-    s = q_changes(c, "DELETE FROM alert WHERE raised_at < $1 AND hold_reason = ''", &p,
-                  "deleting alerts", &na, err);
-    if (s == VG_OK) {
-        *alerts = (int)na;
-        *crops = (int)nc;
-    }
-    return s;
-}
-
-/* Deletes the subjects `marked` (a SELECT of ids, with $1 when it has one)
- * selects, counting them, their templates and photos; one statement, so the
- * counts and the deletion see the same set. */
-static vg_status delete_marked(vg_store_conn *c, const char *marked, const params *p,
-                               int *subjects, int *templates, int *photos, vg_err *err)
-{
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "WITH marked AS (%s), "
-             "del AS (DELETE FROM subject WHERE id IN (SELECT id FROM marked)) "
-             "SELECT (SELECT count(*) FROM marked), "
-             "(SELECT count(*) FROM template WHERE subject_id IN (SELECT id FROM marked)), "
-             "(SELECT count(*) FROM photo WHERE subject_id IN (SELECT id FROM marked))",
-             marked);
-    PGresult *r;
-    vg_status s = q(c, sql, p, 0, "deleting subjects", &r, err);
-    if (s != VG_OK)
-        return s;
-    *subjects = (int)read_i64(r, 0, 0);
-    *templates = (int)read_i64(r, 0, 1);
-    *photos = (int)read_i64(r, 0, 2);
-    PQclear(r);
-    return VG_OK;
-}
-
-static vg_status pg_retention_subjects(vg_store_conn *c, int64_t now, int *subjects,
-                                       int *templates, int *photos, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, now);
-    return delete_marked(c,
-                         "SELECT s.id FROM subject s "
-                         "JOIN watchlist w ON w.id = s.watchlist_id WHERE "
-                         "(s.expires_at <> 0 AND s.expires_at <= $1) OR "
-                         "(s.expires_at = 0 AND w.expires_at <> 0 AND w.expires_at <= $1)",
-                         &p, subjects, templates, photos, err);
-}
-
-#define ENDED_LISTS                                                                            \
-    "SELECT w.id FROM watchlist w WHERE "                                                      \
-    "EXISTS (SELECT 1 FROM deployment d WHERE d.watchlist_id = w.id) AND "                     \
-    "NOT EXISTS (SELECT 1 FROM deployment d WHERE d.watchlist_id = w.id AND d.ended_at = 0)"
-
-static vg_status pg_retention_ended_lists(vg_store_conn *c, int *lists, int *subjects,
-                                          int *templates, int *photos, vg_err *err)
-{
-    int64_t nl = 0;
-    vg_status s = q_int(c,
-                        "SELECT count(*) FROM (" ENDED_LISTS ") e WHERE EXISTS "
-                        "(SELECT 1 FROM subject s WHERE s.watchlist_id = e.id)",
-                        NULL, &nl, "counting ended watch lists", err);
-    if (s == VG_OK)
-        s = delete_marked(c,
-                          "SELECT s.id FROM subject s WHERE s.watchlist_id IN (" ENDED_LISTS ")",
-                          NULL, subjects, templates, photos, err);
-    if (s == VG_OK)
-        *lists = (int)nl;
-    return s;
 }
 
 static vg_status pg_reclaim(vg_store_conn *c, int *done, vg_err *err)
@@ -1357,431 +664,6 @@ static vg_status pg_reclaim(vg_store_conn *c, int *done, vg_err *err)
     return s;
 }
 
-/* ---- counters ---- */
-
-static vg_status pg_counters_add(vg_store_conn *c, int64_t deployment_id, const char *camera,
-                                 const vg_counters *v, int64_t now, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, deployment_id);
-    p_text(&p, camera);
-    const int64_t vals[] = {v->frames_in,  v->frames_processed, v->frames_dropped,
-                            v->faces,      v->tracks,           v->embeddings,
-                            v->comparisons, v->alerts,          v->reconnects};
-    for (int i = 0; i < 9; i++)
-        p_i64(&p, vals[i]);
-    p_i64(&p, now);
-    PGresult *r = PQexecParams(
-        c->pg,
-        "INSERT INTO counters AS k (deployment_id, camera, frames_in, frames_processed, "
-        "frames_dropped, faces, tracks, embeddings, comparisons, alerts, reconnects, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-        "ON CONFLICT (deployment_id, camera) DO UPDATE SET "
-        "frames_in = k.frames_in + excluded.frames_in, "
-        "frames_processed = k.frames_processed + excluded.frames_processed, "
-        "frames_dropped = k.frames_dropped + excluded.frames_dropped, "
-        "faces = k.faces + excluded.faces, tracks = k.tracks + excluded.tracks, "
-        "embeddings = k.embeddings + excluded.embeddings, "
-        "comparisons = k.comparisons + excluded.comparisons, alerts = k.alerts + excluded.alerts, "
-        "reconnects = k.reconnects + excluded.reconnects, updated_at = excluded.updated_at",
-        p.n, NULL, p.v, p.len, p.fmt, 0);
-    vg_status s = VG_OK;
-    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-        if (state && !strcmp(state, "23503"))
-            s = vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld",
-                           (long long)deployment_id);
-        else
-            s = pq_fail(c, r, "adding to counters", err);
-    }
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_counters_get(vg_store_conn *c, int64_t deployment_id, const char *camera,
-                                 vg_counters *out, vg_err *err)
-{
-    memset(out, 0, sizeof *out);
-    params p = {0};
-    p_i64(&p, deployment_id);
-    int64_t exists = 0;
-    vg_status s = q_int(c, "SELECT count(*) FROM deployment WHERE id = $1", &p, &exists,
-                        "reading a deployment", err);
-    if (s != VG_OK)
-        return s;
-    if (!exists)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "no deployment with id %lld",
-                          (long long)deployment_id);
-#define SUMS                                                                                   \
-    "SELECT coalesce(sum(frames_in), 0), coalesce(sum(frames_processed), 0), "              \
-    "coalesce(sum(frames_dropped), 0), coalesce(sum(faces), 0), coalesce(sum(tracks), 0), "  \
-    "coalesce(sum(embeddings), 0), coalesce(sum(comparisons), 0), "                          \
-    "coalesce(sum(alerts), 0), coalesce(sum(reconnects), 0) "                                \
-    "FROM counters WHERE deployment_id = $1"
-    if (camera)
-        p_text(&p, camera);
-    PGresult *r;
-    s = q(c, camera ? SUMS " AND camera = $2" : SUMS, &p, 0, "reading counters", &r, err);
-#undef SUMS
-    if (s != VG_OK)
-        return s;
-    int64_t *f[] = {&out->frames_in,  &out->frames_processed, &out->frames_dropped,
-                    &out->faces,      &out->tracks,           &out->embeddings,
-                    &out->comparisons, &out->alerts,          &out->reconnects};
-    for (int i = 0; i < 9; i++)
-        *f[i] = read_i64(r, 0, i);
-    PQclear(r);
-    return VG_OK;
-}
-
-/* ---- audit ---- */
-
-static vg_status pg_audit_tail(vg_store_conn *c, int64_t *seq, char hash[65], vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL, 0,
-                    "reading the audit chain", &r, err);
-    if (s != VG_OK)
-        return s;
-    *seq = 0;
-    if (PQntuples(r) > 0) {
-        *seq = read_i64(r, 0, 0);
-        read_text(r, 0, 1, hash, 65);
-    }
-    PQclear(r);
-    return VG_OK;
-}
-
-static vg_status pg_audit_insert(vg_store_conn *c, const vg_audit_entry *e, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, e->seq);
-    p_i64(&p, e->time);
-    p_text(&p, e->actor);
-    p_text(&p, e->action);
-    p_text(&p, e->object);
-    p_text(&p, e->details);
-    p_text(&p, e->prev_hash);
-    p_text(&p, e->hash);
-    return q(c,
-             "INSERT INTO audit (seq, time, actor, action, object, details, prev_hash, hash) "
-             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-             &p, 0, "appending to the audit chain", NULL, err);
-}
-
-static const char *text_of(const PGresult *r, int i, int col, size_t *len)
-{
-    if (PQgetisnull(r, i, col)) {
-        *len = 0;
-        return "";
-    }
-    *len = (size_t)PQgetlength(r, i, col);
-    return PQgetvalue(r, i, col);
-}
-
-static vg_status pg_audit_each(vg_store_conn *c, int64_t since, vg_store_audit_fn fn, void *ctx,
-                               vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, since);
-    PGresult *r;
-    vg_status s = q(c,
-                    "SELECT seq, time, actor, action, object, details, prev_hash, hash "
-                    "FROM audit WHERE time >= $1 ORDER BY seq",
-                    &p, 0, "reading the audit chain", &r, err);
-    if (s != VG_OK)
-        return s;
-    for (int i = 0; s == VG_OK && i < PQntuples(r); i++) {
-        vg_store_audit_row row;
-        row.seq = read_i64(r, i, 0);
-        row.time = read_i64(r, i, 1);
-        row.actor = text_of(r, i, 2, &row.actor_len);
-        row.action = text_of(r, i, 3, &row.action_len);
-        row.object = text_of(r, i, 4, &row.object_len);
-        row.details = text_of(r, i, 5, &row.details_len);
-        row.prev_hash = text_of(r, i, 6, &row.prev_hash_len);
-        row.hash = text_of(r, i, 7, &row.hash_len);
-        s = fn(ctx, &row, err);
-    }
-    PQclear(r);
-    return s;
-}
-
-/* ---- adjudication and the transparency report ---- */
-
-static vg_status pg_alert_state(vg_store_conn *c, int64_t id, char state[16],
-                                char by[VG_STORE_ACTOR_MAX + 1], int64_t *at, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    PGresult *r;
-    vg_status s = q(c, "SELECT state, adjudicated_by, adjudicated_at FROM alert WHERE id = $1", &p,
-                    0, "reading an alert's state", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0) {
-        read_text(r, 0, 0, state, 16);
-        read_text(r, 0, 1, by, VG_STORE_ACTOR_MAX + 1);
-        *at = read_i64(r, 0, 2);
-    } else {
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
-    }
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_alert_adjudicate(vg_store_conn *c, int64_t id, const char *outcome,
-                                     const char *by, int64_t at, const char *note, vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    p_text(&p, outcome);
-    p_text(&p, by);
-    p_i64(&p, at);
-    p_text(&p, note);
-    int64_t n = 0;
-    vg_status s = q_changes(c,
-                            "UPDATE alert SET state = $2, outcome = $2, adjudicated_by = $3, "
-                            "adjudicated_at = $4, note = $5 WHERE id = $1 AND state = 'pending'",
-                            &p, "adjudicating an alert", &n, err);
-    if (s == VG_OK && n == 0)
-        s = vg_err_set(err, VG_ERR_INVALID, "alert %lld is not pending", (long long)id);
-    return s;
-}
-
-static vg_status pg_alert_counts(vg_store_conn *c, int64_t deployment_id, int64_t counts[5],
-                                 vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, deployment_id);
-    PGresult *r;
-    /* the alerts there are, and those retention has deleted, kept as counts */
-    vg_status s = q(c,
-                    "SELECT count(*), count(*) FILTER (WHERE state = 'confirmed'), "
-                    "count(*) FILTER (WHERE state = 'rejected'), "
-                    "count(*) FILTER (WHERE state = 'no_action'), "
-                    "count(*) FILTER (WHERE state = 'pending') FROM alert WHERE deployment_id = $1 "
-                    "UNION ALL SELECT alerts, confirmed, rejected, no_action, pending "
-                    "FROM alert_tally WHERE deployment_id = $1",
-                    &p, 0, "counting alerts", &r, err);
-    if (s != VG_OK)
-        return s;
-    for (int i = 0; i < 5; i++) {
-        counts[i] = 0;
-        for (int row = 0; row < PQntuples(r); row++)
-            counts[i] += read_i64(r, row, i);
-    }
-    PQclear(r);
-    return VG_OK;
-}
-
-static vg_status pg_watchlist_model(vg_store_conn *c, int64_t watchlist_id, char *out, size_t cap,
-                                    vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, watchlist_id);
-    PGresult *r;
-    vg_status s = q(c,
-                    "SELECT t.model_id FROM template t JOIN subject s ON s.id = t.subject_id "
-                    "WHERE s.watchlist_id = $1 GROUP BY t.model_id "
-                    "ORDER BY count(*) DESC, t.model_id LIMIT 1",
-                    &p, 0, "reading a watch list's model", &r, err);
-    if (s != VG_OK)
-        return s;
-    out[0] = '\0';
-    if (PQntuples(r) > 0)
-        read_text(r, 0, 0, out, cap);
-    PQclear(r);
-    return VG_OK;
-}
-
-/* ---- users ("user" is a reserved word in PostgreSQL: quoted) ---- */
-
-static vg_status pg_user_insert(vg_store_conn *c, const char *name, const char *role,
-                                const char *pwhash, int64_t created_at, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, name);
-    p_text(&p, role);
-    p_text(&p, pwhash);
-    p_i64(&p, created_at);
-    PGresult *r;
-    int dup;
-    vg_status s = q_unique(c,
-                           "INSERT INTO \"user\" (name, role, pwhash, created_at) "
-                           "VALUES ($1, $2, $3, $4)",
-                           &p, "adding a user", &dup, &r, err);
-    if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_user_find(vg_store_conn *c, const char *name, char role[16], char *pwhash,
-                              size_t cap, int *disabled, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, name);
-    PGresult *r;
-    vg_status s = q(c, "SELECT role, pwhash, disabled FROM \"user\" WHERE name = $1", &p, 0,
-                    "reading a user", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0) {
-        read_text(r, 0, 0, role, 16);
-        read_text(r, 0, 1, pwhash, cap);
-        *disabled = (int)read_i64(r, 0, 2);
-    } else {
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no user named \"%s\"", name);
-    }
-    PQclear(r);
-    return s;
-}
-
-static vg_status read_user(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    (void)ctx;
-    (void)err;
-    vg_user *u = elem;
-    memset(u, 0, sizeof *u);
-    u->id = read_i64(r, i, 0);
-    read_text(r, i, 1, u->name, sizeof u->name);
-    read_text(r, i, 2, u->role, sizeof u->role);
-    u->created_at = read_i64(r, i, 3);
-    u->disabled = (int)read_i64(r, i, 4);
-    return VG_OK;
-}
-
-static vg_status pg_user_list(vg_store_conn *c, vg_user **out, int *n, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, "SELECT id, name, role, created_at, disabled FROM \"user\" ORDER BY id",
-                    NULL, 0, "listing users", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_user), read_user, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-/* ---- API tokens ---- */
-
-static vg_status pg_token_insert(vg_store_conn *c, const char *name, const char *role,
-                                 const char *hash, const char *created_by, int64_t created_at,
-                                 int64_t *id, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, name);
-    p_text(&p, role);
-    p_text(&p, hash);
-    p_text(&p, created_by);
-    p_i64(&p, created_at);
-    PGresult *r;
-    int dup;
-    vg_status s = q_unique(c,
-                           "INSERT INTO api_token (name, role, hash, created_by, created_at) "
-                           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                           &p, "adding an API token", &dup, &r, err);
-    if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists",
-                          name);
-    if (s != VG_OK)
-        return s;
-    *id = read_i64(r, 0, 0);
-    PQclear(r);
-    return VG_OK;
-}
-
-#define TOKEN_COLS "id, name, role, created_by, created_at, revoked_at, revoked_by"
-
-static vg_status read_token(void *ctx, const PGresult *r, int i, void *elem, vg_err *err)
-{
-    (void)ctx;
-    (void)err;
-    vg_token *t = elem;
-    memset(t, 0, sizeof *t);
-    t->id = read_i64(r, i, 0);
-    read_text(r, i, 1, t->name, sizeof t->name);
-    read_text(r, i, 2, t->role, sizeof t->role);
-    read_text(r, i, 3, t->created_by, sizeof t->created_by);
-    t->created_at = read_i64(r, i, 4);
-    t->revoked_at = read_i64(r, i, 5);
-    read_text(r, i, 6, t->revoked_by, sizeof t->revoked_by);
-    return VG_OK;
-}
-
-/* One token row from sql with the one parameter in p. */
-static vg_status one_token(vg_store_conn *c, const char *sql, const params *p, vg_token *out,
-                           const char *what, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, sql, p, 0, "reading an API token", &r, err);
-    if (s != VG_OK)
-        return s;
-    if (PQntuples(r) > 0)
-        s = read_token(NULL, r, 0, out, err);
-    else
-        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no such API token (%s)", what);
-    PQclear(r);
-    return s;
-}
-
-static vg_status pg_token_find(vg_store_conn *c, const char *hash, vg_token *out, vg_err *err)
-{
-    params p = {0};
-    p_text(&p, hash);
-    return one_token(c, "SELECT " TOKEN_COLS " FROM api_token WHERE hash = $1", &p, out,
-                     "by hash", err);
-}
-
-static vg_status pg_token_get(vg_store_conn *c, int64_t id, const char *name, vg_token *out,
-                              vg_err *err)
-{
-    params p = {0};
-    if (name)
-        p_text(&p, name);
-    else
-        p_i64(&p, id);
-    return one_token(c,
-                     name ? "SELECT " TOKEN_COLS " FROM api_token WHERE name = $1 AND revoked_at = 0"
-                          : "SELECT " TOKEN_COLS " FROM api_token WHERE id = $1",
-                     &p, out, name ? name : "id", err);
-}
-
-static vg_status pg_token_list(vg_store_conn *c, vg_token **out, int *n, vg_err *err)
-{
-    PGresult *r;
-    vg_status s = q(c, "SELECT " TOKEN_COLS " FROM api_token ORDER BY id", NULL, 0,
-                    "listing API tokens", &r, err);
-    if (s != VG_OK)
-        return s;
-    void *v = NULL;
-    s = collect_rows(c, r, sizeof(vg_token), read_token, NULL, &v, n, err);
-    if (s == VG_OK)
-        *out = v;
-    return s;
-}
-
-static vg_status pg_token_revoke(vg_store_conn *c, int64_t id, const char *by, int64_t at,
-                                 vg_err *err)
-{
-    params p = {0};
-    p_i64(&p, id);
-    p_i64(&p, at);
-    p_text(&p, by);
-    int64_t n = 0;
-    vg_status s = q_changes(c,
-                            "UPDATE api_token SET revoked_at = $2, revoked_by = $3 "
-                            "WHERE id = $1 AND revoked_at = 0",
-                            &p, "revoking an API token", &n, err);
-    if (s == VG_OK && n != 1)
-        s = vg_err_set(err, VG_ERR_INVALID, "API token %lld is unknown or already revoked",
-                       (long long)id);
-    return s;
-}
-
 /* ---- change notifications ----
  *
  * pg_notify() inside the writing transaction: PostgreSQL delivers it to
@@ -1791,9 +673,12 @@ static vg_status pg_token_revoke(vg_store_conn *c, int64_t id, const char *by, i
 static vg_status pg_notify(vg_store_conn *c, const char *channel, int64_t id, vg_err *err)
 {
     params p = {0};
-    p_text(&p, channel);
-    p_i64(&p, id);
-    return q(c, "SELECT pg_notify($1, $2)", &p, 0, "sending a change notification", NULL, err);
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)id);
+    p_set(&p, 1, channel, 0, 0);
+    p_set(&p, 2, num, 0, 0);
+    return q(c, "SELECT pg_notify($1, $2)", &p, 0, "sending a change notification", NULL, NULL,
+             err);
 }
 
 static vg_status pg_listen_open(const char *path, vg_store_conn **out, vg_err *err)
@@ -1861,56 +746,26 @@ const vg_store_backend vg_store_backend_postgresql = {
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .bind_i64 = pg_bind_i64,
+    .bind_f64 = pg_bind_f64,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .reset = pg_reset,
+    .col_i64 = pg_col_i64,
+    .col_f64 = pg_col_f64,
+    .col_null = pg_col_null,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .changes = pg_changes,
+    .last_id = pg_last_id,
+    .exec = q_script,
     .schema_version = pg_schema_version,
-    .migrate = pg_migrate,
     .exec_outside = pg_exec_outside,
-    .meta_get = pg_meta_get,
-    .meta_put = pg_meta_put,
-    .watchlist_insert = pg_watchlist_insert,
-    .watchlist_find = pg_watchlist_find,
-    .watchlist_list = pg_watchlist_list,
-    .watchlist_purge = pg_watchlist_purge,
-    .subject_insert = pg_subject_insert,
-    .subject_get = pg_subject_get,
-    .subject_list = pg_subject_list,
-    .subject_delete = pg_subject_delete,
-    .template_insert = pg_template_insert,
-    .templates_each = pg_templates_each,
-    .photo_insert = pg_photo_insert,
-    .photo_get = pg_photo_get,
-    .templates_delete = pg_templates_delete,
-    .deployment_insert = pg_deployment_insert,
-    .deployment_find = pg_deployment_find,
-    .deployment_list = pg_deployment_list,
-    .deployment_end = pg_deployment_end,
-    .alert_find_uid = pg_alert_find_uid,
-    .alert_insert = pg_alert_insert,
-    .alert_get = pg_alert_get,
-    .alert_list = pg_alert_list,
-    .alert_query = pg_alert_query,
-    .alert_held = pg_alert_held,
-    .alert_hold_set = pg_alert_hold_set,
-    .retention_alerts = pg_retention_alerts,
-    .retention_subjects = pg_retention_subjects,
-    .retention_ended_lists = pg_retention_ended_lists,
     .reclaim = pg_reclaim,
-    .counters_add = pg_counters_add,
-    .counters_get = pg_counters_get,
-    .audit_tail = pg_audit_tail,
-    .audit_insert = pg_audit_insert,
-    .audit_each = pg_audit_each,
-    .alert_state = pg_alert_state,
-    .alert_adjudicate = pg_alert_adjudicate,
-    .alert_counts = pg_alert_counts,
-    .watchlist_model = pg_watchlist_model,
-    .user_insert = pg_user_insert,
-    .user_find = pg_user_find,
-    .user_list = pg_user_list,
-    .token_insert = pg_token_insert,
-    .token_find = pg_token_find,
-    .token_get = pg_token_get,
-    .token_list = pg_token_list,
-    .token_revoke = pg_token_revoke,
     .notify = pg_notify,
     .listen_open = pg_listen_open,
     .listen_wait = pg_listen_wait,

@@ -136,7 +136,7 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
         size_t sealed_len = 0, jpeg_len = 0;
         vg_err miss;
         r->failed_photo = n;
-        st = s->be->photo_get(s->conn, sub->id, n, &sealed, &sealed_len, &miss);
+        st = vg_db_photo_get(s, sub->id, n, &sealed, &sealed_len, &miss);
         if (st == VG_ERR_NOT_FOUND) {
             st = VG_OK;
             break;
@@ -182,7 +182,7 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
         return VG_OK;
     }
     int removed = 0;
-    if ((st = s->be->templates_delete(s->conn, sub->id, &removed, err)))
+    if ((st = vg_db_templates_delete(s, sub->id, &removed, err)))
         return st;
     r->templates_removed += removed;
     uint8_t *plain = malloc((size_t)dim * 4);
@@ -196,7 +196,7 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
         if (!st)
             /* a subject a supervisor accepted below the quality limits stays
              * marked: its photos are the same ones */
-            st = s->be->template_insert(s->conn, sub->id, model_id, dim, quality[k], sub->low_quality > 0, sealed,
+            st = vg_db_template_insert(s, sub->id, model_id, dim, quality[k], sub->low_quality > 0, sealed,
                                         len, err);
         free(sealed);
         if (!st)
@@ -242,12 +242,12 @@ vg_status vg_store_watchlist_reembed(vg_store *s, const char *actor, const char 
         free(vecs);
         return st;
     }
-    st = s->be->watchlist_find(s->conn, name, 0, &w, err);
+    st = vg_db_watchlist_find(s, name, 0, &w, err);
     if (!st)
-        st = s->be->subject_list(s->conn, w.id, &subs, &n_subs, err);
+        st = vg_db_subject_list(s, w.id, &subs, &n_subs, err);
     /* now 0: every template, of expired subjects too */
     if (!st)
-        st = s->be->templates_each(s->conn, w.id, 0, old_row, &o, err);
+        st = vg_db_templates_each(s, w.id, 0, old_row, &o, err);
     if (!st)
         old_model(&o, r->old_model, sizeof r->old_model);
     for (int i = 0; !st && i < n_subs; i++) {

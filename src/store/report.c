@@ -17,6 +17,37 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* A deployment's alerts counted by state: [0] all, [1] confirmed,
+ * [2] rejected, [3] no_action, [4] pending; those retention deleted are
+ * kept as counts in alert_tally. */
+static vg_status vg_db_alert_counts(vg_store *s, int64_t deployment_id, int64_t counts[5],
+                                    vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT count(*), count(*) FILTER (WHERE state = 'confirmed'), "
+                                  "count(*) FILTER (WHERE state = 'rejected'), "
+                                  "count(*) FILTER (WHERE state = 'no_action'), "
+                                  "count(*) FILTER (WHERE state = 'pending') FROM alert "
+                                  "WHERE deployment_id = ?1 "
+                                  "UNION ALL SELECT alerts, confirmed, rejected, no_action, "
+                                  "pending FROM alert_tally WHERE deployment_id = ?1",
+                                  "counting alerts", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, deployment_id);
+    for (int i = 0; i < 5; i++)
+        counts[i] = 0;
+    int row = 0;
+    while ((st = vg_sql_step(&q, &row, err)) == VG_OK && row)
+        for (int i = 0; i < 5; i++)
+            counts[i] += vg_sql_col_i64(&q, i);
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 static int64_t effective_end(const vg_deployment *d)
 {
@@ -49,16 +80,16 @@ static vg_status fill(vg_store *s, const vg_deployment *d, vg_report *r, vg_err 
         end = now;
     r->hours_on_air = end > d->starts_at ? (double)(end - d->starts_at) / 3600.0 : 0;
     vg_watchlist w;
-    vg_status st = s->be->watchlist_find(s->conn, NULL, d->watchlist_id, &w, err);
+    vg_status st = vg_db_watchlist_find(s, NULL, d->watchlist_id, &w, err);
     if (st == VG_OK)
         r->watchlist_size = w.subjects;
     if (st == VG_OK)
-        st = s->be->watchlist_model(s->conn, d->watchlist_id, r->model, sizeof r->model, err);
+        st = vg_db_watchlist_model(s, d->watchlist_id, r->model, sizeof r->model, err);
     if (st == VG_OK)
-        st = s->be->counters_get(s->conn, d->id, NULL, &r->counters, err);
+        st = vg_db_counters_get(s, d->id, NULL, &r->counters, err);
     int64_t c[5] = {0};
     if (st == VG_OK)
-        st = s->be->alert_counts(s->conn, d->id, c, err);
+        st = vg_db_alert_counts(s, d->id, c, err);
     r->alerts = c[0];
     r->confirmed = c[1];
     r->rejected = c[2];
@@ -80,7 +111,7 @@ vg_status vg_store_report(vg_store *s, const char *deployment, vg_report *out, v
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading a report");
     /* one read transaction: the counts agree with each other */
     if ((st = vg_store_begin(s, err)) == VG_OK) {
-        st = s->be->deployment_find(s->conn, deployment, 0, d, err);
+        st = vg_db_deployment_find(s, deployment, 0, d, err);
         if (st == VG_OK)
             st = fill(s, d, out, err);
         st = vg_store_end(s, st, err);
@@ -128,7 +159,7 @@ vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_re
         free(one);
         return st;
     }
-    st = s->be->deployment_list(s->conn, &d, &n, err);
+    st = vg_db_deployment_list(s, &d, &n, err);
     for (int i = 0; st == VG_OK && i < n; i++) {
         if (!(d[i].starts_at < until && effective_end(&d[i]) > from))
             continue;

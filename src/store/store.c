@@ -22,6 +22,46 @@
 #include "store/keyfile.h"
 #include "store/migrations.h"
 #include "store/redact.h"
+#include "store/sql.h"
+
+/* ---- the meta table ---- */
+
+vg_status vg_db_meta_get(vg_store *s, const char *key, uint8_t **value, size_t *len, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_bytes(&q, s, "SELECT value FROM meta WHERE key = ?1", "reading meta",
+                                  err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, key);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
+        if (row)
+            st = vg_sql_col_blob_copy(&q, 0, value, len, err);
+        else
+            st = vg_err_set(err, VG_ERR_NOT_FOUND, "database %s has no %s", s->name, key);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+vg_status vg_db_meta_put(vg_store *s, const char *key, const uint8_t *value, size_t len,
+                         vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                  "writing meta", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, key);
+    vg_sql_blob(&q, 2, value, len);
+    st = vg_sql_run(&q, err);
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 #define KEY_CHECK "key_check"
 
@@ -65,7 +105,7 @@ static vg_status key_check(vg_store *s, vg_err *err)
     vg_status st = vg_store_begin(s, err);
     if (st != VG_OK)
         return st;
-    st = s->be->meta_get(s->conn, KEY_CHECK, &val, &len, &tmp);
+    st = vg_db_meta_get(s, KEY_CHECK, &val, &len, &tmp);
     if (st == VG_OK) {
         int ok = vg_seal_key_check_ok(s->key, val, len);
         free(val);
@@ -80,7 +120,7 @@ static vg_status key_check(vg_store *s, vg_err *err)
         return vg_store_end(s, st, err);
     }
     if ((st = vg_seal_key_check(s->key, &val, &len, err)) == VG_OK) {
-        st = s->be->meta_put(s->conn, KEY_CHECK, val, len, err);
+        st = vg_db_meta_put(s, KEY_CHECK, val, len, err);
         free(val);
     }
     return vg_store_end(s, st, err);

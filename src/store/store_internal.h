@@ -1,5 +1,7 @@
 /* store_internal.h — what the store's public-API files share: the vg_store
- * object, its clock, transactions, and the audit append used inside them. */
+ * object, its clock, transactions, the audit append used inside them, and
+ * the queries of one table that several files use (vg_db_*, each written
+ * once in the entity file named for its table, over sql.h). */
 #ifndef VG_STORE_INTERNAL_H
 #define VG_STORE_INTERNAL_H
 
@@ -22,6 +24,79 @@ struct vg_store {
     char name[VG_STORE_PATH_MAX]; /* the path for messages, without a password */
     char key_path[VG_STORE_PATH_MAX];
 };
+
+/* One template row as stored: the vector is still sealed. Pointers are valid
+ * only during the callback that receives the row. */
+typedef struct vg_store_template_row {
+    int64_t id;
+    int64_t subject_id;
+    const char *model_id;
+    int dim;
+    const uint8_t *sealed;
+    size_t sealed_len;
+} vg_store_template_row;
+
+/* One audit row exactly as stored (lengths count bytes; a text field that a
+ * tamperer set to NULL arrives as ""). Valid only during the callback. */
+typedef struct vg_store_audit_row {
+    int64_t seq;
+    int64_t time;
+    const char *actor, *action, *object, *details, *prev_hash, *hash;
+    size_t actor_len, action_len, object_len, details_len, prev_hash_len, hash_len;
+} vg_store_audit_row;
+
+/* A callback returning anything but VG_OK stops the walk; the backend then
+ * returns that status with err as the callback left it. */
+typedef vg_status (*vg_store_template_fn)(void *ctx, const vg_store_template_row *row,
+                                          vg_err *err);
+typedef vg_status (*vg_store_audit_fn)(void *ctx, const vg_store_audit_row *row, vg_err *err);
+
+/* ---- queries of one table that several files use; each is defined in
+ * the entity file named for its table, over sql.h (written once for every
+ * dialect). A missing row is VG_ERR_NOT_FOUND with a message. ---- */
+
+/* store.c: the meta table (key, bytes). */
+vg_status vg_db_meta_get(vg_store *s, const char *key, uint8_t **value, size_t *len, vg_err *err);
+vg_status vg_db_meta_put(vg_store *s, const char *key, const uint8_t *value, size_t len,
+                         vg_err *err);
+/* watchlist.c: by name when name is not NULL, else by id; subjects and
+ * templates counted. */
+vg_status vg_db_watchlist_find(vg_store *s, const char *name, int64_t id, vg_watchlist *out,
+                               vg_err *err);
+/* The model id of most of a watch list's templates ("" when it has none). */
+vg_status vg_db_watchlist_model(vg_store *s, int64_t watchlist_id, char *out, size_t cap,
+                                vg_err *err);
+/* subject.c */
+vg_status vg_db_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err);
+vg_status vg_db_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
+                             vg_err *err);
+vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
+                          size_t *len, vg_err *err);
+/* templates.c */
+vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
+                                float quality, int low_quality, const uint8_t *sealed, size_t len,
+                                vg_err *err);
+/* Templates of the list's subjects whose expiry (the subject's own, or
+ * when 0 the list's) is 0 or after now, in template id order. */
+vg_status vg_db_templates_each(vg_store *s, int64_t watchlist_id, int64_t now,
+                               vg_store_template_fn fn, void *ctx, vg_err *err);
+/* Deletes every template of the subject; *n how many. */
+vg_status vg_db_templates_delete(vg_store *s, int64_t subject_id, int *n, vg_err *err);
+/* deployment.c: by name when name is not NULL, else by id; with its
+ * cameras and its watch list's name. */
+vg_status vg_db_deployment_find(vg_store *s, const char *name, int64_t id, vg_deployment *out,
+                                vg_err *err);
+/* Every deployment in id order (a malloc'd array; NULL when none). */
+vg_status vg_db_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err);
+/* alert.c: one alert; with sealed not NULL also its sealed crop
+ * (VG_ERR_NOT_FOUND when the crop was deleted). */
+vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **sealed, size_t *len,
+                          vg_err *err);
+/* counters.c: sums over the deployment's rows (camera NULL) or one
+ * camera's row (zeros when absent); an unknown deployment is
+ * VG_ERR_NOT_FOUND. */
+vg_status vg_db_counters_get(vg_store *s, int64_t deployment_id, const char *camera,
+                             vg_counters *out, vg_err *err);
 
 /* The store's clock: the fixed time given at open, else time(NULL). */
 int64_t vg_store_now(const vg_store *s);

@@ -17,6 +17,141 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the subject and photo tables ---- */
+
+static vg_status vg_db_subject_insert(vg_store *s, const vg_subject *sub, int64_t *id,
+                                      vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_insert(&q, s,
+                                         "INSERT INTO subject (watchlist_id, name, reason, "
+                                         "category, source, authorised_by, justification, dob, "
+                                         "created_at, expires_at) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                         "adding a subject", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, sub->watchlist_id);
+    vg_sql_text(&q, 2, sub->name);
+    vg_sql_text(&q, 3, sub->reason);
+    vg_sql_text(&q, 4, sub->category);
+    vg_sql_text(&q, 5, sub->source);
+    vg_sql_text(&q, 6, sub->authorised_by);
+    vg_sql_text(&q, 7, sub->justification);
+    vg_sql_text(&q, 8, sub->dob);
+    vg_sql_i64(&q, 9, sub->created_at);
+    vg_sql_i64(&q, 10, sub->expires_at);
+    if ((st = vg_sql_run(&q, err)) == VG_OK)
+        *id = vg_sql_last_id(&q);
+    vg_sql_finish(&q);
+    return st;
+}
+
+#define SUBJECT_COLUMNS                                                                        \
+    "SELECT s.id, s.watchlist_id, s.name, s.reason, s.category, s.source, s.authorised_by, "   \
+    "s.justification, s.dob, s.created_at, s.expires_at, "                                     \
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id), "                            \
+    "(SELECT count(*) FROM template t WHERE t.subject_id = s.id AND t.low_quality <> 0) "      \
+    "FROM subject s "
+
+static vg_status read_subject(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_subject *s = elem;
+    memset(s, 0, sizeof *s);
+    s->id = vg_sql_col_i64(q, 0);
+    s->watchlist_id = vg_sql_col_i64(q, 1);
+    vg_sql_col_copy(q, 2, s->name, sizeof s->name);
+    vg_sql_col_copy(q, 3, s->reason, sizeof s->reason);
+    vg_sql_col_copy(q, 4, s->category, sizeof s->category);
+    vg_sql_col_copy(q, 5, s->source, sizeof s->source);
+    vg_sql_col_copy(q, 6, s->authorised_by, sizeof s->authorised_by);
+    vg_sql_col_copy(q, 7, s->justification, sizeof s->justification);
+    vg_sql_col_copy(q, 8, s->dob, sizeof s->dob);
+    s->created_at = vg_sql_col_i64(q, 9);
+    s->expires_at = vg_sql_col_i64(q, 10);
+    s->templates = (int)vg_sql_col_i64(q, 11);
+    s->low_quality = (int)vg_sql_col_i64(q, 12);
+    return VG_OK;
+}
+
+vg_status vg_db_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err)
+{
+    return vg_sql_find_one(s, NULL, SUBJECT_COLUMNS "WHERE s.id = ?1", NULL, id, read_subject,
+                           NULL, out, "subject", err);
+}
+
+vg_status vg_db_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
+                             vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, SUBJECT_COLUMNS "WHERE s.watchlist_id = ?1 ORDER BY s.id",
+                                  "listing subjects", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, watchlist_id);
+    void *v = NULL;
+    st = vg_sql_collect(&q, sizeof(vg_subject), read_subject, NULL, &v, n, err);
+    if (st == VG_OK)
+        *out = v;
+    return st;
+}
+
+/* Deletes the subject (its templates and photos go with it, and its alerts
+ * lose it: foreign keys). */
+static vg_status vg_db_subject_delete(vg_store *s, int64_t id, vg_err *err)
+{
+    int64_t n = 0;
+    vg_status st = vg_sql_exec_count(s, "DELETE FROM subject WHERE id = ?1", 1, id, &n,
+                                     "removing a subject", err);
+    if (st == VG_OK && n == 0)
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    return st;
+}
+
+static vg_status vg_db_photo_insert(vg_store *s, int64_t subject_id, int idx,
+                                    const uint8_t *sealed, size_t len, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "INSERT INTO photo (subject_id, idx, jpeg) VALUES (?1, ?2, ?3)",
+                                  "adding a photo", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, subject_id);
+    vg_sql_i64(&q, 2, idx);
+    vg_sql_blob(&q, 3, sealed, len);
+    st = vg_sql_run(&q, err);
+    vg_sql_finish(&q);
+    return st;
+}
+
+vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
+                          size_t *len, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_bytes(&q, s,
+                                  "SELECT jpeg FROM photo WHERE subject_id = ?1 AND idx = ?2",
+                                  "reading a photo", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, subject_id);
+    vg_sql_i64(&q, 2, idx);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
+        if (row)
+            st = vg_sql_col_blob_copy(&q, 0, sealed, len, err);
+        else
+            st = vg_err_set(err, VG_ERR_NOT_FOUND, "subject %lld has no photo %d",
+                            (long long)subject_id, idx);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 static vg_status check_subject(const vg_subject *sub, int64_t now, vg_err *err)
 {
@@ -183,17 +318,17 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         sealed_free(&z);
         return st;
     }
-    st = s->be->watchlist_find(s->conn, NULL, row.watchlist_id, &w, err);
+    st = vg_db_watchlist_find(s, NULL, row.watchlist_id, &w, err);
     if (st == VG_OK && w.max_size > 0 && w.subjects >= w.max_size)
         st = vg_err_set(err, VG_ERR_LIMIT, "watch list %s is full (%d of %d subjects)", w.name,
                         w.subjects, w.max_size);
     if (st == VG_OK)
-        st = s->be->subject_insert(s->conn, &row, &sid, err);
+        st = vg_db_subject_insert(s, &row, &sid, err);
     for (int i = 0; st == VG_OK && i < n; i++) {
-        st = s->be->template_insert(s->conn, sid, model_id, photos[i].dim, photos[i].quality,
+        st = vg_db_template_insert(s, sid, model_id, photos[i].dim, photos[i].quality,
                                     photos[i].low_quality != 0, z.vec[i], z.vec_len[i], err);
         if (st == VG_OK)
-            st = s->be->photo_insert(s->conn, sid, i, z.jpeg[i], z.jpeg_len[i], err);
+            st = vg_db_photo_insert(s, sid, i, z.jpeg[i], z.jpeg_len[i], err);
     }
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, row.watchlist_id, err);
@@ -226,7 +361,7 @@ vg_status vg_store_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err 
 {
     if (!s || !out)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_get: NULL argument");
-    return s->be->subject_get(s->conn, id, out, err);
+    return vg_db_subject_get(s, id, out, err);
 }
 
 vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
@@ -237,10 +372,10 @@ vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **
     *out = NULL;
     *n = 0;
     vg_watchlist w;
-    vg_status st = s->be->watchlist_find(s->conn, NULL, watchlist_id, &w, err);
+    vg_status st = vg_db_watchlist_find(s, NULL, watchlist_id, &w, err);
     if (st != VG_OK)
         return st;
-    return s->be->subject_list(s->conn, watchlist_id, out, n, err);
+    return vg_db_subject_list(s, watchlist_id, out, n, err);
 }
 
 void vg_store_subject_free(vg_subject *subjects)
@@ -259,11 +394,11 @@ vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg
     vg_watchlist w;
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    st = s->be->subject_get(s->conn, id, &sub, err);
+    st = vg_db_subject_get(s, id, &sub, err);
     if (st == VG_OK)
-        st = s->be->watchlist_find(s->conn, NULL, sub.watchlist_id, &w, err);
+        st = vg_db_watchlist_find(s, NULL, sub.watchlist_id, &w, err);
     if (st == VG_OK)
-        st = s->be->subject_delete(s->conn, id, err);
+        st = vg_db_subject_delete(s, id, err);
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, sub.watchlist_id, err);
     if (st == VG_OK) {
@@ -293,9 +428,9 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     size_t sealed_len = 0, plain_len = 0;
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    st = s->be->subject_get(s->conn, subject_id, &sub, err);
+    st = vg_db_subject_get(s, subject_id, &sub, err);
     if (st == VG_OK)
-        st = s->be->photo_get(s->conn, subject_id, k, &sealed, &sealed_len, err);
+        st = vg_db_photo_get(s, subject_id, k, &sealed, &sealed_len, err);
     if (st == VG_OK && vg_unseal(s->key, sealed, sealed_len, &plain, &plain_len, NULL) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
                         "photo %d of subject %lld does not decrypt: the row was altered", k,

@@ -17,6 +17,76 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the template table ---- */
+
+vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
+                                float quality, int low_quality, const uint8_t *sealed, size_t len,
+                                vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "INSERT INTO template (subject_id, model_id, dim, vector, "
+                                  "quality, low_quality) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                  "adding a template", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, subject_id);
+    vg_sql_text(&q, 2, model_id);
+    vg_sql_i64(&q, 3, dim);
+    vg_sql_blob(&q, 4, sealed, len);
+    vg_sql_f64(&q, 5, quality);
+    vg_sql_i64(&q, 6, low_quality != 0);
+    st = vg_sql_run(&q, err);
+    vg_sql_finish(&q);
+    return st;
+}
+
+vg_status vg_db_templates_each(vg_store *s, int64_t watchlist_id, int64_t now,
+                               vg_store_template_fn fn, void *ctx, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_bytes(&q, s,
+                                  "WITH live AS ("
+                                  "  SELECT s.id AS sid, CASE WHEN s.expires_at <> 0 "
+                                  "    THEN s.expires_at ELSE w.expires_at END AS expiry "
+                                  "  FROM subject s JOIN watchlist w ON w.id = s.watchlist_id "
+                                  "  WHERE s.watchlist_id = ?1) "
+                                  "SELECT t.id, t.subject_id, t.model_id, t.dim, t.vector "
+                                  "FROM template t JOIN live ON live.sid = t.subject_id "
+                                  "WHERE live.expiry = 0 OR live.expiry > ?2 ORDER BY t.id",
+                                  "reading templates", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, watchlist_id);
+    vg_sql_i64(&q, 2, now);
+    int row = 0;
+    while ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        vg_store_template_row r;
+        size_t n;
+        r.id = vg_sql_col_i64(&q, 0);
+        r.subject_id = vg_sql_col_i64(&q, 1);
+        r.model_id = vg_sql_col_text(&q, 2, &n);
+        r.dim = (int)vg_sql_col_i64(&q, 3);
+        r.sealed = vg_sql_col_blob(&q, 4, &r.sealed_len);
+        if ((st = fn(ctx, &r, err)) != VG_OK)
+            break;
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+vg_status vg_db_templates_delete(vg_store *s, int64_t subject_id, int *n, vg_err *err)
+{
+    int64_t k = 0;
+    vg_status st = vg_sql_exec_count(s, "DELETE FROM template WHERE subject_id = ?1", 1,
+                                     subject_id, &k, "removing templates", err);
+    if (st == VG_OK)
+        *n = (int)k;
+    return st;
+}
+
 
 void vg_store_vec_encode(const float *v, int dim, uint8_t *out)
 {
@@ -142,9 +212,9 @@ vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *pu
     load_ctx c = {.s = s, .model_id = model_id, .t = out};
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    st = s->be->watchlist_find(s->conn, NULL, watchlist_id, &w, err);
+    st = vg_db_watchlist_find(s, NULL, watchlist_id, &w, err);
     if (st == VG_OK)
-        st = s->be->templates_each(s->conn, watchlist_id, now, load_row, &c, err);
+        st = vg_db_templates_each(s, watchlist_id, now, load_row, &c, err);
     if (st == VG_OK && c.other)
         st = vg_err_set(err, VG_ERR_UNSUPPORTED,
                         "%d templates of watch list %s were made with another model (%s); "

@@ -9,6 +9,129 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the api_token table ---- */
+
+/* hash: hex SHA-256 of the token. A valid token of the same name is
+ * VG_ERR_INVALID. */
+static vg_status vg_db_token_insert(vg_store *s, const char *name, const char *role,
+                                    const char *hash, const char *created_by, int64_t created_at,
+                                    int64_t *id, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare_insert(&q, s,
+                                         "INSERT INTO api_token (name, role, hash, created_by, "
+                                         "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                         "adding an API token", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, name);
+    vg_sql_text(&q, 2, role);
+    vg_sql_text(&q, 3, hash);
+    vg_sql_text(&q, 4, created_by);
+    vg_sql_i64(&q, 5, created_at);
+    if ((st = vg_sql_run(&q, err)) == VG_OK)
+        *id = vg_sql_last_id(&q);
+    else if (q.fail == VG_SQL_UNIQUE)
+        st = vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists",
+                        name);
+    vg_sql_finish(&q);
+    return st;
+}
+
+#define TOKEN_COLS "SELECT id, name, role, created_by, created_at, revoked_at, revoked_by "
+
+static vg_status read_token(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_token *t = elem;
+    memset(t, 0, sizeof *t);
+    t->id = vg_sql_col_i64(q, 0);
+    vg_sql_col_copy(q, 1, t->name, sizeof t->name);
+    vg_sql_col_copy(q, 2, t->role, sizeof t->role);
+    vg_sql_col_copy(q, 3, t->created_by, sizeof t->created_by);
+    t->created_at = vg_sql_col_i64(q, 4);
+    t->revoked_at = vg_sql_col_i64(q, 5);
+    vg_sql_col_copy(q, 6, t->revoked_by, sizeof t->revoked_by);
+    return VG_OK;
+}
+
+/* One token: by hash (hash not NULL), else by name (the valid token of that
+ * name) or id; VG_ERR_NOT_FOUND when none. */
+static vg_status one_token(vg_store *s, const char *hash, const char *name, int64_t id,
+                           vg_token *out, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  hash   ? TOKEN_COLS "FROM api_token WHERE hash = ?1"
+                                  : name ? TOKEN_COLS "FROM api_token WHERE name = ?1 "
+                                                      "AND revoked_at = 0"
+                                         : TOKEN_COLS "FROM api_token WHERE id = ?1",
+                                  "reading an API token", err);
+    if (st != VG_OK)
+        return st;
+    if (hash || name)
+        vg_sql_text(&q, 1, hash ? hash : name);
+    else
+        vg_sql_i64(&q, 1, id);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row)
+        st = read_token(NULL, &q, out, err);
+    else if (st == VG_OK)
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no such API token (%s)",
+                        hash ? "by hash" : name ? name : "id");
+    vg_sql_finish(&q);
+    return st;
+}
+
+static vg_status vg_db_token_find(vg_store *s, const char *hash, vg_token *out, vg_err *err)
+{
+    return one_token(s, hash, NULL, 0, out, err);
+}
+
+/* By id when name is NULL, else the valid token of that name. */
+static vg_status vg_db_token_get(vg_store *s, int64_t id, const char *name, vg_token *out,
+                                 vg_err *err)
+{
+    return one_token(s, NULL, name, id, out, err);
+}
+
+static vg_status vg_db_token_list(vg_store *s, vg_token **out, int *n, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, TOKEN_COLS "FROM api_token ORDER BY id",
+                                  "listing API tokens", err);
+    if (st != VG_OK)
+        return st;
+    void *v = NULL;
+    st = vg_sql_collect(&q, sizeof(vg_token), read_token, NULL, &v, n, err);
+    if (st == VG_OK)
+        *out = v;
+    return st;
+}
+
+static vg_status vg_db_token_revoke(vg_store *s, int64_t id, const char *by, int64_t at,
+                                    vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "UPDATE api_token SET revoked_at = ?2, revoked_by = ?3 "
+                                  "WHERE id = ?1 AND revoked_at = 0",
+                                  "revoking an API token", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, id);
+    vg_sql_i64(&q, 2, at);
+    vg_sql_text(&q, 3, by);
+    if ((st = vg_sql_run(&q, err)) == VG_OK && vg_sql_changes(&q) != 1)
+        st = vg_err_set(err, VG_ERR_INVALID, "API token %lld is unknown or already revoked",
+                        (long long)id);
+    vg_sql_finish(&q);
+    return st;
+}
+
 
 #define PREFIX "vgt_"
 
@@ -16,9 +139,6 @@ static vg_status supported(const vg_store *s, vg_err *err)
 {
     if (!s)
         return vg_err_set(err, VG_ERR_INVALID, "store is NULL");
-    if (!s->be->token_insert || !s->be->token_find || !s->be->token_get || !s->be->token_list ||
-        !s->be->token_revoke)
-        return vg_err_set(err, VG_ERR_UNSUPPORTED, "the %s store backend has no API tokens yet", s->be->name);
     if (sodium_init() < 0)
         return vg_err_set(err, VG_ERR_INTERNAL, "libsodium failed to initialise");
     return VG_OK;
@@ -64,7 +184,7 @@ vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name
         sodium_memzero(tok, sizeof tok);
         return st;
     }
-    st = s->be->token_insert(s->conn, name, role, hash, actor, vg_store_now(s), id, err);
+    st = vg_db_token_insert(s, name, role, hash, actor, vg_store_now(s), id, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "token:%lld", (long long)*id);
@@ -91,7 +211,7 @@ vg_status vg_store_token_check(vg_store *s, const char *token, vg_token *out, vg
     char hash[65];
     hash_hex(token, hash);
     vg_err e2 = {{0}};
-    st = s->be->token_find(s->conn, hash, out, &e2);
+    st = vg_db_token_find(s, hash, out, &e2);
     if (st == VG_ERR_NOT_FOUND || (st == VG_OK && out->revoked_at)) {
         memset(out, 0, sizeof *out);
         return vg_err_set(err, VG_ERR_INVALID, "unknown or revoked API token");
@@ -110,7 +230,7 @@ vg_status vg_store_token_list(vg_store *s, vg_token **out, int *n, vg_err *err)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_token_list: NULL argument");
     *out = NULL;
     *n = 0;
-    return s->be->token_list(s->conn, out, n, err);
+    return vg_db_token_list(s, out, n, err);
 }
 
 vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, const char *name, vg_err *err)
@@ -123,11 +243,11 @@ vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, cons
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
     vg_token t;
-    st = s->be->token_get(s->conn, id, name, &t, err);
+    st = vg_db_token_get(s, id, name, &t, err);
     if (st == VG_OK && t.revoked_at)
         st = vg_err_set(err, VG_ERR_INVALID, "API token %lld (%s) was already revoked", (long long)t.id, t.name);
     if (st == VG_OK)
-        st = s->be->token_revoke(s->conn, t.id, actor, vg_store_now(s), err);
+        st = vg_db_token_revoke(s, t.id, actor, vg_store_now(s), err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "token:%lld", (long long)t.id);

@@ -15,6 +15,87 @@
 
 #include "store/store_internal.h"
 #include "store/validate.h"
+#include "store/sql.h"
+
+/* ---- queries of the "user" table (quoted: a reserved word in
+ * PostgreSQL) ---- */
+
+/* A duplicate name is VG_ERR_INVALID. */
+static vg_status vg_db_user_insert(vg_store *s, const char *name, const char *role,
+                                   const char *pwhash, int64_t created_at, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "INSERT INTO \"user\" (name, role, pwhash, created_at) "
+                                  "VALUES (?1, ?2, ?3, ?4)",
+                                  "adding a user", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, name);
+    vg_sql_text(&q, 2, role);
+    vg_sql_text(&q, 3, pwhash);
+    vg_sql_i64(&q, 4, created_at);
+    if ((st = vg_sql_run(&q, err)) != VG_OK && q.fail == VG_SQL_UNIQUE)
+        st = vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
+    vg_sql_finish(&q);
+    return st;
+}
+
+/* A user's role, password hash (cap bytes) and disabled flag;
+ * VG_ERR_NOT_FOUND when there is none. */
+static vg_status vg_db_user_find(vg_store *s, const char *name, char role[16], char *pwhash,
+                                 size_t cap, int *disabled, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT role, pwhash, disabled FROM \"user\" WHERE name = ?1",
+                                  "reading a user", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, name);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        vg_sql_col_copy(&q, 0, role, 16);
+        vg_sql_col_copy(&q, 1, pwhash, cap);
+        *disabled = (int)vg_sql_col_i64(&q, 2);
+    } else if (st == VG_OK) {
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no user named \"%s\"", name);
+    }
+    vg_sql_finish(&q);
+    return st;
+}
+
+static vg_status read_user(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx;
+    (void)err;
+    vg_user *u = elem;
+    memset(u, 0, sizeof *u);
+    u->id = vg_sql_col_i64(q, 0);
+    vg_sql_col_copy(q, 1, u->name, sizeof u->name);
+    vg_sql_col_copy(q, 2, u->role, sizeof u->role);
+    u->created_at = vg_sql_col_i64(q, 3);
+    u->disabled = (int)vg_sql_col_i64(q, 4);
+    return VG_OK;
+}
+
+/* Every user in id order, without hashes (NULL when none). */
+static vg_status vg_db_user_list(vg_store *s, vg_user **out, int *n, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT id, name, role, created_at, disabled FROM \"user\" "
+                                  "ORDER BY id",
+                                  "listing users", err);
+    if (st != VG_OK)
+        return st;
+    void *v = NULL;
+    st = vg_sql_collect(&q, sizeof(vg_user), read_user, NULL, &v, n, err);
+    if (st == VG_OK)
+        *out = v;
+    return st;
+}
+
 
 static int known_role(const char *r)
 {
@@ -51,7 +132,7 @@ vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, co
 
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    st = s->be->user_insert(s->conn, name, role, hash, vg_store_now(s), err);
+    st = vg_db_user_insert(s, name, role, hash, vg_store_now(s), err);
     if (st == VG_OK) {
         char object[VG_STORE_NAME_MAX + 64];
         snprintf(object, sizeof object, "user:%s", name);
@@ -93,7 +174,7 @@ vg_status vg_store_user_check(vg_store *s, const char *name, const char *passwor
     int disabled = 0, found = 0;
     if (name_ok && plen <= VG_STORE_PASSWORD_MAX) {
         vg_err e2 = {{0}};
-        vg_status st = s->be->user_find(s->conn, name, role, hash, sizeof hash, &disabled, &e2);
+        vg_status st = vg_db_user_find(s, name, role, hash, sizeof hash, &disabled, &e2);
         if (st == VG_OK)
             found = 1;
         else if (st != VG_ERR_NOT_FOUND) {
@@ -122,5 +203,5 @@ vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_user_list: NULL argument");
     *out = NULL;
     *n = 0;
-    return s->be->user_list(s->conn, out, n, err);
+    return vg_db_user_list(s, out, n, err);
 }
