@@ -197,8 +197,9 @@ void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out);
 /* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
 double vg_engine_latency_ms(vg_engine *e, double percentile);
 
-/* The live view (DESIGN.md §5, invariant 1: every face that is not a
- * current match is blurred before the frame leaves the process).
+/* The live view (privacy invariant 1 of docs/evaluation.md: every face
+ * that is not a current match is blurred before the frame leaves the
+ * process).
  *
  * While a camera has at least one viewer, its step makes, from frames on
  * which detection ran and at most VG_ENGINE_VIEW_FPS times a second, a copy

@@ -1,8 +1,8 @@
 /* store.h — where watch lists, subjects, their templates and photos, and the
  * audit chain live.
  *
- * One interface, several backends (SQLite now; PostgreSQL later), chosen by
- * the path given to vg_store_open. Templates and photos are encrypted at rest
+ * One interface, two backends (SQLite; PostgreSQL for several nodes),
+ * chosen by the path given to vg_store_open. Templates and photos are encrypted at rest
  * with libsodium secretbox under a key kept in a key file outside the
  * database. Every change, and every read of biometric data, appends an entry
  * to the audit chain inside the same transaction as the change itself: after

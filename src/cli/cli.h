@@ -10,7 +10,7 @@
 #include "vigil/image.h"
 #include "vigil/status.h"
 
-/* Exit statuses (DESIGN.md §9). */
+/* Exit statuses (README.md, "Exit status"). */
 enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };
 
 typedef struct vg_cli {

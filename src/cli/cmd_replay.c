@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/live.h"
+#include "cli/run_shared.h"
 #include "vigil/store.h"
 
 static const char usage[] =

@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "cli/follow.h"
-#include "cli/http.h"
-#include "cli/live.h"
+#include "cli/server_start.h"
+#include "cli/run_shared.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 

@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "cli/follow.h"
-#include "cli/http.h"
-#include "cli/live.h"
+#include "cli/server_start.h"
+#include "cli/run_shared.h"
 #include "vigil/server.h"
 #include "vigil/store.h"
 

@@ -1,11 +1,14 @@
-/* eval_report.c — output of `vigil eval`: figures with their intervals as
- * JSON, and ROC/DET curves as SVG line charts with log10 axes (our own
- * output format, written as text). */
+/* eval_report.c — what the `vigil eval` commands share: the data-set
+ * option, the embedding with the command line's settings, figures with
+ * their intervals as JSON, and ROC/DET curves as SVG line charts with log10
+ * axes (our own output format, written as text). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/eval.h"
+#include "match/curve.h"
 
 json_t *vg_eval_num_json(double v)
 {
@@ -114,4 +117,127 @@ vg_status vg_eval_svg_write(const char *path, const char *title, const char *x_l
     if (fclose(f))
         return vg_err_set(err, VG_ERR_IO, "cannot write %s", path);
     return VG_OK;
+}
+
+json_t *vg_eval_ci_obj(const vg_eval_ci *c)
+{
+    return vg_eval_ci_json(c->v, c->lo, c->hi);
+}
+
+/* Writes the two charts of a curve: ROC (fpr, 1 - fnr) and DET (fpr, fnr). */
+static vg_status write_curves(const char *dir, const char *prefix, const char *what, const char *fp_name,
+                              const char *fn_name, const float *pos, size_t np, size_t never, const float *neg,
+                              size_t nn, vg_err *err)
+{
+    size_t cap = np + nn + 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y), *tp = malloc(cap * sizeof *tp);
+    if (!x || !y || !tp) {
+        free(x), free(y), free(tp);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t k = vg_curve_points(pos, np, never, neg, nn, x, y, NULL);
+    /* ascending x for the charts */
+    for (size_t i = 0; i < k / 2; i++) {
+        double t = x[i];
+        x[i] = x[k - 1 - i], x[k - 1 - i] = t;
+        t = y[i];
+        y[i] = y[k - 1 - i], y[k - 1 - i] = t;
+    }
+    for (size_t i = 0; i < k; i++)
+        tp[i] = 1 - y[i];
+    double xmin = nn ? 1.0 / (double)nn : 1e-6, ymin = np + never ? 1.0 / (double)(np + never) : 1e-6;
+    if (xmin < 1e-6)
+        xmin = 1e-6;
+    char path[4200], title[256], xl[64], yl[64];
+    vg_eval_curve c = {what, x, tp, k};
+    snprintf(path, sizeof path, "%s/%s-roc.svg", dir, prefix);
+    snprintf(title, sizeof title, "ROC: %s", what);
+    snprintf(xl, sizeof xl, "%s (log)", fp_name);
+    snprintf(yl, sizeof yl, "1 - %s (log)", fn_name);
+    vg_status st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, 0.5, err);
+    if (!st) {
+        c.y = y;
+        snprintf(path, sizeof path, "%s/%s-det.svg", dir, prefix);
+        snprintf(title, sizeof title, "DET: %s", what);
+        snprintf(yl, sizeof yl, "%s (log)", fn_name);
+        st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, ymin < 1e-4 ? 1e-4 : ymin, err);
+    }
+    free(x), free(y), free(tp);
+    return st;
+}
+
+vg_status vg_eval_verify_svg(const char *dir, const vg_pair_score *s, size_t n, vg_err *err)
+{
+    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
+    if (!pos || !neg) {
+        free(pos), free(neg);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t np, nn;
+    vg_eval_split_pairs(s, n, pos, &np, neg, &nn);
+    vg_status st = write_curves(dir, "verify", "LFW View 2 pairs", "FMR", "FNMR", pos, np, 0, neg, nn, err);
+    free(pos), free(neg);
+    return st;
+}
+
+vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t n, vg_err *err)
+{
+    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
+    if (!pos || !neg) {
+        free(pos), free(neg);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    size_t np, nn, never;
+    vg_eval_split_searches(s, n, pos, &np, &never, neg, &nn);
+    vg_status st = write_curves(dir, "search", "LFW open-set searches", "FPIR", "FNIR", pos, np, never, neg, nn, err);
+    free(pos), free(neg);
+    return st;
+}
+
+int vg_eval_dataset_opt(int argc, char **argv, int *i, const char **dir, char *buf, size_t len)
+{
+    const char *v = NULL;
+    int r = vg_cli_opt(argc, argv, i, "--dataset", &v);
+    if (r > 0) {
+        *dir = v;
+        return 1;
+    }
+    if (r < 0)
+        return r;
+    r = vg_cli_opt(argc, argv, i, "--lfw", &v);
+    if (r > 0) {
+        snprintf(buf, len, "%s/images_deepfunneled", v);
+        *dir = buf;
+    }
+    return r;
+}
+
+vg_status vg_eval_cli_embed(const vg_cli *cli, const vg_face_pack *pack, vg_eval_images *im, vg_err *err)
+{
+    return vg_eval_embed_all(pack, im, vg_cli_threads(cli), cli->max_pixels, err);
+}
+
+int vg_eval_int_opt(int argc, char **argv, int *i, const char *name, long long lo, long long hi, const char *what,
+                    long long *out)
+{
+    const char *v = NULL;
+    int r = vg_cli_opt(argc, argv, i, name, &v);
+    if (r > 0 && vg_cli_parse_int(v, lo, hi, out)) {
+        vg_cli_usage("%s takes %s, not '%s'", name, what, v);
+        return -1;
+    }
+    return r;
+}
+
+vg_status vg_eval_cli_open_embed(const vg_cli *cli, vg_face_pack **pack, vg_eval_images *im, int announce,
+                                 vg_err *err)
+{
+    vg_status st = vg_cli_open_pack(cli, pack, err);
+    if (!st)
+        st = vg_eval_images_alloc(im, vg_face_pack_dim(*pack), err);
+    if (!st && announce && !cli->json)
+        fprintf(stderr, "embedding %zu images with %d threads...\n", im->n, vg_cli_threads(cli));
+    if (!st)
+        st = vg_eval_cli_embed(cli, *pack, im, err);
+    return st;
 }

@@ -6,7 +6,7 @@
  * the alerts alone (no engine). On a SQLite store there is nothing to
  * follow: start says so and the command goes on without it. */
 #include "cli/follow.h"
-#include "cli/live.h"
+#include "cli/run_shared.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,13 @@
-/* alerts.c — the engine's bounded alert queue and the one thread that takes
- * alerts from it in order: stores each (when the engine has a store and a
- * deployment), looks up the subject's name, and hands it to the
- * subscribers. While the database is unreachable, alerts go to the
- * spool (vg_store_spool_*) instead, and every alert after them too so that
- * the order holds; the thread tries to write the spool every second until
- * the database takes it. Nothing waits without bound: a full queue makes a worker wait
- * up to a second, then the alert is dropped, counted and logged. */
+/* alerts.c — the engine's bounded alert queue (with its lock, its
+ * subscribers, the count of alerts dropped and the latencies of those
+ * queued) and the one thread that takes alerts from it in order: stores
+ * each (when the engine has a store and a deployment), looks up the
+ * subject's name, and hands it to the subscribers. While the database is
+ * unreachable, alerts go to the spool (vg_store_spool_*) instead, and every
+ * alert after them too so that the order holds; the thread tries to write
+ * the spool every second until the database takes it. Nothing waits
+ * without bound: a full queue makes a worker wait up to a second, then the
+ * alert is dropped, counted and logged. */
 #include "engine/engine_internal.h"
 
 #include <errno.h>
@@ -150,6 +152,27 @@ static void *alert_thread(void *arg)
     }
 }
 
+void vg_alerts_init(struct vg_engine *e)
+{
+    pthread_mutex_init(&e->qlock, NULL);
+    pthread_cond_init(&e->q_nonempty, NULL);
+    pthread_cond_init(&e->q_nonfull, NULL);
+}
+
+vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&e->qlock);
+    vg_status st = VG_OK;
+    if (e->n_subs == VG_ENGINE_SUBSCRIBERS_MAX) {
+        st = VG_ERR_LIMIT;
+    } else {
+        e->subs[e->n_subs] = fn;
+        e->sub_ctx[e->n_subs++] = ctx;
+    }
+    pthread_mutex_unlock(&e->qlock);
+    return st;
+}
+
 vg_status vg_alerts_start(struct vg_engine *e, vg_err *err)
 {
     e->qcap = e->cfg.alert_queue > 0 ? e->cfg.alert_queue : 256;
@@ -224,6 +247,13 @@ void vg_alerts_free(struct vg_engine *e)
 {
     vg_store_spool_close(e->spool);
     e->spool = NULL;
+    free(e->q);
+    e->q = NULL;
+    free(e->latency);
+    e->latency = NULL;
+    pthread_mutex_destroy(&e->qlock);
+    pthread_cond_destroy(&e->q_nonempty);
+    pthread_cond_destroy(&e->q_nonfull);
 }
 
 void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out)
@@ -231,4 +261,36 @@ void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out)
     pthread_mutex_lock(&e->qlock);
     *out = e->spool_stats;
     pthread_mutex_unlock(&e->qlock);
+}
+
+int64_t vg_engine_alerts_dropped(vg_engine *e)
+{
+    pthread_mutex_lock(&e->qlock);
+    int64_t n = e->q_dropped;
+    pthread_mutex_unlock(&e->qlock);
+    return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double vg_engine_latency_ms(vg_engine *e, double percentile)
+{
+    pthread_mutex_lock(&e->qlock);
+    int n = e->n_latency;
+    double *copy = n ? malloc((size_t)n * sizeof *copy) : NULL;
+    if (copy)
+        memcpy(copy, e->latency, (size_t)n * sizeof *copy);
+    pthread_mutex_unlock(&e->qlock);
+    if (!copy)
+        return -1;
+    qsort(copy, (size_t)n, sizeof *copy, cmp_double);
+    int k = (int)(percentile / 100.0 * (n - 1) + 0.5);
+    k = k < 0 ? 0 : k >= n ? n - 1 : k;
+    double v = copy[k];
+    free(copy);
+    return v;
 }

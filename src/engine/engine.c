@@ -4,38 +4,11 @@
  * are processed in order; the workers spread the cameras over the cores. */
 #include "engine/engine_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-double vg_engine_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-double vg_engine_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void vg_engine_log(const struct vg_engine *e, const char *fmt, ...)
-{
-    if (!e->cfg.log)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    e->cfg.log(e->cfg.log_ctx, line);
-}
 
 static void sleep_ms(int ms)
 {
@@ -192,9 +165,7 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
     e->store = store;
     snprintf(e->actor, sizeof e->actor, "%s", actor ? actor : "engine");
     atomic_init(&e->stop, 0);
-    pthread_mutex_init(&e->qlock, NULL);
-    pthread_cond_init(&e->q_nonempty, NULL);
-    pthread_cond_init(&e->q_nonfull, NULL);
+    vg_alerts_init(e);
     vg_status st = VG_OK;
     e->cams = calloc((size_t)c->n_cameras, sizeof *e->cams);
     e->workers = calloc((size_t)c->workers, sizeof *e->workers);
@@ -238,20 +209,6 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
                   e->n_workers, c->match_enabled && gallery ? "on" : "off", c->threshold);
     *out = e;
     return VG_OK;
-}
-
-vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx)
-{
-    pthread_mutex_lock(&e->qlock);
-    vg_status st = VG_OK;
-    if (e->n_subs == VG_ENGINE_SUBSCRIBERS_MAX) {
-        st = VG_ERR_LIMIT;
-    } else {
-        e->subs[e->n_subs] = fn;
-        e->sub_ctx[e->n_subs++] = ctx;
-    }
-    pthread_mutex_unlock(&e->qlock);
-    return st;
 }
 
 int vg_engine_running(vg_engine *e)
@@ -301,7 +258,7 @@ void vg_engine_stop(vg_engine *e)
         vg_source_close(src);
     }
     vg_alerts_stop(e);
-    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)e->q_dropped);
+    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)vg_engine_alerts_dropped(e));
 }
 
 void vg_engine_free(vg_engine *e)
@@ -314,35 +271,9 @@ void vg_engine_free(vg_engine *e)
     free(e->cams);
     free(e->workers);
     vg_alerts_free(e);
-    free(e->q);
-    free(e->latency);
-    pthread_mutex_destroy(&e->qlock);
-    pthread_cond_destroy(&e->q_nonempty);
-    pthread_cond_destroy(&e->q_nonfull);
     pthread_rwlock_destroy(&e->gallery_lock);
     vg_watch_gallery_free(e->gallery_owned);
     free(e);
-}
-
-void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g)
-{
-    pthread_rwlock_wrlock(&e->gallery_lock);
-    vg_watch_gallery *old = e->gallery_owned;
-    e->gallery = g;
-    e->gallery_owned = g;
-    e->gallery_gen++;
-    pthread_rwlock_unlock(&e->gallery_lock);
-    vg_watch_gallery_free(old); /* no search holds it: they ran under the read lock */
-    vg_engine_log(e, "event=gallery_reloaded subjects=%d templates=%d version=%s", g ? vg_watch_gallery_subjects(g) : 0,
-                  g ? vg_watch_gallery_templates(g) : 0, g ? vg_watch_gallery_version(g) : "-");
-}
-
-int64_t vg_engine_gallery_gen(struct vg_engine *e)
-{
-    pthread_rwlock_rdlock(&e->gallery_lock);
-    int64_t g = e->gallery_gen;
-    pthread_rwlock_unlock(&e->gallery_lock);
-    return g;
 }
 
 int64_t vg_engine_deployment_id(const vg_engine *e)
@@ -391,36 +322,4 @@ void vg_engine_counters(vg_engine *e, vg_counters *out)
         out->alerts += s.alerts;
         out->reconnects += s.source.reconnects;
     }
-}
-
-int64_t vg_engine_alerts_dropped(vg_engine *e)
-{
-    pthread_mutex_lock(&e->qlock);
-    int64_t n = e->q_dropped;
-    pthread_mutex_unlock(&e->qlock);
-    return n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double vg_engine_latency_ms(vg_engine *e, double percentile)
-{
-    pthread_mutex_lock(&e->qlock);
-    int n = e->n_latency;
-    double *copy = n ? malloc((size_t)n * sizeof *copy) : NULL;
-    if (copy)
-        memcpy(copy, e->latency, (size_t)n * sizeof *copy);
-    pthread_mutex_unlock(&e->qlock);
-    if (!copy)
-        return -1;
-    qsort(copy, (size_t)n, sizeof *copy, cmp_double);
-    int k = (int)(percentile / 100.0 * (n - 1) + 0.5);
-    k = k < 0 ? 0 : k >= n ? n - 1 : k;
-    double v = copy[k];
-    free(copy);
-    return v;
 }

@@ -1,6 +1,9 @@
-/* engine_internal.h — the engine's objects, shared by engine.c (cameras,
- * workers, start and stop), camera_step.c (one frame of one camera) and
- * alerts.c (the bounded alert queue and its thread). */
+/* engine_internal.h — the engine's objects (struct vg_engine, camera,
+ * track_state, view_slot, queued_alert), shared by engine.c (cameras,
+ * workers, start and stop), camera_step.c (one frame of one camera),
+ * view.c (the live view), alerts.c (the bounded alert queue, its lock and
+ * its thread), gallery_swap.c (the watch list swapped under its lock) and
+ * engine_log.c (clocks and the log line). */
 #ifndef VG_ENGINE_INTERNAL_H
 #define VG_ENGINE_INTERNAL_H
 
@@ -98,7 +101,7 @@ struct vg_engine {
     atomic_int stop;
     int stopped;
 
-    /* the alert queue: a ring of alert_queue entries */
+    /* the alert queue (alerts.c): a ring of queued_alert entries */
     pthread_mutex_t qlock;
     pthread_cond_t q_nonempty, q_nonfull;
     queued_alert *q;
@@ -119,12 +122,13 @@ struct vg_engine {
     int n_latency, cap_latency;
 };
 
-/* Monotonic and wall-clock seconds. */
+/* engine_log.c: monotonic and wall-clock seconds; a log line. */
 double vg_engine_now(void);
 double vg_engine_wall(void);
 void vg_engine_log(const struct vg_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The gallery's generation: a match made under another is stale. */
+/* gallery_swap.c: the gallery's generation: a match made under another is
+ * stale. */
 int64_t vg_engine_gallery_gen(struct vg_engine *e);
 
 /* One frame of one camera (the caller holds the camera). */
@@ -149,13 +153,17 @@ void vg_view_init(camera *c);
 void vg_view_end(camera *c);
 void vg_view_fini(camera *c);
 
+/* alerts.c: the queue's lock and conditions (at engine start, before
+ * anything can fail); vg_alerts_free destroys them. */
+void vg_alerts_init(struct vg_engine *e);
 vg_status vg_alerts_start(struct vg_engine *e, vg_err *err);
 /* Queues an alert (takes ownership of crop); waits up to 1 s for room,
  * else drops it, counts and logs. */
 void vg_alerts_push(struct vg_engine *e, queued_alert *qa);
 /* Delivers everything queued, then stops the thread. */
 void vg_alerts_stop(struct vg_engine *e);
-/* Closes the spool (after vg_alerts_stop). */
+/* Closes the spool and frees the queue, its latencies and its lock (after
+ * vg_alerts_stop). */
 void vg_alerts_free(struct vg_engine *e);
 
 #endif

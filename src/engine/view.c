@@ -1,15 +1,14 @@
-/* view.c — the live view of a camera (DESIGN.md §5, invariant 1): while
- * someone watches, the camera's step hands its frame and faces here; at most
- * VG_ENGINE_VIEW_FPS times a second a reduced copy is made in which every
- * face that is not a current match — the step's faces, the tracks it missed
- * on this frame, and what a second, more sensitive detection pass finds on
- * the copy — is pixelated beyond recognition, the rest of the scene is
- * coarsened so that a face no detector found keeps no detail either, boxes
- * are drawn, and the JPEG
- * goes into the camera's slot for the viewers
- * (vg_engine_view_next). Nothing here reaches back into the step: the view
- * is one of its outputs. If any face cannot be hidden, the frame is not
- * published at all. */
+/* view.c — the live view of a camera (privacy invariant 1 of
+ * docs/evaluation.md): while someone watches, the camera's step hands its
+ * frame and faces here; at most VG_ENGINE_VIEW_FPS times a second a reduced
+ * copy is made in which every face that is not a current match — the step's
+ * faces, the tracks it missed on this frame, and what a second, more
+ * sensitive detection pass finds on the copy — is pixelated beyond
+ * recognition, the rest of the scene is coarsened so that a face no detector
+ * found keeps no detail either, boxes are drawn, and the JPEG goes into the
+ * camera's slot for the viewers (vg_engine_view_next). Nothing here reaches
+ * back into the step: the view is one of its outputs. If any face cannot be
+ * hidden, the frame is not published at all. */
 #include "engine/engine_internal.h"
 
 #include <errno.h>

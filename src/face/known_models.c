@@ -2,7 +2,7 @@
  * by SHA-256 (the default pack's three, the detector rebuilt for 960x544 by
  * scripts/rebuild_detector.py, and the detectors of ../shared/data/models),
  * with the facts needed to run each; and the facts each family fixes. Facts
- * checked by running the models (DESIGN.md §6, ../shared/data/README.md),
+ * checked by running the models (docs/packs.md, ../shared/data/README.md),
  * except SCRFD's feed, which is InsightFace's own (vigil has no SCRFD backend
  * yet, and refuses to open a pack whose detector is one). */
 #include "face/known_models.h"

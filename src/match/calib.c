@@ -10,12 +10,38 @@
 
 #include "match/bootstrap.h"
 
-static const float *sort_scores;
+/* A score with its index: the sort's context travels in the array. */
+typedef struct scored {
+    float score;
+    size_t index;
+} scored;
 
-static int cmp_idx_desc(const void *a, const void *b)
+/* Highest score first; equal scores in index order. */
+static int cmp_scored_desc(const void *a, const void *b)
 {
-    float x = sort_scores[*(const size_t *)a], y = sort_scores[*(const size_t *)b];
-    return x > y ? -1 : x < y;
+    const scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* The indices of the scores, highest score first. */
+static size_t *order_desc(const float *score, size_t n)
+{
+    scored *v = malloc(n * sizeof *v);
+    size_t *order = malloc(n * sizeof *order);
+    if (v && order) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = (scored){score[i], i};
+        qsort(v, n, sizeof *v, cmp_scored_desc);
+        for (size_t i = 0; i < n; i++)
+            order[i] = v[i].index;
+    } else {
+        free(order);
+        order = NULL;
+    }
+    free(v);
+    return order;
 }
 
 size_t vg_calib_alarms(const float *score, size_t n, double t)
@@ -46,7 +72,7 @@ int vg_calib_run(const float *score, const int *subject_of, size_t n, int n_subj
     *out = (vg_calib_result){.target = target, .nonmated = n, .replicates = replicates};
     if (!n || n_subjects < 1 || !(target >= 0 && target <= 1) || replicates < 0)
         return -1;
-    size_t *order = malloc(n * sizeof *order);
+    size_t *order = order_desc(score, n);
     int *ones = malloc((size_t)n_subjects * sizeof *ones);
     int *ca = malloc((size_t)n_subjects * sizeof *ca), *cb = malloc((size_t)n_subjects * sizeof *cb);
     double *th = malloc(((size_t)replicates + 1) * sizeof *th), *rate = malloc(((size_t)replicates + 1) * sizeof *rate);
@@ -54,10 +80,6 @@ int vg_calib_run(const float *score, const int *subject_of, size_t n, int n_subj
         free(order), free(ones), free(ca), free(cb), free(th), free(rate);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    sort_scores = score;
-    qsort(order, n, sizeof *order, cmp_idx_desc);
     for (int s = 0; s < n_subjects; s++)
         ones[s] = 1;
     out->threshold = weighted_threshold(score, order, n, subject_of, ones, target, (double)n);

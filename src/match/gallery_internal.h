@@ -1,6 +1,6 @@
 /* gallery_internal.h — internal to match/: the vg_gallery structure, its
  * top-k heap (shared by the float scan in gallery.c and the int8 candidate
- * scan in gallery_i8.c), and the int8 index functions.
+ * scan in gallery_i8.c; topk_heap.c), and the int8 index functions.
  */
 #ifndef VG_MATCH_GALLERY_INTERNAL_H
 #define VG_MATCH_GALLERY_INTERNAL_H
@@ -40,7 +40,8 @@ static inline int vg_match_worse(const vg_match *a, const vg_match *b)
     return a->score < b->score || (a->score == b->score && a->id > b->id);
 }
 
-/* Min-heap on vg_match_worse: h[0] is the worst of the n kept. */
+/* topk_heap.c: a min-heap on vg_match_worse: h[0] is the worst of the n
+ * kept. */
 void vg_heap_sift_down(vg_match *h, size_t n, size_t i);
 void vg_heap_sift_up(vg_match *h, size_t i);
 /* Sorts a heap of n best first (heap sort). */

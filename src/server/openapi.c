@@ -23,14 +23,10 @@ enum MHD_Result vg_api_openapi(vg_request *r)
             method[k] = (char)(rt->method[k] - 'A' + 'a');
         method[k] = '\0';
         json_t *roles = json_array();
-        const char *p = rt->roles;
-        while (*p) {
-            const char *c = strchr(p, ',');
-            size_t len = c ? (size_t)(c - p) : strlen(p);
-            json_array_append_new(roles, json_stringn(p, len));
-            p += len + (c ? 1 : 0);
-        }
-        int pub = !strcmp(rt->roles, "public");
+        for (unsigned bit = 1; bit <= VG_ROLE_ANY; bit <<= 1)
+            if (rt->roles & bit)
+                json_array_append_new(roles, json_string(vg_route_role_name((vg_role)bit)));
+        int pub = (rt->roles & VG_ROLE_PUBLIC) != 0;
         json_t *op = json_pack("{s:s, s:o, s:{s:{s:s}, s:{s:s}}}", "summary", rt->summary,
                                "x-vigil-roles", roles, "responses", "200", "description", "success",
                                "default", "description", "an error: {\"error\": ..., \"field\": ...}");

@@ -2,6 +2,8 @@
  * dispatcher: path matching with {id}, then the checks every route gets:
  * a session or an API token unless public (401), the CSRF header on
  * state-changing requests made with a session cookie (403), the role (403).
+ * A route's roles are bits of vg_role (a misspelt role does not compile);
+ * the caller's role, a name from the store, is turned into its bit here.
  * Routes marked upload take bodies up to upload_max instead of body_max. openapi.c documents this same table.
  * The console's files (static.c) are looked up first, outside /api/. */
 #include <stdlib.h>
@@ -18,60 +20,64 @@
     "photo\",\"photo\":\"" EX_PHOTO "\"}"
 
 const vg_route vg_routes[] = {
-    {"GET", "/healthz", "public", vg_api_healthz, "liveness", 0, NULL},
-    {"GET", "/api/v1/openapi.json", "public", vg_api_openapi, "this document", 0, NULL},
-    {"POST", "/api/v1/login", "public", vg_auth_login, "log in: name, password; a session cookie and a CSRF token",
+    {"GET", "/healthz", VG_ROLE_PUBLIC, vg_api_healthz, "liveness", 0, NULL},
+    {"GET", "/api/v1/openapi.json", VG_ROLE_PUBLIC, vg_api_openapi, "this document", 0, NULL},
+    {"POST", "/api/v1/login", VG_ROLE_PUBLIC, vg_auth_login,
+     "log in: name, password; a session cookie and a CSRF token",
      0, NULL},
-    {"POST", "/api/v1/logout", "any", vg_auth_logout, "end the session", 0, NULL},
-    {"GET", "/api/v1/me", "any", vg_auth_me, "who is logged in, with which role", 0, NULL},
-    {"GET", "/api/v1/alerts", "operator,auditor", vg_api_alerts,
+    {"POST", "/api/v1/logout", VG_ROLE_ANY, vg_auth_logout, "end the session", 0, NULL},
+    {"GET", "/api/v1/me", VG_ROLE_ANY, vg_auth_me, "who is logged in, with which role", 0, NULL},
+    {"GET", "/api/v1/alerts", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR, vg_api_alerts,
      "alerts, oldest first: deployment, state, limit, after (paging)", 0, NULL},
-    {"GET", "/api/v1/alerts/stream", "operator,auditor", vg_api_stream,
+    {"GET", "/api/v1/alerts/stream", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR, vg_api_stream,
      "new alerts and adjudications as Server-Sent Events; resumes after Last-Event-ID or ?after=", 0, NULL},
-    {"GET", "/api/v1/alerts/{id}", "operator,auditor", vg_api_alert, "one alert", 0, NULL},
-    {"POST", "/api/v1/alerts/{id}/adjudicate", "operator", vg_api_adjudicate,
+    {"GET", "/api/v1/alerts/{id}", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR, vg_api_alert, "one alert", 0, NULL},
+    {"POST", "/api/v1/alerts/{id}/adjudicate", VG_ROLE_OPERATOR, vg_api_adjudicate,
      "an officer's decision: outcome confirmed|rejected|no_action, note", 0,
      "{\"outcome\":\"no_action\",\"note\":\"walk\"}"},
-    {"GET", "/api/v1/alerts/{id}/crop", "operator", vg_api_crop, "the probe face crop (JPEG); audited", 0, NULL},
-    {"GET", "/api/v1/watchlists", "operator,auditor,admin", vg_api_watchlists, "watch lists", 0, NULL},
-    {"POST", "/api/v1/watchlists", "admin", vg_api_watchlist_create,
+    {"GET", "/api/v1/alerts/{id}/crop", VG_ROLE_OPERATOR, vg_api_crop, "the probe face crop (JPEG); audited", 0, NULL},
+    {"GET", "/api/v1/watchlists", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_watchlists,
+     "watch lists", 0, NULL},
+    {"POST", "/api/v1/watchlists", VG_ROLE_ADMIN, vg_api_watchlist_create,
      "create a watch list: name, reason, authorised_by, expires_at?, max_size?", 0, EX_WATCHLIST},
-    {"GET", "/api/v1/watchlists/{id}/subjects", "operator,auditor,admin", vg_api_subjects,
+    {"GET", "/api/v1/watchlists/{id}/subjects", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_subjects,
      "the subjects of a watch list (no photos)", 0, NULL},
-    {"POST", "/api/v1/watchlists/{id}/subjects", "admin", vg_api_subject_create,
+    {"POST", "/api/v1/watchlists/{id}/subjects", VG_ROLE_ADMIN, vg_api_subject_create,
      "enrol a subject from base64 JPEG/PNG photos through the quality gate, keeping those that pass "
      "(422 with its reasons when none does); each photo reported with its box, every quality factor "
      "and the face crop; name, reason, category, source, photo or photos, expires_at?, under_18?, "
      "justification?, dob?, face?, allow_duplicate?, accept_low_quality? (a supervisor's written "
      "justification for a face below the quality limits), supervisor?",
      1, EX_SUBJECT},
-    {"POST", "/api/v1/watchlists/{id}/reembed", "admin", vg_api_watchlist_reembed,
+    {"POST", "/api/v1/watchlists/{id}/reembed", VG_ROLE_ADMIN, vg_api_watchlist_reembed,
      "make every template of the list again from its enrolment photos with this server's pack, in one "
      "audited transaction (all or nothing: 422 naming the subject and photo that fails)",
      0, NULL},
-    {"DELETE", "/api/v1/subjects/{id}", "admin", vg_api_subject_remove,
+    {"DELETE", "/api/v1/subjects/{id}", VG_ROLE_ADMIN, vg_api_subject_remove,
      "remove a subject with its templates and photos", 0, NULL},
-    {"GET", "/api/v1/subjects/{id}/photo", "operator,admin", vg_api_subject_photo,
+    {"GET", "/api/v1/subjects/{id}/photo", VG_ROLE_OPERATOR | VG_ROLE_ADMIN, vg_api_subject_photo,
      "the subject's first enrolled photo (JPEG); audited", 0, NULL},
-    {"GET", "/api/v1/deployments", "operator,auditor,admin", vg_api_deployments, "deployments", 0, NULL},
-    {"GET", "/api/v1/deployments/{id}/report", "operator,auditor,admin", vg_api_report,
+    {"GET", "/api/v1/deployments", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_deployments,
+     "deployments", 0, NULL},
+    {"GET", "/api/v1/deployments/{id}/report", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_report,
      "the transparency report (counts only) with a timeline: bucket (seconds, default 3600)", 0, NULL},
-    {"GET", "/api/v1/users", "admin", vg_api_users, "users (never a password hash)", 0, NULL},
-    {"POST", "/api/v1/users", "admin", vg_api_user_create, "add a user: name, role, password", 0,
+    {"GET", "/api/v1/users", VG_ROLE_ADMIN, vg_api_users, "users (never a password hash)", 0, NULL},
+    {"POST", "/api/v1/users", VG_ROLE_ADMIN, vg_api_user_create, "add a user: name, role, password", 0,
      "{\"name\":\"example user\",\"role\":\"operator\",\"password\":\"a long passphrase\"}"},
-    {"GET", "/api/v1/tokens", "admin", vg_api_tokens, "API tokens (never the token)", 0, NULL},
-    {"POST", "/api/v1/tokens", "admin", vg_api_token_create,
+    {"GET", "/api/v1/tokens", VG_ROLE_ADMIN, vg_api_tokens, "API tokens (never the token)", 0, NULL},
+    {"POST", "/api/v1/tokens", VG_ROLE_ADMIN, vg_api_token_create,
      "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,
      "{\"name\":\"example-bot\",\"role\":\"auditor\"}"},
-    {"DELETE", "/api/v1/tokens/{id}", "admin", vg_api_token_revoke, "revoke an API token", 0, NULL},
-    {"GET", "/api/v1/cameras/{id}/live.mjpeg", "operator", vg_api_live,
+    {"DELETE", "/api/v1/tokens/{id}", VG_ROLE_ADMIN, vg_api_token_revoke, "revoke an API token", 0, NULL},
+    {"GET", "/api/v1/cameras/{id}/live.mjpeg", VG_ROLE_OPERATOR, vg_api_live,
      "a camera's live view: multipart/x-mixed-replace JPEG frames, about 5 a second, every face "
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
      0, NULL},
-    {"GET", "/api/v1/audit", "auditor", vg_api_audit, "the audit chain: since, limit", 0, NULL},
-    {"GET", "/api/v1/cameras", "operator,auditor,admin", vg_api_cameras,
+    {"GET", "/api/v1/audit", VG_ROLE_AUDITOR, vg_api_audit, "the audit chain: since, limit", 0, NULL},
+    {"GET", "/api/v1/cameras", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_cameras,
      "the engine's cameras: state, frame rate, counters", 0, NULL},
-    {"GET", "/metrics", "admin,auditor", vg_api_metrics, "Prometheus text: engine and server counters", 0, NULL},
+    {"GET", "/metrics", VG_ROLE_ADMIN | VG_ROLE_AUDITOR, vg_api_metrics,
+     "Prometheus text: engine and server counters", 0, NULL},
 };
 const int vg_n_routes = (int)(sizeof vg_routes / sizeof vg_routes[0]);
 
@@ -115,19 +121,34 @@ static int match(const char *pattern, const char *url, int64_t *id)
     return !*pattern && !*url;
 }
 
-static int role_allowed(const char *roles, const char *role)
+static const struct {
+    vg_role bit;
+    const char *name;
+} role_names[] = {{VG_ROLE_OPERATOR, "operator"}, {VG_ROLE_AUDITOR, "auditor"}, {VG_ROLE_ADMIN, "admin"}};
+
+vg_role vg_route_role_of(const char *name)
 {
-    if (!strcmp(roles, "any"))
-        return 1;
-    size_t n = strlen(role);
-    for (const char *p = roles; *p;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (len == n && !strncmp(p, role, n))
-            return 1;
-        p += len + (c ? 1 : 0);
-    }
+    for (size_t i = 0; name && i < sizeof role_names / sizeof role_names[0]; i++)
+        if (!strcmp(name, role_names[i].name))
+            return role_names[i].bit;
     return 0;
+}
+
+const char *vg_route_role_name(vg_role bit)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (role_names[i].bit == bit)
+            return role_names[i].name;
+    return bit == VG_ROLE_PUBLIC ? "public" : bit == VG_ROLE_ANY ? "any" : NULL;
+}
+
+int vg_route_allows(unsigned roles, vg_role role)
+{
+    if (roles & VG_ROLE_PUBLIC)
+        return 1;
+    if (!(role & VG_ROLES_NAMED) || (role & (role - 1)))
+        return 0; /* no role, or not exactly one named role */
+    return (roles & VG_ROLE_ANY) || (roles & role);
 }
 
 /* The route; *path_known 1 when the path exists with another method. */
@@ -164,7 +185,7 @@ enum MHD_Result vg_route_dispatch(vg_request *r)
     if (!hit)
         return path_known ? vg_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", NULL)
                           : vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint", NULL);
-    if (strcmp(hit->roles, "public") != 0) {
+    if (!(hit->roles & VG_ROLE_PUBLIC)) {
         int who = vg_auth_session(r);
         if (who < 0)
             return vg_http_error(r, MHD_HTTP_UNAUTHORIZED, "unknown or revoked API token", "Authorization");
@@ -175,7 +196,7 @@ enum MHD_Result vg_route_dispatch(vg_request *r)
             !vg_auth_csrf_ok(r))
             return vg_http_error(r, MHD_HTTP_FORBIDDEN, "missing or wrong X-CSRF-Token header",
                                  "X-CSRF-Token");
-        if (!role_allowed(hit->roles, r->session.role))
+        if (!vg_route_allows(hit->roles, vg_route_role_of(r->session.role)))
             return vg_http_error(r, MHD_HTTP_FORBIDDEN, "your role may not do this", NULL);
     }
     return hit->handler(r);

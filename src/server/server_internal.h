@@ -1,5 +1,5 @@
 /* server_internal.h — what the server's files share: the server object, one
- * request's state, the route table's shape, and the helpers of http.c and
+ * request's state, the route table's shape, and the helpers of http_io.c and
  * auth.c. */
 #ifndef VG_SERVER_INTERNAL_H
 #define VG_SERVER_INTERNAL_H
@@ -89,10 +89,22 @@ typedef struct vg_request {
 
 typedef enum MHD_Result (*vg_handler)(vg_request *r);
 
+/* Who may call a route: the bits of a route's roles. Routes name them, so a
+ * misspelt role does not compile. VG_ROLE_PUBLIC needs no session;
+ * VG_ROLE_ANY takes any session with a known role. */
+typedef enum vg_role {
+    VG_ROLE_OPERATOR = 1 << 0,
+    VG_ROLE_AUDITOR = 1 << 1,
+    VG_ROLE_ADMIN = 1 << 2,
+    VG_ROLE_PUBLIC = 1 << 3,
+    VG_ROLE_ANY = 1 << 4,
+} vg_role;
+#define VG_ROLES_NAMED (VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN)
+
 typedef struct vg_route {
     const char *method;
     const char *path;         /* segments; "{id}" matches a positive decimal id */
-    const char *roles;        /* "public", "any" (a session), or roles separated by commas */
+    unsigned roles;           /* vg_role bits: VG_ROLE_PUBLIC, VG_ROLE_ANY, or named roles */
     vg_handler handler;
     const char *summary;
     int upload;               /* 1: the body may be up to upload_max */
@@ -109,10 +121,18 @@ extern const int vg_n_routes;
 const char *vg_route_stream_type(const vg_route *rt);
 /* routes.c: finds the route and runs it (with auth checks). */
 enum MHD_Result vg_route_dispatch(vg_request *r);
+/* routes.c: the bit of a role's name as the store holds it ("operator",
+ * "auditor", "admin"); 0 for any other string. */
+vg_role vg_route_role_of(const char *name);
+/* routes.c: the name of one bit ("public" and "any" included), or NULL. */
+const char *vg_route_role_name(vg_role bit);
+/* routes.c: 1 when a caller of role (one named bit; 0 = unknown) may call a
+ * route with these roles. */
+int vg_route_allows(unsigned roles, vg_role role);
 /* The route for method and url, or NULL (no auth checks). */
 const vg_route *vg_route_find(const char *method, const char *url, int64_t *id);
 
-/* http.c */
+/* http_io.c */
 int vg_http_body_append(vg_request *r, const char *data, size_t size);
 enum MHD_Result vg_http_json(vg_request *r, unsigned status, json_t *body);
 enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body, const char *cookie);
@@ -170,13 +190,13 @@ enum MHD_Result vg_api_report(vg_request *r);
  * the store (under the store mutex, which the caller holds); VG_OK when
  * there is no engine or the change was to another list. */
 vg_status vg_server_gallery_reload(vg_server *srv, int64_t watchlist_id, const char *actor, vg_err *err);
-/* live.c: a camera's live view as MJPEG */
+/* live_mjpeg.c: a camera's live view as MJPEG */
 enum MHD_Result vg_api_live(vg_request *r);
 enum MHD_Result vg_api_cameras(vg_request *r);
 enum MHD_Result vg_api_metrics(vg_request *r);
-/* The alert as the API shows it (list, one, stream, webhooks). */
+/* alert_json.c: the alert as the API shows it (list, one, stream, webhooks). */
 json_t *vg_api_alert_json(const vg_alert_detail *d);
-/* stream.c: GET /api/v1/alerts/stream (Server-Sent Events). */
+/* alert_sse.c: GET /api/v1/alerts/stream (Server-Sent Events). */
 enum MHD_Result vg_api_stream(vg_request *r);
 
 /* feed.c — the server's alert feed: one thread following the store's

@@ -1,6 +1,6 @@
 /* source.c — the caller's side of a camera source: opening (options, URL
  * checks, a file probed before returning), the one-frame mailbox the decode
- * thread (run.c) fills, statistics, and closing.
+ * thread (decode_thread.c) fills, statistics, and closing.
  *
  * The mailbox is a single slot under a mutex and a condition variable on
  * CLOCK_MONOTONIC. In LIVE mode the thread replaces a frame nobody took

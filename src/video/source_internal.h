@@ -1,5 +1,5 @@
 /* source_internal.h — the vg_source object shared by the caller's side
- * (source.c: open, next, stats, close) and its decode thread (run.c), and
+ * (source.c: open, next, stats, close) and its decode thread (decode_thread.c), and
  * the key=value event lines both write (events.c). Internal to src/video. */
 #ifndef VIGIL_VIDEO_SOURCE_INTERNAL_H
 #define VIGIL_VIDEO_SOURCE_INTERNAL_H
@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 
 #include "vigil/video.h"
-#include "video/stream.h"
+#include "video/ffmpeg_stream.h"
 #include "video/url.h"
 
 struct vg_source {

@@ -1,6 +1,6 @@
-/* live.h — shared by `vigil run` and `vigil replay` (live.c). */
-#ifndef VG_CLI_LIVE_H
-#define VG_CLI_LIVE_H
+/* run_shared.h — shared by `vigil run` and `vigil replay` (run_shared.c). */
+#ifndef VG_CLI_RUN_SHARED_H
+#define VG_CLI_RUN_SHARED_H
 
 #include "cli/cli.h"
 #include "vigil/engine.h"

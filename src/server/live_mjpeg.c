@@ -1,4 +1,4 @@
-/* live.c — GET /api/v1/cameras/{id}/live.mjpeg: a camera's live view as
+/* live_mjpeg.c — GET /api/v1/cameras/{id}/live.mjpeg: a camera's live view as
  * multipart/x-mixed-replace JPEG parts. The frames come from the engine's
  * view tap (vg_engine_view_next), already reduced and with every face that
  * is not a current match blurred: nothing here sees an unblurred frame. The

@@ -1,7 +1,7 @@
-/* live.c — what `vigil run` and `vigil replay` share: the log line writer,
+/* run_shared.c — what `vigil run` and `vigil replay` share: the log line writer,
  * the alert printer, the engine's statistics as key=value lines, and the
  * wait for the end (of the files, or of SIGINT/SIGTERM). */
-#include "cli/live.h"
+#include "cli/run_shared.h"
 
 #include <signal.h>
 #include <stdlib.h>

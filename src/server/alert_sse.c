@@ -1,4 +1,4 @@
-/* stream.c — GET /api/v1/alerts/stream: the alert feed as Server-Sent
+/* alert_sse.c — GET /api/v1/alerts/stream: the alert feed as Server-Sent
  * Events. Each new alert is "id: <id>\nevent: alert\ndata: <JSON>\n\n", an
  * adjudication "event: update\ndata: <JSON>\n\n" (no id, so a browser's
  * Last-Event-ID stays the last alert). A client resumes after the

@@ -1,7 +1,7 @@
-/* http.h — the HTTP server as `vigil run` and `vigil serve` start it
- * (http.c). */
-#ifndef VG_CLI_HTTP_H
-#define VG_CLI_HTTP_H
+/* server_start.h — the HTTP server as `vigil run` and `vigil serve` start it
+ * (server_start.c). */
+#ifndef VG_CLI_SERVER_START_H
+#define VG_CLI_SERVER_START_H
 
 #include "cli/cli.h"
 #include "vigil/server.h"

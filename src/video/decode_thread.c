@@ -1,4 +1,4 @@
-/* run.c — a source's decode thread: open, decode, convert to RGB, pace, put
+/* decode_thread.c — a source's decode thread: open, decode, convert to RGB, pace, put
  * into the mailbox; on failure reopen with capped exponential backoff.
  *
  * Failures of a camera (an opening that fails, a read error, the end of a

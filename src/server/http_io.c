@@ -1,4 +1,4 @@
-/* http.c — HTTP plumbing: request bodies accumulated up to a limit, JSON
+/* http_io.c — HTTP plumbing: request bodies accumulated up to a limit, JSON
  * responses (jansson) with the headers every answer carries, error bodies
  * {"error": ..., "field": ...}, query arguments and headers. Nothing here
  * (nor anywhere in the server) maps a request path to a file. */

@@ -1,4 +1,4 @@
-/* stream.c — one opening of a source: libavformat to demux, libavcodec to
+/* ffmpeg_stream.c — one opening of a source: libavformat to demux, libavcodec to
  * decode its first video stream, one frame per call.
  *
  * Every blocking FFmpeg call goes through the interrupt callback, which
@@ -11,7 +11,7 @@
  * strings only: nothing FFmpeg formats from the URL reaches them, and
  * FFmpeg's log output is silenced once per process.
  */
-#include "video/stream.h"
+#include "video/ffmpeg_stream.h"
 
 #include <errno.h>
 #include <pthread.h>

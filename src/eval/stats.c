@@ -1,12 +1,12 @@
-/* eval_stats.c — the summary figures of `eval verify` and `eval search`
- * with 95 % intervals from the bootstrap over subjects, and their ROC and
- * DET curves as SVG. A verification pair belongs to the subject of its
- * first image; a search to the subject searched. */
+/* stats.c — the summary figures of `eval verify` and `eval search` with
+ * 95 % intervals from the bootstrap over subjects (match/bootstrap.h). A
+ * verification pair belongs to the subject of its first image; a search to
+ * the subject searched. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/eval_stats.h"
+#include "eval/eval.h"
 #include "match/bootstrap.h"
 #include "match/curve.h"
 
@@ -40,17 +40,37 @@ static int grow(size_t m, size_t **idx, void **items, size_t item, float **pos, 
     return 0;
 }
 
+void vg_eval_split_pairs(const vg_pair_score *s, size_t n, float *pos, size_t *np, float *neg, size_t *nn)
+{
+    *np = *nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].genuine)
+            pos[(*np)++] = s[i].score;
+        else
+            neg[(*nn)++] = s[i].score;
+    }
+}
+
+void vg_eval_split_searches(const vg_openset_search *s, size_t n, float *pos, size_t *np, size_t *never, float *neg,
+                            size_t *nn)
+{
+    *np = *never = *nn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].mated)
+            neg[(*nn)++] = s[i].top_score;
+        else if (s[i].mate_rank == 1)
+            pos[(*np)++] = s[i].top_score;
+        else
+            (*never)++;
+    }
+}
+
 /* EER, AUC and TAR at FAR 1e-3 of pairs (pos/neg scratch of n floats). */
 static void verify_figs(const vg_pair_score *s, size_t n, float *pos, float *neg, double *eer, double *auc,
                         double *tar)
 {
-    size_t np = 0, nn = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i].genuine)
-            pos[np++] = s[i].score;
-        else
-            neg[nn++] = s[i].score;
-    }
+    size_t np, nn;
+    vg_eval_split_pairs(s, n, pos, &np, neg, &nn);
     *eer = vg_curve_eer(pos, np, 0, neg, nn, NULL);
     *auc = vg_metrics_auc(s, n);
     *tar = vg_metrics_tar_at_far(s, n, 1e-3, NULL);
@@ -106,15 +126,8 @@ out:
 static void search_figs(const vg_openset_search *s, size_t n, const double *fpir, int n_fpir, float *pos, float *neg,
                         double *rank1, double *fnir, double *eer)
 {
-    size_t np = 0, never = 0, nn = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!s[i].mated)
-            neg[nn++] = s[i].top_score;
-        else if (s[i].mate_rank == 1)
-            pos[np++] = s[i].top_score;
-        else
-            never++;
-    }
+    size_t np, never, nn;
+    vg_eval_split_searches(s, n, pos, &np, &never, neg, &nn);
     *rank1 = vg_openset_rank_rate(s, n, 1);
     for (int k = 0; k < n_fpir; k++) {
         vg_openset_point pt;
@@ -176,91 +189,4 @@ out:
     free(r);
     free(e);
     return rc;
-}
-
-json_t *vg_eval_ci_obj(const vg_eval_ci *c)
-{
-    return vg_eval_ci_json(c->v, c->lo, c->hi);
-}
-
-/* Writes the two charts of a curve: ROC (fpr, 1 - fnr) and DET (fpr, fnr). */
-static vg_status write_curves(const char *dir, const char *prefix, const char *what, const char *fp_name,
-                              const char *fn_name, const float *pos, size_t np, size_t never, const float *neg,
-                              size_t nn, vg_err *err)
-{
-    size_t cap = np + nn + 1;
-    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y), *tp = malloc(cap * sizeof *tp);
-    if (!x || !y || !tp) {
-        free(x), free(y), free(tp);
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-    }
-    size_t k = vg_curve_points(pos, np, never, neg, nn, x, y, NULL);
-    /* ascending x for the charts */
-    for (size_t i = 0; i < k / 2; i++) {
-        double t = x[i];
-        x[i] = x[k - 1 - i], x[k - 1 - i] = t;
-        t = y[i];
-        y[i] = y[k - 1 - i], y[k - 1 - i] = t;
-    }
-    for (size_t i = 0; i < k; i++)
-        tp[i] = 1 - y[i];
-    double xmin = nn ? 1.0 / (double)nn : 1e-6, ymin = np + never ? 1.0 / (double)(np + never) : 1e-6;
-    if (xmin < 1e-6)
-        xmin = 1e-6;
-    char path[4200], title[256], xl[64], yl[64];
-    vg_eval_curve c = {what, x, tp, k};
-    snprintf(path, sizeof path, "%s/%s-roc.svg", dir, prefix);
-    snprintf(title, sizeof title, "ROC: %s", what);
-    snprintf(xl, sizeof xl, "%s (log)", fp_name);
-    snprintf(yl, sizeof yl, "1 - %s (log)", fn_name);
-    vg_status st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, 0.5, err);
-    if (!st) {
-        c.y = y;
-        snprintf(path, sizeof path, "%s/%s-det.svg", dir, prefix);
-        snprintf(title, sizeof title, "DET: %s", what);
-        snprintf(yl, sizeof yl, "%s (log)", fn_name);
-        st = vg_eval_svg_write(path, title, xl, yl, &c, 1, xmin, ymin < 1e-4 ? 1e-4 : ymin, err);
-    }
-    free(x), free(y), free(tp);
-    return st;
-}
-
-vg_status vg_eval_verify_svg(const char *dir, const vg_pair_score *s, size_t n, vg_err *err)
-{
-    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
-    if (!pos || !neg) {
-        free(pos), free(neg);
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-    }
-    size_t np = 0, nn = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i].genuine)
-            pos[np++] = s[i].score;
-        else
-            neg[nn++] = s[i].score;
-    }
-    vg_status st = write_curves(dir, "verify", "LFW View 2 pairs", "FMR", "FNMR", pos, np, 0, neg, nn, err);
-    free(pos), free(neg);
-    return st;
-}
-
-vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t n, vg_err *err)
-{
-    float *pos = malloc((n ? n : 1) * sizeof *pos), *neg = malloc((n ? n : 1) * sizeof *neg);
-    if (!pos || !neg) {
-        free(pos), free(neg);
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-    }
-    size_t np = 0, nn = 0, never = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!s[i].mated)
-            neg[nn++] = s[i].top_score;
-        else if (s[i].mate_rank == 1)
-            pos[np++] = s[i].top_score;
-        else
-            never++;
-    }
-    vg_status st = write_curves(dir, "search", "LFW open-set searches", "FPIR", "FNIR", pos, np, never, neg, nn, err);
-    free(pos), free(neg);
-    return st;
 }

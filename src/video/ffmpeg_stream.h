@@ -1,8 +1,8 @@
-/* stream.h — one opening of a camera or file: FFmpeg's demuxer and video
+/* ffmpeg_stream.h — one opening of a camera or file: FFmpeg's demuxer and video
  * decoder, read frame by frame (internal to src/video). A source closes and
  * opens a new vg_stream each time it reconnects. */
-#ifndef VIGIL_VIDEO_STREAM_H
-#define VIGIL_VIDEO_STREAM_H
+#ifndef VIGIL_VIDEO_FFMPEG_STREAM_H
+#define VIGIL_VIDEO_FFMPEG_STREAM_H
 
 #include <stdatomic.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* http.c — starting and stopping the HTTP server for `vigil run` (beside
+/* server_start.c — starting and stopping the HTTP server for `vigil run` (beside
  * the engine) and `vigil serve` (alone): its own store connection (SQLite
  * in WAL mode lets it read while the engine's connection writes), the
  * settings of the config file's [http] and [webhook] sections, the
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/http.h"
-#include "cli/live.h"
+#include "cli/server_start.h"
+#include "cli/run_shared.h"
 #include "vigil/store.h"
 
 vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, const char *listen,

@@ -1,0 +1,321 @@
+/* eval.h — accuracy on labelled data, computed and never printed: the
+ * module behind `vigil eval` (src/cli/cmd_eval*.c parse the options and
+ * format the figures as text or JSON). It sits above face/ and match/ (it
+ * embeds images with a model pack and scores them with match/'s metrics)
+ * and below cli/.
+ *
+ *   images.c     a list of images embedded once each, by a pool of threads
+ *   people.c     folder-per-person data sets; the seeded shuffle
+ *   labels.c     LFW's known label errors: one reader, one alias rule
+ *   stats.c      95 % bootstrap intervals of the verify and search figures
+ *   verify.c     LFW View 2 (10-fold verification)
+ *   search.c     the LFW open-set (watch-list) protocol
+ *   calibrate.c  the watch-list threshold for K false alerts in N faces
+ *   groups.c     error rates per group and their differential */
+#ifndef VG_EVAL_EVAL_H
+#define VG_EVAL_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/calib.h"
+#include "match/metrics.h"
+#include "match/openset.h"
+#include "vigil/face.h"
+#include "vigil/status.h"
+
+/* ---- images.c ------------------------------------------------------------ */
+
+typedef struct vg_eval_images {
+    char **paths;
+    size_t n;
+    float *emb;         /* n x dim */
+    unsigned char *ok;  /* face found */
+    unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
+    int dim;
+    int flip;           /* 1: embed each face with its mirror (vg_face_embed_face_flip) */
+} vg_eval_images;
+
+/* Monotonic seconds (for the run's time). */
+double vg_eval_now(void);
+/* Allocates the embeddings and face flags for im->n images of dim floats. */
+vg_status vg_eval_images_alloc(vg_eval_images *im, int dim, vg_err *err);
+void vg_eval_images_free(vg_eval_images *im);
+size_t vg_eval_images_without_face(const vg_eval_images *im);
+/* Embeds every image (the face nearest the centre) with `threads` threads,
+ * decoding at most max_pixels (0: the decoder's default) an image; an image
+ * without a face keeps ok 0, an unreadable one stops the run with its
+ * error (prefixed with its path). */
+vg_status vg_eval_embed_all(const vg_face_pack *pack, vg_eval_images *im, int threads, long long max_pixels,
+                            vg_err *err);
+
+/* ---- people.c ------------------------------------------------------------ */
+
+/* A folder-per-person data set: DIR/PERSON/IMAGE (.jpg .jpeg .png .bmp
+ * .webp), people and their images in name order; hidden entries are
+ * skipped, symbolic links followed. Person p owns images first[p] ..
+ * first[p] + count[p] - 1 of the image list. */
+typedef struct vg_eval_people {
+    char **name;
+    size_t *first;
+    int *count;
+    size_t n;
+    int *person_of;     /* image -> person */
+} vg_eval_people;
+
+/* Reads the data set (people with no image are left out). */
+vg_status vg_eval_people_load(const char *dir, vg_eval_people *pp, vg_eval_images *im, vg_err *err);
+void vg_eval_people_free(vg_eval_people *pp);
+/* Index of a person by name, or -1 (people are in name order). */
+int vg_eval_people_find(const vg_eval_people *pp, const char *name);
+
+/* LFW's path of a person's image num (1-based): LFW/images_deepfunneled/
+ * NAME/NAME_NNNN.jpg. */
+void vg_eval_lfw_image_path(char *buf, size_t len, const char *lfw, const char *name, int num);
+
+/* A name with an index, for sorting by name then index with qsort (the
+ * sort's context travels in the array, not in a global). */
+typedef struct vg_eval_named {
+    const char *name;
+    size_t index;
+} vg_eval_named;
+int vg_eval_cmp_named(const void *a, const void *b);
+
+/* Fisher-Yates shuffle of idx[0..n) driven by splitmix64 (vg_boot_next)
+ * from *rng: index = rng % (i + 1). Every protocol that picks people at
+ * random (search's watch list, calibrate's gallery) picks them with this. */
+void vg_eval_shuffle(int *idx, size_t n, uint64_t *rng);
+
+/* ---- labels.c ------------------------------------------------------------ */
+
+/* Known label errors (LFW's known-label-errors.txt), one entry a line, '#'
+ * starting a comment:
+ *   alias A B                 A and B are one person filed under two names;
+ *   misfiled FOLDER/FILE P    the image FOLDER/FILE shows P.
+ * The alias rule: aliases join names into one identity, transitively (alias
+ * A B and alias C B make A, B and C one person); an identity is known by the
+ * first name, in file order, of the first alias entry that names one of its
+ * members. A missing file: *found = 0 and no entry. */
+#define VG_EVAL_LABELS_MAX 256
+typedef struct vg_eval_label {
+    int misfiled;
+    int line;           /* in the file, for messages */
+    char a[256], b[128];
+} vg_eval_label;
+typedef struct vg_eval_labels {
+    int n;
+    vg_eval_label e[VG_EVAL_LABELS_MAX];
+} vg_eval_labels;
+vg_status vg_eval_labels_load(const char *path, vg_eval_labels *l, int *found, vg_err *err);
+/* The name a person's identity is known by (see the alias rule above). */
+const char *vg_eval_labels_canon(const vg_eval_labels *l, const char *name);
+/* Who an image shows: its misfiled person, else its folder's, canonical. */
+const char *vg_eval_labels_truth(const vg_eval_labels *l, const char *image_path, const char *person);
+
+/* ---- stats.c ------------------------------------------------------------- */
+
+#define VG_EVAL_FPIR_MAX 8
+
+typedef struct vg_eval_ci {
+    double v, lo, hi;
+} vg_eval_ci;
+
+typedef struct vg_eval_verify_figs {
+    vg_eval_ci eer, auc, tar_at_far_1e3;
+    int replicates;
+} vg_eval_verify_figs;
+
+typedef struct vg_eval_search_figs {
+    vg_eval_ci rank1, eer, fnir[VG_EVAL_FPIR_MAX];
+    int replicates;
+} vg_eval_search_figs;
+
+/* The scores of genuine pairs into pos, of impostor pairs into neg (each
+ * with room for n). */
+void vg_eval_split_pairs(const vg_pair_score *s, size_t n, float *pos, size_t *np, float *neg, size_t *nn);
+/* The rank-1 scores of mated searches whose mate is at rank 1 into pos
+ * (the others counted in *never), of non-mated searches into neg. */
+void vg_eval_split_searches(const vg_openset_search *s, size_t n, float *pos, size_t *np, size_t *never, float *neg,
+                            size_t *nn);
+
+/* 0 on success, -1 out of memory (or too many FPIR points). A pair belongs
+ * to the subject of its first image; a search to the subject searched. */
+int vg_eval_verify_ci(const vg_pair_score *s, size_t n, const int *subject_of, int n_subjects, int reps,
+                      uint64_t seed, vg_eval_verify_figs *out);
+int vg_eval_search_ci(const vg_openset_search *s, size_t n, const int *subject_of, int n_subjects,
+                      const double *fpir, int n_fpir, int reps, uint64_t seed, vg_eval_search_figs *out);
+
+/* ---- verify.c: LFW View 2 ------------------------------------------------ */
+
+#define VG_EVAL_NAME_MAX 128
+
+typedef struct vg_eval_pair {
+    char name_a[VG_EVAL_NAME_MAX], name_b[VG_EVAL_NAME_MAX];
+    int num_a, num_b;
+    int fold, genuine;
+    size_t ia, ib;  /* indices into the unique image list */
+} vg_eval_pair;
+
+typedef struct vg_eval_pairs {
+    vg_eval_pair *p;
+    size_t n;
+    int folds;
+} vg_eval_pairs;
+
+/* Reads pairs_path ("FOLDS N", then per fold N same-person and N
+ * different-person lines) and lists the images it names under
+ * lfw/images_deepfunneled, each once, in im->paths. */
+vg_status vg_eval_pairs_load(const char *lfw, const char *pairs_path, vg_eval_pairs *pairs, vg_eval_images *im,
+                             vg_err *err);
+void vg_eval_pairs_free(vg_eval_pairs *pairs);
+
+typedef struct vg_eval_verify_result {
+    vg_pair_score *scores;   /* one a pair (owned) */
+    size_t pairs_without;    /* pairs with an image without a face: scored -1 */
+    vg_kfold_result kf;
+    double auc, tar, far_threshold;   /* TAR at FAR 1e-3 and its threshold */
+    vg_eval_verify_figs ci;  /* bootstrap over the subjects of the pairs' first images */
+} vg_eval_verify_result;
+
+/* Scores the pairs from the embedded images (cosine; -1 when a face is
+ * missing) and computes the figures with `reps` bootstrap replicates. */
+vg_status vg_eval_verify_run(const vg_eval_pairs *pairs, const vg_eval_images *im, int reps,
+                             vg_eval_verify_result *out, vg_err *err);
+void vg_eval_verify_result_free(vg_eval_verify_result *r);
+
+/* ---- search.c: the LFW open-set protocol -------------------------------- */
+
+#define VG_EVAL_SEARCH_SEED 1
+#define VG_EVAL_SEARCH_K 5
+#define VG_EVAL_SEARCH_SHOW 10 /* highest-scoring non-mated searches kept */
+#define VG_EVAL_SEARCH_FPIRS 3 /* FPIR 1 %, 0.1 %, 1/6000 */
+
+extern const double vg_eval_fpir_targets[VG_EVAL_SEARCH_FPIRS];
+extern const char *const vg_eval_fpir_names[VG_EVAL_SEARCH_FPIRS];
+
+typedef struct vg_eval_lfw_person {
+    char name[VG_EVAL_NAME_MAX];
+    int count;     /* images */
+    size_t first;  /* index of its first image in the image list */
+    int enrolled;
+    int root;      /* its identity: the lowest person index of its aliases */
+} vg_eval_lfw_person;
+
+enum { VG_EVAL_ROLE_GALLERY = 0, VG_EVAL_ROLE_MATED, VG_EVAL_ROLE_NONMATED };
+
+typedef struct vg_eval_search_set {
+    vg_eval_lfw_person *people;
+    size_t np;
+    int *by_name;      /* person indices sorted by name */
+    int *person_of;    /* image -> person */
+    int *truth;        /* image -> true identity (a root person index) */
+    unsigned char *role;
+    size_t label_entries;  /* entries of known-label-errors.txt applied */
+    int have_labels;       /* the file exists */
+} vg_eval_search_set;
+
+/* Reads lfw/lfw-names.txt, picks the watch list (the first n_list of the
+ * people with two or more images, shuffled from seed), lists the images in
+ * im->paths with their roles, and applies lfw/known-label-errors.txt when
+ * present (entries naming people absent from lfw-names.txt are skipped). */
+vg_status vg_eval_search_load(const char *lfw, long long n_list, uint64_t seed, vg_eval_search_set *ss,
+                              vg_eval_images *im, vg_err *err);
+void vg_eval_search_set_free(vg_eval_search_set *ss);
+
+/* One search kept for the report: which image, the rank-1 person. */
+typedef struct vg_eval_search_row {
+    size_t image;
+    int top_person;   /* -1: no candidate */
+    float top_score;
+    int excluded;     /* by the cleaning */
+} vg_eval_search_row;
+
+typedef struct vg_eval_search_result {
+    vg_openset_search *raw, *clean;  /* owned: ns raw searches, clean_n cleaned */
+    size_t ns, clean_n;
+    size_t n_mated, n_nonmated, mated_no_face, nonmated_no_face;
+    size_t enrol_failed, excl_mated, excl_nonmated, search_differs;
+    double rank1, rank5, rank1_clean;
+    vg_openset_point raw_pts[VG_EVAL_SEARCH_FPIRS], clean_pts[VG_EVAL_SEARCH_FPIRS];
+    vg_eval_search_row top[VG_EVAL_SEARCH_SHOW]; /* highest non-mated, descending */
+    size_t n_top;
+    vg_eval_search_figs ci_raw, ci_clean;
+} vg_eval_search_result;
+
+/* Enrols the watch list, runs every search (top VG_EVAL_SEARCH_K, checked
+ * against the float scan) and computes the raw and cleaned figures with
+ * `reps` bootstrap replicates. */
+vg_status vg_eval_search_run(const vg_eval_search_set *ss, const vg_eval_images *im, int reps,
+                             vg_eval_search_result *out, vg_err *err);
+void vg_eval_search_result_free(vg_eval_search_result *r);
+
+/* ---- calibrate.c --------------------------------------------------------- */
+
+#define VG_EVAL_CAL_SEED 1
+#define VG_EVAL_CAL_SHOW 5 /* highest non-mated searches kept */
+
+typedef struct vg_eval_cal_size {
+    int size;
+    vg_calib_result r;
+    size_t no_face_gallery_skipped, subjects;
+    float *desc;     /* non-mated scores, descending (owned) */
+    size_t n;
+    size_t ho_n, ho_alarms, ho_subjects;
+    size_t excluded, ho_excluded;  /* searches of someone listed under another name (label errors) */
+    size_t top_img[VG_EVAL_CAL_SHOW];  /* the highest non-mated searches: image, candidate person, score */
+    int top_cand[VG_EVAL_CAL_SHOW];
+    float top_score[VG_EVAL_CAL_SHOW];
+    int n_top;
+} vg_eval_cal_size;
+
+/* Marks every image past a person's first m as not to embed. */
+vg_status vg_eval_skip_beyond(const vg_eval_people *pp, vg_eval_images *im, int m, vg_err *err);
+/* One watch-list size cs->size: the gallery (the first people of the
+ * shuffle whose first image has a face), the non-mated scores (per_person
+ * images a person, 0: all; labels may be NULL), the calibration for the
+ * target rate, and the held-out rate (hp NULL: none). */
+vg_status vg_eval_calibrate_size(const vg_eval_people *pp, const vg_eval_images *im, const vg_eval_people *hp,
+                                 const vg_eval_images *him, uint64_t seed, double target, int replicates,
+                                 int per_person, const vg_eval_labels *labels, vg_eval_cal_size *cs, vg_err *err);
+
+/* ---- groups.c ------------------------------------------------------------ */
+
+#define VG_EVAL_GROUPS_MAX 32
+#define VG_EVAL_GROUP_NAME_MAX 64
+#define VG_EVAL_GROUPS_MIN_ERRORS 10
+
+typedef struct vg_eval_group {
+    char name[VG_EVAL_GROUP_NAME_MAX + 1];
+    int subjects;
+    long long mated, misses;
+    long long nonmated, false_matches;
+    double fmr, fnmr, fmr_lo, fmr_hi, fnmr_lo, fnmr_hi;
+    double *rep_fmr, *rep_fnmr;
+} vg_eval_group;
+
+typedef struct vg_eval_ratio {
+    int hi, lo;  /* groups */
+    double value, ci_lo, ci_hi;
+} vg_eval_ratio;
+
+typedef struct vg_eval_groups_result {
+    vg_eval_group g[VG_EVAL_GROUPS_MAX];
+    int n_groups;
+    int missing;      /* labelled people absent from the data set */
+    int unlabelled;   /* people of the data set left out */
+    int no_ref;       /* labelled people without a reference image */
+    int *group_of;    /* person -> group, -1: unlabelled (owned) */
+    vg_eval_ratio fmr_ratio, fnmr_ratio;
+} vg_eval_groups_result;
+
+/* Reads the labels file (person,group lines) into out and keeps in im only
+ * the labelled people's images (the rest are not embedded). */
+vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_eval_images *im,
+                              vg_eval_groups_result *out, vg_err *err);
+/* The rates per group at the threshold, their intervals (reps replicates
+ * from seed) and the differentials. */
+vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, float threshold, uint64_t seed,
+                             int reps, vg_eval_groups_result *out, vg_err *err);
+void vg_eval_groups_result_free(vg_eval_groups_result *r);
+
+#endif
