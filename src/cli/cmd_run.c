@@ -57,15 +57,19 @@ static void retention(const vg_cli *cli, const vg_engine_config *cfg, vg_store *
                              .purge_ended_deployment_lists = cfg->retention_purge_ended};
     vg_retention_result r;
     vg_err err = {{0}};
-    char line[512];
-    if (vg_store_retention_run(store, vg_cli_actor(cli), &p, 0, &r, &err) == VG_OK)
-        snprintf(line, sizeof line,
-                 "event=retention alerts_deleted=%d subjects_expired=%d templates_deleted=%d photos_deleted=%d "
-                 "watchlists_purged=%d",
-                 r.alerts_deleted, r.subjects_expired, r.templates_deleted, r.photos_deleted, r.watchlists_purged);
-    else
-        snprintf(line, sizeof line, "event=retention_failed reason=\"%s\"", err.msg);
-    vg_cli_log_line(NULL, line);
+    vg_log_line l;
+    if (vg_store_retention_run(store, vg_cli_actor(cli), &p, 0, &r, &err) == VG_OK) {
+        vg_log_start(&l, "retention");
+        vg_log_fmt(&l, "alerts_deleted", "%d", r.alerts_deleted);
+        vg_log_fmt(&l, "subjects_expired", "%d", r.subjects_expired);
+        vg_log_fmt(&l, "templates_deleted", "%d", r.templates_deleted);
+        vg_log_fmt(&l, "photos_deleted", "%d", r.photos_deleted);
+        vg_log_fmt(&l, "watchlists_purged", "%d", r.watchlists_purged);
+    } else {
+        vg_log_start(&l, "retention_failed");
+        vg_log_str(&l, "reason", err.msg);
+    }
+    vg_cli_log_line(NULL, l.buf);
 }
 
 /* Every retention_every_hours while the engine runs: the engine's alert
@@ -189,10 +193,11 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
                         "reembed %s) and create a new deployment, or run with the pack it was created for",
                         name, d->model_id, vg_face_pack_model_id(pack), d->watchlist);
     if (!st && d->detector[0] && strcmp(d->detector, vg_face_pack_detector(pack)) != 0) {
-        char line[VG_STORE_NAME_MAX * 2 + 96];
-        snprintf(line, sizeof line, "event=detector_differs deployment_detector=%s detector=%s", d->detector,
-                 vg_face_pack_detector(pack));
-        vg_cli_log_line(NULL, line);
+        vg_log_line l;
+        vg_log_start(&l, "detector_differs");
+        vg_log_str(&l, "deployment_detector", d->detector);
+        vg_log_str(&l, "detector", vg_face_pack_detector(pack));
+        vg_cli_log_line(NULL, l.buf);
     }
     if (!st)
         st = vg_watch_gallery_load(store, vg_cli_actor(cli), purpose, d->watchlist_id, vg_face_pack_model_id(pack),

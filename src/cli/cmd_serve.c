@@ -70,7 +70,12 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     vg_face_pack *pack = NULL;
     vg_err perr = {{0}};
     if (vg_cli_open_pack(&pc, &pack, &perr) != VG_OK)
-        fprintf(stderr, "vigil: no model pack (%s): photo uploads will be refused (503)\n", perr.msg);
+    {
+        vg_log_line l;
+        vg_log_start(&l, "warning");
+        vg_log_fmt(&l, "reason", "no model pack (%s): photo uploads will be refused (503)", perr.msg);
+        vg_cli_log_line(NULL, l.buf);
+    }
     /* Blocked before the server's threads start, so they inherit the mask
      * and only sigwaitinfo below sees the signals. */
     vg_cli_block_signals();

@@ -25,16 +25,9 @@ double vg_engine_wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void vg_engine_log(const struct vg_engine *e, const char *fmt, ...)
+void vg_engine_log(const struct vg_engine *e, const vg_log_line *l)
 {
-    if (!e->cfg.log)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    e->cfg.log(e->cfg.log_ctx, line);
+    vg_log_emit(e->cfg.log, e->cfg.log_ctx, l);
 }
 
 static void sleep_ms(int ms)
@@ -62,7 +55,13 @@ static int work_once(struct vg_engine *e, int start)
         if (st == VG_ERR_NOT_FOUND) {
             vg_camera_end_tracks(c);
             vg_view_end(c);
-            vg_engine_log(e, "event=camera_ended camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+            {
+                vg_log_line lg;
+                vg_log_start(&lg, "camera_ended");
+                vg_log_str(&lg, "camera", c->cfg.name);
+                vg_log_str(&lg, "reason", err.msg);
+                vg_engine_log(e, &lg);
+            }
             pthread_mutex_lock(&c->lock);
             c->ended = 1;
             pthread_mutex_unlock(&c->lock);
@@ -144,7 +143,13 @@ static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *
         c->ended = 1;
         vg_view_end(c);
         snprintf(c->failure, sizeof c->failure, "%s", why.msg);
-        vg_engine_log(e, "event=camera_failed camera=%s reason=\"%s\"", c->cfg.name, why.msg);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "camera_failed");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_str(&lg, "reason", why.msg);
+            vg_engine_log(e, &lg);
+        }
     }
     return VG_OK;
 }
@@ -234,8 +239,15 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
         vg_engine_free(e);
         return st;
     }
-    vg_engine_log(e, "event=engine_started cameras=%d workers=%d matching=%s threshold=%.4f", e->n_cams,
-                  e->n_workers, c->match_enabled && gallery ? "on" : "off", c->threshold);
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "engine_started");
+        vg_log_fmt(&lg, "cameras", "%d", e->n_cams);
+        vg_log_fmt(&lg, "workers", "%d", e->n_workers);
+        vg_log_str(&lg, "matching", c->match_enabled && gallery ? "on" : "off");
+        vg_log_fmt(&lg, "threshold", "%.4f", c->threshold);
+        vg_engine_log(e, &lg);
+    }
     *out = e;
     return VG_OK;
 }
@@ -301,7 +313,13 @@ void vg_engine_stop(vg_engine *e)
         vg_source_close(src);
     }
     vg_alerts_stop(e);
-    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)e->q_dropped);
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "engine_stopped");
+        vg_log_fmt(&lg, "cameras", "%d", e->n_cams);
+        vg_log_fmt(&lg, "alerts_dropped", "%lld", (long long)e->q_dropped);
+        vg_engine_log(e, &lg);
+    }
 }
 
 void vg_engine_free(vg_engine *e)
@@ -333,8 +351,14 @@ void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g)
     e->gallery_gen++;
     pthread_rwlock_unlock(&e->gallery_lock);
     vg_watch_gallery_free(old); /* no search holds it: they ran under the read lock */
-    vg_engine_log(e, "event=gallery_reloaded subjects=%d templates=%d version=%s", g ? vg_watch_gallery_subjects(g) : 0,
-                  g ? vg_watch_gallery_templates(g) : 0, g ? vg_watch_gallery_version(g) : "-");
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "gallery_reloaded");
+        vg_log_fmt(&lg, "subjects", "%d", g ? vg_watch_gallery_subjects(g) : 0);
+        vg_log_fmt(&lg, "templates", "%d", g ? vg_watch_gallery_templates(g) : 0);
+        vg_log_str(&lg, "version", g ? vg_watch_gallery_version(g) : "-");
+        vg_engine_log(e, &lg);
+    }
 }
 
 int64_t vg_engine_gallery_gen(struct vg_engine *e)
@@ -405,6 +429,24 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+void vg_engine_latency_histogram(vg_engine *e, const double *le_ms, int n, int64_t *counts, double *sum_ms,
+                                 int64_t *total)
+{
+    for (int i = 0; i < n; i++)
+        counts[i] = 0;
+    *sum_ms = 0;
+    pthread_mutex_lock(&e->qlock);
+    *total = e->n_latency;
+    for (int k = 0; k < e->n_latency; k++) {
+        double v = e->latency[k];
+        *sum_ms += v;
+        for (int i = 0; i < n; i++)
+            if (v <= le_ms[i])
+                counts[i]++;
+    }
+    pthread_mutex_unlock(&e->qlock);
 }
 
 double vg_engine_latency_ms(vg_engine *e, double percentile)
