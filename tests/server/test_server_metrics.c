@@ -163,13 +163,17 @@ static void metrics_match_the_engine(void **state)
     SAME("vigil_camera_embeddings_total", st.embeddings);
     SAME("vigil_camera_comparisons_total", st.comparisons);
     SAME("vigil_camera_alerts_total", st.alerts);
-    SAME("vigil_camera_detect_ms_total", st.detect_ms_total);
-    SAME("vigil_camera_embed_ms_total", st.embed_ms_total);
+    SAME("vigil_camera_detect_seconds_total", st.detect_ms_total / 1000.0);
+    SAME("vigil_camera_embed_seconds_total", st.embed_ms_total / 1000.0);
     SAME("vigil_camera_up", 0); /* the clip ended */
 #undef SAME
     assert_true(st.frames_processed > 30 && st.faces > 0 && st.alerts >= 1);
     assert_true(sample(r.body, "vigil_engine_alerts_dropped_total") == (double)vg_engine_alerts_dropped(e));
-    assert_true(sample(r.body, "vigil_alert_latency_ms{quantile=\"0.99\"}") == vg_engine_latency_ms(e, 99));
+    /* the latency histogram: every alert counted, the +Inf bucket holds them all */
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_count") == (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_bucket{le=\"+Inf\"}") == (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_bucket{le=\"10\"}") <= (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_sum") > 0);
     assert_true(sample(r.body, "vigil_sse_clients") == 1);
     assert_true(sample(r.body, "vigil_feed_alerts_total") == (double)st.alerts);
     assert_true(sample(r.body, "vigil_http_requests_total") >= 5);
