@@ -55,8 +55,10 @@ static void usage(FILE *out)
             "                     required with a postgresql:// URL)\n"
             "  --actor NAME       who is acting, for the audit chain (default $VIGIL_ACTOR, else the login)\n"
             "  --json             machine-readable output, one JSON object per line\n"
-            "  -h, --help         help (also after a command)\n\n"
-            "exit status: 0 ok, 1 failure, 2 bad usage or bad input\n");
+            "  -h, --help         help (also after a command)\n"
+            "  -V, --version      vigil's version (as `vigil version`)\n\n"
+            "exit status: 0 ok; 1 failure (not found, already exists, no face, a check failed);\n"
+            "2 bad usage or bad input (the command line, or a file it names, is wrong)\n");
 }
 
 /* Takes the global options out of argv (in place); returns the new argc or -1. */
@@ -115,13 +117,8 @@ static int take_globals(vg_cli *cli, int argc, char **argv)
     return out;
 }
 
-int main(int argc, char **argv)
+static int dispatch(vg_cli *cli, int argc, char **argv)
 {
-    vg_cli cli = {0};
-    cli.db = getenv("VIGIL_DB");
-    argc = take_globals(&cli, argc, argv);
-    if (argc < 0)
-        return VG_EXIT_USAGE;
     if (argc < 2) {
         usage(stderr);
         return VG_EXIT_USAGE;
@@ -129,6 +126,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return VG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        if (argc > 2)
+            return vg_cli_usage("--version takes no arguments");
+        char *args[] = {"version", NULL};
+        return vg_cmd_version(cli, 1, args);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
@@ -138,7 +141,23 @@ int main(int argc, char **argv)
                    commands[i].summary);
             return VG_EXIT_OK;
         }
-        return commands[i].run(&cli, argc - 1, argv + 1);
+        return commands[i].run(cli, argc - 1, argv + 1);
     }
     return vg_cli_usage("unknown command '%s'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    vg_cli cli = {0};
+    cli.db = getenv("VIGIL_DB");
+    for (int i = 1; i < argc; i++) /* --json first: its errors are JSON too */
+        cli.json |= strcmp(argv[i], "--json") == 0;
+    vg_cli_json_stderr js = {0};
+    if (cli.json)
+        vg_cli_json_stderr_start(&js);
+    argc = take_globals(&cli, argc, argv);
+    int code = argc < 0 ? VG_EXIT_USAGE : dispatch(&cli, argc, argv);
+    fflush(stdout);
+    vg_cli_json_stderr_stop(&js);
+    return code;
 }

@@ -629,7 +629,7 @@ static vg_status pg_watchlist_insert(vg_store_conn *c, const vg_watchlist *w, in
                            "expires_at, max_size) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                            &p, "creating a watch list", &dup, &r, err);
     if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a watch list named \"%s\" already exists",
+        return vg_err_set(err, VG_ERR_EXISTS, "a watch list named \"%s\" already exists",
                           w->name);
     if (s != VG_OK)
         return s;
@@ -945,7 +945,7 @@ static vg_status pg_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
                            "RETURNING id",
                            &p, "creating a deployment", &dup, &r, err);
     if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists",
+        return vg_err_set(err, VG_ERR_EXISTS, "a deployment named \"%s\" already exists",
                           d->name);
     if (s != VG_OK)
         return s;
@@ -1612,7 +1612,7 @@ static vg_status pg_user_insert(vg_store_conn *c, const char *name, const char *
                            "VALUES ($1, $2, $3, $4)",
                            &p, "adding a user", &dup, &r, err);
     if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
+        return vg_err_set(err, VG_ERR_EXISTS, "a user named \"%s\" already exists", name);
     PQclear(r);
     return s;
 }
@@ -1685,7 +1685,7 @@ static vg_status pg_token_insert(vg_store_conn *c, const char *name, const char 
                            "VALUES ($1, $2, $3, $4, $5) RETURNING id",
                            &p, "adding an API token", &dup, &r, err);
     if (dup)
-        return vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists",
+        return vg_err_set(err, VG_ERR_EXISTS, "a valid API token named \"%s\" already exists",
                           name);
     if (s != VG_OK)
         return s;

@@ -415,7 +415,7 @@ static vg_status sq_watchlist_insert(vg_store_conn *c, const vg_watchlist *w, in
     if (rc == SQLITE_DONE)
         *id = sqlite3_last_insert_rowid(c->db);
     else if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
-        s = vg_err_set(err, VG_ERR_INVALID, "a watch list named \"%s\" already exists", w->name);
+        s = vg_err_set(err, VG_ERR_EXISTS, "a watch list named \"%s\" already exists", w->name);
     else
         s = db_fail(c, err, "creating a watch list");
     sqlite3_finalize(st);
@@ -742,7 +742,7 @@ static vg_status sq_deployment_insert(vg_store_conn *c, const vg_deployment *d, 
     if (rc == SQLITE_DONE)
         did = sqlite3_last_insert_rowid(c->db);
     else if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
-        s = vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists", d->name);
+        s = vg_err_set(err, VG_ERR_EXISTS, "a deployment named \"%s\" already exists", d->name);
     else
         s = db_fail(c, err, "creating a deployment");
     sqlite3_finalize(st);
@@ -1535,7 +1535,7 @@ static vg_status sq_user_insert(vg_store_conn *c, const char *name, const char *
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
-            s = vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
+            s = vg_err_set(err, VG_ERR_EXISTS, "a user named \"%s\" already exists", name);
         else
             s = db_fail(c, err, "adding a user");
     }
@@ -1612,7 +1612,7 @@ static vg_status sq_token_insert(vg_store_conn *c, const char *name, const char 
     sqlite3_bind_int64(st, 5, created_at);
     if (sqlite3_step(st) != SQLITE_DONE) {
         if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE)
-            s = vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists", name);
+            s = vg_err_set(err, VG_ERR_EXISTS, "a valid API token named \"%s\" already exists", name);
         else
             s = db_fail(c, err, "adding an API token");
     } else {

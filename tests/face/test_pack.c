@@ -97,7 +97,7 @@ static void test_missing_and_altered_files(void **state)
     char dir[] = "/tmp/vg_pack_XXXXXX";
     assert_non_null(mkdtemp(dir));
     vg_err err;
-    assert_int_equal(open_with(dir, NULL, &err), VG_ERR_NOT_FOUND);
+    assert_int_equal(open_with(dir, NULL, &err), VG_ERR_IO);
     assert_non_null(strstr(err.msg, "fr_detect.onnx"));
     assert_non_null(strstr(err.msg, "bootstrap"));
 
