@@ -28,10 +28,10 @@ typedef struct vg_cli {
 
 typedef struct vg_cli_command {
     const char *name;
-    const char *usage;      /* one line: arguments */
     const char *summary;
-    int (*run)(const vg_cli *cli, int argc, char **argv);  /* argv[0] is the command */
-    int has_subcommands;    /* answers --help itself, per subcommand */
+    /* argv[0] is the command; it answers -h/--help itself, from its table
+     * of options (options.h) */
+    int (*run)(const vg_cli *cli, int argc, char **argv);
 } vg_cli_command;
 
 int vg_cmd_version(const vg_cli *cli, int argc, char **argv);

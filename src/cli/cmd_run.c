@@ -17,20 +17,26 @@
 #include "cli/follow.h"
 #include "cli/http.h"
 #include "cli/live.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http] [--spool FILE]\n"
+static const vg_cli_cmd_def def = {
+    "run", "", 0, 0, "the live engine on a deployment's cameras, with the console, until SIGINT/SIGTERM",
     "Runs until SIGINT/SIGTERM (or until every camera has ended). Alerts go to stdout\n"
-    "(JSON lines with --json), events and statistics to stderr. The console and the HTTP\n"
-    "API are served on --listen (default: [http] listen of the config, else\n"
-    "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n"
+    "(JSON lines with --json), events and statistics to stderr as logfmt lines.\n"
     "On a shared PostgreSQL store: a change to the deployment's watch list made on any node\n"
     "reloads its gallery here at once, alerts stored by any node reach this node's alert\n"
     "stream at once, and alerts that cannot be stored while the database is unreachable\n"
-    "are kept in the spool FILE ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool;\n"
-    "[spool] max_alerts in the config, default 10000) and stored in order when it returns.\n";
+    "are kept in the spool file ([spool] max_alerts in the config, default 10000) and\n"
+    "stored in order when it returns.\n",
+    {{"--deployment", "NAME", "the deployment to run", VG_OPT_REQUIRED},
+     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook]", 0},
+     {"--listen", "ADDR:PORT", "the console and API (default: [http] listen, else 127.0.0.1:8080; port 0: a free one)",
+      0},
+     {"--no-http", NULL, "no console and no API", 0},
+     {"--spool", "FILE", "the alert spool ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool)", 0},
+     {0}}};
 
 typedef struct run_ctx {
     vg_engine *engine;
@@ -117,30 +123,15 @@ static void flush_counters(void *arg)
 
 int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return VG_EXIT_OK;
-    }
-    const char *name = NULL, *config = NULL, *listen = NULL, *spool = getenv("VIGIL_SPOOL");
-    int no_http = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--no-http") == 0) {
-            no_http = 1;
-            continue;
-        }
-        if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &name)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--config", &config)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--listen", &listen)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--spool", &spool))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("run: unexpected '%s'", argv[i]);
-        }
-    }
-    if (!name)
-        return vg_cli_usage("run needs --deployment NAME");
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *name = vg_cli_val(&p, "--deployment"), *config = vg_cli_val(&p, "--config"),
+               *listen = vg_cli_val(&p, "--listen"), *spool = vg_cli_val(&p, "--spool");
+    if (!spool)
+        spool = getenv("VIGIL_SPOOL");
+    int no_http = vg_cli_has(&p, "--no-http");
     if (no_http && listen)
         return vg_cli_usage("run: --listen and --no-http contradict each other");
     vg_engine_config cfg;

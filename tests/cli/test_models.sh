@@ -34,8 +34,8 @@ check() {  # check NAME COMMAND...: passes when the command succeeds
 }
 
 # usage
-expect 2 "usage: vigil models list" -- models
-expect 0 "usage: vigil models list" -- models --help
+expect 2 "vigil models list" -- models
+expect 0 "vigil models list" -- models --help
 expect 2 "unknown models command 'frob'" -- models frob
 expect 2 "models list: unexpected" -- models list extra
 
