@@ -45,10 +45,15 @@ static int check_exposition(const char *text)
             continue;
         if (regexec(&sample, line, 2, m, 0))
             fail_msg("not Prometheus text: \"%s\"", line);
-        int ok = 0;
-        for (int i = 0; i < n_declared && !ok; i++)
-            ok = (int)strlen(declared[i]) == (int)(m[1].rm_eo - m[1].rm_so) &&
-                 !strncmp(declared[i], line + m[1].rm_so, strlen(declared[i]));
+        int ok = 0, len = (int)(m[1].rm_eo - m[1].rm_so);
+        for (int i = 0; i < n_declared && !ok; i++) {
+            int dl = (int)strlen(declared[i]);
+            const char *rest = line + m[1].rm_so + dl;
+            /* a histogram's samples: NAME_bucket, NAME_sum, NAME_count */
+            ok = dl <= len && !strncmp(declared[i], line + m[1].rm_so, (size_t)dl) &&
+                 (len == dl || (len - dl == 7 && !strncmp(rest, "_bucket", 7)) ||
+                  (len - dl == 4 && !strncmp(rest, "_sum", 4)) || (len - dl == 6 && !strncmp(rest, "_count", 6)));
+        }
         if (!ok)
             fail_msg("sample before its TYPE line: \"%s\"", line);
         samples++;
