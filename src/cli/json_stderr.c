@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,14 @@ int vg_cli_json_stderr_start(vg_cli_json_stderr *j)
     }
     close(p[1]);
     j->pipe_rd = p[0];
-    if (pthread_create(&j->thread, NULL, reader, j) != 0) {
+    /* the reader takes no signal: SIGINT/SIGTERM stay for the thread that
+     * waits for them (run, serve), as if the reader were not there */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int failed = pthread_create(&j->thread, NULL, reader, j) != 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (failed) {
         dup2(j->real_fd, STDERR_FILENO);
         close(j->real_fd);
         close(j->pipe_rd);
