@@ -196,6 +196,11 @@ int64_t vg_engine_alerts_dropped(vg_engine *e);
 void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out);
 /* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
 double vg_engine_latency_ms(vg_engine *e, double percentile);
+/* The same latencies as a cumulative histogram: counts[i] is the number of
+ * alerts raised within le_ms[i] (ascending bounds), *sum_ms their total and
+ * *total their number. */
+void vg_engine_latency_histogram(vg_engine *e, const double *le_ms, int n, int64_t *counts, double *sum_ms,
+                                 int64_t *total);
 
 /* The live view (privacy invariant 1 of docs/evaluation.md: every face
  * that is not a current match is blurred before the frame leaves the

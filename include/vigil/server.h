@@ -53,6 +53,11 @@ typedef struct vg_server_config {
     int n_webhooks;
     const char *webhooks[8];
     const char *webhook_secret;
+    /* logfmt event lines (vigil/log.h): webhook failures, alert feed read
+     * errors, internal errors of requests, ... NULL: none. The server
+     * itself never prints. Called from the server's threads. */
+    vg_log_fn log;
+    void *log_ctx;
 } vg_server_config;
 
 /* The server's part of a vigil config file (settings.c): [http] listen,

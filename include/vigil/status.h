@@ -20,7 +20,8 @@ typedef enum vg_status {
     VG_ERR_UNSUPPORTED, /* a format, model or CPU feature vigil does not handle */
     VG_ERR_MODEL,       /* the inference runtime or a model failed */
     VG_ERR_NOT_FOUND,   /* a named thing does not exist */
-    VG_ERR_INTERNAL     /* a bug: an invariant did not hold */
+    VG_ERR_INTERNAL,    /* a bug: an invariant did not hold */
+    VG_ERR_EXISTS       /* a named thing to be created exists already */
 } vg_status;
 
 #define VG_ERR_MSG_MAX 512

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include "vigil/image.h"
+#include "vigil/log.h"
 #include "vigil/status.h"
 
 #ifdef __cplusplus
@@ -39,10 +40,9 @@ typedef struct vg_source vg_source;
 /* One line per event, "key=value ..." (event=opened|stalled|reconnecting|
  * reconnected|given_up|ended|error camera=... url=<redacted> ...); values
  * holding spaces, quotes or backslashes are double-quoted, with \" and \\
- * escaped.
+ * escaped (the one writer of vigil/log.h).
  * Called from the source's decode thread (and from vg_source_open), never
  * with a lock of the source held, so it may call vg_source_stats_get. */
-typedef void (*vg_log_fn)(void *ctx, const char *line);
 
 typedef struct vg_source_options {
     const char *url;           /* path, file://, rtsp://, rtsps://, http(s)://, rtmp://, v4l2:///dev/videoN or /dev/videoN */

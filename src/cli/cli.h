@@ -4,6 +4,7 @@
 #define VG_CLI_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "vigil/face.h"
@@ -27,10 +28,10 @@ typedef struct vg_cli {
 
 typedef struct vg_cli_command {
     const char *name;
-    const char *usage;      /* one line: arguments */
     const char *summary;
-    int (*run)(const vg_cli *cli, int argc, char **argv);  /* argv[0] is the command */
-    int has_subcommands;    /* answers --help itself, per subcommand */
+    /* argv[0] is the command; it answers -h/--help itself, from its table
+     * of options (options.h) */
+    int (*run)(const vg_cli *cli, int argc, char **argv);
 } vg_cli_command;
 
 int vg_cmd_version(const vg_cli *cli, int argc, char **argv);
@@ -104,8 +105,23 @@ vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, s
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);
 
-/* Writes obj as one compact line to stdout and releases it. */
+/* json_stderr.c: under --json, stderr's lines as JSON objects (errors as
+ * {"error":...,"field":...}) through a pipe and a reader thread. */
+typedef struct vg_cli_json_stderr {
+    int real_fd, pipe_rd, started;
+    pthread_t thread;
+} vg_cli_json_stderr;
+int vg_cli_json_stderr_start(vg_cli_json_stderr *j);  /* 0, or -1 (stderr left as it was) */
+void vg_cli_json_stderr_stop(vg_cli_json_stderr *j);  /* flushes, restores stderr */
+
+/* Writes obj as one compact line to stdout (vg_cli_json_text) and releases it. */
 void vg_cli_print_json(json_t *obj);
+/* json_out.c: v as one compact line of JSON, reals in the shortest form that
+ * reads back as the same double; NULL when out of memory. Free it. */
+char *vg_cli_json_text(const json_t *v);
+/* The shortest text of v that strtod reads back as v ("0.1", "283.835",
+ * "1.0"); buf of at least 32 bytes. */
+void vg_cli_json_real(double v, char *buf, size_t len);
 json_t *vg_cli_face_json(const vg_face *f);
 
 /* Parses a float/int option value; 0 on success. */

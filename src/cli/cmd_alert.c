@@ -7,27 +7,26 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil alert list [--deployment NAME] [--state pending|confirmed|rejected|no_action]\n"
-    "       vigil alert adjudicate ID --outcome confirmed|rejected|no_action [--note TEXT]\n"
+static const vg_cli_cmd_def list_def = {
+    "alert list", "", 0, 0, "alerts: id, time, camera, subject, score, state (never the probe image)", NULL,
+    {{"--deployment", "NAME", "only this deployment's", 0},
+     {"--state", "STATE", "only those in this state: pending, confirmed, rejected or no_action", 0},
+     {0}}};
+static const vg_cli_cmd_def adjudicate_def = {
+    "alert adjudicate", "ID", 1, 1, "an officer's decision on an alert, recorded under --actor and audited",
     "The officer is --actor (default $VIGIL_ACTOR, else the login). A decision is final:\n"
-    "an alert already adjudicated is refused.\n";
+    "an alert already adjudicated is refused.\n",
+    {{"--outcome", "OUTCOME", "confirmed, rejected or no_action", VG_OPT_REQUIRED},
+     {"--note", "TEXT", "the officer's note", 0},
+     {0}}};
+static const vg_cli_cmd_def *const subs[] = {&list_def, &adjudicate_def};
 
-static int alert_list(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int alert_list(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *dep = NULL, *state = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &dep)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--state", &state))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("alert list: unexpected '%s'", argv[i]);
-        }
-    }
+    const char *dep = vg_cli_val(p, "--deployment"), *state = vg_cli_val(p, "--state");
     if (state && strcmp(state, "pending") && strcmp(state, "confirmed") && strcmp(state, "rejected") &&
         strcmp(state, "no_action"))
         return vg_cli_usage("--state takes pending, confirmed, rejected or no_action, not '%s'", state);
@@ -73,26 +72,14 @@ static int alert_list(const vg_cli *cli, vg_store *store, int argc, char **argv)
     return VG_EXIT_OK;
 }
 
-static int alert_adjudicate(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int alert_adjudicate(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *id_s = NULL, *outcome = NULL, *note = "";
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--outcome", &outcome)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--note", &note))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-' || id_s) {
-            return vg_cli_usage("alert adjudicate: unexpected '%s'", argv[i]);
-        } else {
-            id_s = argv[i];
-        }
-    }
+    const char *id_s = p->pos[0], *outcome = vg_cli_val(p, "--outcome"), *note = vg_cli_val(p, "--note");
+    if (!note)
+        note = "";
     long long id = 0;
-    if (!id_s || vg_cli_parse_int(id_s, 1, INT64_MAX, &id))
-        return vg_cli_usage("alert adjudicate needs an alert ID (a positive number)");
-    if (!outcome)
-        return vg_cli_usage("alert adjudicate needs --outcome confirmed|rejected|no_action");
+    if (vg_cli_parse_int(id_s, 1, INT64_MAX, &id))
+        return vg_cli_usage("alert adjudicate needs an alert ID (a positive number), not '%s'", id_s);
     vg_err err = {{0}};
     const char *officer = vg_cli_actor(cli);
     vg_status st = vg_store_alert_adjudicate(store, officer, id, outcome, note, &err);
@@ -107,19 +94,20 @@ static int alert_adjudicate(const vg_cli *cli, vg_store *store, int argc, char *
 
 int vg_cmd_alert(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "list") && strcmp(sub, "adjudicate"))
-        return vg_cli_usage("unknown alert command '%s'", sub);
+    int code;
+    int k = vg_cli_pick("alert", subs, 2, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(sub, "list") ? alert_list(cli, store, argc, argv) : alert_adjudicate(cli, store, argc, argv);
+    code = k == 0 ? alert_list(cli, store, &p) : alert_adjudicate(cli, store, &p);
     vg_store_close(store);
     return code;
 }

@@ -5,22 +5,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil audit log [--since DATE]\n"
-    "       vigil audit verify\n";
+static const vg_cli_cmd_def log_def = {
+    "audit log", "", 0, 0, "the audit chain's entries, oldest first", NULL,
+    {{"--since", "DATE", "entries from DATE on (YYYY-MM-DD, 00:00 UTC, or YYYY-MM-DDTHH:MM[:SS]Z)", 0}, {0}}};
+static const vg_cli_cmd_def verify_def = {
+    "audit verify", "", 0, 0, "checks the chain link by link; exit 1 naming the first entry edited, removed or "
+    "reordered", NULL, {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&log_def, &verify_def};
 
-static int audit_log(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int audit_log(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *since = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r = vg_cli_opt(argc, argv, &i, "--since", &since);
-        if (r < 0)
-            return VG_EXIT_USAGE;
-        if (r == 0)
-            return vg_cli_usage("audit log: unexpected '%s'", argv[i]);
-    }
+    const char *since = vg_cli_val(p, "--since");
     long long t = 0;
     if (since && vg_cli_parse_time(since, &t))
         return vg_cli_usage("--since: '%s' is not a date (YYYY-MM-DD)", since);
@@ -69,20 +67,21 @@ static int audit_verify(const vg_cli *cli, vg_store *store)
 
 int vg_cmd_audit(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    if (strcmp(argv[1], "log") && strcmp(argv[1], "verify"))
-        return vg_cli_usage("unknown audit command '%s'", argv[1]);
-    if (!strcmp(argv[1], "verify") && argc != 2)
-        return vg_cli_usage("audit verify takes no arguments");
+    int code;
+    int k = vg_cli_pick("audit", subs, 2, "The audit chain records every read or change of biometric data.\n",
+                        argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(argv[1], "log") ? audit_log(cli, store, argc, argv) : audit_verify(cli, store);
+    code = k == 0 ? audit_log(cli, store, &p) : audit_verify(cli, store);
     vg_store_close(store);
     return code;
 }

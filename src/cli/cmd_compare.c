@@ -4,28 +4,26 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
+
+static const vg_cli_cmd_def def = {
+    "compare", "IMAGE_A IMAGE_B", 2, 2,
+    "cosine similarity of the main faces, and the decision at the threshold",
+    "The largest face of each image is compared. Exit 1 when an image has no face.\n",
+    {{"--threshold", "T", "the decision threshold, a cosine similarity from -1 to 1 (default: the pack's)", 0},
+     {0}}};
 
 int vg_cmd_compare(const vg_cli *cli, int argc, char **argv)
 {
-    const char *paths[2] = {NULL, NULL};
-    int np = 0;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *paths[2] = {p.pos[0], p.pos[1]};
     float threshold = VG_FACE_VERIFY_THRESHOLD_DEFAULT;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--threshold") == 0) {
-            if (i + 1 >= argc || vg_cli_parse_float(argv[i + 1], &threshold) || threshold < -1 ||
-                threshold > 1)
-                return vg_cli_usage("--threshold takes a cosine similarity from -1 to 1");
-            i++;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return vg_cli_usage("compare: unknown option '%s'", argv[i]);
-        } else if (np < 2) {
-            paths[np++] = argv[i];
-        } else {
-            return vg_cli_usage("compare takes exactly two images");
-        }
-    }
-    if (np != 2)
-        return vg_cli_usage("compare takes exactly two images");
+    const char *t = vg_cli_val(&p, "--threshold");
+    if (t && (vg_cli_parse_float(t, &threshold) || threshold < -1 || threshold > 1))
+        return vg_cli_usage("--threshold takes a cosine similarity from -1 to 1, not '%s'", t);
 
     vg_err err = {{0}};
     vg_face_pack *pack = NULL;

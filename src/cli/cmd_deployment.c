@@ -8,62 +8,56 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "match/calib.h"
 #include "vigil/store.h"
 #include "vigil/video.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil deployment create NAME --watchlist W --camera URL... --location TEXT\n"
-    "                               --from DATE --until DATE --authorised-by PERSON\n"
-    "                               [--signage-confirmed] [--threshold T]\n"
-    "       vigil deployment list\n"
-    "       vigil deployment show NAME\n"
-    "       vigil deployment end NAME\n"
+static const vg_cli_cmd_def create_def = {
+    "deployment create", "NAME", 1, 1, "where, when and on whose authority a watch list is used",
     "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z. Faces are compared with the\n"
     "watch list only between --from and --until, and never after `end`.\n"
     "The deployment records the model pack in use (--models, --detector): `vigil run` refuses\n"
     "it under another embedder. Without a calibration of that embedder (the store's, or the\n"
-    "default file's) the default threshold does not apply: give --threshold.\n";
+    "default file's) the default threshold does not apply: give --threshold.\n",
+    {{"--watchlist", "W", "the watch list to match against", VG_OPT_REQUIRED},
+     {"--camera", "URL", "cameras: URLs, files or devices FFmpeg reads (at most 64)",
+      VG_OPT_REQUIRED | VG_OPT_LIST},
+     {"--location", "TEXT", "where the cameras are", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--from", "DATE", "matching starts", VG_OPT_REQUIRED},
+     {"--until", "DATE", "matching ends", VG_OPT_REQUIRED},
+     {"--authorised-by", "PERSON", "who authorised it", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--signage-confirmed", NULL, "the public is told by signs that facial recognition is in use", 0},
+     {"--threshold", "T", "the decision threshold, between 0 and 1 (default: the calibrated one)", 0},
+     {0}}};
+static const vg_cli_cmd_def list_def = {"deployment list", "", 0, 0, "every deployment, with its window", NULL,
+                                        {{0}}};
+static const vg_cli_cmd_def show_def = {"deployment show", "NAME", 1, 1, "one deployment in full", NULL, {{0}}};
+static const vg_cli_cmd_def end_def = {
+    "deployment end", "NAME", 1, 1, "ends a deployment: no face is compared under it again; audited", NULL, {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&create_def, &list_def, &show_def, &end_def};
 
-static int dep_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int dep_create(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
     vg_deployment *d = calloc(1, sizeof *d);
     if (!d)
         return vg_cli_fail(VG_ERR_NOMEM, NULL);
-    const char *name = NULL, *list = NULL, *loc = NULL, *from = NULL, *until = NULL, *by = NULL, *thr = NULL;
+    const char *name = p->pos[0], *list = vg_cli_val(p, "--watchlist"), *loc = vg_cli_val(p, "--location"),
+               *from = vg_cli_val(p, "--from"), *until = vg_cli_val(p, "--until"),
+               *by = vg_cli_val(p, "--authorised-by"), *thr = vg_cli_val(p, "--threshold");
     int code = VG_EXIT_OK;
-    for (int i = 2; i < argc && !code; i++) {
-        int r;
-        if (strcmp(argv[i], "--camera") == 0) {
-            if (i + 1 >= argc || argv[i + 1][0] == '-')
-                code = vg_cli_usage("--camera needs a URL or file");
-            while (!code && i + 1 < argc && argv[i + 1][0] != '-') {
-                if (d->n_cameras == VG_STORE_CAMERAS_MAX)
-                    code = vg_cli_usage("at most %d cameras", VG_STORE_CAMERAS_MAX);
-                else if (strlen(argv[i + 1]) > VG_STORE_TEXT_MAX)
-                    code = vg_cli_usage("a camera URL is longer than %d bytes", VG_STORE_TEXT_MAX);
-                else
-                    snprintf(d->cameras[d->n_cameras++], sizeof d->cameras[0], "%s", argv[++i]);
-            }
-        } else if (strcmp(argv[i], "--signage-confirmed") == 0) {
-            d->signage_confirmed = 1;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--watchlist", &list)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--location", &loc)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--from", &from)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--until", &until)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--threshold", &thr))) {
-            if (r < 0)
-                code = VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            code = vg_cli_usage("deployment create: unknown option '%s'", argv[i]);
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            code = vg_cli_usage("deployment create takes one NAME");
-        }
+    int n_cam = 0;
+    const char *const *cams = vg_cli_list(p, "--camera", &n_cam);
+    for (int i = 0; i < n_cam && !code; i++) {
+        if (d->n_cameras == VG_STORE_CAMERAS_MAX)
+            code = vg_cli_usage("at most %d cameras", VG_STORE_CAMERAS_MAX);
+        else if (strlen(cams[i]) > VG_STORE_TEXT_MAX)
+            code = vg_cli_usage("a camera URL is longer than %d bytes", VG_STORE_TEXT_MAX);
+        else
+            snprintf(d->cameras[d->n_cameras++], sizeof d->cameras[0], "%s", cams[i]);
     }
+    d->signage_confirmed = vg_cli_has(p, "--signage-confirmed");
     long long t0 = 0, t1 = 0;
     /* the safeguards first, each named: no deployment without an authority or a place */
     if (!code && name && (!by || !*by))
@@ -176,24 +170,23 @@ static void dep_print(const vg_deployment *d)
 
 int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "end"))
-        return vg_cli_usage("unknown deployment command '%s'", sub);
-    if ((!strcmp(sub, "list") && argc != 2) || ((!strcmp(sub, "show") || !strcmp(sub, "end")) && argc != 3))
-        return vg_cli_usage("usage: vigil deployment %s", !strcmp(sub, "list") ? "list" : "show|end NAME");
+    int code;
+    int k = vg_cli_pick("deployment", subs, 4, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = VG_EXIT_OK;
-    if (!strcmp(sub, "create")) {
-        code = dep_create(cli, store, argc, argv);
-    } else if (!strcmp(sub, "list")) {
+    code = VG_EXIT_OK;
+    if (k == 0) {
+        code = dep_create(cli, store, &p);
+    } else if (k == 1) {
         vg_deployment *d = NULL;
         int n = 0;
         st = vg_store_deployment_list(store, &d, &n, &err);
@@ -209,9 +202,9 @@ int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
                        d[i].location, d[i].ended_at ? "  (ended)" : "");
         }
         free(d);
-    } else if (!strcmp(sub, "show")) {
+    } else if (k == 2) {
         vg_deployment *d = calloc(1, sizeof *d);
-        st = d ? vg_store_deployment_get(store, argv[2], d, &err) : VG_ERR_NOMEM;
+        st = d ? vg_store_deployment_get(store, p.pos[0], d, &err) : VG_ERR_NOMEM;
         if (st)
             code = vg_cli_fail(st, &err);
         else if (cli->json)
@@ -220,11 +213,11 @@ int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
             dep_print(d);
         free(d);
     } else {
-        st = vg_store_deployment_end(store, vg_cli_actor(cli), argv[2], &err);
+        st = vg_store_deployment_end(store, vg_cli_actor(cli), p.pos[0], &err);
         if (st)
             code = vg_cli_fail(st, &err);
         else
-            printf("deployment %s ended: no face will be compared under it again\n", argv[2]);
+            printf("deployment %s ended: no face will be compared under it again\n", p.pos[0]);
     }
     vg_store_close(store);
     return code;

@@ -6,15 +6,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
 #define TOP_MAX 50
 
-static const char usage[] =
-    "usage: vigil identify IMAGE --watchlist NAME [--top K] [--threshold T]\n"
-    "For each face in IMAGE, the K best subjects (default 3) and whether each passes\n"
-    "the threshold (default %.2f, cosine).\n";
+static const vg_cli_cmd_def def = {
+    "identify", "IMAGE", 1, 1, "1:N search of every face in a photo against a watch list",
+    "For each face in IMAGE, the K best subjects and whether each passes the threshold (cosine).\n"
+    "The search is audited (counts only).\n",
+    {{"--watchlist", "NAME", "the watch list to search", VG_OPT_REQUIRED},
+     {"--top", "K", "subjects shown per face, 1 to 50 (default 3)", 0},
+     {"--threshold", "T", "the decision threshold, -1 to 1 (default 0.54)", 0},
+     {0}}};
 
 typedef struct identify_args {
     const char *image, *list;
@@ -24,23 +29,15 @@ typedef struct identify_args {
 
 static int parse(int argc, char **argv, identify_args *a)
 {
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r;
+    a->image = p.pos[0];
+    a->list = vg_cli_val(&p, "--watchlist");
     a->top = 3;
     a->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
-    const char *top = NULL, *thr = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--watchlist", &a->list)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--top", &top)) || (r = vg_cli_opt(argc, argv, &i, "--threshold", &thr))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            return vg_cli_usage("identify: unknown option '%s'", argv[i]);
-        } else if (!a->image) {
-            a->image = argv[i];
-        } else {
-            return vg_cli_usage("identify takes one IMAGE");
-        }
-    }
+    const char *top = vg_cli_val(&p, "--top"), *thr = vg_cli_val(&p, "--threshold");
     long long v;
     if (top) {
         if (vg_cli_parse_int(top, 1, TOP_MAX, &v))
@@ -49,21 +46,15 @@ static int parse(int argc, char **argv, identify_args *a)
     }
     if (thr && (vg_cli_parse_float(thr, &a->threshold) || a->threshold < -1 || a->threshold > 1))
         return vg_cli_usage("--threshold takes a cosine similarity from -1 to 1");
-    if (!a->image || !a->list)
-        return vg_cli_usage("identify needs IMAGE and --watchlist NAME");
     return 0;
 }
 
 int vg_cmd_identify(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        printf(usage, VG_WATCHLIST_THRESHOLD_DEFAULT);
-        return VG_EXIT_OK;
-    }
     identify_args a = {0};
     int code = parse(argc, argv, &a);
     if (code)
-        return code;
+        return code == VG_CLI_HELPED ? VG_EXIT_OK : code;
 
     vg_err err = {{0}};
     vg_store *store = NULL;

@@ -5,13 +5,18 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 
-static const char usage[] =
-    "usage: vigil models list             the pack's models: role, file, SHA-256, licence, known or manifest\n"
-    "       vigil models show [MODEL]     every fact of a model (file name, role or SHA-256 prefix), or of all\n"
-    "       vigil models verify [DIR]     re-hash every model of a pack directory (default: --models);\n"
-    "                                     exit 1 when a file is missing, altered or unknown\n"
-    "The pack directory is --models DIR ($VIGIL_MODELS, else the bootstrap's); docs/packs.md.\n";
+#define PACK_DIR "The pack directory is --models DIR ($VIGIL_MODELS, else the bootstrap's); docs/packs.md.\n"
+static const vg_cli_cmd_def list_def = {
+    "models list", "", 0, 0, "the pack's models: role, file, SHA-256, licence, known or manifest", PACK_DIR, {{0}}};
+static const vg_cli_cmd_def show_def = {
+    "models show", "[MODEL]", 0, 1, "every fact of a model (file name, role or SHA-256 prefix), or of all",
+    PACK_DIR "Exit 1 when no model of the pack is MODEL.\n", {{0}}};
+static const vg_cli_cmd_def verify_def = {
+    "models verify", "[DIR]", 0, 1, "re-hashes every model of a pack directory (default: --models)",
+    "Exit 1 when a file is missing, altered or unknown.\n", {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&list_def, &show_def, &verify_def};
 
 static json_t *model_json(const vg_face_listing *l, const vg_face_model *m, int full)
 {
@@ -112,9 +117,12 @@ static int models_show(const vg_cli *cli, const vg_face_pack *pack, const char *
             print_facts(&m);
         shown++;
     }
+    vg_err err = {{0}};
     if (!shown)
-        return vg_cli_usage("models show: no model '%s' in the pack (give a file name, a role or a SHA-256 "
-                            "prefix of 8 or more digits)", what);
+        return vg_cli_fail(vg_err_set(&err, VG_ERR_NOT_FOUND,
+                                      "models show: no model '%s' in the pack (give a file name, a role or a "
+                                      "SHA-256 prefix of 8 or more digits)", what),
+                           &err);
     return VG_EXIT_OK;
 }
 
@@ -160,26 +168,23 @@ static int models_verify(const vg_cli *cli, const char *dir)
 
 int vg_cmd_models(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "verify"))
-        return vg_cli_usage("unknown models command '%s' (list, show, verify)", sub);
-    if (argc > 3 || (!strcmp(sub, "list") && argc > 2))
-        return vg_cli_usage("models %s: unexpected '%s'", sub, argv[argc - 1]);
-    const char *arg = argc == 3 ? argv[2] : NULL;
-    if (arg && arg[0] == '-')
-        return vg_cli_usage("models %s: unknown option '%s'", sub, arg);
-    if (!strcmp(sub, "verify"))
+    int code;
+    int k = vg_cli_pick("models", subs, 3, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *arg = p.n_pos ? p.pos[0] : NULL;
+    if (k == 2)
         return models_verify(cli, arg);
     vg_face_pack *pack = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_pack(cli, &pack, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(sub, "list") ? models_list(cli, pack) : models_show(cli, pack, arg);
+    code = k == 0 ? models_list(cli, pack) : models_show(cli, pack, arg);
     vg_face_pack_close(pack);
     return code;
 }

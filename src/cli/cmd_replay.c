@@ -8,39 +8,28 @@
 #include <string.h>
 
 #include "cli/run_shared.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil replay VIDEO --watchlist NAME [--threshold T] [--config FILE] [--realtime]\n"
-    "Alerts go to stdout (JSON lines with --json), events and statistics to stderr.\n";
+static const vg_cli_cmd_def def = {
+    "replay", "VIDEO", 1, 1, "a file through the live pipeline, as fast as it goes; exits at its end",
+    "Every frame is processed (none dropped). Alerts go to stdout (JSON lines with --json),\n"
+    "events and statistics to stderr. No alert is stored; the watch list read is audited.\n",
+    {{"--watchlist", "NAME", "the watch list to match against", VG_OPT_REQUIRED},
+     {"--threshold", "T", "the decision threshold, between 0 and 1 (default: the config's, else 0.54)", 0},
+     {"--config", "FILE", "a config file: [engine], [source]", 0},
+     {"--realtime", NULL, "at the video's own pace instead of as fast as it goes", 0},
+     {0}}};
 
 int vg_cmd_replay(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return VG_EXIT_OK;
-    }
-    const char *video = NULL, *list = NULL, *thr = NULL, *config = NULL;
-    int realtime = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--realtime") == 0) {
-            realtime = 1;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--watchlist", &list)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--threshold", &thr)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--config", &config))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            return vg_cli_usage("replay: unknown option '%s'", argv[i]);
-        } else if (!video) {
-            video = argv[i];
-        } else {
-            return vg_cli_usage("replay takes one VIDEO");
-        }
-    }
-    if (!video || !list)
-        return vg_cli_usage("replay needs VIDEO and --watchlist NAME");
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *video = p.pos[0], *list = vg_cli_val(&p, "--watchlist"), *thr = vg_cli_val(&p, "--threshold"),
+               *config = vg_cli_val(&p, "--config");
+    int realtime = vg_cli_has(&p, "--realtime");
     vg_engine_config cfg;
     memset(&cfg, 0, sizeof cfg);
     int min_face = cli->min_face > 0 ? (int)cli->min_face : 0;

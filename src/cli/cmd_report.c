@@ -14,16 +14,20 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil report DEPLOYMENT [--format text|json|csv|html]\n"
-    "       vigil report --from DATE --until DATE [--format text|json|csv|html]\n"
+static const vg_cli_cmd_def def = {
+    "report", "[DEPLOYMENT]", 0, 1, "the transparency report of a deployment, or of a period: counts only",
     "Faces processed, alerts and their adjudication, false-alert rates, watch-list size,\n"
-    "time on air, threshold and model: counts only, no face, name or image. With --from\n"
-    "and --until, the sum over the deployments whose window overlaps the period.\n"
-    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z.\n";
+    "time on air, threshold and model: counts only, no face, name or image. Give a\n"
+    "DEPLOYMENT, or --from and --until for the sum over the deployments whose window\n"
+    "overlaps the period. DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z.\n",
+    {{"--from", "DATE", "the period's start (with --until, instead of a DEPLOYMENT)", 0},
+     {"--until", "DATE", "the period's end", 0},
+     {"--format", "FORMAT", "text, json, csv or html (default text; json under --json)", 0},
+     {0}}};
 
 typedef struct report_ctx {
     const vg_report *r;
@@ -335,32 +339,21 @@ static void report_html(const report_ctx *c)
 
 int vg_cmd_report(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return VG_EXIT_OK;
-    }
-    const char *name = NULL, *from = NULL, *until = NULL, *format = cli->json ? "json" : "text";
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--from", &from)) || (r = vg_cli_opt(argc, argv, &i, "--until", &until)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--format", &format))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-' || name) {
-            return vg_cli_usage("report: unexpected '%s'", argv[i]);
-        } else {
-            name = argv[i];
-        }
-    }
+    vg_cli_parsed p;
+    int pr = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (pr)
+        return pr == VG_CLI_HELPED ? VG_EXIT_OK : pr;
+    const char *name = p.n_pos ? p.pos[0] : NULL, *from = vg_cli_val(&p, "--from"), *until = vg_cli_val(&p, "--until"),
+               *format = vg_cli_val(&p, "--format");
+    if (!format)
+        format = cli->json ? "json" : "text";
     if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "html"))
         return vg_cli_usage("--format takes text, json, csv or html, not '%s'", format);
     report_ctx c = {0};
     if (name && (from || until))
         return vg_cli_usage("report takes a DEPLOYMENT or --from and --until, not both");
-    if (!name && !(from && until)) {
-        fputs(usage, stderr);
-        return VG_EXIT_USAGE;
-    }
+    if (!name && !(from && until))
+        return vg_cli_usage("report needs a DEPLOYMENT, or --from and --until");
     if (!name) {
         if (vg_cli_parse_time(from, &c.from) || vg_cli_parse_time(until, &c.until))
             return vg_cli_usage("--from and --until take dates (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");

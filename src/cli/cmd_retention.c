@@ -6,35 +6,33 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil retention run [--alert-days N] [--purge-ended] [--now DATE]\n"
-    "       vigil retention hold ALERT_ID --reason TEXT\n"
-    "       vigil retention release ALERT_ID\n"
-    "run: deletes alerts (and their face crops) older than N days (default 31) unless held,\n"
-    "     subjects past their own or their watch list's expiry, with templates and photos, and,\n"
-    "     with --purge-ended, the subjects of watch lists whose deployments have all been ended;\n"
-    "     then reclaims the space so no copy is left in the database files. Audited with counts.\n"
-    "--now DATE: apply the rules as at DATE instead of the current time (tests, audits of the rules)\n"
-    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n";
+static const vg_cli_cmd_def run_def = {
+    "retention run", "", 0, 0, "deletes what has outlived its period; audited with counts",
+    "Deletes alerts (and their face crops) older than N days unless held, subjects past their\n"
+    "own or their watch list's expiry, with templates and photos, and, with --purge-ended,\n"
+    "the subjects of watch lists whose deployments have all been ended; then reclaims the\n"
+    "space so no copy is left in the database files.\n"
+    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n",
+    {{"--alert-days", "N", "alerts older than N days go, 1 to 36500 (default 31)", 0},
+     {"--purge-ended", NULL, "also the subjects of watch lists whose deployments have all ended", 0},
+     {"--now", "DATE", "apply the rules as at DATE instead of now (tests, audits of the rules)", 0},
+     {0}}};
+static const vg_cli_cmd_def hold_def = {
+    "retention hold", "ALERT_ID", 1, 1, "keeps an alert for an investigation: retention skips it; audited", NULL,
+    {{"--reason", "TEXT", "why it is held", VG_OPT_REQUIRED}, {0}}};
+static const vg_cli_cmd_def release_def = {
+    "retention release", "ALERT_ID", 1, 1, "ends a hold: the retention period applies again; audited", NULL,
+    {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&run_def, &hold_def, &release_def};
 
-static int ret_run(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int ret_run(const vg_cli *cli, vg_store *store, const vg_cli_parsed *a)
 {
-    const char *days = NULL, *now = NULL;
+    const char *days = vg_cli_val(a, "--alert-days"), *now = vg_cli_val(a, "--now");
     vg_retention_policy p = {0};
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--alert-days", &days)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--now", &now))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (strcmp(argv[i], "--purge-ended") == 0) {
-            p.purge_ended_deployment_lists = 1;
-        } else {
-            return vg_cli_usage("retention run: unexpected '%s'", argv[i]);
-        }
-    }
+    p.purge_ended_deployment_lists = vg_cli_has(a, "--purge-ended");
     long long v = 0, t = 0;
     if (days && vg_cli_parse_int(days, 1, 36500, &v))
         return vg_cli_usage("--alert-days takes a number from 1 to 36500");
@@ -75,24 +73,9 @@ static int parse_alert_id(const char *s, int64_t *id)
     return 0;
 }
 
-static int ret_hold(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int ret_hold(const vg_cli *cli, vg_store *store, const vg_cli_parsed *a)
 {
-    const char *id_text = NULL, *reason = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--reason", &reason))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            return vg_cli_usage("retention hold: unknown option '%s'", argv[i]);
-        } else if (!id_text) {
-            id_text = argv[i];
-        } else {
-            return vg_cli_usage("retention hold takes one ALERT_ID");
-        }
-    }
-    if (!id_text || !reason)
-        return vg_cli_usage("retention hold needs ALERT_ID and --reason");
+    const char *id_text = a->pos[0], *reason = vg_cli_val(a, "--reason");
     int64_t id = 0;
     if (parse_alert_id(id_text, &id))
         return VG_EXIT_USAGE;
@@ -125,27 +108,25 @@ static int ret_release(const vg_cli *cli, vg_store *store, const char *id_text)
 
 int vg_cmd_retention(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "run") && strcmp(sub, "hold") && strcmp(sub, "release"))
-        return vg_cli_usage("unknown retention command '%s'", sub);
-    if (!strcmp(sub, "release") && argc != 3)
-        return vg_cli_usage("usage: vigil retention release ALERT_ID");
+    int code;
+    int k = vg_cli_pick("retention", subs, 3, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code;
-    if (!strcmp(sub, "run"))
-        code = ret_run(cli, store, argc, argv);
-    else if (!strcmp(sub, "hold"))
-        code = ret_hold(cli, store, argc, argv);
+    if (k == 0)
+        code = ret_run(cli, store, &p);
+    else if (k == 1)
+        code = ret_hold(cli, store, &p);
     else
-        code = ret_release(cli, store, argv[2]);
+        code = ret_release(cli, store, p.pos[0]);
     vg_store_close(store);
     return code;
 }

@@ -17,20 +17,26 @@
 #include "cli/follow.h"
 #include "cli/server_start.h"
 #include "cli/run_shared.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil run --deployment NAME [--config FILE] [--listen ADDR:PORT | --no-http] [--spool FILE]\n"
+static const vg_cli_cmd_def def = {
+    "run", "", 0, 0, "the live engine on a deployment's cameras, with the console, until SIGINT/SIGTERM",
     "Runs until SIGINT/SIGTERM (or until every camera has ended). Alerts go to stdout\n"
-    "(JSON lines with --json), events and statistics to stderr. The console and the HTTP\n"
-    "API are served on --listen (default: [http] listen of the config, else\n"
-    "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n"
+    "(JSON lines with --json), events and statistics to stderr as logfmt lines.\n"
     "On a shared PostgreSQL store: a change to the deployment's watch list made on any node\n"
     "reloads its gallery here at once, alerts stored by any node reach this node's alert\n"
     "stream at once, and alerts that cannot be stored while the database is unreachable\n"
-    "are kept in the spool FILE ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool;\n"
-    "[spool] max_alerts in the config, default 10000) and stored in order when it returns.\n";
+    "are kept in the spool file ([spool] max_alerts in the config, default 10000) and\n"
+    "stored in order when it returns.\n",
+    {{"--deployment", "NAME", "the deployment to run", VG_OPT_REQUIRED},
+     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook]", 0},
+     {"--listen", "ADDR:PORT", "the console and API (default: [http] listen, else 127.0.0.1:8080; port 0: a free one)",
+      0},
+     {"--no-http", NULL, "no console and no API", 0},
+     {"--spool", "FILE", "the alert spool ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool)", 0},
+     {0}}};
 
 typedef struct run_ctx {
     vg_engine *engine;
@@ -57,15 +63,19 @@ static void retention(const vg_cli *cli, const vg_engine_config *cfg, vg_store *
                              .purge_ended_deployment_lists = cfg->retention_purge_ended};
     vg_retention_result r;
     vg_err err = {{0}};
-    char line[512];
-    if (vg_store_retention_run(store, vg_cli_actor(cli), &p, 0, &r, &err) == VG_OK)
-        snprintf(line, sizeof line,
-                 "event=retention alerts_deleted=%d subjects_expired=%d templates_deleted=%d photos_deleted=%d "
-                 "watchlists_purged=%d",
-                 r.alerts_deleted, r.subjects_expired, r.templates_deleted, r.photos_deleted, r.watchlists_purged);
-    else
-        snprintf(line, sizeof line, "event=retention_failed reason=\"%s\"", err.msg);
-    vg_cli_log_line(NULL, line);
+    vg_log_line l;
+    if (vg_store_retention_run(store, vg_cli_actor(cli), &p, 0, &r, &err) == VG_OK) {
+        vg_log_start(&l, "retention");
+        vg_log_fmt(&l, "alerts_deleted", "%d", r.alerts_deleted);
+        vg_log_fmt(&l, "subjects_expired", "%d", r.subjects_expired);
+        vg_log_fmt(&l, "templates_deleted", "%d", r.templates_deleted);
+        vg_log_fmt(&l, "photos_deleted", "%d", r.photos_deleted);
+        vg_log_fmt(&l, "watchlists_purged", "%d", r.watchlists_purged);
+    } else {
+        vg_log_start(&l, "retention_failed");
+        vg_log_str(&l, "reason", err.msg);
+    }
+    vg_cli_log_line(NULL, l.buf);
 }
 
 /* Every retention_every_hours while the engine runs: the engine's alert
@@ -113,30 +123,15 @@ static void flush_counters(void *arg)
 
 int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return VG_EXIT_OK;
-    }
-    const char *name = NULL, *config = NULL, *listen = NULL, *spool = getenv("VIGIL_SPOOL");
-    int no_http = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--no-http") == 0) {
-            no_http = 1;
-            continue;
-        }
-        if ((r = vg_cli_opt(argc, argv, &i, "--deployment", &name)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--config", &config)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--listen", &listen)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--spool", &spool))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("run: unexpected '%s'", argv[i]);
-        }
-    }
-    if (!name)
-        return vg_cli_usage("run needs --deployment NAME");
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *name = vg_cli_val(&p, "--deployment"), *config = vg_cli_val(&p, "--config"),
+               *listen = vg_cli_val(&p, "--listen"), *spool = vg_cli_val(&p, "--spool");
+    if (!spool)
+        spool = getenv("VIGIL_SPOOL");
+    int no_http = vg_cli_has(&p, "--no-http");
     if (no_http && listen)
         return vg_cli_usage("run: --listen and --no-http contradict each other");
     vg_engine_config cfg;
@@ -189,10 +184,11 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
                         "reembed %s) and create a new deployment, or run with the pack it was created for",
                         name, d->model_id, vg_face_pack_model_id(pack), d->watchlist);
     if (!st && d->detector[0] && strcmp(d->detector, vg_face_pack_detector(pack)) != 0) {
-        char line[VG_STORE_NAME_MAX * 2 + 96];
-        snprintf(line, sizeof line, "event=detector_differs deployment_detector=%s detector=%s", d->detector,
-                 vg_face_pack_detector(pack));
-        vg_cli_log_line(NULL, line);
+        vg_log_line l;
+        vg_log_start(&l, "detector_differs");
+        vg_log_str(&l, "deployment_detector", d->detector);
+        vg_log_str(&l, "detector", vg_face_pack_detector(pack));
+        vg_cli_log_line(NULL, l.buf);
     }
     if (!st)
         st = vg_watch_gallery_load(store, vg_cli_actor(cli), purpose, d->watchlist_id, vg_face_pack_model_id(pack),

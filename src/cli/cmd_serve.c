@@ -11,36 +11,31 @@
 #include "cli/cli.h"
 #include "cli/follow.h"
 #include "cli/server_start.h"
+#include "cli/options.h"
 #include "cli/run_shared.h"
 #include "vigil/server.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil serve [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--config FILE]\n"
-    "Serves the HTTP API (default: [http] listen of the config, else 127.0.0.1:8080;\n"
-    "port 0 picks a free one) until SIGINT or SIGTERM; HTTPS with a certificate and key\n"
-    "(PEM files). Users are added with `vigil user add`, API tokens with `vigil user\n"
-    "token`. Photos uploaded to a watch list go through the model pack's enrolment gate.\n";
+static const vg_cli_cmd_def def = {
+    "serve", "", 0, 0, "the HTTP API and the console, without the engine, until SIGINT or SIGTERM",
+    "Users are added with `vigil user add`, API tokens with `vigil user token`. Photos uploaded\n"
+    "to a watch list go through the model pack's enrolment gate. Alerts that `vigil run`\n"
+    "processes write to the same database reach the console live.\n",
+    {{"--listen", "ADDR:PORT", "where to listen (default: [http] listen of the config, else 127.0.0.1:8080; "
+                               "port 0: a free one)", 0},
+     {"--tls-cert", "PEM", "HTTPS with this certificate (with --tls-key)", 0},
+     {"--tls-key", "PEM", "the certificate's private key (with --tls-cert)", 0},
+     {"--config", "FILE", "a config file: [http], [webhook] and the engine's sections", 0},
+     {0}}};
 
 int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return VG_EXIT_OK;
-    }
-    const char *listen = NULL, *cert = NULL, *key = NULL, *config = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--listen", &listen)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--tls-cert", &cert)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--tls-key", &key)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--config", &config))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("serve: unexpected '%s'", argv[i]);
-        }
-    }
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+    const char *listen = vg_cli_val(&p, "--listen"), *cert = vg_cli_val(&p, "--tls-cert"),
+               *key = vg_cli_val(&p, "--tls-key"), *config = vg_cli_val(&p, "--config");
     if (!cert != !key)
         return vg_cli_usage("serve: --tls-cert and --tls-key go together");
     vg_err err = {{0}};
@@ -70,7 +65,12 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     vg_face_pack *pack = NULL;
     vg_err perr = {{0}};
     if (vg_cli_open_pack(&pc, &pack, &perr) != VG_OK)
-        fprintf(stderr, "vigil: no model pack (%s): photo uploads will be refused (503)\n", perr.msg);
+    {
+        vg_log_line l;
+        vg_log_start(&l, "warning");
+        vg_log_fmt(&l, "reason", "no model pack (%s): photo uploads will be refused (503)", perr.msg);
+        vg_cli_log_line(NULL, l.buf);
+    }
     /* Blocked before the server's threads start, so they inherit the mask
      * and only sigwaitinfo below sees the signals. */
     vg_cli_block_signals();

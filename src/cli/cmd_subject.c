@@ -8,26 +8,43 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
 #define MAX_PHOTOS 32
 
-static const char usage[] =
-    "usage: vigil subject add WATCHLIST --name NAME --photo FILE... [--reason TEXT] [--source TEXT]\n"
-    "                         [--category TEXT] [--dob YYYY-MM-DD] [--justification TEXT]\n"
-    "                         [--authorised-by PERSON] [--expires DATE] [--face INDEX] [--allow-duplicate]\n"
-    "                         [--min-sharpness S] [--min-eye-distance PX] [--show-face FILE.jpg]\n"
-    "                         [--accept-low-quality JUSTIFICATION --supervisor NAME]\n"
-    "       vigil subject list WATCHLIST\n"
-    "       vigil subject remove ID\n"
+static const vg_cli_cmd_def add_def = {
+    "subject add", "WATCHLIST", 1, 1, "enrols a person on a watch list from photos, through the quality gate",
     "Each photo must show one face (or name it with --face; a face that clearly dominates a photo\n"
     "of several is proposed) that passes the quality gate. The photos that pass are enrolled, the\n"
     "others reported with every quality factor and its limit; with none passing nothing is written.\n"
     "--show-face writes the face found (aligned, as enrolled) as JPEG: FILE.jpg for one photo,\n"
     "FILE-1.jpg, FILE-2.jpg... for several. --accept-low-quality with --supervisor enrols a face\n"
     "below the quality limits, audited and marked low-quality; never a photo without a face.\n"
-    "reason and authorised-by default to the watch list's. Under 18 (by --dob) needs --justification.\n";
+    "Under 18 (by --dob) needs --justification. DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z.\n",
+    {{"--name", "NAME", "the person's name", VG_OPT_REQUIRED},
+     {"--photo", "FILE", "photos of the person (at most 32)", VG_OPT_REQUIRED | VG_OPT_LIST},
+     {"--reason", "TEXT", "why they are on the list (default: the list's reason)", 0},
+     {"--source", "TEXT", "where the photos come from", 0},
+     {"--category", "TEXT", "wanted, missing, ...", 0},
+     {"--dob", "YYYY-MM-DD", "date of birth", 0},
+     {"--justification", "TEXT", "why a person under 18 is enrolled", 0},
+     {"--authorised-by", "PERSON", "who authorised it (default: the list's authority)", 0},
+     {"--expires", "DATE", "when the subject expires (default: the list's expiry)", 0},
+     {"--face", "INDEX", "which face of a photo of several (vigil detect lists them), 0 to 63", 0},
+     {"--allow-duplicate", NULL, "enrol even when the face matches a subject already on the list", 0},
+     {"--min-sharpness", "S", "the gate's sharpness limit, at least 1 (default 15)", 0},
+     {"--min-eye-distance", "PX", "the gate's eye distance limit, at least 8 (default 24)", 0},
+     {"--show-face", "FILE.jpg", "writes the face found, aligned as enrolled", 0},
+     {"--accept-low-quality", "JUSTIFICATION", "enrol below the quality limits (with --supervisor)", 0},
+     {"--supervisor", "NAME", "the supervisor who accepts it", 0},
+     {0}}};
+static const vg_cli_cmd_def list_def = {"subject list", "WATCHLIST", 1, 1, "the subjects of a watch list", NULL,
+                                        {{0}}};
+static const vg_cli_cmd_def remove_def = {
+    "subject remove", "ID", 1, 1, "removes a subject with its templates and photos; audited", NULL, {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&add_def, &list_def, &remove_def};
 
 static int set_text(char *dst, size_t cap, const char *src, const char *field)
 {
@@ -113,54 +130,23 @@ static void print_photo(const vg_enrol_photo_report *p, const char *face_file)
             printf("  %s: %s\n", p->kept ? "below the limit" : "reason", p->reasons.reason[i]);
 }
 
-static int subject_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int subject_add(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *list = NULL, *name = NULL, *reason = NULL, *source = NULL, *category = NULL, *dob = NULL,
-               *just = NULL, *by = NULL, *expires = NULL, *face = NULL, *sharp = NULL, *eyes = NULL,
-               *show = NULL, *low = NULL, *supervisor = NULL;
-    const char *photos[MAX_PHOTOS];
+    const char *list = p->pos[0], *name = vg_cli_val(p, "--name"), *reason = vg_cli_val(p, "--reason"),
+               *source = vg_cli_val(p, "--source"), *category = vg_cli_val(p, "--category"),
+               *dob = vg_cli_val(p, "--dob"), *just = vg_cli_val(p, "--justification"),
+               *by = vg_cli_val(p, "--authorised-by"), *expires = vg_cli_val(p, "--expires"),
+               *face = vg_cli_val(p, "--face"), *sharp = vg_cli_val(p, "--min-sharpness"),
+               *eyes = vg_cli_val(p, "--min-eye-distance"), *show = vg_cli_val(p, "--show-face"),
+               *low = vg_cli_val(p, "--accept-low-quality"), *supervisor = vg_cli_val(p, "--supervisor");
     int n = 0;
+    const char *const *photos = vg_cli_list(p, "--photo", &n);
+    if (n > MAX_PHOTOS)
+        return vg_cli_usage("at most %d photos per subject", MAX_PHOTOS);
     vg_enrol_options opt;
     vg_enrol_defaults(&opt);
     opt.max_pixels = cli->max_pixels;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--photo") == 0) {
-            if (i + 1 >= argc || argv[i + 1][0] == '-')
-                return vg_cli_usage("--photo needs a file");
-            while (i + 1 < argc && argv[i + 1][0] != '-') {
-                if (n == MAX_PHOTOS)
-                    return vg_cli_usage("at most %d photos per subject", MAX_PHOTOS);
-                photos[n++] = argv[++i];
-            }
-        } else if (strcmp(argv[i], "--allow-duplicate") == 0) {
-            opt.allow_duplicate = 1;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--name", &name)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--reason", &reason)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--source", &source)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--category", &category)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--dob", &dob)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--justification", &just)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--face", &face)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--min-sharpness", &sharp)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--min-eye-distance", &eyes)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--show-face", &show)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--accept-low-quality", &low)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--supervisor", &supervisor))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            return vg_cli_usage("subject add: unknown option '%s'", argv[i]);
-        } else if (!list) {
-            list = argv[i];
-        } else {
-            return vg_cli_usage("subject add takes one WATCHLIST (photos go after --photo)");
-        }
-    }
-    if (!list || !name || n == 0)
-        return vg_cli_usage("subject add needs WATCHLIST, --name and at least one --photo");
+    opt.allow_duplicate = vg_cli_has(p, "--allow-duplicate");
     long long v;
     if (face) {
         if (vg_cli_parse_int(face, 0, 63, &v))
@@ -304,23 +290,21 @@ static int subject_remove(const vg_cli *cli, vg_store *store, const char *idtext
 
 int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove"))
-        return vg_cli_usage("unknown subject command '%s'", sub);
-    if (strcmp(sub, "add") && argc != 3)
-        return vg_cli_usage("usage: vigil subject %s", !strcmp(sub, "list") ? "list WATCHLIST" : "remove ID");
+    int code;
+    int k = vg_cli_pick("subject", subs, 3, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(sub, "add")    ? subject_add(cli, store, argc, argv)
-               : !strcmp(sub, "list") ? subject_list(cli, store, argv[2])
-                                      : subject_remove(cli, store, argv[2]);
+    code = k == 0 ? subject_add(cli, store, &p) : k == 1 ? subject_list(cli, store, p.pos[0])
+                                                         : subject_remove(cli, store, p.pos[0]);
     vg_store_close(store);
     return code;
 }

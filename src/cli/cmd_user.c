@@ -9,31 +9,28 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 
-static const char usage[] =
-    "usage: vigil user add NAME --role admin|operator|auditor   (password: first line of stdin)\n"
-    "       vigil user list\n"
-    "       vigil user token NAME --role admin|operator|auditor   (prints the API token once)\n"
-    "       vigil user tokens\n"
-    "       vigil user revoke-token NAME\n"
-    "An API token is sent as \"Authorization: Bearer TOKEN\"; only its SHA-256 is stored.\n";
+static const vg_cli_cmd_def add_def = {
+    "user add", "NAME", 1, 1, "a user of the HTTP API and the console; the password is stdin's first line",
+    "The password is never taken from the command line (ps would show it); only its argon2id\n"
+    "hash is stored. The addition is audited under --actor.\n",
+    {{"--role", "ROLE", "admin, operator or auditor", VG_OPT_REQUIRED}, {0}}};
+static const vg_cli_cmd_def list_def = {"user list", "", 0, 0, "the users, with their roles", NULL, {{0}}};
+static const vg_cli_cmd_def token_def = {
+    "user token", "NAME", 1, 1, "a new API token for a machine, printed once",
+    "It is sent as \"Authorization: Bearer TOKEN\"; only its SHA-256 is stored.\n",
+    {{"--role", "ROLE", "admin, operator or auditor", VG_OPT_REQUIRED}, {0}}};
+static const vg_cli_cmd_def tokens_def = {"user tokens", "", 0, 0, "the API tokens (never the token itself)",
+                                          NULL, {{0}}};
+static const vg_cli_cmd_def revoke_def = {"user revoke-token", "NAME", 1, 1, "revokes an API token; audited", NULL,
+                                          {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&add_def, &list_def, &token_def, &tokens_def, &revoke_def};
 
-static int user_add(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int user_add(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *name = NULL, *role = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r = vg_cli_opt(argc, argv, &i, "--role", &role);
-        if (r < 0)
-            return VG_EXIT_USAGE;
-        if (r == 0) {
-            if (name || argv[i][0] == '-')
-                return vg_cli_usage("user add: unexpected '%s'", argv[i]);
-            name = argv[i];
-        }
-    }
-    if (!name || !role)
-        return vg_cli_usage("user add needs NAME and --role");
+    const char *name = p->pos[0], *role = vg_cli_val(p, "--role");
     char pw[VG_STORE_PASSWORD_MAX + 2];
     if (!fgets(pw, sizeof pw, stdin))
         return vg_cli_usage("user add: no password on stdin (its first line)");
@@ -74,21 +71,9 @@ static int user_list(const vg_cli *cli, vg_store *store)
     return VG_EXIT_OK;
 }
 
-static int token_new(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int token_new(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *name = NULL, *role = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r = vg_cli_opt(argc, argv, &i, "--role", &role);
-        if (r < 0)
-            return VG_EXIT_USAGE;
-        if (r == 0) {
-            if (name || argv[i][0] == '-')
-                return vg_cli_usage("user token: unexpected '%s'", argv[i]);
-            name = argv[i];
-        }
-    }
-    if (!name || !role)
-        return vg_cli_usage("user token needs NAME and --role");
+    const char *name = p->pos[0], *role = vg_cli_val(p, "--role");
     char tok[VG_STORE_TOKEN_LEN + 1];
     int64_t id = 0;
     vg_err err = {{0}};
@@ -131,41 +116,39 @@ static int token_list(const vg_cli *cli, vg_store *store)
     return VG_EXIT_OK;
 }
 
-static int token_revoke(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int token_revoke(const vg_cli *cli, vg_store *store, const char *name)
 {
-    if (argc != 3)
-        return vg_cli_usage("usage: vigil user revoke-token NAME");
     vg_err err = {{0}};
-    vg_status st = vg_store_token_revoke(store, vg_cli_actor(cli), 0, argv[2], &err);
+    vg_status st = vg_store_token_revoke(store, vg_cli_actor(cli), 0, name, &err);
     if (st)
         return vg_cli_fail(st, &err);
     if (cli->json)
-        vg_cli_print_json(json_pack("{s:s}", "revoked", argv[2]));
+        vg_cli_print_json(json_pack("{s:s}", "revoked", name));
     else
-        printf("API token %s revoked\n", argv[2]);
+        printf("API token %s revoked\n", name);
     return VG_EXIT_OK;
 }
 
 int vg_cmd_user(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "token") && strcmp(sub, "tokens") &&
-        strcmp(sub, "revoke-token"))
-        return vg_cli_usage("unknown user command '%s'", sub);
+    int code;
+    int k = vg_cli_pick("user", subs, 5, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(sub, "add")            ? user_add(cli, store, argc, argv)
-               : !strcmp(sub, "list")         ? user_list(cli, store)
-               : !strcmp(sub, "token")        ? token_new(cli, store, argc, argv)
-               : !strcmp(sub, "tokens")       ? token_list(cli, store)
-                                              : token_revoke(cli, store, argc, argv);
+    code = k == 0   ? user_add(cli, store, &p)
+           : k == 1 ? user_list(cli, store)
+           : k == 2 ? token_new(cli, store, &p)
+           : k == 3 ? token_list(cli, store)
+                    : token_revoke(cli, store, p.pos[0]);
     vg_store_close(store);
     return code;
 }

@@ -7,13 +7,19 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "infer/infer.h"
+
+static const vg_cli_cmd_def def = {
+    "version", "", 0, 0, "versions of vigil, ONNX Runtime, FFmpeg, and the model pack's files with their SHA-256",
+    "Also `vigil --version`.\n", {{0}}};
 
 int vg_cmd_version(const vg_cli *cli, int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1)
-        return vg_cli_usage("version takes no arguments");
+    vg_cli_parsed p;
+    int r = vg_cli_parse(&def, argc, argv, 1, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_face_pack *pack = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_pack(cli, &pack, &err);

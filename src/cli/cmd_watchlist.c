@@ -5,18 +5,30 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil watchlist create NAME --reason TEXT --authorised-by PERSON [--expires DATE] [--max-size N]\n"
-    "       vigil watchlist list\n"
-    "       vigil watchlist show NAME\n"
-    "       vigil watchlist purge NAME --yes    (deletes every subject, template and photo; audited)\n"
-    "       vigil watchlist reembed NAME        (every template made again from the enrolment photos\n"
-    "                                            with the pack in use: --models, --detector; one\n"
-    "                                            transaction, audited; all or nothing)\n"
-    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n";
+static const vg_cli_cmd_def create_def = {
+    "watchlist create", "NAME", 1, 1, "a watch list, with why it exists and on whose authority; audited",
+    "DATE: YYYY-MM-DD (00:00 UTC) or YYYY-MM-DDTHH:MM[:SS]Z\n",
+    {{"--reason", "TEXT", "why the list exists", VG_OPT_REQUIRED},
+     {"--authorised-by", "PERSON", "who authorised it", VG_OPT_REQUIRED},
+     {"--expires", "DATE", "when its subjects expire (retention deletes them)", 0},
+     {"--max-size", "N", "the most subjects it may hold, 1 to 10000000", 0},
+     {0}}};
+static const vg_cli_cmd_def list_def = {"watchlist list", "", 0, 0, "every watch list, with its counts", NULL,
+                                        {{0}}};
+static const vg_cli_cmd_def show_def = {"watchlist show", "NAME", 1, 1, "one watch list and its subjects", NULL,
+                                        {{0}}};
+static const vg_cli_cmd_def purge_def = {
+    "watchlist purge", "NAME", 1, 1, "deletes every subject, template and photo of the list; audited", NULL,
+    {{"--yes", NULL, "yes: it cannot be undone", VG_OPT_REQUIRED | VG_OPT_CHECKED}, {0}}};
+static const vg_cli_cmd_def reembed_def = {
+    "watchlist reembed", "NAME", 1, 1,
+    "every template made again from the enrolment photos with the pack in use; all or nothing",
+    "The pack is the one --models and --detector name. One transaction, audited.\n", {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&create_def, &list_def, &show_def, &purge_def, &reembed_def};
 
 static json_t *watchlist_json(const vg_watchlist *w)
 {
@@ -26,29 +38,12 @@ static json_t *watchlist_json(const vg_watchlist *w)
                      w->max_size, "subjects", w->subjects, "templates", w->templates);
 }
 
-static int wl_create(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int wl_create(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
     vg_watchlist w;
     memset(&w, 0, sizeof w);
-    const char *name = NULL, *reason = NULL, *by = NULL, *expires = NULL, *max = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--reason", &reason)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--authorised-by", &by)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--expires", &expires)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--max-size", &max))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if (argv[i][0] == '-') {
-            return vg_cli_usage("watchlist create: unknown option '%s'", argv[i]);
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            return vg_cli_usage("watchlist create takes one NAME");
-        }
-    }
-    if (!name || !reason || !by)
-        return vg_cli_usage("watchlist create needs NAME, --reason and --authorised-by");
+    const char *name = p->pos[0], *reason = vg_cli_val(p, "--reason"), *by = vg_cli_val(p, "--authorised-by"),
+               *expires = vg_cli_val(p, "--expires"), *max = vg_cli_val(p, "--max-size");
     long long v;
     if (expires && vg_cli_parse_time(expires, &v))
         return vg_cli_usage("--expires: '%s' is not a date (YYYY-MM-DD)", expires);
@@ -131,22 +126,10 @@ static int wl_show(const vg_cli *cli, vg_store *store, const char *name)
     return VG_EXIT_OK;
 }
 
-static int wl_purge(const vg_cli *cli, vg_store *store, int argc, char **argv)
+static int wl_purge(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
 {
-    const char *name = NULL;
-    int yes = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--yes") == 0)
-            yes = 1;
-        else if (argv[i][0] == '-')
-            return vg_cli_usage("watchlist purge: unknown option '%s'", argv[i]);
-        else if (!name)
-            name = argv[i];
-        else
-            return vg_cli_usage("watchlist purge takes one NAME");
-    }
-    if (!name)
-        return vg_cli_usage("watchlist purge needs NAME");
+    const char *name = p->pos[0];
+    int yes = vg_cli_has(p, "--yes");
     if (!yes)
         return vg_cli_usage("purging deletes every subject, template and photo of %s and cannot be undone: "
                             "add --yes", name);
@@ -203,32 +186,29 @@ static int wl_reembed(const vg_cli *cli, vg_store *store, const char *name)
 
 int vg_cmd_watchlist(const vg_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || vg_cli_wants_help(argc, argv)) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "purge") &&
-        strcmp(sub, "reembed"))
-        return vg_cli_usage("unknown watchlist command '%s'", sub);
-    if ((!strcmp(sub, "list") && argc != 2) || ((!strcmp(sub, "show") || !strcmp(sub, "reembed")) && argc != 3))
-        return vg_cli_usage("usage: vigil watchlist %s", !strcmp(sub, "list") ? "list" : !strcmp(sub, "show") ? "show NAME" : "reembed NAME");
+    int code;
+    int k = vg_cli_pick("watchlist", subs, 5, NULL, argc, argv, &code);
+    if (k < 0)
+        return code;
+    vg_cli_parsed p;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
+    if (r)
+        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code;
-    if (!strcmp(sub, "create"))
-        code = wl_create(cli, store, argc, argv);
-    else if (!strcmp(sub, "list"))
+    if (k == 0)
+        code = wl_create(cli, store, &p);
+    else if (k == 1)
         code = wl_list(cli, store);
-    else if (!strcmp(sub, "show"))
-        code = wl_show(cli, store, argv[2]);
-    else if (!strcmp(sub, "reembed"))
-        code = wl_reembed(cli, store, argv[2]);
+    else if (k == 2)
+        code = wl_show(cli, store, p.pos[0]);
+    else if (k == 4)
+        code = wl_reembed(cli, store, p.pos[0]);
     else
-        code = wl_purge(cli, store, argc, argv);
+        code = wl_purge(cli, store, &p);
     vg_store_close(store);
     return code;
 }

@@ -41,19 +41,23 @@ static void reload(vg_cli_follow *f, const char *why)
     if (st == VG_OK)
         st = vg_watch_gallery_load(f->store, vg_cli_actor(f->cli), f->purpose, f->watchlist_id,
                                    vg_face_pack_model_id(vg_engine_pack(f->engine)), 0, &g, &err);
-    char line[VG_ERR_MSG_MAX + 200];
+    vg_log_line l;
     if (st != VG_OK) {
         vg_store_close(f->store); /* a new connection next time */
         f->store = NULL;
-        snprintf(line, sizeof line, "event=gallery_reload_failed why=%s reason=\"%s\"", why, err.msg);
+        vg_log_start(&l, "gallery_reload_failed");
+        vg_log_str(&l, "why", why);
+        vg_log_str(&l, "reason", err.msg);
     } else {
-        snprintf(line, sizeof line,
-                 "event=gallery_reloaded why=%s watchlist=%lld subjects=%d templates=%d ms=%.1f", why,
-                 (long long)f->watchlist_id, vg_watch_gallery_subjects(g),
-                 vg_watch_gallery_templates(g), wall_ms() - t0);
+        vg_log_start(&l, "gallery_reloaded");
+        vg_log_str(&l, "why", why);
+        vg_log_fmt(&l, "watchlist", "%lld", (long long)f->watchlist_id);
+        vg_log_fmt(&l, "subjects", "%d", vg_watch_gallery_subjects(g));
+        vg_log_fmt(&l, "templates", "%d", vg_watch_gallery_templates(g));
+        vg_log_fmt(&l, "ms", "%.1f", wall_ms() - t0);
         vg_engine_gallery_set(f->engine, g);
     }
-    vg_cli_log_line(NULL, line);
+    vg_cli_log_line(NULL, l.buf);
 }
 
 static void on_change(void *ctx, const vg_store_change *c)

@@ -44,18 +44,23 @@ void vg_cli_log_stats(vg_engine *e)
     for (int i = 0; i < vg_engine_camera_count(e); i++) {
         vg_engine_camera_stats s;
         vg_engine_camera_stats_get(e, i, &s);
-        char line[768];
-        snprintf(line, sizeof line,
-                 "event=stats camera=%s frames_in=%lld frames_processed=%lld frames_dropped=%lld decode_ms=%.1f "
-                 "detect_ms=%.1f faces=%lld tracks=%lld tracks_active=%lld embeddings=%lld alerts=%lld "
-                 "reconnects=%lld",
-                 s.name, (long long)s.source.frames_decoded, (long long)s.frames_processed,
-                 (long long)s.source.frames_dropped,
-                 s.source.frames_decoded ? s.source.decode_ms_total / (double)s.source.frames_decoded : 0.0,
-                 s.frames_processed ? s.detect_ms_total / (double)s.frames_processed : 0.0, (long long)s.faces,
-                 (long long)s.tracks_started, (long long)s.tracks_active, (long long)s.embeddings,
-                 (long long)s.alerts, (long long)s.source.reconnects);
-        vg_cli_log_line(NULL, line);
+        vg_log_line l;
+        vg_log_start(&l, "stats");
+        vg_log_str(&l, "camera", s.name);
+        vg_log_fmt(&l, "frames_in", "%lld", (long long)s.source.frames_decoded);
+        vg_log_fmt(&l, "frames_processed", "%lld", (long long)s.frames_processed);
+        vg_log_fmt(&l, "frames_dropped", "%lld", (long long)s.source.frames_dropped);
+        vg_log_fmt(&l, "decode_ms", "%.1f",
+                   s.source.frames_decoded ? s.source.decode_ms_total / (double)s.source.frames_decoded : 0.0);
+        vg_log_fmt(&l, "detect_ms", "%.1f",
+                   s.frames_processed ? s.detect_ms_total / (double)s.frames_processed : 0.0);
+        vg_log_fmt(&l, "faces", "%lld", (long long)s.faces);
+        vg_log_fmt(&l, "tracks", "%lld", (long long)s.tracks_started);
+        vg_log_fmt(&l, "tracks_active", "%lld", (long long)s.tracks_active);
+        vg_log_fmt(&l, "embeddings", "%lld", (long long)s.embeddings);
+        vg_log_fmt(&l, "alerts", "%lld", (long long)s.alerts);
+        vg_log_fmt(&l, "reconnects", "%lld", (long long)s.source.reconnects);
+        vg_cli_log_line(NULL, l.buf);
     }
 }
 

@@ -3,7 +3,8 @@
  * in WAL mode lets it read while the engine's connection writes), the
  * settings of the config file's [http] and [webhook] sections, the
  * webhook secret from its 0600 file, the console URL printed, and a
- * warning when nobody could log in. */
+ * warning when nobody could log in; the server logs through the log line
+ * writer of live.c. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, co
         cfg.listen = listen;
     cfg.engine = engine;
     cfg.pack = pack;
+    cfg.log = vg_cli_log_line;
     vg_status st = VG_OK;
     if (set->n_webhooks) {
         st = vg_server_secret_read(set->secret_file, h->secret, sizeof h->secret, err);
@@ -55,9 +57,13 @@ vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, co
     else
         printf("vigil: console %s (Ctrl-C stops)\n", url);
     fflush(stdout);
-    if (no_user)
-        fprintf(stderr, "vigil: warning: the database has no user, so nobody can log in to the console: "
-                        "add one with `vigil user add NAME --role operator`\n");
+    if (no_user) {
+        vg_log_line l;
+        vg_log_start(&l, "warning");
+        vg_log_str(&l, "reason", "the database has no user, so nobody can log in to the console: "
+                                 "add one with `vigil user add NAME --role operator`");
+        vg_cli_log_line(NULL, l.buf);
+    }
     return VG_OK;
 }
 

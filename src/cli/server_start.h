@@ -16,7 +16,7 @@ typedef struct vg_cli_http {
  * by the settings, and starts the server on listen (NULL: the settings',
  * else 127.0.0.1:8080) with the engine (NULL under serve) and the pack for
  * uploads (NULL: the engine's, or none). Then prints the console's URL (a
- * {"event":"listening",...} line with --json) and warns on stderr when no
+ * {"event":"listening",...} line with --json) and logs event=warning when no
  * user can log in. */
 vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, const char *listen,
                             vg_engine *engine, const vg_face_pack *pack, vg_cli_http *h, vg_err *err);

@@ -13,6 +13,10 @@
 
 #include "vigil/store.h"
 
+/* The one rule (README "Exit status"): 2 when what was given is wrong — the
+ * command line, or a file it names that cannot be read or used; 1 when a
+ * well-formed request could not be done — a named thing not found or
+ * already there, no face, a check that failed, the runtime or database. */
 int vg_cli_exit_for(vg_status st)
 {
     switch (st) {
@@ -21,9 +25,13 @@ int vg_cli_exit_for(vg_status st)
     case VG_ERR_INVALID:
     case VG_ERR_LIMIT:
     case VG_ERR_UNSUPPORTED:
-    case VG_ERR_NOT_FOUND:
     case VG_ERR_IO:
         return VG_EXIT_USAGE;
+    case VG_ERR_NOT_FOUND:
+    case VG_ERR_EXISTS:
+    case VG_ERR_NOMEM:
+    case VG_ERR_MODEL:
+    case VG_ERR_INTERNAL:
     default:
         return VG_EXIT_FAIL;
     }
@@ -83,7 +91,7 @@ vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img,
 
 void vg_cli_print_json(json_t *obj)
 {
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = vg_cli_json_text(obj);
     if (s) {
         puts(s);
         free(s);

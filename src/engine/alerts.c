@@ -43,11 +43,21 @@ static void spool_flush(struct vg_engine *e, int force)
     vg_err err = {{0}};
     vg_status st = vg_store_spool_flush(e->spool, e->store, &written, &err);
     spool_publish(e);
-    if (written)
-        vg_engine_log(e, "event=spool_written alerts=%d pending=%d", written, e->spool_stats.pending);
+    if (written) {
+        vg_log_line lg;
+        vg_log_start(&lg, "spool_written");
+        vg_log_fmt(&lg, "alerts", "%d", written);
+        vg_log_fmt(&lg, "pending", "%d", e->spool_stats.pending);
+        vg_engine_log(e, &lg);
+    }
     if (st != VG_OK) {
-        if (!e->spool_retry_at || written)
-            vg_engine_log(e, "event=spool_waiting pending=%d reason=\"%s\"", e->spool_stats.pending, err.msg);
+        if (!e->spool_retry_at || written) {
+            vg_log_line lg;
+            vg_log_start(&lg, "spool_waiting");
+            vg_log_fmt(&lg, "pending", "%d", e->spool_stats.pending);
+            vg_log_str(&lg, "reason", err.msg);
+            vg_engine_log(e, &lg);
+        }
         e->spool_retry_at = vg_engine_now() + 1.0;
     } else {
         e->spool_retry_at = 0;
@@ -61,15 +71,28 @@ static void spool_put(struct vg_engine *e, queued_alert *qa)
     vg_err err = {{0}};
     vg_status st = vg_store_spool_add(e->spool, e->actor, &qa->a.alert, qa->crop, qa->a.crop_len, &dropped, &err);
     spool_publish(e);
-    if (st != VG_OK)
-        vg_engine_log(e, "event=alert_lost uid=%s reason=\"cannot spool: %s\"", qa->a.alert.uid, err.msg);
-    else
-        vg_engine_log(e, "event=alert_spooled uid=%s pending=%d", qa->a.alert.uid, e->spool_stats.pending);
-    if (dropped)
-        vg_engine_log(e,
-                      "event=spool_full level=error max=%d dropped_total=%lld "
-                      "reason=\"the alert spool is full: its oldest alert was dropped to keep the newest\"",
-                      e->spool_stats.max, (long long)e->spool_stats.dropped);
+    if (st != VG_OK) {
+        vg_log_line lg;
+        vg_log_start(&lg, "alert_lost");
+        vg_log_str(&lg, "uid", qa->a.alert.uid);
+        vg_log_fmt(&lg, "reason", "cannot spool: %s", err.msg);
+        vg_engine_log(e, &lg);
+    } else {
+        vg_log_line lg;
+        vg_log_start(&lg, "alert_spooled");
+        vg_log_str(&lg, "uid", qa->a.alert.uid);
+        vg_log_fmt(&lg, "pending", "%d", e->spool_stats.pending);
+        vg_engine_log(e, &lg);
+    }
+    if (dropped) {
+        vg_log_line lg;
+        vg_log_start(&lg, "spool_full");
+        vg_log_str(&lg, "level", "error");
+        vg_log_fmt(&lg, "max", "%d", e->spool_stats.max);
+        vg_log_fmt(&lg, "dropped_total", "%lld", (long long)e->spool_stats.dropped);
+        vg_log_str(&lg, "reason", "the alert spool is full: its oldest alert was dropped to keep the newest");
+        vg_engine_log(e, &lg);
+    }
     if (!e->spool_retry_at)
         e->spool_retry_at = vg_engine_now() + 1.0;
 }
@@ -89,12 +112,21 @@ static void deliver(struct vg_engine *e, queued_alert *qa)
             vg_status st = spooling ? VG_ERR_IO
                                     : vg_store_alert_add(e->store, e->actor, &a->alert, qa->crop, a->crop_len, &id, &err);
             if (st == VG_ERR_IO && e->spool) {
-                if (!spooling)
-                    vg_engine_log(e, "event=store_unreachable uid=%s reason=\"%s\" action=spool", a->alert.uid,
-                                  err.msg);
+                if (!spooling) {
+                    vg_log_line lg;
+                    vg_log_start(&lg, "store_unreachable");
+                    vg_log_str(&lg, "uid", a->alert.uid);
+                    vg_log_str(&lg, "reason", err.msg);
+                    vg_log_str(&lg, "action", "spool");
+                    vg_engine_log(e, &lg);
+                }
                 spool_put(e, qa);
             } else if (st) {
-                vg_engine_log(e, "event=alert_not_stored uid=%s reason=\"%s\"", a->alert.uid, err.msg);
+                vg_log_line lg;
+                vg_log_start(&lg, "alert_not_stored");
+                vg_log_str(&lg, "uid", a->alert.uid);
+                vg_log_str(&lg, "reason", err.msg);
+                vg_engine_log(e, &lg);
             } else {
                 a->alert.id = id;
             }
@@ -185,9 +217,13 @@ vg_status vg_alerts_start(struct vg_engine *e, vg_err *err)
         if (st != VG_OK)
             return st;
         spool_publish(e);
-        if (e->spool_stats.pending)
-            vg_engine_log(e, "event=spool_found pending=%d note=\"alerts from before a restart, written first\"",
-                          e->spool_stats.pending);
+        if (e->spool_stats.pending) {
+            vg_log_line lg;
+            vg_log_start(&lg, "spool_found");
+            vg_log_fmt(&lg, "pending", "%d", e->spool_stats.pending);
+            vg_log_str(&lg, "note", "alerts from before a restart, written first");
+            vg_engine_log(e, &lg);
+        }
     }
     if (pthread_create(&e->q_thread, NULL, alert_thread, e) != 0)
         return vg_err_set(err, VG_ERR_INTERNAL, "cannot start the alert thread");
@@ -209,8 +245,14 @@ void vg_alerts_push(struct vg_engine *e, queued_alert *qa)
     if (e->qlen == e->qcap || e->q_closing) {
         e->q_dropped++;
         pthread_mutex_unlock(&e->qlock);
-        vg_engine_log(e, "event=alert_dropped reason=\"alert queue full\" camera=%s subject=%lld",
-                      qa->a.alert.camera, (long long)qa->a.alert.subject_id);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "alert_dropped");
+            vg_log_str(&lg, "reason", "alert queue full");
+            vg_log_str(&lg, "camera", qa->a.alert.camera);
+            vg_log_fmt(&lg, "subject", "%lld", (long long)qa->a.alert.subject_id);
+            vg_engine_log(e, &lg);
+        }
         free(qa->crop);
         return;
     }
@@ -275,6 +317,24 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+void vg_engine_latency_histogram(vg_engine *e, const double *le_ms, int n, int64_t *counts, double *sum_ms,
+                                 int64_t *total)
+{
+    for (int i = 0; i < n; i++)
+        counts[i] = 0;
+    *sum_ms = 0;
+    pthread_mutex_lock(&e->qlock);
+    *total = e->n_latency;
+    for (int k = 0; k < e->n_latency; k++) {
+        double v = e->latency[k];
+        *sum_ms += v;
+        for (int i = 0; i < n; i++)
+            if (v <= le_ms[i])
+                counts[i]++;
+    }
+    pthread_mutex_unlock(&e->qlock);
 }
 
 double vg_engine_latency_ms(vg_engine *e, double percentile)

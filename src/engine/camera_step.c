@@ -126,8 +126,16 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     pthread_mutex_lock(&c->lock);
     c->st.alerts++;
     pthread_mutex_unlock(&c->lock);
-    vg_engine_log(e, "event=alert camera=%s track=%lld subject=%lld score=%.4f latency_ms=%.1f", c->cfg.name,
-                  (long long)as->track_id, (long long)cand->subject_id, cand->score, qa.a.latency_ms);
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "alert");
+        vg_log_str(&lg, "camera", c->cfg.name);
+        vg_log_fmt(&lg, "track", "%lld", (long long)as->track_id);
+        vg_log_fmt(&lg, "subject", "%lld", (long long)cand->subject_id);
+        vg_log_fmt(&lg, "score", "%.4f", cand->score);
+        vg_log_fmt(&lg, "latency_ms", "%.1f", qa.a.latency_ms);
+        vg_engine_log(e, &lg);
+    }
     vg_alerts_push(e, &qa);
 }
 
@@ -278,8 +286,14 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
         pthread_mutex_lock(&c->lock);
         c->st.alerts_suppressed++;
         pthread_mutex_unlock(&c->lock);
-        vg_engine_log(e, "event=alert_suppressed camera=%s track=%lld reason=cooldown", c->cfg.name,
-                      (long long)as->track_id);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "alert_suppressed");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_fmt(&lg, "track", "%lld", (long long)as->track_id);
+            vg_log_str(&lg, "reason", "cooldown");
+            vg_engine_log(e, &lg);
+        }
         return;
     }
     raise_alert(c, frame, f, as, &cand, vg_engine_now());
@@ -296,7 +310,13 @@ static void reset_on_reconnect(camera *c)
         return;
     if (c->opens_seen > 0 && vg_tracker_active(c->tracker) > 0) {
         vg_camera_end_tracks(c);
-        vg_engine_log(c->engine, "event=tracks_reset camera=%s reason=reconnected", c->cfg.name);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "tracks_reset");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_str(&lg, "reason", "reconnected");
+            vg_engine_log(c->engine, &lg);
+        }
     }
     c->opens_seen = ss.opens;
 }
@@ -318,7 +338,13 @@ void vg_camera_step(camera *c, vg_frame *frame)
     vg_status st = vg_face_detect_frame(e->pack, frame->image, context, &faces, &n, &err);
     double t1 = vg_engine_now();
     if (st) {
-        vg_engine_log(e, "event=error camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "error");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_str(&lg, "reason", err.msg);
+            vg_engine_log(e, &lg);
+        }
         return;
     }
     if (n > STEP_FACES_MAX)
@@ -333,7 +359,13 @@ void vg_camera_step(camera *c, vg_frame *frame)
     st = vg_tracker_step(c->tracker, dets, n, assign, ended, 256, &n_ended, &err);
     if (st) {
         free(faces);
-        vg_engine_log(e, "event=error camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "error");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_str(&lg, "reason", err.msg);
+            vg_engine_log(e, &lg);
+        }
         return;
     }
     for (int i = 0; i < n_ended && i < 256; i++)

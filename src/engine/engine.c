@@ -35,7 +35,13 @@ static int work_once(struct vg_engine *e, int start)
         if (st == VG_ERR_NOT_FOUND) {
             vg_camera_end_tracks(c);
             vg_view_end(c);
-            vg_engine_log(e, "event=camera_ended camera=%s reason=\"%s\"", c->cfg.name, err.msg);
+            {
+                vg_log_line lg;
+                vg_log_start(&lg, "camera_ended");
+                vg_log_str(&lg, "camera", c->cfg.name);
+                vg_log_str(&lg, "reason", err.msg);
+                vg_engine_log(e, &lg);
+            }
             pthread_mutex_lock(&c->lock);
             c->ended = 1;
             pthread_mutex_unlock(&c->lock);
@@ -117,7 +123,13 @@ static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *
         c->ended = 1;
         vg_view_end(c);
         snprintf(c->failure, sizeof c->failure, "%s", why.msg);
-        vg_engine_log(e, "event=camera_failed camera=%s reason=\"%s\"", c->cfg.name, why.msg);
+        {
+            vg_log_line lg;
+            vg_log_start(&lg, "camera_failed");
+            vg_log_str(&lg, "camera", c->cfg.name);
+            vg_log_str(&lg, "reason", why.msg);
+            vg_engine_log(e, &lg);
+        }
     }
     return VG_OK;
 }
@@ -205,8 +217,15 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
         vg_engine_free(e);
         return st;
     }
-    vg_engine_log(e, "event=engine_started cameras=%d workers=%d matching=%s threshold=%.4f", e->n_cams,
-                  e->n_workers, c->match_enabled && gallery ? "on" : "off", c->threshold);
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "engine_started");
+        vg_log_fmt(&lg, "cameras", "%d", e->n_cams);
+        vg_log_fmt(&lg, "workers", "%d", e->n_workers);
+        vg_log_str(&lg, "matching", c->match_enabled && gallery ? "on" : "off");
+        vg_log_fmt(&lg, "threshold", "%.4f", c->threshold);
+        vg_engine_log(e, &lg);
+    }
     *out = e;
     return VG_OK;
 }
@@ -258,7 +277,13 @@ void vg_engine_stop(vg_engine *e)
         vg_source_close(src);
     }
     vg_alerts_stop(e);
-    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)vg_engine_alerts_dropped(e));
+    {
+        vg_log_line lg;
+        vg_log_start(&lg, "engine_stopped");
+        vg_log_fmt(&lg, "cameras", "%d", e->n_cams);
+        vg_log_fmt(&lg, "alerts_dropped", "%lld", (long long)vg_engine_alerts_dropped(e));
+        vg_engine_log(e, &lg);
+    }
 }
 
 void vg_engine_free(vg_engine *e)

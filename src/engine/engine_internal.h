@@ -125,7 +125,8 @@ struct vg_engine {
 /* engine_log.c: monotonic and wall-clock seconds; a log line. */
 double vg_engine_now(void);
 double vg_engine_wall(void);
-void vg_engine_log(const struct vg_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands a line built with vigil/log.h to the config's log callback. */
+void vg_engine_log(const struct vg_engine *e, const vg_log_line *l);
 
 /* gallery_swap.c: the gallery's generation: a match made under another is
  * stale. */

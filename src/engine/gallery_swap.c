@@ -12,8 +12,12 @@ void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g)
     e->gallery_gen++;
     pthread_rwlock_unlock(&e->gallery_lock);
     vg_watch_gallery_free(old); /* no search holds it: they ran under the read lock */
-    vg_engine_log(e, "event=gallery_reloaded subjects=%d templates=%d version=%s", g ? vg_watch_gallery_subjects(g) : 0,
-                  g ? vg_watch_gallery_templates(g) : 0, g ? vg_watch_gallery_version(g) : "-");
+    vg_log_line lg;
+    vg_log_start(&lg, "gallery_reloaded");
+    vg_log_fmt(&lg, "subjects", "%d", g ? vg_watch_gallery_subjects(g) : 0);
+    vg_log_fmt(&lg, "templates", "%d", g ? vg_watch_gallery_templates(g) : 0);
+    vg_log_str(&lg, "version", g ? vg_watch_gallery_version(g) : "-");
+    vg_engine_log(e, &lg);
 }
 
 int64_t vg_engine_gallery_gen(struct vg_engine *e)

@@ -229,9 +229,13 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
         ok = vg_image_encode_jpeg(img, VIEW_JPEG_QUALITY, &jpeg, &len, NULL) == VG_OK;
     if (ok)
         publish(c, jpeg, len, frame, img, n, matched);
-    else
-        vg_engine_log(c->engine, "event=view_dropped camera=%s reason=\"a face could not be hidden\"",
-                      c->cfg.name);
+    else {
+        vg_log_line lg;
+        vg_log_start(&lg, "view_dropped");
+        vg_log_str(&lg, "camera", c->cfg.name);
+        vg_log_str(&lg, "reason", "a face could not be hidden");
+        vg_engine_log(c->engine, &lg);
+    }
     vg_image_free(img);
     double ms = (vg_engine_now() - t0) * 1000.0;
     pthread_mutex_lock(&c->lock);

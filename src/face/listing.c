@@ -18,7 +18,7 @@ vg_status vg_pack_sha256_file(const char *path, char hex[65], vg_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return vg_err_set(err, errno == ENOENT ? VG_ERR_NOT_FOUND : VG_ERR_IO,
+        return vg_err_set(err, VG_ERR_IO,
                           "model file %s not found: run scripts/bootstrap, or give --models DIR", path);
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
@@ -89,7 +89,7 @@ static vg_status scan_dir(vg_face_listing *l, vg_err *err)
 {
     DIR *d = opendir(l->dir);
     if (!d)
-        return vg_err_set(err, errno == ENOENT ? VG_ERR_NOT_FOUND : VG_ERR_IO,
+        return vg_err_set(err, VG_ERR_IO,
                           "model pack directory %s: %s: run scripts/bootstrap, or give --models DIR", l->dir,
                           strerror(errno));
     char *names[VG_PACK_MAX_MODELS + 1];

@@ -5,6 +5,7 @@
  * altered or unknown; and embeds aligned faces. */
 #include "vigil/face.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,13 @@ static vg_status parse_detector(const char *spec, const vg_detector_backend **de
     if (!*det)
         return vg_err_set(err, VG_ERR_UNSUPPORTED, "unknown detector '%s' (known: %s)", name,
                           vg_detector_names());
+    /* a model file that cannot be read is a bad argument, like an unknown
+     * name: said before the runtime tries it */
+    FILE *f = *path ? fopen(*path, "rb") : NULL;
+    if (*path && !f)
+        return vg_err_set(err, VG_ERR_IO, "detector %s: %s cannot be read: %s", name, *path, strerror(errno));
+    if (f)
+        fclose(f);
     return VG_OK;
 }
 
@@ -79,8 +87,8 @@ static vg_status entry_error(const vg_face_listing *l, int i, vg_err *err)
     switch (e->state) {
     case VG_MODEL_MISSING:
         if (l->has_manifest)
-            return vg_err_set(err, VG_ERR_NOT_FOUND, "%s.file: model file %s not found", where, e->path);
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "model file %s not found: run scripts/bootstrap, or give "
+            return vg_err_set(err, VG_ERR_IO, "%s.file: model file %s not found", where, e->path);
+        return vg_err_set(err, VG_ERR_IO, "model file %s not found: run scripts/bootstrap, or give "
                           "--models DIR", e->path);
     case VG_MODEL_MISMATCH:
         if (l->has_manifest)
@@ -163,10 +171,10 @@ static vg_status use_default_pair(vg_face_listing *l, vg_err *err)
 {
     int a = find_entry(l, "fr_detect.onnx", RFB320_SHA), b = find_entry(l, "fr_detect_960x544.onnx", RFB960_SHA);
     if (a < 0)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "model file %s/fr_detect.onnx not found: run scripts/bootstrap, "
+        return vg_err_set(err, VG_ERR_IO, "model file %s/fr_detect.onnx not found: run scripts/bootstrap, "
                           "or give --models DIR", l->dir);
     if (b < 0)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "model file %s/fr_detect_960x544.onnx not found (it goes with "
+        return vg_err_set(err, VG_ERR_IO, "model file %s/fr_detect_960x544.onnx not found (it goes with "
                           "fr_detect.onnx%s): run scripts/bootstrap", l->dir,
                           l->has_manifest ? "; list it in the manifest" : "");
     l->entries[a].in_use = l->entries[b].in_use = 1;
@@ -299,10 +307,10 @@ static int only_of_role(const vg_face_listing *l, vg_model_role role, const char
     if (n == 1)
         return found;
     if (n == 0 && l->has_manifest)
-        *st = vg_err_set(err, VG_ERR_NOT_FOUND, "%s/%s lists no %s model", l->dir, VG_MANIFEST_FILE,
+        *st = vg_err_set(err, VG_ERR_INVALID, "%s/%s lists no %s model", l->dir, VG_MANIFEST_FILE,
                          vg_model_role_name(role));
     else if (n == 0)
-        *st = vg_err_set(err, VG_ERR_NOT_FOUND, "model file %s/%s not found: run scripts/bootstrap, or give "
+        *st = vg_err_set(err, VG_ERR_IO, "model file %s/%s not found: run scripts/bootstrap, or give "
                          "--models DIR", l->dir, default_file);
     else
         *st = vg_err_set(err, VG_ERR_UNSUPPORTED, "%s holds %d %s models: a pack has one", l->dir, n,

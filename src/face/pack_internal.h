@@ -35,7 +35,7 @@ struct vg_face_listing {
     vg_pack_entry entries[VG_PACK_MAX_MODELS + 1];  /* + 1: a --detector model */
 };
 
-/* SHA-256 of a file as lowercase hex; VG_ERR_NOT_FOUND when absent. */
+/* SHA-256 of a file as lowercase hex; VG_ERR_IO when it cannot be read. */
 vg_status vg_pack_sha256_file(const char *path, char hex[65], vg_err *err);
 
 struct vg_face_pack {

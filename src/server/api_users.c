@@ -119,9 +119,8 @@ enum MHD_Result vg_api_token_create(vg_request *r)
     if (st == VG_OK)
         st = vg_store_token_check(r->srv->store, tok, &t, &err);
     unlock(r);
-    if (st == VG_ERR_INVALID)
-        return vg_http_error(r, strstr(err.msg, "already exists") ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST,
-                             err.msg, "name");
+    if (st == VG_ERR_INVALID || st == VG_ERR_EXISTS)
+        return vg_http_error(r, st == VG_ERR_EXISTS ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST, err.msg, "name");
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     json_t *o = token_json(&t);

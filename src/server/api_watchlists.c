@@ -68,8 +68,13 @@ static vg_status watchlist_by_id(vg_request *r, int64_t id, vg_watchlist *out, v
 static void reload(vg_request *r, int64_t wl)
 {
     vg_err err = {{0}};
-    if (vg_server_gallery_reload(r->srv, wl, r->session.user, &err) != VG_OK)
-        fprintf(stderr, "vigil server: the engine's watch list was not reloaded: %s\n", err.msg);
+    if (vg_server_gallery_reload(r->srv, wl, r->session.user, &err) != VG_OK) {
+        vg_log_line l;
+        vg_log_start(&l, "gallery_not_reloaded");
+        vg_log_fmt(&l, "watchlist", "%lld", (long long)wl);
+        vg_log_str(&l, "reason", err.msg);
+        vg_server_log(r->srv, &l);
+    }
 }
 
 enum MHD_Result vg_api_watchlist_create(vg_request *r)

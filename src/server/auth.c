@@ -49,8 +49,12 @@ static int bearer(vg_request *r, const char *h)
     vg_status st = vg_store_token_check(r->srv->store, h, &t, &err);
     pthread_mutex_unlock(&r->srv->store_mu);
     if (st != VG_OK) {
-        if (st != VG_ERR_INVALID)
-            fprintf(stderr, "vigil server: checking an API token: %s\n", err.msg);
+        if (st != VG_ERR_INVALID) {
+            vg_log_line l;
+            vg_log_start(&l, "token_check_failed");
+            vg_log_str(&l, "reason", err.msg);
+            vg_server_log(r->srv, &l);
+        }
         return -1;
     }
     r->session.bearer = 1;

@@ -121,10 +121,15 @@ static vg_status read_page(vg_feed *f, int64_t after, vg_alert_detail **v, int *
     vg_err err = {{0}};
     pthread_mutex_lock(&f->store_mu);
     vg_status st = vg_store_alert_query(f->store, &q, v, n, &err);
-    if (st != VG_OK && !f->failing) /* once, not every 250 ms while it lasts */
-        fprintf(stderr, "vigil server: event=feed_read_failed reason=\"%s\"\n", err.msg);
-    else if (st == VG_OK && f->failing)
-        fprintf(stderr, "vigil server: event=feed_read_recovered\n");
+    vg_log_line l;
+    if (st != VG_OK && !f->failing) { /* once, not every 250 ms while it lasts */
+        vg_log_start(&l, "feed_read_failed");
+        vg_log_str(&l, "reason", err.msg);
+        vg_server_log(f->srv, &l);
+    } else if (st == VG_OK && f->failing) {
+        vg_log_start(&l, "feed_read_recovered");
+        vg_server_log(f->srv, &l);
+    }
     f->failing = st != VG_OK;
     pthread_mutex_unlock(&f->store_mu);
     return st;

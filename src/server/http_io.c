@@ -100,14 +100,22 @@ enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *e
     switch (st) {
     case VG_ERR_NOT_FOUND:
         return vg_http_error(r, MHD_HTTP_NOT_FOUND, err->msg, NULL);
+    case VG_ERR_EXISTS:
+        return vg_http_error(r, MHD_HTTP_CONFLICT, err->msg, NULL);
     case VG_ERR_INVALID:
         return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err->msg, NULL);
     case VG_ERR_LIMIT:
         return vg_http_error(r, 413, err->msg, NULL);
-    default:
+    default: {
         /* The message may name files: kept in the server's log only. */
-        fprintf(stderr, "vigil server: %s %s: %s\n", r->method, r->url, err->msg);
+        vg_log_line l;
+        vg_log_start(&l, "request_failed");
+        vg_log_str(&l, "method", r->method);
+        vg_log_str(&l, "path", r->url);
+        vg_log_str(&l, "reason", err->msg);
+        vg_server_log(r->srv, &l);
         return vg_http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+    }
     }
 }
 

@@ -95,8 +95,8 @@ static const cam_metric cam_metrics[] = {
     {"vigil_camera_comparisons_total", "counter", "Template comparisons with the watch list."},
     {"vigil_camera_alerts_total", "counter", "Alerts raised."},
     {"vigil_camera_reconnects_total", "counter", "Reopenings of the camera's stream."},
-    {"vigil_camera_detect_ms_total", "counter", "Milliseconds spent detecting faces."},
-    {"vigil_camera_embed_ms_total", "counter", "Milliseconds spent computing templates."},
+    {"vigil_camera_detect_seconds_total", "counter", "Seconds spent detecting faces."},
+    {"vigil_camera_embed_seconds_total", "counter", "Seconds spent computing templates."},
     {"vigil_camera_up", "gauge", "1 while the camera delivers frames."},
     {"vigil_camera_alerts_suppressed_total", "counter",
      "Repeat matches of a subject inside the alert cooldown, not raised."},
@@ -117,8 +117,8 @@ static double cam_value(const vg_engine_camera_stats *s, int k)
     case 7: return (double)s->comparisons;
     case 8: return (double)s->alerts;
     case 9: return (double)s->source.reconnects;
-    case 10: return s->detect_ms_total;
-    case 11: return s->embed_ms_total;
+    case 10: return s->detect_ms_total / 1000.0;
+    case 11: return s->embed_ms_total / 1000.0;
     case 12: return s->source.state == VG_SOURCE_STATE_RUNNING;
     case 13: return (double)s->alerts_suppressed;
     default: return (double)s->non_faces;
@@ -167,14 +167,20 @@ enum MHD_Result vg_api_metrics(vg_request *r)
             "Spooled alerts dropped, oldest first, because the spool was full.", (double)sp.dropped);
         one(&t, "vigil_spool_rejected_total", "counter",
             "Spooled alerts the database refused for good (their subject removed meanwhile).", (double)sp.rejected);
-        add(&t, "# HELP vigil_alert_latency_ms Milliseconds from a frame's decoding to its alert, by quantile "
-                "(over the alerts so far).\n# TYPE vigil_alert_latency_ms gauge\n");
-        static const double q[3] = {0.5, 0.9, 0.99};
-        for (int i = 0; i < 3; i++) {
-            double v = vg_engine_latency_ms(srv->engine, q[i] * 100.0);
-            if (v >= 0)
-                add(&t, "vigil_alert_latency_ms{quantile=\"%g\"} %.17g\n", q[i], v);
-        }
+        /* seconds from a frame's decoding to its alert: a histogram, which
+         * Prometheus aggregates over nodes and turns into quantiles */
+        static const double le_ms[] = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+        enum { N_LE = sizeof le_ms / sizeof le_ms[0] };
+        int64_t counts[N_LE], total = 0;
+        double sum_ms = 0;
+        vg_engine_latency_histogram(srv->engine, le_ms, N_LE, counts, &sum_ms, &total);
+        add(&t, "# HELP vigil_alert_latency_seconds Seconds from a frame's decoding to its alert.\n"
+                "# TYPE vigil_alert_latency_seconds histogram\n");
+        for (int i = 0; i < N_LE; i++)
+            add(&t, "vigil_alert_latency_seconds_bucket{le=\"%g\"} %lld\n", le_ms[i] / 1000.0, (long long)counts[i]);
+        add(&t, "vigil_alert_latency_seconds_bucket{le=\"+Inf\"} %lld\n", (long long)total);
+        add(&t, "vigil_alert_latency_seconds_sum %.17g\n", sum_ms / 1000.0);
+        add(&t, "vigil_alert_latency_seconds_count %lld\n", (long long)total);
     }
     int64_t fa = 0, fu = 0, last = 0;
     vg_feed_counts(srv->feed, &fa, &fu, &last);

@@ -78,6 +78,11 @@ static vg_status parse_listen(const char *s, struct sockaddr_in *sa, vg_err *err
     return VG_OK;
 }
 
+void vg_server_log(const vg_server *srv, const vg_log_line *l)
+{
+    vg_log_emit(srv->log, srv->log_ctx, l);
+}
+
 static double mono_s(void)
 {
     struct timespec ts;
@@ -169,6 +174,8 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
     srv->upload_max = cfg && cfg->upload_max ? cfg->upload_max : DEFAULT_UPLOAD_MAX;
     srv->secure_cookies = cfg ? cfg->secure_cookies : 0;
     srv->engine = cfg ? cfg->engine : NULL;
+    srv->log = cfg ? cfg->log : NULL;
+    srv->log_ctx = cfg ? cfg->log_ctx : NULL;
     srv->pack = cfg && cfg->pack ? cfg->pack : srv->engine ? vg_engine_pack(srv->engine) : NULL;
     const char *cert = cfg ? cfg->tls_cert : NULL, *key = cfg ? cfg->tls_key : NULL;
     if ((cert && cert[0]) != (key && key[0])) {
@@ -208,7 +215,8 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         srv->cam_prev[i].t = t0;
     vg_status st2 = VG_OK;
     if (cfg && cfg->n_webhooks > 0)
-        st2 = vg_webhooks_start(cfg->webhooks, cfg->n_webhooks, cfg->webhook_secret, &srv->webhooks, err);
+        st2 = vg_webhooks_start(cfg->webhooks, cfg->n_webhooks, cfg->webhook_secret, srv->log, srv->log_ctx,
+                                &srv->webhooks, err);
     if (st2 == VG_OK)
         st2 = vg_feed_start(srv, &srv->feed, err);
     if (st2 == VG_OK && srv->engine && (st2 = vg_engine_subscribe(srv->engine, on_engine_alert, srv->feed)))

@@ -72,7 +72,12 @@ struct vg_server {
     atomic_llong sse_total;     /* alert streams opened */
     pthread_mutex_t cam_mu;
     vg_cam_sample cam_prev[VG_ENGINE_CAMERAS_MAX];
+    vg_log_fn log;              /* the config's log callback (NULL: none) */
+    void *log_ctx;
 };
+
+/* server.c: hands a line built with vigil/log.h to the log callback. */
+void vg_server_log(const vg_server *srv, const vg_log_line *l);
 
 /* One request: its body as it arrives, then what the router found. */
 typedef struct vg_request {
@@ -237,8 +242,8 @@ int vg_feed_next(vg_feed *f, vg_feed_cursor *c, double wait_s, char **out);
  * URL by one thread per URL, signed with HMAC-SHA-256, retried with capped
  * exponential backoff from a bounded queue (the oldest is dropped when it
  * is full): a dead receiver never holds up the feed or the engine. */
-vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, vg_webhooks **out,
-                            vg_err *err);
+vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, vg_log_fn log, void *log_ctx,
+                            vg_webhooks **out, vg_err *err);
 /* Queues an alert for every URL (copies json). Never blocks on the network. */
 void vg_webhooks_post(vg_webhooks *w, int64_t id, const char *json);
 void vg_webhooks_stop(vg_webhooks *w);
@@ -255,5 +260,8 @@ void vg_static_free(vg_static *s);
 int vg_static_serve(vg_request *r, enum MHD_Result *ret);
 /* openapi.c */
 enum MHD_Result vg_api_openapi(vg_request *r);
+/* openapi.c: what the document says of a route beyond the table
+ * (operationId, status, parameters, schemas); NULL when it says nothing. */
+const void *vg_api_openapi_doc(const char *method, const char *path);
 
 #endif

@@ -49,6 +49,8 @@ struct vg_webhooks {
     int n;
     target t[8];
     int64_t delivered, attempts_failed, dropped;
+    vg_log_fn log;   /* the server's log callback (NULL: none) */
+    void *log_ctx;
 };
 
 static void deadline_in(struct timespec *ts, double s)
@@ -159,9 +161,15 @@ static void *run(void *arg)
                 w->delivered++;
             } else {
                 w->attempts_failed++;
-                fprintf(stderr,
-                        "vigil server: event=webhook_failed url=%s alert=%lld attempt=%d reason=\"%s\"%s\n",
-                        t->shown, (long long)d.id, tries, reason, tries < ATTEMPTS_MAX ? "" : " given_up=1");
+                vg_log_line l;
+                vg_log_start(&l, "webhook_failed");
+                vg_log_str(&l, "url", t->shown);
+                vg_log_fmt(&l, "alert", "%lld", (long long)d.id);
+                vg_log_fmt(&l, "attempt", "%d", tries);
+                vg_log_str(&l, "reason", reason);
+                if (tries >= ATTEMPTS_MAX)
+                    vg_log_str(&l, "given_up", "1");
+                vg_log_emit(w->log, w->log_ctx, &l);
             }
             int stop = w->stopping;
             if (!ok && !stop && tries < ATTEMPTS_MAX) {
@@ -191,8 +199,8 @@ static void *run(void *arg)
     return NULL;
 }
 
-vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, vg_webhooks **out,
-                            vg_err *err)
+vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, vg_log_fn log, void *log_ctx,
+                            vg_webhooks **out, vg_err *err)
 {
     *out = NULL;
     if (n < 0 || n > 8)
@@ -212,6 +220,8 @@ vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, 
         curl_global_cleanup();
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory starting webhooks");
     }
+    w->log = log;
+    w->log_ctx = log_ctx;
     pthread_mutex_init(&w->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -263,7 +273,11 @@ void vg_webhooks_post(vg_webhooks *w, int64_t id, const char *json)
             t->q_head = (t->q_head + 1) % QUEUE_MAX;
             t->q_len--;
             w->dropped++;
-            fprintf(stderr, "vigil server: event=webhook_dropped url=%s reason=\"queue full\"\n", t->shown);
+            vg_log_line l;
+            vg_log_start(&l, "webhook_dropped");
+            vg_log_str(&l, "url", t->shown);
+            vg_log_str(&l, "reason", "queue full");
+            vg_log_emit(w->log, w->log_ctx, &l);
         }
         delivery *d = &t->q[(t->q_head + t->q_len) % QUEUE_MAX];
         d->id = id;

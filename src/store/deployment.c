@@ -52,7 +52,7 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         did = vg_sql_last_id(&q);
     else if (q.fail == VG_SQL_UNIQUE)
-        st = vg_err_set(err, VG_ERR_INVALID, "a deployment named \"%s\" already exists", d->name);
+        st = vg_err_set(err, VG_ERR_EXISTS, "a deployment named \"%s\" already exists", d->name);
     vg_sql_finish(&q);
     if (st != VG_OK)
         return st;

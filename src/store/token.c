@@ -34,7 +34,7 @@ static vg_status vg_db_token_insert(vg_store *s, const char *name, const char *r
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         *id = vg_sql_last_id(&q);
     else if (q.fail == VG_SQL_UNIQUE)
-        st = vg_err_set(err, VG_ERR_INVALID, "a valid API token named \"%s\" already exists",
+        st = vg_err_set(err, VG_ERR_EXISTS, "a valid API token named \"%s\" already exists",
                         name);
     vg_sql_finish(&q);
     return st;

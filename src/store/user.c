@@ -36,7 +36,7 @@ static vg_status vg_db_user_insert(vg_store *s, const char *name, const char *ro
     vg_sql_text(&q, 3, pwhash);
     vg_sql_i64(&q, 4, created_at);
     if ((st = vg_sql_run(&q, err)) != VG_OK && q.fail == VG_SQL_UNIQUE)
-        st = vg_err_set(err, VG_ERR_INVALID, "a user named \"%s\" already exists", name);
+        st = vg_err_set(err, VG_ERR_EXISTS, "a user named \"%s\" already exists", name);
     vg_sql_finish(&q);
     return st;
 }

@@ -34,7 +34,7 @@ static vg_status vg_db_watchlist_insert(vg_store *s, const vg_watchlist *w, int6
     if (st == VG_OK)
         *id = vg_sql_last_id(&q);
     else if (q.fail == VG_SQL_UNIQUE)
-        st = vg_err_set(err, VG_ERR_INVALID, "a watch list named \"%s\" already exists", w->name);
+        st = vg_err_set(err, VG_ERR_EXISTS, "a watch list named \"%s\" already exists", w->name);
     vg_sql_finish(&q);
     return st;
 }

@@ -107,9 +107,9 @@ static const char *reason_of(const vg_source *s, const char *msg)
 
 static void log_error(vg_source *s, const char *reason)
 {
-    vg_logline l;
+    vg_log_line l;
     vg_logline_start(&l, s, "error");
-    vg_logline_str(&l, "reason", reason);
+    vg_log_str(&l, "reason", reason);
     vg_logline_emit(s, &l);
 }
 
@@ -122,11 +122,11 @@ static void frame_error(vg_source *s, run_state *rs, const char *reason)
         rs->errors_unlogged++;
         return;
     }
-    vg_logline l;
+    vg_log_line l;
     vg_logline_start(&l, s, "error");
-    vg_logline_str(&l, "reason", reason);
+    vg_log_str(&l, "reason", reason);
     if (rs->errors_unlogged > 0)
-        vg_logline_fmt(&l, "more", "%lld", (long long)rs->errors_unlogged);
+        vg_log_fmt(&l, "more", "%lld", (long long)rs->errors_unlogged);
     vg_logline_emit(s, &l);
     rs->last_error_log = now;
     rs->errors_unlogged = 0;
@@ -137,11 +137,11 @@ static int fail_and_wait(vg_source *s, run_state *rs, const char *reason, int co
 {
     rs->failures++;
     note_error(s, reason, count_error);
-    vg_logline l;
+    vg_log_line l;
     if (s->max_attempts > 0 && rs->failures >= s->max_attempts) {
         vg_logline_start(&l, s, "given_up");
-        vg_logline_fmt(&l, "attempts", "%d", rs->failures);
-        vg_logline_str(&l, "reason", reason);
+        vg_log_fmt(&l, "attempts", "%d", rs->failures);
+        vg_log_str(&l, "reason", reason);
         vg_logline_emit(s, &l);
         char msg[VG_ERR_MSG_MAX];
         snprintf(msg, sizeof msg, "camera %s: gave up after %d failed attempt%s: %s", s->name,
@@ -153,9 +153,9 @@ static int fail_and_wait(vg_source *s, run_state *rs, const char *reason, int co
     rs->backoff = rs->backoff * 2 < s->backoff_max ? rs->backoff * 2 : s->backoff_max;
     set_state(s, VG_SOURCE_STATE_RECONNECTING);
     vg_logline_start(&l, s, "reconnecting");
-    vg_logline_fmt(&l, "attempt", "%d", rs->failures);
-    vg_logline_fmt(&l, "wait_s", "%.2f", wait);
-    vg_logline_str(&l, "reason", reason);
+    vg_log_fmt(&l, "attempt", "%d", rs->failures);
+    vg_log_fmt(&l, "wait_s", "%.2f", wait);
+    vg_log_str(&l, "reason", reason);
     vg_logline_emit(s, &l);
     return sleep_until(s, vg_now() + wait);
 }
@@ -178,13 +178,13 @@ static void opened(vg_source *s, run_state *rs)
         rs->frame_dur = 1.0 / st->fps;
     s->intr.deadline = is_file(s) ? 0 : now + s->stall_s;
 
-    vg_logline l;
+    vg_log_line l;
     vg_logline_start(&l, s, "opened");
-    vg_logline_fmt(&l, "width", "%d", st->width);
-    vg_logline_fmt(&l, "height", "%d", st->height);
-    vg_logline_fmt(&l, "fps", "%.3g", st->fps);
-    vg_logline_str(&l, "codec", st->codec_name);
-    vg_logline_str(&l, "format", st->format_name);
+    vg_log_fmt(&l, "width", "%d", st->width);
+    vg_log_fmt(&l, "height", "%d", st->height);
+    vg_log_fmt(&l, "fps", "%.3g", st->fps);
+    vg_log_str(&l, "codec", st->codec_name);
+    vg_log_str(&l, "format", st->format_name);
     vg_logline_emit(s, &l);
 }
 
@@ -205,9 +205,9 @@ static int open_camera(vg_source *s, run_state *rs)
     const char *reason = reason_of(s, e.msg);
     if (st == VG_ERR_UNSUPPORTED || st == VG_ERR_NOMEM) { /* retrying will not help */
         note_error(s, reason, 1);
-        vg_logline l;
+        vg_log_line l;
         vg_logline_start(&l, s, "given_up");
-        vg_logline_str(&l, "reason", reason);
+        vg_log_str(&l, "reason", reason);
         vg_logline_emit(s, &l);
         finish(s, VG_SOURCE_STATE_FAILED, e.msg);
         return -1;
@@ -343,9 +343,9 @@ static int handle_frame(vg_source *s, run_state *rs)
             s->stats.reconnects++;
         pthread_mutex_unlock(&s->mu);
         if (reopening) {
-            vg_logline l;
+            vg_log_line l;
             vg_logline_start(&l, s, "reconnected");
-            vg_logline_fmt(&l, "failures", "%d", rs->failures);
+            vg_log_fmt(&l, "failures", "%d", rs->failures);
             vg_logline_emit(s, &l);
         }
         rs->failures = 0;
@@ -384,10 +384,10 @@ static int file_end(vg_source *s, run_state *rs)
         rs->rebase = 1;
         return 1;
     }
-    vg_logline l;
+    vg_log_line l;
     vg_logline_start(&l, s, "ended");
     pthread_mutex_lock(&s->mu);
-    vg_logline_fmt(&l, "frames", "%lld", (long long)s->stats.frames_decoded);
+    vg_log_fmt(&l, "frames", "%lld", (long long)s->stats.frames_decoded);
     pthread_mutex_unlock(&s->mu);
     vg_logline_emit(s, &l);
     finish(s, VG_SOURCE_STATE_ENDED, "end of stream");
@@ -405,9 +405,9 @@ static int camera_failed(vg_source *s, run_state *rs, vg_read_result r, int aver
         pthread_mutex_lock(&s->mu);
         s->stats.stalls++;
         pthread_mutex_unlock(&s->mu);
-        vg_logline l;
+        vg_log_line l;
         vg_logline_start(&l, s, "stalled");
-        vg_logline_fmt(&l, "seconds", "%.1f", seconds);
+        vg_log_fmt(&l, "seconds", "%.1f", seconds);
         vg_logline_emit(s, &l);
     } else {
         if (r == VG_READ_END)

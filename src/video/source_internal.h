@@ -55,20 +55,10 @@ vg_stream_config vg_source_stream_config(const vg_source *s);
 
 /* --- event lines ---------------------------------------------------------- */
 
-typedef struct vg_logline {
-    char buf[1024];
-    size_t len;
-} vg_logline;
-
-/* "event=EVENT camera=NAME url=REDACTED" */
-void vg_logline_start(vg_logline *l, const vg_source *s, const char *event);
-/* " key=value", the value double-quoted (\" and \\ escaped, control
- * characters as spaces) when it holds a space, a quote, a backslash, a
- * control character or is empty ('=' needs none: the key ends at the first). */
-void vg_logline_str(vg_logline *l, const char *key, const char *value);
-void vg_logline_fmt(vg_logline *l, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* "event=EVENT camera=NAME url=REDACTED", then vg_log_str / vg_log_fmt
+ * (vigil/log.h) for the rest. */
+void vg_logline_start(vg_log_line *l, const vg_source *s, const char *event);
 /* Hands the line to the source's log callback, if any. */
-void vg_logline_emit(const vg_source *s, const vg_logline *l);
+void vg_logline_emit(const vg_source *s, const vg_log_line *l);
 
 #endif

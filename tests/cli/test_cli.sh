@@ -32,8 +32,8 @@ expect 0 "commands:" -- --help
 expect 2 "unknown command 'frobnicate'" -- frobnicate
 for c in version detect compare; do expect 0 "usage: vigil $c" -- "$c" --help; done
 expect 0 "usage: vigil eval verify" -- eval --help
-expect 2 "detect needs at least one IMAGE" -- detect
-expect 2 "exactly two images" -- compare "$astro"
+expect 2 "detect needs IMAGE" -- detect
+expect 2 "compare needs IMAGE_A IMAGE_B" -- compare "$astro"
 expect 2 "--threshold takes" -- compare "$astro" "$astro" --threshold abc
 expect 2 "--threads takes" -- --threads 0 version
 expect 2 "eval verify needs --lfw" -- eval verify

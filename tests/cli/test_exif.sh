@@ -82,7 +82,8 @@ out=$("$vigil" compare --json "$tmp/untagged.jpg" "$orig" 2>&1)
 python3 -c '
 import json,sys
 try: d=json.loads(sys.argv[1])
-except ValueError: sys.exit(0)          # no face found: not upright
+except ValueError: sys.exit(0)
+if "error" in d: sys.exit(0)             # no face found (the --json error object): not upright
 assert d["similarity"] < 0.9, d' "$out" && ok || bad "untagged turned photo matched as if upright: $out"
 
 echo "exif: $passes passed, $fails failed"

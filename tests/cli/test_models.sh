@@ -34,8 +34,8 @@ check() {  # check NAME COMMAND...: passes when the command succeeds
 }
 
 # usage
-expect 2 "usage: vigil models list" -- models
-expect 0 "usage: vigil models list" -- models --help
+expect 2 "vigil models list" -- models
+expect 0 "vigil models list" -- models --help
 expect 2 "unknown models command 'frob'" -- models frob
 expect 2 "models list: unexpected" -- models list extra
 
@@ -44,7 +44,7 @@ expect 0 "pack default .*no manifest" -- models list
 expect 0 "embedder +arcface +fr_feature\.onnx +87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581 +known +yes +MIT" -- models list
 expect 0 "normalisation \(p - \[127, 127, 127\]\) \* \[0\.0078125" -- models show fr_feature.onnx
 expect 0 "rebuild_detector\.py" -- models show de9b23c1e3c08e78
-expect 2 "no model 'nope' in the pack" -- models show nope
+expect 1 "no model 'nope' in the pack" -- models show nope
 expect 0 "4 models verified" -- models verify
 expect 0 "fr_feature\.onnx 87aacdfe" -- version
 check "models list --json" bash -c "'$vigil' --json models list | python3 -c '

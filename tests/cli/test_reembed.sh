@@ -82,8 +82,8 @@ expect 2 "subject [0-9]+ \(Two People\), enrolment photo 1: 2 faces found" -- wa
 expect 2 "watch list wanted unchanged: nothing was re-embedded" -- watchlist reembed wanted
 [ "$(state)" = "$before" ] && ok || bad "a failed re-embedding changed the templates or the audit chain"
 expect 0 "intact" -- audit verify
-expect 2 "no watch list|not found|unknown" -- watchlist reembed nosuch
-expect 2 "usage" -- watchlist reembed
+expect 1 "no watch list named" -- watchlist reembed nosuch
+expect 2 "watchlist reembed needs NAME" -- watchlist reembed
 expect 0 "removed" -- subject remove "$(sqlite3 "$VIGIL_DB" "SELECT id FROM subject WHERE name = 'Two People'")"
 
 # 4. a deployment records its pack

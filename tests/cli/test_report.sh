@@ -71,7 +71,7 @@ before=$(sql "select count(*) || ':' || (select max(seq) from audit) || ':' || g
 "$vigil" --actor "PC Smith" alert adjudicate $a1 --outcome rejected 2> "$tmp/err"; rc=$?
 check '[ $rc = 2 ] && grep -q "already adjudicated: confirmed by PC Jones" "$tmp/err"' "a second decision refused, naming the first (rc $rc)"
 "$vigil" alert adjudicate 999999 --outcome confirmed 2>/dev/null; rc=$?
-check '[ $rc = 2 ]' "an unknown alert refused (rc $rc)"
+check '[ $rc = 1 ]' "an unknown alert: not found, exit 1 (rc $rc)"
 "$vigil" alert adjudicate $a5 --outcome maybe 2>/dev/null; rc=$?
 check '[ $rc = 2 ]' "a bad outcome refused (rc $rc)"
 "$vigil" alert adjudicate $a5 2>/dev/null; rc=$?
@@ -121,7 +121,7 @@ check 'python3 -c "import sys; jpg=open(sys.argv[1],\"rb\").read(); outs=[open(p
 # usage
 "$vigil" report 2>/dev/null; check '[ $? = 2 ]' "report without arguments is a usage error"
 "$vigil" report street --format pdf 2>/dev/null; check '[ $? = 2 ]' "an unknown format refused"
-"$vigil" report nowhere 2>/dev/null; check '[ $? = 2 ]' "an unknown deployment refused"
+"$vigil" report nowhere 2>/dev/null; check '[ $? = 1 ]' "an unknown deployment: not found, exit 1"
 check '"$vigil" report --help | grep -q "usage: vigil report"' "report --help"
 check '"$vigil" alert --help | grep -q "usage: vigil alert"' "alert --help"
 check '"$vigil" audit verify >/dev/null' "audit chain intact"

@@ -26,15 +26,15 @@ expect() { # STATUS PATTERN -- ARGS...
   fi
 }
 
-expect 2 "usage: vigil retention run" -- retention
-expect 0 "usage: vigil retention run" -- retention --help
+expect 2 "vigil retention run" -- retention
+expect 0 "vigil retention run" -- retention --help
 expect 2 "unknown retention command" -- retention sweep
 expect 2 "--alert-days takes a number" -- retention run --alert-days 0
 expect 2 "not a date" -- retention run --now yesterday
-expect 2 "needs ALERT_ID and --reason" -- retention hold 1
+expect 2 "retention hold needs ALERT_ID and --reason" -- retention hold 1
 expect 2 "not an alert id" -- retention hold x --reason r
 expect 0 "0 alerts deleted" -- retention run
-expect 2 "no alert with id 5" -- retention hold 5 --reason "case 1"
+expect 1 "no alert with id 5" -- retention hold 5 --reason "case 1"
 
 expect 0 "created" -- watchlist create wanted --reason "warrants" --authorised-by "Supt A"
 expect 0 "" -- deployment create high-street --watchlist wanted --camera rtsp://cam1/ --location "High St" \

@@ -60,7 +60,7 @@ printf '[engine]\nthreshold = 7\n' > "$tmp/bad2.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad2.ini" 2>&1); rc=$?
 check '[ $rc = 2 ] && grep -q "line 2: \[engine\] threshold" <<<"$out"' "config with a value out of range: $out"
 out=$("$vigil" run --deployment nosuch 2>&1); rc=$?
-check '[ $rc = 2 ]' "unknown deployment: $out"
+check '[ $rc = 1 ]' "unknown deployment: not found, exit 1: $out"
 out=$("$vigil" deployment create late --watchlist asl --location x --from "$until" --until "$from" --authorised-by p --camera "$asl/yes.mkv" 2>&1); rc=$?
 check '[ $rc = 2 ]' "a window that ends before it starts: $out"
 out=$("$vigil" deployment create nocam --watchlist asl --location x --from "$from" --until "$until" --authorised-by p 2>&1); rc=$?

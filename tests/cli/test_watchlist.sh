@@ -28,7 +28,7 @@ expect() { # STATUS PATTERN -- ARGS...
 count_subjects() { "$vigil" --json subject list "$1" 2>/dev/null | wc -l; }
 
 expect 0 "watch list wanted created" -- watchlist create wanted --reason "Operation Test: warrants outstanding" --authorised-by "Supt A. Example" --max-size 5
-expect 2 "already|exists|duplicate" -- watchlist create wanted --reason r --authorised-by p
+expect 1 "already exists" -- watchlist create wanted --reason r --authorised-by p
 expect 2 "needs NAME, --reason and --authorised-by" -- watchlist create other --reason r
 expect 2 "not a date" -- watchlist create other --reason r --authorised-by p --expires 2026-02-30
 # the key file was made beside the database, readable by its owner only
@@ -55,7 +55,7 @@ c=rows[0]["candidates"]; assert len(c)==2 and c[0]["name"]=="Colin Powell" and c
 # refusals change nothing
 before=$(count_subjects wanted)
 expect 2 "matches subject .*Colin Powell.*allow-duplicate" -- subject add wanted --name "Colin again" --photo "$L/Colin_Powell/Colin_Powell_0003.jpg"
-expect 2 "watch list|not found|unknown" -- subject add nosuchlist --name X --photo "$L/Colin_Powell/Colin_Powell_0003.jpg"
+expect 1 "no watch list named" -- subject add nosuchlist --name X --photo "$L/Colin_Powell/Colin_Powell_0003.jpg"
 echo "not a photo" > "$tmp/notes.jpg"
 expect 2 "notes.jpg" -- subject add wanted --name "Nobody" --photo "$tmp/notes.jpg"
 expect 2 "--face 3 asked for, but 1 face found" -- subject add wanted --name "Nobody" --photo "${VIGIL_SRC:-.}/deps/media/astronaut.png" --face 3
@@ -70,7 +70,7 @@ expect 2 "full" -- subject add wanted --name "One too many" --photo "$L/Hans_Bli
 # removal
 id=$("$vigil" --json subject list wanted | python3 -c 'import json,sys; print([json.loads(l)["id"] for l in sys.stdin if json.loads(l)["name"]=="Colin again"][0])')
 expect 0 "subject $id removed" -- subject remove "$id"
-expect 2 "" -- subject remove "$id"
+expect 1 "" -- subject remove "$id"
 
 # the key: loose permissions and a wrong key are refused, clearly
 chmod 644 "$VIGIL_DB.key"

@@ -157,7 +157,7 @@ static void test_manifest_opens_and_refuses(void **state)
     expect_refusal(dir, VG_ERR_UNSUPPORTED, "manifest.json models[3].sha256: ");
     /* a missing file */
     write_manifest(dir, "\"family\": \"ultraface\"", "absent.onnx", SHA_EMB, EMB_FACTS("112", "RGB", "512"));
-    expect_refusal(dir, VG_ERR_NOT_FOUND, "models[3].file: model file");
+    expect_refusal(dir, VG_ERR_IO, "models[3].file: model file");
     /* a known model said to be of another family */
     write_manifest(dir, "\"family\": \"scrfd\"", "fr_feature.onnx", SHA_EMB, EMB_FACTS("112", "RGB", "512"));
     expect_refusal(dir, VG_ERR_UNSUPPORTED, "models[0].family: fr_detect.onnx is known as a detector of the "

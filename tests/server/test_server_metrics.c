@@ -45,10 +45,15 @@ static int check_exposition(const char *text)
             continue;
         if (regexec(&sample, line, 2, m, 0))
             fail_msg("not Prometheus text: \"%s\"", line);
-        int ok = 0;
-        for (int i = 0; i < n_declared && !ok; i++)
-            ok = (int)strlen(declared[i]) == (int)(m[1].rm_eo - m[1].rm_so) &&
-                 !strncmp(declared[i], line + m[1].rm_so, strlen(declared[i]));
+        int ok = 0, len = (int)(m[1].rm_eo - m[1].rm_so);
+        for (int i = 0; i < n_declared && !ok; i++) {
+            int dl = (int)strlen(declared[i]);
+            const char *rest = line + m[1].rm_so + dl;
+            /* a histogram's samples: NAME_bucket, NAME_sum, NAME_count */
+            ok = dl <= len && !strncmp(declared[i], line + m[1].rm_so, (size_t)dl) &&
+                 (len == dl || (len - dl == 7 && !strncmp(rest, "_bucket", 7)) ||
+                  (len - dl == 4 && !strncmp(rest, "_sum", 4)) || (len - dl == 6 && !strncmp(rest, "_count", 6)));
+        }
         if (!ok)
             fail_msg("sample before its TYPE line: \"%s\"", line);
         samples++;
@@ -163,13 +168,17 @@ static void metrics_match_the_engine(void **state)
     SAME("vigil_camera_embeddings_total", st.embeddings);
     SAME("vigil_camera_comparisons_total", st.comparisons);
     SAME("vigil_camera_alerts_total", st.alerts);
-    SAME("vigil_camera_detect_ms_total", st.detect_ms_total);
-    SAME("vigil_camera_embed_ms_total", st.embed_ms_total);
+    SAME("vigil_camera_detect_seconds_total", st.detect_ms_total / 1000.0);
+    SAME("vigil_camera_embed_seconds_total", st.embed_ms_total / 1000.0);
     SAME("vigil_camera_up", 0); /* the clip ended */
 #undef SAME
     assert_true(st.frames_processed > 30 && st.faces > 0 && st.alerts >= 1);
     assert_true(sample(r.body, "vigil_engine_alerts_dropped_total") == (double)vg_engine_alerts_dropped(e));
-    assert_true(sample(r.body, "vigil_alert_latency_ms{quantile=\"0.99\"}") == vg_engine_latency_ms(e, 99));
+    /* the latency histogram: every alert counted, the +Inf bucket holds them all */
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_count") == (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_bucket{le=\"+Inf\"}") == (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_bucket{le=\"10\"}") <= (double)st.alerts);
+    assert_true(sample(r.body, "vigil_alert_latency_seconds_sum") > 0);
     assert_true(sample(r.body, "vigil_sse_clients") == 1);
     assert_true(sample(r.body, "vigil_feed_alerts_total") == (double)st.alerts);
     assert_true(sample(r.body, "vigil_http_requests_total") >= 5);

@@ -176,7 +176,7 @@ static void test_create_refused(void **state)
         free(d);                                                                               \
     } while (0)
 
-    REFUSE(snprintf(d->name, sizeof d->name, "taken"), VG_ERR_INVALID,
+    REFUSE(snprintf(d->name, sizeof d->name, "taken"), VG_ERR_EXISTS,
            "a deployment named \"taken\" already exists");
     REFUSE(d->name[0] = '\0', VG_ERR_INVALID, "name is required");
     REFUSE(memset(d->name, 'n', sizeof d->name), VG_ERR_INVALID,

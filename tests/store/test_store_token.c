@@ -56,7 +56,7 @@ static void test_create_check_revoke(void **state)
 
     /* refusals change nothing */
     snap before = take_snap(f.db);
-    assert_int_equal(vg_store_token_create(f.s, ACTOR, "ci-bot", "admin", tok2, &id2, &err), VG_ERR_INVALID);
+    assert_int_equal(vg_store_token_create(f.s, ACTOR, "ci-bot", "admin", tok2, &id2, &err), VG_ERR_EXISTS);
     assert_non_null(strstr(err.msg, "already exists"));
     assert_int_equal(vg_store_token_create(f.s, ACTOR, "x", "root", tok2, &id2, &err), VG_ERR_INVALID);
     assert_int_equal(vg_store_token_create(f.s, ACTOR, "a\nb", "admin", tok2, &id2, &err), VG_ERR_INVALID);

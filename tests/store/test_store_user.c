@@ -49,7 +49,7 @@ static void test_refusals_change_nothing(void **state)
     vg_err err = {{0}};
     assert_int_equal(vg_store_user_add(f.s, ACTOR, "adam", "admin", "long enough", &err), VG_OK);
     long long audit = raw_int(f.db, "SELECT count(*) FROM audit");
-    assert_int_equal(vg_store_user_add(f.s, ACTOR, "adam", "auditor", "long enough", &err), VG_ERR_INVALID);
+    assert_int_equal(vg_store_user_add(f.s, ACTOR, "adam", "auditor", "long enough", &err), VG_ERR_EXISTS);
     assert_non_null(strstr(err.msg, "already exists"));
     assert_int_equal(vg_store_user_add(f.s, ACTOR, "eve", "root", "long enough", &err), VG_ERR_INVALID);
     assert_non_null(strstr(err.msg, "role"));

@@ -107,7 +107,7 @@ static void test_create_refused(void **state)
     fx_watchlist(f.s, "taken", 0, 0);
 
     vg_watchlist w = good_list("taken");
-    expect_refused(&f, ACTOR, &w, VG_ERR_INVALID, "already exists");
+    expect_refused(&f, ACTOR, &w, VG_ERR_EXISTS, "already exists");
 
     w = good_list("");
     expect_refused(&f, ACTOR, &w, VG_ERR_INVALID, "name is required");

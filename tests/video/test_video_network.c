@@ -286,7 +286,8 @@ static void test_credentials_never_logged(void **state)
 
     assert_true(vt_log_count(&log, "event=reconnecting") >= 2);
     assert_int_equal(vt_log_count(&log, "event=given_up"), 1);
-    assert_true(vt_log_count(&log, "url=http://***@127.0.0.1:1/x?token=***&size=2") >= 3);
+    /* quoted: a value holding '=' is quoted in logfmt (vigil/log.h) */
+    assert_true(vt_log_count(&log, "url=\"http://***@127.0.0.1:1/x?token=***&size=2\"") >= 3);
     for (int i = 0; i < log.n; i++)
         assert_no_secret(log.lines[i]);
     vt_log_print(&log, 3);
