@@ -148,6 +148,12 @@ vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *mi
  * an error. */
 vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
                                        int *min_face, vg_err *err);
+/* The same for text in memory (len bytes), named `name` in messages. */
+vg_status vg_engine_config_load_text(const char *name, const char *text, size_t len, const char *const *others,
+                                     vg_engine_config *cfg, int *min_face, vg_err *err);
+/* The sections the engine's loader reads (NULL-terminated), for other
+ * loaders of the same file to skip. */
+extern const char *const vg_engine_config_sections[];
 
 /* Starts the cameras and the workers. pack and gallery (NULL: nothing to
  * match) must outlive the engine; store (NULL: alerts are not stored) is

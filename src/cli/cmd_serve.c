@@ -55,7 +55,7 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
         if ((st = vg_engine_config_load_shared(config, vg_server_config_sections, &ec, &mf, &err)) ||
             (st = vg_server_settings_load(config, set, &err))) {
             free(set);
-            return vg_cli_fail(st, &err);
+            return vg_cli_fail_config(st, &err);
         }
     }
     if (cert) { /* the command line over the file */
