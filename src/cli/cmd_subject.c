@@ -1,5 +1,7 @@
-/* cmd_subject.c — `vigil subject add|list|remove`: enrolling people on a
- * watch list from photos, through the quality gate, and taking them off.
+/* cmd_subject.c — `vigil subject add|list|remove|quarantine|release`:
+ * enrolling people on a watch list from photos, through the quality gate,
+ * taking them off, and taking them out of matching for a while (quarantine:
+ * a template that does not decrypt, or an admin's decision) and back.
  * `add` shows the person enrolling what the gate saw in each photo: the
  * face chosen, every quality factor against its limit, and on request the
  * face itself (--show-face). */
@@ -21,13 +23,17 @@ static const char usage[] =
     "                         [--accept-low-quality JUSTIFICATION --supervisor NAME]\n"
     "       vigil subject list WATCHLIST\n"
     "       vigil subject remove ID\n"
+    "       vigil subject quarantine ID --reason TEXT\n"
+    "       vigil subject release ID\n"
     "Each photo must show one face (or name it with --face; a face that clearly dominates a photo\n"
     "of several is proposed) that passes the quality gate. The photos that pass are enrolled, the\n"
     "others reported with every quality factor and its limit; with none passing nothing is written.\n"
     "--show-face writes the face found (aligned, as enrolled) as JPEG: FILE.jpg for one photo,\n"
     "FILE-1.jpg, FILE-2.jpg... for several. --accept-low-quality with --supervisor enrols a face\n"
     "below the quality limits, audited and marked low-quality; never a photo without a face.\n"
-    "reason and authorised-by default to the watch list's. Under 18 (by --dob) needs --justification.\n";
+    "reason and authorised-by default to the watch list's. Under 18 (by --dob) needs --justification.\n"
+    "A quarantined subject is left out of matching (run, identify) until released; vigil quarantines\n"
+    "by itself a subject whose template does not decrypt (altered in the database). Both audited.\n";
 
 static int set_text(char *dst, size_t cap, const char *src, const char *field)
 {
@@ -263,25 +269,36 @@ static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
     int n = 0;
     if (!st)
         st = vg_store_subject_list(store, w.id, &s, &n, &err);
-    if (st)
+    int64_t *q = NULL;
+    int nq = 0;
+    if (!st)
+        st = vg_store_subject_quarantined(store, w.id, &q, &nq, &err);
+    if (st) {
+        vg_store_subject_free(s);
         return vg_cli_fail(st, &err);
+    }
     if (!cli->json)
         printf("%6s  %-30s %-16s %9s  %-10s  %-19s  %s\n", "ID", "NAME", "CATEGORY", "TEMPLATES", "BORN", "EXPIRES",
                "REASON");
     for (int i = 0; i < n; i++) {
         char t[32];
+        int quarantined = 0;
+        for (int k = 0; k < nq; k++)
+            quarantined |= q[k] == s[i].id;
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i}", "id", (json_int_t)s[i].id,
+            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:b}", "id", (json_int_t)s[i].id,
                                         "name", s[i].name, "category", s[i].category, "reason", s[i].reason,
                                         "source", s[i].source, "authorised_by", s[i].authorised_by, "dob",
                                         s[i].dob, "templates", s[i].templates, "created_at",
                                         (json_int_t)s[i].created_at, "expires_at", (json_int_t)s[i].expires_at,
-                                        "low_quality", s[i].low_quality));
+                                        "low_quality", s[i].low_quality, "quarantined", quarantined));
         else
-            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s%s\n", (long long)s[i].id, s[i].name, s[i].category,
+            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s%s%s\n", (long long)s[i].id, s[i].name, s[i].category,
                    s[i].templates, s[i].dob[0] ? s[i].dob : "-", vg_cli_format_time(s[i].expires_at, t, sizeof t),
-                   s[i].reason, s[i].low_quality ? "  (low-quality photo accepted by a supervisor)" : "");
+                   s[i].reason, s[i].low_quality ? "  (low-quality photo accepted by a supervisor)" : "",
+                   quarantined ? "  (QUARANTINED: not matched)" : "");
     }
+    free(q);
     vg_store_subject_free(s);
     return VG_EXIT_OK;
 }
@@ -302,6 +319,41 @@ static int subject_remove(const vg_cli *cli, vg_store *store, const char *idtext
     return VG_EXIT_OK;
 }
 
+/* quarantine ID --reason TEXT | release ID */
+static int subject_quarantine(const vg_cli *cli, vg_store *store, int argc, char **argv)
+{
+    int on = !strcmp(argv[1], "quarantine");
+    const char *idtext = NULL, *reason = NULL;
+    for (int i = 2; i < argc; i++) {
+        int r;
+        if (on && (r = vg_cli_opt(argc, argv, &i, "--reason", &reason))) {
+            if (r < 0)
+                return VG_EXIT_USAGE;
+        } else if (!idtext && argv[i][0] != '-') {
+            idtext = argv[i];
+        } else {
+            return vg_cli_usage("subject %s: unexpected '%s'", argv[1], argv[i]);
+        }
+    }
+    long long id;
+    if (!idtext || vg_cli_parse_int(idtext, 1, (long long)1 << 62, &id))
+        return vg_cli_usage("subject %s takes a subject ID (vigil subject list shows them)", argv[1]);
+    if (on && (!reason || !*reason))
+        return vg_cli_usage("subject quarantine needs --reason TEXT (it is audited)");
+    vg_err err = {{0}};
+    vg_status st = on ? vg_store_subject_quarantine(store, vg_cli_actor(cli), id, reason, &err)
+                      : vg_store_subject_release(store, vg_cli_actor(cli), id, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:I,s:b}", "subject", (json_int_t)id, "quarantined", on));
+    else if (on)
+        printf("subject %lld quarantined: left out of matching until released\n", id);
+    else
+        printf("subject %lld released: matched again from the next load of its watch list\n", id);
+    return VG_EXIT_OK;
+}
+
 int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || vg_cli_wants_help(argc, argv)) {
@@ -309,16 +361,18 @@ int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
         return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
     }
     const char *sub = argv[1];
-    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove"))
+    int quarantine = !strcmp(sub, "quarantine") || !strcmp(sub, "release");
+    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove") && !quarantine)
         return vg_cli_usage("unknown subject command '%s'", sub);
-    if (strcmp(sub, "add") && argc != 3)
+    if (strcmp(sub, "add") && !quarantine && argc != 3)
         return vg_cli_usage("usage: vigil subject %s", !strcmp(sub, "list") ? "list WATCHLIST" : "remove ID");
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    int code = !strcmp(sub, "add")    ? subject_add(cli, store, argc, argv)
+    int code = quarantine             ? subject_quarantine(cli, store, argc, argv)
+               : !strcmp(sub, "add")  ? subject_add(cli, store, argc, argv)
                : !strcmp(sub, "list") ? subject_list(cli, store, argv[2])
                                       : subject_remove(cli, store, argv[2]);
     vg_store_close(store);

@@ -301,7 +301,13 @@ void vg_engine_stop(vg_engine *e)
         vg_source_close(src);
     }
     vg_alerts_stop(e);
-    vg_engine_log(e, "event=engine_stopped cameras=%d alerts_dropped=%lld", e->n_cams, (long long)e->q_dropped);
+    vg_store_spool_stats sp;
+    vg_engine_spool_stats(e, &sp);
+    vg_engine_log(e,
+                  "event=engine_stopped cameras=%d alerts_dropped=%lld alerts_held=%lld alerts_stored_late=%lld "
+                  "alerts_lost=%lld alerts_waiting=%d",
+                  e->n_cams, (long long)e->q_dropped, (long long)sp.spooled, (long long)sp.written,
+                  (long long)(sp.dropped + (sp.in_memory ? sp.pending : 0)), sp.in_memory ? 0 : sp.pending);
 }
 
 void vg_engine_free(vg_engine *e)

@@ -104,6 +104,9 @@ enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *e
         return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err->msg, NULL);
     case VG_ERR_LIMIT:
         return vg_http_error(r, 413, err->msg, NULL);
+    case VG_ERR_FULL: /* the store's disk is full: try again later */
+        fprintf(stderr, "vigil server: %s %s: %s\n", r->method, r->url, err->msg);
+        return vg_http_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store has no space left: try again later", NULL);
     default:
         /* The message may name files: kept in the server's log only. */
         fprintf(stderr, "vigil server: %s %s: %s\n", r->method, r->url, err->msg);

@@ -252,6 +252,16 @@ typedef struct vg_store_backend {
      * connection is VG_ERR_IO (close it and open another). */
     vg_status (*listen_wait)(vg_store_conn *c, int timeout_ms, vg_store_change *out, int max,
                              int *n, vg_err *err);
+
+    /* ---- quarantined subjects (issue 13; subject.c, templates.c) ---- */
+    /* Sets a subject's quarantine (at > 0, with a reason) or lifts it (at
+     * 0, reason ""); VG_ERR_NOT_FOUND when there is no such subject. */
+    vg_status (*subject_quarantine_set)(vg_store_conn *c, int64_t id, int64_t at, const char *reason,
+                                        vg_err *err);
+    /* The ids of a watch list's quarantined subjects in id order (*ids
+     * malloc'd, NULL when none). */
+    vg_status (*subject_quarantined)(vg_store_conn *c, int64_t watchlist_id, int64_t **ids, int *n,
+                                     vg_err *err);
 } vg_store_backend;
 
 #define VG_STORE_CHANNEL_WATCHLIST "vigil_watchlist"

@@ -135,6 +135,8 @@ static vg_status pq_fail(vg_store_conn *c, PGresult *r, const char *what, vg_err
     if (state && !strcmp(state, "55P03")) {
         st = VG_ERR_IO;
         hint = " (another node kept the store locked for " LOCK_TIMEOUT ")";
+    } else if (state && !strcmp(state, "53100")) { /* disk_full */
+        st = VG_ERR_FULL;
     } else if (state && (!strncmp(state, "53", 2) || !strncmp(state, "40", 2) ||
                          !strncmp(state, "58", 2))) {
         st = VG_ERR_IO;
@@ -1851,6 +1853,51 @@ static vg_status pg_listen_wait(vg_store_conn *c, int timeout_ms, vg_store_chang
     return VG_OK;
 }
 
+/* ---- issue 13: quarantined subjects (a block of its own, for the port
+ * onto the shared query layer) ---- */
+
+static vg_status pg_subject_quarantine_set(vg_store_conn *c, int64_t id, int64_t at, const char *reason,
+                                           vg_err *err)
+{
+    params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, at);
+    p_text(&p, reason);
+    int64_t n = 0;
+    vg_status s = q_changes(c, "UPDATE subject SET quarantined_at = $2, quarantine_reason = $3 WHERE id = $1", &p,
+                            "quarantining a subject", &n, err);
+    if (s == VG_OK && n == 0)
+        s = vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    return s;
+}
+
+static vg_status pg_subject_quarantined(vg_store_conn *c, int64_t watchlist_id, int64_t **ids, int *n,
+                                        vg_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    params p = {0};
+    p_i64(&p, watchlist_id);
+    PGresult *r;
+    vg_status s = q(c, "SELECT id FROM subject WHERE watchlist_id = $1 AND quarantined_at <> 0 ORDER BY id", &p, 0,
+                    "listing quarantined subjects", &r, err);
+    if (s != VG_OK)
+        return s;
+    int rows = PQntuples(r);
+    if (rows > 0) {
+        *ids = malloc((size_t)rows * sizeof **ids);
+        if (!*ids) {
+            PQclear(r);
+            return vg_err_set(err, VG_ERR_NOMEM, "out of memory listing quarantined subjects");
+        }
+        for (int i = 0; i < rows; i++)
+            (*ids)[i] = read_i64(r, i, 0);
+        *n = rows;
+    }
+    PQclear(r);
+    return VG_OK;
+}
+
 const vg_store_backend vg_store_backend_postgresql = {
     .name = "postgresql",
     .claims = pg_claims,
@@ -1914,4 +1961,6 @@ const vg_store_backend vg_store_backend_postgresql = {
     .notify = pg_notify,
     .listen_open = pg_listen_open,
     .listen_wait = pg_listen_wait,
+    .subject_quarantine_set = pg_subject_quarantine_set,
+    .subject_quarantined = pg_subject_quarantined,
 };

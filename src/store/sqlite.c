@@ -21,12 +21,14 @@
  */
 #include "store/backend.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef O_CLOEXEC
@@ -38,6 +40,7 @@
 struct vg_store_conn {
     sqlite3 *db;
     char path[4096];
+    int read_only_full; /* opened read-only because the disk is full (issue 13) */
 };
 
 /* ---- errors and statements ---- */
@@ -66,10 +69,16 @@ static vg_status db_fail(vg_store_conn *c, vg_err *err, const char *what)
         st = VG_ERR_IO;
         hint = " (another process kept it locked for 5 s)";
         break;
-    case SQLITE_FULL:
+    case SQLITE_FULL: /* a full disk: not bad input (exit 1), held and retried by the engine */
+        st = VG_ERR_FULL;
+        break;
+    case SQLITE_READONLY:
+        st = c->read_only_full ? VG_ERR_FULL : VG_ERR_IO;
+        if (c->read_only_full)
+            hint = " (the disk is full: the database was opened read-only)";
+        break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
     case SQLITE_PERM:
         st = VG_ERR_IO;
         break;
@@ -239,6 +248,35 @@ static void sq_close(vg_store_conn *c)
     free(c);
 }
 
+/* A database on a full disk, read-only. While another connection has it
+ * open, its -shm file exists and a plain read-only open works. When none
+ * has (no room to make a -shm file), the database is read as immutable,
+ * which is right only when no write is pending in its -wal file: an empty
+ * or absent one (the last connection checkpointed it). */
+static int ro_open_full(const char *path, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK && sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) == SQLITE_OK)
+        return SQLITE_OK;
+    sqlite3_close(*db);
+    *db = NULL;
+    char wal[4200];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &sb) == 0 && sb.st_size > 0)
+        return SQLITE_CANTOPEN;
+    char uri[3 * 4096 + 32] = "file:";
+    size_t n = strlen(uri);
+    for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < sizeof uri; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            uri[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", *p);
+    }
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+}
+
 static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
 {
     *out = NULL;
@@ -268,8 +306,14 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 
-    vg_status s = exec(c,
-                       "PRAGMA auto_vacuum = INCREMENTAL;"
+    /* auto_vacuum is set on a new file only: setting it again writes, and
+     * would refuse every connection, read-only commands too, on a full disk */
+    int64_t vacuum = 0;
+    vg_status s = query_int(c, "PRAGMA auto_vacuum", 0, &vacuum, "setting up the connection", err);
+    if (s == VG_OK && vacuum != 2)
+        s = exec(c, "PRAGMA auto_vacuum = INCREMENTAL;", "setting up the connection", err);
+    if (s == VG_OK)
+        s = exec(c,
                        "PRAGMA foreign_keys = ON;"
                        "PRAGMA synchronous = FULL;"
                        "PRAGMA secure_delete = ON;"
@@ -286,6 +330,22 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
                                "database %s: cannot use WAL mode here (journal mode stays %s)",
                                path, sqlite3_column_text(st, 0));
             sqlite3_finalize(st);
+        }
+    }
+    if (s == VG_ERR_FULL || (s == VG_ERR_IO && sqlite3_system_errno(c->db) == ENOSPC)) {
+        /* a full disk (no room for the -shm file, say): open it read-only,
+         * so that reading commands (audit verify, report) still work and a
+         * write says that the disk is full */
+        sqlite3_close(c->db);
+        c->db = NULL;
+        if (ro_open_full(path, &c->db) == SQLITE_OK) {
+            sqlite3_extended_result_codes(c->db, 1);
+            sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+            c->read_only_full = 1;
+            vg_err e2 = {{0}};
+            if (exec(c, "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;", "opening read-only", &e2) == VG_OK &&
+                query_int(c, "SELECT count(*) FROM sqlite_master", 0, &vacuum, "opening read-only", &e2) == VG_OK)
+                s = VG_OK;
         }
     }
     if (s != VG_OK) {
@@ -1712,6 +1772,62 @@ static vg_status sq_token_revoke(vg_store_conn *c, int64_t id, const char *by, i
     return s;
 }
 
+/* ---- issue 13: quarantined subjects (a block of its own, for the port
+ * onto the shared query layer) ---- */
+
+static vg_status sq_subject_quarantine_set(vg_store_conn *c, int64_t id, int64_t at, const char *reason,
+                                           vg_err *err)
+{
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "UPDATE subject SET quarantined_at = ?2, quarantine_reason = ?3 WHERE id = ?1", &st,
+                          err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    bind_text(st, 3, reason);
+    if ((s = run(c, st, "quarantining a subject", err)) != VG_OK)
+        return s;
+    if (sqlite3_changes(c->db) == 0)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    return VG_OK;
+}
+
+static vg_status sq_subject_quarantined(vg_store_conn *c, int64_t watchlist_id, int64_t **ids, int *n,
+                                        vg_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    vg_status s = prepare(c, "SELECT id FROM subject WHERE watchlist_id = ?1 AND quarantined_at <> 0 ORDER BY id",
+                          &st, err);
+    if (s != VG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, watchlist_id);
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            int64_t *grown = realloc(*ids, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                s = vg_err_set(err, VG_ERR_NOMEM, "out of memory listing quarantined subjects");
+                break;
+            }
+            *ids = grown;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (s == VG_OK && rc != SQLITE_DONE)
+        s = db_fail(c, err, "listing quarantined subjects");
+    sqlite3_finalize(st);
+    if (s != VG_OK) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return s;
+}
+
 const vg_store_backend vg_store_backend_sqlite = {
     .name = "sqlite",
     .claims = sq_claims,
@@ -1772,4 +1888,6 @@ const vg_store_backend vg_store_backend_sqlite = {
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
     .alert_query = sq_alert_query,
+    .subject_quarantine_set = sq_subject_quarantine_set,
+    .subject_quarantined = sq_subject_quarantined,
 };

@@ -386,13 +386,14 @@ static void test_migration_2_to_3(void **state)
                    "DROP TABLE alert_tally; DROP TABLE \"user\"; DROP TABLE api_token; "
                    "ALTER TABLE template DROP COLUMN low_quality; "
                    "ALTER TABLE deployment DROP COLUMN model_id; ALTER TABLE deployment DROP COLUMN detector; "
+                   "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
                    "DELETE FROM schema_version WHERE version >= 3;");
     assert_auto_vacuum(f.db, 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 2);
     snap before = take_snap(f.db);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 8);
+    assert_int_equal(vg_store_db_schema_version(f.s), 9);
     assert_auto_vacuum(f.db, 2);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 3"),
                      T0 + 10);
@@ -411,7 +412,7 @@ static void test_migration_2_to_3(void **state)
 
     /* the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 3"),
                      T0 + 10);
     assert_auto_vacuum(f.db, 2);
