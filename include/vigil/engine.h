@@ -136,7 +136,7 @@ typedef struct vg_engine vg_engine;
  * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
  * embed_flip, context_every, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
- * [spool] (max_alerts) and
+ * [spool] (max_alerts, path) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and
  * *min_face. An unknown section or key, or a value out
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is

@@ -27,10 +27,13 @@ static const char usage[] =
     "API are served on --listen (default: [http] listen of the config, else\n"
     "127.0.0.1:8080; port 0 picks a free one) unless --no-http.\n"
     "On a shared PostgreSQL store: a change to the deployment's watch list made on any node\n"
-    "reloads its gallery here at once, alerts stored by any node reach this node's alert\n"
-    "stream at once, and alerts that cannot be stored while the database is unreachable\n"
-    "are kept in the spool FILE ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool;\n"
-    "[spool] max_alerts in the config, default 10000) and stored in order when it returns.\n";
+    "reloads its gallery here at once, and alerts stored by any node reach this node's alert\n"
+    "stream at once. Alerts the store cannot take (the database unreachable, its disk full)\n"
+    "are held in order and stored once when it takes them again: in the spool FILE (--spool,\n"
+    "$VIGIL_SPOOL or [spool] path; best on another filesystem than the database; default\n"
+    "./vigil-deployment-ID.spool on PostgreSQL), else in memory; at most [spool] max_alerts\n"
+    "(default 10000), losses counted. Counters reach the store every 5 s. SIGHUP reloads the\n"
+    "watch list, SIGUSR1 logs statistics; a closed stdout does not stop the run.\n";
 
 /* Counters reach the store this often while the engine runs, so that a
  * killed run loses at most this much of them (docs/storage.md). */
@@ -272,7 +275,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     int shared = vg_cli_store_shared(cli);
     if (spool && *spool)
         snprintf(cfg.spool_path, sizeof cfg.spool_path, "%s", spool);
-    else if (shared)
+    else if (shared && !cfg.spool_path[0]) /* [spool] path of the config, else this */
         snprintf(cfg.spool_path, sizeof cfg.spool_path, "vigil-deployment-%lld.spool", (long long)d->id);
     if (d->threshold > 0 && cfg.threshold <= 0)
         cfg.threshold = d->threshold;

@@ -35,6 +35,14 @@ static int handler(void *user, const char *section, const char *name, const char
        bad = 1, 0)))
 #define KEY(sec, key, lo, hi) NUMBER(sec, key, lo, hi, 0)
 #define INT(sec, key, lo, hi) NUMBER(sec, key, lo, hi, 1)
+    if (!strcmp(section, "spool") && !strcmp(name, "path")) { /* best on another filesystem than the database */
+        if (!*value || strlen(value) >= sizeof c->spool_path) {
+            snprintf(msg, cap, "[spool] path: empty or longer than %zu bytes", sizeof c->spool_path - 1);
+            return 0;
+        }
+        snprintf(c->spool_path, sizeof c->spool_path, "%s", value);
+        return 1;
+    }
     if (!strcmp(section, "engine") && !strcmp(name, "decision")) {
         int dec = vg_engine_decision_parse(value);
         if (dec < 0) {

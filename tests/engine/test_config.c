@@ -209,12 +209,14 @@ static void test_shared_file(void **state)
 {
     fixture *f = *state;
     const char *text = "[engine]\nworkers = 2\n[http]\nlisten = 127.0.0.1:0\n[webhook]\n"
-                       "url = http://127.0.0.1:9/a\nurl = http://127.0.0.1:9/b\nsecret_file = /dev/null\n";
+                       "url = http://127.0.0.1:9/a\nurl = http://127.0.0.1:9/b\nsecret_file = /dev/null\n"
+                       "[spool]\npath = /mnt/other/alerts.spool\n";
     vg_engine_config cfg;
     memset(&cfg, 0, sizeof cfg);
     vg_err err = {{0}};
     assert_int_equal(load(f, text, &cfg, &err), VG_OK);
     assert_int_equal(cfg.workers, 2);
+    assert_string_equal(cfg.spool_path, "/mnt/other/alerts.spool"); /* the spool on another filesystem */
     vg_server_settings s;
     memset(&s, 0, sizeof s);
     assert_int_equal(vg_server_settings_load(f->path, &s, &err), VG_OK);
