@@ -1,7 +1,8 @@
 // cameras.js — the live views: one <img> per camera of /api/v1/cameras on
 // its MJPEG stream (faces that match no one are blurred by the server
 // before the frame leaves it), with the camera's state and counters
-// refreshed every few seconds. Leaving the view closes the streams.
+// refreshed every few seconds, and the alerts waiting to be stored when the
+// store cannot take them (shown only then). Leaving the view closes the streams.
 import { get, url } from './api.js';
 import { h, clear, fmtNum, facts } from './dom.js';
 
@@ -50,6 +51,11 @@ async function refresh() {
     return;
   }
   if (st !== mine) return;
+  // alerts the store could not take yet (a full disk, a database away)
+  const w = $('cameras-waiting');
+  const lost = r.alerts_lost ? ` (${fmtNum(r.alerts_lost)} lost)` : '';
+  w.textContent = `alerts waiting to be stored: ${fmtNum(r.alerts_waiting || 0)}${lost}`;
+  w.hidden = !r.alerts_waiting && !r.alerts_lost;
   const cams = r.cameras || [];
   note(cams.length ? '' : 'No cameras: this server runs without the engine (vigil serve). Live views come with vigil run.');
   for (const c of cams) {

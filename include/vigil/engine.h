@@ -136,7 +136,7 @@ typedef struct vg_engine vg_engine;
  * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
  * embed_flip, context_every, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
- * [spool] (max_alerts) and
+ * [spool] (max_alerts, path) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and
  * *min_face. An unknown section or key, or a value out
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
@@ -148,6 +148,12 @@ vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *mi
  * an error. */
 vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
                                        int *min_face, vg_err *err);
+/* The same for text in memory (len bytes), named `name` in messages. */
+vg_status vg_engine_config_load_text(const char *name, const char *text, size_t len, const char *const *others,
+                                     vg_engine_config *cfg, int *min_face, vg_err *err);
+/* The sections the engine's loader reads (NULL-terminated), for other
+ * loaders of the same file to skip. */
+extern const char *const vg_engine_config_sections[];
 
 /* Starts the cameras and the workers. pack and gallery (NULL: nothing to
  * match) must outlive the engine; store (NULL: alerts are not stored) is

@@ -84,6 +84,9 @@ extern const char *const vg_server_config_sections[];
  * secret_file are VG_ERR_INVALID naming the file, line and key; nothing is
  * changed then. */
 vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err);
+/* The same for text in memory (len bytes), named `name` in messages. */
+vg_status vg_server_settings_load_text(const char *name, const char *text, size_t len, vg_server_settings *s,
+                                       vg_err *err);
 /* Points cfg's fields at the settings' (which must outlive cfg). */
 void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg);
 /* Reads a webhook secret from a file: the whole file without its trailing

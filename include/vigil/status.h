@@ -21,7 +21,8 @@ typedef enum vg_status {
     VG_ERR_MODEL,       /* the inference runtime or a model failed */
     VG_ERR_NOT_FOUND,   /* a named thing does not exist */
     VG_ERR_INTERNAL,    /* a bug: an invariant did not hold */
-    VG_ERR_EXISTS       /* a named thing to be created exists already */
+    VG_ERR_EXISTS,      /* a named thing to be created exists already */
+    VG_ERR_FULL         /* no space left where it must be written (a full disk): not bad input */
 } vg_status;
 
 #define VG_ERR_MSG_MAX 512

@@ -153,17 +153,33 @@ typedef struct vg_template_set {
     int64_t *template_id;
     int64_t *subject_id;
     float *vecs;   /* n x dim, decrypted */
+    int quarantined; /* subjects of the list left out because they are quarantined */
 } vg_template_set;
 
 /* Loads and decrypts the templates of a watch list's subjects that have not
  * expired at time now, made with model_id. Templates of another model make
  * the call fail with VG_ERR_UNSUPPORTED and a message saying to re-enrol.
  * The read is audited (actor, purpose). On success the arrays are allocated
- * even when n is 0 (dim is then 0). */
+ * even when n is 0 (dim is then 0). Quarantined subjects are left out
+ * (counted in quarantined). A template that does not decrypt fails the
+ * load with VG_ERR_INVALID naming its subject, whom it quarantines
+ * (audited, actor's name): the next load goes on without it. */
 vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
                                   int64_t watchlist_id, const char *model_id, int64_t now,
                                   vg_template_set *out, vg_err *err);
 void vg_store_templates_free(vg_template_set *t);
+
+/* Quarantine: a subject taken out of matching until an admin releases it.
+ * vg_store_templates_load quarantines by itself a subject whose template
+ * does not decrypt (then fails, naming it); an admin may quarantine one
+ * with a reason (one line). Quarantining one already quarantined, or
+ * releasing one that is not, is VG_ERR_INVALID; an unknown id
+ * VG_ERR_NOT_FOUND. Audited (subject.quarantine, subject.release). */
+vg_status vg_store_subject_quarantine(vg_store *s, const char *actor, int64_t id, const char *reason, vg_err *err);
+vg_status vg_store_subject_release(vg_store *s, const char *actor, int64_t id, vg_err *err);
+/* The ids of the watch list's quarantined subjects, in id order (*ids
+ * malloc'd, NULL when none). Not audited (no biometric data). */
+vg_status vg_store_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
 
 /* The k-th (0-based) enrolled photo of a subject, decrypted JPEG (malloc'd).
  * Audited. */
@@ -259,6 +275,22 @@ vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_
 /* Ends it now (the store's clock); a second end is VG_ERR_INVALID, an
  * unknown name VG_ERR_NOT_FOUND. Audited (deployment.end). */
 vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err);
+
+/* The runs of a deployment as the audit chain tells them: each `vigil run`
+ * appends deployment.start, and deployment.stop when it stops cleanly. A
+ * start followed by another start (no stop between) is a run that ended
+ * uncleanly (killed, crashed, the machine lost); the last start without a
+ * stop is a run still going or one that ended so. */
+typedef struct vg_deployment_runs {
+    int64_t runs;            /* deployment.start entries */
+    int64_t unclean;         /* starts followed by another start without a stop */
+    int last_open;           /* the last start has no stop (yet) */
+    int64_t last_started_at; /* its time (0: no run) */
+    int64_t last_start_seq;  /* its audit seq */
+} vg_deployment_runs;
+/* Reads the runs of the deployment named `name` (an unknown name: all 0).
+ * Walks the audit chain; not itself audited (no biometric data). */
+vg_status vg_store_deployment_runs(vg_store *s, const char *name, vg_deployment_runs *out, vg_err *err);
 
 /* ---- alerts ---- */
 
@@ -442,6 +474,10 @@ typedef struct vg_report {
     double alerts_per_1000_faces;             /* alerts * 1000 / counters.faces (0 without faces) */
     double false_alerts_per_face;             /* rejected / counters.faces (0 without faces) */
     double false_alerts_per_alert;            /* rejected / adjudicated alerts (0 without any) */
+    /* runs from the audit chain (vg_store_deployment_runs; a summary adds
+     * them): a run that ended uncleanly lost its counters' last few seconds */
+    int64_t runs, runs_unclean;
+    int last_run_open;                        /* the last run has no stop entry (yet) */
 } vg_report;
 
 /* The report of one deployment; an unknown one is VG_ERR_NOT_FOUND. */
@@ -609,10 +645,12 @@ typedef struct vg_store_spool_stats {
     int64_t written;   /* records written to the store since open */
     int64_t dropped;   /* oldest records dropped because the spool was full */
     int64_t rejected;  /* records the store refused for good (e.g. the subject was removed) */
+    int in_memory;     /* 1: no file (what is pending is lost if the process ends) */
 } vg_store_spool_stats;
 
 /* Opens (creating, mode 0600) the spool file at path, with s's key. Closing
- * an empty spool removes its files. */
+ * an empty spool removes its files. path NULL or "": a spool in memory only
+ * (the same bound and order; nothing survives the process). */
 vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
                               vg_store_spool **out, vg_err *err);
 void vg_store_spool_close(vg_store_spool *sp);

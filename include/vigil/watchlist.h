@@ -255,6 +255,8 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
                                 vg_watch_gallery **out, vg_err *err);
 void vg_watch_gallery_free(vg_watch_gallery *g);
 int vg_watch_gallery_subjects(const vg_watch_gallery *g);
+/* Subjects of the list left out because they are quarantined. */
+int vg_watch_gallery_quarantined(const vg_watch_gallery *g);
 int vg_watch_gallery_templates(const vg_watch_gallery *g);
 /* The watch list's version as loaded: SHA-256 (hex) over every template's
  * id, subject and vector, in the store's order. Two loads of an unchanged

@@ -18,6 +18,7 @@ const char *vg_status_name(vg_status s)
         [VG_ERR_NOT_FOUND] = "not found",
         [VG_ERR_INTERNAL] = "internal error",
         [VG_ERR_EXISTS] = "already exists",
+        [VG_ERR_FULL] = "no space left",
     };
     if ((unsigned)s < sizeof names / sizeof names[0] && names[s])
         return names[s];

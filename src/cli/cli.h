@@ -57,6 +57,9 @@ int vg_cli_exit_for(vg_status st);
 
 /* Prints "vigil: <msg>" to stderr and returns the exit status for st. */
 int vg_cli_fail(vg_status st, const vg_err *err);
+/* The same for a config file's error, which starts "file:LINE: " and is
+ * printed without the "vigil: " prefix. */
+int vg_cli_fail_config(vg_status st, const vg_err *err);
 int vg_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when argv holds -h or --help. */

@@ -84,6 +84,12 @@ int vg_cmd_identify(const vg_cli *cli, int argc, char **argv)
         code = vg_cli_fail(st, &err);
         goto done;
     }
+    if (vg_watch_gallery_quarantined(g) > 0) /* said on every search without them */
+        fprintf(stderr,
+                "vigil: %d subject%s of watch list %s %s quarantined, not searched (vigil subject list %s shows "
+                "which; an admin releases them)\n",
+                vg_watch_gallery_quarantined(g), vg_watch_gallery_quarantined(g) == 1 ? "" : "s", w.name,
+                vg_watch_gallery_quarantined(g) == 1 ? "is" : "are", w.name);
     if (!cli->json)
         printf("%s: %d face%s, watch list %s (%d subjects), threshold %.3f\n", a.image, n, n == 1 ? "" : "s", w.name,
                vg_watch_gallery_subjects(g), a.threshold);

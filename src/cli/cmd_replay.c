@@ -36,7 +36,7 @@ int vg_cmd_replay(const vg_cli *cli, int argc, char **argv)
     vg_err err = {{0}};
     vg_status st = VG_OK;
     if (config && (st = vg_engine_config_load(config, &cfg, &min_face, &err)))
-        return vg_cli_fail(st, &err);
+        return vg_cli_fail_config(st, &err);
     if (thr && (vg_cli_parse_float(thr, &cfg.threshold) || cfg.threshold <= 0 || cfg.threshold >= 1))
         return vg_cli_usage("--threshold takes a cosine similarity between 0 and 1");
     if (strlen(video) > VG_STORE_TEXT_MAX)

@@ -100,6 +100,9 @@ static json_t *report_json(const report_ctx *c)
         "pending", (json_int_t)r->pending, "alerts_per_1000_faces", r->alerts_per_1000_faces,
         "false_alerts_per_face", r->false_alerts_per_face, "false_alerts_per_alert", r->false_alerts_per_alert);
     if (o) {
+        json_object_set_new(o, "runs", json_integer(r->runs));
+        json_object_set_new(o, "runs_unclean", json_integer(r->runs_unclean));
+        json_object_set_new(o, "last_run_open", json_boolean(r->last_run_open));
         json_object_set_new(o, "pack_model", json_string(r->pack_model));
         json_object_set_new(o, "detector", json_string(r->detector));
     }
@@ -173,6 +176,13 @@ static void report_text(const report_ctx *c)
     printf("  model:                  %s\n", model_of(r));
     printf("  deployed with embedder: %s\n", or_unrecorded(r->pack_model));
     printf("  deployed with detector: %s\n", or_unrecorded(r->detector));
+    printf("  runs:                   %lld", (long long)r->runs);
+    if (r->runs_unclean)
+        printf(" (%lld ended uncleanly, without a stop entry: their counts miss up to 5 s each)",
+               (long long)r->runs_unclean);
+    printf("\n");
+    if (r->last_run_open)
+        printf("  last run:               no stop entry: still running, or ended uncleanly (killed or crashed)\n");
     printf("  faces processed:        %lld\n", (long long)r->counters.faces);
     printf("  alerts:                 %lld\n", (long long)r->alerts);
     printf("    confirmed:            %lld\n", (long long)r->confirmed);

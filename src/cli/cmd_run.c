@@ -26,26 +26,38 @@ static const vg_cli_cmd_def def = {
     "Runs until SIGINT/SIGTERM (or until every camera has ended). Alerts go to stdout\n"
     "(JSON lines with --json), events and statistics to stderr as logfmt lines.\n"
     "On a shared PostgreSQL store: a change to the deployment's watch list made on any node\n"
-    "reloads its gallery here at once, alerts stored by any node reach this node's alert\n"
-    "stream at once, and alerts that cannot be stored while the database is unreachable\n"
-    "are kept in the spool file ([spool] max_alerts in the config, default 10000) and\n"
-    "stored in order when it returns.\n",
+    "reloads its gallery here at once, and alerts stored by any node reach this node's alert\n"
+    "stream at once. Alerts the store cannot take (the database unreachable, its disk full)\n"
+    "are held in order and stored once when it takes them again: in the spool FILE (--spool,\n"
+    "$VIGIL_SPOOL or [spool] path; best on another filesystem than the database; default\n"
+    "./vigil-deployment-ID.spool on PostgreSQL), else in memory; at most [spool] max_alerts\n"
+    "(default 10000), losses counted. Counters reach the store every 5 s. SIGHUP reloads the\n"
+    "watch list, SIGUSR1 logs statistics; a closed stdout does not stop the run.\n",
     {{"--deployment", "NAME", "the deployment to run", VG_OPT_REQUIRED},
      {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook]", 0},
      {"--listen", "ADDR:PORT", "the console and API (default: [http] listen, else 127.0.0.1:8080; port 0: a free one)",
       0},
      {"--no-http", NULL, "no console and no API", 0},
-     {"--spool", "FILE", "the alert spool ($VIGIL_SPOOL, default ./vigil-deployment-ID.spool)", 0},
+     {"--spool", "FILE", "the alert spool file ($VIGIL_SPOOL, else [spool] path)", 0},
      {0}}};
+
+/* Counters reach the store this often while the engine runs, so that a
+ * killed run loses at most this much of them (docs/storage.md). */
+#define COUNTERS_EVERY_S 5.0
 
 typedef struct run_ctx {
     vg_engine *engine;
-    vg_store *store;
+    vg_store *store;       /* the engine's alert thread's while it runs */
+    vg_store *side;        /* a connection of our own for counters and reloads (NULL: none) */
     int64_t deployment_id;
+    int64_t watchlist_id;
+    char purpose[300];
     vg_counters written;   /* what is already in the store */
     const vg_cli *cli;
     const vg_engine_config *cfg;
     double last_retention; /* monotonic seconds */
+    double last_counters;
+    int counters_failing;  /* the last write failed (logged once per failure run) */
 } run_ctx;
 
 static double mono_s(void)
@@ -78,11 +90,71 @@ static void retention(const vg_cli *cli, const vg_engine_config *cfg, vg_store *
     vg_cli_log_line(NULL, l.buf);
 }
 
-/* Every retention_every_hours while the engine runs: the engine's alert
- * thread owns the run's store connection, so the job opens its own. */
-static void tick(void *arg)
+/* Adds what the engine counted since the last call to the store, in a
+ * transaction of its own, through `store` (the side connection while the
+ * engine runs, the engine's own once it has stopped). */
+static void flush_counters(run_ctx *r, vg_store *store)
+{
+    if (!store)
+        return;
+    vg_counters now, delta;
+    vg_engine_counters(r->engine, &now);
+    delta.frames_in = now.frames_in - r->written.frames_in;
+    delta.frames_processed = now.frames_processed - r->written.frames_processed;
+    delta.frames_dropped = now.frames_dropped - r->written.frames_dropped;
+    delta.faces = now.faces - r->written.faces;
+    delta.tracks = now.tracks - r->written.tracks;
+    delta.embeddings = now.embeddings - r->written.embeddings;
+    delta.comparisons = now.comparisons - r->written.comparisons;
+    delta.alerts = now.alerts - r->written.alerts;
+    delta.reconnects = now.reconnects - r->written.reconnects;
+    r->last_counters = mono_s();
+    if (!memcmp(&now, &r->written, sizeof now))
+        return;
+    vg_err err = {{0}};
+    if (vg_store_counters_add(store, r->deployment_id, "all", &delta, &err) == VG_OK) {
+        r->written = now;
+        r->counters_failing = 0;
+    } else if (!r->counters_failing) {
+        r->counters_failing = 1;
+        char line[VG_ERR_MSG_MAX + 96];
+        snprintf(line, sizeof line, "event=counters_not_written action=retry reason=\"%s\"", err.msg);
+        vg_cli_log_line(NULL, line);
+    }
+}
+
+/* SIGHUP: the watch list again from the store (an audited read, as at the
+ * start), swapped in while the engine runs. */
+static void reload_watchlist(run_ctx *r)
+{
+    vg_err err = {{0}};
+    vg_watch_gallery *g = NULL;
+    vg_status st = r->side ? vg_watch_gallery_load(r->side, vg_cli_actor(r->cli), r->purpose, r->watchlist_id,
+                                                   vg_face_pack_model_id(vg_engine_pack(r->engine)), 0, &g, &err)
+                           : vg_err_set(&err, VG_ERR_IO, "no store connection to reload from");
+    char line[VG_ERR_MSG_MAX + 160];
+    if (st != VG_OK) {
+        snprintf(line, sizeof line, "event=gallery_reload_failed why=SIGHUP action=keep_current reason=\"%s\"",
+                 err.msg);
+    } else {
+        snprintf(line, sizeof line, "event=gallery_reloaded why=SIGHUP watchlist=%lld subjects=%d templates=%d",
+                 (long long)r->watchlist_id, vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g));
+        vg_engine_gallery_set(r->engine, g);
+    }
+    vg_cli_log_line(NULL, line);
+}
+
+/* While the engine runs: counters every COUNTERS_EVERY_S (and after each
+ * statistics line, so that the store is never behind the log), the
+ * watch list on SIGHUP, and the retention job every retention_every_hours
+ * (on a connection of its own: the engine's alert thread owns the run's). */
+static void tick(void *arg, vg_cli_tick_event ev)
 {
     run_ctx *r = arg;
+    if (ev == VG_CLI_TICK_RELOAD)
+        reload_watchlist(r);
+    if (ev == VG_CLI_TICK_STATS || mono_s() - r->last_counters >= COUNTERS_EVERY_S)
+        flush_counters(r, r->side);
     double every = (r->cfg->retention_every_hours > 0 ? r->cfg->retention_every_hours : 1.0) * 3600.0;
     if (mono_s() - r->last_retention < every)
         return;
@@ -95,30 +167,6 @@ static void tick(void *arg)
     }
     retention(r->cli, r->cfg, own);
     vg_store_close(own);
-}
-
-/* Adds what the engine counted since the last call to the store. The store
- * belongs to the engine's alert thread while the engine runs, so this is
- * called once the engine has stopped. */
-static void flush_counters(void *arg)
-{
-    run_ctx *r = arg;
-    vg_counters now, delta;
-    vg_engine_counters(r->engine, &now);
-    delta.frames_in = now.frames_in - r->written.frames_in;
-    delta.frames_processed = now.frames_processed - r->written.frames_processed;
-    delta.frames_dropped = now.frames_dropped - r->written.frames_dropped;
-    delta.faces = now.faces - r->written.faces;
-    delta.tracks = now.tracks - r->written.tracks;
-    delta.embeddings = now.embeddings - r->written.embeddings;
-    delta.comparisons = now.comparisons - r->written.comparisons;
-    delta.alerts = now.alerts - r->written.alerts;
-    delta.reconnects = now.reconnects - r->written.reconnects;
-    vg_err err = {{0}};
-    if (vg_store_counters_add(r->store, r->deployment_id, "all", &delta, &err) == VG_OK)
-        r->written = now;
-    else
-        vg_cli_log_line(NULL, "event=counters_not_written");
 }
 
 int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
@@ -145,7 +193,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     if (config && ((st = vg_engine_config_load_shared(config, vg_server_config_sections, &cfg, &min_face, &err)) ||
                    (st = vg_server_settings_load(config, http_set, &err)))) {
         free(http_set);
-        return vg_cli_fail(st, &err);
+        return vg_cli_fail_config(st, &err);
     }
     vg_cli_http http = {0};
 
@@ -223,7 +271,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     int shared = vg_cli_store_shared(cli);
     if (spool && *spool)
         snprintf(cfg.spool_path, sizeof cfg.spool_path, "%s", spool);
-    else if (shared)
+    else if (shared && !cfg.spool_path[0]) /* [spool] path of the config, else this */
         snprintf(cfg.spool_path, sizeof cfg.spool_path, "vigil-deployment-%lld.spool", (long long)d->id);
     if (d->threshold > 0 && cfg.threshold <= 0)
         cfg.threshold = d->threshold;
@@ -235,31 +283,69 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     char details[640];
     snprintf(details, sizeof details,
              "{\"cameras\":%d,\"starts_at\":%lld,\"ends_at\":%lld,\"in_window\":%s,\"subjects\":%d,\"templates\":%d,"
-             "\"watchlist_version\":\"%s\",\"model\":\"%s\"}",
+             "\"quarantined\":%d,\"watchlist_version\":\"%s\",\"model\":\"%s\"}",
              d->n_cameras, (long long)d->starts_at, (long long)d->ends_at, in_window ? "true" : "false",
-             vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g), vg_watch_gallery_version(g),
-             vg_face_pack_model_id(pack));
+             vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g), vg_watch_gallery_quarantined(g),
+             vg_watch_gallery_version(g), vg_face_pack_model_id(pack));
+    if (vg_watch_gallery_quarantined(g) > 0) {
+        snprintf(line, sizeof line,
+                 "event=subjects_quarantined count=%d note=\"not matched until an admin releases them (vigil "
+                 "subject list %s)\"",
+                 vg_watch_gallery_quarantined(g), d->watchlist);
+        vg_cli_log_line(NULL, line);
+    }
     char object[VG_STORE_NAME_MAX + 16];
     snprintf(object, sizeof object, "deployment:%s", name);
+    /* a previous run that has a start and no stop was killed or crashed: say so, in the log and the audit */
+    vg_deployment_runs runs;
+    if (vg_store_deployment_runs(store, name, &runs, &err) == VG_OK && runs.last_open) {
+        char prev[160], when[32];
+        snprintf(prev, sizeof prev, "{\"started_at\":%lld,\"started_seq\":%lld}", (long long)runs.last_started_at,
+                 (long long)runs.last_start_seq);
+        snprintf(line, sizeof line, "event=previous_run_unclean started_at=%s note=\"no stop entry: killed or "
+                                    "crashed; its counters are those written until then\"",
+                 vg_cli_format_time(runs.last_started_at, when, sizeof when));
+        vg_cli_log_line(NULL, line);
+        if ((st = vg_store_audit_append(store, vg_cli_actor(cli), "deployment.unclean_stop", object, prev, &err))) {
+            code = vg_cli_fail(st, &err);
+            goto done;
+        }
+    }
     st = vg_store_audit_append(store, vg_cli_actor(cli), "deployment.start", object, details, &err);
     if (st) {
         code = vg_cli_fail(st, &err);
         goto done;
     }
+    /* from here on, every way out writes the counters and a stop entry */
     if (!in_window)
         vg_cli_log_line(NULL, "event=outside_window matching=off note=\"cameras run, no face is compared\"");
     retention(cli, &cfg, store);
     vg_cli_block_signals();
+    run_ctx rc = {.store = store, .deployment_id = d->id, .watchlist_id = d->watchlist_id, .cli = cli,
+                  .cfg = &cfg, .last_retention = mono_s(), .last_counters = mono_s()};
+    snprintf(rc.purpose, sizeof rc.purpose, "%s: reload on SIGHUP", purpose);
+    const char *stop_reason = "stopped";
     st = vg_engine_start(&cfg, pack, g, store, vg_cli_actor(cli), &e, &err);
     if (st) {
         code = vg_cli_fail(st, &err);
-        goto done;
+        stop_reason = "the engine did not start";
+        goto stop;
     }
+    rc.engine = e;
     vg_engine_subscribe(e, vg_cli_print_alert, (void *)cli);
     if (!no_http && (st = vg_cli_http_start(cli, http_set, listen, e, NULL, &http, &err))) {
         vg_engine_stop(e);
         code = vg_cli_fail(st, &err);
-        goto done;
+        stop_reason = "the HTTP server did not start";
+        goto stop;
+    }
+    {
+        vg_err serr = {{0}};
+        if (vg_cli_open_store(cli, &rc.side, &serr) != VG_OK) {
+            char sline[VG_ERR_MSG_MAX + 96];
+            snprintf(sline, sizeof sline, "event=counters_at_stop_only reason=\"%s\"", serr.msg);
+            vg_cli_log_line(NULL, sline);
+        }
     }
     vg_cli_follow *follow = NULL;
     if (shared) {
@@ -272,23 +358,29 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
             snprintf(fline, sizeof fline, "event=not_following_changes reason=\"%s\"", ferr.msg);
         vg_cli_log_line(NULL, fline);
     }
-    run_ctx rc = {.engine = e, .store = store, .deployment_id = d->id, .cli = cli, .cfg = &cfg,
-                  .last_retention = mono_s()};
     vg_cli_wait_engine(e, 10.0, tick, &rc);
     vg_cli_follow_stop(follow);
     vg_engine_stop(e); /* before the server, which is subscribed to its alerts */
     vg_cli_http_stop(&http);
     vg_cli_log_stats(e);
-    flush_counters(&rc);
-    json_t *summary = vg_cli_summary_json(e);
-    char *sum = json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (sum && vg_store_audit_append(store, vg_cli_actor(cli), "deployment.stop", object, sum, &err) != VG_OK)
-        code = vg_cli_fail(VG_ERR_IO, &err);
-    free(sum);
-    if (cli->json)
-        vg_cli_print_json(summary);
-    else
-        json_decref(summary);
+stop:
+    vg_store_close(rc.side);
+    rc.side = NULL;
+    if (e)
+        flush_counters(&rc, store);
+    {
+        json_t *summary = e ? vg_cli_summary_json(e) : json_pack("{s:s,s:s}", "type", "summary", "error", stop_reason);
+        char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        vg_err aerr = {{0}};
+        if (sum && vg_store_audit_append(store, vg_cli_actor(cli), "deployment.stop", object, sum, &aerr) != VG_OK &&
+            code == VG_EXIT_OK)
+            code = vg_cli_fail(VG_ERR_IO, &aerr);
+        free(sum);
+        if (cli->json && e)
+            vg_cli_print_json(summary);
+        else
+            json_decref(summary);
+    }
 done:
     vg_cli_http_stop(&http);
     free(http_set);

@@ -50,7 +50,7 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
         if ((st = vg_engine_config_load_shared(config, vg_server_config_sections, &ec, &mf, &err)) ||
             (st = vg_server_settings_load(config, set, &err))) {
             free(set);
-            return vg_cli_fail(st, &err);
+            return vg_cli_fail_config(st, &err);
         }
     }
     if (cert) { /* the command line over the file */
@@ -97,9 +97,21 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR1);
+    sigaddset(&sigs, SIGUSR2);
     int sig = 0;
-    while (sig != SIGINT && sig != SIGTERM)
+    while (sig != SIGINT && sig != SIGTERM) {
         sig = sigwaitinfo(&sigs, NULL);
+        /* a closed terminal or `systemctl reload`: the server keeps nothing
+         * to reload (settings are read at the start), so it says so and goes on */
+        if (sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2) {
+            char sline[80];
+            snprintf(sline, sizeof sline, "event=signal signal=%s action=ignored",
+                     sig == SIGHUP ? "SIGHUP" : sig == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+            vg_cli_log_line(NULL, sline);
+        }
+    }
     vg_cli_follow_stop(follow);
     vg_cli_http_stop(&http);
     vg_face_pack_close(pack);

@@ -1,5 +1,7 @@
-/* cmd_subject.c — `vigil subject add|list|remove`: enrolling people on a
- * watch list from photos, through the quality gate, and taking them off.
+/* cmd_subject.c — `vigil subject add|list|remove|quarantine|release`:
+ * enrolling people on a watch list from photos, through the quality gate,
+ * taking them off, and taking them out of matching for a while (quarantine:
+ * a template that does not decrypt, or an admin's decision) and back.
  * `add` shows the person enrolling what the gate saw in each photo: the
  * face chosen, every quality factor against its limit, and on request the
  * face itself (--show-face). */
@@ -44,7 +46,16 @@ static const vg_cli_cmd_def list_def = {"subject list", "WATCHLIST", 1, 1, "the 
                                         {{0}}};
 static const vg_cli_cmd_def remove_def = {
     "subject remove", "ID", 1, 1, "removes a subject with its templates and photos; audited", NULL, {{0}}};
-static const vg_cli_cmd_def *const subs[] = {&add_def, &list_def, &remove_def};
+static const vg_cli_cmd_def quarantine_def = {
+    "subject quarantine", "ID", 1, 1,
+    "leaves a subject out of matching (run, identify) until released; audited. vigil quarantines by itself a "
+    "subject whose template does not decrypt (altered in the database)",
+    NULL,
+    {{"--reason", "TEXT", "why (it is audited)", VG_OPT_REQUIRED}, {0}}};
+static const vg_cli_cmd_def release_def = {
+    "subject release", "ID", 1, 1, "matches a quarantined subject again from the next load of its list; audited",
+    NULL, {{0}}};
+static const vg_cli_cmd_def *const subs[] = {&add_def, &list_def, &remove_def, &quarantine_def, &release_def};
 
 static int set_text(char *dst, size_t cap, const char *src, const char *field)
 {
@@ -249,25 +260,36 @@ static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
     int n = 0;
     if (!st)
         st = vg_store_subject_list(store, w.id, &s, &n, &err);
-    if (st)
+    int64_t *q = NULL;
+    int nq = 0;
+    if (!st)
+        st = vg_store_subject_quarantined(store, w.id, &q, &nq, &err);
+    if (st) {
+        vg_store_subject_free(s);
         return vg_cli_fail(st, &err);
+    }
     if (!cli->json)
         printf("%6s  %-30s %-16s %9s  %-10s  %-19s  %s\n", "ID", "NAME", "CATEGORY", "TEMPLATES", "BORN", "EXPIRES",
                "REASON");
     for (int i = 0; i < n; i++) {
         char t[32];
+        int quarantined = 0;
+        for (int k = 0; k < nq; k++)
+            quarantined |= q[k] == s[i].id;
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i}", "id", (json_int_t)s[i].id,
+            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:b}", "id", (json_int_t)s[i].id,
                                         "name", s[i].name, "category", s[i].category, "reason", s[i].reason,
                                         "source", s[i].source, "authorised_by", s[i].authorised_by, "dob",
                                         s[i].dob, "templates", s[i].templates, "created_at",
                                         (json_int_t)s[i].created_at, "expires_at", (json_int_t)s[i].expires_at,
-                                        "low_quality", s[i].low_quality));
+                                        "low_quality", s[i].low_quality, "quarantined", quarantined));
         else
-            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s%s\n", (long long)s[i].id, s[i].name, s[i].category,
+            printf("%6lld  %-30s %-16s %9d  %-10s  %-19s  %s%s%s\n", (long long)s[i].id, s[i].name, s[i].category,
                    s[i].templates, s[i].dob[0] ? s[i].dob : "-", vg_cli_format_time(s[i].expires_at, t, sizeof t),
-                   s[i].reason, s[i].low_quality ? "  (low-quality photo accepted by a supervisor)" : "");
+                   s[i].reason, s[i].low_quality ? "  (low-quality photo accepted by a supervisor)" : "",
+                   quarantined ? "  (QUARANTINED: not matched)" : "");
     }
+    free(q);
     vg_store_subject_free(s);
     return VG_EXIT_OK;
 }
@@ -288,10 +310,33 @@ static int subject_remove(const vg_cli *cli, vg_store *store, const char *idtext
     return VG_EXIT_OK;
 }
 
+/* quarantine ID --reason TEXT | release ID */
+static int subject_quarantine(const vg_cli *cli, vg_store *store, int on, const char *idtext, const char *reason)
+{
+    long long id;
+    if (!idtext || vg_cli_parse_int(idtext, 1, (long long)1 << 62, &id))
+        return vg_cli_usage("subject %s takes a subject ID (vigil subject list shows them)",
+                            on ? "quarantine" : "release");
+    if (on && (!reason || !*reason))
+        return vg_cli_usage("subject quarantine needs --reason TEXT (it is audited)");
+    vg_err err = {{0}};
+    vg_status st = on ? vg_store_subject_quarantine(store, vg_cli_actor(cli), id, reason, &err)
+                      : vg_store_subject_release(store, vg_cli_actor(cli), id, &err);
+    if (st)
+        return vg_cli_fail(st, &err);
+    if (cli->json)
+        vg_cli_print_json(json_pack("{s:I,s:b}", "subject", (json_int_t)id, "quarantined", on));
+    else if (on)
+        printf("subject %lld quarantined: left out of matching until released\n", id);
+    else
+        printf("subject %lld released: matched again from the next load of its watch list\n", id);
+    return VG_EXIT_OK;
+}
+
 int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
 {
     int code;
-    int k = vg_cli_pick("subject", subs, 3, NULL, argc, argv, &code);
+    int k = vg_cli_pick("subject", subs, 5, NULL, argc, argv, &code);
     if (k < 0)
         return code;
     vg_cli_parsed p;
@@ -303,8 +348,10 @@ int vg_cmd_subject(const vg_cli *cli, int argc, char **argv)
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
-    code = k == 0 ? subject_add(cli, store, &p) : k == 1 ? subject_list(cli, store, p.pos[0])
-                                                         : subject_remove(cli, store, p.pos[0]);
+    code = k == 0   ? subject_add(cli, store, &p)
+           : k == 1 ? subject_list(cli, store, p.pos[0])
+           : k == 2 ? subject_remove(cli, store, p.pos[0])
+                    : subject_quarantine(cli, store, k == 3, p.pos[0], vg_cli_val(&p, "--reason"));
     vg_store_close(store);
     return code;
 }

@@ -1,6 +1,9 @@
 /* run_shared.c — what `vigil run` and `vigil replay` share: the log line writer,
  * the alert printer, the engine's statistics as key=value lines, and the
- * wait for the end (of the files, or of SIGINT/SIGTERM). */
+ * wait for the end (of the files, or of SIGINT/SIGTERM) and what the other
+ * signals do meanwhile: SIGHUP reloads (or is ignored, logged), SIGUSR1 and
+ * SIGUSR2 log the statistics, SIGPIPE is ignored (EPIPE on stdout is logged
+ * once and printing stops). */
 #include "cli/run_shared.h"
 
 #include <signal.h>
@@ -36,7 +39,10 @@ void vg_cli_print_alert(void *ctx, const vg_engine_alert *a)
                (long long)a->alert.subject_id, a->subject_name, a->alert.score, (long long)a->track_id,
                a->latency_ms);
     }
-    fflush(stdout);
+    int failed_before = ferror(stdout);
+    if (fflush(stdout) != 0 && !failed_before) /* EPIPE: a closed reader; said once */
+        vg_cli_log_line(NULL, "event=stdout_closed action=continue note=\"alerts are still stored and served; "
+                              "they are no longer printed\"");
 }
 
 void vg_cli_log_stats(vg_engine *e)
@@ -75,28 +81,80 @@ json_t *vg_cli_summary_json(vg_engine *e)
         ended += s.tracks_ended;
         started += s.tracks_started;
     }
-    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}", "type", "summary", "frames_in",
+    /* alerts the store could not take at once: held (in the spool), stored
+     * later, lost (the spool's bound, or still in memory at the stop), and
+     * waiting in a spool file for the next start */
+    vg_store_spool_stats sp;
+    vg_engine_spool_stats(e, &sp);
+    json_int_t lost = (json_int_t)(sp.dropped + (sp.in_memory ? sp.pending : 0) + vg_engine_alerts_dropped(e));
+    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:I}", "type", "summary",
+                     "frames_in",
                      (json_int_t)c.frames_in, "frames_processed", (json_int_t)c.frames_processed, "frames_dropped",
                      (json_int_t)c.frames_dropped, "faces", (json_int_t)c.faces, "tracks", (json_int_t)started,
                      "tracks_freed", (json_int_t)ended, "embeddings", (json_int_t)c.embeddings, "comparisons",
                      (json_int_t)c.comparisons, "alerts", (json_int_t)c.alerts, "reconnects",
                      (json_int_t)c.reconnects, "latency_ms_p50", vg_engine_latency_ms(e, 50), "latency_ms_p99",
-                     vg_engine_latency_ms(e, 99));
+                     vg_engine_latency_ms(e, 99), "alerts_held", (json_int_t)sp.spooled, "alerts_stored_late",
+                     (json_int_t)sp.written, "alerts_lost", lost, "alerts_waiting",
+                     (json_int_t)(sp.in_memory ? 0 : sp.pending));
 }
 
-int vg_cli_wait_engine(vg_engine *e, double stats_every_s, void (*tick)(void *ctx), void *ctx)
+/* The name of a signal the wait handles. */
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    case SIGUSR1:
+        return "SIGUSR1";
+    default:
+        return "SIGUSR2";
+    }
+}
+
+static void wait_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    sigaddset(set, SIGUSR2);
+}
+
+int vg_cli_wait_engine(vg_engine *e, double stats_every_s, vg_cli_tick_fn tick, void *ctx)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    wait_set(&set);
     double last = 0;
     for (;;) {
         struct timespec ts = {0, 200 * 1000000L};
         int sig = sigtimedwait(&set, NULL, &ts);
+        char line[160];
         if (sig == SIGINT || sig == SIGTERM) {
-            vg_cli_log_line(NULL, sig == SIGINT ? "event=stopping signal=SIGINT" : "event=stopping signal=SIGTERM");
+            snprintf(line, sizeof line, "event=stopping signal=%s", signal_name(sig));
+            vg_cli_log_line(NULL, line);
             return 1;
+        }
+        if (sig == SIGHUP) {
+            /* a closed terminal or `systemctl reload`: never a reason to stop */
+            if (tick) {
+                vg_cli_log_line(NULL, "event=signal signal=SIGHUP action=reload");
+                tick(ctx, VG_CLI_TICK_RELOAD);
+            } else {
+                vg_cli_log_line(NULL, "event=signal signal=SIGHUP action=ignored note=\"nothing to reload\"");
+            }
+        }
+        int stats = 0;
+        if (sig == SIGUSR1 || sig == SIGUSR2) {
+            snprintf(line, sizeof line, "event=signal signal=%s action=stats", signal_name(sig));
+            vg_cli_log_line(NULL, line);
+            vg_cli_log_stats(e);
+            stats = 1;
         }
         if (!vg_engine_running(e))
             return 0;
@@ -106,19 +164,21 @@ int vg_cli_wait_engine(vg_engine *e, double stats_every_s, void (*tick)(void *ct
         if (stats_every_s > 0 && t - last >= stats_every_s) {
             if (last > 0) {
                 vg_cli_log_stats(e);
-                if (tick)
-                    tick(ctx);
+                stats = 1;
             }
             last = t;
         }
+        if (tick)
+            tick(ctx, stats ? VG_CLI_TICK_STATS : VG_CLI_TICK);
     }
 }
 
 void vg_cli_block_signals(void)
 {
+    /* A closed stdout or a peer gone must not kill the process: writes
+     * fail with EPIPE instead, and the callers handle it. */
+    signal(SIGPIPE, SIG_IGN);
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    wait_set(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }

@@ -14,11 +14,19 @@ void vg_cli_print_alert(void *ctx, const vg_engine_alert *a);
 void vg_cli_log_stats(vg_engine *e);
 /* The engine's totals as a {"type":"summary",...} object. */
 json_t *vg_cli_summary_json(vg_engine *e);
-/* Blocks SIGINT and SIGTERM in this thread and the threads it starts, so
- * that vg_cli_wait_engine receives them. Call before starting the engine. */
+/* Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 in this thread and
+ * the threads it starts, so that vg_cli_wait_engine receives them, and
+ * ignores SIGPIPE. Call before starting the engine. */
 void vg_cli_block_signals(void);
+typedef enum vg_cli_tick_event {
+    VG_CLI_TICK,        /* about every 200 ms */
+    VG_CLI_TICK_STATS,  /* the same, just after a statistics line (timed, or SIGUSR1/2) */
+    VG_CLI_TICK_RELOAD  /* SIGHUP: reload what can be reloaded */
+} vg_cli_tick_event;
+typedef void (*vg_cli_tick_fn)(void *ctx, vg_cli_tick_event ev);
 /* Waits until every camera ended (returns 0) or SIGINT/SIGTERM (returns 1);
- * logs statistics and calls tick every stats_every_s seconds. */
-int vg_cli_wait_engine(vg_engine *e, double stats_every_s, void (*tick)(void *ctx), void *ctx);
+ * logs statistics every stats_every_s seconds and on SIGUSR1/SIGUSR2, and
+ * calls tick (may be NULL: SIGHUP is then ignored, with a log line). */
+int vg_cli_wait_engine(vg_engine *e, double stats_every_s, vg_cli_tick_fn tick, void *ctx);
 
 #endif

@@ -242,3 +242,11 @@ int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **val
     *value = argv[++*i];
     return 1;
 }
+
+int vg_cli_fail_config(vg_status st, const vg_err *err)
+{
+    /* "file:LINE: what" at the start of the line, as compilers write it,
+     * so that an editor can jump to it */
+    fprintf(stderr, "%s\n", err && err->msg[0] ? err->msg : vg_status_name(st));
+    return vg_cli_exit_for(st);
+}

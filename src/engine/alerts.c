@@ -3,11 +3,12 @@
  * queued) and the one thread that takes alerts from it in order: stores
  * each (when the engine has a store and a deployment), looks up the
  * subject's name, and hands it to the subscribers. While the database is
- * unreachable, alerts go to the spool (vg_store_spool_*) instead, and every
- * alert after them too so that the order holds; the thread tries to write
- * the spool every second until the database takes it. Nothing waits
- * without bound: a full queue makes a worker wait up to a second, then the
- * alert is dropped, counted and logged. */
+ * unreachable or cannot write (a full disk), alerts go to the spool
+ * (vg_store_spool_*: a file when one is configured, else a bounded queue in
+ * memory) instead, and every alert after them too so that the order holds;
+ * the thread tries to write the spool every second until the database takes
+ * it. Nothing waits without bound: a full queue makes a worker wait up to a
+ * second, then the alert is dropped, counted and logged. */
 #include "engine/engine_internal.h"
 
 #include <errno.h>
@@ -111,13 +112,13 @@ static void deliver(struct vg_engine *e, queued_alert *qa)
             int64_t id = 0;
             vg_status st = spooling ? VG_ERR_IO
                                     : vg_store_alert_add(e->store, e->actor, &a->alert, qa->crop, a->crop_len, &id, &err);
-            if (st == VG_ERR_IO && e->spool) {
+            if ((st == VG_ERR_IO || st == VG_ERR_FULL) && e->spool) {
                 if (!spooling) {
                     vg_log_line lg;
                     vg_log_start(&lg, "store_unreachable");
                     vg_log_str(&lg, "uid", a->alert.uid);
                     vg_log_str(&lg, "reason", err.msg);
-                    vg_log_str(&lg, "action", "spool");
+                    vg_log_str(&lg, "action", e->spool_stats.in_memory ? "hold_in_memory" : "spool");
                     vg_engine_log(e, &lg);
                 }
                 spool_put(e, qa);
@@ -167,7 +168,16 @@ static void *alert_thread(void *arg)
         }
         if (e->qlen == 0 && e->q_closing) {
             pthread_mutex_unlock(&e->qlock);
-            spool_flush(e, 1); /* a last try; what stays is written at the next start */
+            spool_flush(e, 1); /* a last try; what stays in a file is written at the next start */
+            if (e->spool && e->spool_stats.pending > 0 && e->spool_stats.in_memory) {
+                vg_log_line lg;
+                vg_log_start(&lg, "alerts_lost");
+                vg_log_str(&lg, "level", "error");
+                vg_log_fmt(&lg, "count", "%d", (int)e->spool_stats.pending);
+                vg_log_str(&lg, "reason",
+                           "the store still refuses them at the stop and no spool file is configured ([spool] path)");
+                vg_engine_log(e, &lg);
+            }
             return NULL;
         }
         if (e->qlen == 0) { /* a timeout: try the spool again */
@@ -211,8 +221,10 @@ vg_status vg_alerts_start(struct vg_engine *e, vg_err *err)
     e->q = calloc((size_t)e->qcap, sizeof *e->q);
     if (!e->q)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
-    if (e->store && e->cfg.spool_path[0]) {
-        vg_status st = vg_store_spool_open(e->store, e->cfg.spool_path,
+    /* a spool file where one is configured (best on another filesystem
+     * than the database), else the same bounded queue in memory */
+    if (e->store && e->cfg.deployment_id > 0) {
+        vg_status st = vg_store_spool_open(e->store, e->cfg.spool_path[0] ? e->cfg.spool_path : NULL,
                                            e->cfg.spool_max > 0 ? e->cfg.spool_max : 10000, &e->spool, err);
         if (st != VG_OK)
             return st;

@@ -278,10 +278,16 @@ void vg_engine_stop(vg_engine *e)
     }
     vg_alerts_stop(e);
     {
+        vg_store_spool_stats sp;
+        vg_engine_spool_stats(e, &sp);
         vg_log_line lg;
         vg_log_start(&lg, "engine_stopped");
         vg_log_fmt(&lg, "cameras", "%d", e->n_cams);
         vg_log_fmt(&lg, "alerts_dropped", "%lld", (long long)vg_engine_alerts_dropped(e));
+        vg_log_fmt(&lg, "alerts_held", "%lld", (long long)sp.spooled);
+        vg_log_fmt(&lg, "alerts_stored_late", "%lld", (long long)sp.written);
+        vg_log_fmt(&lg, "alerts_lost", "%lld", (long long)(sp.dropped + (sp.in_memory ? sp.pending : 0)));
+        vg_log_fmt(&lg, "alerts_waiting", "%d", sp.in_memory ? 0 : (int)sp.pending);
         vg_engine_log(e, &lg);
     }
 }

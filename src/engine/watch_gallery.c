@@ -13,6 +13,7 @@ struct vg_watch_gallery {
     int n_templates;
     int n_subjects;
     int max_per_subject;     /* most templates any one subject has */
+    int n_quarantined;       /* subjects left out, quarantined */
     char version[65];        /* SHA-256 hex of what was loaded */
 };
 
@@ -45,6 +46,7 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
         vg_store_templates_free(&t);
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     }
+    g->n_quarantined = t.quarantined;
     g->subject_of = malloc((size_t)(t.n ? t.n : 1) * sizeof *g->subject_of);
     st = g->subject_of ? vg_gallery_new(t.dim > 0 ? t.dim : 512, VG_MATCH_KERNEL_AUTO, &g->gallery, err)
                        : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
@@ -88,6 +90,11 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
     }
     *out = g;
     return VG_OK;
+}
+
+int vg_watch_gallery_quarantined(const vg_watch_gallery *g)
+{
+    return g ? g->n_quarantined : 0;
 }
 
 int vg_watch_gallery_subjects(const vg_watch_gallery *g)

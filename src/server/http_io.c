@@ -106,6 +106,15 @@ enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *e
         return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err->msg, NULL);
     case VG_ERR_LIMIT:
         return vg_http_error(r, 413, err->msg, NULL);
+    case VG_ERR_FULL: { /* the store's disk is full: try again later */
+        vg_log_line l;
+        vg_log_start(&l, "request_failed");
+        vg_log_str(&l, "method", r->method);
+        vg_log_str(&l, "path", r->url);
+        vg_log_str(&l, "reason", err->msg);
+        vg_server_log(r->srv, &l);
+        return vg_http_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store has no space left: try again later", NULL);
+    }
     default: {
         /* The message may name files: kept in the server's log only. */
         vg_log_line l;

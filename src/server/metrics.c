@@ -244,5 +244,13 @@ enum MHD_Result vg_api_cameras(vg_request *r)
                                              (json_int_t)s.source.frames_dropped, "faces", (json_int_t)s.faces,
                                              "alerts", (json_int_t)s.alerts));
     }
-    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "cameras", arr));
+    /* alerts held because the store cannot take them (issue 13), for the
+     * console's "alerts waiting to be stored" */
+    if (!srv->engine) /* vigil serve: no engine, nothing waits here */
+        return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "cameras", arr));
+    vg_store_spool_stats sp;
+    vg_engine_spool_stats(srv->engine, &sp);
+    json_int_t lost = (json_int_t)(sp.dropped + vg_engine_alerts_dropped(srv->engine));
+    return vg_http_json(r, MHD_HTTP_OK,
+                        json_pack("{s:o, s:i, s:I}", "cameras", arr, "alerts_waiting", sp.pending, "alerts_lost", lost));
 }

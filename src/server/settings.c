@@ -2,28 +2,31 @@
  * tls_cert, tls_key, body_max, upload_max) and [webhook] (url, repeated up
  * to 8 times; secret_file), and the webhook secret's file. The engine's
  * loader reads the same file and skips exactly these sections; this one
- * skips the others. So a typo is refused by one of the two: an unknown
- * section by the engine's, an unknown key here by this one. */
+ * skips the engine's. Both read it strictly through base/ini.c, so a typo
+ * is refused as "file:LINE: what" by either: an unknown section by both, an
+ * unknown key in [http] or [webhook] by this one. */
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/ini.h"
+#include "vigil/engine.h"
 #include "vigil/server.h"
 
 const char *const vg_server_config_sections[] = {"http", "webhook", NULL};
 
 typedef struct ctx {
     vg_server_settings *s;
-    char error[512];
+    char *error;
+    size_t cap;
 } ctx;
 
 static int copy(ctx *c, const char *section, const char *name, const char *value, char *dst, size_t cap)
 {
     if (!*value || strlen(value) >= cap) {
-        snprintf(c->error, sizeof c->error, "[%s] %s: empty or longer than %zu bytes", section, name, cap - 1);
+        snprintf(c->error, c->cap, "[%s] %s: empty or longer than %zu bytes", section, name, cap - 1);
         return 0;
     }
     memcpy(dst, value, strlen(value) + 1);
@@ -36,7 +39,7 @@ static int size_value(ctx *c, const char *name, const char *value, size_t *out)
     errno = 0;
     long long v = strtoll(value, &end, 10);
     if (!*value || *end || errno || v < 1024 || v > (1LL << 30)) {
-        snprintf(c->error, sizeof c->error, "[http] %s: '%s' is not a byte count from 1024 to 1073741824",
+        snprintf(c->error, c->cap, "[http] %s: '%s' is not a byte count from 1024 to 1073741824",
                  name, value);
         return 0;
     }
@@ -44,9 +47,11 @@ static int size_value(ctx *c, const char *name, const char *value, size_t *out)
     return 1;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int handler(void *user, const char *section, const char *name, const char *value, char *msg, size_t cap)
 {
     ctx *c = user;
+    c->error = msg;
+    c->cap = cap;
     vg_server_settings *s = c->s;
     if (!strcmp(section, "http")) {
         if (!strcmp(name, "listen"))
@@ -62,49 +67,52 @@ static int handler(void *user, const char *section, const char *name, const char
     } else if (!strcmp(section, "webhook")) {
         if (!strcmp(name, "url")) {
             if (s->n_webhooks == VG_SERVER_WEBHOOKS_MAX) {
-                snprintf(c->error, sizeof c->error, "[webhook] url: at most %d URLs", VG_SERVER_WEBHOOKS_MAX);
+                snprintf(c->error, c->cap, "[webhook] url: at most %d URLs", VG_SERVER_WEBHOOKS_MAX);
                 return 0;
             }
             if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8)) {
-                snprintf(c->error, sizeof c->error, "[webhook] url: not an http:// or https:// URL");
+                snprintf(c->error, c->cap, "[webhook] url: not an http:// or https:// URL");
                 return 0;
             }
             return copy(c, section, name, value, s->webhooks[s->n_webhooks++], sizeof s->webhooks[0]);
         }
         if (!strcmp(name, "secret_file"))
             return copy(c, section, name, value, s->secret_file, sizeof s->secret_file);
-    } else {
-        return 1; /* the engine's loader checks every other section */
     }
-    snprintf(c->error, sizeof c->error, "unknown key '%s' in [%s]", name, section);
+    snprintf(c->error, c->cap, "unknown key '%s' in [%s]", name, section);
     return 0;
+}
+
+static const char *const repeatable[] = {"webhook.url", NULL};
+
+static vg_status load(const char *name, const char *text, size_t len, vg_server_settings *s, vg_err *err)
+{
+    vg_server_settings *work = malloc(sizeof *work);
+    if (!work)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading %s", name);
+    *work = *s;
+    ctx c = {.s = work};
+    vg_ini_spec spec = {.sections = vg_server_config_sections, .others = vg_engine_config_sections,
+                        .repeatable = repeatable};
+    vg_status st = text ? vg_ini_load_text(name, text, len, &spec, handler, &c, err)
+                        : vg_ini_load_file(name, &spec, handler, &c, err);
+    if (st == VG_OK && work->n_webhooks && !work->secret_file[0])
+        st = vg_err_set(err, VG_ERR_INVALID, "%s: [webhook] url needs secret_file (the HMAC key's file)", name);
+    if (st == VG_OK)
+        *s = *work;
+    free(work);
+    return st;
 }
 
 vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err)
 {
-    vg_server_settings *copy = malloc(sizeof *copy);
-    if (!copy)
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading %s", path);
-    *copy = *s;
-    ctx c = {.s = copy};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        free(copy);
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "config %s: cannot open it: %s", path, strerror(errno));
-    }
-    int line = ini_parse_file(f, handler, &c);
-    fclose(f);
-    vg_status st = VG_OK;
-    if (line != 0)
-        st = vg_err_set(err, VG_ERR_INVALID, "config %s, line %d: %s", path, line,
-                        c.error[0] ? c.error : "not a valid INI line");
-    else if (copy->n_webhooks && !copy->secret_file[0])
-        st = vg_err_set(err, VG_ERR_INVALID, "config %s: [webhook] url needs secret_file (the HMAC key's file)",
-                        path);
-    if (st == VG_OK)
-        *s = *copy;
-    free(copy);
-    return st;
+    return load(path, NULL, 0, s, err);
+}
+
+vg_status vg_server_settings_load_text(const char *name, const char *text, size_t len, vg_server_settings *s,
+                                       vg_err *err)
+{
+    return load(name, text, len, s, err);
 }
 
 void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg)

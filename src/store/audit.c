@@ -82,7 +82,7 @@ static vg_status vg_db_audit_insert(vg_store *s, const vg_audit_entry *e, vg_err
 
 /* Entries with time >= since (INT64_MIN: all), in seq order, exactly as
  * stored; fn returning anything but VG_OK stops the walk. */
-static vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, void *ctx,
+vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, void *ctx,
                                   vg_err *err)
 {
     vg_sql q;

@@ -379,3 +379,46 @@ vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *na
     free(d);
     return st;
 }
+
+/* ---- runs, from the audit chain (issue 13: an unclean stop is said) ---- */
+
+typedef struct runs_walk {
+    char object[VG_STORE_NAME_MAX + 16];
+    size_t object_len;
+    vg_deployment_runs *r;
+} runs_walk;
+
+static int field_is(const char *v, size_t len, const char *want)
+{
+    return len == strlen(want) && !memcmp(v, want, len);
+}
+
+static vg_status runs_row(void *ctx, const vg_store_audit_row *row, vg_err *err)
+{
+    (void)err;
+    runs_walk *w = ctx;
+    if (row->object_len != w->object_len || memcmp(row->object, w->object, w->object_len))
+        return VG_OK;
+    if (field_is(row->action, row->action_len, "deployment.start")) {
+        if (w->r->last_open)
+            w->r->unclean++;
+        w->r->runs++;
+        w->r->last_open = 1;
+        w->r->last_started_at = row->time;
+        w->r->last_start_seq = row->seq;
+    } else if (field_is(row->action, row->action_len, "deployment.stop")) {
+        w->r->last_open = 0;
+    }
+    return VG_OK;
+}
+
+vg_status vg_store_deployment_runs(vg_store *s, const char *name, vg_deployment_runs *out, vg_err *err)
+{
+    if (!s || !name || !out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_deployment_runs: NULL argument");
+    memset(out, 0, sizeof *out);
+    runs_walk w = {.r = out};
+    snprintf(w.object, sizeof w.object, "deployment:%s", name);
+    w.object_len = strlen(w.object);
+    return vg_db_audit_each(s, INT64_MIN, runs_row, &w, err);
+}

@@ -412,6 +412,16 @@ static const vg_migration migrations[] = {
           "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
           "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n"},
      {0}},
+    /* a subject taken out of matching (a template that does not decrypt, or
+     * an admin's decision) until an admin releases it: issue 13 */
+    {9,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE subject ADD COLUMN quarantined_at INTEGER NOT NULL DEFAULT 0;\n"
+          "ALTER TABLE subject ADD COLUMN quarantine_reason TEXT NOT NULL DEFAULT '';\n",
+      [VG_DIALECT_POSTGRES] =
+          "ALTER TABLE subject ADD COLUMN quarantined_at BIGINT NOT NULL DEFAULT 0;\n"
+          "ALTER TABLE subject ADD COLUMN quarantine_reason TEXT NOT NULL DEFAULT '';\n"},
+     {0}},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

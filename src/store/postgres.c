@@ -119,6 +119,8 @@ static vg_status pq_fail(vg_store_conn *c, PGresult *r, const char *what, vg_err
     if (state && !strcmp(state, "55P03")) {
         st = VG_ERR_IO;
         hint = " (another node kept the store locked for " LOCK_TIMEOUT ")";
+    } else if (state && !strcmp(state, "53100")) { /* disk_full */
+        st = VG_ERR_FULL;
     } else if (state && (!strncmp(state, "53", 2) || !strncmp(state, "40", 2) ||
                          !strncmp(state, "58", 2))) {
         st = VG_ERR_IO;

@@ -8,6 +8,9 @@
  * is not audited: the audit chain records reads of biometric data, and a
  * report is published material.
  *
+ * Runs (how many, how many ended uncleanly) come from the deployment's
+ * start and stop entries in the audit chain (vg_store_deployment_runs).
+ *
  * Time on air is the authorised window actually elapsed: from starts_at to
  * the earliest of ended_at (when ended), ends_at and the store's clock.
  */
@@ -95,6 +98,14 @@ static vg_status fill(vg_store *s, const vg_deployment *d, vg_report *r, vg_err 
     r->rejected = c[2];
     r->no_action = c[3];
     r->pending = c[4];
+    vg_deployment_runs runs;
+    if (st == VG_OK)
+        st = vg_store_deployment_runs(s, d->name, &runs, err);
+    if (st == VG_OK) {
+        r->runs = runs.runs;
+        r->runs_unclean = runs.unclean;
+        r->last_run_open = runs.last_open;
+    }
     return st;
 }
 
@@ -195,6 +206,9 @@ vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_re
             sum->rejected += one->rejected;
             sum->no_action += one->no_action;
             sum->pending += one->pending;
+            sum->runs += one->runs;
+            sum->runs_unclean += one->runs_unclean;
+            sum->last_run_open += one->last_run_open; /* a summary: how many deployments have one */
         }
         used++;
     }

@@ -16,7 +16,9 @@
  * follows are cut off at open. PATH.lock, locked with flock (held by the
  * open file, so a second open in the same process is refused too, and it
  * goes away with a killed process), keeps a second user off the spool. The records also stay in memory, so
- * a rewrite never reads the file back. */
+ * a rewrite never reads the file back. Opened without a path, the spool is
+ * that memory alone: the bounded queue that holds the alerts a store on
+ * this machine cannot take (a full disk) until it takes them again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -79,6 +81,8 @@ static vg_status write_all(int fd, const uint8_t *b, size_t n, const char *path,
 /* Writes every record to PATH.tmp and puts it in PATH's place. */
 static vg_status rewrite(vg_store_spool *sp, vg_err *err)
 {
+    if (!sp->path[0]) /* in memory only */
+        return VG_OK;
     int fd = open(sp->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return vg_err_set(err, VG_ERR_IO, "alert spool %s: cannot write %s: %s", sp->path,
@@ -174,7 +178,7 @@ vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
     if (!out)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_spool_open: out is NULL");
     *out = NULL;
-    if (!s || !path || !*path)
+    if (!s)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_spool_open: NULL argument");
     if (max < 1 || max > SPOOL_MAX_LIMIT)
         return vg_err_set(err, VG_ERR_INVALID, "alert spool size %d is not from 1 to %d", max,
@@ -185,6 +189,11 @@ vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
     sp->fd = sp->lock_fd = -1;
     sp->max = max;
     memcpy(sp->key, s->key, sizeof sp->key);
+    if (!path || !*path) { /* in memory only: the bounded queue of a store on this machine */
+        sp->stats.in_memory = 1;
+        *out = sp;
+        return VG_OK;
+    }
     int n = snprintf(sp->path, sizeof sp->path, "%s", path);
     snprintf(sp->tmp, sizeof sp->tmp, "%s.tmp", path);
     char *lock = sp->lock;
@@ -303,6 +312,8 @@ vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_ale
         if (dropped)
             *dropped = 1;
         st = rewrite(sp, err);
+    } else if (!sp->path[0]) {
+        sp->rec[sp->n++] = (record){b, len};
     } else {
         st = write_all(sp->fd, b, len, sp->path, err);
         if (st == VG_OK && fdatasync(sp->fd) != 0)
@@ -334,7 +345,7 @@ static vg_status decode(vg_store_spool *sp, const record *r, vg_alert *a, char *
                           &score, "frame_time", &ft, "raised_at", &ra) != 0) {
         json_decref(j);
         return vg_err_set(err, VG_ERR_INVALID, "alert spool %s: a record does not read",
-                          sp->path);
+                          sp->path[0] ? sp->path : "(in memory)");
     }
     snprintf(actor, actor_cap, "%s", act);
     snprintf(a->uid, sizeof a->uid, "%s", uid);
@@ -369,7 +380,7 @@ vg_status vg_store_spool_flush(vg_store_spool *sp, vg_store *s, int *written, vg
             sodium_memzero(jpeg, jpeg_len);
             free(jpeg);
         }
-        if (r == VG_ERR_IO || r == VG_ERR_NOMEM) {
+        if (r == VG_ERR_IO || r == VG_ERR_FULL || r == VG_ERR_NOMEM) {
             if (err)
                 *err = e;
             st = r;
@@ -401,6 +412,7 @@ void vg_store_spool_stats_get(const vg_store_spool *sp, vg_store_spool_stats *ou
     if (!sp)
         return;
     *out = sp->stats;
+    out->in_memory = !sp->path[0];
     out->pending = sp->n;
     out->max = sp->max;
 }

@@ -22,6 +22,8 @@
 #include "store/backend.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@
 struct vg_store_conn {
     sqlite3 *db;
     char path[4096];
+    int read_only_full; /* opened read-only because the disk is full */
 };
 
 struct vg_store_stmt {
@@ -71,10 +74,16 @@ static vg_status db_fail(vg_store_conn *c, vg_err *err, const char *what)
         st = VG_ERR_IO;
         hint = " (another process kept it locked for 5 s)";
         break;
-    case SQLITE_FULL:
+    case SQLITE_FULL: /* a full disk: not bad input (exit 1), held and retried by the engine */
+        st = VG_ERR_FULL;
+        break;
+    case SQLITE_READONLY:
+        st = c->read_only_full ? VG_ERR_FULL : VG_ERR_IO;
+        if (c->read_only_full)
+            hint = " (the disk is full: the database was opened read-only)";
+        break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
     case SQLITE_PERM:
         st = VG_ERR_IO;
         break;
@@ -108,6 +117,21 @@ static vg_status exec(vg_store_conn *c, const char *sql, const char *what, vg_er
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(c, err, what);
     return VG_OK;
+}
+
+/* The one integer a statement without parameters returns. */
+static vg_status pragma_int(vg_store_conn *c, const char *sql, int64_t *out, vg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, err, "setting up the connection");
+    vg_status s = VG_OK;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        s = db_fail(c, err, "setting up the connection");
+    sqlite3_finalize(st);
+    return s;
 }
 
 /* ---- statements ---- */
@@ -251,6 +275,35 @@ static void sq_close(vg_store_conn *c)
     free(c);
 }
 
+/* A database on a full disk, read-only. While another connection has it
+ * open, its -shm file exists and a plain read-only open works. When none
+ * has (no room to make a -shm file), the database is read as immutable,
+ * which is right only when no write is pending in its -wal file: an empty
+ * or absent one (the last connection checkpointed it). */
+static int ro_open_full(const char *path, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK && sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) == SQLITE_OK)
+        return SQLITE_OK;
+    sqlite3_close(*db);
+    *db = NULL;
+    char wal[4200];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &sb) == 0 && sb.st_size > 0)
+        return SQLITE_CANTOPEN;
+    char uri[3 * 4096 + 32] = "file:";
+    size_t n = strlen(uri);
+    for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < sizeof uri; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            uri[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", *p);
+    }
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+}
+
 static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
 {
     *out = NULL;
@@ -280,8 +333,14 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 
-    vg_status s = exec(c,
-                       "PRAGMA auto_vacuum = INCREMENTAL;"
+    /* auto_vacuum is set on a new file only: setting it again writes, and
+     * would refuse every connection, read-only commands too, on a full disk */
+    int64_t vacuum = 0;
+    vg_status s = pragma_int(c, "PRAGMA auto_vacuum", &vacuum, err);
+    if (s == VG_OK && vacuum != 2)
+        s = exec(c, "PRAGMA auto_vacuum = INCREMENTAL;", "setting up the connection", err);
+    if (s == VG_OK)
+        s = exec(c,
                        "PRAGMA foreign_keys = ON;"
                        "PRAGMA synchronous = FULL;"
                        "PRAGMA secure_delete = ON;"
@@ -299,6 +358,23 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
                                "database %s: cannot use WAL mode here (journal mode stays %s)",
                                path, sqlite3_column_text(st, 0));
             sqlite3_finalize(st);
+        }
+    }
+    if (s == VG_ERR_FULL || (s == VG_ERR_IO && sqlite3_system_errno(c->db) == ENOSPC)) {
+        /* a full disk (no room for the -shm file, say): open it read-only,
+         * so that reading commands (audit verify, report) still work and a
+         * write says that the disk is full */
+        sqlite3_close(c->db);
+        c->db = NULL;
+        if (ro_open_full(path, &c->db) == SQLITE_OK) {
+            sqlite3_extended_result_codes(c->db, 1);
+            sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+            c->read_only_full = 1;
+            vg_err e2 = {{0}};
+            if (exec(c, "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;", "opening read-only", &e2) ==
+                    VG_OK &&
+                pragma_int(c, "SELECT count(*) FROM sqlite_master", &vacuum, &e2) == VG_OK)
+                s = VG_OK;
         }
     }
     if (s != VG_OK) {

@@ -50,6 +50,8 @@ typedef struct vg_store_audit_row {
 typedef vg_status (*vg_store_template_fn)(void *ctx, const vg_store_template_row *row,
                                           vg_err *err);
 typedef vg_status (*vg_store_audit_fn)(void *ctx, const vg_store_audit_row *row, vg_err *err);
+/* audit.c: every audit row from seq `since` on, in order. */
+vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, void *ctx, vg_err *err);
 
 /* ---- queries of one table that several files use; each is defined in
  * the entity file named for its table, over sql.h (written once for every
@@ -72,6 +74,9 @@ vg_status vg_db_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out
                              vg_err *err);
 vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
                           size_t *len, vg_err *err);
+/* The ids of a watch list's quarantined subjects in id order (*ids
+ * malloc'd, NULL when none). */
+vg_status vg_db_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
 /* templates.c */
 vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
                                 float quality, int low_quality, const uint8_t *sealed, size_t len,

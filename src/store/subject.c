@@ -453,3 +453,122 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     *len = plain_len;
     return VG_OK;
 }
+
+/* ---- quarantine (issue 13): a subject taken out of matching ----
+ *
+ * A subject whose template does not decrypt (altered in the database) is
+ * quarantined by vg_store_templates_load, and an admin may quarantine one
+ * by hand; the gallery leaves quarantined subjects out until an admin
+ * releases them. Each change is audited (subject.quarantine,
+ * subject.release) in its own transaction and tells other nodes that the
+ * list changed. */
+
+/* Sets a subject's quarantine (at > 0, with a reason) or lifts it (at 0,
+ * reason ""); VG_ERR_NOT_FOUND when there is no such subject. */
+static vg_status vg_db_subject_quarantine_set(vg_store *s, int64_t id, int64_t at, const char *reason,
+                                              vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, "UPDATE subject SET quarantined_at = ?2, quarantine_reason = ?3 WHERE id = ?1",
+                                  "quarantining a subject", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, id);
+    vg_sql_i64(&q, 2, at);
+    vg_sql_text(&q, 3, reason);
+    st = vg_sql_run(&q, err);
+    int64_t changed = st == VG_OK ? vg_sql_changes(&q) : 0;
+    vg_sql_finish(&q);
+    if (st == VG_OK && changed == 0)
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "no subject with id %lld", (long long)id);
+    return st;
+}
+
+static vg_status read_id(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx, (void)err;
+    *(int64_t *)elem = vg_sql_col_i64(q, 0);
+    return VG_OK;
+}
+
+vg_status vg_db_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, "SELECT id FROM subject WHERE watchlist_id = ?1 AND quarantined_at <> 0 ORDER BY id",
+                                  "listing quarantined subjects", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, watchlist_id);
+    void *out = NULL;
+    st = vg_sql_collect(&q, sizeof(int64_t), read_id, NULL, &out, n, err);
+    *ids = out;
+    return st;
+}
+
+static int id_listed(const int64_t *ids, int n, int64_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+static vg_status quarantine_set(vg_store *s, const char *actor, int64_t id, const char *reason, int on,
+                                vg_err *err)
+{
+    if (!s)
+        return vg_err_set(err, VG_ERR_INVALID, "subject quarantine: store is NULL");
+    vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st == VG_OK && on)
+        st = vg_check_text("reason", reason, VG_STORE_TEXT_MAX, 1, err);
+    if (st != VG_OK)
+        return st;
+    vg_subject sub;
+    vg_watchlist w;
+    int64_t *ids = NULL;
+    int n = 0;
+    if ((st = vg_store_begin(s, err)) != VG_OK)
+        return st;
+    st = vg_db_subject_get(s, id, &sub, err);
+    if (st == VG_OK)
+        st = vg_db_watchlist_find(s, NULL, sub.watchlist_id, &w, err);
+    if (st == VG_OK)
+        st = vg_db_subject_quarantined(s, sub.watchlist_id, &ids, &n, err);
+    if (st == VG_OK && on && id_listed(ids, n, id))
+        st = vg_err_set(err, VG_ERR_INVALID, "subject %lld is already quarantined", (long long)id);
+    if (st == VG_OK && !on && !id_listed(ids, n, id))
+        st = vg_err_set(err, VG_ERR_INVALID, "subject %lld is not quarantined", (long long)id);
+    free(ids);
+    if (st == VG_OK)
+        st = vg_db_subject_quarantine_set(s, id, on ? vg_store_now(s) : 0, on ? reason : "", err);
+    if (st == VG_OK)
+        st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, sub.watchlist_id, err);
+    if (st == VG_OK) {
+        char object[64];
+        snprintf(object, sizeof object, "subject:%lld", (long long)id);
+        st = vg_audit_append_json_tx(s, actor, on ? "subject.quarantine" : "subject.release", object,
+                                     on ? json_pack("{s:s, s:s}", "watchlist", w.name, "reason", reason)
+                                        : json_pack("{s:s}", "watchlist", w.name),
+                                     err);
+    }
+    return vg_store_end(s, st, err);
+}
+
+vg_status vg_store_subject_quarantine(vg_store *s, const char *actor, int64_t id, const char *reason, vg_err *err)
+{
+    return quarantine_set(s, actor, id, reason, 1, err);
+}
+
+vg_status vg_store_subject_release(vg_store *s, const char *actor, int64_t id, vg_err *err)
+{
+    return quarantine_set(s, actor, id, NULL, 0, err);
+}
+
+vg_status vg_store_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err)
+{
+    if (!s || !ids || !n)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_subject_quarantined: NULL argument");
+    return vg_db_subject_quarantined(s, watchlist_id, ids, n, err);
+}

@@ -7,7 +7,8 @@
  * compare incomparable vectors, so another model's templates fail the whole
  * load with the count and a request to re-enrol. A template that does not
  * decrypt under a key that passed the key check was altered: the load fails
- * naming it; nothing is skipped silently. The read and its templates.read
+ * naming it and its subject, and quarantines that subject (audited);
+ * nothing is skipped silently. Quarantined subjects are left out, counted. The read and its templates.read
  * audit entry share one transaction: no templates leave the store unless the
  * read was recorded.
  */
@@ -116,6 +117,9 @@ typedef struct load_ctx {
     int cap;
     int other;                                /* templates of another model */
     char other_model[VG_STORE_NAME_MAX + 1];  /* the first such model */
+    int64_t *quarantined;                     /* the list's quarantined subjects, skipped */
+    int n_quarantined;
+    int64_t bad_subject, bad_template;        /* a template that does not decrypt */
 } load_ctx;
 
 static vg_status grow(load_ctx *c, vg_err *err)
@@ -150,6 +154,9 @@ static vg_status load_row(void *ctx, const vg_store_template_row *r, vg_err *err
 {
     load_ctx *c = ctx;
     vg_template_set *t = c->t;
+    for (int i = 0; i < c->n_quarantined; i++)
+        if (c->quarantined[i] == r->subject_id)
+            return VG_OK;
     if (strcmp(r->model_id, c->model_id) != 0) {
         if (c->other++ == 0) {
             size_t n = strnlen(r->model_id, VG_STORE_NAME_MAX);
@@ -170,10 +177,13 @@ static vg_status load_row(void *ctx, const vg_store_template_row *r, vg_err *err
         return st;
     uint8_t *plain = NULL;
     size_t len = 0;
-    if (vg_unseal(c->s->key, r->sealed, r->sealed_len, &plain, &len, NULL) != VG_OK)
+    if (vg_unseal(c->s->key, r->sealed, r->sealed_len, &plain, &len, NULL) != VG_OK) {
+        c->bad_subject = r->subject_id;
+        c->bad_template = r->id;
         return vg_err_set(err, VG_ERR_INVALID,
                           "template %lld of subject %lld does not decrypt: the row was altered",
                           (long long)r->id, (long long)r->subject_id);
+    }
     if (len != (size_t)t->dim * 4) {
         sodium_memzero(plain, len);
         free(plain);
@@ -189,6 +199,33 @@ static vg_status load_row(void *ctx, const vg_store_template_row *r, vg_err *err
     t->subject_id[t->n] = r->subject_id;
     t->n++;
     return VG_OK;
+}
+
+/* A template that does not decrypt: a security fault. The load is refused,
+ * and its subject quarantined (audited) so that the list is usable again
+ * without it once an admin has seen the message. */
+static vg_status quarantine_bad(vg_store *s, const char *actor, const char *list, int64_t subject,
+                                int64_t template_id, vg_err *err)
+{
+    vg_subject sub;
+    char name[VG_STORE_NAME_MAX + 1] = "?";
+    if (vg_db_subject_get(s, subject, &sub, NULL) == VG_OK)
+        snprintf(name, sizeof name, "%s", sub.name);
+    char reason[160];
+    snprintf(reason, sizeof reason, "template %lld does not decrypt: the row was altered", (long long)template_id);
+    vg_err qerr = {{0}};
+    vg_status q = vg_store_subject_quarantine(s, actor, subject, reason, &qerr);
+    if (q != VG_OK)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "watch list %s: template %lld of subject %lld (%s) does not decrypt: the row was altered; "
+                          "quarantining the subject failed too: %s",
+                          list, (long long)template_id, (long long)subject, name, qerr.msg);
+    return vg_err_set(err, VG_ERR_INVALID,
+                      "watch list %s: template %lld of subject %lld (%s) does not decrypt: the row was altered. "
+                      "The subject is now quarantined (audited): run again to go on without it, and have an admin "
+                      "check it, then `vigil subject release %lld` or `vigil subject remove %lld`",
+                      list, (long long)template_id, (long long)subject, name, (long long)subject,
+                      (long long)subject);
 }
 
 vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
@@ -209,10 +246,13 @@ vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *pu
         now = vg_store_now(s);
 
     vg_watchlist w;
+    memset(&w, 0, sizeof w);
     load_ctx c = {.s = s, .model_id = model_id, .t = out};
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
     st = vg_db_watchlist_find(s, NULL, watchlist_id, &w, err);
+    if (st == VG_OK)
+        st = vg_db_subject_quarantined(s, watchlist_id, &c.quarantined, &c.n_quarantined, err);
     if (st == VG_OK)
         st = vg_db_templates_each(s, watchlist_id, now, load_row, &c, err);
     if (st == VG_OK && c.other)
@@ -229,8 +269,12 @@ vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *pu
                                      err);
     }
     st = vg_store_end(s, st, err);
+    free(c.quarantined);
+    out->quarantined = c.n_quarantined;
     if (st != VG_OK) {
         vg_store_templates_free(out);
+        if (c.bad_subject)
+            return quarantine_bad(s, actor, w.name, c.bad_subject, c.bad_template, err);
         return st;
     }
     if (out->n == 0) {

@@ -33,6 +33,7 @@ typedef struct run_state {
     double backoff;       /* the next wait */
     int64_t frames_open;  /* frames of this opening (of this loop, for files) */
     double last_progress; /* last frame, or the opening */
+    double open_started;  /* when the last opening of a camera began */
     /* the timeline */
     int rebase;           /* 1: after a loop, 2: after a reconnection */
     double pts_offset;    /* added to the stream's pts */
@@ -176,6 +177,10 @@ static void opened(vg_source *s, run_state *rs)
         rs->rebase = 2;
     if (st->fps > 0)
         rs->frame_dur = 1.0 / st->fps;
+    /* a stall is measured from the start of the opening: the data its
+     * probing read may be all there is (and, with the probing cut by the
+     * opening's deadline, the next read fails at once) */
+    s->intr.since = rs->open_started > 0 ? rs->open_started : now;
     s->intr.deadline = is_file(s) ? 0 : now + s->stall_s;
 
     vg_log_line l;
@@ -192,7 +197,9 @@ static void opened(vg_source *s, run_state *rs)
 static int open_camera(vg_source *s, run_state *rs)
 {
     set_state(s, rs->failures > 0 ? VG_SOURCE_STATE_RECONNECTING : VG_SOURCE_STATE_OPENING);
-    s->intr.deadline = vg_now() + s->open_timeout_s;
+    rs->open_started = vg_now();
+    s->intr.since = rs->open_started;
+    s->intr.deadline = rs->open_started + s->open_timeout_s;
     vg_stream_config cfg = vg_source_stream_config(s);
     vg_err e;
     vg_status st = vg_stream_open(&s->stream, &cfg, &s->intr, &e);
@@ -351,8 +358,10 @@ static int handle_frame(vg_source *s, run_state *rs)
         rs->failures = 0;
         rs->backoff = s->backoff_initial;
     }
-    if (!is_file(s))
+    if (!is_file(s)) {
+        s->intr.since = now;
         s->intr.deadline = now + s->stall_s;
+    }
     return 1;
 }
 
@@ -400,7 +409,10 @@ static int camera_failed(vg_source *s, run_state *rs, vg_read_result r, int aver
     char reason[256], msg[128];
     int stalled = s->intr.timed_out;
     if (stalled) {
-        double seconds = vg_now() - rs->last_progress;
+        /* how long the interrupted wait had lasted (the opening's probing
+         * included), not the time since the last delivered frame, which
+         * may have come from the probing's buffer a moment ago */
+        double seconds = s->intr.waited > 0 ? s->intr.waited : vg_now() - rs->last_progress;
         snprintf(reason, sizeof reason, "no frame for %.1f s", seconds);
         pthread_mutex_lock(&s->mu);
         s->stats.stalls++;

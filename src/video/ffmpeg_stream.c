@@ -70,7 +70,9 @@ static int interrupt_cb(void *opaque)
     vg_interrupt *in = opaque;
     if (atomic_load(in->stop))
         return 1;
-    if (in->deadline > 0 && vg_now() > in->deadline) {
+    double now = vg_now();
+    if (in->deadline > 0 && now > in->deadline) {
+        in->waited = in->since > 0 ? now - in->since : 0; /* the time without data the log reports */
         in->timed_out = 1;
         return 1;
     }
@@ -239,6 +241,7 @@ vg_status vg_stream_open(vg_stream *st, const vg_stream_config *cfg, vg_interrup
     memset(st, 0, sizeof *st);
     st->is_file = cfg->info.kind == VG_URL_FILE;
     intr->timed_out = 0;
+    intr->waited = 0;
 
     const AVInputFormat *ifmt = NULL;
     if (cfg->info.kind == VG_URL_V4L2) {

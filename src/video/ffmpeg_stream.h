@@ -21,7 +21,9 @@ struct AVFrame;
 typedef struct vg_interrupt {
     atomic_int *stop;
     double deadline; /* monotonic seconds; 0: none */
+    double since;    /* when the wait the deadline bounds began (last frame, or the opening) */
     int timed_out;   /* set when the deadline interrupted a call */
+    double waited;   /* set with timed_out: seconds from `since` to the interruption */
 } vg_interrupt;
 
 typedef struct vg_stream_config {

@@ -52,13 +52,13 @@ check '"$vigil" audit verify >/dev/null' "audit chain intact"
 # refusals
 printf '[engine]\nworkers = 2\nturbo = yes\n' > "$tmp/bad.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad.ini" 2>&1); rc=$?
-check '[ $rc = 2 ] && grep -q "bad.ini, line 3: unknown key .turbo. in \[engine\]" <<<"$out"' "config with an unknown key: $out"
+check '[ $rc = 2 ] && grep -q "bad.ini:3: unknown key .turbo. in \[engine\]" <<<"$out"' "config with an unknown key: $out"
 printf '[retention]\nalert_days = 0\n' > "$tmp/bad3.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad3.ini" 2>&1); rc=$?
-check '[ $rc = 2 ] && grep -q "line 2: \[retention\] alert_days" <<<"$out"' "retention period out of range: $out"
+check '[ $rc = 2 ] && grep -q "bad3.ini:2: \[retention\] alert_days" <<<"$out"' "retention period out of range: $out"
 printf '[engine]\nthreshold = 7\n' > "$tmp/bad2.ini"
 out=$("$vigil" run --deployment street --config "$tmp/bad2.ini" 2>&1); rc=$?
-check '[ $rc = 2 ] && grep -q "line 2: \[engine\] threshold" <<<"$out"' "config with a value out of range: $out"
+check '[ $rc = 2 ] && grep -q "bad2.ini:2: \[engine\] threshold" <<<"$out"' "config with a value out of range: $out"
 out=$("$vigil" run --deployment nosuch 2>&1); rc=$?
 check '[ $rc = 1 ]' "unknown deployment: not found, exit 1: $out"
 out=$("$vigil" deployment create late --watchlist asl --location x --from "$until" --until "$from" --authorised-by p --camera "$asl/yes.mkv" 2>&1); rc=$?

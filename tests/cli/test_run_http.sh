@@ -43,9 +43,9 @@ printf '[engine]\nworkers = 2\n[htpp]\nlisten = 127.0.0.1:0\n' > "$tmp/typo.ini"
 printf '[http]\nlisten = 127.0.0.1:0\nbody_mx = 100000\n' > "$tmp/typo2.ini"
 printf '[webhook]\nurl = http://127.0.0.1:9/hook\n' > "$tmp/nosecret.ini"
 out=$("$vigil" run --deployment street --config "$tmp/typo.ini" 2>&1); rc=$?
-check '[ $rc = 2 ] && grep -q "line 4: unknown section \[htpp\]" <<<"$out"' "a misspelt section is refused: $out"
+check '[ $rc = 2 ] && grep -q "typo.ini:3: unknown section \[htpp\]" <<<"$out"' "a misspelt section is refused: $out"
 out=$("$vigil" run --deployment street --config "$tmp/typo2.ini" 2>&1); rc=$?
-check '[ $rc = 2 ] && grep -q "line 3: unknown key .body_mx. in \[http\]" <<<"$out"' "a misspelt [http] key is refused: $out"
+check '[ $rc = 2 ] && grep -q "typo2.ini:3: unknown key .body_mx. in \[http\]" <<<"$out"' "a misspelt [http] key is refused: $out"
 out=$("$vigil" run --deployment street --config "$tmp/nosecret.ini" 2>&1); rc=$?
 check '[ $rc = 2 ] && grep -q "secret_file" <<<"$out"' "webhooks without a secret are refused: $out"
 echo "s3cret" > "$tmp/secret"; chmod 644 "$tmp/secret"

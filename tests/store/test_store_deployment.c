@@ -414,9 +414,9 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 8);
-    assert_int_equal(vg_store_db_schema_version(f.s), 8);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
+    assert_int_equal(vg_store_schema_version(), 9);
+    assert_int_equal(vg_store_db_schema_version(f.s), 9);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
     fx_enrol(f.s, wl, "A", 1, 2);
     vg_store_close(f.s);
@@ -426,13 +426,14 @@ static void test_migration_upgrades_version_1(void **state)
      * (and migration 3 only columns of one of them) */
     raw_exec(f.db, "DROP TABLE counters; DROP TABLE alert; DROP TABLE deployment_camera; "
                    "DROP TABLE alert_tally; DROP TABLE deployment; DROP TABLE \"user\"; DROP TABLE api_token; "
-                   "ALTER TABLE template DROP COLUMN low_quality; DELETE FROM schema_version WHERE version >= 2;");
+                   "ALTER TABLE template DROP COLUMN low_quality; ALTER TABLE subject DROP COLUMN quarantined_at; "
+                   "ALTER TABLE subject DROP COLUMN quarantine_reason; DELETE FROM schema_version WHERE version >= 2;");
     assert_int_equal(table_exists(f.db, "deployment"), 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 8);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
+    assert_int_equal(vg_store_db_schema_version(f.s), 9);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     const char *tables[] = {"deployment", "deployment_camera", "alert", "counters"};
@@ -449,7 +450,7 @@ static void test_migration_upgrades_version_1(void **state)
 
     /* and the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 8);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment"), 1);

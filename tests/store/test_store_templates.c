@@ -202,17 +202,34 @@ static void test_tampered_template(void **state)
              victim);
     raw_exec(f.db, sql);
     f.s = fx_open_at(f.db, NULL, T0);
-    snap before = take_snap(f.db);
     vg_template_set t;
     vg_err err = {{0}};
     assert_int_equal(vg_store_templates_load(f.s, ACTOR, "identify", wl, MODEL, 0, &t, &err),
                      VG_ERR_INVALID);
-    char want[128];
-    snprintf(want, sizeof want, "template %lld of subject %lld does not decrypt", victim,
+    char want[160];
+    snprintf(want, sizeof want, "template %lld of subject %lld (b) does not decrypt", victim,
              (long long)b);
     assert_non_null(strstr(err.msg, want));
+    assert_non_null(strstr(err.msg, "now quarantined"));
     assert_null(t.vecs);
-    assert_snap_equal(before, take_snap(f.db));
+    /* the subject is quarantined (audited): the list loads again without it */
+    int64_t *q = NULL;
+    int nq = 0;
+    assert_int_equal(vg_store_subject_quarantined(f.s, wl, &q, &nq, &err), VG_OK);
+    assert_int_equal(nq, 1);
+    assert_int_equal(q[0], b);
+    free(q);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'subject.quarantine'"), 1);
+    assert_int_equal(vg_store_templates_load(f.s, ACTOR, "identify", wl, MODEL, 0, &t, &err), VG_OK);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.quarantined, 1);
+    assert_true(t.subject_id[0] != b && t.subject_id[1] != b);
+    vg_store_templates_free(&t);
+    /* twice is refused; released, it is caught again */
+    assert_int_equal(vg_store_subject_quarantine(f.s, ACTOR, b, "again", &err), VG_ERR_INVALID);
+    assert_int_equal(vg_store_subject_release(f.s, ACTOR, b, &err), VG_OK);
+    assert_int_equal(vg_store_subject_release(f.s, ACTOR, b, &err), VG_ERR_INVALID);
+    assert_int_equal(vg_store_subject_quarantine(f.s, ACTOR, 999999, "none", &err), VG_ERR_NOT_FOUND);
 
     /* a truncated one is refused the same way */
     vg_store_close(f.s);
@@ -223,6 +240,7 @@ static void test_tampered_template(void **state)
     assert_int_equal(vg_store_templates_load(f.s, ACTOR, "identify", wl, MODEL, 0, &t, &err),
                      VG_ERR_INVALID);
     assert_non_null(strstr(err.msg, want));
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'subject.quarantine'"), 2);
     fx_done(&f);
 }
 

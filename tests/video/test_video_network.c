@@ -192,6 +192,61 @@ static void test_stall(void **state)
     server_free(&sv);
 }
 
+/* A camera that sends the start of a stream and then nothing (issue 13):
+ * the opening's probing waits for more until its deadline, and the stall
+ * that follows must be logged with the time it really lasted, not the
+ * "seconds=0.0" measured from the frame the probing had buffered. The
+ * server is python3 serving the first bytes of an MPEG-TS clip over HTTP. */
+static void test_stall_while_opening(void **state)
+{
+    (void)state;
+    server sv;
+    server_make(&sv);
+    char script[1024];
+    snprintf(script, sizeof script,
+             "import socket,time\n"
+             "data=open('%s','rb').read()[:188*%d]\n"
+             "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+             "s.bind(('127.0.0.1',%d)); s.listen(4)\n"
+             "while True:\n"
+             "  c,_=s.accept(); c.recv(4096)\n"
+             "  c.sendall(b'HTTP/1.0 200 OK\\r\\nContent-Type: video/mp2t\\r\\n\\r\\n'+data)\n"
+             "  time.sleep(60)\n",
+             sv.clip, 20, sv.port); /* 20 packets: the probing gets a frame, then waits */
+    char *argv[] = {"python3", "-c", script, NULL};
+    sv.pid = vt_spawn(argv);
+    vt_sleep(0.5);
+    vt_log log;
+    vt_log_init(&log);
+    vg_source_options o = fast_options(sv.url, &log);
+    vg_source *s;
+    vg_err err;
+    assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
+    /* the opening waits up to 5 s (its floor), the stall limit is 1 s */
+    int noticed = wait_log(&log, "event=stalled", 0, 12.0);
+    vg_source_close(s);
+    if (!noticed) {
+        vt_log_print(&log, 10);
+        fail_msg("no stall logged");
+    }
+    double seconds = -1;
+    for (int i = 0; i < log.n; i++) {
+        const char *p = strstr(log.lines[i], "event=stalled");
+        const char *v = p ? strstr(p, "seconds=") : NULL;
+        if (v) {
+            seconds = atof(v + 8);
+            break;
+        }
+    }
+    fprintf(stderr, "stall logged as seconds=%.1f (stall limit 1 s)\n", seconds);
+    if (seconds < 0.9) {
+        vt_log_print(&log, 10);
+        fail_msg("the stall is logged as %.1f s", seconds);
+    }
+    vt_log_free(&log);
+    server_free(&sv);
+}
+
 /* A server that accepts the connection and never answers: close must not
  * wait for any timeout. */
 static void test_close_while_connecting(void **state)
@@ -469,10 +524,13 @@ int main(void)
         cmocka_unit_test_teardown(test_close_while_connecting, vt_teardown),
         cmocka_unit_test_teardown(test_frames_then_server_dies, vt_teardown),
         cmocka_unit_test_teardown(test_stall, vt_teardown),
+        cmocka_unit_test_teardown(test_stall_while_opening, vt_teardown),
         cmocka_unit_test_teardown(test_hls, vt_teardown),
         cmocka_unit_test_teardown(test_mjpeg, vt_teardown),
         cmocka_unit_test_teardown(test_rtsp_rtmp_refused, vt_teardown),
         cmocka_unit_test_teardown(test_kill_restart_50_cycles, vt_teardown),
     };
+    if (getenv("VT_ONLY")) /* one test by name, by hand (the long one takes a minute) */
+        cmocka_set_test_filter(getenv("VT_ONLY"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
