@@ -1,7 +1,9 @@
 /* redact.h — camera URLs without their credentials, for the audit chain.
  *
  * The store keeps its own small redactor rather than calling the video
- * layer's (store sits above video in DESIGN.md §2's layers).
+ * layer's: store and video are separate layers that do not call each other
+ * (the table of layers is in the design map beside the project,
+ * ../shared/DESIGN.md §2, not in this repository).
  */
 #ifndef VG_STORE_REDACT_H
 #define VG_STORE_REDACT_H
