@@ -65,6 +65,9 @@ typedef struct vg_face_config {
     int min_face;             /* smallest face (box height, source pixels) looked for and
                                  reported; smaller detections are dropped (0: 40) */
     int max_faces;            /* 0: 64 */
+    int landmarks_68;         /* 1: the pack's 68-point landmarker gives the five
+                                 alignment points even when the detector has its
+                                 own (YuNet, SCRFD); 0: the detector's own points */
 } vg_face_config;
 
 typedef struct vg_face_pack vg_face_pack;

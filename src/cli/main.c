@@ -35,6 +35,8 @@ static const vg_cli_opt_def globals[] = {
     {"--models", "DIR", "model pack directory, with a manifest.json or of models vigil knows (default "
                         "$VIGIL_MODELS, else the bootstrap's; docs/packs.md)", 0},
     {"--detector", "SPEC", "default (the pack's) | yunet:PATH | ultraface:PATH | scrfd:PATH", 0},
+    {"--landmarks", "FROM", "the five alignment points: detector (its own where it has them, default) | 68 "
+                            "(the pack's 68-point landmarker, with YuNet or SCRFD too: docs/pipeline.md)", 0},
     {"--min-face", "PX", "smallest face height to look for, 8 to 4096 (default 40)", 0},
     {"--max-pixels", "N", "refuse images larger than N pixels, 1 to 1e9 (default 40000000)", 0},
     {"--threads", "N", "worker threads, 1 to 256 (default: the cores)", 0},
@@ -75,7 +77,11 @@ static int set_global(vg_cli *cli, const char *a, const char *val)
         cli->models = val;
     else if (strcmp(a, "--detector") == 0)
         cli->detector = val;
-    else if (strcmp(a, "--db") == 0)
+    else if (strcmp(a, "--landmarks") == 0) {
+        if (strcmp(val, "68") != 0 && strcmp(val, "detector") != 0)
+            return vg_cli_usage("--landmarks takes detector or 68, not '%s'", val);
+        cli->landmarks_68 = strcmp(val, "68") == 0;
+    } else if (strcmp(a, "--db") == 0)
         cli->db = val;
     else if (strcmp(a, "--key") == 0)
         cli->key = val;

@@ -359,7 +359,7 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
         st = vg_infer_env_new(&pack->env, err);
     if (!st)
         st = det->open(pack->env, l->dir, det_path, &p, &pack->det_state, err);
-    if (!st && !det->has_landmarks) {
+    if (!st && (!det->has_landmarks || cfg->landmarks_68)) {
         int i = only_of_role(l, VG_ROLE_LANDMARKS, "fr_landmark.onnx", &st, err);
         if (i >= 0) {
             snprintf(pack->landmark_path, sizeof pack->landmark_path, "%s", l->entries[i].path);
