@@ -4,7 +4,8 @@
 # bad usage or bad input (an unknown option, a missing value, an unknown
 # detector, a detector file that cannot be read, an image that is not
 # there), exit 1 for a well-formed request that fails (a watch list not
-# found, one that already exists, no face); under --json an error is one
+# found, one that already exists, an alert already adjudicated, no
+# face); under --json an error is one
 # JSON object on stderr, {"error":...,"field":...}, and every real number
 # printed is the shortest text that reads back as the same double.
 set -u
@@ -38,6 +39,21 @@ expect 2 "absent.png" -- detect "$tmp/absent.png"
 expect 1 "no watch list named \"nope\"" -- watchlist show nope
 "$vigil" watchlist create wanted --reason r --authorised-by p >/dev/null
 expect 1 "already exists" -- watchlist create wanted --reason r --authorised-by p
+# a second decision on an alert is a conflict (exit 1, as the API's 409)
+from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+"$vigil" deployment create street --watchlist wanted --location "High St" --from "$from" --until "$until" \
+  --authorised-by p --signage-confirmed --camera rtsp://cam1/ >/dev/null
+python3 - "$VIGIL_DB" <<'PY'
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+dep = c.execute("select id from deployment where name = 'street'").fetchone()[0]
+c.execute("insert into alert (uid, deployment_id, camera, subject_id, score, frame_time, raised_at, crop) "
+          "values ('u1', ?, 'camera1', NULL, 0.7, ?, ?, x'ffd8ffd9')", (dep, time.time(), time.time()))
+c.commit()
+PY
+alert=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select id from alert").fetchone()[0])' "$VIGIL_DB")
+expect 0 "confirmed" -- alert adjudicate "$alert" --outcome confirmed
+expect 1 "already adjudicated: confirmed" -- alert adjudicate "$alert" --outcome rejected
 ffmpeg -nostdin -v error -f lavfi -i color=gray:s=64x64 -frames:v 1 "$tmp/grey.png"
 expect 1 "no face found" -- compare "$tmp/grey.png" "$astro"
 
