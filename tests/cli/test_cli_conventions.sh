@@ -75,6 +75,24 @@ json_error --reason -- watchlist create a --reason
 json_error null -- watchlist show nope
 json_error null -- detect "$tmp/absent.png"
 json_error --threshold -- compare "$astro" "$astro" --threshold abc
+# a usage text printed for an error is one object too, not one a line
+json_usage() { # WORDS -- ARGS...: exit 2, stderr one object whose error is "usage: vigil WORDS ..."
+  local words=$1; shift 2
+  "$vigil" --json "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ $rc = 2 ] && python3 - "$tmp/err" "$words" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert set(o) == {"error", "field", "usage"} and o["field"] is None, o
+assert o["error"].startswith("usage: vigil " + sys.argv[2]), o
+assert o["usage"].startswith(o["error"] + "\n") and o["usage"].count("\n") > 2, o
+PY
+  then passes=$((passes + 1)); else echo "FAIL: --json $* (exit $rc): $(head -c 400 "$tmp/err")"; fails=$((fails + 1)); fi
+}
+json_usage "watchlist COMMAND" -- watchlist
+json_usage "subject COMMAND" -- subject
+json_usage "[GLOBAL OPTIONS] COMMAND" --
 
 # --json numbers: the shortest text that reads back as the same double
 "$vigil" --json compare "$astro" "$src/deps/media/astronaut-mirrored.png" > "$tmp/cmp.json" 2>&1
