@@ -442,9 +442,10 @@ vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *
  * (adjudicated_by), the store's clock (adjudicated_at) and an optional note
  * (at most VG_STORE_TEXT_MAX bytes of UTF-8, several lines allowed). Audited
  * (alert.adjudicate: deployment, outcome, officer, note; never the image).
- * Refused: an unknown alert (VG_ERR_NOT_FOUND); another outcome, a bad note,
- * or an alert already adjudicated (VG_ERR_INVALID naming its outcome and
- * officer) — a decision is never overwritten. */
+ * Refused: an unknown alert (VG_ERR_NOT_FOUND); another outcome or a bad
+ * note (VG_ERR_INVALID); an alert already adjudicated (VG_ERR_EXISTS, a
+ * conflict, naming its outcome and officer) — a decision is never
+ * overwritten. */
 vg_status vg_store_alert_adjudicate(vg_store *s, const char *actor, int64_t alert_id,
                                     const char *outcome, const char *note, vg_err *err);
 

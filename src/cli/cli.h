@@ -63,9 +63,6 @@ int vg_cli_fail(vg_status st, const vg_err *err);
 int vg_cli_fail_config(vg_status st, const vg_err *err);
 int vg_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* True when argv holds -h or --help. */
-int vg_cli_wants_help(int argc, char **argv);
-
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
 vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
 
@@ -82,11 +79,6 @@ const char *vg_cli_actor(const vg_cli *cli);
 int vg_cli_parse_time(const char *s, long long *out);
 /* Unix seconds -> "YYYY-MM-DD HH:MM:SS" UTC (buf >= 20 bytes); "-" for 0. */
 const char *vg_cli_format_time(long long t, char *buf, size_t len);
-
-/* Option parsing for subcommands: if argv[*i] is `name`, takes the next
- * argument into *value and returns 1; returns -1 (after a usage message)
- * when the value is missing; 0 when argv[*i] is something else. */
-int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 
 /* The deployment's false-alert ceiling (deploy_check.c): VG_OK when the
  * calibrated false-alert rate of threshold, for a watch list of list_size

@@ -35,21 +35,32 @@
 #include "vigil/store.h"
 
 
-static const char usage[] =
-    "usage: vigil eval calibrate (--lfw DIR | --dataset DIR) --crowd N --max-false-alerts K\n"
-    "                            (--watchlist-size S[,S...] | --watchlist NAME)\n"
-    "                            [--images-per-person M] [--seed S] [--bootstrap B] [--holdout DIR]\n"
-    "                            [--label-errors FILE]\n"
-    "                            [--save] [--export FILE]\n"
+const vg_cli_cmd_def vg_eval_calibrate_def = {
+    "eval calibrate", "", 0, 0, "the threshold for at most K false alerts in N faces",
     "The threshold at which a watch list of S subjects raises at most K false alerts in N faces of\n"
     "people not on it (alarm: rank-1 score above the threshold), from the data set's non-mated\n"
     "searches, with 95 %% intervals from a bootstrap over the non-mated people (B replicates,\n"
-    "default %d). --watchlist takes S from a watch list in the store. A person of the crowd is one\n"
-    "face: M images a person (default 1, the first with a face; 0: all) are searched. Images that\n"
-    "--label-errors (with --lfw: DIR/known-label-errors.txt) says show a listed person are left\n"
-    "out. --holdout DIR: the false-alert rate at the threshold on other people. --save keeps the\n"
-    "score summary in the store (deployments are checked against it); --export FILE writes it.\n";
-
+    "default %d). The data set is --lfw DIR or --dataset DIR (one of them); S comes from\n"
+    "--watchlist-size or --watchlist (one of them), which takes S from a watch list in the store.\n"
+    "A person of the crowd is one face: M images a person (default 1, the first with a face; 0:\n"
+    "all) are searched. Images that --label-errors (with --lfw: DIR/known-label-errors.txt) says\n"
+    "show a listed person are left out. --holdout DIR: the false-alert rate at the threshold on\n"
+    "other people. --save keeps the score summary in the store (deployments are checked against\n"
+    "it); --export FILE writes it.\n",
+    {{"--lfw", "DIR", "the LFW directory (its images_deepfunneled/)", 0},
+     {"--dataset", "DIR", "a data set of a folder a person", 0},
+     {"--crowd", "N", "the faces seen, from 1", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--max-false-alerts", "K", "the false alerts allowed in them, from 0", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--watchlist-size", "S[,S...]", "the watch list sizes, each from 1", 0},
+     {"--watchlist", "NAME", "the size of this watch list", 0},
+     {"--images-per-person", "M", "images searched a person of the crowd, 0 for all", 0},
+     {"--seed", "S", "the shuffle's seed, a non-negative integer", 0},
+     {"--bootstrap", "B", "bootstrap replicates, 0 to 100000", 0},
+     {"--holdout", "DIR", "a data set of other people to check the threshold on", 0},
+     {"--label-errors", "FILE", "images showing a listed person, left out", 0},
+     {"--save", NULL, "keeps the summary in the store", 0},
+     {"--export", "FILE", "writes (merges into) the summary as a file", 0},
+     {0}}};
 
 static int parse_sizes(const char *s, int *sizes, int *n)
 {
@@ -174,40 +185,23 @@ typedef struct cal_opts {
 } cal_opts;
 
 /* -1: go on; otherwise the exit status. */
-static int parse(int argc, char **argv, cal_opts *o)
+static int parse(const vg_cli_parsed *p, cal_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->k_alerts = -1, o->seed = VG_EVAL_CAL_SEED, o->boot = VG_BOOT_DEFAULT, o->per_person = 1;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--save") == 0) {
-            o->save = 1;
-        } else if ((r = vg_eval_dataset_opt(argc, argv, &i, &o->dir, o->dir_buf, sizeof o->dir_buf))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--holdout", &o->holdout)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--watchlist-size", &o->sizes_s)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--watchlist", &o->wl_name)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--label-errors", &o->label_errors)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--export", &o->export_path))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if ((r = vg_eval_int_opt(argc, argv, &i, "--crowd", 1, 1000000000000LL, "a number of faces from 1",
-                                   &o->crowd)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--max-false-alerts", 0, 1000000000000LL, "a number from 0",
-                                   &o->k_alerts)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--images-per-person", 0, 1000000, "a number from 0 (all)",
-                                   &o->per_person)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--seed", 0, INT64_MAX, "a non-negative integer",
-                                   &o->seed)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--bootstrap", 0, 100000,
-                                   "a number of replicates from 0 to 100000", &o->boot))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("eval calibrate: unexpected '%s'", argv[i]);
-        }
-    }
+    o->save = vg_cli_has(p, "--save");
+    o->holdout = vg_cli_val(p, "--holdout");
+    o->sizes_s = vg_cli_val(p, "--watchlist-size");
+    o->wl_name = vg_cli_val(p, "--watchlist");
+    o->label_errors = vg_cli_val(p, "--label-errors");
+    o->export_path = vg_cli_val(p, "--export");
+    if (vg_eval_dataset_val(p, &o->dir, o->dir_buf, sizeof o->dir_buf) ||
+        vg_eval_int_val(p, "--crowd", 1, 1000000000000LL, "a number of faces from 1", &o->crowd) ||
+        vg_eval_int_val(p, "--max-false-alerts", 0, 1000000000000LL, "a number from 0", &o->k_alerts) ||
+        vg_eval_int_val(p, "--images-per-person", 0, 1000000, "a number from 0 (all)", &o->per_person) ||
+        vg_eval_int_val(p, "--seed", 0, INT64_MAX, "a non-negative integer", &o->seed) ||
+        vg_eval_int_val(p, "--bootstrap", 0, 100000, "a number of replicates from 0 to 100000", &o->boot))
+        return VG_EXIT_USAGE;
     if (!o->dir || !o->crowd || o->k_alerts < 0 || (!o->sizes_s == !o->wl_name))
         return vg_cli_usage("eval calibrate needs --lfw DIR or --dataset DIR, --crowd N, --max-false-alerts K and "
                             "one of --watchlist-size S or --watchlist NAME");
@@ -381,12 +375,14 @@ static void print_text(const cal_opts *o, const cal_data *d, const vg_eval_cal_s
 
 int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        printf(usage, VG_BOOT_DEFAULT);
-        return VG_EXIT_OK;
-    }
+    vg_cli_cmd_def def;
+    char text[2048];
+    vg_cli_parsed p;
+    int code = vg_eval_parse(&vg_eval_calibrate_def, &def, text, sizeof text, argc, argv, &p, VG_BOOT_DEFAULT);
+    if (code >= 0)
+        return code;
     cal_opts o;
-    int code = parse(argc, argv, &o);
+    code = parse(&p, &o);
     if (code < 0 && o.wl_name)
         code = size_of_watchlist(cli, &o);
     if (code >= 0)

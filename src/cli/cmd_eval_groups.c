@@ -29,13 +29,25 @@
 #include "match/bootstrap.h"
 #include "vigil/watchlist.h"
 
-static const char usage[] =
-    "usage: vigil eval groups (--lfw DIR | --dataset DIR) --labels CSV [--threshold T]\n"
-    "                         [--min-subjects M] [--seed S] [--bootstrap B]\n"
+#define MIN_SUBJECTS 50 /* people a group needs to conclude */
+#define SEED 1
+
+const vg_cli_cmd_def vg_eval_groups_def = {
+    "eval groups", "", 0, 0, "error rates per group of a labels file and their differential",
     "False-match and false-non-match rates per group at the threshold (default %.2f), with 95 %%\n"
     "intervals (bootstrap over people), and the differential between groups: the ratio of the\n"
     "highest rate to the lowest with its interval. CSV lines: person,group (the data set's folder\n"
-    "name; an optional header 'person,group'). Groups come only from this file.\n";
+    "name; an optional header 'person,group'). Groups come only from this file. The data set is\n"
+    "--lfw DIR (DIR/images_deepfunneled) or --dataset DIR (a folder a person): one of them.\n"
+    "Defaults: M %d, S %d, B %d.\n",
+    {{"--lfw", "DIR", "the LFW directory (its images_deepfunneled/)", 0},
+     {"--dataset", "DIR", "a data set of a folder a person", 0},
+     {"--labels", "CSV", "person,group lines", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--threshold", "T", "the threshold, in (-1, 1)", 0},
+     {"--min-subjects", "M", "fewer people in a group are too few to conclude, from 1", 0},
+     {"--seed", "S", "the bootstrap's seed, a non-negative integer", 0},
+     {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {0}}};
 
 typedef struct groups_opts {
     const char *dir, *labels;
@@ -45,35 +57,21 @@ typedef struct groups_opts {
 } groups_opts;
 
 /* -1: go on; otherwise the exit status. */
-static int parse(int argc, char **argv, groups_opts *o)
+static int parse(const vg_cli_parsed *p, groups_opts *o)
 {
-    o->dir = o->labels = NULL;
+    o->dir = NULL;
+    o->labels = vg_cli_val(p, "--labels");
     o->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
-    o->min_subj = 50, o->seed = 1, o->boot = VG_BOOT_DEFAULT;
-    const char *v = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_eval_dataset_opt(argc, argv, &i, &o->dir, o->dir_buf, sizeof o->dir_buf)) ||
-            (r = vg_cli_opt(argc, argv, &i, "--labels", &o->labels))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--threshold", &v))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-            if (vg_cli_parse_float(v, &o->threshold) || !(o->threshold > -1 && o->threshold < 1))
-                return vg_cli_usage("--threshold takes a number in (-1, 1), not '%s'", v);
-        } else if ((r = vg_eval_int_opt(argc, argv, &i, "--min-subjects", 1, 1000000, "a number from 1",
-                                   &o->min_subj)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--seed", 0, INT64_MAX, "a non-negative integer",
-                                   &o->seed)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--bootstrap", 1, 100000,
-                                   "a number of replicates from 1 to 100000", &o->boot))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("eval groups: unexpected '%s'", argv[i]);
-        }
-    }
+    o->min_subj = MIN_SUBJECTS, o->seed = SEED, o->boot = VG_BOOT_DEFAULT;
+    const char *v = vg_cli_val(p, "--threshold");
+    if (vg_eval_dataset_val(p, &o->dir, o->dir_buf, sizeof o->dir_buf))
+        return VG_EXIT_USAGE;
+    if (v && (vg_cli_parse_float(v, &o->threshold) || !(o->threshold > -1 && o->threshold < 1)))
+        return vg_cli_usage("--threshold takes a number in (-1, 1), not '%s'", v);
+    if (vg_eval_int_val(p, "--min-subjects", 1, 1000000, "a number from 1", &o->min_subj) ||
+        vg_eval_int_val(p, "--seed", 0, INT64_MAX, "a non-negative integer", &o->seed) ||
+        vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot))
+        return VG_EXIT_USAGE;
     if (!o->dir || !o->labels)
         return vg_cli_usage("eval groups needs --lfw DIR or --dataset DIR, and --labels CSV");
     return -1;
@@ -176,13 +174,15 @@ static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_
 
 int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        printf(usage, (double)VG_WATCHLIST_THRESHOLD_DEFAULT);
-        return VG_EXIT_OK;
-    }
-    groups_opts o;
-    int code = parse(argc, argv, &o);
+    vg_cli_cmd_def def;
+    char text[1024];
+    vg_cli_parsed p;
+    int code = vg_eval_parse(&vg_eval_groups_def, &def, text, sizeof text, argc, argv, &p,
+                             (double)VG_WATCHLIST_THRESHOLD_DEFAULT, MIN_SUBJECTS, SEED, VG_BOOT_DEFAULT);
     if (code >= 0)
+        return code;
+    groups_opts o;
+    if ((code = parse(&p, &o)) >= 0)
         return code;
     double t0 = vg_eval_now();
     vg_err err = {{0}};

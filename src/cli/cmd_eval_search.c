@@ -11,13 +11,20 @@
 #include "cli/eval.h"
 #include "match/bootstrap.h"
 
-static const char usage[] =
-    "usage: vigil eval search --lfw DIR --watchlist-size N [--seed S] [--svg DIR] [--bootstrap B]\n"
+const vg_cli_cmd_def vg_eval_search_def = {
+    "eval search", "", 0, 0, "LFW open-set watch list: rank-1 rate, FNIR at FPIR 1 %, 0.1 % and 1/6000, EER",
     "LFW open-set watch list: N people with 2+ images enrol their first (chosen by a shuffle seeded\n"
     "with S, default %d); their other images are mated searches, every other person's non-mated.\n"
     "Rank-1 rate, FNIR at FPIR 1 %%, 0.1 %% and 1/6000 with each threshold, EER, raw and cleaned of\n"
     "DIR/known-label-errors.txt, with 95 %% intervals from a bootstrap over the people searched (B\n"
-    "replicates, default %d). --svg DIR writes the ROC and DET curves there.\n";
+    "replicates, default %d). --svg DIR writes the ROC and DET curves there.\n",
+    {{"--lfw", "DIR", "the LFW directory (images_deepfunneled/, known-label-errors.txt)",
+      VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--watchlist-size", "N", "the people enrolled, from 1", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--seed", "S", "the shuffle's seed, a non-negative integer", 0},
+     {"--svg", "DIR", "writes search-roc.svg and search-det.svg there", 0},
+     {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {0}}};
 
 typedef struct search_opts {
     const char *lfw, *svg;
@@ -25,26 +32,15 @@ typedef struct search_opts {
 } search_opts;
 
 /* -1: go on; otherwise the exit status. */
-static int parse(int argc, char **argv, search_opts *o)
+static int parse(const vg_cli_parsed *p, search_opts *o)
 {
     *o = (search_opts){.n_list = -1, .seed = VG_EVAL_SEARCH_SEED, .boot = VG_BOOT_DEFAULT};
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = vg_cli_opt(argc, argv, &i, "--lfw", &o->lfw)) || (r = vg_cli_opt(argc, argv, &i, "--svg", &o->svg))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if ((r = vg_eval_int_opt(argc, argv, &i, "--watchlist-size", 1, 1000000, "a number from 1",
-                                   &o->n_list)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--bootstrap", 1, 100000,
-                                   "a number of replicates from 1 to 100000", &o->boot)) ||
-                   (r = vg_eval_int_opt(argc, argv, &i, "--seed", 0, INT64_MAX, "a non-negative integer",
-                                   &o->seed))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("eval search: unexpected '%s'", argv[i]);
-        }
-    }
+    o->lfw = vg_cli_val(p, "--lfw");
+    o->svg = vg_cli_val(p, "--svg");
+    if (vg_eval_int_val(p, "--watchlist-size", 1, 1000000, "a number from 1", &o->n_list) ||
+        vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot) ||
+        vg_eval_int_val(p, "--seed", 0, INT64_MAX, "a non-negative integer", &o->seed))
+        return VG_EXIT_USAGE;
     if (!o->lfw || o->n_list < 0)
         return vg_cli_usage("eval search needs --lfw DIR and --watchlist-size N");
     return -1;
@@ -193,13 +189,15 @@ static void print_text(const search_run *x)
 
 int vg_eval_search(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        printf(usage, VG_EVAL_SEARCH_SEED, VG_BOOT_DEFAULT);
-        return VG_EXIT_OK;
-    }
-    search_opts o;
-    int code = parse(argc, argv, &o);
+    vg_cli_cmd_def def;
+    char text[1024];
+    vg_cli_parsed p;
+    int code = vg_eval_parse(&vg_eval_search_def, &def, text, sizeof text, argc, argv, &p, VG_EVAL_SEARCH_SEED,
+                             VG_BOOT_DEFAULT);
     if (code >= 0)
+        return code;
+    search_opts o;
+    if ((code = parse(&p, &o)) >= 0)
         return code;
     vg_err err = {{0}};
     vg_eval_search_set ss = {0};

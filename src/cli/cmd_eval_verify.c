@@ -8,13 +8,19 @@
 #include "cli/eval.h"
 #include "match/bootstrap.h"
 
-static const char usage[] =
-    "usage: vigil eval verify --lfw DIR [--pairs FILE] [--svg DIR] [--bootstrap B] [--flip]\n"
+const vg_cli_cmd_def vg_eval_verify_def = {
+    "eval verify", "", 0, 0, "LFW View 2: 10-fold accuracy, AUC, TAR at FAR 0.1 %, EER",
     "LFW View 2 (DIR/pairs.txt, or --pairs FILE): 10-fold accuracy with the threshold chosen on\n"
     "the other folds, AUC, TAR at FAR 0.1 %%, and the EER, with 95 %% intervals from a bootstrap\n"
     "over the subjects of the pairs' first images (B replicates, default %d). A pair with an\n"
     "image without a face scores -1. --svg DIR writes the ROC and DET curves there; --flip\n"
-    "embeds each face with its mirror.\n";
+    "embeds each face with its mirror.\n",
+    {{"--lfw", "DIR", "the LFW directory (images_deepfunneled/, pairs.txt)", VG_OPT_REQUIRED},
+     {"--pairs", "FILE", "the pairs file (default DIR/pairs.txt)", 0},
+     {"--svg", "DIR", "writes verify-roc.svg and verify-det.svg there", 0},
+     {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {"--flip", NULL, "embeds each face with its mirror too", 0},
+     {0}}};
 
 typedef struct verify_opts {
     const char *lfw, *pairs, *svg;
@@ -24,28 +30,15 @@ typedef struct verify_opts {
 } verify_opts;
 
 /* -1: go on; otherwise the exit status. */
-static int parse(int argc, char **argv, verify_opts *o)
+static int parse(const vg_cli_parsed *p, verify_opts *o)
 {
     *o = (verify_opts){.boot = VG_BOOT_DEFAULT};
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if (strcmp(argv[i], "--flip") == 0) {
-            o->flip = 1;
-        } else if ((r = vg_cli_opt(argc, argv, &i, "--lfw", &o->lfw)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--pairs", &o->pairs)) ||
-                   (r = vg_cli_opt(argc, argv, &i, "--svg", &o->svg))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else if ((r = vg_eval_int_opt(argc, argv, &i, "--bootstrap", 1, 100000,
-                                   "a number of replicates from 1 to 100000", &o->boot))) {
-            if (r < 0)
-                return VG_EXIT_USAGE;
-        } else {
-            return vg_cli_usage("eval verify: unexpected '%s'", argv[i]);
-        }
-    }
-    if (!o->lfw)
-        return vg_cli_usage("eval verify needs --lfw DIR");
+    o->lfw = vg_cli_val(p, "--lfw");
+    o->pairs = vg_cli_val(p, "--pairs");
+    o->svg = vg_cli_val(p, "--svg");
+    o->flip = vg_cli_has(p, "--flip");
+    if (vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot))
+        return VG_EXIT_USAGE;
     if (!o->pairs) {
         snprintf(o->pairs_buf, sizeof o->pairs_buf, "%s/pairs.txt", o->lfw);
         o->pairs = o->pairs_buf;
@@ -102,13 +95,14 @@ static void print_text(const verify_opts *o, const vg_eval_pairs *pairs, const v
 
 int vg_eval_verify(const vg_cli *cli, int argc, char **argv)
 {
-    if (vg_cli_wants_help(argc, argv)) {
-        printf(usage, VG_BOOT_DEFAULT);
-        return VG_EXIT_OK;
-    }
-    verify_opts o;
-    int code = parse(argc, argv, &o);
+    vg_cli_cmd_def def;
+    char text[1024];
+    vg_cli_parsed p;
+    int code = vg_eval_parse(&vg_eval_verify_def, &def, text, sizeof text, argc, argv, &p, VG_BOOT_DEFAULT);
     if (code >= 0)
+        return code;
+    verify_opts o;
+    if ((code = parse(&p, &o)) >= 0)
         return code;
     vg_err err = {{0}};
     vg_eval_pairs pairs = {0};

@@ -6,16 +6,28 @@
 #define VG_CLI_EVAL_H
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "eval/eval.h"
 
+/* The tables of options of the subcommands (cmd_eval_*.c): each parses its
+ * command line and prints its --help; their text, which names defaults, is
+ * filled in when the help is printed. */
+extern const vg_cli_cmd_def vg_eval_verify_def, vg_eval_search_def, vg_eval_calibrate_def, vg_eval_groups_def;
+
+/* Parses argv[2...] by *with_text: def with its text, a printf format,
+ * filled in with the defaults that follow p (into text, len bytes).
+ * Returns -1 to go on, or the exit status: 0 after the help, VG_EXIT_USAGE
+ * after a usage message. */
+int vg_eval_parse(const vg_cli_cmd_def *def, vg_cli_cmd_def *with_text, char *text, size_t len, int argc, char **argv,
+                  vg_cli_parsed *p, ...);
 /* The data-set directory from --lfw DIR (DIR/images_deepfunneled, in buf)
- * or --dataset DIR, as vg_cli_opt: 1 taken, 0 not this option, -1 missing
- * value. */
-int vg_eval_dataset_opt(int argc, char **argv, int *i, const char **dir, char *buf, size_t len);
-/* An integer option: when argv[*i] is name, parses its value, from lo to
- * hi, into *out and returns 1; returns -1 after a usage message ("NAME
- * takes WHAT, not 'VALUE'", or the missing value); 0 for another option. */
-int vg_eval_int_opt(int argc, char **argv, int *i, const char *name, long long lo, long long hi, const char *what,
+ * or --dataset DIR; *dir NULL when neither. 0, or VG_EXIT_USAGE after a
+ * message when both are given. */
+int vg_eval_dataset_val(const vg_cli_parsed *p, const char **dir, char *buf, size_t len);
+/* An integer option: when name was given, parses its value, from lo to hi,
+ * into *out (left as it is otherwise). 0, or VG_EXIT_USAGE after a usage
+ * message ("NAME takes WHAT, not 'VALUE'"). */
+int vg_eval_int_val(const vg_cli_parsed *p, const char *name, long long lo, long long hi, const char *what,
                     long long *out);
 /* vg_eval_embed_all with the command line's threads and image size limit. */
 vg_status vg_eval_cli_embed(const vg_cli *cli, const vg_face_pack *pack, vg_eval_images *im, vg_err *err);

@@ -3,6 +3,7 @@
  * their intervals as JSON, and ROC/DET curves as SVG line charts with log10
  * axes (our own output format, written as text). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,22 +195,32 @@ vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t
     return st;
 }
 
-int vg_eval_dataset_opt(int argc, char **argv, int *i, const char **dir, char *buf, size_t len)
+int vg_eval_parse(const vg_cli_cmd_def *def, vg_cli_cmd_def *with_text, char *text, size_t len, int argc, char **argv,
+                  vg_cli_parsed *p, ...)
 {
-    const char *v = NULL;
-    int r = vg_cli_opt(argc, argv, i, "--dataset", &v);
-    if (r > 0) {
-        *dir = v;
-        return 1;
+    *with_text = *def;
+    if (def->text) {
+        va_list ap;
+        va_start(ap, p);
+        vsnprintf(text, len, def->text, ap);
+        va_end(ap);
+        with_text->text = text;
     }
-    if (r < 0)
-        return r;
-    r = vg_cli_opt(argc, argv, i, "--lfw", &v);
-    if (r > 0) {
-        snprintf(buf, len, "%s/images_deepfunneled", v);
+    int r = vg_cli_parse(with_text, argc, argv, 2, p);
+    return r == VG_CLI_PARSED ? -1 : r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+}
+
+int vg_eval_dataset_val(const vg_cli_parsed *p, const char **dir, char *buf, size_t len)
+{
+    const char *lfw = vg_cli_val(p, "--lfw"), *dataset = vg_cli_val(p, "--dataset");
+    if (lfw && dataset)
+        return vg_cli_usage("%s: give --lfw DIR or --dataset DIR, not both", p->def->name);
+    *dir = dataset;
+    if (lfw) {
+        snprintf(buf, len, "%s/images_deepfunneled", lfw);
         *dir = buf;
     }
-    return r;
+    return VG_EXIT_OK;
 }
 
 vg_status vg_eval_cli_embed(const vg_cli *cli, const vg_face_pack *pack, vg_eval_images *im, vg_err *err)
@@ -217,16 +228,13 @@ vg_status vg_eval_cli_embed(const vg_cli *cli, const vg_face_pack *pack, vg_eval
     return vg_eval_embed_all(pack, im, vg_cli_threads(cli), cli->max_pixels, err);
 }
 
-int vg_eval_int_opt(int argc, char **argv, int *i, const char *name, long long lo, long long hi, const char *what,
+int vg_eval_int_val(const vg_cli_parsed *p, const char *name, long long lo, long long hi, const char *what,
                     long long *out)
 {
-    const char *v = NULL;
-    int r = vg_cli_opt(argc, argv, i, name, &v);
-    if (r > 0 && vg_cli_parse_int(v, lo, hi, out)) {
-        vg_cli_usage("%s takes %s, not '%s'", name, what, v);
-        return -1;
-    }
-    return r;
+    const char *v = vg_cli_val(p, name);
+    if (v && vg_cli_parse_int(v, lo, hi, out))
+        return vg_cli_usage("%s takes %s, not '%s'", name, what, v);
+    return VG_EXIT_OK;
 }
 
 vg_status vg_eval_cli_open_embed(const vg_cli *cli, vg_face_pack **pack, vg_eval_images *im, int announce,

@@ -4,7 +4,10 @@
  * {"error":MESSAGE,"field":"--option"|null}, like the HTTP API's errors
  * (the field is the first --option the message names); a log line
  * (ts=... event=..., logfmt) passes as it is; any other line becomes
- * {"message":LINE}. Done on the descriptor, so that every writer is covered
+ * {"message":LINE}. A usage text printed for an error (a line "usage: ..."
+ * and the lines after it, up to the next error or log line or the end) is
+ * one object, {"error":FIRST LINE,"field":null,"usage":THE WHOLE TEXT}: one
+ * object per error. Done on the descriptor, so that every writer is covered
  * (the subcommands, the library's callbacks, FFmpeg's own messages). */
 #include "cli/cli.h"
 
@@ -15,8 +18,60 @@
 #include <string.h>
 #include <unistd.h>
 
-static void emit(int fd, const char *line)
+/* The usage text being gathered ("usage: ..." and the lines after it). */
+typedef struct usage_block {
+    char *text;
+    size_t len;
+} usage_block;
+
+static void print_json(int fd, json_t *o, const char *as_text)
 {
+    char *t = o ? vg_cli_json_text(o) : NULL;
+    if (t)
+        dprintf(fd, "%s\n", t);
+    else /* not UTF-8, or out of memory: said as it was */
+        dprintf(fd, "%s\n", as_text);
+    free(t);
+    json_decref(o);
+}
+
+static void usage_flush(int fd, usage_block *u)
+{
+    if (!u->text)
+        return;
+    while (u->len && u->text[u->len - 1] == '\n') /* the blank lines after it */
+        u->text[--u->len] = '\0';
+    size_t first = strcspn(u->text, "\n");
+    print_json(fd, json_pack("{s:s#,s:n,s:s}", "error", u->text, (int)first, "field", "usage", u->text), u->text);
+    free(u->text);
+    *u = (usage_block){0};
+}
+
+/* 1 when line was taken into the usage text (begun by it, or going on). */
+static int usage_take(usage_block *u, const char *line)
+{
+    int starts = !strncmp(line, "usage: ", 7);
+    if (!starts && (!u->text || !strncmp(line, "ts=", 3) || !strncmp(line, "vigil: ", 7)))
+        return 0;
+    size_t n = strlen(line);
+    char *t = realloc(u->text, u->len + n + 2);
+    if (!t)
+        return 0;
+    memcpy(t + u->len, line, n);
+    u->len += n;
+    t[u->len++] = '\n';
+    t[u->len] = '\0';
+    u->text = t;
+    return 1;
+}
+
+static void emit(int fd, usage_block *u, const char *line)
+{
+    if (!strncmp(line, "usage: ", 7))
+        usage_flush(fd, u); /* a second usage text: a second error */
+    if (usage_take(u, line))
+        return;
+    usage_flush(fd, u);
     if (!*line)
         return;
     json_t *o = NULL;
@@ -45,18 +100,13 @@ static void emit(int fd, const char *line)
     } else {
         o = json_pack("{s:s}", "message", line);
     }
-    char *t = o ? vg_cli_json_text(o) : NULL;
-    if (t)
-        dprintf(fd, "%s\n", t);
-    else /* not UTF-8, or out of memory: said as it was */
-        dprintf(fd, "%s\n", line);
-    free(t);
-    json_decref(o);
+    print_json(fd, o, line);
 }
 
 static void *reader(void *arg)
 {
     vg_cli_json_stderr *j = arg;
+    usage_block u = {0};
     char buf[8192];
     size_t len = 0;
     for (;;) {
@@ -68,21 +118,22 @@ static void *reader(void *arg)
         char *start = buf, *nl;
         while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
             *nl = '\0';
-            emit(j->real_fd, start);
+            emit(j->real_fd, &u, start);
             start = nl + 1;
         }
         len -= (size_t)(start - buf);
         memmove(buf, start, len);
         if (len == sizeof buf - 1) { /* a line longer than the buffer: in pieces */
             buf[len] = '\0';
-            emit(j->real_fd, buf);
+            emit(j->real_fd, &u, buf);
             len = 0;
         }
     }
     if (len) {
         buf[len] = '\0';
-        emit(j->real_fd, buf);
+        emit(j->real_fd, &u, buf);
     }
+    usage_flush(j->real_fd, &u);
     return NULL;
 }
 

@@ -54,14 +54,6 @@ int vg_cli_usage(const char *fmt, ...)
     return VG_EXIT_USAGE;
 }
 
-int vg_cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    return 0;
-}
-
 int vg_cli_threads(const vg_cli *cli)
 {
     if (cli->threads > 0)
@@ -230,18 +222,6 @@ const char *vg_cli_format_time(long long t, char *buf, size_t len)
     else
         strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
     return buf;
-}
-
-int vg_cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    if (strcmp(argv[*i], name) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        vg_cli_usage("%s needs a value", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
 }
 
 int vg_cli_fail_config(vg_status st, const vg_err *err)

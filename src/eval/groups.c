@@ -17,7 +17,7 @@ static vg_status read_labels(const char *path, const vg_eval_people *pp, int *gr
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "cannot open the labels file %s", path);
+        return vg_err_set(err, VG_ERR_IO, "cannot open the labels file %s", path);
     char line[1024];
     int lineno = 0;
     vg_status st = VG_OK;

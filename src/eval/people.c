@@ -34,7 +34,7 @@ static vg_status list_dir(const char *dir, int want_dirs, char ***out, size_t *n
     *n = 0;
     DIR *d = opendir(dir);
     if (!d)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "cannot open the data set folder %s", dir);
+        return vg_err_set(err, VG_ERR_IO, "cannot open the data set folder %s", dir);
     size_t cap = 0;
     struct dirent *e;
     char path[4096];

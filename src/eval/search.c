@@ -40,7 +40,7 @@ static vg_status read_names(const char *path, vg_eval_search_set *ss, vg_err *er
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "cannot open %s", path);
+        return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);
     size_t cap = 0;
     char line[512];
     int lineno = 0;

@@ -22,7 +22,7 @@ static vg_status read_pairs(const char *path, vg_eval_pair **out, size_t *count,
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "cannot open %s", path);
+        return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);
     int nf = 0, per = 0;
     if (fscanf(f, "%d %d", &nf, &per) != 2 || nf < 2 || nf > VG_METRICS_MAX_FOLDS || per < 1 ||
         per > 100000) {

@@ -42,7 +42,8 @@ static vg_status vg_db_alert_state(vg_store *s, int64_t id, char state[16],
 }
 
 /* Sets a pending alert's state and outcome to outcome, with who, when and
- * the note; VG_ERR_INVALID when it is not (or no longer) pending. */
+ * the note; VG_ERR_EXISTS when it is no longer pending (a decision is
+ * already there: a conflict, not a bad request). */
 static vg_status vg_db_alert_adjudicate(vg_store *s, int64_t id, const char *outcome,
                                         const char *by, int64_t at, const char *note, vg_err *err)
 {
@@ -60,7 +61,7 @@ static vg_status vg_db_alert_adjudicate(vg_store *s, int64_t id, const char *out
     vg_sql_i64(&q, 4, at);
     vg_sql_text(&q, 5, note);
     if ((st = vg_sql_run(&q, err)) == VG_OK && vg_sql_changes(&q) == 0)
-        st = vg_err_set(err, VG_ERR_INVALID, "alert %lld is not pending", (long long)id);
+        st = vg_err_set(err, VG_ERR_EXISTS, "alert %lld is not pending", (long long)id);
     vg_sql_finish(&q);
     return st;
 }
@@ -103,7 +104,7 @@ vg_status vg_store_alert_adjudicate(vg_store *s, const char *actor, int64_t aler
     }
     st = vg_db_alert_state(s, alert_id, state, by, &at, err);
     if (st == VG_OK && strcmp(state, "pending") != 0)
-        st = vg_err_set(err, VG_ERR_INVALID,
+        st = vg_err_set(err, VG_ERR_EXISTS,
                         "alert %lld was already adjudicated: %s by %s at %lld; a decision is "
                         "not changed",
                         (long long)alert_id, state, by[0] ? by : "(unknown)", (long long)at);

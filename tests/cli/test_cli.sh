@@ -31,7 +31,7 @@ expect 2 "usage: vigil" --
 expect 0 "commands:" -- --help
 expect 2 "unknown command 'frobnicate'" -- frobnicate
 for c in version detect compare; do expect 0 "usage: vigil $c" -- "$c" --help; done
-expect 0 "usage: vigil eval verify" -- eval --help
+expect 0 "^  vigil eval verify --lfw DIR" -- eval --help
 expect 2 "detect needs IMAGE" -- detect
 expect 2 "compare needs IMAGE_A IMAGE_B" -- compare "$astro"
 expect 2 "--threshold takes" -- compare "$astro" "$astro" --threshold abc

@@ -4,8 +4,8 @@
 # (src/cli/options.h): each help exits 0 and starts with its usage line;
 # every option it lists is accepted by the parser (never "unknown
 # option"), and an option it does not list is refused with exit 2. `vigil
-# serve --help` names --tls-cert, --tls-key and --config. (`vigil eval` is
-# left to its own parser, outside this table.)
+# serve --help` names --tls-cert, --tls-key and --config. `vigil eval` and
+# its subcommands (verify, search, calibrate, groups) are among them.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 tmp=$(mktemp -d)
@@ -21,7 +21,6 @@ commands=$(sed -n '/^commands:/,/^$/p' "$tmp/top" | awk 'NF > 1 { print $1 }')
 [ -n "$commands" ] || bad "vigil --help lists no command"
 targets=()
 for c in $commands; do
-  [ "$c" = eval ] && continue
   "$vigil" "$c" --help > "$tmp/h" 2>&1; rc=$?
   [ "$rc" = 0 ] || bad "vigil $c --help exits $rc"
   if grep -q "^usage: vigil $c COMMAND" "$tmp/h"; then
@@ -46,6 +45,9 @@ for t in "${targets[@]}"; do
   out=$("$vigil" $t "${args[@]}" --no-such-option </dev/null 2>&1); rc=$?
   if [ "$rc" = 2 ] && grep -q "unknown option '--no-such-option'" <<<"$out"; then ok
   else bad "vigil $t ${args[*]} --no-such-option: exit $rc: $out"; fi
+done
+for t in "eval verify" "eval search" "eval calibrate" "eval groups"; do
+  printf '%s\n' "${targets[@]}" | grep -qx "$t" && ok || bad "vigil eval --help does not list $t"
 done
 "$vigil" serve --help > "$tmp/serve"
 for o in --listen --tls-cert --tls-key --config; do

@@ -69,7 +69,7 @@ check '"$vigil" --actor "PC Smith" alert adjudicate $a3 --outcome rejected >/dev
 check '"$vigil" --actor "PC Smith" alert adjudicate $a4 --outcome no_action --note "left the area" >/dev/null' "no action"
 before=$(sql "select count(*) || ':' || (select max(seq) from audit) || ':' || group_concat(state || adjudicated_by || note) from alert")
 "$vigil" --actor "PC Smith" alert adjudicate $a1 --outcome rejected 2> "$tmp/err"; rc=$?
-check '[ $rc = 2 ] && grep -q "already adjudicated: confirmed by PC Jones" "$tmp/err"' "a second decision refused, naming the first (rc $rc)"
+check '[ $rc = 1 ] && grep -q "already adjudicated: confirmed by PC Jones" "$tmp/err"' "a second decision refused, naming the first (rc $rc)"
 "$vigil" alert adjudicate 999999 --outcome confirmed 2>/dev/null; rc=$?
 check '[ $rc = 1 ]' "an unknown alert: not found, exit 1 (rc $rc)"
 "$vigil" alert adjudicate $a5 --outcome maybe 2>/dev/null; rc=$?

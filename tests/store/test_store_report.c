@@ -256,9 +256,9 @@ static void test_refusals_change_nothing(void **state)
     assert_int_equal(vg_store_alert_adjudicate(w.f.s, "PC Jones", pending, "rejected", "\xff\xfe", &err),
                      VG_ERR_INVALID);
     assert_int_equal(vg_store_alert_adjudicate(w.f.s, "", pending, "rejected", "", &err), VG_ERR_INVALID);
-    /* a second decision names the first */
+    /* a second decision names the first, and is a conflict */
     assert_int_equal(vg_store_alert_adjudicate(w.f.s, "PC Smith", decided, "rejected", "no", &err),
-                     VG_ERR_INVALID);
+                     VG_ERR_EXISTS); /* a conflict: the CLI exits 1, the API answers 409 */
     assert_non_null(strstr(err.msg, "confirmed"));
     assert_non_null(strstr(err.msg, "PC Jones"));
 
