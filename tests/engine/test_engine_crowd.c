@@ -53,7 +53,9 @@ static int line_is_clean(const char *line)
 {
     static const char *const allowed[] = {
         "event", "camera", "url", "width", "height", "fps", "reason", "cameras", "workers", "matching", "threshold",
-        "alerts_dropped", "seconds", "attempt", "wait_s", "frames", "codec", "format", "mode", "state", NULL};
+        "alerts_dropped", "seconds", "attempt", "wait_s", "frames", "codec", "format", "mode", "state",
+        /* counts of alerts held while the store refuses them (issue 13) */
+        "alerts_held", "alerts_stored_late", "alerts_lost", "alerts_waiting", NULL};
     const char *p = line;
     while (*p) {
         while (*p == ' ')
