@@ -333,14 +333,11 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 
-    /* auto_vacuum is set on a new file only: setting it again writes, and
-     * would refuse every connection, read-only commands too, on a full disk */
+    /* (on a full disk this or the switch to WAL fails: the database is
+     * then opened read-only, below) */
     int64_t vacuum = 0;
-    vg_status s = pragma_int(c, "PRAGMA auto_vacuum", &vacuum, err);
-    if (s == VG_OK && vacuum != 2)
-        s = exec(c, "PRAGMA auto_vacuum = INCREMENTAL;", "setting up the connection", err);
-    if (s == VG_OK)
-        s = exec(c,
+    vg_status s = exec(c,
+                       "PRAGMA auto_vacuum = INCREMENTAL;"
                        "PRAGMA foreign_keys = ON;"
                        "PRAGMA synchronous = FULL;"
                        "PRAGMA secure_delete = ON;"
