@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_enrol_crash.sh — crash safety of enrolment: up to 84 subjects of two
-# LFW photos each (168 photos) enrolled one `vigil subject add` at a time, and
+# test_enrol_crash.sh — crash safety of enrolment: up to 64 subjects of two
+# LFW photos each (128 photos) enrolled one `vigil subject add` at a time, and
 # 20 of those processes killed with SIGKILL after a random delay. Afterwards the
 # database passes PRAGMA integrity_check, the audit chain verifies, every
 # subject is whole (two templates, two photos, one subject.add entry) or
@@ -16,7 +16,7 @@ export VIGIL_DB=$tmp/vigil.db VIGIL_ACTOR=bulk-loader
 unset VIGIL_KEY
 "$vigil" watchlist create bulk --reason "crash test" --authorised-by "test" >/dev/null || exit 1
 
-mapfile -t people < <(awk '$2 >= 2 { print $1 }' "$data/lfw/lfw-names.txt" | head -84)
+mapfile -t people < <(awk '$2 >= 2 { print $1 }' "$data/lfw/lfw-names.txt" | head -64)
 # LFW photos often show other people in the background; looking only for
 # faces of 60 px and more keeps most enrolments to the subject's own face
 enrol() {
@@ -33,7 +33,7 @@ for i in "${!people[@]}"; do
   p=${people[$i]}
   enrol "$p" &
   pid=$!
-  if [ "$kills" -lt 20 ] && [ $((i % 4)) = 2 ]; then
+  if [ "$kills" -lt 20 ] && [ $((i % 3)) = 2 ]; then
     # somewhere in the process's life: model loading, detection, or the write
     ms=$((RANDOM % (span * 9 / 10 + 1)))
     sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
