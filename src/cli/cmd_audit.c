@@ -68,14 +68,11 @@ static int audit_verify(const vg_cli *cli, vg_store *store)
 int vg_cmd_audit(const vg_cli *cli, int argc, char **argv)
 {
     int code;
-    int k = vg_cli_pick("audit", subs, 2, "The audit chain records every read or change of biometric data.\n",
-                        argc, argv, &code);
+    vg_cli_parsed p;
+    int k = vg_cli_pick_parse("audit", subs, 2, "The audit chain records every read or change of biometric data.\n",
+                              argc, argv, &p, &code);
     if (k < 0)
         return code;
-    vg_cli_parsed p;
-    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
-    if (r)
-        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);

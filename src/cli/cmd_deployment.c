@@ -171,13 +171,10 @@ static void dep_print(const vg_deployment *d)
 int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
 {
     int code;
-    int k = vg_cli_pick("deployment", subs, 4, NULL, argc, argv, &code);
+    vg_cli_parsed p;
+    int k = vg_cli_pick_parse("deployment", subs, 4, NULL, argc, argv, &p, &code);
     if (k < 0)
         return code;
-    vg_cli_parsed p;
-    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
-    if (r)
-        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     vg_store *store = NULL;
     vg_err err = {{0}};
     vg_status st = vg_cli_open_store(cli, &store, &err);

@@ -169,13 +169,10 @@ static int models_verify(const vg_cli *cli, const char *dir)
 int vg_cmd_models(const vg_cli *cli, int argc, char **argv)
 {
     int code;
-    int k = vg_cli_pick("models", subs, 3, NULL, argc, argv, &code);
+    vg_cli_parsed p;
+    int k = vg_cli_pick_parse("models", subs, 3, NULL, argc, argv, &p, &code);
     if (k < 0)
         return code;
-    vg_cli_parsed p;
-    int r = vg_cli_parse(subs[k], argc, argv, 2, &p);
-    if (r)
-        return r == VG_CLI_HELPED ? VG_EXIT_OK : r;
     const char *arg = p.n_pos ? p.pos[0] : NULL;
     if (k == 2)
         return models_verify(cli, arg);

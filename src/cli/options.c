@@ -206,3 +206,17 @@ int vg_cli_pick(const char *group, const vg_cli_cmd_def *const *subs, int n, con
     *code = vg_cli_usage("unknown %s command '%s' (%s)", group, argv[1], names);
     return -1;
 }
+
+int vg_cli_pick_parse(const char *group, const vg_cli_cmd_def *const *subs, int n, const char *text, int argc,
+                      char **argv, vg_cli_parsed *p, int *code)
+{
+    int k = vg_cli_pick(group, subs, n, text, argc, argv, code);
+    if (k < 0)
+        return -1;
+    int r = vg_cli_parse(subs[k], argc, argv, 2, p);
+    if (r) {
+        *code = r == VG_CLI_HELPED ? VG_EXIT_OK : r;
+        return -1;
+    }
+    return k;
+}

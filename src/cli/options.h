@@ -68,6 +68,12 @@ void vg_cli_help_group(const char *name, const vg_cli_cmd_def *const *subs, int 
 int vg_cli_pick(const char *group, const vg_cli_cmd_def *const *subs, int n, const char *text, int argc,
                 char **argv, int *code);
 
+/* vg_cli_pick, then vg_cli_parse of the rest (from argv[2]) by the picked
+ * subcommand's table into p: the index, or -1 with *code the exit status
+ * (0 after a help was printed). */
+int vg_cli_pick_parse(const char *group, const vg_cli_cmd_def *const *subs, int n, const char *text, int argc,
+                      char **argv, vg_cli_parsed *p, int *code);
+
 /* The value of option name ("--reason"): NULL when not given. A name not
  * in the table is a bug: NULL too, and the help test would miss it. */
 const char *vg_cli_val(const vg_cli_parsed *p, const char *name);
