@@ -119,21 +119,6 @@ static vg_status exec(vg_store_conn *c, const char *sql, const char *what, vg_er
     return VG_OK;
 }
 
-/* The one integer a statement without parameters returns. */
-static vg_status pragma_int(vg_store_conn *c, const char *sql, int64_t *out, vg_err *err)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(c, err, "setting up the connection");
-    vg_status s = VG_OK;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        s = db_fail(c, err, "setting up the connection");
-    sqlite3_finalize(st);
-    return s;
-}
-
 /* ---- statements ---- */
 
 static vg_status sq_prepare(vg_store_conn *c, const char *sql, int flags, vg_store_stmt **out,
@@ -335,7 +320,6 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
 
     /* (on a full disk this or the switch to WAL fails: the database is
      * then opened read-only, below) */
-    int64_t vacuum = 0;
     vg_status s = exec(c,
                        "PRAGMA auto_vacuum = INCREMENTAL;"
                        "PRAGMA foreign_keys = ON;"
@@ -368,9 +352,10 @@ static vg_status sq_open(const char *path, vg_store_conn **out, vg_err *err)
             sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
             c->read_only_full = 1;
             vg_err e2 = {{0}};
-            if (exec(c, "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;", "opening read-only", &e2) ==
-                    VG_OK &&
-                pragma_int(c, "SELECT count(*) FROM sqlite_master", &vacuum, &e2) == VG_OK)
+            if (exec(c,
+                     "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
+                     "SELECT count(*) FROM sqlite_master;",
+                     "opening read-only", &e2) == VG_OK)
                 s = VG_OK;
         }
     }
