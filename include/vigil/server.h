@@ -58,6 +58,12 @@ typedef struct vg_server_config {
      * itself never prints. Called from the server's threads. */
     vg_log_fn log;
     void *log_ctx;
+    /* Seconds a client has to send a whole request head (request line and
+     * headers), however steadily it trickles in; 0: 10. */
+    double head_timeout_s;
+    /* Connections open at once from one address; 0: 64. More are refused
+     * at once (the socket is closed). */
+    unsigned per_address_max;
 } vg_server_config;
 
 /* The server's part of a vigil config file (settings.c): [http] listen,

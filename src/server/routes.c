@@ -1,6 +1,7 @@
 /* routes.c — the route table (method, path, roles, handler) and the
  * dispatcher: path matching with {id}, then the checks every route gets:
- * a session or an API token unless public (401), the CSRF header on
+ * on state-changing requests an Origin, when sent, that is this server's
+ * (403) and a body declared application/json (415); a session or an API token unless public (401), the CSRF header on
  * state-changing requests made with a session cookie (403), the role (403).
  * A route's roles are bits of vg_role (a misspelt role does not compile);
  * the caller's role, a name from the store, is turned into its bit here.
@@ -185,6 +186,10 @@ enum MHD_Result vg_route_dispatch(vg_request *r)
     if (!hit)
         return path_known ? vg_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", NULL)
                           : vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint", NULL);
+    unsigned status = 0;
+    const char *cross = vg_head_cross_site(r, &status);
+    if (cross)
+        return vg_http_error(r, status, cross, status == MHD_HTTP_FORBIDDEN ? "Origin" : "Content-Type");
     if (!(hit->roles & VG_ROLE_PUBLIC)) {
         int who = vg_auth_session(r);
         if (who < 0)
