@@ -70,6 +70,10 @@ const vg_route vg_routes[] = {
      "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,
      "{\"name\":\"example-bot\",\"role\":\"auditor\"}"},
     {"DELETE", "/api/v1/tokens/{id}", VG_ROLE_ADMIN, vg_api_token_revoke, "revoke an API token", 0, NULL},
+    {"POST", "/api/v1/tokens/{id}/renew", VG_ROLE_ADMIN, vg_api_token_renew,
+     "renew an API token: valid 90 days from now (tokens expire; revoked ones cannot be renewed)", 0, NULL},
+    {"POST", "/api/v1/users/{id}/logout", VG_ROLE_ADMIN, vg_api_user_logout,
+     "end every console session of a user (audited)", 0, NULL},
     {"GET", "/api/v1/cameras/{id}/live.mjpeg", VG_ROLE_OPERATOR, vg_api_live,
      "a camera's live view: multipart/x-mixed-replace JPEG frames, about 5 a second, every face "
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",

@@ -124,6 +124,11 @@ static void rate_limit(void **state)
     }
     resp r = login_raw(&x, "olivia", PASSWORD); /* even the right one, for a minute */
     assert_int_equal(r.status, 429);
+    /* issue 14 point 7: the client is told how long to wait */
+    const char *ra = strstr(r.headers, "Retry-After: ");
+    assert_non_null(ra);
+    long secs = strtol(ra + 13, NULL, 10);
+    assert_true(secs >= 1 && secs <= 60);
     resp_free(&r);
     srv_stop(&x);
 }
@@ -383,6 +388,161 @@ static void slow_head_and_per_address_cap(void **state)
     srv_stop(&x);
 }
 
+/* A login sent from another loopback address (127.0.0.0/8 is all this
+ * machine's): the client address the server sees is from. */
+static resp login_from(srv_fx *x, const char *from, const char *name, const char *password)
+{
+    resp r = {0};
+    r.body = calloc(1, 1);
+    r.headers = calloc(1, 1);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[128], body[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/login", x->port);
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, password);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_INTERFACE, from);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+/* issue 14 point 7: 10 failures for one account from 10 addresses, then
+ * the right password from an 11th: 429 with Retry-After (the per-address
+ * limit alone let it in); another account is not affected. */
+static void per_account_throttle(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    char from[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(from, sizeof from, "127.0.0.%d", 10 + i);
+        resp r = login_from(&x, from, "olivia", "guess number one");
+        assert_int_equal(r.status, 401);
+        resp_free(&r);
+    }
+    resp r = login_from(&x, "127.0.0.30", "olivia", PASSWORD);
+    assert_int_equal(r.status, 429);
+    assert_null(strstr(r.headers, "vigil_session="));
+    const char *ra = strstr(r.headers, "Retry-After: ");
+    assert_non_null(ra);
+    long secs = strtol(ra + 13, NULL, 10);
+    assert_true(secs > 60 && secs <= 900);
+    resp_free(&r);
+    r = login_from(&x, "127.0.0.30", "aud", PASSWORD);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    srv_stop(&x);
+}
+
+/* issue 14 point 9: sessions are kept in the store, hashed: a restart logs
+ * no one out (the cookie and CSRF token still work), the database holds
+ * neither token, logout ends the session for good, and an admin can end
+ * every session of a user (audited). */
+static void sessions_survive_restart(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    session s = login(&x, "olivia"), s2 = login(&x, "olivia"), adm = login(&x, "adam");
+    vg_server_stop(x.srv);
+    fx_reopen(&x.f, T0 + 3600); /* a new process, an hour later */
+    vg_server_config cfg = {.listen = "127.0.0.1:0"};
+    vg_err err = {{0}};
+    assert_int_equal(vg_server_start(&cfg, x.f.s, &x.srv, &err), VG_OK);
+    x.port = vg_server_port(x.srv);
+    resp r = http_get(&x, "/api/v1/me", &s);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"olivia\""));
+    resp_free(&r);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM session WHERE hash = '%s' OR csrf_hash = '%s'", s.cookie + 14, s.csrf);
+    assert_int_equal(raw_int(x.f.db, q), 0);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM session"), 3);
+    r = http_post(&x, "/api/v1/logout", &s, NULL); /* the CSRF token survived too */
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/me", &s);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/me", &s2);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    long long uid = raw_int(x.f.db, "SELECT id FROM user WHERE name = 'olivia'");
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/users/%lld/logout", uid);
+    r = http_post(&x, path, &adm, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"sessions_ended\":1"));
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/me", &s2);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'session.revoke' AND actor = 'adam'"),
+                     1);
+    srv_stop(&x);
+}
+
+/* issue 14 point 8: API tokens expire (90 days by default) and an admin
+ * renews them. */
+static void tokens_expire_and_renew(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    session adm = login(&x, "adam");
+    resp r = http_post(&x, "/api/v1/tokens", &adm, "{\"name\":\"scraper\",\"role\":\"auditor\"}");
+    assert_int_equal(r.status, 201);
+    json_t *j = resp_json(&r);
+    char tok[VG_STORE_TOKEN_LEN + 1];
+    snprintf(tok, sizeof tok, "%s", json_string_value(json_object_get(j, "token")));
+    long long id = json_integer_value(json_object_get(j, "id"));
+    assert_int_equal(json_integer_value(json_object_get(j, "expires_at")), T0 + 90LL * 86400);
+    json_decref(j);
+    resp_free(&r);
+
+    vg_server_stop(x.srv);
+    fx_reopen(&x.f, T0 + 91LL * 86400); /* 91 days on */
+    vg_server_config cfg = {.listen = "127.0.0.1:0"};
+    vg_err err = {{0}};
+    assert_int_equal(vg_server_start(&cfg, x.f.s, &x.srv, &err), VG_OK);
+    x.port = vg_server_port(x.srv);
+    char auth[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET /api/v1/audit HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\nConnection: close\r\n\r\n",
+                     auth);
+    char *out = raw_exchange(x.port, req, (size_t)n, 2.0);
+    assert_int_equal(strncmp(out, "HTTP/1.1 401", 12), 0);
+    free(out);
+    adm = login(&x, "adam"); /* the old session expired too (12 h) */
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/tokens/%lld/renew", id);
+    r = http_post(&x, path, &adm, NULL);
+    assert_int_equal(r.status, 200);
+    j = resp_json(&r);
+    assert_int_equal(json_integer_value(json_object_get(j, "expires_at")), T0 + 181LL * 86400);
+    json_decref(j);
+    resp_free(&r);
+    out = raw_exchange(x.port, req, (size_t)n, 2.0);
+    assert_int_equal(strncmp(out, "HTTP/1.1 200", 12), 0);
+    free(out);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'token.renew'"), 1);
+    srv_stop(&x);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -396,6 +556,9 @@ int main(void)
         cmocka_unit_test(encoded_nul_refused),
         cmocka_unit_test(cross_site_refused),
         cmocka_unit_test(slow_head_and_per_address_cap),
+        cmocka_unit_test(per_account_throttle),
+        cmocka_unit_test(sessions_survive_restart),
+        cmocka_unit_test(tokens_expire_and_renew),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
