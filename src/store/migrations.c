@@ -444,7 +444,7 @@ static const vg_migration migrations[] = {
           "  created_at INTEGER NOT NULL,\n"
           "  expires_at INTEGER NOT NULL\n"
           ");\n"
-          "CREATE INDEX session_user ON session (user_name);\n"
+          "CREATE INDEX session_by_user ON session (user_name);\n"
           "ALTER TABLE api_token ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;\n"
           "UPDATE api_token SET expires_at = created_at + 7776000;\n",
       [VG_DIALECT_POSTGRES] =
@@ -457,7 +457,7 @@ static const vg_migration migrations[] = {
           "  created_at BIGINT NOT NULL,\n"
           "  expires_at BIGINT NOT NULL\n"
           ");\n"
-          "CREATE INDEX session_user ON session (user_name);\n"
+          "CREATE INDEX session_by_user ON session (user_name);\n"
           "ALTER TABLE api_token ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;\n"
           "UPDATE api_token SET expires_at = created_at + 7776000;\n"},
      {0}},
