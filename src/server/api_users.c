@@ -78,8 +78,8 @@ enum MHD_Result vg_api_user_create(vg_request *r)
     sodium_memzero(b.password, sizeof b.password);
     if (exists)
         return vg_http_error(r, MHD_HTTP_CONFLICT, "a user with this name already exists", "name");
-    if (st == VG_ERR_INVALID)
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+    if (st == VG_ERR_INVALID) /* the store's password check names it first */
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, strncmp(err.msg, "password", 8) ? NULL : "password");
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     json_t *o = NULL;
