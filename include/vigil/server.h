@@ -3,8 +3,8 @@
  *
  * The server borrows an open store and uses it under its own mutex from its
  * worker threads: while the server runs, the caller must not use that store.
- * Sessions live in memory only (a restart logs everyone out); API tokens
- * (Authorization: Bearer) live in the store.
+ * Sessions live in the store as hashes of their tokens (a restart logs no
+ * one out); so do API tokens (Authorization: Bearer), which expire.
  *
  * Alerts: the server follows the store's alerts (its own feed thread, woken
  * by the engine when there is one, else polling every 250 ms, so alerts
