@@ -483,6 +483,9 @@ static void sessions_survive_restart(void **state)
     long long uid = raw_int(x.f.db, "SELECT id FROM user WHERE name = 'olivia'");
     char path[64];
     snprintf(path, sizeof path, "/api/v1/users/%lld/logout", uid);
+    r = http_post(&x, path, &s2, NULL); /* admins only */
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
     r = http_post(&x, path, &adm, NULL);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"sessions_ended\":1"));
