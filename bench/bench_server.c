@@ -378,7 +378,8 @@ void vg_bench_server(FILE *out, const char *data_dir, const char *models_dir)
         if (vg_engine_start(&cfg, pack, g, s_engine, "bench", &e, &err))
             why = err.msg;
     }
-    vg_server_config scfg = {.listen = "127.0.0.1:0", .engine = e};
+    /* 100 streams and 32 wrk connections from one address: over the default cap of 64 */
+    vg_server_config scfg = {.listen = "127.0.0.1:0", .engine = e, .per_address_max = 1000};
     if (!why && vg_server_start(&scfg, s_server, &srv, &err))
         why = err.msg;
     fleet *f = calloc(1, sizeof *f);

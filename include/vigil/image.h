@@ -39,7 +39,13 @@ vg_status vg_image_clone(const vg_image *src, vg_image **out, vg_err *err);
  * gives VG_ERR_INVALID. */
 vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixels,
                               vg_image **out, vg_err *err);
-/* Same, from a file; the file's size is bounded too (VG_ERR_LIMIT over 256 MiB). */
+/* As vg_image_decode_mem, for photos uploaded over the API: JPEG and PNG
+ * only (by signature, through those two demuxers and decoders, never a
+ * probe of every format); anything else is VG_ERR_INVALID "not a JPEG or
+ * PNG photo (only JPEG and PNG are accepted)". */
+vg_status vg_image_decode_photo(const uint8_t *buf, size_t len, long long max_pixels, vg_image **out,
+                                vg_err *err);
+/* Same as vg_image_decode_mem, from a file; the file's size is bounded too (VG_ERR_LIMIT over 256 MiB). */
 vg_status vg_image_decode_file(const char *path, long long max_pixels,
                                vg_image **out, vg_err *err);
 

@@ -3,8 +3,8 @@
  *
  * The server borrows an open store and uses it under its own mutex from its
  * worker threads: while the server runs, the caller must not use that store.
- * Sessions live in memory only (a restart logs everyone out); API tokens
- * (Authorization: Bearer) live in the store.
+ * Sessions live in the store as hashes of their tokens (a restart logs no
+ * one out); so do API tokens (Authorization: Bearer), which expire.
  *
  * Alerts: the server follows the store's alerts (its own feed thread, woken
  * by the engine when there is one, else polling every 250 ms, so alerts
@@ -58,6 +58,12 @@ typedef struct vg_server_config {
      * itself never prints. Called from the server's threads. */
     vg_log_fn log;
     void *log_ctx;
+    /* Seconds a client has to send a whole request head (request line and
+     * headers), however steadily it trickles in; 0: 10. */
+    double head_timeout_s;
+    /* Connections open at once from one address; 0: 64. More are refused
+     * at once (the socket is closed). */
+    unsigned per_address_max;
 } vg_server_config;
 
 /* The server's part of a vigil config file (settings.c): [http] listen,

@@ -518,6 +518,33 @@ vg_status vg_store_user_check(vg_store *s, const char *name, const char *passwor
 /* Every user in id order (never a hash); free with free(). */
 vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err);
 
+/* ---- console login sessions (session.c) ---- */
+
+/* A session as the store holds it: never its tokens, only their hashes. */
+typedef struct vg_store_session {
+    int64_t id;
+    char csrf_hash[65];
+    char user[VG_STORE_NAME_MAX + 1];
+    char role[16];
+    int64_t created_at, expires_at;
+} vg_store_session;
+
+/* Opens a session for user with role, valid ttl_s seconds: two random
+ * tokens (64 hex characters) into token (the cookie) and csrf, which the
+ * store keeps only as hashes. Expired sessions are deleted on the way. */
+vg_status vg_store_session_open(vg_store *s, const char *user, const char *role, int64_t ttl_s,
+                                char token[65], char csrf[65], int64_t *expires, vg_err *err);
+/* The session this cookie token opens; VG_ERR_INVALID "no such session"
+ * when it is unknown, expired, closed or revoked. */
+vg_status vg_store_session_check(vg_store *s, const char *token, vg_store_session *out, vg_err *err);
+/* 1 when csrf is the session's CSRF token (constant-time on the hashes). */
+int vg_store_session_csrf_ok(const vg_store_session *si, const char *csrf);
+/* Ends the session of this cookie token (logout). Not audited. */
+vg_status vg_store_session_close(vg_store *s, const char *token, vg_err *err);
+/* Ends every session of a user, into *n (may be NULL). Audited
+ * (session.revoke: the count). */
+vg_status vg_store_session_revoke_user(vg_store *s, const char *actor, const char *user, int *n, vg_err *err);
+
 /* ---- API tokens for machines (token.c) ---- */
 
 #define VG_STORE_TOKEN_LEN 68   /* "vgt_" + 64 hex characters (32 random bytes) */
@@ -530,6 +557,7 @@ typedef struct vg_token {
     int64_t created_at;
     int64_t revoked_at;                     /* 0: valid */
     char revoked_by[VG_STORE_ACTOR_MAX + 1];
+    int64_t expires_at;                     /* refused from then on (renewable) */
 } vg_token;
 
 /* Makes a new API token (32 random bytes, hex, "vgt_" in front) into
@@ -539,6 +567,18 @@ typedef struct vg_token {
  * never the token nor its hash). */
 vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name, const char *role,
                                 char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id, vg_err *err);
+/* The same with a lifetime: the token is refused ttl_s seconds from now
+ * (vg_store_token_create: VG_STORE_TOKEN_TTL_DEFAULT, 90 days; at most
+ * VG_STORE_TOKEN_TTL_MAX). */
+#define VG_STORE_TOKEN_TTL_DEFAULT (90LL * 86400)
+#define VG_STORE_TOKEN_TTL_MAX (366LL * 86400)
+vg_status vg_store_token_create_ttl(vg_store *s, const char *actor, const char *name, const char *role,
+                                    int64_t ttl_s, char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id,
+                                    vg_err *err);
+/* Renews token id (not revoked; an expired one may be renewed): valid
+ * ttl_s seconds from now, into *expires. Audited (token.renew). */
+vg_status vg_store_token_renew(vg_store *s, const char *actor, int64_t id, int64_t ttl_s, int64_t *expires,
+                               vg_err *err);
 /* The valid token that this text is; an unknown, malformed or revoked one
  * is VG_ERR_INVALID "unknown or revoked API token". Not audited (every
  * request checks one; the actions it allows are). */

@@ -82,7 +82,8 @@ static vg_status decode_photo(const photo_src *p, int i, vg_image **img, vg_err 
 {
     if (p->files)
         return vg_image_decode_file(p->files[i], p->max_pixels, img, err);
-    return vg_image_decode_mem(p->mem[i].data, p->mem[i].len, p->max_pixels, img, err);
+    /* uploads: JPEG and PNG only, never whatever else FFmpeg could open */
+    return vg_image_decode_photo(p->mem[i].data, p->mem[i].len, p->max_pixels, img, err);
 }
 
 struct vg_enrol_prepared {

@@ -18,6 +18,9 @@
  * or TIFF, and a video's rotation is not applied to its first picture. An
  * orientation outside 1..8, or an EXIF block FFmpeg cannot read, leaves the
  * picture as stored.
+ * vg_image_decode_photo, for uploads, goes further: only JPEG and PNG, by
+ * their signatures, through their own demuxers (jpeg_pipe, png_pipe: no
+ * probing of what else FFmpeg could open) and decoders.
  * FFmpeg's log output is silenced once per process (it is global state).
  */
 #include "vigil/image.h"
@@ -45,6 +48,7 @@
 
 static const char MSG_NOT_IMAGE[] = "not an image or video FFmpeg can read";
 static const char MSG_CORRUPT[] = "truncated or corrupt image data";
+static const char MSG_NOT_PHOTO[] = "not a JPEG or PNG photo (only JPEG and PNG are accepted)";
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 static void quiet_ffmpeg(void) { av_log_set_level(AV_LOG_QUIET); }
@@ -93,6 +97,7 @@ static int64_t mem_seek(void *opaque, int64_t offset, int whence)
 /* Everything a decode holds; decoder_close releases whatever was reached. */
 typedef struct decoder {
     mem_source mem;
+    int photo_only;           /* JPEG and PNG only, through their own demuxers (uploads) */
     long long limit, backstop;
     int refused_w, refused_h; /* a picture limited_get_buffer refused */
     AVIOContext *io;
@@ -166,11 +171,24 @@ static vg_status open_container(decoder *d, vg_err *err)
     }
 
     const AVInputFormat *ifmt = NULL;
-    int r = av_probe_input_buffer2(d->io, &ifmt, "", NULL, 0, 0);
-    if (r == AVERROR(ENOMEM))
-        return nomem(err);
-    if (r < 0 || !ifmt)
-        return vg_err_set(err, VG_ERR_INVALID, "%s", MSG_NOT_IMAGE);
+    int r = 0;
+    if (d->photo_only) {
+        /* no probing: the signature picks one of two demuxers, or none */
+        static const uint8_t jpeg[] = {0xFF, 0xD8, 0xFF}, png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+        const char *name = d->mem.len >= sizeof png && !memcmp(d->mem.buf, png, sizeof png)      ? "png_pipe"
+                           : d->mem.len >= sizeof jpeg && !memcmp(d->mem.buf, jpeg, sizeof jpeg) ? "jpeg_pipe"
+                                                                                                : NULL;
+        if (!name)
+            return vg_err_set(err, VG_ERR_INVALID, "%s", MSG_NOT_PHOTO);
+        if (!(ifmt = av_find_input_format(name)))
+            return vg_err_set(err, VG_ERR_UNSUPPORTED, "this FFmpeg has no %s demuxer", name);
+    } else {
+        r = av_probe_input_buffer2(d->io, &ifmt, "", NULL, 0, 0);
+        if (r == AVERROR(ENOMEM))
+            return nomem(err);
+        if (r < 0 || !ifmt)
+            return vg_err_set(err, VG_ERR_INVALID, "%s", MSG_NOT_IMAGE);
+    }
 
     d->fmt = avformat_alloc_context();
     if (!d->fmt)
@@ -366,6 +384,8 @@ static vg_status decode(decoder *d, vg_image **out, vg_err *err)
         return vg_err_set(err, VG_ERR_INVALID, "%s (no picture in the %s data)", MSG_NOT_IMAGE,
                           d->fmt->iformat->name);
     const AVStream *st = d->fmt->streams[index];
+    if (d->photo_only && st->codecpar->codec_id != AV_CODEC_ID_MJPEG && st->codecpar->codec_id != AV_CODEC_ID_PNG)
+        return vg_err_set(err, VG_ERR_INVALID, "%s", MSG_NOT_PHOTO);
     w = st->codecpar->width;
     h = st->codecpar->height;
     if (w > 0 && h > 0 && w * h > d->limit)
@@ -383,8 +403,8 @@ static vg_status decode(decoder *d, vg_image **out, vg_err *err)
     return frame_to_image(d->frame, out, err);
 }
 
-vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixels,
-                              vg_image **out, vg_err *err)
+static vg_status decode_mem(const uint8_t *buf, size_t len, long long max_pixels, int photo_only, vg_image **out,
+                            vg_err *err)
 {
     if (!out)
         return vg_err_set(err, VG_ERR_INVALID, "vg_image_decode_mem: out is NULL");
@@ -395,7 +415,7 @@ vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixe
         return vg_err_set(err, VG_ERR_INVALID, "vg_image_decode_mem: buf is NULL");
     pthread_once(&quiet_once, quiet_ffmpeg);
 
-    decoder d = {.mem = {.buf = buf, .len = len}};
+    decoder d = {.mem = {.buf = buf, .len = len}, .photo_only = photo_only};
     d.limit = max_pixels > 0 ? max_pixels : VG_IMAGE_MAX_PIXELS_DEFAULT;
     /* FFmpeg checks max_pixels against the row length rounded up for SIMD, so
      * the backstop leaves room for that; the exact limit is vigil's check. */
@@ -403,6 +423,16 @@ vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixe
     vg_status s = decode(&d, out, err);
     decoder_close(&d);
     return s;
+}
+
+vg_status vg_image_decode_mem(const uint8_t *buf, size_t len, long long max_pixels, vg_image **out, vg_err *err)
+{
+    return decode_mem(buf, len, max_pixels, 0, out, err);
+}
+
+vg_status vg_image_decode_photo(const uint8_t *buf, size_t len, long long max_pixels, vg_image **out, vg_err *err)
+{
+    return decode_mem(buf, len, max_pixels, 1, out, err);
 }
 
 /* --- reading a file ------------------------------------------------------- */

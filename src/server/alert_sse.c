@@ -6,8 +6,12 @@
  * gets the alerts stored after those in the store when it connected. A ": keepalive" comment goes out every
  * 15 s of silence. The daemon runs a thread per connection, so the content
  * reader below blocks in vg_feed_next; it ends the stream when the server
- * stops. */
+ * stops, and when the caller's session has ended (logout, expiry) or its
+ * API token was revoked: both are checked again before every event and
+ * keepalive, so no alert reaches a caller whose credentials are gone. */
 #include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +21,8 @@
 
 typedef struct sse {
     vg_server *srv;
+    vg_session who;           /* the caller's session or token, checked again before each event */
+    char bearer[VG_STORE_TOKEN_LEN + 1];
     vg_feed_cursor cur;
     char *buf;
     size_t len, off;
@@ -35,6 +41,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         int r = vg_feed_next(s->srv->feed, &s->cur, KEEPALIVE_S, &s->buf);
         if (r < 0)
             return MHD_CONTENT_READER_END_OF_STREAM;
+        /* a session logged out or a token revoked since: nothing more */
+        if (!vg_auth_still_valid(s->srv, &s->who, s->bearer))
+            return MHD_CONTENT_READER_END_OF_STREAM;
         if (r == 0 && !(s->buf = strdup(": keepalive\n\n")))
             return MHD_CONTENT_READER_END_WITH_ERROR;
         s->len = strlen(s->buf);
@@ -49,6 +58,8 @@ static void done(void *cls)
 {
     sse *s = cls;
     atomic_fetch_sub(&s->srv->sse_clients, 1);
+    sodium_memzero(s->bearer, sizeof s->bearer);
+    sodium_memzero(&s->who, sizeof s->who);
     free(s->buf);
     free(s);
 }
@@ -79,6 +90,14 @@ enum MHD_Result vg_api_stream(vg_request *r)
     if (!s)
         return MHD_NO;
     s->srv = r->srv;
+    s->who = r->session;
+    const char *auth = vg_http_header(r, "Authorization");
+    if (r->session.bearer && auth && strlen(auth) > 7) {
+        const char *t = auth + 7;
+        while (*t == ' ')
+            t++;
+        snprintf(s->bearer, sizeof s->bearer, "%s", t);
+    }
     if (!got) { /* news only: after the last alert stored when the client came */
         vg_err err = {{0}};
         vg_status st = vg_feed_last_stored(r->srv->feed, &after, &err);
@@ -103,7 +122,5 @@ enum MHD_Result vg_api_stream(vg_request *r)
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return vg_http_queue(r, MHD_HTTP_OK, resp);
 }

@@ -3,6 +3,8 @@
  * token is returned once, at creation; revoking keeps the record). Admin
  * only (routes.c); every change audited under the caller's name. */
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/server_internal.h"
@@ -25,9 +27,10 @@ static json_t *user_json(const vg_user *u)
 
 static json_t *token_json(const vg_token *t)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)t->id, "name", t->name, "role",
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I}", "id", (json_int_t)t->id, "name", t->name, "role",
                      t->role, "created_by", t->created_by, "created_at", (json_int_t)t->created_at, "revoked_at",
-                     (json_int_t)t->revoked_at, "revoked_by", t->revoked_by);
+                     (json_int_t)t->revoked_at, "revoked_by", t->revoked_by, "expires_at",
+                     (json_int_t)t->expires_at);
 }
 
 enum MHD_Result vg_api_users(vg_request *r)
@@ -75,8 +78,8 @@ enum MHD_Result vg_api_user_create(vg_request *r)
     sodium_memzero(b.password, sizeof b.password);
     if (exists)
         return vg_http_error(r, MHD_HTTP_CONFLICT, "a user with this name already exists", "name");
-    if (st == VG_ERR_INVALID)
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+    if (st == VG_ERR_INVALID) /* the store's password check names it first */
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, strncmp(err.msg, "password", 8) ? NULL : "password");
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     json_t *o = NULL;
@@ -140,4 +143,41 @@ enum MHD_Result vg_api_token_revoke(vg_request *r)
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:I}", "revoked", (json_int_t)r->id));
+}
+
+enum MHD_Result vg_api_token_renew(vg_request *r)
+{
+    vg_err err = {{0}};
+    int64_t until = 0;
+    lock(r);
+    vg_status st = vg_store_token_renew(r->srv->store, r->session.user, r->id, VG_STORE_TOKEN_TTL_DEFAULT, &until, &err);
+    unlock(r);
+    if (st == VG_ERR_INVALID)
+        return vg_http_error(r, MHD_HTTP_CONFLICT, err.msg, NULL);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_json(r, MHD_HTTP_OK,
+                        json_pack("{s:I, s:I}", "renewed", (json_int_t)r->id, "expires_at", (json_int_t)until));
+}
+
+enum MHD_Result vg_api_user_logout(vg_request *r)
+{
+    vg_user *u = NULL;
+    int n = 0, ended = 0;
+    vg_err err = {{0}};
+    char name[VG_STORE_NAME_MAX + 1] = "";
+    lock(r);
+    vg_status st = vg_store_user_list(r->srv->store, &u, &n, &err);
+    for (int i = 0; st == VG_OK && i < n; i++)
+        if (u[i].id == r->id)
+            snprintf(name, sizeof name, "%s", u[i].name);
+    if (st == VG_OK && name[0])
+        st = vg_store_session_revoke_user(r->srv->store, r->session.user, name, &ended, &err);
+    unlock(r);
+    free(u);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    if (!name[0])
+        return vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such user", "id");
+    return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:i}", "sessions_ended", ended));
 }

@@ -101,8 +101,8 @@ enum MHD_Result vg_api_watchlist_create(vg_request *r)
     unlock(r);
     if (exists)
         return vg_http_error(r, MHD_HTTP_CONFLICT, "a watch list with this name already exists", "name");
-    if (st == VG_ERR_INVALID)
-        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, NULL);
+    if (st == VG_ERR_INVALID) /* the store's checks say "name ..." first when it is the name */
+        return vg_http_error(r, MHD_HTTP_BAD_REQUEST, err.msg, strncmp(err.msg, "name", 4) ? NULL : "name");
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     return vg_http_json(r, MHD_HTTP_CREATED, json_pack("{s:o}", "watchlist", watchlist_json(&made)));

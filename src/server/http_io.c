@@ -47,6 +47,15 @@ void vg_http_common_headers(struct MHD_Response *resp)
     MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'");
 }
 
+enum MHD_Result vg_http_queue(vg_request *r, unsigned status, struct MHD_Response *resp)
+{
+    if (r->srv->tls_cert) /* a browser that once came over HTTPS never falls back to plain HTTP */
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, void *data, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -56,9 +65,7 @@ enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, 
     }
     MHD_add_response_header(resp, "Content-Type", type);
     vg_http_common_headers(resp);
-    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return vg_http_queue(r, status, resp);
 }
 
 enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body, const char *cookie)
@@ -77,9 +84,7 @@ enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body
     vg_http_common_headers(resp);
     if (cookie)
         MHD_add_response_header(resp, "Set-Cookie", cookie);
-    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return vg_http_queue(r, status, resp);
 }
 
 enum MHD_Result vg_http_json(vg_request *r, unsigned status, json_t *body)
@@ -93,6 +98,26 @@ enum MHD_Result vg_http_error(vg_request *r, unsigned status, const char *msg, c
     if (o && field)
         json_object_set_new(o, "field", json_string(field));
     return vg_http_json(r, status, o);
+}
+
+enum MHD_Result vg_http_error_retry(vg_request *r, int64_t seconds, const char *msg)
+{
+    json_t *o = json_pack("{s:s, s:I}", "error", msg, "retry_after", (json_int_t)seconds);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    char secs[24];
+    snprintf(secs, sizeof secs, "%lld", (long long)seconds);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Retry-After", secs);
+    vg_http_common_headers(resp);
+    return vg_http_queue(r, 429, resp);
 }
 
 enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *err)

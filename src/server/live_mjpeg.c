@@ -158,7 +158,5 @@ enum MHD_Result vg_api_live(vg_request *r)
     }
     MHD_add_response_header(resp, "Content-Type", "multipart/x-mixed-replace;boundary=" BOUNDARY);
     vg_http_common_headers(resp);
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return vg_http_queue(r, MHD_HTTP_OK, resp);
 }

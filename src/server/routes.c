@@ -1,6 +1,7 @@
 /* routes.c — the route table (method, path, roles, handler) and the
  * dispatcher: path matching with {id}, then the checks every route gets:
- * a session or an API token unless public (401), the CSRF header on
+ * on state-changing requests an Origin, when sent, that is this server's
+ * (403) and a body declared application/json (415); a session or an API token unless public (401), the CSRF header on
  * state-changing requests made with a session cookie (403), the role (403).
  * A route's roles are bits of vg_role (a misspelt role does not compile);
  * the caller's role, a name from the store, is turned into its bit here.
@@ -69,6 +70,10 @@ const vg_route vg_routes[] = {
      "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,
      "{\"name\":\"example-bot\",\"role\":\"auditor\"}"},
     {"DELETE", "/api/v1/tokens/{id}", VG_ROLE_ADMIN, vg_api_token_revoke, "revoke an API token", 0, NULL},
+    {"POST", "/api/v1/tokens/{id}/renew", VG_ROLE_ADMIN, vg_api_token_renew,
+     "renew an API token: valid 90 days from now (tokens expire; revoked ones cannot be renewed)", 0, NULL},
+    {"POST", "/api/v1/users/{id}/logout", VG_ROLE_ADMIN, vg_api_user_logout,
+     "end every console session of a user (audited)", 0, NULL},
     {"GET", "/api/v1/cameras/{id}/live.mjpeg", VG_ROLE_OPERATOR, vg_api_live,
      "a camera's live view: multipart/x-mixed-replace JPEG frames, about 5 a second, every face "
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
@@ -185,6 +190,10 @@ enum MHD_Result vg_route_dispatch(vg_request *r)
     if (!hit)
         return path_known ? vg_http_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", NULL)
                           : vg_http_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint", NULL);
+    unsigned status = 0;
+    const char *cross = vg_head_cross_site(r, &status);
+    if (cross)
+        return vg_http_error(r, status, cross, status == MHD_HTTP_FORBIDDEN ? "Origin" : "Content-Type");
     if (!(hit->roles & VG_ROLE_PUBLIC)) {
         int who = vg_auth_session(r);
         if (who < 0)

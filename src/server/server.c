@@ -4,7 +4,11 @@
  * webhooks started with it, and the per-request life cycle (body
  * accumulation up to the route's limit, then the router). With a
  * certificate and key (PEM files, read into memory and checked here) it
- * serves HTTPS (GnuTLS inside libmicrohttpd). */
+ * serves HTTPS (GnuTLS inside libmicrohttpd); a key file readable by group
+ * or others is refused, and every answer then carries HSTS. Each request
+ * head is checked (head_check.c) before its body is read, must arrive
+ * whole within a deadline (conn_guard.c), and one address may hold at most
+ * per_address_max connections. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "server/server_internal.h"
@@ -20,15 +25,26 @@
 #define DEFAULT_BODY_MAX (64 * 1024)
 #define DEFAULT_UPLOAD_MAX (8 * 1024 * 1024)
 #define PEM_MAX (1024 * 1024)
+#define DEFAULT_HEAD_TIMEOUT_S 10.0
+#define DEFAULT_PER_ADDRESS 64u
 
 /* A PEM file in memory (NUL-terminated), checked for the block it must
  * hold; every failure names the file and says what is wrong. */
-static vg_status read_pem(const char *what, const char *path, const char *begin, char **out, vg_err *err)
+static vg_status read_pem(const char *what, const char *path, const char *begin, int secret, char **out,
+                          vg_err *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return vg_err_set(err, VG_ERR_IO, "TLS %s %s cannot be read: %s", what, path, strerror(errno));
+    struct stat sb;
+    if (secret && fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077)) {
+        fclose(f);
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "TLS %s %s is readable by group or others (mode %03o): chmod 600 it, as the key "
+                          "must stay secret",
+                          what, path, (unsigned)(sb.st_mode & 0777));
+    }
     char *buf = malloc(PEM_MAX + 1);
     size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
     int bad = ferror(f);
@@ -100,6 +116,7 @@ static void on_engine_alert(void *ctx, const vg_engine_alert *a)
 /* Frees what start made (the daemon already stopped or never started). */
 static void release(vg_server *srv)
 {
+    vg_conn_guard_stop(&srv->guard);
     vg_feed_free(srv->feed);
     vg_webhooks_stop(srv->webhooks);
     free_pem(srv->tls_cert);
@@ -111,6 +128,39 @@ static void release(vg_server *srv)
     free(srv);
 }
 
+/* MHD_OPTION_URI_LOG_CALLBACK: sees the request target before it is
+ * decoded; what it returns becomes the request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    vg_request *r = calloc(1, sizeof *r);
+    if (r) {
+        r->srv = cls;
+        r->conn = conn;
+        r->nul_in_uri = vg_head_nul_in_target(uri);
+    }
+    return r;
+}
+
+/* An answer given before the body is read: the connection is closed after
+ * it, so no byte of that body is taken for another request. */
+static enum MHD_Result refuse_head(vg_request *r, const char *msg)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Connection", "close");
+    vg_http_common_headers(resp);
+    return vg_http_queue(r, MHD_HTTP_BAD_REQUEST, resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -118,16 +168,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     vg_server *srv = cls;
     vg_request *r = *con_cls;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        r->srv = srv;
-        r->conn = conn;
+    if (!r) { /* the URI callback ran out of memory */
+        return MHD_NO;
+    }
+    if (!r->started) {
+        r->started = 1;
+        vg_conn_guard_head_done(&srv->guard, conn);
+        r->method = method;
+        r->url = url;
         int64_t id;
         const vg_route *rt = vg_route_find(method, url, &id);
         r->body_limit = rt && rt->upload ? srv->upload_max : srv->body_max;
-        *con_cls = r;
+        const char *why = vg_head_refusal(r);
+        if (why)
+            return refuse_head(r, why);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -145,9 +199,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
-    (void)conn;
+    vg_server *srv = cls;
     (void)code;
+    vg_conn_guard_request_done(&srv->guard, conn); /* a kept-alive connection's next head */
     vg_request *r = *con_cls;
     if (r) {
         free(r->body);
@@ -189,9 +243,9 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
             free(srv);
             return vg_err_set(err, VG_ERR_UNSUPPORTED, "this libmicrohttpd was built without TLS");
         }
-        vg_status ts = read_pem("certificate", cert, "-----BEGIN CERTIFICATE-----", &srv->tls_cert, err);
+        vg_status ts = read_pem("certificate", cert, "-----BEGIN CERTIFICATE-----", 0, &srv->tls_cert, err);
         if (ts == VG_OK)
-            ts = read_pem("key", key, "PRIVATE KEY-----", &srv->tls_key, err);
+            ts = read_pem("key", key, "PRIVATE KEY-----", 1, &srv->tls_key, err);
         if (ts != VG_OK) {
             free_pem(srv->tls_cert);
             free(srv);
@@ -225,17 +279,23 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
         release(srv);
         return st2;
     }
-    if (srv->tls_cert)
-        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-                                       (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_HTTPS_MEM_CERT,
-                                       srv->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_END);
-    else
-        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-                                       (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    double head_s = cfg && cfg->head_timeout_s > 0 ? cfg->head_timeout_s : DEFAULT_HEAD_TIMEOUT_S;
+    unsigned per_addr = cfg && cfg->per_address_max ? cfg->per_address_max : DEFAULT_PER_ADDRESS;
+    if ((st2 = vg_conn_guard_start(&srv->guard, head_s, err)) != VG_OK) {
+        release(srv);
+        return st2;
+    }
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, vg_conn_guard_notify, &srv->guard, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_ARRAY, srv->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
     if (!srv->daemon) {
         int tls = srv->tls_cert != NULL;
         release(srv);

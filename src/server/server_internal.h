@@ -13,16 +13,20 @@
 #include "server/body.h"
 #include "vigil/server.h"
 
-#define VG_SESSIONS_MAX 256
 #define VG_SESSION_TTL (12 * 3600)
 #define VG_RATE_ADDRS 256
 #define VG_RATE_FAILS 5      /* failed logins per address ... */
 #define VG_RATE_WINDOW 60    /* ... per this many seconds */
+#define VG_RATE_ACCOUNTS 256
+#define VG_ACCOUNT_FAILS 10  /* failed logins per account name, from any address ... */
+#define VG_ACCOUNT_WINDOW 900 /* ... per this many seconds */
 
+/* The caller of one request: a copy of its session (from the store) or of
+ * its API token's name and role. */
 typedef struct vg_session {
     int bearer;              /* 1: an API token (Authorization: Bearer), no CSRF */
-    char token[65];          /* 32 random bytes, hex; "" when the slot is free */
-    char csrf[65];
+    char token[65];          /* the cookie's token (hex); "" for a bearer */
+    char csrf[65];           /* the hash of the session's CSRF token (hex) */
     char user[VG_STORE_NAME_MAX + 1];
     char role[16];
     int64_t expires;
@@ -34,14 +38,43 @@ typedef struct vg_rate {
     int next;
 } vg_rate;
 
+typedef struct vg_account_rate {
+    char name[VG_STORE_NAME_MAX + 1];
+    int64_t fails[VG_ACCOUNT_FAILS];
+    int next;
+} vg_account_rate;
+
 typedef struct vg_auth {
     pthread_mutex_t mu;
-    vg_session sessions[VG_SESSIONS_MAX];
     vg_rate rate[VG_RATE_ADDRS];
+    vg_account_rate accounts[VG_RATE_ACCOUNTS];
 } vg_auth;
 
 typedef struct vg_feed vg_feed;
 typedef struct vg_webhooks vg_webhooks;
+
+/* conn_guard.c: the open connections and the watchdog that cuts a request
+ * head taking longer than deadline_s. */
+typedef struct vg_conn vg_conn;
+typedef struct vg_conn_guard {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    int running, stop;
+    double deadline_s;
+    vg_conn *head;
+    atomic_llong cut;         /* connections cut for a slow head */
+} vg_conn_guard;
+vg_status vg_conn_guard_start(vg_conn_guard *g, double deadline_s, vg_err *err);
+/* After the daemon has stopped (no connection left). */
+void vg_conn_guard_stop(vg_conn_guard *g);
+/* MHD_OPTION_NOTIFY_CONNECTION's callback (cls: the guard). */
+void vg_conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code);
+/* The handler has the whole head / the request was answered (the next
+ * head of a kept-alive connection starts). */
+void vg_conn_guard_head_done(vg_conn_guard *g, struct MHD_Connection *conn);
+void vg_conn_guard_request_done(vg_conn_guard *g, struct MHD_Connection *conn);
 
 /* A camera's frame count when last looked at, for its frame rate. */
 typedef struct vg_cam_sample {
@@ -74,6 +107,7 @@ struct vg_server {
     vg_cam_sample cam_prev[VG_ENGINE_CAMERAS_MAX];
     vg_log_fn log;              /* the config's log callback (NULL: none) */
     void *log_ctx;
+    vg_conn_guard guard;        /* the request-head deadline (conn_guard.c) */
 };
 
 /* server.c: hands a line built with vigil/log.h to the log callback. */
@@ -82,6 +116,8 @@ void vg_server_log(const vg_server *srv, const vg_log_line *l);
 /* One request: its body as it arrives, then what the router found. */
 typedef struct vg_request {
     vg_server *srv;
+    int started;              /* the head was checked (the handler's first call) */
+    int nul_in_uri;           /* the raw request target holds %00 */
     struct MHD_Connection *conn;
     const char *method, *url;
     char *body;
@@ -144,13 +180,26 @@ enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body
 enum MHD_Result vg_http_error(vg_request *r, unsigned status, const char *msg, const char *field);
 /* Cache-Control: no-store, nosniff and a CSP of nothing: what every answer carries. */
 void vg_http_common_headers(struct MHD_Response *resp);
+/* Queues resp (adding Strict-Transport-Security under TLS) and releases it. */
+enum MHD_Result vg_http_queue(vg_request *r, unsigned status, struct MHD_Response *resp);
 enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, void *data, size_t len);
+/* 429 with Retry-After: seconds. */
+enum MHD_Result vg_http_error_retry(vg_request *r, int64_t seconds, const char *msg);
 enum MHD_Result vg_http_store_error(vg_request *r, vg_status st, const vg_err *err);
 /* 400 for a body that a vg_body_parse_* refused (field "" is left out). */
 enum MHD_Result vg_http_body_error(vg_request *r, const char *field, const char *msg);
 const char *vg_http_arg(vg_request *r, const char *name);
 const char *vg_http_header(vg_request *r, const char *name);
 void vg_http_client_addr(vg_request *r, char *buf, size_t cap);
+
+/* head_check.c: 1 when a raw request target holds %00. */
+int vg_head_nul_in_target(const char *raw);
+/* Why the head of r is refused (400, connection closed), or NULL. */
+const char *vg_head_refusal(vg_request *r);
+/* Why a state-changing request looks sent from another site (a foreign
+ * Origin: 403; a body not declared application/json: 415, into *status),
+ * or NULL. */
+const char *vg_head_cross_site(vg_request *r, unsigned *status);
 
 /* auth.c */
 void vg_auth_init(vg_auth *a);
@@ -159,6 +208,10 @@ void vg_auth_fini(vg_auth *a);
  * cookie. 1 and r->session filled when valid; 0 with neither; -1 for an
  * Authorization header that is not a valid token. */
 int vg_auth_session(vg_request *r);
+/* 1 while a session copied at the start of a stream is still valid: its
+ * cookie session not logged out nor expired, or (bearer) the token text
+ * still a valid API token. */
+int vg_auth_still_valid(vg_server *srv, const vg_session *s, const char *bearer_token);
 /* 1 when the request carries the session's CSRF token. */
 int vg_auth_csrf_ok(vg_request *r);
 enum MHD_Result vg_auth_login(vg_request *r);
@@ -189,6 +242,8 @@ enum MHD_Result vg_api_user_create(vg_request *r);
 enum MHD_Result vg_api_tokens(vg_request *r);
 enum MHD_Result vg_api_token_create(vg_request *r);
 enum MHD_Result vg_api_token_revoke(vg_request *r);
+enum MHD_Result vg_api_token_renew(vg_request *r);
+enum MHD_Result vg_api_user_logout(vg_request *r);
 /* api_report.c */
 enum MHD_Result vg_api_report(vg_request *r);
 /* reload.c: after a watch-list change, the engine's gallery rebuilt from

@@ -131,7 +131,6 @@ int vg_static_serve(vg_request *r, enum MHD_Result *ret)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    *ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
+    *ret = vg_http_queue(r, MHD_HTTP_OK, resp);
     return 1;
 }

@@ -1,7 +1,7 @@
 /* token.c — API tokens for machines: made from 32 random bytes (libsodium),
  * shown once, kept only as their SHA-256 (hex), checked in constant time by
  * looking the hash up, revoked but never deleted (the audit chain names
- * them). Creation and revocation are audited, never with the token. */
+ * them). A token expires (90 days by default) and can be renewed. Creation and revocation are audited, never with the token. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +17,12 @@
  * VG_ERR_INVALID. */
 static vg_status vg_db_token_insert(vg_store *s, const char *name, const char *role,
                                     const char *hash, const char *created_by, int64_t created_at,
-                                    int64_t *id, vg_err *err)
+                                    int64_t expires_at, int64_t *id, vg_err *err)
 {
     vg_sql q;
     vg_status st = vg_sql_prepare_insert(&q, s,
                                          "INSERT INTO api_token (name, role, hash, created_by, "
-                                         "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                         "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                          "adding an API token", err);
     if (st != VG_OK)
         return st;
@@ -31,6 +31,7 @@ static vg_status vg_db_token_insert(vg_store *s, const char *name, const char *r
     vg_sql_text(&q, 3, hash);
     vg_sql_text(&q, 4, created_by);
     vg_sql_i64(&q, 5, created_at);
+    vg_sql_i64(&q, 6, expires_at);
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         *id = vg_sql_last_id(&q);
     else if (q.fail == VG_SQL_UNIQUE)
@@ -40,7 +41,7 @@ static vg_status vg_db_token_insert(vg_store *s, const char *name, const char *r
     return st;
 }
 
-#define TOKEN_COLS "SELECT id, name, role, created_by, created_at, revoked_at, revoked_by "
+#define TOKEN_COLS "SELECT id, name, role, created_by, created_at, revoked_at, revoked_by, expires_at "
 
 static vg_status read_token(void *ctx, vg_sql *q, void *elem, vg_err *err)
 {
@@ -55,6 +56,7 @@ static vg_status read_token(void *ctx, vg_sql *q, void *elem, vg_err *err)
     t->created_at = vg_sql_col_i64(q, 4);
     t->revoked_at = vg_sql_col_i64(q, 5);
     vg_sql_col_copy(q, 6, t->revoked_by, sizeof t->revoked_by);
+    t->expires_at = vg_sql_col_i64(q, 7);
     return VG_OK;
 }
 
@@ -159,6 +161,13 @@ static int known_role(const char *r)
 vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name, const char *role,
                                 char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id, vg_err *err)
 {
+    return vg_store_token_create_ttl(s, actor, name, role, VG_STORE_TOKEN_TTL_DEFAULT, token_out, id, err);
+}
+
+vg_status vg_store_token_create_ttl(vg_store *s, const char *actor, const char *name, const char *role,
+                                    int64_t ttl_s, char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id,
+                                    vg_err *err)
+{
     vg_status st = supported(s, err);
     if (st == VG_OK)
         st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
@@ -173,6 +182,9 @@ vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name
                           role ? role : "");
     if (!token_out || !id)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_token_create: NULL argument");
+    if (ttl_s <= 0 || ttl_s > VG_STORE_TOKEN_TTL_MAX)
+        return vg_err_set(err, VG_ERR_INVALID, "a token's lifetime must be from 1 s to %d days",
+                          (int)(VG_STORE_TOKEN_TTL_MAX / 86400));
     uint8_t raw[32];
     char tok[VG_STORE_TOKEN_LEN + 1], hash[65];
     randombytes_buf(raw, sizeof raw);
@@ -184,12 +196,15 @@ vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name
         sodium_memzero(tok, sizeof tok);
         return st;
     }
-    st = vg_db_token_insert(s, name, role, hash, actor, vg_store_now(s), id, err);
+    int64_t now = vg_store_now(s);
+    st = vg_db_token_insert(s, name, role, hash, actor, now, now + ttl_s, id, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "token:%lld", (long long)*id);
         st = vg_audit_append_json_tx(s, actor, "token.create", object,
-                                     json_pack("{s:s, s:s}", "name", name, "role", role), err);
+                                     json_pack("{s:s, s:s, s:I}", "name", name, "role", role, "expires_at",
+                                               (json_int_t)(now + ttl_s)),
+                                     err);
     }
     st = vg_store_end(s, st, err);
     if (st == VG_OK)
@@ -207,14 +222,14 @@ vg_status vg_store_token_check(vg_store *s, const char *token, vg_token *out, vg
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_token_check: NULL argument");
     memset(out, 0, sizeof *out);
     if (!token || strlen(token) != VG_STORE_TOKEN_LEN || strncmp(token, PREFIX, 4))
-        return vg_err_set(err, VG_ERR_INVALID, "unknown or revoked API token");
+        return vg_err_set(err, VG_ERR_INVALID, "unknown, revoked or expired API token");
     char hash[65];
     hash_hex(token, hash);
     vg_err e2 = {{0}};
     st = vg_db_token_find(s, hash, out, &e2);
-    if (st == VG_ERR_NOT_FOUND || (st == VG_OK && out->revoked_at)) {
+    if (st == VG_ERR_NOT_FOUND || (st == VG_OK && (out->revoked_at || out->expires_at <= vg_store_now(s)))) {
         memset(out, 0, sizeof *out);
-        return vg_err_set(err, VG_ERR_INVALID, "unknown or revoked API token");
+        return vg_err_set(err, VG_ERR_INVALID, "unknown, revoked or expired API token");
     }
     if (st != VG_OK && err)
         *err = e2;
@@ -255,4 +270,43 @@ vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, cons
                                      json_pack("{s:s, s:s}", "name", t.name, "role", t.role), err);
     }
     return vg_store_end(s, st, err);
+}
+
+vg_status vg_store_token_renew(vg_store *s, const char *actor, int64_t id, int64_t ttl_s, int64_t *expires,
+                               vg_err *err)
+{
+    vg_status st = supported(s, err);
+    if (st == VG_OK)
+        st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
+    if (st != VG_OK)
+        return st;
+    if (ttl_s <= 0 || ttl_s > VG_STORE_TOKEN_TTL_MAX)
+        return vg_err_set(err, VG_ERR_INVALID, "a token's lifetime must be from 1 s to %d days",
+                          (int)(VG_STORE_TOKEN_TTL_MAX / 86400));
+    if ((st = vg_store_begin(s, err)) != VG_OK)
+        return st;
+    vg_token t;
+    int64_t now = vg_store_now(s), until = now + ttl_s;
+    st = vg_db_token_get(s, id, NULL, &t, err);
+    if (st == VG_OK && t.revoked_at)
+        st = vg_err_set(err, VG_ERR_INVALID, "API token %lld (%s) was revoked: make a new one", (long long)t.id,
+                        t.name);
+    vg_sql q;
+    if (st == VG_OK && (st = vg_sql_prepare(&q, s, "UPDATE api_token SET expires_at = ?2 WHERE id = ?1",
+                                            "renewing an API token", err)) == VG_OK) {
+        vg_sql_i64(&q, 1, t.id);
+        vg_sql_i64(&q, 2, until);
+        st = vg_sql_run(&q, err);
+        vg_sql_finish(&q);
+    }
+    if (st == VG_OK) {
+        char object[64];
+        snprintf(object, sizeof object, "token:%lld", (long long)t.id);
+        st = vg_audit_append_json_tx(s, actor, "token.renew", object,
+                                     json_pack("{s:s, s:I}", "name", t.name, "expires_at", (json_int_t)until), err);
+    }
+    st = vg_store_end(s, st, err);
+    if (st == VG_OK && expires)
+        *expires = until;
+    return st;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/password.h"
 #include "store/store_internal.h"
 #include "store/validate.h"
 #include "store/sql.h"
@@ -123,6 +124,8 @@ vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, co
     if (plen > VG_STORE_PASSWORD_MAX)
         return vg_err_set(err, VG_ERR_INVALID, "password is %zu bytes, the limit is %d", plen,
                           VG_STORE_PASSWORD_MAX);
+    if ((st = vg_password_check(name, password, err)) != VG_OK)
+        return st;
     if (sodium_init() < 0)
         return vg_err_set(err, VG_ERR_INTERNAL, "libsodium failed to initialise");
     char hash[crypto_pwhash_STRBYTES];

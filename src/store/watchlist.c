@@ -144,6 +144,9 @@ vg_status vg_store_watchlist_create(vg_store *s, const char *actor, const vg_wat
     if (st == VG_OK)
         st = vg_check_field("authorised_by", w->authorised_by, sizeof w->authorised_by,
                             VG_STORE_NAME_MAX, 1, err);
+    /* a name of blanks alone would be listed as if it had none (issue 14) */
+    if (st == VG_OK && w->name[strspn(w->name, " \t\r\n\v\f")] == '\0')
+        st = vg_err_set(err, VG_ERR_INVALID, "name is only whitespace: give the watch list a name");
     if (st != VG_OK)
         return st;
     int64_t now = vg_store_now(s);

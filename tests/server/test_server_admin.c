@@ -47,6 +47,11 @@ static void users(void **state)
         {"{\"name\":\"adam\",\"role\":\"admin\",\"password\":\"" PASSWORD "\"}", 409, "name"},
         {"{\"name\":\"eve\",\"role\":\"root\",\"password\":\"" PASSWORD "\"}", 400, "role"},
         {"{\"name\":\"eve\",\"role\":\"admin\",\"password\":\"short\"}", 400, "password"},
+        /* issue 14 point 7: libpwquality's verdicts */
+        {"{\"name\":\"eve\",\"role\":\"admin\",\"password\":\"        \"}", 400, "password"},
+        {"{\"name\":\"marguerite\",\"role\":\"admin\",\"password\":\"marguerite\"}", 400, "password"},
+        {"{\"name\":\"marguerite\",\"role\":\"admin\",\"password\":\"Marguerite1\"}", 400, "password"},
+        {"{\"name\":\"eve\",\"role\":\"admin\",\"password\":\"password1\"}", 400, "password"},
         {"{\"name\":\"eve\",\"role\":\"admin\"}", 400, "password"},
         {"{\"name\":[],\"role\":\"admin\",\"password\":\"" PASSWORD "\"}", 400, "name"},
         {"{\"name\":\"e\\nve\",\"role\":\"admin\",\"password\":\"" PASSWORD "\"}", 400, "name"},
@@ -80,6 +85,7 @@ static resp with_token(srv_fx *x, const char *method, const char *path, const ch
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     struct curl_slist *h = curl_slist_append(NULL, auth);
     h = curl_slist_append(h, "Expect:");
+    h = curl_slist_append(h, "Content-Type: application/json"); /* required on bodies since issue 14 */
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);

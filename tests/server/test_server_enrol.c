@@ -368,11 +368,68 @@ static void body_fields(void **state)
     vg_face_pack_close(pack);
 }
 
+/* issue 14 point 6: an upload is decoded only as JPEG or PNG. The same
+ * face as BMP, GIF, TIFF, WebP, a one-frame video (FFV1, and JPEG frames
+ * inside Matroska) and an HLS playlist naming a URL: each 400 naming the
+ * accepted formats, nothing stored; as PNG it is enrolled. */
+static void only_jpeg_and_png(void **state)
+{
+    (void)state;
+    VG_SKIP_UNLESS(have_data());
+    vg_face_pack *pack = open_pack();
+    srv_fx x;
+    vg_server_config cfg = {.pack = pack};
+    srv_start_cfg(&x, cfg);
+    session adam = login(&x, "adam");
+    int64_t wl = api_watchlist(&x, &adam, "wanted");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/watchlists/%lld/subjects", (long long)wl);
+    static const char *const kinds[][2] = {
+        {"bmp", ""}, {"gif", ""}, {"tiff", ""}, {"webp", ""}, {"mkv", "-c:v ffv1"}, {"mkv", "-c:v mjpeg"},
+    };
+    char file[400];
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        snprintf(file, sizeof file, "%s/face%zu.%s", x.f.dir, i, kinds[i][0]);
+        ffmpeg("ffmpeg -nostdin -v error -y -i '%s' -frames:v 1 %s '%s'", lfw_a, kinds[i][1], file);
+        const char *files[] = {file};
+        char *b = body_with("Colin Powell", files, 1, NULL);
+        snap before = take_snap(x.f.db);
+        json_t *j = refused(&x, &adam, path, b, 400);
+        free(b);
+        const char *e = json_string_value(json_object_get(j, "error"));
+        if (!e || !strstr(e, "only JPEG and PNG are accepted"))
+            fail_msg("%s %s: %s", kinds[i][0], kinds[i][1], e ? e : "(no error)");
+        assert_string_equal(json_string_value(json_object_get(j, "field")), "photo");
+        json_decref(j);
+        assert_snap_equal(before, take_snap(x.f.db));
+    }
+    snprintf(file, sizeof file, "%s/list.m3u8", x.f.dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fprintf(f, "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:1/a.ts\n#EXT-X-ENDLIST\n");
+    fclose(f);
+    const char *files[] = {file};
+    char *b = body_with("Colin Powell", files, 1, NULL);
+    json_t *j = refused(&x, &adam, path, b, 400);
+    free(b);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "only JPEG and PNG are accepted"));
+    json_decref(j);
+
+    snprintf(file, sizeof file, "%s/face.png", x.f.dir);
+    ffmpeg("ffmpeg -nostdin -v error -y -i '%s' '%s'", lfw_a, file);
+    b = body_with("Colin Powell", files, 1, NULL);
+    json_decref(created(&x, &adam, path, b));
+    free(b);
+    srv_stop(&x);
+    vg_face_pack_close(pack);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(enrolment_helps),
         cmocka_unit_test(body_fields),
+        cmocka_unit_test(only_jpeg_and_png),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,69 @@ static void ends_when_the_server_stops(void **state)
     fx_done(&x.f);
 }
 
+/* issue 14 point 2: a stream ends when its credentials do. A stream opened
+ * with a session that then logs out, and one opened with an API token that
+ * is then revoked, receive neither the adjudication (subject, note,
+ * officer) nor the next alert: both end. */
+static void streams_end_with_credentials(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    world wd;
+    world_init(&wd, &x);
+    session gone = login(&x, "olivia"), stays = login(&x, "olivia");
+    char tok[VG_STORE_TOKEN_LEN + 1];
+    int64_t tid = 0;
+    vg_err err = {{0}};
+    vg_store *w = srv_writer(&x);
+    assert_int_equal(vg_store_token_create(w, "adam", "bot", "operator", tok, &tid, &err), VG_OK);
+    sse_client k, kb;
+    sse_open(&k, x.port, &gone, "/api/v1/alerts/stream", NULL);
+    sse_open(&kb, x.port, NULL, "/api/v1/alerts/stream", NULL);
+    curl_multi_remove_handle(kb.m, kb.c);
+    char line[128];
+    snprintf(line, sizeof line, "Authorization: Bearer %s", tok);
+    kb.h = curl_slist_append(kb.h, line);
+    curl_easy_setopt(kb.c, CURLOPT_HTTPHEADER, kb.h);
+    curl_multi_add_handle(kb.m, kb.c);
+    sse_pump(&k, 200);
+    sse_pump(&kb, 200);
+    assert_int_equal(sse_status(&k), 200);
+    assert_int_equal(sse_status(&kb), 200);
+    int64_t id = add_alerts(&wd, 1);
+    assert_true(sse_wait(&k, "alert", 1, 5000));
+    assert_true(sse_wait(&kb, "alert", 1, 5000));
+
+    resp r = http_post(&x, "/api/v1/logout", &gone, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(vg_store_token_revoke(w, "adam", tid, NULL, &err), VG_OK);
+    vg_store_close(w);
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/alerts/%lld/adjudicate", (long long)id);
+    r = http_post(&x, path, &stays, "{\"outcome\":\"confirmed\",\"note\":\"seen by PC 1\"}");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    add_alerts(&wd, 1);
+    for (int i = 0; i < 150 && !(k.done && kb.done); i++) {
+        sse_pump(&k, 20);
+        sse_pump(&kb, 20);
+    }
+    assert_true(k.done);
+    assert_true(kb.done);
+    assert_int_equal(sse_count(&k, "update"), 0);
+    assert_int_equal(sse_count(&kb, "update"), 0);
+    assert_int_equal(sse_count(&k, "alert"), 1);
+    assert_int_equal(sse_count(&kb, "alert"), 1);
+    assert_null(strstr(k.r.body, "seen by PC 1"));
+    assert_null(strstr(kb.r.body, "seen by PC 1"));
+    sse_close(&k);
+    sse_close(&kb);
+    vg_store_close(wd.w);
+    srv_stop(&x);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -340,6 +403,7 @@ int main(void)
         cmocka_unit_test(in_order_with_details),
         cmocka_unit_test(resume_exactly_the_missed),
         cmocka_unit_test(updates_on_adjudication),
+        cmocka_unit_test(streams_end_with_credentials),
         cmocka_unit_test(roles_and_errors),
         cmocka_unit_test(slow_reader_falls_back_to_the_store),
         cmocka_unit_test(keepalive_in_silence),

@@ -3,12 +3,14 @@
  * talking HTTPS (trusting that certificate) to log in — the cookie then has
  * Secure — while plain HTTP to the same port gets no HTTP answer; and clear
  * errors at start for a missing file, a file that is not PEM, a key that is
- * not the certificate's, and only one of the two. Skips without openssl. */
+ * not the certificate's, only one of the two, and a key file readable by
+ * others; HSTS on every HTTPS answer and never on plain HTTP. Skips without
+ * openssl. */
 #include "server/server_fixtures.h"
 
 #include <stdlib.h>
 
-static char dir[64], cert[128], key[128], key2[128], junk[128];
+static char dir[64], cert[128], key[128], key2[128], junk[128], openkey[128];
 
 static int have_openssl(void)
 {
@@ -27,13 +29,14 @@ static int setup(void **state)
     snprintf(key, sizeof key, "%s/key.pem", dir);
     snprintf(key2, sizeof key2, "%s/other-key.pem", dir);
     snprintf(junk, sizeof junk, "%s/junk.pem", dir);
-    char cmd[1024];
+    snprintf(openkey, sizeof openkey, "%s/open-key.pem", dir);
+    char cmd[1400];
     snprintf(cmd, sizeof cmd,
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 2 -subj /CN=127.0.0.1 "
              "-addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
              "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '%s' 2>/dev/null && "
-             "echo 'not a certificate' > '%s'",
-             key, cert, key2, junk);
+             "echo 'not a certificate' > '%s' && chmod 600 '%s' '%s' '%s' && cp '%s' '%s' && chmod 644 '%s'",
+             key, cert, key2, junk, key, key2, junk, key, openkey, openkey);
     return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -87,6 +90,8 @@ static void https_and_secure_cookie(void **state)
     assert_int_equal(fetch(x.port, "https", "/healthz", NULL, &r), CURLE_OK);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"ok\""));
+    /* issue 14: a browser that came once over HTTPS must not fall back to HTTP */
+    assert_non_null(strstr(r.headers, "Strict-Transport-Security: max-age="));
     resp_free(&r);
 
     assert_int_equal(fetch(x.port, "https", "/api/v1/login", "{\"name\":\"olivia\",\"password\":\"" PASSWORD "\"}", &r),
@@ -136,6 +141,21 @@ static void bad_pems_are_clear_errors(void **state)
     expect_start_error(key, key, VG_ERR_INVALID, "is not a PEM file"); /* a key given as the certificate */
     expect_start_error(cert, key2, VG_ERR_INVALID, "were refused");   /* not the certificate's key */
     expect_start_error(cert, NULL, VG_ERR_INVALID, "both");
+    /* issue 14: a key others may read is refused, not served silently */
+    expect_start_error(cert, openkey, VG_ERR_INVALID, "readable by group or others (mode 644)");
+}
+
+/* issue 14: plain HTTP sends no HSTS (it would be ignored, and wrong). */
+static void no_hsts_without_tls(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    resp r = http_get(&x, "/healthz", NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.headers, "Strict-Transport-Security"));
+    resp_free(&r);
+    srv_stop(&x);
 }
 
 int main(void)
@@ -144,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(https_and_secure_cookie),
         cmocka_unit_test(bad_pems_are_clear_errors),
+        cmocka_unit_test(no_hsts_without_tls),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();

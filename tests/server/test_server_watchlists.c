@@ -90,8 +90,19 @@ static void enrol_list_photo_remove(void **state)
     /* a second photo of the same man: a duplicate, 422, unless allowed */
     char *b64b = b64_file(photo2);
     char *dup = subject_body("Colin again", b64b);
+    snap before_dup = take_snap(x.f.db);
     r = http_post(&x, path, &adam, dup);
     assert_error(&r, 422, "photo");
+    /* issue 14: the comparison read the list's templates, and that read is
+     * the one entry the refusal leaves (DESIGN §5.4), as the docs say */
+    snap after_dup = take_snap(x.f.db);
+    assert_int_equal(after_dup.subjects, before_dup.subjects);
+    assert_int_equal(after_dup.templates, before_dup.templates);
+    assert_int_equal(after_dup.photos, before_dup.photos);
+    assert_int_equal(after_dup.audit, before_dup.audit + 1);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE seq = (SELECT max(seq) FROM audit) AND "
+                                     "action = 'templates.read' AND details LIKE '%duplicate check at enrolment%'"),
+                     1);
     j = resp_json(&r);
     assert_non_null(strstr(json_string_value(json_array_get(json_object_get(j, "reasons"), 0)), "matches subject"));
     assert_null(strstr(json_string_value(json_array_get(json_object_get(j, "reasons"), 0)), "--")); /* no CLI option */
@@ -233,6 +244,9 @@ static void refusals_change_nothing(void **state)
             400, "max_size", NULL);
     refused(&x, &adam, "/api/v1/watchlists", "{\"name\":\"wanted\",\"reason\":\"r\",\"authorised_by\":\"a\"}", 409,
             "name", NULL);
+    /* issue 14 point 8: a name of blanks alone */
+    refused(&x, &adam, "/api/v1/watchlists", "{\"name\":\"    \",\"reason\":\"r\",\"authorised_by\":\"a\"}", 400,
+            "name", "only whitespace");
 
     /* an unknown list; the wrong role; no CSRF header; no session */
     b = subject_body("Colin", ok64);

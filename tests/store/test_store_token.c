@@ -51,7 +51,7 @@ static void test_create_check_revoke(void **state)
     const char *bad[4] = {wrong, hex, "vgt_12", NULL};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(vg_store_token_check(f.s, bad[i], &t, &err), VG_ERR_INVALID);
-        assert_string_equal(err.msg, "unknown or revoked API token");
+        assert_string_equal(err.msg, "unknown, revoked or expired API token");
     }
 
     /* refusals change nothing */
