@@ -217,7 +217,7 @@ static void test_newer_schema(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 9);
+    assert_int_equal(vg_store_schema_version(), 12);
     assert_int_equal(vg_store_db_schema_version(f.s), 9);
     vg_store_close(f.s);
     f.s = NULL;

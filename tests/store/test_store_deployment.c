@@ -414,7 +414,7 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 9);
+    assert_int_equal(vg_store_schema_version(), 12);
     assert_int_equal(vg_store_db_schema_version(f.s), 9);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
