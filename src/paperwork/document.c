@@ -276,8 +276,9 @@ static void audit_rows(json_t *doc, json_t *sec, const json_t *in)
         I(a, "intact") ? "verified intact" : "NOT intact");
     if (!I(a, "intact"))
         warn(doc, "The audit chain does not verify: first bad entry %lld (%s).", I(a, "first_bad_seq"), S(a, "problem"));
-    row(sec, "Chain head at the window's end", "store: audit table", "entry %lld at %s, hash %s",
-        I(a, "head_at_window_end.seq"), S(a, "head_at_window_end.time"), S(a, "head_at_window_end.hash"));
+    if (json_object_get(a, "head_at_window_end"))
+        row(sec, "Chain head at the window's end", "store: audit table", "entry %lld at %s, hash %s",
+            I(a, "head_at_window_end.seq"), S(a, "head_at_window_end.time"), S(a, "head_at_window_end.hash"));
     row(sec, "Checkpoints", "vigil's build", "%s", S(a, "checkpoints"));
 }
 

@@ -364,6 +364,14 @@ vg_status vg_paperwork_inputs(vg_store *s, const char *deployment, const char *k
         audit_facts(s, d, window_end, in, err, &st);
         if (st)
             goto done;
+        if (!strcmp(kind, "dpia")) {
+            /* an assessment made before the deployment rests on the chain
+             * being intact, not on what happened during the window */
+            json_t *a = json_object_get(in, "audit");
+            json_object_del(a, "head_at_window_end");
+            json_object_del(in, "watchlist_changes");
+            json_object_del(in, "refusals_overrides");
+        }
     }
     if (!strcmp(kind, "review")) {
         double lo, hi;

@@ -272,8 +272,12 @@ vg_status vg_paperwork_produce(vg_store *s, const char *actor, const char *deplo
     } else {
         if ((st = vg_paperwork_inputs(s, deployment, kind, calibration_path, &in, err)))
             return st;
-        if (!(text = canonical(in))) {
-            json_decref(in);
+        text = canonical(in);
+        json_decref(in);
+        /* rendered from its canonical text, as a stored version is: the
+         * same bytes now and later (objects in the same key order) */
+        if (!text || !(in = json_loads(text, 0, NULL))) {
+            free(text);
             return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
         }
     }
