@@ -189,9 +189,10 @@ static vg_status record_run(const vg_cli *cli, const groups_opts *o, const vg_fa
     snprintf(run->kind, sizeof run->kind, "groups");
     snprintf(run->model_id, sizeof run->model_id, "%s", vg_face_pack_model_id(pack));
     snprintf(run->dataset, sizeof run->dataset, "%s", o->dir);
-    size_t n = snprintf(run->command, sizeof run->command, "vigil eval");
+    size_t n = snprintf(run->command, sizeof run->command, "vigil"); /* argv: eval groups ... */
     for (int i = 0; i < argc && n < sizeof run->command; i++)
-        n += snprintf(run->command + n, sizeof run->command - n, " %s", argv[i]);
+        n += snprintf(run->command + n, sizeof run->command - n, strpbrk(argv[i], " \t'\"") ? " '%s'" : " %s",
+                      argv[i]);
     vg_status st = file_sha256(o->labels, run->labels_sha256, err);
     json_t *copy = json_deep_copy(res);
     json_object_del(copy, "seconds"); /* the run's figures, not its speed */
