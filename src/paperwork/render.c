@@ -105,7 +105,8 @@ static const char css[] =
     "break-inside:avoid;page-break-inside:avoid}\n"
     ".field .tag{font-weight:bold;color:#1a237e}\n"
     "figure{margin:6pt 0;break-inside:avoid;page-break-inside:avoid}\n"
-    "svg{max-width:100%;height:auto}\n";
+    "svg{max-width:100%;height:auto}\n"
+    "@media screen{body{margin:2em auto;padding:0 1em}}\n";
 
 static void render_html(vg_pw_buf *b, const json_t *doc, const json_t *in)
 {
