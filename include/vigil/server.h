@@ -48,6 +48,10 @@ typedef struct vg_server_config {
      * removal on its deployment's watch list reloads its gallery. */
     const vg_face_pack *pack;
     const char *web_dir;  /* the console's files; NULL: the compiled-in default */
+    /* The default calibration file for the deployment documents
+     * (/paperwork) when the store has none for a model; NULL: none.
+     * Borrowed for the server's life. */
+    const char *calibration;
     /* Outgoing webhooks: each alert is POSTed as JSON to every URL, signed
      * with HMAC-SHA-256 under the secret (X-Vigil-Signature). */
     int n_webhooks;

@@ -603,6 +603,61 @@ vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **tex
 vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *model_id, const char *text,
                                    vg_err *err);
 
+/* ---- evaluation runs (evalrun.c) ---- */
+
+/* An evaluation run kept so that a document can cite it: `vigil eval
+ * groups --record` (and the other protocols) store their result here. */
+typedef struct vg_eval_run {
+    int64_t id;
+    char kind[32];                         /* "groups", "verify", "search", "calibrate" */
+    char model_id[VG_STORE_NAME_MAX + 1];  /* the embedder's model id */
+    char dataset[VG_STORE_TEXT_MAX + 1];   /* the data set's path, as given */
+    char labels_sha256[65];                /* hex SHA-256 of the labels file ("" none) */
+    char command[VG_STORE_TEXT_MAX + 1];   /* the command line that made it */
+    int64_t created_at;
+    char created_by[VG_STORE_ACTOR_MAX + 1];
+    char *result;                          /* its JSON object text (malloc'd by get/list) */
+} vg_eval_run;
+
+/* Stores a run: kind one of the four, model_id, dataset and command
+ * required (one line each), labels_sha256 "" or 64 hex digits, result a
+ * JSON object text (at most 16 MiB). The result is sealed (an edited row
+ * is refused when read). Audited (eval.record: kind, model, data set,
+ * labels hash, the result's SHA-256). */
+vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_run *run, int64_t *id, vg_err *err);
+/* The runs of a model (model_id NULL: all) of a kind (NULL: any), oldest
+ * first, results unsealed; free with vg_store_eval_run_free. A row whose
+ * result does not authenticate is VG_ERR_INVALID naming its id. */
+vg_status vg_store_eval_run_list(vg_store *s, const char *model_id, const char *kind, vg_eval_run **out, int *n,
+                                 vg_err *err);
+void vg_store_eval_run_free(vg_eval_run *runs, int n);
+
+/* ---- versions of the deployment documents (paperwork.c) ---- */
+
+typedef struct vg_paperwork_version {
+    int64_t deployment_id;
+    char kind[32];            /* dpia, eia, watchlist-criteria, authorisation, review */
+    int version;              /* 1, 2, ... per (deployment, kind) */
+    char inputs_sha256[65];   /* hex SHA-256 of the inputs text */
+    int64_t created_at;
+    char created_by[VG_STORE_ACTOR_MAX + 1];
+    char *inputs;             /* the inputs (JSON text, malloc'd by get) */
+} vg_paperwork_version;
+
+/* Records that a document of this kind of the deployment named
+ * `deployment` (VG_ERR_NOT_FOUND when there is none) was produced from `inputs` (a JSON
+ * text): when the latest version's inputs have the same SHA-256 it is that
+ * version again, else a new version stores them (sealed). Either way one
+ * paperwork.generate audit entry (deployment, kind, version, the inputs'
+ * SHA-256, format: the document is a function of these). *version: the version produced. */
+vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *deployment, const char *kind,
+                                    const char *inputs, const char *format, int *version,
+                                    vg_err *err);
+/* One version (0: the latest) with its inputs; an unknown deployment or
+ * version is VG_ERR_NOT_FOUND. Free its inputs with free(). Not audited (no biometric data). */
+vg_status vg_store_paperwork_get(vg_store *s, const char *deployment, const char *kind, int version,
+                                 vg_paperwork_version *out, vg_err *err);
+
 /* ---- the audit chain ---- */
 
 typedef struct vg_audit_entry {

@@ -52,6 +52,7 @@ int vg_cmd_report(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_serve(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_user(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_models(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_paperwork(const vg_cli *cli, int argc, char **argv);
 
 /* Exit status for a library status: bad input -> 2, anything else -> 1. */
 int vg_cli_exit_for(vg_status st);
@@ -97,6 +98,10 @@ vg_status vg_cli_check_false_alerts(struct vg_store *store, const char *deployme
 struct vg_calib;
 vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, struct vg_calib *out, char *source,
                                  size_t len, vg_err *err);
+
+/* The default calibration file (deploy_check.c): $VIGIL_CALIBRATION, else
+ * the build's calibration/default.txt. */
+const char *vg_cli_default_calibration(void);
 
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);

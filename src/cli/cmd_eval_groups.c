@@ -20,13 +20,18 @@
  * in each replicate, so it can fall below 1, and an interval above 1 is a
  * differential the data supports. A group is too small to conclude when it
  * has fewer than --min-subjects people (default 50) or fewer than 10 errors
- * of a kind: the warning says which and why. */
+ * of a kind: the warning says which and why. With --record the run (its
+ * JSON result without the time taken, the labels file's SHA-256, the model
+ * and the command line) is kept in the store for `vigil paperwork`. */
 #include <math.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/eval.h"
 #include "match/bootstrap.h"
+#include "vigil/store.h"
 #include "vigil/watchlist.h"
 
 #define MIN_SUBJECTS 50 /* people a group needs to conclude */
@@ -47,6 +52,7 @@ const vg_cli_cmd_def vg_eval_groups_def = {
      {"--min-subjects", "M", "fewer people in a group are too few to conclude, from 1", 0},
      {"--seed", "S", "the bootstrap's seed, a non-negative integer", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {"--record", NULL, "keep the run in the store (sealed, audited) for the documents that cite it", 0},
      {0}}};
 
 typedef struct groups_opts {
@@ -128,8 +134,8 @@ static json_t *warnings_of(const groups_opts *o, const vg_eval_groups_result *r)
     return warnings;
 }
 
-static void print_json(const groups_opts *o, const vg_eval_images *im, const vg_face_pack *pack,
-                       const vg_eval_groups_result *r, json_t *warnings, double secs)
+static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const vg_face_pack *pack,
+                           const vg_eval_groups_result *r, json_t *warnings, double secs)
 {
     json_t *arr = json_array();
     for (int k = 0; k < r->n_groups; k++) {
@@ -141,14 +147,67 @@ static void print_json(const groups_opts *o, const vg_eval_images *im, const vg_
                                              (json_int_t)g->nonmated, "false_matches", (json_int_t)g->false_matches,
                                              "fmr", vg_eval_ci_json(g->fmr, g->fmr_lo, g->fmr_hi)));
     }
-    vg_cli_print_json(json_pack("{s:s,s:s,s:s,s:f,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
+    return json_pack("{s:s,s:s,s:s,s:f,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
                                 "groups", "dataset", o->dir, "labels", o->labels, "threshold", (double)o->threshold,
                                 "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
                                 "images_without_face", (int)vg_eval_images_without_face(im),
                                 "labelled_people_not_in_dataset", r->missing, "unlabelled_people_left_out",
                                 r->unlabelled, "groups", arr, "fmr_differential", ratio_json(r->g, &r->fmr_ratio),
                                 "fnmr_differential", ratio_json(r->g, &r->fnmr_ratio), "warnings", warnings, "model",
-                                vg_face_pack_model_id(pack), "seconds", secs));
+                                vg_face_pack_model_id(pack), "seconds", secs);
+}
+
+/* The hex SHA-256 of a file's bytes. */
+static vg_status file_sha256(const char *path, char hex[65], vg_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return vg_err_set(err, VG_ERR_IO, "cannot read %s", path);
+    crypto_hash_sha256_final(&h, out);
+    sodium_bin2hex(hex, 65, out, sizeof out);
+    return VG_OK;
+}
+
+/* --record: the run into the store, with the labels file's SHA-256 and the
+ * command line, for the documents that cite it (vigil paperwork). */
+static vg_status record_run(const vg_cli *cli, const groups_opts *o, const vg_face_pack *pack, const json_t *res,
+                            int argc, char **argv, int64_t *id, vg_err *err)
+{
+    vg_eval_run *run = calloc(1, sizeof *run);
+    if (!run)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    snprintf(run->kind, sizeof run->kind, "groups");
+    snprintf(run->model_id, sizeof run->model_id, "%s", vg_face_pack_model_id(pack));
+    snprintf(run->dataset, sizeof run->dataset, "%s", o->dir);
+    size_t n = snprintf(run->command, sizeof run->command, "vigil"); /* argv: eval groups ... */
+    for (int i = 0; i < argc && n < sizeof run->command; i++)
+        n += snprintf(run->command + n, sizeof run->command - n, strpbrk(argv[i], " \t'\"") ? " '%s'" : " %s",
+                      argv[i]);
+    vg_status st = file_sha256(o->labels, run->labels_sha256, err);
+    json_t *copy = json_deep_copy(res);
+    json_object_del(copy, "seconds"); /* the run's figures, not its speed */
+    if (!st && !(run->result = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS)))
+        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    json_decref(copy);
+    vg_store *store = NULL;
+    if (!st)
+        st = vg_cli_open_store(cli, &store, err);
+    if (!st)
+        st = vg_store_eval_run_add(store, vg_cli_actor(cli), run, id, err);
+    vg_store_close(store);
+    free(run->result);
+    free(run);
+    return st;
 }
 
 static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_eval_groups_result *r,
@@ -203,10 +262,23 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
         code = vg_cli_fail(st, &err);
     } else {
         json_t *warnings = warnings_of(&o, &r);
-        if (cli->json)
-            print_json(&o, &im, pack, &r, warnings, vg_eval_now() - t0);
-        else
-            print_text(&o, &im, &r, warnings, vg_eval_now() - t0);
+        json_t *res = result_json(&o, &im, pack, &r, json_incref(warnings), vg_eval_now() - t0);
+        int64_t id = 0;
+        if (vg_cli_has(&p, "--record") && (st = record_run(cli, &o, pack, res, argc, argv, &id, &err)))
+            code = vg_cli_fail(st, &err);
+        if (!st && cli->json) {
+            if (id)
+                json_object_set_new(res, "recorded_run", json_integer(id));
+            vg_cli_print_json(json_incref(res));
+            json_decref(warnings);
+        } else if (!st) {
+            print_text(&o, &im, &r, json_incref(warnings), vg_eval_now() - t0);
+            if (id)
+                printf("recorded as evaluation run %lld\n", (long long)id);
+            json_decref(warnings);
+        } else
+            json_decref(warnings);
+        json_decref(res);
     }
     vg_eval_groups_result_free(&r);
     vg_eval_images_free(&im);

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "paperwork/paperwork.h"
 #include "vigil/store.h"
 #include "vigil/watchlist.h"
 
@@ -212,56 +213,18 @@ static void html_text(const char *s)
     }
 }
 
-/* Vertical bars with their values: the adjudication of the alerts. */
-static void svg_outcomes(const vg_report *r)
+/* The two charts, drawn by src/paperwork/charts.c (the documents carry the same). */
+static void charts(const vg_report *r, int which)
 {
-    const char *names[] = {"confirmed", "rejected", "no action", "pending"};
-    const char *colours[] = {"#2e7d32", "#c62828", "#f9a825", "#757575"};
-    const int64_t v[] = {r->confirmed, r->rejected, r->no_action, r->pending};
-    int64_t max = 1;
-    for (int i = 0; i < 4; i++)
-        if (v[i] > max)
-            max = v[i];
-    const int w = 420, h = 240, base = 200, top = 30, bw = 70;
-    printf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-           "aria-label=\"Alerts by adjudication outcome\">\n", w, h, w, h);
-    printf("<title>Alerts by adjudication outcome</title>\n");
-    printf("<line x1=\"20\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", base, w - 10, base);
-    for (int i = 0; i < 4; i++) {
-        int x = 40 + i * 95;
-        int bh = (int)llround((double)v[i] / (double)max * (base - top));
-        printf("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", x, base - bh, bw, bh, colours[i]);
-        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">%lld</text>\n", x + bw / 2,
-               base - bh - 6, (long long)v[i]);
-        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">%s</text>\n", x + bw / 2, base + 18,
-               names[i]);
-    }
-    puts("</svg>");
-}
-
-/* Horizontal bars on a log scale: faces processed beside alerts and rejected. */
-static void svg_faces(const vg_report *r)
-{
-    const char *names[] = {"faces processed", "alerts", "false alerts"};
-    const int64_t v[] = {r->counters.faces, r->alerts, r->rejected};
-    double lmax = log10((double)(v[0] > v[1] ? v[0] : v[1]) + 1.0);
-    if (lmax < 1)
-        lmax = 1;
-    const int w = 520, h = 150, x0 = 130, span = 300;
-    printf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-           "aria-label=\"Faces processed and alerts, log scale\">\n", w, h, w, h);
-    printf("<title>Faces processed and alerts (log scale)</title>\n");
-    for (int i = 0; i < 3; i++) {
-        int y = 20 + i * 40;
-        int bw = (int)llround(log10((double)v[i] + 1.0) / lmax * span);
-        printf("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"13\">%s</text>\n", x0 - 8, y + 17, names[i]);
-        printf("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"24\" fill=\"%s\"/>\n", x0, y, bw,
-               i == 0 ? "#1565c0" : i == 1 ? "#ef6c00" : "#c62828");
-        printf("<text x=\"%d\" y=\"%d\" font-size=\"13\">%lld</text>\n", x0 + bw + 6, y + 17, (long long)v[i]);
-    }
-    printf("<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">bar length: log10(count + 1)</text>\n", x0,
-           h - 6);
-    puts("</svg>");
+    vg_pw_buf b = {0};
+    if (which == 0)
+        vg_paperwork_svg_outcomes(&b, (long long)r->confirmed, (long long)r->rejected, (long long)r->no_action,
+                                  (long long)r->pending);
+    else
+        vg_paperwork_svg_faces(&b, (long long)r->counters.faces, (long long)r->alerts, (long long)r->rejected);
+    if (b.p)
+        fputs(b.p, stdout);
+    vg_pw_free(&b);
 }
 
 static void row(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -310,9 +273,9 @@ static void report_html(const report_ctx *c)
         printf("; threshold: %.4f%s.</p>\n", thr, r->threshold == 0 ? " (the default)" : "");
     puts("<p class=\"note\">Built only from counts: this report contains no face, no name and no image.</p>");
     puts("<figure>");
-    svg_outcomes(r);
+    charts(r, 0);
     puts("<figcaption>Alerts by the officer's decision.</figcaption>\n</figure>\n<figure>");
-    svg_faces(r);
+    charts(r, 1);
     puts("<figcaption>Faces processed against alerts and false (rejected) alerts.</figcaption>\n</figure>");
     puts("<table>\n<caption>Figures</caption>");
     if (!c->period) {

@@ -225,8 +225,9 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     if (!st)
         st = vg_cli_open_pack(&pc, &pack, &err);
     /* the deployment's threshold and calibration were for the embedder it was created with */
+    int refused = 0; /* a refusal of the deployment itself (audited), not a failure to open something */
     if (!st && d->model_id[0] && strcmp(d->model_id, vg_face_pack_model_id(pack)) != 0)
-        st = vg_err_set(&err, VG_ERR_INVALID,
+        refused = 1, st = vg_err_set(&err, VG_ERR_INVALID,
                         "deployment %s was created for the embedder %s, but the pack in use has %s: its threshold "
                         "and calibration do not apply. Re-embed the watch list with this pack (vigil watchlist "
                         "reembed %s) and create a new deployment, or run with the pack it was created for",
@@ -245,10 +246,23 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     double threshold = cfg.threshold > 0 ? cfg.threshold : d->threshold > 0 ? d->threshold
                                                                             : VG_WATCHLIST_THRESHOLD_DEFAULT;
     char calib[256] = "";
-    if (!st)
-        st = vg_cli_check_false_alerts(store, name, vg_face_pack_model_id(pack), vg_watch_gallery_subjects(g), threshold,
-                                       cfg.false_alert_ceiling, calib, sizeof calib, &err);
+    if (!st && (st = vg_cli_check_false_alerts(store, name, vg_face_pack_model_id(pack), vg_watch_gallery_subjects(g),
+                                               threshold, cfg.false_alert_ceiling, calib, sizeof calib, &err)) ==
+                   VG_ERR_INVALID)
+        refused = 1;
     int code = VG_EXIT_OK;
+    if (st && refused) {
+        /* the post-deployment review lists every refusal: the reason into the chain */
+        char object[VG_STORE_NAME_MAX + 16];
+        snprintf(object, sizeof object, "deployment:%s", name);
+        json_t *why = json_pack("{s:s}", "reason", err.msg);
+        char *details = why ? json_dumps(why, JSON_COMPACT) : NULL;
+        vg_err aerr = {{0}};
+        if (!details || vg_store_audit_append(store, vg_cli_actor(cli), "deployment.refuse", object, details, &aerr))
+            fprintf(stderr, "vigil: the refusal could not be audited: %s\n", details ? aerr.msg : "out of memory");
+        free(details);
+        json_decref(why);
+    }
     if (st) {
         code = vg_cli_fail(st, &err);
         goto done;

@@ -51,8 +51,7 @@ static char *read_file(const char *path)
     return b;
 }
 
-/* The default calibration file: $VIGIL_CALIBRATION, else the build's. */
-static const char *default_calibration(void)
+const char *vg_cli_default_calibration(void)
 {
     const char *e = getenv("VIGIL_CALIBRATION");
     return e && *e ? e : VG_DEFAULT_CALIBRATION;
@@ -72,7 +71,7 @@ vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, v
         free(text);
         return st ? vg_err_prefix(err, st, "%s", source) : VG_OK;
     }
-    const char *path = default_calibration();
+    const char *path = vg_cli_default_calibration();
     if (!path[0] || !(text = read_file(path)))
         return vg_err_set(err, VG_ERR_NOT_FOUND, "no calibration of model %s (none saved in the store%s%s)",
                           model_id, path[0] ? ", and none readable at " : "", path);

@@ -23,6 +23,7 @@ static const vg_cli_command commands[] = {
     {"serve", "the HTTP API and the console alone", vg_cmd_serve},
     {"alert", "alerts of a deployment; an officer's decision on one", vg_cmd_alert},
     {"report", "the transparency report: counts only", vg_cmd_report},
+    {"paperwork", "a deployment's DPIA, EIA, watch-list criteria, authorisation, review", vg_cmd_paperwork},
     {"audit", "the tamper-evident audit chain", vg_cmd_audit},
     {"retention", "delete alerts, crops and subjects past their period; audited", vg_cmd_retention},
     {"user", "users of the HTTP API and API tokens", vg_cmd_user},

@@ -109,6 +109,12 @@ static const op_doc docs[] = {
     {"GET", "/api/v1/deployments", "listDeployments", 200, NULL, NULL, LIST_OF("deployments", ANY_OBJ), NULL},
     {"GET", "/api/v1/deployments/{id}/report", "getReport", 200,
      "bucket:integer:seconds in a timeline bucket (default 3600)", NULL, ANY_OBJ, NULL},
+    {"GET", "/api/v1/deployments/{id}/paperwork", "getPaperwork", 200,
+     "kind:string:dpia, eia, watchlist-criteria, authorisation or review (required);format:string:html, md or "
+     "json (default html);version:integer:a stored version to make again (default: from the store now)",
+     NULL, NULL,
+     "{\"text/html\":{\"schema\":{\"type\":\"string\"}},\"text/markdown\":{\"schema\":{\"type\":\"string\"}},"
+     "\"application/json\":{\"schema\":" ANY_OBJ "}}"},
     {"GET", "/api/v1/users", "listUsers", 200, NULL, NULL, LIST_OF("users", ANY_OBJ), NULL},
     {"POST", "/api/v1/users", "createUser", 201, NULL, REF("NewUser"), OBJ_OF("user", ANY_OBJ), NULL},
     {"GET", "/api/v1/tokens", "listTokens", 200, NULL, NULL, LIST_OF("tokens", ANY_OBJ), NULL},

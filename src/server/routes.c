@@ -62,6 +62,10 @@ const vg_route vg_routes[] = {
      "deployments", 0, NULL},
     {"GET", "/api/v1/deployments/{id}/report", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_report,
      "the transparency report (counts only) with a timeline: bucket (seconds, default 3600)", 0, NULL},
+    {"GET", "/api/v1/deployments/{id}/paperwork", VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_paperwork,
+     "a deployment document (as vigil paperwork): kind dpia|eia|watchlist-criteria|authorisation|review, "
+     "format html|md|json (default html), version (a stored one, made again); audited",
+     0, NULL},
     {"GET", "/api/v1/users", VG_ROLE_ADMIN, vg_api_users, "users (never a password hash)", 0, NULL},
     {"POST", "/api/v1/users", VG_ROLE_ADMIN, vg_api_user_create, "add a user: name, role, password", 0,
      "{\"name\":\"example user\",\"role\":\"operator\",\"password\":\"a long passphrase\"}"},

@@ -230,6 +230,7 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
     srv->engine = cfg ? cfg->engine : NULL;
     srv->log = cfg ? cfg->log : NULL;
     srv->log_ctx = cfg ? cfg->log_ctx : NULL;
+    srv->calibration = cfg ? cfg->calibration : NULL;
     srv->pack = cfg && cfg->pack ? cfg->pack : srv->engine ? vg_engine_pack(srv->engine) : NULL;
     const char *cert = cfg ? cfg->tls_cert : NULL, *key = cfg ? cfg->tls_key : NULL;
     if ((cert && cert[0]) != (key && key[0])) {

@@ -108,6 +108,7 @@ struct vg_server {
     vg_log_fn log;              /* the config's log callback (NULL: none) */
     void *log_ctx;
     vg_conn_guard guard;        /* the request-head deadline (conn_guard.c) */
+    const char *calibration;    /* the default calibration file for /paperwork (NULL: none) */
 };
 
 /* server.c: hands a line built with vigil/log.h to the log callback. */
@@ -246,6 +247,8 @@ enum MHD_Result vg_api_token_renew(vg_request *r);
 enum MHD_Result vg_api_user_logout(vg_request *r);
 /* api_report.c */
 enum MHD_Result vg_api_report(vg_request *r);
+/* api_paperwork.c */
+enum MHD_Result vg_api_paperwork(vg_request *r);
 /* reload.c: after a watch-list change, the engine's gallery rebuilt from
  * the store (under the store mutex, which the caller holds); VG_OK when
  * there is no engine or the change was to another list. */

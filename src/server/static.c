@@ -37,6 +37,7 @@ static const static_entry table[] = {
     {"/stats.js", "stats.js", "text/javascript; charset=utf-8"},
     {"/charts.js", "charts.js", "text/javascript; charset=utf-8"},
     {"/audit.js", "audit.js", "text/javascript; charset=utf-8"},
+    {"/paperwork.js", "paperwork.js", "text/javascript; charset=utf-8"},
 };
 #define N_STATIC ((int)(sizeof table / sizeof table[0]))
 

@@ -22,6 +22,7 @@ static const char *const files[][3] = {
     {"/stats.js", "stats.js", "text/javascript; charset=utf-8"},
     {"/charts.js", "charts.js", "text/javascript; charset=utf-8"},
     {"/audit.js", "audit.js", "text/javascript; charset=utf-8"},
+    {"/paperwork.js", "paperwork.js", "text/javascript; charset=utf-8"},
 };
 #define N_FILES ((int)(sizeof files / sizeof files[0]))
 
