@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_eval_groups.sh — `vigil eval groups` finds a differential that is
-# there and none where there is none. The data set: the 610 LFW people with
-# four or more images, their first four each (symlinks into
-# ../shared/data/lfw). The labels file is made here, from the names only:
+# there and none where there is none. The data set: every second one (in
+# name order) of the 610 LFW people with four or more images, their first
+# four each (symlinks into ../shared/data/lfw; half of them keeps the test's
+# time down and still gives each group about 150 people). The labels file is made here, from the names only:
 # a person is in group A when the first byte of the MD5 of the name is even,
 # else in B — a split that has nothing to do with the faces, so the two
 # groups should not differ. Then a differential is injected: for every
@@ -32,7 +33,7 @@ python3 - "$lfw" "$tmp" <<'PY'
 import hashlib, os, sys
 lfw, tmp = sys.argv[1:]
 people = [l.split() for l in open(os.path.join(lfw, "lfw-names.txt")) if l.strip()]
-kept = sorted(n for n, c in people if int(c) >= 4)
+kept = sorted(n for n, c in people if int(c) >= 4)[::2]
 singles = sorted(n for n, c in people if int(c) == 1)
 labels = {n: "A" if hashlib.md5(n.encode()).digest()[0] % 2 == 0 else "B" for n in kept}
 with open(os.path.join(tmp, "labels.csv"), "w") as f:
@@ -72,7 +73,7 @@ import json, sys
 c, j = (json.load(open(p)) for p in sys.argv[1:])
 for d in (c, j):
     assert d["protocol"] == "groups" and [g["group"] for g in d["groups"]] == ["A", "B"], d
-    assert all(g["subjects"] > 250 for g in d["groups"]), d["groups"]
+    assert all(g["subjects"] > 120 for g in d["groups"]), d["groups"]
     for g in d["groups"]:
         for k in ("fmr", "fnmr"):
             lo, hi = g[k]["ci95"]
