@@ -52,6 +52,9 @@ int vg_cmd_report(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_serve(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_user(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_models(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_doctor(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_backup(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_restore(const vg_cli *cli, int argc, char **argv);
 
 /* Exit status for a library status: bad input -> 2, anything else -> 1. */
 int vg_cli_exit_for(vg_status st);
