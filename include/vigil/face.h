@@ -54,7 +54,8 @@ typedef struct vg_face {
 typedef struct vg_face_config {
     const char *models_dir;   /* a pack directory, with a manifest.json or of models vigil
                                  knows by SHA-256 (docs/packs.md); NULL: $VIGIL_MODELS,
-                                 else the bootstrap's deps/models */
+                                 else <prefix>/share/vigil/models of an installed
+                                 vigil, else the bootstrap's deps/models */
     const char *detector;     /* NULL or "default": the pack's detector (the default
                                  pack's: Ultra-Light RFB); otherwise overrides it:
                                  "yunet:PATH": a YuNet ONNX with dynamic input;
