@@ -75,7 +75,7 @@ expect 2 "FAIL +database .*schema 9999, newer" -- --db new.db doctor
 # --- backup and restore -----------------------------------------------------------
 "$vigil" serve --listen 127.0.0.1:0 >serve.log 2>&1 &
 serve_pid=$!
-for _ in $(seq 50); do grep -q "console http" serve.log && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "console http" serve.log && break; sleep 0.1; done
 check "serve started" grep -q "console http" serve.log
 expect 0 "backed up .*vigil.db to .*b1.db \([0-9]+ pages\)
 the key file is NOT in the backup: keep a copy of .*vigil.db.key apart" -- backup "$tmp/b1.db"

@@ -81,7 +81,7 @@ out=$(run "$staged" compare "$src/deps/media/astronaut.png" "$src/deps/media/ast
 check "compare with the staged pack" grep -qi "same" <<<"$out"
 (cd "$state" && run "$staged" --db "$state/vigil.db" serve --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1) &
 serve_pid=$!
-for _ in $(seq 100); do grep -q "console http" "$tmp/serve.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "console http" "$tmp/serve.log" && break; sleep 0.1; done
 url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/' "$tmp/serve.log" | head -1)
 page=$(curl -sf "$url" || true)
 check "the console from the staged share/vigil/web" grep -q "<html" <<<"$page"
