@@ -17,9 +17,13 @@ int vg_paths_installed(const char *sub, char *out, size_t len)
     Dl_info info;
     if (!sub || !len || !dladdr((void *)vg_paths_installed, &info) || !info.dli_fname)
         return -1;
+    /* For code in the main program dli_fname is its name as invoked
+     * ("vigil" found through PATH): the kernel's link says where it is. */
     char real[PATH_MAX];
-    if (!realpath(info.dli_fname, real))
-        return -1;
+    if (!strchr(info.dli_fname, '/') || !realpath(info.dli_fname, real)) {
+        if (!realpath("/proc/self/exe", real))
+            return -1;
+    }
     /* <prefix>/bin/vigil, <prefix>/lib/libvigil.so.N or
      * <prefix>/lib/<multiarch>/libvigil.so.N: one or two levels up. */
     for (int up = 1; up <= 2; up++) {

@@ -70,8 +70,12 @@ state=$tmp/state
 mkdir -p "$state"
 staged=$root/usr/bin/vigil
 run() { env -u VIGIL_MODELS -u VIGIL_CALIBRATION -u VIGIL_DB -u VIGIL_KEY "$@"; }
+# as an operator runs it: found through PATH (dladdr then names no directory)
+runp() { run env PATH="$root/usr/bin:$PATH" "$@"; }
 out=$(cd "$state" && run "$staged" --version 2>&1)
 check "--version: the models under the staged prefix" grep -q "embedder $root/usr/share/vigil/models/fr_feature.onnx" <<<"$out"
+out2=$(cd "$state" && runp vigil version 2>&1)
+check "vigil found through PATH: the models under the staged prefix" grep -q "embedder $root/usr/share/vigil/models/fr_feature.onnx" <<<"$out2"
 check "--version: vigil's version" grep -qE '^vigil [0-9]+\.[0-9]+\.[0-9]+$' <<<"$out"
 run "$staged" --db "$state/vigil.db" watchlist create north --reason test --authorised-by "Supt Test" >/dev/null 2>&1
 out=$(run "$staged" --db "$state/vigil.db" doctor 2>&1); rc=$?
