@@ -4,7 +4,7 @@ JOBS ?= 2
 SHARED ?= $(abspath ../shared/data)
 CC_FUZZ ?= clang
 
-.PHONY: all bootstrap build build-asan build-fuzz test test-privacy demo bench clean
+.PHONY: all bootstrap build build-asan build-fuzz test test-privacy demo bench package test-package clean
 
 all: build
 
@@ -43,5 +43,15 @@ bench: bootstrap
 	@cmake --build build -j$(JOBS) --target vg_bench 1>&2
 	@build/bench/vg_bench
 
+# The Debian package, out/vigil_<version>_amd64.deb, from this tree (its own
+# release build in build-deb/), checked by lintian.
+package: bootstrap
+	@JOBS=$(JOBS) scripts/package-deb
+
+# CI: the package installed on this machine (root; it adds the user vigil),
+# checked (doctor, systemd-analyze, a replay as vigil), then purged.
+test-package: package
+	@tests/package/test_deb.sh out/vigil_*_amd64.deb
+
 clean:
-	rm -rf build build-asan build-fuzz build-clang
+	rm -rf build build-asan build-fuzz build-clang build-deb out

@@ -16,6 +16,8 @@
 #ifndef VIGIL_ENGINE_H
 #define VIGIL_ENGINE_H
 
+#include "vigil/api.h"
+
 #include <stdint.h>
 #include "vigil/face.h"
 #include "vigil/store.h"
@@ -46,9 +48,9 @@ typedef enum vg_engine_decision {
 #define VG_ENGINE_CONTEXT_EVERY_DEFAULT 5
 
 /* "frame", "aggregate", "max" -> the decision; -1 for anything else. */
-int vg_engine_decision_parse(const char *name);
+VG_API int vg_engine_decision_parse(const char *name);
 /* The decision's name ("frame", "aggregate", "max"; DEFAULT: the best's). */
-const char *vg_engine_decision_name(vg_engine_decision d);
+VG_API const char *vg_engine_decision_name(vg_engine_decision d);
 
 typedef struct vg_engine_config {
     int n_cameras;
@@ -141,15 +143,15 @@ typedef struct vg_engine vg_engine;
  * *min_face. An unknown section or key, or a value out
  * of range, is VG_ERR_INVALID naming the file, line and key; nothing is
  * changed then. */
-vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err);
+VG_API vg_status vg_engine_config_load(const char *path, vg_engine_config *cfg, int *min_face, vg_err *err);
 /* The same for a file shared with other loaders: the sections named in
  * others (NULL-terminated; e.g. the server's "http", "webhook") are skipped
  * here, for their own loader to check; any other unknown section is still
  * an error. */
-vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
+VG_API vg_status vg_engine_config_load_shared(const char *path, const char *const *others, vg_engine_config *cfg,
                                        int *min_face, vg_err *err);
 /* The same for text in memory (len bytes), named `name` in messages. */
-vg_status vg_engine_config_load_text(const char *name, const char *text, size_t len, const char *const *others,
+VG_API vg_status vg_engine_config_load_text(const char *name, const char *text, size_t len, const char *const *others,
                                      vg_engine_config *cfg, int *min_face, vg_err *err);
 /* The sections the engine's loader reads (NULL-terminated), for other
  * loaders of the same file to skip. */
@@ -159,7 +161,7 @@ extern const char *const vg_engine_config_sections[];
  * match) must outlive the engine; store (NULL: alerts are not stored) is
  * used only by the engine's alert thread until vg_engine_stop returns. A
  * camera whose source cannot be opened is an error naming it. */
-vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack, const vg_watch_gallery *gallery,
+VG_API vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack, const vg_watch_gallery *gallery,
                           vg_store *store, const char *actor, vg_engine **out, vg_err *err);
 
 /* Swaps the watch list matched against while the engine runs (hot reload
@@ -167,45 +169,45 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
  * match nothing) and frees it at the next swap or at vg_engine_free; the
  * gallery given to vg_engine_start stays the caller's. Searches in progress
  * finish against the old gallery before it is freed; later ones use g. */
-void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g);
+VG_API void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g);
 /* The deployment the engine stores alerts under (its config's). */
-int64_t vg_engine_deployment_id(const vg_engine *e);
+VG_API int64_t vg_engine_deployment_id(const vg_engine *e);
 /* The model pack the engine embeds with. */
-const vg_face_pack *vg_engine_pack(const vg_engine *e);
+VG_API const vg_face_pack *vg_engine_pack(const vg_engine *e);
 
 /* Adds a subscriber (before or after start); called on the alert thread. */
-vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx);
+VG_API vg_status vg_engine_subscribe(vg_engine *e, vg_alert_fn fn, void *ctx);
 
 /* True while any camera still runs (a replayed file not yet at its end, a
  * live camera not given up). */
-int vg_engine_running(vg_engine *e);
+VG_API int vg_engine_running(vg_engine *e);
 
 /* Waits until every camera has ended or timeout_s passed (< 0: forever);
  * returns 1 when all ended. */
-int vg_engine_wait(vg_engine *e, double timeout_s);
+VG_API int vg_engine_wait(vg_engine *e, double timeout_s);
 
 /* Stops cleanly: sources closed, workers joined, queued alerts stored and
  * delivered, every track ended and freed. */
-void vg_engine_stop(vg_engine *e);
-void vg_engine_free(vg_engine *e);
+VG_API void vg_engine_stop(vg_engine *e);
+VG_API void vg_engine_free(vg_engine *e);
 
-int vg_engine_camera_count(const vg_engine *e);
+VG_API int vg_engine_camera_count(const vg_engine *e);
 /* The camera's name (0-based index; "" out of range); fixed for the
  * engine's life, safe to read at any time. */
-const char *vg_engine_camera_name(const vg_engine *e, int camera);
-void vg_engine_camera_stats_get(vg_engine *e, int camera, vg_engine_camera_stats *out);
+VG_API const char *vg_engine_camera_name(const vg_engine *e, int camera);
+VG_API void vg_engine_camera_stats_get(vg_engine *e, int camera, vg_engine_camera_stats *out);
 /* Sum over cameras as store counters. */
-void vg_engine_counters(vg_engine *e, vg_counters *out);
+VG_API void vg_engine_counters(vg_engine *e, vg_counters *out);
 /* Alerts dropped because the queue was full (should stay 0). */
-int64_t vg_engine_alerts_dropped(vg_engine *e);
+VG_API int64_t vg_engine_alerts_dropped(vg_engine *e);
 /* The alert spool's counters (all 0 without a spool). */
-void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out);
+VG_API void vg_engine_spool_stats(vg_engine *e, vg_store_spool_stats *out);
 /* Latency percentiles of the alerts raised so far, ms (-1 without alerts). */
-double vg_engine_latency_ms(vg_engine *e, double percentile);
+VG_API double vg_engine_latency_ms(vg_engine *e, double percentile);
 /* The same latencies as a cumulative histogram: counts[i] is the number of
  * alerts raised within le_ms[i] (ascending bounds), *sum_ms their total and
  * *total their number. */
-void vg_engine_latency_histogram(vg_engine *e, const double *le_ms, int n, int64_t *counts, double *sum_ms,
+VG_API void vg_engine_latency_histogram(vg_engine *e, const double *le_ms, int n, int64_t *counts, double *sum_ms,
                                  int64_t *total);
 
 /* The live view (privacy invariant 1 of docs/evaluation.md: every face
@@ -238,15 +240,15 @@ typedef struct vg_engine_view_frame {
 /* A viewer of camera (0-based) arrives: the camera starts making view
  * frames. VG_ERR_NOT_FOUND for a camera index out of range. Every open is
  * paired with a vg_engine_view_close. */
-vg_status vg_engine_view_open(vg_engine *e, int camera, vg_err *err);
+VG_API vg_status vg_engine_view_open(vg_engine *e, int camera, vg_err *err);
 /* A viewer leaves; with the last one gone the camera stops making frames
  * and frees the one it kept. */
-void vg_engine_view_close(vg_engine *e, int camera);
+VG_API void vg_engine_view_close(vg_engine *e, int camera);
 /* Waits up to timeout_s for a view frame newer than after_seq (0: any) and
  * copies it into *out. VG_OK with out->jpeg NULL when none came in time;
  * VG_ERR_NOT_FOUND when the camera has ended or the engine is stopping (no
  * frame will come); VG_ERR_NOMEM. Call between open and close. */
-vg_status vg_engine_view_next(vg_engine *e, int camera, int64_t after_seq, double timeout_s,
+VG_API vg_status vg_engine_view_next(vg_engine *e, int camera, int64_t after_seq, double timeout_s,
                               vg_engine_view_frame *out, vg_err *err);
 
 #ifdef __cplusplus

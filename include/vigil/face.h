@@ -9,6 +9,8 @@
 #ifndef VIGIL_FACE_H
 #define VIGIL_FACE_H
 
+#include "vigil/api.h"
+
 #include "vigil/image.h"
 #include "vigil/status.h"
 
@@ -54,7 +56,8 @@ typedef struct vg_face {
 typedef struct vg_face_config {
     const char *models_dir;   /* a pack directory, with a manifest.json or of models vigil
                                  knows by SHA-256 (docs/packs.md); NULL: $VIGIL_MODELS,
-                                 else the bootstrap's deps/models */
+                                 else <prefix>/share/vigil/models of an installed
+                                 vigil, else the bootstrap's deps/models */
     const char *detector;     /* NULL or "default": the pack's detector (the default
                                  pack's: Ultra-Light RFB); otherwise overrides it:
                                  "yunet:PATH": a YuNet ONNX with dynamic input;
@@ -72,20 +75,20 @@ typedef struct vg_face_config {
 
 typedef struct vg_face_pack vg_face_pack;
 
-vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_err *err);
-void vg_face_pack_close(vg_face_pack *pack);
+VG_API vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_err *err);
+VG_API void vg_face_pack_close(vg_face_pack *pack);
 
 /* Embedding size (512 for the default pack). */
-int vg_face_pack_dim(const vg_face_pack *pack);
+VG_API int vg_face_pack_dim(const vg_face_pack *pack);
 /* Name of the detector backend in use ("ultraface", "yunet", "scrfd"). */
-const char *vg_face_pack_detector(const vg_face_pack *pack);
+VG_API const char *vg_face_pack_detector(const vg_face_pack *pack);
 /* Identity of the embedder: "<file name>:<sha256 hex>" — templates made with
  * another model cannot be compared. */
-const char *vg_face_pack_model_id(const vg_face_pack *pack);
+VG_API const char *vg_face_pack_model_id(const vg_face_pack *pack);
 
 /* Name of the pack, for a deployment to record: its manifest's "name", or
  * "default" for a directory without a manifest (models known by SHA-256). */
-const char *vg_face_pack_name(const vg_face_pack *pack);
+VG_API const char *vg_face_pack_name(const vg_face_pack *pack);
 
 /* One model of a pack directory, as its manifest or vigil's table of known
  * models describes it. Strings are borrowed from the listing; NULL when not
@@ -115,33 +118,33 @@ typedef struct vg_face_model {
  * is an error naming the field; a missing, altered or unknown file is not:
  * its state says so. */
 typedef struct vg_face_listing vg_face_listing;
-vg_status vg_face_listing_open(const char *models_dir, vg_face_listing **out, vg_err *err);
-void vg_face_listing_free(vg_face_listing *listing);
-const char *vg_face_listing_dir(const vg_face_listing *listing);
-const char *vg_face_listing_name(const vg_face_listing *listing);
-int vg_face_listing_has_manifest(const vg_face_listing *listing);
-int vg_face_listing_count(const vg_face_listing *listing);
+VG_API vg_status vg_face_listing_open(const char *models_dir, vg_face_listing **out, vg_err *err);
+VG_API void vg_face_listing_free(vg_face_listing *listing);
+VG_API const char *vg_face_listing_dir(const vg_face_listing *listing);
+VG_API const char *vg_face_listing_name(const vg_face_listing *listing);
+VG_API int vg_face_listing_has_manifest(const vg_face_listing *listing);
+VG_API int vg_face_listing_count(const vg_face_listing *listing);
 /* Fills out with model i; returns 0 when i is out of range. */
-int vg_face_listing_model(const vg_face_listing *listing, int i, vg_face_model *out);
+VG_API int vg_face_listing_model(const vg_face_listing *listing, int i, vg_face_model *out);
 /* The models of an open pack (those it runs have in_use set). */
-const vg_face_listing *vg_face_pack_listing(const vg_face_pack *pack);
+VG_API const vg_face_listing *vg_face_pack_listing(const vg_face_pack *pack);
 
 /* Describes each model of the pack: role, path and SHA-256, one line each,
  * into buf (for `vigil version`). */
-void vg_face_pack_describe(const vg_face_pack *pack, char *buf, size_t len);
+VG_API void vg_face_pack_describe(const vg_face_pack *pack, char *buf, size_t len);
 
 /* Finds faces, with their five points and quality, best score first, in a
  * still image: close-ups and faces that fill the image included (a second
  * pass gives the detector context). One face gives one box, and every box
  * passed the faceness check (check.is_face). *faces is malloc'd (free() it);
  * *n may be 0. */
-vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
+VG_API vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
                          vg_face **faces, int *n, vg_err *err);
 
 /* The same for a video frame: context non-zero adds the pass for faces that
  * fill the frame (vg_face_detect always does); the engine asks for it on
  * some frames only, since a face close to the camera stays for many. */
-vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context,
+VG_API vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context,
                                vg_face **faces, int *n, vg_err *err);
 
 /* Boxes and scores only (no landmarks, no quality) of every face at least
@@ -149,38 +152,38 @@ vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, in
  * the pack's detection threshold: lower finds more faces, and more false
  * ones. For hiding faces (the live view), where a face missed costs more
  * than a patch of wall blurred. *faces is malloc'd (free() it). */
-vg_status vg_face_detect_boxes(const vg_face_pack *pack, const vg_image *img, float sensitivity, int min_height,
+VG_API vg_status vg_face_detect_boxes(const vg_face_pack *pack, const vg_image *img, float sensitivity, int min_height,
                                vg_face **faces, int *n, vg_err *err);
 
 /* Runs the faceness check on one face (its five points set): fills
  * face->check. For the engine, which checks only the faces it embeds. */
-vg_status vg_face_check_face(const vg_face_pack *pack, const vg_image *img, vg_face *face, vg_err *err);
+VG_API vg_status vg_face_check_face(const vg_face_pack *pack, const vg_image *img, vg_face *face, vg_err *err);
 
 /* Warps the face with these five points onto the 112x112 reference. */
-vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],
+VG_API vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],
                         vg_image **aligned, vg_err *err);
 
 /* Least-squares similarity transform taking src points onto dst points:
  * dst = [a -b; b a] src + [tx ty]; m is the 2x3 forward matrix. */
-void vg_face_similarity(const vg_point *src, const vg_point *dst, int n, float m[6]);
+VG_API void vg_face_similarity(const vg_point *src, const vg_point *dst, int n, float m[6]);
 
 /* The standard 112x112 ArcFace reference points. */
-const vg_point *vg_face_reference_points(void);
+VG_API const vg_point *vg_face_reference_points(void);
 
 /* Embeds an aligned 112x112 face into vg_face_pack_dim floats, L2-normalised. */
-vg_status vg_face_embed(const vg_face_pack *pack, const vg_image *aligned,
+VG_API vg_status vg_face_embed(const vg_face_pack *pack, const vg_image *aligned,
                         float *out, vg_err *err);
 
 /* Aligns and embeds one detected face of img. */
-vg_status vg_face_embed_face(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
+VG_API vg_status vg_face_embed_face(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
                              float *out, vg_err *err);
 
 /* Flip augmentation (embed_flip.c): the embedding of the aligned face plus
  * that of its horizontal mirror, summed and L2-normalised — two runs of the
  * embedder. Same output size and space as vg_face_embed. */
-vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *aligned, float *out, vg_err *err);
+VG_API vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *aligned, float *out, vg_err *err);
 /* Aligns one detected face of img and embeds it with its mirror. */
-vg_status vg_face_embed_face_flip(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
+VG_API vg_status vg_face_embed_face_flip(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
                                   float *out, vg_err *err);
 
 /* How the "main" face of an image is chosen. */
@@ -191,11 +194,11 @@ typedef enum vg_face_pick {
 } vg_face_pick;
 
 /* Index of the main face among n (-1 when n == 0). */
-int vg_face_pick_main(const vg_face *faces, int n, int width, int height, vg_face_pick pick);
+VG_API int vg_face_pick_main(const vg_face *faces, int n, int width, int height, vg_face_pick pick);
 
 /* Convenience: detect, pick the main face, align, embed. VG_ERR_NOT_FOUND
  * when no face is found. face may be NULL. */
-vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img, vg_face_pick pick,
+VG_API vg_status vg_face_embed_main(const vg_face_pack *pack, const vg_image *img, vg_face_pick pick,
                              float *out, vg_face *face, vg_err *err);
 
 /* The default decision threshold for `vigil compare` (cosine): the median of

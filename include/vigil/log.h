@@ -8,6 +8,8 @@
 #ifndef VIGIL_LOG_H
 #define VIGIL_LOG_H
 
+#include "vigil/api.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -26,18 +28,18 @@ typedef struct vg_log_line {
 } vg_log_line;
 
 /* Empties l and writes "event=EVENT". */
-void vg_log_start(vg_log_line *l, const char *event);
+VG_API void vg_log_start(vg_log_line *l, const char *event);
 /* Appends " key=value". The value is double-quoted, with \" and \\ escaped
  * and control characters written as spaces, when it is empty or holds a
  * space, '=', a quote, a backslash or a control character. A line too long
  * for the buffer is cut at a value's end or inside a value, never inside an
  * escape, and a cut quoted value keeps its closing quote: it stays parseable.
  * NULL is written as "". */
-void vg_log_str(vg_log_line *l, const char *key, const char *value);
+VG_API void vg_log_str(vg_log_line *l, const char *key, const char *value);
 /* vg_log_str of a printf-formatted value (at most 511 bytes). */
-void vg_log_fmt(vg_log_line *l, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+VG_API void vg_log_fmt(vg_log_line *l, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Hands the line to fn (nothing when fn is NULL). */
-void vg_log_emit(vg_log_fn fn, void *ctx, const vg_log_line *l);
+VG_API void vg_log_emit(vg_log_fn fn, void *ctx, const vg_log_line *l);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef VIGIL_MATCH_H
 #define VIGIL_MATCH_H
 
+#include "vigil/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "vigil/status.h"
@@ -30,17 +32,17 @@ typedef enum vg_match_kernel {
     VG_MATCH_KERNEL_AVX2
 } vg_match_kernel;
 
-vg_status vg_gallery_new(int dim, vg_match_kernel kernel, vg_gallery **out, vg_err *err);
-void vg_gallery_free(vg_gallery *g);
+VG_API vg_status vg_gallery_new(int dim, vg_match_kernel kernel, vg_gallery **out, vg_err *err);
+VG_API void vg_gallery_free(vg_gallery *g);
 
 /* Adds one template (dim floats, copied). It is L2-normalised on the way in;
  * a zero or non-finite vector is VG_ERR_INVALID. */
-vg_status vg_gallery_add(vg_gallery *g, int64_t id, const float *vec, vg_err *err);
+VG_API vg_status vg_gallery_add(vg_gallery *g, int64_t id, const float *vec, vg_err *err);
 
-size_t vg_gallery_size(const vg_gallery *g);
-int vg_gallery_dim(const vg_gallery *g);
-vg_match_kernel vg_gallery_kernel(const vg_gallery *g);
-const char *vg_match_kernel_name(vg_match_kernel k);
+VG_API size_t vg_gallery_size(const vg_gallery *g);
+VG_API int vg_gallery_dim(const vg_gallery *g);
+VG_API vg_match_kernel vg_gallery_kernel(const vg_gallery *g);
+VG_API const char *vg_match_kernel_name(vg_match_kernel k);
 
 /* The k best templates for a probe (dim floats, L2-normalised by the caller),
  * best first. Returns how many were written to out (min(k, size)).
@@ -49,23 +51,23 @@ const char *vg_match_kernel_name(vg_match_kernel k);
  * candidates re-scored exactly; the result is always that of
  * vg_gallery_search_float (same templates, same order, same scores): when the
  * int8 pass cannot prove it, the float scan runs instead. */
-int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out);
+VG_API int vg_gallery_search(const vg_gallery *g, const float *probe, int k, vg_match *out);
 
 /* The same search as a plain scan of every float template (the reference). */
-int vg_gallery_search_float(const vg_gallery *g, const float *probe, int k, vg_match *out);
+VG_API int vg_gallery_search_float(const vg_gallery *g, const float *probe, int k, vg_match *out);
 
 /* Bytes of memory the gallery holds per template (float row, id, int8 copy). */
-size_t vg_gallery_bytes_per_template(const vg_gallery *g);
+VG_API size_t vg_gallery_bytes_per_template(const vg_gallery *g);
 
 /* Dot product of two dim-float vectors with a given kernel (for tests and
  * benchmarks; AUTO picks as vg_gallery_new does). */
-float vg_match_dot(vg_match_kernel k, const float *a, const float *b, int dim);
+VG_API float vg_match_dot(vg_match_kernel k, const float *a, const float *b, int dim);
 
 /* Cosine similarity of two vectors of any norm (0 when either is zero). */
-float vg_cosine(const float *a, const float *b, int dim);
+VG_API float vg_cosine(const float *a, const float *b, int dim);
 
 /* L2-normalises v in place; returns its original norm. */
-float vg_l2_normalise(float *v, int dim);
+VG_API float vg_l2_normalise(float *v, int dim);
 
 #ifdef __cplusplus
 }

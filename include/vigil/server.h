@@ -16,6 +16,8 @@
 #ifndef VIGIL_SERVER_H
 #define VIGIL_SERVER_H
 
+#include "vigil/api.h"
+
 #include <stddef.h>
 #include "vigil/status.h"
 #include "vigil/engine.h"
@@ -93,31 +95,31 @@ extern const char *const vg_server_config_sections[];
  * more than 8 URLs, a URL that is not http(s)://, or URLs without a
  * secret_file are VG_ERR_INVALID naming the file, line and key; nothing is
  * changed then. */
-vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err);
+VG_API vg_status vg_server_settings_load(const char *path, vg_server_settings *s, vg_err *err);
 /* The same for text in memory (len bytes), named `name` in messages. */
-vg_status vg_server_settings_load_text(const char *name, const char *text, size_t len, vg_server_settings *s,
+VG_API vg_status vg_server_settings_load_text(const char *name, const char *text, size_t len, vg_server_settings *s,
                                        vg_err *err);
 /* Points cfg's fields at the settings' (which must outlive cfg). */
-void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg);
+VG_API void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg);
 /* Reads a webhook secret from a file: the whole file without its trailing
  * newline, 1 to cap-1 bytes. A file readable or writable by group or
  * others is refused (VG_ERR_INVALID: chmod 600), as is an empty one. */
-vg_status vg_server_secret_read(const char *path, char *buf, size_t cap, vg_err *err);
+VG_API vg_status vg_server_secret_read(const char *path, char *buf, size_t cap, vg_err *err);
 
 /* Starts listening (a thread per connection, at most 1000). A bad listen
  * address, a webhook URL that is not http(s):// or webhooks without a
  * secret are VG_ERR_INVALID; a port that cannot be bound VG_ERR_IO. */
-vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err);
+VG_API vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_server **out, vg_err *err);
 /* The port actually bound (useful with port 0). */
-int vg_server_port(const vg_server *srv);
+VG_API int vg_server_port(const vg_server *srv);
 /* Tells the server that the store holds a new alert (another node stored
  * it: a change notification): its alert feed reads the store at once
  * rather than at its next poll. Any thread; NULL is fine. */
-void vg_server_alerts_changed(vg_server *srv);
+VG_API void vg_server_alerts_changed(vg_server *srv);
 /* Stops the daemon (alert streams end cleanly, requests in progress are
  * waited for, webhook deliveries still queued are abandoned) and frees it;
  * the store stays open. NULL is fine. */
-void vg_server_stop(vg_server *srv);
+VG_API void vg_server_stop(vg_server *srv);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef VIGIL_STATUS_H
 #define VIGIL_STATUS_H
 
+#include "vigil/api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,15 +34,15 @@ typedef struct vg_err {
 } vg_err;
 
 /* Short lowercase name of a status code ("invalid input", "i/o error", ...). */
-const char *vg_status_name(vg_status s);
+VG_API const char *vg_status_name(vg_status s);
 
 /* Formats a message into err (if not NULL) and returns s, so that
  * `return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);` reads well. */
-vg_status vg_err_set(vg_err *err, vg_status s, const char *fmt, ...)
+VG_API vg_status vg_err_set(vg_err *err, vg_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Prefixes the message already in err with more context ("photo a.jpg: ..."). */
-vg_status vg_err_prefix(vg_err *err, vg_status s, const char *fmt, ...)
+VG_API vg_status vg_err_prefix(vg_err *err, vg_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus

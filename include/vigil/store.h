@@ -25,6 +25,8 @@
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
 
+#include "vigil/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "vigil/status.h"
@@ -58,15 +60,15 @@ typedef struct vg_store_options {
  * missing key for an existing database, a key that does not open the
  * database's check value, or a key file readable by group or others is a
  * clear error (never an empty watch list). */
-vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err);
-void vg_store_close(vg_store *s);
+VG_API vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err);
+VG_API void vg_store_close(vg_store *s);
 /* Another connection to the database s is open on: the same path, key file
  * and clock (for a thread that needs the store while s is busy). */
-vg_status vg_store_open_same(const vg_store *s, vg_store **out, vg_err *err);
+VG_API vg_status vg_store_open_same(const vg_store *s, vg_store **out, vg_err *err);
 
 /* The schema version this binary writes and the one in the open database. */
-int vg_store_schema_version(void);
-int vg_store_db_schema_version(const vg_store *s);
+VG_API int vg_store_schema_version(void);
+VG_API int vg_store_db_schema_version(const vg_store *s);
 
 /* ---- watch lists ---- */
 
@@ -84,15 +86,15 @@ typedef struct vg_watchlist {
 
 /* name, reason and authorised_by are required; a duplicate name is
  * VG_ERR_INVALID. Audited. */
-vg_status vg_store_watchlist_create(vg_store *s, const char *actor, const vg_watchlist *w,
+VG_API vg_status vg_store_watchlist_create(vg_store *s, const char *actor, const vg_watchlist *w,
                                     int64_t *id, vg_err *err);
-vg_status vg_store_watchlist_get(vg_store *s, const char *name, vg_watchlist *out, vg_err *err);
-vg_status vg_store_watchlist_list(vg_store *s, vg_watchlist **out, int *n, vg_err *err);
-void vg_store_watchlist_free(vg_watchlist *w);
+VG_API vg_status vg_store_watchlist_get(vg_store *s, const char *name, vg_watchlist *out, vg_err *err);
+VG_API vg_status vg_store_watchlist_list(vg_store *s, vg_watchlist **out, int *n, vg_err *err);
+VG_API void vg_store_watchlist_free(vg_watchlist *w);
 /* Deletes every subject, template and photo of the list (the list itself
  * stays, empty), and audits how many and who. Alerts of its subjects stay,
  * with subject_id 0 (see vg_alert). */
-vg_status vg_store_watchlist_purge(vg_store *s, const char *actor, const char *name,
+VG_API vg_status vg_store_watchlist_purge(vg_store *s, const char *actor, const char *name,
                                    int *subjects, int *templates, vg_err *err);
 
 /* ---- subjects ---- */
@@ -135,15 +137,15 @@ typedef struct vg_enrolment {
  * model_id names the embedder ("file:sha256"). Refused: an unknown or full
  * watch list, a subject under 18 (by dob, at the store's clock) without a
  * justification, n < 1. */
-vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject *subject,
+VG_API vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject *subject,
                                const char *model_id, const vg_enrolment *photos, int n,
                                int64_t *id, vg_err *err);
-vg_status vg_store_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err);
-vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
+VG_API vg_status vg_store_subject_get(vg_store *s, int64_t id, vg_subject *out, vg_err *err);
+VG_API vg_status vg_store_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out, int *n,
                                 vg_err *err);
-void vg_store_subject_free(vg_subject *subjects);
+VG_API void vg_store_subject_free(vg_subject *subjects);
 /* Removes the subject, its templates and photos. Audited. */
-vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg_err *err);
+VG_API vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg_err *err);
 
 /* ---- templates (for the gallery) ---- */
 
@@ -164,10 +166,10 @@ typedef struct vg_template_set {
  * (counted in quarantined). A template that does not decrypt fails the
  * load with VG_ERR_INVALID naming its subject, whom it quarantines
  * (audited, actor's name): the next load goes on without it. */
-vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
+VG_API vg_status vg_store_templates_load(vg_store *s, const char *actor, const char *purpose,
                                   int64_t watchlist_id, const char *model_id, int64_t now,
                                   vg_template_set *out, vg_err *err);
-void vg_store_templates_free(vg_template_set *t);
+VG_API void vg_store_templates_free(vg_template_set *t);
 
 /* Quarantine: a subject taken out of matching until an admin releases it.
  * vg_store_templates_load quarantines by itself a subject whose template
@@ -175,15 +177,15 @@ void vg_store_templates_free(vg_template_set *t);
  * with a reason (one line). Quarantining one already quarantined, or
  * releasing one that is not, is VG_ERR_INVALID; an unknown id
  * VG_ERR_NOT_FOUND. Audited (subject.quarantine, subject.release). */
-vg_status vg_store_subject_quarantine(vg_store *s, const char *actor, int64_t id, const char *reason, vg_err *err);
-vg_status vg_store_subject_release(vg_store *s, const char *actor, int64_t id, vg_err *err);
+VG_API vg_status vg_store_subject_quarantine(vg_store *s, const char *actor, int64_t id, const char *reason, vg_err *err);
+VG_API vg_status vg_store_subject_release(vg_store *s, const char *actor, int64_t id, vg_err *err);
 /* The ids of the watch list's quarantined subjects, in id order (*ids
  * malloc'd, NULL when none). Not audited (no biometric data). */
-vg_status vg_store_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
+VG_API vg_status vg_store_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
 
 /* The k-th (0-based) enrolled photo of a subject, decrypted JPEG (malloc'd).
  * Audited. */
-vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
+VG_API vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
                              uint8_t **jpeg, size_t *len, vg_err *err);
 
 /* ---- re-embedding a watch list (reembed.c) ---- */
@@ -222,7 +224,7 @@ typedef struct vg_reembed_result {
  * failed_subject/failed_photo and err naming the subject and photo.
  * Expired subjects not yet removed by retention are re-made too. The write
  * transaction is held while fn runs (other writers wait). */
-vg_status vg_store_watchlist_reembed(vg_store *s, const char *actor, const char *name, const char *model_id,
+VG_API vg_status vg_store_watchlist_reembed(vg_store *s, const char *actor, const char *name, const char *model_id,
                                      const char *detector, int dim, vg_store_reembed_fn fn, void *ctx, vg_reembed_result *out,
                                      vg_err *err);
 
@@ -267,14 +269,14 @@ typedef struct vg_deployment {
  * watch list, location, window, authority, signage, threshold, camera count
  * and the camera URLs with user:password@ and password-like query values
  * replaced by "***"). The URLs themselves are stored verbatim. */
-vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_deployment *d, int64_t *id,
+VG_API vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_deployment *d, int64_t *id,
                                      vg_err *err);
-vg_status vg_store_deployment_get(vg_store *s, const char *name, vg_deployment *out, vg_err *err);
+VG_API vg_status vg_store_deployment_get(vg_store *s, const char *name, vg_deployment *out, vg_err *err);
 /* *out is an array of n deployments (free with free()). */
-vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err);
+VG_API vg_status vg_store_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err);
 /* Ends it now (the store's clock); a second end is VG_ERR_INVALID, an
  * unknown name VG_ERR_NOT_FOUND. Audited (deployment.end). */
-vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err);
+VG_API vg_status vg_store_deployment_end(vg_store *s, const char *actor, const char *name, vg_err *err);
 
 /* The runs of a deployment as the audit chain tells them: each `vigil run`
  * appends deployment.start, and deployment.stop when it stops cleanly. A
@@ -290,7 +292,7 @@ typedef struct vg_deployment_runs {
 } vg_deployment_runs;
 /* Reads the runs of the deployment named `name` (an unknown name: all 0).
  * Walks the audit chain; not itself audited (no biometric data). */
-vg_status vg_store_deployment_runs(vg_store *s, const char *name, vg_deployment_runs *out, vg_err *err);
+VG_API vg_status vg_store_deployment_runs(vg_store *s, const char *name, vg_deployment_runs *out, vg_err *err);
 
 /* ---- alerts ---- */
 
@@ -317,16 +319,16 @@ typedef struct vg_alert {
  * at most VG_STORE_JPEG_MAX bytes (VG_ERR_LIMIT beyond). An unknown
  * deployment or subject is VG_ERR_NOT_FOUND; a subject that is not on the
  * deployment's watch list is VG_ERR_INVALID. */
-vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, const uint8_t *jpeg,
+VG_API vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, const uint8_t *jpeg,
                              size_t jpeg_len, int64_t *id, vg_err *err);
 /* Alerts of a deployment (0: all), oldest first; free with free(). */
-vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
+VG_API vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
 /* One alert (no crop; VG_ERR_NOT_FOUND when there is none). Not audited:
  * the record holds no image. */
-vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err);
+VG_API vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_err *err);
 /* The probe crop of an alert (decrypted JPEG, malloc'd). Audited (alert.read).
  * An unknown alert, or one whose crop retention deleted, is VG_ERR_NOT_FOUND. */
-vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
+VG_API vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
                               vg_err *err);
 
 /* An alert with what an officer needs beside it (alert_query.c): the
@@ -360,12 +362,12 @@ typedef struct vg_alert_query {
  * newest_first); *out is NULL when none (free with free()). Not audited (no
  * image). A bad limit, state or negative id is VG_ERR_INVALID; an unknown
  * deployment is not an error (no alerts). */
-vg_status vg_store_alert_query(vg_store *s, const vg_alert_query *q, vg_alert_detail **out, int *n,
+VG_API vg_status vg_store_alert_query(vg_store *s, const vg_alert_query *q, vg_alert_detail **out, int *n,
                                vg_err *err);
 /* One alert with its details; VG_ERR_NOT_FOUND when there is none. */
-vg_status vg_store_alert_detail_get(vg_store *s, int64_t id, vg_alert_detail *out, vg_err *err);
+VG_API vg_status vg_store_alert_detail_get(vg_store *s, int64_t id, vg_alert_detail *out, vg_err *err);
 /* The largest alert id (0 when there is no alert). */
-vg_status vg_store_alert_last_id(vg_store *s, int64_t *id, vg_err *err);
+VG_API vg_status vg_store_alert_last_id(vg_store *s, int64_t *id, vg_err *err);
 
 /* ---- retention (retention.c) ---- */
 
@@ -374,11 +376,11 @@ vg_status vg_store_alert_last_id(vg_store *s, int64_t *id, vg_err *err);
  * most VG_STORE_TEXT_MAX bytes). An unknown alert is VG_ERR_NOT_FOUND; an
  * alert already held is VG_ERR_INVALID (release it first). Audited
  * (alert.hold: the reason). */
-vg_status vg_store_alert_hold(vg_store *s, const char *actor, int64_t alert_id, const char *reason,
+VG_API vg_status vg_store_alert_hold(vg_store *s, const char *actor, int64_t alert_id, const char *reason,
                               vg_err *err);
 /* Removes the hold; the next retention run applies the period again. An
  * alert that is not held is VG_ERR_INVALID. Audited (alert.release). */
-vg_status vg_store_alert_release(vg_store *s, const char *actor, int64_t alert_id, vg_err *err);
+VG_API vg_status vg_store_alert_release(vg_store *s, const char *actor, int64_t alert_id, vg_err *err);
 
 typedef struct vg_retention_policy {
     int alert_days;                    /* 0: 31; at most 36500 */
@@ -413,7 +415,7 @@ typedef struct vg_retention_result {
  * incremental vacuum and the WAL is checkpointed and truncated, so no copy
  * of a deleted crop or photo is left in the files; when another connection
  * holds the WAL open this is left to the next run (space_reclaimed 0). */
-vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retention_policy *policy,
+VG_API vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retention_policy *policy,
                                  int64_t now, vg_retention_result *out, vg_err *err);
 
 /* ---- counters (no biometric data) ---- */
@@ -427,12 +429,12 @@ typedef struct vg_counters {
  * audited. camera is required (one line, at most VG_STORE_NAME_MAX bytes);
  * a negative increment is VG_ERR_INVALID, an unknown deployment
  * VG_ERR_NOT_FOUND. */
-vg_status vg_store_counters_add(vg_store *s, int64_t deployment_id, const char *camera, const vg_counters *c,
+VG_API vg_status vg_store_counters_add(vg_store *s, int64_t deployment_id, const char *camera, const vg_counters *c,
                                 vg_err *err);
 /* Sums over the deployment's cameras (camera NULL) or one camera; zeros for
  * a camera that has reported nothing. An unknown deployment is
  * VG_ERR_NOT_FOUND. */
-vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *camera, vg_counters *out,
+VG_API vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *camera, vg_counters *out,
                                 vg_err *err);
 
 /* ---- adjudication (an officer's decision on an alert) ---- */
@@ -446,7 +448,7 @@ vg_status vg_store_counters_get(vg_store *s, int64_t deployment_id, const char *
  * note (VG_ERR_INVALID); an alert already adjudicated (VG_ERR_EXISTS, a
  * conflict, naming its outcome and officer) — a decision is never
  * overwritten. */
-vg_status vg_store_alert_adjudicate(vg_store *s, const char *actor, int64_t alert_id,
+VG_API vg_status vg_store_alert_adjudicate(vg_store *s, const char *actor, int64_t alert_id,
                                     const char *outcome, const char *note, vg_err *err);
 
 /* ---- the transparency report (counts only) ---- */
@@ -482,12 +484,12 @@ typedef struct vg_report {
 } vg_report;
 
 /* The report of one deployment; an unknown one is VG_ERR_NOT_FOUND. */
-vg_status vg_store_report(vg_store *s, const char *deployment, vg_report *out, vg_err *err);
+VG_API vg_status vg_store_report(vg_store *s, const char *deployment, vg_report *out, vg_err *err);
 /* The sum over the deployments whose window (starts_at to ends_at, or to
  * ended_at when it ended earlier) overlaps [from, until): their whole counts,
  * not only those inside the period. from < until is required; *n_deployments
  * may be 0 (all figures 0). */
-vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_report *sum,
+VG_API vg_status vg_store_report_period(vg_store *s, int64_t from, int64_t until, vg_report *sum,
                                  int *n_deployments, vg_err *err);
 
 /* ---- users of the HTTP API (user.c) ---- */
@@ -507,16 +509,16 @@ typedef struct vg_user {
  * hash (libsodium crypto_pwhash_str, interactive limits). A duplicate name
  * is VG_ERR_INVALID. Audited (user.add: name and role; never the password
  * or its hash). */
-vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, const char *role,
+VG_API vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, const char *role,
                             const char *password, vg_err *err);
 /* Checks a name and password; on success the user's role into role_out. An
  * unknown or disabled user and a wrong password are the same
  * VG_ERR_INVALID "wrong name or password" (nothing tells them apart). Not
  * audited (the HTTP layer records logins). */
-vg_status vg_store_user_check(vg_store *s, const char *name, const char *password,
+VG_API vg_status vg_store_user_check(vg_store *s, const char *name, const char *password,
                               char role_out[16], vg_err *err);
 /* Every user in id order (never a hash); free with free(). */
-vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err);
+VG_API vg_status vg_store_user_list(vg_store *s, vg_user **out, int *n, vg_err *err);
 
 /* ---- console login sessions (session.c) ---- */
 
@@ -532,18 +534,18 @@ typedef struct vg_store_session {
 /* Opens a session for user with role, valid ttl_s seconds: two random
  * tokens (64 hex characters) into token (the cookie) and csrf, which the
  * store keeps only as hashes. Expired sessions are deleted on the way. */
-vg_status vg_store_session_open(vg_store *s, const char *user, const char *role, int64_t ttl_s,
+VG_API vg_status vg_store_session_open(vg_store *s, const char *user, const char *role, int64_t ttl_s,
                                 char token[65], char csrf[65], int64_t *expires, vg_err *err);
 /* The session this cookie token opens; VG_ERR_INVALID "no such session"
  * when it is unknown, expired, closed or revoked. */
-vg_status vg_store_session_check(vg_store *s, const char *token, vg_store_session *out, vg_err *err);
+VG_API vg_status vg_store_session_check(vg_store *s, const char *token, vg_store_session *out, vg_err *err);
 /* 1 when csrf is the session's CSRF token (constant-time on the hashes). */
-int vg_store_session_csrf_ok(const vg_store_session *si, const char *csrf);
+VG_API int vg_store_session_csrf_ok(const vg_store_session *si, const char *csrf);
 /* Ends the session of this cookie token (logout). Not audited. */
-vg_status vg_store_session_close(vg_store *s, const char *token, vg_err *err);
+VG_API vg_status vg_store_session_close(vg_store *s, const char *token, vg_err *err);
 /* Ends every session of a user, into *n (may be NULL). Audited
  * (session.revoke: the count). */
-vg_status vg_store_session_revoke_user(vg_store *s, const char *actor, const char *user, int *n, vg_err *err);
+VG_API vg_status vg_store_session_revoke_user(vg_store *s, const char *actor, const char *user, int *n, vg_err *err);
 
 /* ---- API tokens for machines (token.c) ---- */
 
@@ -565,31 +567,31 @@ typedef struct vg_token {
  * name: one line, unique among tokens not revoked (VG_ERR_INVALID);
  * role: admin, operator or auditor. Audited (token.create: name, role;
  * never the token nor its hash). */
-vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name, const char *role,
+VG_API vg_status vg_store_token_create(vg_store *s, const char *actor, const char *name, const char *role,
                                 char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id, vg_err *err);
 /* The same with a lifetime: the token is refused ttl_s seconds from now
  * (vg_store_token_create: VG_STORE_TOKEN_TTL_DEFAULT, 90 days; at most
  * VG_STORE_TOKEN_TTL_MAX). */
 #define VG_STORE_TOKEN_TTL_DEFAULT (90LL * 86400)
 #define VG_STORE_TOKEN_TTL_MAX (366LL * 86400)
-vg_status vg_store_token_create_ttl(vg_store *s, const char *actor, const char *name, const char *role,
+VG_API vg_status vg_store_token_create_ttl(vg_store *s, const char *actor, const char *name, const char *role,
                                     int64_t ttl_s, char token_out[VG_STORE_TOKEN_LEN + 1], int64_t *id,
                                     vg_err *err);
 /* Renews token id (not revoked; an expired one may be renewed): valid
  * ttl_s seconds from now, into *expires. Audited (token.renew). */
-vg_status vg_store_token_renew(vg_store *s, const char *actor, int64_t id, int64_t ttl_s, int64_t *expires,
+VG_API vg_status vg_store_token_renew(vg_store *s, const char *actor, int64_t id, int64_t ttl_s, int64_t *expires,
                                vg_err *err);
 /* The valid token that this text is; an unknown, malformed or revoked one
  * is VG_ERR_INVALID "unknown or revoked API token". Not audited (every
  * request checks one; the actions it allows are). */
-vg_status vg_store_token_check(vg_store *s, const char *token, vg_token *out, vg_err *err);
+VG_API vg_status vg_store_token_check(vg_store *s, const char *token, vg_token *out, vg_err *err);
 /* Every token, revoked ones included, in id order (never a hash); free
  * with free(). */
-vg_status vg_store_token_list(vg_store *s, vg_token **out, int *n, vg_err *err);
+VG_API vg_status vg_store_token_list(vg_store *s, vg_token **out, int *n, vg_err *err);
 /* Revokes the token with this id (name NULL) or this name (the valid one).
  * Unknown is VG_ERR_NOT_FOUND; already revoked VG_ERR_INVALID. Audited
  * (token.revoke). */
-vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, const char *name, vg_err *err);
+VG_API vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, const char *name, vg_err *err);
 
 /* ---- calibration (calibration.c) ---- */
 
@@ -597,10 +599,10 @@ vg_status vg_store_token_revoke(vg_store *s, const char *actor, int64_t id, cons
  * (malloc'd, NUL-terminated). None saved: VG_ERR_NOT_FOUND; a value that
  * does not authenticate under the key (edited): VG_ERR_INVALID. Not audited
  * (scores only). */
-vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **text, vg_err *err);
+VG_API vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **text, vg_err *err);
 /* Saves (replaces) it, sealed, with a calibration.save audit entry (model,
  * SHA-256 of the text, bytes) in the same transaction. */
-vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *model_id, const char *text,
+VG_API vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *model_id, const char *text,
                                    vg_err *err);
 
 /* ---- evaluation runs (evalrun.c) ---- */
@@ -624,13 +626,13 @@ typedef struct vg_eval_run {
  * JSON object text (at most 16 MiB). The result is sealed (an edited row
  * is refused when read). Audited (eval.record: kind, model, data set,
  * labels hash, the result's SHA-256). */
-vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_run *run, int64_t *id, vg_err *err);
+VG_API vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_run *run, int64_t *id, vg_err *err);
 /* The runs of a model (model_id NULL: all) of a kind (NULL: any), oldest
  * first, results unsealed; free with vg_store_eval_run_free. A row whose
  * result does not authenticate is VG_ERR_INVALID naming its id. */
-vg_status vg_store_eval_run_list(vg_store *s, const char *model_id, const char *kind, vg_eval_run **out, int *n,
+VG_API vg_status vg_store_eval_run_list(vg_store *s, const char *model_id, const char *kind, vg_eval_run **out, int *n,
                                  vg_err *err);
-void vg_store_eval_run_free(vg_eval_run *runs, int n);
+VG_API void vg_store_eval_run_free(vg_eval_run *runs, int n);
 
 /* ---- versions of the deployment documents (paperwork.c) ---- */
 
@@ -650,12 +652,12 @@ typedef struct vg_paperwork_version {
  * version again, else a new version stores them (sealed). Either way one
  * paperwork.generate audit entry (deployment, kind, version, the inputs'
  * SHA-256, format: the document is a function of these). *version: the version produced. */
-vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *deployment, const char *kind,
+VG_API vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *deployment, const char *kind,
                                     const char *inputs, const char *format, int *version,
                                     vg_err *err);
 /* One version (0: the latest) with its inputs; an unknown deployment or
  * version is VG_ERR_NOT_FOUND. Free its inputs with free(). Not audited (no biometric data). */
-vg_status vg_store_paperwork_get(vg_store *s, const char *deployment, const char *kind, int version,
+VG_API vg_status vg_store_paperwork_get(vg_store *s, const char *deployment, const char *kind, int version,
                                  vg_paperwork_version *out, vg_err *err);
 
 /* ---- the audit chain ---- */
@@ -674,19 +676,19 @@ typedef struct vg_audit_entry {
 /* Appends an entry (for actions the store does not record by itself, such
  * as an identification or a configuration change). details: a JSON object
  * text, or NULL for {}. Entries never hold a template or an image. */
-vg_status vg_store_audit_append(vg_store *s, const char *actor, const char *action,
+VG_API vg_status vg_store_audit_append(vg_store *s, const char *actor, const char *action,
                                 const char *object, const char *details, vg_err *err);
 /* Entries with time >= since, in order. */
-vg_status vg_store_audit_list(vg_store *s, int64_t since, vg_audit_entry **out, int *n,
+VG_API vg_status vg_store_audit_list(vg_store *s, int64_t since, vg_audit_entry **out, int *n,
                               vg_err *err);
-void vg_store_audit_free(vg_audit_entry *entries, int n);
+VG_API void vg_store_audit_free(vg_audit_entry *entries, int n);
 
 /* Checks the whole chain: each hash = SHA-256 over the entry's fields and
  * prev_hash, each prev_hash = the previous hash, seq without gaps from 1.
  * VG_OK when intact; otherwise VG_ERR_INVALID with *bad_seq the first entry
  * that was edited, removed (the entry after the gap) or reordered, and the
  * reason in err. */
-vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries, vg_err *err);
+VG_API vg_status vg_store_audit_verify(vg_store *s, int64_t *bad_seq, int64_t *entries, vg_err *err);
 
 /* ---- changes made by other nodes (changes.c) ----
  *
@@ -715,10 +717,10 @@ typedef struct vg_store_changes vg_store_changes;
 /* Starts listening (connected before it returns: a change committed after
  * the call is seen). s is only read here (its path); it may be closed
  * afterwards. */
-vg_status vg_store_changes_start(const vg_store *s, vg_store_change_fn fn, void *ctx,
+VG_API vg_status vg_store_changes_start(const vg_store *s, vg_store_change_fn fn, void *ctx,
                                  vg_store_changes **out, vg_err *err);
 /* Stops the thread (within about 200 ms) and closes its connection. */
-void vg_store_changes_stop(vg_store_changes *c);
+VG_API void vg_store_changes_stop(vg_store_changes *c);
 
 /* ---- the alert spool (spool.c) ----
  *
@@ -747,20 +749,20 @@ typedef struct vg_store_spool_stats {
 /* Opens (creating, mode 0600) the spool file at path, with s's key. Closing
  * an empty spool removes its files. path NULL or "": a spool in memory only
  * (the same bound and order; nothing survives the process). */
-vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
+VG_API vg_status vg_store_spool_open(const vg_store *s, const char *path, int max,
                               vg_store_spool **out, vg_err *err);
-void vg_store_spool_close(vg_store_spool *sp);
+VG_API void vg_store_spool_close(vg_store_spool *sp);
 /* Appends an alert (as for vg_store_alert_add; a->uid required). *dropped
  * (may be NULL) is 1 when the oldest record made room for it. */
-vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_alert *a,
+VG_API vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_alert *a,
                              const uint8_t *jpeg, size_t jpeg_len, int *dropped, vg_err *err);
 /* Stores the records in order; stops at the first failure (the rest stay
  * spooled, err says why: VG_ERR_IO while the database is still away). A
  * record the store refuses for good (its subject removed meanwhile) leaves
  * the spool, counted in rejected. *written (may be NULL): how many records
  * left the spool. */
-vg_status vg_store_spool_flush(vg_store_spool *sp, vg_store *s, int *written, vg_err *err);
-void vg_store_spool_stats_get(const vg_store_spool *sp, vg_store_spool_stats *out);
+VG_API vg_status vg_store_spool_flush(vg_store_spool *sp, vg_store *s, int *written, vg_err *err);
+VG_API void vg_store_spool_stats_get(const vg_store_spool *sp, vg_store_spool_stats *out);
 
 #ifdef __cplusplus
 }

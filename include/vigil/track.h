@@ -14,6 +14,8 @@
 #ifndef VIGIL_TRACK_H
 #define VIGIL_TRACK_H
 
+#include "vigil/api.h"
+
 #include <stdint.h>
 #include "vigil/status.h"
 
@@ -42,21 +44,21 @@ typedef struct vg_track_assign {
 
 typedef struct vg_tracker vg_tracker;
 
-vg_status vg_tracker_new(const vg_track_params *p, vg_tracker **out, vg_err *err);
-void vg_tracker_free(vg_tracker *t);
+VG_API vg_status vg_tracker_new(const vg_track_params *p, vg_tracker **out, vg_err *err);
+VG_API void vg_tracker_free(vg_tracker *t);
 
 /* One step (one processed frame): assigns each of the n detections to a track
  * (assign[i] for dets[i]), starts tracks for the rest, and ends tracks unseen
  * for too long: their ids go to ended (at most max_ended; *n_ended is how
  * many ended, which may exceed max_ended — the rest are still removed). */
-vg_status vg_tracker_step(vg_tracker *t, const vg_track_det *dets, int n, vg_track_assign *assign,
+VG_API vg_status vg_tracker_step(vg_tracker *t, const vg_track_det *dets, int n, vg_track_assign *assign,
                           int64_t *ended, int max_ended, int *n_ended, vg_err *err);
 
 /* Ends every track (at the end of a stream); ids as for vg_tracker_step. */
-int vg_tracker_flush(vg_tracker *t, int64_t *ended, int max_ended);
+VG_API int vg_tracker_flush(vg_tracker *t, int64_t *ended, int max_ended);
 
-int vg_tracker_active(const vg_tracker *t);
-int64_t vg_tracker_started(const vg_tracker *t);   /* tracks begun so far */
+VG_API int vg_tracker_active(const vg_tracker *t);
+VG_API int64_t vg_tracker_started(const vg_tracker *t);   /* tracks begun so far */
 
 #ifdef __cplusplus
 }

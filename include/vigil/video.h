@@ -15,6 +15,8 @@
 #ifndef VIGIL_VIDEO_H
 #define VIGIL_VIDEO_H
 
+#include "vigil/api.h"
+
 #include <stdint.h>
 #include "vigil/image.h"
 #include "vigil/log.h"
@@ -75,7 +77,7 @@ typedef struct vg_frame {
                          * converted (a paced file's: when it fell due) */
 } vg_frame;
 
-void vg_frame_free(vg_frame *f);
+VG_API void vg_frame_free(vg_frame *f);
 
 typedef enum vg_source_state {
     VG_SOURCE_STATE_OPENING = 0,
@@ -110,22 +112,22 @@ typedef struct vg_source_stats {
  * options say; a network stream that ends is reopened like one that fails.
  * Files are read through FFmpeg's file protocol only, network sources
  * through network protocols only (an HLS playlist cannot name a local file). */
-vg_status vg_source_open(const vg_source_options *opt, vg_source **out, vg_err *err);
+VG_API vg_status vg_source_open(const vg_source_options *opt, vg_source **out, vg_err *err);
 
 /* Stops the thread, closes the stream, frees everything (and any frame not
  * taken). Returns within milliseconds, also while connecting or waiting out
  * a backoff; the one wait it cannot cut short is a host name being resolved
  * (the system resolver cannot be interrupted). NULL is a no-op. */
-void vg_source_close(vg_source *s);
+VG_API void vg_source_close(vg_source *s);
 
 /* The next frame: in LIVE mode the newest one (older untaken frames are
  * dropped and counted); in ALL mode the next in order. Waits up to
  * timeout_s seconds: VG_OK with *out NULL on timeout. At the end of a file
  * (not looping) or after giving up: VG_ERR_NOT_FOUND ("end of stream" or
  * the reason). */
-vg_status vg_source_next(vg_source *s, double timeout_s, vg_frame **out, vg_err *err);
+VG_API vg_status vg_source_next(vg_source *s, double timeout_s, vg_frame **out, vg_err *err);
 
-void vg_source_stats_get(vg_source *s, vg_source_stats *out);
+VG_API void vg_source_stats_get(vg_source *s, vg_source_stats *out);
 
 /* The URL with any user:password@ part replaced by "***@" and the values of
  * password-like name=value parts (password, pwd, token, key, secret, auth,
@@ -133,7 +135,7 @@ void vg_source_stats_get(vg_source *s, vg_source_stats *out);
  * for logs and displays. Writes into buf (always terminated; a result cut
  * short is a prefix of the full one) and returns buf ("" when buf is NULL or
  * len 0). Redacting a redacted URL changes nothing. */
-const char *vg_url_redact(const char *url, char *buf, size_t len);
+VG_API const char *vg_url_redact(const char *url, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

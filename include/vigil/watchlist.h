@@ -8,6 +8,8 @@
 #ifndef VIGIL_WATCHLIST_H
 #define VIGIL_WATCHLIST_H
 
+#include "vigil/api.h"
+
 #include "vigil/face.h"
 #include "vigil/match.h"
 #include "vigil/store.h"
@@ -36,14 +38,14 @@ typedef struct vg_gate_limits {
 
 /* Defaults, set from the distribution over 1 000 LFW photos (docs/watchlists.md):
  * eyes >= 24 px, sharpness >= 15, |yaw| <= 0.7, |pitch| <= 0.6, grey 40..220. */
-void vg_gate_defaults(vg_gate_limits *g);
+VG_API void vg_gate_defaults(vg_gate_limits *g);
 
 /* Finds the face to enrol in img: exactly one face, or face_index (0-based,
  * in vg_face_detect's order) when >= 0; then checks it against the limits.
  * On refusal returns VG_ERR_INVALID with the reason and the measured value
  * ("2 faces found: choose one with --face 0..1", "eyes 11 px apart, the
  * minimum is 24", "too blurred: sharpness 6.1, the minimum is 15", ...). */
-vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
+VG_API vg_status vg_gate_check(const vg_face_pack *pack, const vg_image *img, int face_index,
                         const vg_gate_limits *limits, vg_face *face, vg_err *err);
 
 #define VG_GATE_REASONS_MAX 8
@@ -57,7 +59,7 @@ typedef struct vg_gate_reasons {
 /* vg_gate_check, listing every limit the face misses in *reasons (NULL: not
  * wanted), not only the first; err holds the first. A detector failure is
  * not a refusal: it returns its status with no reason listed. */
-vg_status vg_gate_assess(const vg_face_pack *pack, const vg_image *img, int face_index,
+VG_API vg_status vg_gate_assess(const vg_face_pack *pack, const vg_image *img, int face_index,
                          const vg_gate_limits *limits, vg_face *face, vg_gate_reasons *reasons,
                          vg_err *err);
 
@@ -97,7 +99,7 @@ typedef struct vg_gate_result {
  * (face_index, the only one, or the dominant one), every factor with its
  * limits. Returns as vg_gate_assess does; *res is filled in both cases (a
  * refusal for quality leaves chosen >= 0 and quality_ok 0). */
-vg_status vg_gate_examine(const vg_face_pack *pack, const vg_image *img, int face_index,
+VG_API vg_status vg_gate_examine(const vg_face_pack *pack, const vg_image *img, int face_index,
                           const vg_gate_limits *limits, vg_gate_result *res, vg_gate_reasons *reasons,
                           vg_err *err);
 
@@ -119,7 +121,7 @@ typedef struct vg_enrol_options {
     const char *low_quality_justification;
 } vg_enrol_options;
 
-void vg_enrol_defaults(vg_enrol_options *o);
+VG_API void vg_enrol_defaults(vg_enrol_options *o);
 
 /* Enrols a subject on the watch list subject->watchlist_id from n photo
  * files: each passes the gate, is embedded and re-encoded as JPEG (metadata
@@ -129,7 +131,7 @@ void vg_enrol_defaults(vg_enrol_options *o);
  * (unless allow_duplicate) naming that subject and the score. A photo the
  * gate refuses is left out (vg_enrol_files reports it); with none left the
  * enrolment is refused and err names the photo. */
-vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
+VG_API vg_status vg_enrol(const vg_face_pack *pack, vg_store *store, const char *actor,
                    const vg_subject *subject, const char *const *photos, int n,
                    const vg_enrol_options *opt, int64_t *subject_id, vg_err *err);
 
@@ -179,7 +181,7 @@ typedef struct vg_enrol_report {
     vg_enrol_photo_report *photo;
 } vg_enrol_report;
 
-void vg_enrol_report_free(vg_enrol_report *report);
+VG_API void vg_enrol_report_free(vg_enrol_report *report);
 
 /* The report as a JSON array (jansson; one object per photo: "photo",
  * "kept", "low_quality", "stage", "faces", "dominant", "ignored",
@@ -187,7 +189,7 @@ void vg_enrol_report_free(vg_enrol_report *report);
  * "factors" [{"name", "value", "limit", "min"/"max", "pass"}], and with
  * with_crops "crop_jpeg" in base64). New reference, NULL when out of memory. */
 struct json_t;
-struct json_t *vg_enrol_report_json(const vg_enrol_report *report, int with_crops);
+VG_API struct json_t *vg_enrol_report_json(const vg_enrol_report *report, int with_crops);
 
 /* vg_enrol, keeping the photos that pass and reporting every photo in
  * *report (malloc'd, vg_enrol_report_free; NULL argument: not wanted; set
@@ -195,7 +197,7 @@ struct json_t *vg_enrol_report_json(const vg_enrol_report *report, int with_crop
  * that the gate refuses is left out and reported; with no photo left the
  * subject is refused and nothing is written. Other errors (a missing file,
  * the models, the store) refuse the whole enrolment. */
-vg_status vg_enrol_files(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+VG_API vg_status vg_enrol_files(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
                          const char *const *photos, int n, const vg_enrol_options *opt, int64_t *subject_id,
                          vg_enrol_report **report, vg_err *err);
 
@@ -203,7 +205,7 @@ vg_status vg_enrol_files(const vg_face_pack *pack, vg_store *store, const char *
  * re-encoding, duplicate check and single transaction; the photos that
  * pass are stored, and nothing unless one does. *why (may be NULL) says
  * which step refused. */
-vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,
+VG_API vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *actor,
                        const vg_subject *subject, const vg_enrol_photo *photos, int n,
                        const vg_enrol_options *opt, int64_t *subject_id, vg_enrol_refusal *why,
                        vg_err *err);
@@ -215,14 +217,14 @@ vg_status vg_enrol_mem(const vg_face_pack *pack, vg_store *store, const char *ac
  * (templates included, zeroed when freed) are freed with
  * vg_enrol_prepared_free. */
 typedef struct vg_enrol_prepared vg_enrol_prepared;
-vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
+VG_API vg_status vg_enrol_prepare(const vg_face_pack *pack, const vg_enrol_photo *photos, int n, const vg_enrol_options *opt,
                            vg_enrol_prepared **out, vg_enrol_refusal *why, vg_err *err);
-vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
+VG_API vg_status vg_enrol_commit(const vg_face_pack *pack, vg_store *store, const char *actor, const vg_subject *subject,
                           const vg_enrol_prepared *prepared, const vg_enrol_options *opt, int64_t *subject_id,
                           vg_enrol_refusal *why, vg_err *err);
-void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
+VG_API void vg_enrol_prepared_free(vg_enrol_prepared *prepared);
 /* vg_enrol_prepare with the per-photo report (see vg_enrol_files). */
-vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo *photos, int n,
+VG_API vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo *photos, int n,
                                   const vg_enrol_options *opt, vg_enrol_prepared **out, vg_enrol_report **report,
                                   vg_enrol_refusal *why, vg_err *err);
 
@@ -241,7 +243,7 @@ vg_status vg_enrol_prepare_report(const vg_face_pack *pack, const vg_enrol_photo
  * a second run with the same pack writes no template (templates_added 0).
  * Note that the first run with the enrolling pack does change templates:
  * the stored photo is the re-encoded JPEG, not the original file. */
-vg_status vg_watchlist_reembed(const vg_face_pack *pack, vg_store *store, const char *actor, const char *name,
+VG_API vg_status vg_watchlist_reembed(const vg_face_pack *pack, vg_store *store, const char *actor, const char *name,
                                vg_reembed_result *r, vg_err *err);
 
 /* ---- a watch list in memory, and identification ---- */
@@ -250,18 +252,18 @@ typedef struct vg_watch_gallery vg_watch_gallery;
 
 /* Loads the watch list's current templates (audited as a read with this
  * purpose) into a gallery. */
-vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *purpose,
+VG_API vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *purpose,
                                 int64_t watchlist_id, const char *model_id, int64_t now,
                                 vg_watch_gallery **out, vg_err *err);
-void vg_watch_gallery_free(vg_watch_gallery *g);
-int vg_watch_gallery_subjects(const vg_watch_gallery *g);
+VG_API void vg_watch_gallery_free(vg_watch_gallery *g);
+VG_API int vg_watch_gallery_subjects(const vg_watch_gallery *g);
 /* Subjects of the list left out because they are quarantined. */
-int vg_watch_gallery_quarantined(const vg_watch_gallery *g);
-int vg_watch_gallery_templates(const vg_watch_gallery *g);
+VG_API int vg_watch_gallery_quarantined(const vg_watch_gallery *g);
+VG_API int vg_watch_gallery_templates(const vg_watch_gallery *g);
 /* The watch list's version as loaded: SHA-256 (hex) over every template's
  * id, subject and vector, in the store's order. Two loads of an unchanged
  * list give the same version; any enrolment, removal or purge changes it. */
-const char *vg_watch_gallery_version(const vg_watch_gallery *g);
+VG_API const char *vg_watch_gallery_version(const vg_watch_gallery *g);
 
 typedef struct vg_candidate {
     int64_t subject_id;
@@ -271,7 +273,7 @@ typedef struct vg_candidate {
 /* The k best subjects for a probe template, best first (a subject appears
  * once, with its best template's score). Returns how many were written.
  * Safe from several threads at once. */
-int vg_watch_gallery_search(const vg_watch_gallery *g, const float *probe, int k,
+VG_API int vg_watch_gallery_search(const vg_watch_gallery *g, const float *probe, int k,
                             vg_candidate *out);
 
 /* The default watch-list threshold (cosine): on LFW's open-set protocol with

@@ -53,6 +53,9 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_user(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_models(const vg_cli *cli, int argc, char **argv);
 int vg_cmd_paperwork(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_doctor(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_backup(const vg_cli *cli, int argc, char **argv);
+int vg_cmd_restore(const vg_cli *cli, int argc, char **argv);
 
 /* Exit status for a library status: bad input -> 2, anything else -> 1. */
 int vg_cli_exit_for(vg_status st);
@@ -100,8 +103,9 @@ vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, s
                                  size_t len, vg_err *err);
 
 /* The default calibration file (deploy_check.c): $VIGIL_CALIBRATION, else
- * the build's calibration/default.txt. */
-const char *vg_cli_default_calibration(void);
+ * the install prefix's, else the build's calibration/default.txt; buf (len
+ * bytes, 4096 will do) holds the path when it is built. */
+const char *vg_cli_default_calibration(char *buf, size_t len);
 
 /* Number of worker threads to use (--threads or the cores). */
 int vg_cli_threads(const vg_cli *cli);

@@ -137,13 +137,15 @@ int vg_cmd_paperwork(const vg_cli *cli, int argc, char **argv)
     vg_status st = vg_cli_open_store(cli, &store, &err);
     if (st)
         return vg_cli_fail(st, &err);
+    char calib[4096];
+    const char *calibration = vg_cli_default_calibration(calib, sizeof calib);
     for (int k = 0; k < (all ? 5 : 1) && !st; k++) {
         const char *kd = all ? all_kinds[k] : kind;
         char *doc = NULL;
         size_t len = 0;
         int v = 0;
         st = vg_paperwork_produce(store, vg_cli_actor(cli), p.pos[0], kd, format, (int)version,
-                                  vg_cli_default_calibration(), &doc, &len, &v, &err);
+                                  calibration, &doc, &len, &v, &err);
         if (!st && all) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s-%s-v%d.%s", output, p.pos[0], kd, v, format);

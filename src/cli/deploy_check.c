@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "cli/cli.h"
 #include "match/calib.h"
 #include "vigil/store.h"
@@ -51,10 +52,17 @@ static char *read_file(const char *path)
     return b;
 }
 
-const char *vg_cli_default_calibration(void)
+/* The default calibration file: $VIGIL_CALIBRATION, else the install
+ * prefix's (share/vigil/calibration/default.txt), else the build tree's;
+ * buf (len bytes) holds the installed path. */
+const char *vg_cli_default_calibration(char *buf, size_t len)
 {
     const char *e = getenv("VIGIL_CALIBRATION");
-    return e && *e ? e : VG_DEFAULT_CALIBRATION;
+    if (e && *e)
+        return e;
+    if (vg_paths_installed("calibration/default.txt", buf, len) == 0)
+        return buf;
+    return VG_DEFAULT_CALIBRATION;
 }
 
 vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, vg_calib *out, char *source,
@@ -71,7 +79,8 @@ vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, v
         free(text);
         return st ? vg_err_prefix(err, st, "%s", source) : VG_OK;
     }
-    const char *path = vg_cli_default_calibration();
+    char installed[4096];
+    const char *path = vg_cli_default_calibration(installed, sizeof installed);
     if (!path[0] || !(text = read_file(path)))
         return vg_err_set(err, VG_ERR_NOT_FOUND, "no calibration of model %s (none saved in the store%s%s)",
                           model_id, path[0] ? ", and none readable at " : "", path);

@@ -28,6 +28,9 @@ static const vg_cli_command commands[] = {
     {"retention", "delete alerts, crops and subjects past their period; audited", vg_cmd_retention},
     {"user", "users of the HTTP API and API tokens", vg_cmd_user},
     {"models", "the model pack: its models, their facts, a re-hash of each", vg_cmd_models},
+    {"doctor", "checks models, ONNX Runtime, database, key file, clock, disk; exit 0, 1 or 2", vg_cmd_doctor},
+    {"backup", "an online copy of the SQLite database; the key file kept apart", vg_cmd_backup},
+    {"restore", "a backup in place of the SQLite database, refused while it is in use", vg_cmd_restore},
 };
 
 /* The global options: taken out of the line wherever they stand, before the

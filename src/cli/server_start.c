@@ -24,7 +24,7 @@ vg_status vg_cli_http_start(const vg_cli *cli, const vg_server_settings *set, co
         cfg.listen = listen;
     cfg.engine = engine;
     cfg.pack = pack;
-    cfg.calibration = vg_cli_default_calibration();
+    cfg.calibration = vg_cli_default_calibration(h->calibration, sizeof h->calibration);
     cfg.log = vg_cli_log_line;
     vg_status st = VG_OK;
     if (set->n_webhooks) {

@@ -10,6 +10,7 @@ typedef struct vg_cli_http {
     vg_store *store;          /* the server's own connection */
     vg_server *srv;
     char secret[1024];        /* the webhook secret, wiped at stop */
+    char calibration[4096];   /* the default calibration file's path, for /paperwork */
 } vg_cli_http;
 
 /* Opens the server's own store connection, reads the webhook secret named

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/paths.h"
 #include "face/known_models.h"
 #include "face/pack_internal.h"
 
@@ -133,6 +134,9 @@ vg_status vg_face_listing_open(const char *models_dir, vg_face_listing **out, vg
 {
     *out = NULL;
     const char *dir = models_dir && *models_dir ? models_dir : getenv("VIGIL_MODELS");
+    char installed[PACK_PATH_MAX];
+    if ((!dir || !*dir) && vg_paths_installed("models", installed, sizeof installed) == 0)
+        dir = installed;
     if (!dir || !*dir)
         dir = VG_DEFAULT_MODELS_DIR;
     if (sodium_init() < 0)

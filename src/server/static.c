@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "server/server_internal.h"
 
 #ifndef VG_DEFAULT_WEB_DIR
@@ -76,8 +77,9 @@ static vg_status read_file(const char *path, char **data, size_t *len, vg_err *e
 vg_status vg_static_load(const char *dir, vg_static **out, vg_err *err)
 {
     *out = NULL;
+    char installed[4096];
     if (!dir)
-        dir = VG_DEFAULT_WEB_DIR;
+        dir = vg_paths_installed("web", installed, sizeof installed) == 0 ? installed : VG_DEFAULT_WEB_DIR;
     vg_static *s = calloc(1, sizeof *s);
     if (!s)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory loading the console");
