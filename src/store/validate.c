@@ -22,7 +22,9 @@ vg_status vg_check_text(const char *field, const char *v, size_t max, int requir
     if (n > max)
         return vg_err_set(err, VG_ERR_INVALID, "%s is %zu bytes, the limit is %zu", field,
                           strlen(v), max);
-    return VG_OK;
+    /* every text the store keeps must serialise to JSON later (issue 14):
+     * invalid UTF-8 is refused here, at the one check all inputs pass */
+    return vg_check_utf8(field, v, 0, err);
 }
 
 vg_status vg_check_field(const char *field, const char *v, size_t cap, size_t max, int required,
@@ -71,6 +73,26 @@ vg_status vg_check_utf8(const char *field, const char *v, int single_line, vg_er
             return vg_err_set(err, VG_ERR_INVALID,
                               "%s holds a control character (U+%04X) at byte %zu", field, cp, i);
         i += n;
+    }
+    return VG_OK;
+}
+
+vg_status vg_check_account_name(const char *field, const char *v, vg_err *err)
+{
+    vg_status st = vg_check_text(field, v, 64, 1, err);
+    if (st != VG_OK)
+        return st;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7f)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "%s may hold only visible ASCII characters, no space or accented "
+                              "or foreign letter (byte %zu): names that look alike must not "
+                              "be told apart by invisible or look-alike characters",
+                              field, (size_t)(p - (const unsigned char *)v));
+        if (*p == ':')
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "%s may not hold ':' (\"token:NAME\" is how the audit chain names "
+                              "an API token)", field);
     }
     return VG_OK;
 }
