@@ -6,7 +6,8 @@
  * Creation and end are audited in the transaction that makes them
  * (deployment.create, deployment.end). Camera URLs are stored verbatim, as
  * the engine connects with them, but the audit entry holds them redacted
- * (redact.c): user:password@ and password-like query values become "***",
+ * (base/url_redact.c, the one redaction every layer uses): user:password@
+ * and password-like values in path, query and fragment become "***",
  * and each is cut to AUDIT_URL_MAX bytes so 64 long URLs still fit in one
  * entry's details. A vg_deployment is large (its camera array is ~128 KiB),
  * so the functions here keep theirs on the heap.
@@ -16,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/redact.h"
+#include "base/url_redact.h"
 #include "store/store_internal.h"
 #include "store/validate.h"
 #include "store/sql.h"
@@ -251,7 +252,7 @@ static json_t *redacted_urls(const vg_deployment *d)
         return NULL;
     }
     for (int i = 0; a && i < d->n_cameras; i++) {
-        vg_store_url_redact(d->cameras[i], buf, cap);
+        vg_url_redact(d->cameras[i], buf, cap);
         size_t n = strlen(buf);
         if (n > AUDIT_URL_MAX) {
             /* cut before the UTF-8 sequence that crosses the limit, and say so */

@@ -7,7 +7,7 @@
  */
 #include "store_fixtures.h"
 
-#include "store/redact.h"
+#include "base/url_redact.h"
 
 /* The details of the last audit entry with this action ("" when none). */
 static void last_details(vg_store *s, const char *action, char *out, size_t cap)
@@ -229,12 +229,15 @@ static void test_credentials_never_audited(void **state)
     fx f;
     fx_init(&f, T0);
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
-    vg_deployment *d = fx_deployment_new("creds", wl, 4);
+    vg_deployment *d = fx_deployment_new("creds", wl, 5);
     snprintf(d->cameras[0], sizeof d->cameras[0], "rtsp://admin:S3cretPass@10.0.0.5:554/h264");
     snprintf(d->cameras[1], sizeof d->cameras[1],
              "http://cam2.local/video.mjpg?user=operator&pwd=Hunter22&fps=10");
     snprintf(d->cameras[2], sizeof d->cameras[2], "rtsp://viewer:Tr/cky@Pass@cam3.local/live");
     snprintf(d->cameras[3], sizeof d->cameras[3], "/dev/video0");
+    /* issue 14: the store's old redactor kept "auth_key=..#pwd=.." in the chain */
+    snprintf(d->cameras[4], sizeof d->cameras[4],
+             "rtsp://cam4.local/live?channel=1&passwd=Xx1Secret;auth_key=Zz9Secret#pwd=Qq7Secret");
     int64_t id = 0;
     vg_err err = {{0}};
     assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_OK);
@@ -243,7 +246,7 @@ static void test_credentials_never_audited(void **state)
     vg_deployment *got = calloc(1, sizeof *got);
     assert_non_null(got);
     assert_int_equal(vg_store_deployment_get(f.s, "creds", got, &err), VG_OK);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         assert_string_equal(got->cameras[i], d->cameras[i]);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url = "
                                    "'rtsp://admin:S3cretPass@10.0.0.5:554/h264'"),
@@ -251,7 +254,7 @@ static void test_credentials_never_audited(void **state)
 
     /* never in the audit chain */
     const char *secrets[] = {"S3cretPass", "Hunter22", "Tr/cky", "cky@Pass", "admin", "viewer",
-                             "operator"};
+                             "operator", "Xx1Secret", "Zz9Secret", "Qq7Secret"};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -264,8 +267,9 @@ static void test_credentials_never_audited(void **state)
     assert_non_null(strstr(det, "\"rtsp://***@10.0.0.5:554/h264\""));
     assert_non_null(strstr(det, "\"http://cam2.local/video.mjpg?user=***&pwd=***&fps=10\""));
     assert_non_null(strstr(det, "\"rtsp://***@cam3.local/live\""));
+    assert_non_null(strstr(det, "\"rtsp://cam4.local/live?channel=1&passwd=***;auth_key=***#pwd=***\""));
     assert_non_null(strstr(det, "\"/dev/video0\""));
-    assert_non_null(strstr(det, "\"cameras\":4"));
+    assert_non_null(strstr(det, "\"cameras\":5"));
     free(got);
     free(d);
     fx_done(&f);
@@ -275,18 +279,23 @@ static void test_redactor(void **state)
 {
     (void)state;
     char b[256];
-    assert_string_equal(vg_store_url_redact("rtsp://u:p@h:554/x", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://u:p@h:554/x", b, sizeof b),
                         "rtsp://***@h:554/x");
-    assert_string_equal(vg_store_url_redact("rtsp://h/x", b, sizeof b), "rtsp://h/x");
-    assert_string_equal(vg_store_url_redact("https://h/a?Password=x;token=y#f", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://h/x", b, sizeof b), "rtsp://h/x");
+    assert_string_equal(vg_url_redact("https://h/a?Password=x;token=y#f", b, sizeof b),
                         "https://h/a?Password=***;token=***#f");
-    assert_string_equal(vg_store_url_redact("rtsp://u:p?q@h/s?key=1&a=2", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://u:p?q@h/s?key=1&a=2", b, sizeof b),
                         "rtsp://***@h/s?key=***&a=2");
-    assert_string_equal(vg_store_url_redact("/videos/a@b.mp4", b, sizeof b), "/videos/a@b.mp4");
-    assert_string_equal(vg_store_url_redact("not a url://x:y@z", b, sizeof b),
+    assert_string_equal(vg_url_redact("/videos/a@b.mp4", b, sizeof b), "/videos/a@b.mp4");
+    assert_string_equal(vg_url_redact("not a url://x:y@z", b, sizeof b),
                         "not a url://x:y@z");
-    assert_string_equal(vg_store_url_redact("rtsp://u:p@h", b, 9), "rtsp://*");
-    assert_string_equal(vg_store_url_redact(NULL, b, sizeof b), "");
+    assert_string_equal(vg_url_redact("rtsp://u:p@h", b, 9), "rtsp://*");
+    assert_string_equal(vg_url_redact(NULL, b, sizeof b), "");
+    /* issue 14: the store's own redactor kept "auth_key=zz#pwd=q" */
+    assert_string_equal(vg_url_redact("rtsp://cam/live?channel=1&passwd=x;auth_key=zz#pwd=q", b, sizeof b),
+                        "rtsp://cam/live?channel=1&passwd=***;auth_key=***#pwd=***");
+    /* curl's login options (";AUTH=") are user-info too */
+    assert_string_equal(vg_url_redact("imap://u;AUTH=NTLM@h/x", b, sizeof b), "imap://***@h/x");
 }
 
 static void test_many_long_urls_fit_one_entry(void **state)
