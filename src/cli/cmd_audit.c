@@ -28,14 +28,21 @@ static int audit_log(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
     vg_status st = vg_store_audit_list(store, t, &e, &n, &err);
     if (st)
         return vg_cli_fail(st, &err);
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         char ts[32];
         if (cli->json) {
             json_error_t jerr;
             json_t *details = json_loads(e[i].details ? e[i].details : "{}", 0, &jerr);
-            vg_cli_print_json(json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:s,s:s}", "seq", (json_int_t)e[i].seq, "time",
+            if (!details) { /* an entry is never printed without what it did */
+                fprintf(stderr, "vigil: audit entry %lld: its details are not JSON: %s\n",
+                        (long long)e[i].seq, jerr.text);
+                rc = VG_EXIT_FAIL;
+                continue;
+            }
+            rc |= vg_cli_print_json(json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:s,s:s}", "seq", (json_int_t)e[i].seq, "time",
                                         (json_int_t)e[i].time, "actor", e[i].actor, "action", e[i].action, "object",
-                                        e[i].object, "details", details ? details : json_null(), "prev_hash",
+                                        e[i].object, "details", details, "prev_hash",
                                         e[i].prev_hash, "hash", e[i].hash));
         } else {
             printf("%6lld  %s  %-16s %-18s %-24s %s\n", (long long)e[i].seq,
@@ -44,7 +51,7 @@ static int audit_log(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
         }
     }
     vg_store_audit_free(e, n);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int audit_verify(const vg_cli *cli, vg_store *store)
