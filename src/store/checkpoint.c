@@ -69,6 +69,12 @@ vg_status vg_store_audit_checkpoint(vg_store *s, const vg_checkpoint_options *o,
     if (!s || !o || !out)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_audit_checkpoint: NULL argument");
     memset(out, 0, sizeof *out);
+    /* a target that cannot be used is refused before anything is made */
+    if (o->syslog) {
+        vg_status st = vg_checkpoint_syslog_target_check(o->syslog, err);
+        if (st != VG_OK)
+            return st;
+    }
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     vg_status st = load_keys(o->key_path, pk, sk, err);
     if (st != VG_OK)

@@ -73,6 +73,12 @@ static vg_status parse_target(const char *target, char *host, size_t hcap, char 
     return st;
 }
 
+vg_status vg_checkpoint_syslog_target_check(const char *target, vg_err *err)
+{
+    char host[256], port[16];
+    return parse_target(target, host, sizeof host, port, sizeof port, err);
+}
+
 vg_status vg_checkpoint_export_syslog(const char *target, const vg_checkpoint *c, const char *line,
                                       vg_err *err)
 {

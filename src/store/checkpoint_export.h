@@ -13,6 +13,9 @@ vg_status vg_checkpoint_export_file(const char *path, const char *line, vg_err *
  * notice, APP-NAME vigil, MSGID checkpoint) over UDP (RFC 5426) to target,
  * "udp://HOST:PORT" (parsed with libcurl's URL API). VG_ERR_INVALID for a
  * target of another form, VG_ERR_IO when it cannot be sent. */
+/* VG_OK when target has the form vg_checkpoint_export_syslog takes. */
+vg_status vg_checkpoint_syslog_target_check(const char *target, vg_err *err);
+
 vg_status vg_checkpoint_export_syslog(const char *target, const vg_checkpoint *c, const char *line,
                                       vg_err *err);
 
