@@ -188,7 +188,7 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
         }
     }
     if (st == VG_OK)
-        st = vg_store_migrate(be, s->conn, version, vg_store_now(s), err);
+        st = vg_store_migrate(be, s->conn, s, version, vg_store_now(s), err);
     if (st == VG_OK)
         st = key_check(s, err);
     if (st == VG_OK)

@@ -61,6 +61,10 @@ vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, voi
  * the entity file named for its table, over sql.h (written once for every
  * dialect). A missing row is VG_ERR_NOT_FOUND with a message. ---- */
 
+/* deployment.c: seals every camera URL still held in clear (migration 11's
+ * step, inside its transaction). */
+vg_status vg_db_deployment_camera_seal_all(vg_store *s, vg_err *err);
+
 /* store.c: the meta table (key, bytes). */
 vg_status vg_db_meta_get(vg_store *s, const char *key, uint8_t **value, size_t *len, vg_err *err);
 vg_status vg_db_meta_put(vg_store *s, const char *key, const uint8_t *value, size_t len,

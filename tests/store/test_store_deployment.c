@@ -8,6 +8,7 @@
 #include "store_fixtures.h"
 
 #include "base/url_redact.h"
+#include "store/migrations.h"
 
 /* The details of the last audit entry with this action ("" when none). */
 static void last_details(vg_store *s, const char *action, char *out, size_t cap)
@@ -248,9 +249,10 @@ static void test_credentials_never_audited(void **state)
     assert_int_equal(vg_store_deployment_get(f.s, "creds", got, &err), VG_OK);
     for (int i = 0; i < 5; i++)
         assert_string_equal(got->cameras[i], d->cameras[i]);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url = "
-                                   "'rtsp://admin:S3cretPass@10.0.0.5:554/h264'"),
-                     1);
+    /* ... and sealed at rest (issue 14, point 12): no URL in clear */
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url <> '' OR url_sealed IS NULL"),
+                     0);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera"), 5);
 
     /* never in the audit chain */
     const char *secrets[] = {"S3cretPass", "Hunter22", "Tr/cky", "cky@Pass", "admin", "viewer",
@@ -423,9 +425,9 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 9);
-    assert_int_equal(vg_store_db_schema_version(f.s), 9);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
+    assert_int_equal(vg_store_schema_version(), 11);
+    assert_int_equal(vg_store_db_schema_version(f.s), 11);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
     fx_enrol(f.s, wl, "A", 1, 2);
     vg_store_close(f.s);
@@ -441,8 +443,8 @@ static void test_migration_upgrades_version_1(void **state)
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 9);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
+    assert_int_equal(vg_store_db_schema_version(f.s), 11);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     const char *tables[] = {"deployment", "deployment_camera", "alert", "counters"};
@@ -459,10 +461,93 @@ static void test_migration_upgrades_version_1(void **state)
 
     /* and the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 9);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment"), 1);
+    fx_done(&f);
+}
+
+/* issue 14, points 11 and 12: a camera URL sealed at rest and bound to its
+ * row; a sealed URL moved to another row (another deployment's camera, or
+ * another position) does not open. */
+static void test_camera_urls_sealed_and_bound(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    int64_t a = fx_deployment(f.s, "a", wl, 2);
+    int64_t b = fx_deployment(f.s, "b", wl, 1);
+    vg_err err = {{0}};
+    vg_deployment *got = calloc(1, sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(vg_store_deployment_get(f.s, "a", got, &err), VG_OK);
+    assert_string_equal(got->cameras[1], "rtsp://cam2.example/stream");
+    /* swap a's two cameras' sealed values */
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+             "WHERE deployment_id = %lld AND position = 0) WHERE deployment_id = %lld AND position = 1",
+             (long long)a, (long long)a);
+    raw_exec(f.db, sql);
+    assert_int_equal(vg_store_deployment_get(f.s, "a", got, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "camera 2 of deployment a does not open"));
+    /* b's camera given a's (same position, another deployment) */
+    snprintf(sql, sizeof sql,
+             "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+             "WHERE deployment_id = %lld AND position = 0) WHERE deployment_id = %lld AND position = 0",
+             (long long)a, (long long)b);
+    raw_exec(f.db, sql);
+    assert_int_equal(vg_store_deployment_get(f.s, "b", got, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "moved from another row"));
+    free(got);
+    fx_done(&f);
+}
+
+/* A database written before migration 11 (camera URLs in clear, no
+ * url_sealed column): opening it seals every URL in place, bound to its
+ * row, and the deployments read back as they were. */
+static void test_migration_11_seals_existing_urls(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    vg_deployment *d = fx_deployment_new("old", wl, 3);
+    snprintf(d->cameras[0], sizeof d->cameras[0], "rtsp://admin:Old5ecret@10.0.0.9/live");
+    int64_t id = 0;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_OK);
+    vg_store_close(f.s);
+    f.s = NULL;
+    /* what the old code wrote: the URLs verbatim in url, no url_sealed */
+    raw_exec(f.db, "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
+                   "DELETE FROM schema_version WHERE version = 11");
+    for (int i = 0; i < 3; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "UPDATE deployment_camera SET url = '%s' WHERE position = %d",
+                 d->cameras[i], i);
+        raw_exec(f.db, sql);
+    }
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url LIKE '%Old5ecret%'"), 1);
+
+    f.s = fx_open_at(f.db, NULL, T0 + 10);
+    assert_int_equal(vg_store_db_schema_version(f.s), 11);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url <> '' OR url_sealed IS NULL"),
+                     0);
+    vg_deployment *got = calloc(1, sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(vg_store_deployment_get(f.s, "old", got, &err), VG_OK);
+    assert_int_equal(got->n_cameras, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(got->cameras[i], d->cameras[i]);
+    /* bound to its row like a new one */
+    raw_exec(f.db, "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+                   "WHERE position = 2) WHERE position = 0");
+    assert_int_equal(vg_store_deployment_get(f.s, "old", got, &err), VG_ERR_INVALID);
+    free(got);
+    free(d);
     fx_done(&f);
 }
 
@@ -477,6 +562,8 @@ int main(void)
         cmocka_unit_test(test_many_long_urls_fit_one_entry),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_migration_upgrades_version_1),
+        cmocka_unit_test(test_camera_urls_sealed_and_bound),
+        cmocka_unit_test(test_migration_11_seals_existing_urls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
  *    auto_vacuum to INCREMENTAL (2); new databases have it from the start.
  */
 #include "store_fixtures.h"
+#include "store/migrations.h"
 
 #include <jansson.h>
 
@@ -391,6 +392,7 @@ static void test_migration_from_2(void **state)
                    "ALTER TABLE template DROP COLUMN low_quality; "
                    "ALTER TABLE deployment DROP COLUMN model_id; ALTER TABLE deployment DROP COLUMN detector; "
                    "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
+                   "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "DELETE FROM schema_version WHERE version >= 3;");
     assert_auto_vacuum(f.db, 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 2);
@@ -416,7 +418,7 @@ static void test_migration_from_2(void **state)
 
     /* the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_schema_version());
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 3"),
                      T0 + 10);
     assert_auto_vacuum(f.db, 2);
