@@ -115,7 +115,7 @@ static int token_list(const vg_cli *cli, vg_store *store)
                    t[i].revoked_at ? vg_cli_format_time(t[i].revoked_at, b, sizeof b) : "-", t[i].created_by);
     }
     free(t);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int token_revoke(const vg_cli *cli, vg_store *store, const char *name)
