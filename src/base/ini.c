@@ -2,10 +2,11 @@
  * the parsing; a first pass over the text refuses, by line number, what
  * inih would accept silently or get wrong: lines longer than its fixed
  * buffer (which it splits, so a long comment could set a key), NUL bytes
- * (which end its line early), indented continuation lines, keys given
+ * (which end its line early), text that is not UTF-8, indented continuation lines, keys given
  * twice, unknown sections (at their header, even with no key), and files
  * with nothing in them. Every message has the form "file:LINE: what". */
 #include "base/ini.h"
+#include "base/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -97,6 +98,12 @@ static int check_lines(const char *text, size_t len, const vg_ini_spec *spec, ch
         const char *nul = memchr(s, '\0', n);
         if (nul) {
             snprintf(msg, cap, "a NUL byte at column %zu", (size_t)(nul - s) + 1);
+            bad = line;
+            break;
+        }
+        size_t bad_byte = vg_utf8_bad_at(s, n);
+        if (bad_byte < n) { /* every value vigil keeps must be valid text */
+            snprintf(msg, cap, "not valid UTF-8 at column %zu", bad_byte + 1);
             bad = line;
             break;
         }

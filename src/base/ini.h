@@ -27,7 +27,8 @@ typedef int (*vg_ini_key_fn)(void *user, const char *section, const char *key, c
 
 /* Reads text (len bytes; need not be terminated) named `name` in messages.
  * Refused, each with "name:LINE: what" in err (the form editors jump to):
- * an empty file or one with no key; a NUL byte; a line over VG_INI_LINE_MAX;
+ * an empty file or one with no key; a NUL byte; text that is not UTF-8; a
+ * line over VG_INI_LINE_MAX;
  * a line that is not a section header, a comment or key = value; an indented
  * line (inih would make it a second value of the key above); a key outside a
  * section; a section that is neither the loader's nor another's, at its

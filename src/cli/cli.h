@@ -119,8 +119,11 @@ typedef struct vg_cli_json_stderr {
 int vg_cli_json_stderr_start(vg_cli_json_stderr *j);  /* 0, or -1 (stderr left as it was) */
 void vg_cli_json_stderr_stop(vg_cli_json_stderr *j);  /* flushes, restores stderr */
 
-/* Writes obj as one compact line to stdout (vg_cli_json_text) and releases it. */
-void vg_cli_print_json(json_t *obj);
+/* Writes obj as one compact line to stdout (vg_cli_json_text) and releases
+ * it. VG_EXIT_OK, or VG_EXIT_FAIL with a message on stderr when obj is NULL
+ * (json_pack refused a value: invalid UTF-8) or could not be written: a
+ * record that cannot be printed is an error, never left out. */
+int vg_cli_print_json(json_t *obj);
 /* json_out.c: v as one compact line of JSON, reals in the shortest form that
  * reads back as the same double; NULL when out of memory. Free it. */
 char *vg_cli_json_text(const json_t *v);

@@ -47,6 +47,7 @@ static int alert_list(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
         return vg_cli_fail(st, &err);
     if (!cli->json)
         printf("%-8s %-19s %-16s %-8s %-6s %s\n", "ID", "TIME (UTC)", "CAMERA", "SUBJECT", "SCORE", "STATE");
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         if (state && strcmp(a[i].state, state) != 0)
             continue;
@@ -56,7 +57,7 @@ static int alert_list(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
         vg_alert_detail d;
         int low = vg_store_alert_detail_get(store, a[i].id, &d, NULL) == VG_OK && d.low_quality;
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:I,s:f,s:f,s:s,s:I,s:f,s:s,s:b}", "id", (json_int_t)a[i].id,
+            rc |= vg_cli_print_json(json_pack("{s:I,s:I,s:f,s:f,s:s,s:I,s:f,s:s,s:b}", "id", (json_int_t)a[i].id,
                                         "deployment_id", (json_int_t)a[i].deployment_id, "frame_time",
                                         a[i].frame_time, "raised_at", a[i].raised_at, "camera", a[i].camera,
                                         "subject_id", (json_int_t)a[i].subject_id, "score",
@@ -69,7 +70,7 @@ static int alert_list(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
                    low ? "  (low-quality enrolment photo)" : "");
     }
     free(a);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int alert_adjudicate(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)

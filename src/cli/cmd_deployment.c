@@ -192,7 +192,7 @@ int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
         for (int i = 0; i < n; i++) {
             char a[32], b[32];
             if (cli->json)
-                vg_cli_print_json(dep_json(&d[i]));
+                code |= vg_cli_print_json(dep_json(&d[i]));
             else
                 printf("%-20s %-16s %s .. %s  %s%s\n", d[i].name, d[i].watchlist,
                        vg_cli_format_time(d[i].starts_at, a, sizeof a), vg_cli_format_time(d[i].ends_at, b, sizeof b),

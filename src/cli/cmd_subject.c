@@ -271,13 +271,14 @@ static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
     if (!cli->json)
         printf("%6s  %-30s %-16s %9s  %-10s  %-19s  %s\n", "ID", "NAME", "CATEGORY", "TEMPLATES", "BORN", "EXPIRES",
                "REASON");
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         char t[32];
         int quarantined = 0;
         for (int k = 0; k < nq; k++)
             quarantined |= q[k] == s[i].id;
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:b}", "id", (json_int_t)s[i].id,
+            rc |= vg_cli_print_json(json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:i,s:b}", "id", (json_int_t)s[i].id,
                                         "name", s[i].name, "category", s[i].category, "reason", s[i].reason,
                                         "source", s[i].source, "authorised_by", s[i].authorised_by, "dob",
                                         s[i].dob, "templates", s[i].templates, "created_at",
@@ -291,7 +292,7 @@ static int subject_list(const vg_cli *cli, vg_store *store, const char *list)
     }
     free(q);
     vg_store_subject_free(s);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int subject_remove(const vg_cli *cli, vg_store *store, const char *idtext)

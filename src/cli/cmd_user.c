@@ -57,10 +57,11 @@ static int user_list(const vg_cli *cli, vg_store *store)
         return vg_cli_fail(st, &err);
     if (!cli->json)
         printf("%-24s %-9s %s\n", "NAME", "ROLE", "CREATED (UTC)");
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         char t[32];
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:s, s:s, s:I, s:b}", "name", u[i].name, "role", u[i].role,
+            rc |= vg_cli_print_json(json_pack("{s:s, s:s, s:I, s:b}", "name", u[i].name, "role", u[i].role,
                                         "created_at", (json_int_t)u[i].created_at, "disabled",
                                         u[i].disabled));
         else
@@ -68,7 +69,7 @@ static int user_list(const vg_cli *cli, vg_store *store)
                    vg_cli_format_time(u[i].created_at, t, sizeof t), u[i].disabled ? " (disabled)" : "");
     }
     free(u);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int token_new(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)
@@ -100,10 +101,11 @@ static int token_list(const vg_cli *cli, vg_store *store)
         return vg_cli_fail(st, &err);
     if (!cli->json)
         printf("%6s  %-24s %-9s %-20s %-20s %s\n", "ID", "NAME", "ROLE", "CREATED (UTC)", "REVOKED (UTC)", "BY");
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         char a[32], b[32];
         if (cli->json)
-            vg_cli_print_json(json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)t[i].id, "name",
+            rc |= vg_cli_print_json(json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)t[i].id, "name",
                                         t[i].name, "role", t[i].role, "created_by", t[i].created_by, "created_at",
                                         (json_int_t)t[i].created_at, "revoked_at", (json_int_t)t[i].revoked_at,
                                         "revoked_by", t[i].revoked_by));
@@ -113,7 +115,7 @@ static int token_list(const vg_cli *cli, vg_store *store)
                    t[i].revoked_at ? vg_cli_format_time(t[i].revoked_at, b, sizeof b) : "-", t[i].created_by);
     }
     free(t);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int token_revoke(const vg_cli *cli, vg_store *store, const char *name)

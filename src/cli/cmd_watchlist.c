@@ -80,16 +80,17 @@ static int wl_list(const vg_cli *cli, vg_store *store)
     if (!cli->json)
         printf("%-24s %8s %9s  %-19s  %-20s  %s\n", "NAME", "SUBJECTS", "TEMPLATES", "EXPIRES", "AUTHORISED BY",
                "REASON");
+    int rc = VG_EXIT_OK;
     for (int i = 0; i < n; i++) {
         char t[32];
         if (cli->json)
-            vg_cli_print_json(watchlist_json(&w[i]));
+            rc |= vg_cli_print_json(watchlist_json(&w[i]));
         else
             printf("%-24s %8d %9d  %-19s  %-20s  %s\n", w[i].name, w[i].subjects, w[i].templates,
                    vg_cli_format_time(w[i].expires_at, t, sizeof t), w[i].authorised_by, w[i].reason);
     }
     vg_store_watchlist_free(w);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int wl_show(const vg_cli *cli, vg_store *store, const char *name)
@@ -105,13 +106,19 @@ static int wl_show(const vg_cli *cli, vg_store *store, const char *name)
     if (st)
         return vg_cli_fail(st, &err);
     char t1[32], t2[32];
+    int rc = VG_EXIT_OK;
     if (cli->json) {
         json_t *o = watchlist_json(&w), *arr = json_array();
+        int bad = !o || !arr;
         for (int i = 0; i < n; i++)
-            json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)s[i].id, "name", s[i].name,
+            bad |= json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)s[i].id, "name", s[i].name,
                                                  "category", s[i].category, "templates", s[i].templates));
-        json_object_set_new(o, "subject_list", arr);
-        vg_cli_print_json(o);
+        bad |= json_object_set_new(o, "subject_list", arr);
+        if (bad) { /* a subject left out would be a silent omission */
+            json_decref(o);
+            o = NULL;
+        }
+        rc = vg_cli_print_json(o);
     } else {
         printf("watch list %s (id %lld)\n  reason:        %s\n  authorised by: %s\n  created:       %s\n"
                "  expires:       %s\n  size limit:    %d%s\n  subjects:      %d (%d templates)\n",
@@ -123,7 +130,7 @@ static int wl_show(const vg_cli *cli, vg_store *store, const char *name)
                    s[i].templates, s[i].templates == 1 ? "" : "s");
     }
     vg_store_subject_free(s);
-    return VG_EXIT_OK;
+    return rc;
 }
 
 static int wl_purge(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)

@@ -82,14 +82,25 @@ vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img,
     return st;
 }
 
-void vg_cli_print_json(json_t *obj)
+int vg_cli_print_json(json_t *obj)
 {
+    /* obj is NULL when json_pack refused a value (text that is not UTF-8,
+     * from a database written before the store refused it); the record is
+     * reported, never silently left out of the output (issue 14) */
     char *s = vg_cli_json_text(obj);
-    if (s) {
-        puts(s);
-        free(s);
-    }
     json_decref(obj);
+    if (!s) {
+        fprintf(stderr, "vigil: cannot write a record as JSON: %s\n",
+                obj ? "out of memory" : "a stored text is not valid UTF-8 (or memory ran out)");
+        return VG_EXIT_FAIL;
+    }
+    int ok = puts(s) >= 0;
+    free(s);
+    if (!ok) {
+        fprintf(stderr, "vigil: cannot write to standard output\n");
+        return VG_EXIT_FAIL;
+    }
+    return VG_EXIT_OK;
 }
 
 static double round3(double v)

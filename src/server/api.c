@@ -84,7 +84,7 @@ enum MHD_Result vg_api_alerts(vg_request *r)
     json_t *arr = json_array();
     int shown = n < limit ? n : (int)limit;
     for (int i = 0; i < shown; i++)
-        json_array_append_new(arr, vg_api_alert_json(&v[i]));
+        arr = vg_json_push(arr, vg_api_alert_json(&v[i]));
     /* at limit 1000 one more cannot be asked for: a full page may have more */
     int more = n > limit || (limit == VG_STORE_ALERT_QUERY_MAX && n == limit);
     int64_t last = shown ? v[shown - 1].alert.id : 0;
@@ -175,7 +175,7 @@ enum MHD_Result vg_api_watchlists(vg_request *r)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(
+        arr = vg_json_push(
             arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "id", (json_int_t)w[i].id,
                            "name", w[i].name, "reason", w[i].reason, "authorised_by", w[i].authorised_by,
                            "created_at", (json_int_t)w[i].created_at, "expires_at",
@@ -197,7 +197,7 @@ enum MHD_Result vg_api_deployments(vg_request *r)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) /* camera URLs may hold credentials: only their count */
-        json_array_append_new(
+        arr = vg_json_push(
             arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f, s:s, s:s}", "id",
                            (json_int_t)d[i].id, "name", d[i].name, "watchlist", d[i].watchlist,
                            "location", d[i].location, "cameras", d[i].n_cameras, "starts_at",
@@ -227,7 +227,7 @@ enum MHD_Result vg_api_audit(vg_request *r)
     json_t *arr = json_array();
     for (int i = 0; i < n && (long long)json_array_size(arr) < limit; i++) {
         json_t *details = json_loads(e[i].details ? e[i].details : "{}", 0, NULL);
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "seq",
+        arr = vg_json_push(arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "seq",
                                              (json_int_t)e[i].seq, "time", (json_int_t)e[i].time,
                                              "actor", e[i].actor, "action", e[i].action, "object",
                                              e[i].object, "details", details ? details : json_object(),

@@ -45,7 +45,7 @@ enum MHD_Result vg_api_users(vg_request *r)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, user_json(&u[i]));
+        arr = vg_json_push(arr, user_json(&u[i]));
     free(u);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "users", arr));
 }
@@ -102,7 +102,7 @@ enum MHD_Result vg_api_tokens(vg_request *r)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, token_json(&t[i]));
+        arr = vg_json_push(arr, token_json(&t[i]));
     free(t);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "tokens", arr));
 }

@@ -123,7 +123,7 @@ enum MHD_Result vg_api_subjects(vg_request *r)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, subject_json(&s[i]));
+        arr = vg_json_push(arr, subject_json(&s[i]));
     vg_store_subject_free(s);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o, s:o}", "watchlist", watchlist_json(&w), "subjects", arr));
 }

@@ -68,12 +68,34 @@ enum MHD_Result vg_http_bytes(vg_request *r, unsigned status, const char *type, 
     return vg_http_queue(r, status, resp);
 }
 
+json_t *vg_json_push(json_t *arr, json_t *item)
+{
+    if (!arr || json_array_append_new(arr, item) != 0) {
+        if (!arr)
+            json_decref(item);
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
 enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body, const char *cookie)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
-    if (!text)
-        return MHD_NO;
+    if (!text) { /* a record that cannot be encoded is an error, never left out */
+        static const char msg[] = "{\"error\":\"the response could not be encoded as JSON (a "
+                                  "stored text is not valid UTF-8, or memory ran out)\"}";
+        struct MHD_Response *resp = MHD_create_response_from_buffer(
+            sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+        vg_http_common_headers(resp);
+        enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     size_t len = strlen(text);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {

@@ -68,7 +68,7 @@ const vg_route vg_routes[] = {
      0, NULL},
     {"GET", "/api/v1/users", VG_ROLE_ADMIN, vg_api_users, "users (never a password hash)", 0, NULL},
     {"POST", "/api/v1/users", VG_ROLE_ADMIN, vg_api_user_create, "add a user: name, role, password", 0,
-     "{\"name\":\"example user\",\"role\":\"operator\",\"password\":\"a long passphrase\"}"},
+     "{\"name\":\"example-user\",\"role\":\"operator\",\"password\":\"a long passphrase\"}"},
     {"GET", "/api/v1/tokens", VG_ROLE_ADMIN, vg_api_tokens, "API tokens (never the token)", 0, NULL},
     {"POST", "/api/v1/tokens", VG_ROLE_ADMIN, vg_api_token_create,
      "a new API token: name, role; the token is shown once, used as Authorization: Bearer", 0,

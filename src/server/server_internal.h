@@ -178,6 +178,11 @@ const vg_route *vg_route_find(const char *method, const char *url, int64_t *id);
 int vg_http_body_append(vg_request *r, const char *data, size_t size);
 enum MHD_Result vg_http_json(vg_request *r, unsigned status, json_t *body);
 enum MHD_Result vg_http_json_cookie(vg_request *r, unsigned status, json_t *body, const char *cookie);
+/* Appends item (stolen) to arr and returns arr; when item is NULL (json_pack
+ * refused a value: text that is not UTF-8) or arr is NULL, frees both and
+ * returns NULL, so the response built from it becomes a 500, never a list
+ * with a record silently left out. */
+json_t *vg_json_push(json_t *arr, json_t *item);
 enum MHD_Result vg_http_error(vg_request *r, unsigned status, const char *msg, const char *field);
 /* Cache-Control: no-store, nosniff and a CSP of nothing: what every answer carries. */
 void vg_http_common_headers(struct MHD_Response *resp);

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "server/server_internal.h"
-#include "store/redact.h"
+#include "base/url_redact.h"
 
 #define QUEUE_MAX 256
 #define ATTEMPTS_MAX 8
@@ -239,7 +239,7 @@ vg_status vg_webhooks_start(const char *const *urls, int n, const char *secret, 
         target *t = &w->t[i];
         t->w = w;
         t->url = strdup(urls[i]);
-        vg_store_url_redact(urls[i], t->shown, sizeof t->shown);
+        vg_url_redact(urls[i], t->shown, sizeof t->shown);
         w->n = i + 1;
         if (!t->url)
             st = vg_err_set(err, VG_ERR_NOMEM, "out of memory starting webhooks");

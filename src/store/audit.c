@@ -24,8 +24,9 @@
  * are found too: verify compares the last entry with that record.
  * The chain is not keyed: someone able to write the database, who knows this
  * format, could rewrite every hash after an edit and the head record with
- * them. Detecting that needs the head hash kept outside the database (a
- * deployment's report prints it).
+ * them. That is found by the signed checkpoints of the head kept outside the
+ * database (checkpoint.c: `vigil audit checkpoint`, and `vigil audit verify
+ * --checkpoints FILE`).
  */
 #include "store/audit.h"
 
@@ -41,7 +42,7 @@
 /* ---- queries of the audit table ---- */
 
 /* The last entry's seq and hash; seq 0 and no hash change when empty. */
-static vg_status vg_db_audit_tail(vg_store *s, int64_t *seq, char hash[65], vg_err *err)
+vg_status vg_db_audit_tail(vg_store *s, int64_t *seq, char hash[65], vg_err *err)
 {
     vg_sql q;
     vg_status st = vg_sql_prepare(&q, s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -54,6 +55,22 @@ static vg_status vg_db_audit_tail(vg_store *s, int64_t *seq, char hash[65], vg_e
         *seq = vg_sql_col_i64(&q, 0);
         vg_sql_col_copy(&q, 1, hash, 65);
     }
+    vg_sql_finish(&q);
+    return st;
+}
+
+vg_status vg_db_audit_hash_at(vg_store *s, int64_t seq, char hash[65], int *found, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s, "SELECT hash FROM audit WHERE seq = ?1",
+                                  "reading the audit chain", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, seq);
+    *found = 0;
+    hash[0] = '\0';
+    if ((st = vg_sql_step(&q, found, err)) == VG_OK && *found)
+        vg_sql_col_copy(&q, 0, hash, 65);
     vg_sql_finish(&q);
     return st;
 }

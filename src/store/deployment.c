@@ -6,22 +6,100 @@
  * Creation and end are audited in the transaction that makes them
  * (deployment.create, deployment.end). Camera URLs are stored verbatim, as
  * the engine connects with them, but the audit entry holds them redacted
- * (redact.c): user:password@ and password-like query values become "***",
+ * (base/url_redact.c, the one redaction every layer uses): user:password@
+ * and password-like values in path, query and fragment become "***",
  * and each is cut to AUDIT_URL_MAX bytes so 64 long URLs still fit in one
  * entry's details. A vg_deployment is large (its camera array is ~128 KiB),
  * so the functions here keep theirs on the heap.
  */
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/redact.h"
+#include "base/url_redact.h"
 #include "store/store_internal.h"
 #include "store/validate.h"
 #include "store/sql.h"
 
 /* ---- queries of the deployment and deployment_camera tables ---- */
+
+/* A camera URL holds the camera's credentials: at rest it is sealed, bound
+ * to its row by the associated data (migration 11). */
+static void camera_ad(int64_t deployment_id, int position, char ad[80])
+{
+    snprintf(ad, 80, "deployment_camera:%lld:%d:url", (long long)deployment_id, position);
+}
+
+static vg_status camera_put(vg_store *s, vg_sql *q, int64_t did, int position, const char *url,
+                            vg_err *err)
+{
+    char ad[80];
+    camera_ad(did, position, ad);
+    uint8_t *sealed = NULL;
+    size_t len = 0;
+    vg_status st = vg_seal_ad(s->key, (const uint8_t *)url, strlen(url), ad, &sealed, &len, err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_reset(q);
+    vg_sql_i64(q, 1, did);
+    vg_sql_i64(q, 2, position);
+    vg_sql_blob(q, 3, sealed, len);
+    st = vg_sql_run(q, err);
+    free(sealed);
+    return st;
+}
+
+typedef struct clear_camera {
+    int64_t did;
+    int position;
+    char *url;
+} clear_camera;
+
+static vg_status read_clear_camera(void *ctx, vg_sql *q, void *elem, vg_err *err)
+{
+    (void)ctx;
+    clear_camera *c = elem;
+    c->did = vg_sql_col_i64(q, 0);
+    c->position = (int)vg_sql_col_i64(q, 1);
+    size_t ulen = 0;
+    const char *u = vg_sql_col_text(q, 2, &ulen);
+    c->url = strdup(u ? u : "");
+    return c->url ? VG_OK : vg_err_set(err, VG_ERR_NOMEM, "out of memory reading camera URLs");
+}
+
+vg_status vg_db_deployment_camera_seal_all(vg_store *s, vg_err *err)
+{
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT deployment_id, position, url FROM deployment_camera "
+                                  "WHERE url_sealed IS NULL ORDER BY deployment_id, position",
+                                  "reading camera URLs to seal", err);
+    if (st != VG_OK)
+        return st;
+    void *v = NULL;
+    int n = 0;
+    st = vg_sql_collect(&q, sizeof(clear_camera), read_clear_camera, NULL, &v, &n, err);
+    clear_camera *c = v;
+    if (st == VG_OK)
+        st = vg_sql_prepare(&q, s,
+                            "UPDATE deployment_camera SET url = '', url_sealed = ?3 "
+                            "WHERE deployment_id = ?1 AND position = ?2",
+                            "sealing a camera URL", err);
+    if (st == VG_OK) {
+        for (int i = 0; i < n && st == VG_OK; i++)
+            st = camera_put(s, &q, c[i].did, c[i].position, c[i].url, err);
+        vg_sql_finish(&q);
+    }
+    for (int i = 0; i < n; i++) {
+        if (c[i].url)
+            sodium_memzero(c[i].url, strlen(c[i].url));
+        free(c[i].url);
+    }
+    free(c);
+    return st;
+}
 
 static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, int64_t *id,
                                          vg_err *err)
@@ -57,17 +135,12 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     if (st != VG_OK)
         return st;
     if ((st = vg_sql_prepare(&q, s,
-                             "INSERT INTO deployment_camera (deployment_id, position, url) "
-                             "VALUES (?1, ?2, ?3)",
+                             "INSERT INTO deployment_camera (deployment_id, position, url, url_sealed) "
+                             "VALUES (?1, ?2, '', ?3)",
                              "adding a deployment's camera", err)) != VG_OK)
         return st;
-    for (int i = 0; i < d->n_cameras && st == VG_OK; i++) {
-        vg_sql_reset(&q);
-        vg_sql_i64(&q, 1, did);
-        vg_sql_i64(&q, 2, i);
-        vg_sql_text(&q, 3, d->cameras[i]);
-        st = vg_sql_run(&q, err);
-    }
+    for (int i = 0; i < d->n_cameras && st == VG_OK; i++)
+        st = camera_put(s, &q, did, i, d->cameras[i], err);
     vg_sql_finish(&q);
     if (st == VG_OK)
         *id = did;
@@ -80,13 +153,20 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     "d.created_by, d.ended_by, d.model_id, d.detector "                                        \
     "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
 
-#define CAMERA_QUERY "SELECT url FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
+#define CAMERA_QUERY                                                                           \
+    "SELECT url_sealed, position FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
 
-/* Reads a deployment row, then its cameras with ctx, a prepared
- * CAMERA_QUERY (reset here). */
+/* Reads a deployment row, then its cameras with ctx (the store and a
+ * prepared CAMERA_QUERY, reset here). */
+typedef struct camera_ctx {
+    vg_store *s;
+    vg_sql q;
+} camera_ctx;
+
 static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
 {
-    vg_sql *cam = ctx;
+    camera_ctx *cc = ctx;
+    vg_sql *cam = &cc->q;
     vg_deployment *d = elem;
     memset(d, 0, sizeof *d);
     d->id = vg_sql_col_i64(q, 0);
@@ -115,7 +195,28 @@ static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
             return vg_err_set(err, VG_ERR_INVALID,
                               "deployment %s has more than %d cameras: the database was altered",
                               d->name, VG_STORE_CAMERAS_MAX);
-        vg_sql_col_copy(cam, 0, d->cameras[d->n_cameras], sizeof d->cameras[0]);
+        size_t len = 0;
+        const uint8_t *sealed = vg_sql_col_blob(cam, 0, &len);
+        int position = (int)vg_sql_col_i64(cam, 1);
+        char ad[80];
+        camera_ad(d->id, position, ad);
+        uint8_t *url = NULL;
+        size_t url_len = 0;
+        vg_err e2 = {{0}};
+        if (vg_unseal_ad(cc->s->key, sealed, len, ad, &url, &url_len, &e2) != VG_OK)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "camera %d of deployment %s does not open: its sealed URL was "
+                              "altered or moved from another row",
+                              position + 1, d->name);
+        if (url_len > VG_STORE_TEXT_MAX || strlen((const char *)url) != url_len) {
+            sodium_memzero(url, url_len);
+            free(url);
+            return vg_err_set(err, VG_ERR_INVALID, "camera %d of deployment %s: a bad URL",
+                              position + 1, d->name);
+        }
+        memcpy(d->cameras[d->n_cameras], url, url_len + 1);
+        sodium_memzero(url, url_len);
+        free(url);
         d->n_cameras++;
     }
     return st;
@@ -124,32 +225,33 @@ static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
 vg_status vg_db_deployment_find(vg_store *s, const char *name, int64_t id, vg_deployment *out,
                                 vg_err *err)
 {
-    vg_sql cam;
-    vg_status st = vg_sql_prepare(&cam, s, CAMERA_QUERY, "reading a deployment's cameras", err);
+    camera_ctx cam = {.s = s};
+    vg_status st = vg_sql_prepare_bytes(&cam.q, s, CAMERA_QUERY, "reading a deployment's cameras", err);
     if (st != VG_OK)
         return st;
     st = vg_sql_find_one(s, DEPLOYMENT_COLUMNS "WHERE d.name = ?1",
                          DEPLOYMENT_COLUMNS "WHERE d.id = ?1", name, id, read_deployment, &cam,
                          out, "deployment", err);
-    vg_sql_finish(&cam);
+    vg_sql_finish(&cam.q);
     return st;
 }
 
 vg_status vg_db_deployment_list(vg_store *s, vg_deployment **out, int *n, vg_err *err)
 {
-    vg_sql q, cam;
+    vg_sql q;
+    camera_ctx cam = {.s = s};
     vg_status st = vg_sql_prepare(&q, s, DEPLOYMENT_COLUMNS "ORDER BY d.id",
                                   "listing deployments", err);
     if (st != VG_OK)
         return st;
-    if ((st = vg_sql_prepare(&cam, s, CAMERA_QUERY, "reading a deployment's cameras", err)) !=
+    if ((st = vg_sql_prepare_bytes(&cam.q, s, CAMERA_QUERY, "reading a deployment's cameras", err)) !=
         VG_OK) {
         vg_sql_finish(&q);
         return st;
     }
     void *v = NULL;
     st = vg_sql_collect(&q, sizeof(vg_deployment), read_deployment, &cam, &v, n, err);
-    vg_sql_finish(&cam);
+    vg_sql_finish(&cam.q);
     if (st == VG_OK)
         *out = v;
     return st;
@@ -251,7 +353,7 @@ static json_t *redacted_urls(const vg_deployment *d)
         return NULL;
     }
     for (int i = 0; a && i < d->n_cameras; i++) {
-        vg_store_url_redact(d->cameras[i], buf, cap);
+        vg_url_redact(d->cameras[i], buf, cap);
         size_t n = strlen(buf);
         if (n > AUDIT_URL_MAX) {
             /* cut before the UTF-8 sequence that crosses the limit, and say so */

@@ -72,6 +72,13 @@
  *  - template.low_quality: 1 when a supervisor accepted the photo below the
  *    enrolment gate's quality limits (the justification and the supervisor
  *    are in the subject.add audit entry); 0 for every earlier template.
+ * Version 11 (hardening, issue 14):
+ *  - deployment_camera.url_sealed: the camera URL (which holds the camera's
+ *    credentials) sealed at rest like a template, bound to its row (AEAD
+ *    with "deployment_camera:<deployment id>:<position>:url" as associated
+ *    data, so a value moved to another row does not open); url becomes ''.
+ *    The migration seals the existing rows with the key (its with_key step,
+ *    in the migration's transaction).
  * Version 8 (model packs, issue 11):
  *  - deployment.model_id, deployment.detector: the pack a deployment was
  *    created for (the embedder's model id, the detector's name); '' for
@@ -86,7 +93,11 @@
  *    after its creation or last renewal); tokens made before get 90 days
  *    from their creation.
  *
- * Version 12 (the deployment paperwork, issue 20;):
+ * Version 11 (hardening, issue 14): deployment_camera.url_sealed, the
+ *    camera's URL sealed and bound to its row; existing URLs sealed by the
+ *    migration's step (vg_db_deployment_camera_seal_all).
+ *
+ * Version 12 (the deployment paperwork, issue 20):
  *  - eval_run: an evaluation run recorded for the documents that cite it
  *    (`vigil eval groups --record`): kind, the embedder's model id, the data
  *    set, the labels file's SHA-256, the command, when and by whom; the
@@ -96,11 +107,15 @@
  *    which the same document is made again byte for byte.
  */
 #include "store/migrations.h"
+#include "store/store_internal.h"
 
 typedef struct vg_migration {
     int version;
     const char *sql[VG_DIALECT_COUNT];
     const char *before[VG_DIALECT_COUNT]; /* outside a transaction, idempotent; NULL: none */
+    /* after the SQL, in the same transaction, with the store's key (data
+     * that only the key can rewrite: sealing); NULL: none */
+    vg_status (*with_key)(vg_store *s, vg_err *err);
 } vg_migration;
 
 static const vg_migration migrations[] = {
@@ -221,7 +236,8 @@ static const vg_migration migrations[] = {
           "  hash TEXT NOT NULL\n"
           ");\n"
           "CREATE INDEX audit_time ON audit(time);\n"},
-     {0}},
+     {0},
+     NULL},
     {2,
      {[VG_DIALECT_SQLITE] =
           "CREATE TABLE deployment (\n"
@@ -337,7 +353,8 @@ static const vg_migration migrations[] = {
           "  updated_at BIGINT NOT NULL,\n"
           "  PRIMARY KEY (deployment_id, camera)\n"
           ");\n"},
-     {0}},
+     {0},
+     NULL},
     {3,
      {[VG_DIALECT_SQLITE] =
           "ALTER TABLE alert ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';\n"
@@ -349,7 +366,8 @@ static const vg_migration migrations[] = {
           "ALTER TABLE alert ADD COLUMN held_by TEXT NOT NULL DEFAULT '';\n"
           "ALTER TABLE alert ADD COLUMN held_at BIGINT NOT NULL DEFAULT 0;\n"
           "CREATE INDEX alert_raised ON alert(raised_at);\n"},
-     {[VG_DIALECT_SQLITE] = "PRAGMA auto_vacuum = INCREMENTAL;\nVACUUM;\n"}},
+     {[VG_DIALECT_SQLITE] = "PRAGMA auto_vacuum = INCREMENTAL;\nVACUUM;\n"},
+     NULL},
     {4,
      {[VG_DIALECT_SQLITE] =
           "CREATE TABLE user (\n"
@@ -369,7 +387,8 @@ static const vg_migration migrations[] = {
           "  created_at BIGINT NOT NULL,\n"
           "  disabled INTEGER NOT NULL DEFAULT 0\n"
           ");\n"},
-     {0}},
+     {0},
+     NULL},
     /* what retention keeps of the alerts it deletes: their outcomes, counted
      * per deployment, so the transparency report still adds up */
     {5,
@@ -391,7 +410,8 @@ static const vg_migration migrations[] = {
           "  no_action BIGINT NOT NULL DEFAULT 0,\n"
           "  pending BIGINT NOT NULL DEFAULT 0\n"
           ");\n"},
-     {0}},
+     {0},
+     NULL},
     {6,
      {[VG_DIALECT_SQLITE] =
           "CREATE TABLE api_token (\n"
@@ -417,11 +437,13 @@ static const vg_migration migrations[] = {
           "  revoked_by TEXT NOT NULL DEFAULT ''\n"
           ");\n"
           "CREATE UNIQUE INDEX api_token_valid_name ON api_token (name) WHERE revoked_at = 0;\n"},
-     {0}},
+     {0},
+     NULL},
     {7,
      {[VG_DIALECT_SQLITE] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n",
       [VG_DIALECT_POSTGRES] = "ALTER TABLE template ADD COLUMN low_quality INTEGER NOT NULL DEFAULT 0;\n"},
-     {0}},
+     {0},
+     NULL},
     {8,
      {[VG_DIALECT_SQLITE] =
           "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
@@ -429,7 +451,8 @@ static const vg_migration migrations[] = {
       [VG_DIALECT_POSTGRES] =
           "ALTER TABLE deployment ADD COLUMN model_id TEXT NOT NULL DEFAULT '';\n"
           "ALTER TABLE deployment ADD COLUMN detector TEXT NOT NULL DEFAULT '';\n"},
-     {0}},
+     {0},
+     NULL},
     /* a subject taken out of matching (a template that does not decrypt, or
      * an admin's decision) until an admin releases it: issue 13 */
     {9,
@@ -439,7 +462,8 @@ static const vg_migration migrations[] = {
       [VG_DIALECT_POSTGRES] =
           "ALTER TABLE subject ADD COLUMN quarantined_at BIGINT NOT NULL DEFAULT 0;\n"
           "ALTER TABLE subject ADD COLUMN quarantine_reason TEXT NOT NULL DEFAULT '';\n"},
-     {0}},
+     {0},
+     NULL},
     /* issue 14: console sessions kept (hashed) across restarts; API tokens
      * expire. Tokens made before expire 90 days after their creation. */
     {10,
@@ -469,7 +493,14 @@ static const vg_migration migrations[] = {
           "CREATE INDEX session_by_user ON session (user_name);\n"
           "ALTER TABLE api_token ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;\n"
           "UPDATE api_token SET expires_at = created_at + 7776000;\n"},
-     {0}},
+     {0},
+     NULL},
+    /* camera URLs sealed at rest, bound to their row: issue 14 */
+    {11,
+     {[VG_DIALECT_SQLITE] = "ALTER TABLE deployment_camera ADD COLUMN url_sealed BLOB;\n",
+      [VG_DIALECT_POSTGRES] = "ALTER TABLE deployment_camera ADD COLUMN url_sealed BYTEA;\n"},
+     {0},
+     vg_db_deployment_camera_seal_all},
     /* evaluation runs kept for the documents that cite them, and the
      * versions of the deployment documents (issue 20) */
     {12,
@@ -521,7 +552,8 @@ static const vg_migration migrations[] = {
           "  inputs BYTEA NOT NULL,\n"
           "  UNIQUE (deployment_id, kind, version)\n"
           ");\n"},
-     {0}},
+     {0},
+     NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -549,6 +581,11 @@ int vg_store_migrations_latest(void)
 }
 
 /* Runs one migration's SQL and records its version (inside begin()). */
+static vg_status apply_one(const vg_store_backend *be, vg_store_conn *c, vg_store *s, int version,
+                           const char *const sql[VG_DIALECT_COUNT],
+                           const char *const before[VG_DIALECT_COUNT],
+                           vg_status (*with_key)(vg_store *, vg_err *), int64_t now, vg_err *err);
+
 static vg_status apply(const vg_store_backend *be, vg_store_conn *c, const char *sql, int version,
                        int64_t now, vg_err *err)
 {
@@ -573,6 +610,14 @@ vg_status vg_store_migration_apply(const vg_store_backend *be, vg_store_conn *c,
                                    const char *const before[VG_DIALECT_COUNT], int64_t now,
                                    vg_err *err)
 {
+    return apply_one(be, c, NULL, version, sql, before, NULL, now, err);
+}
+
+static vg_status apply_one(const vg_store_backend *be, vg_store_conn *c, vg_store *s, int version,
+                           const char *const sql[VG_DIALECT_COUNT],
+                           const char *const before[VG_DIALECT_COUNT],
+                           vg_status (*with_key)(vg_store *, vg_err *), int64_t now, vg_err *err)
+{
     const char *text = sql[be->dialect];
     if (!text)
         return vg_err_set(err, VG_ERR_INTERNAL, "schema migration %d has no SQL for the %s backend",
@@ -596,6 +641,9 @@ vg_status vg_store_migration_apply(const vg_store_backend *be, vg_store_conn *c,
     }
     if (st == VG_OK)
         st = apply(be, c, text, version, now, err);
+    if (st == VG_OK && with_key)
+        st = s ? with_key(s, err)
+               : vg_err_set(err, VG_ERR_INTERNAL, "schema migration %d needs the store's key", version);
     if (st == VG_OK)
         st = be->commit(c, err);
     if (st != VG_OK) {
@@ -605,14 +653,14 @@ vg_status vg_store_migration_apply(const vg_store_backend *be, vg_store_conn *c,
     return VG_OK;
 }
 
-vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
-                           vg_err *err)
+vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, vg_store *s, int from,
+                           int64_t now, vg_err *err)
 {
     for (int i = 0; i < N_MIGRATIONS; i++) {
         const vg_migration *m = &migrations[i];
         if (m->version <= from)
             continue;
-        vg_status st = vg_store_migration_apply(be, c, m->version, m->sql, m->before, now, err);
+        vg_status st = apply_one(be, c, s, m->version, m->sql, m->before, m->with_key, now, err);
         if (st != VG_OK)
             return st;
     }

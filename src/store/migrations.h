@@ -4,6 +4,7 @@
 #define VG_STORE_MIGRATIONS_H
 
 #include "store/backend.h"
+#include "vigil/store.h"
 
 /* The highest migration this binary knows (= vg_store_schema_version()). */
 int vg_store_migrations_latest(void);
@@ -21,9 +22,10 @@ const char *vg_store_migration_sql(int i, vg_store_dialect d);
  * applied, which is safe: each is whole). Inside each transaction, under the
  * write lock, the version is read again and a migration another process
  * applied meanwhile is skipped: nodes opening a new database together apply
- * each migration once. */
-vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, int from, int64_t now,
-                           vg_err *err);
+ * each migration once. s (whose connection is c, its key loaded) is given
+ * to a migration's with_key step, which rewrites sealed data. */
+vg_status vg_store_migrate(const vg_store_backend *be, vg_store_conn *c, vg_store *s, int from,
+                           int64_t now, vg_err *err);
 
 /* One migration: its `before` step for this backend's dialect (before may
  * be NULL), then in one transaction its SQL and its schema_version row,

@@ -52,7 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/redact.h"
+#include "base/url_redact.h"
 
 /* the advisory lock keys: writers, and ("vigil" in ASCII) nothing else */
 #define WRITE_LOCK_KEY "7598814758321"
@@ -464,7 +464,7 @@ static vg_status describe(vg_store_conn *c, const char *path, vg_err *err)
     PQconninfoOption *opts = PQconninfoParse(path, &msg);
     if (!opts) {
         char red[512];
-        vg_store_url_redact(path, red, sizeof red);
+        vg_url_redact(path, red, sizeof red);
         vg_status s = vg_err_set(err, msg ? VG_ERR_INVALID : VG_ERR_NOMEM,
                                  "%s is not a valid PostgreSQL URL: %s", red,
                                  msg ? msg : "out of memory");

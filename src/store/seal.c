@@ -66,6 +66,54 @@ vg_status vg_unseal(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sealed
     return VG_OK;
 }
 
+vg_status vg_seal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *plain, size_t len,
+                     const char *ad, uint8_t **out, size_t *out_len, vg_err *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                 ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    if (len > SIZE_MAX - nb - ab)
+        return vg_err_set(err, VG_ERR_LIMIT, "value of %zu bytes is too large to seal", len);
+    uint8_t *buf = malloc(len + nb + ab);
+    if (!buf)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory sealing %zu bytes", len);
+    randombytes_buf(buf, nb);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(buf + nb, &clen, plain, len, (const uint8_t *)ad,
+                                               strlen(ad), NULL, buf, key);
+    *out = buf;
+    *out_len = nb + (size_t)clen;
+    return VG_OK;
+}
+
+vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sealed, size_t len,
+                       const char *ad, uint8_t **out, size_t *out_len, vg_err *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                 ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    if (!sealed || len < nb + ab)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "sealed value is %zu bytes, shorter than a nonce and tag", len);
+    uint8_t *buf = malloc(len - nb - ab + 1);
+    if (!buf)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory opening %zu bytes", len);
+    unsigned long long mlen = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, sealed + nb, len - nb,
+                                                   (const uint8_t *)ad, strlen(ad), sealed,
+                                                   key) != 0) {
+        free(buf);
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "sealed value does not open as %s: altered, or moved from another row", ad);
+    }
+    buf[mlen] = 0;
+    *out = buf;
+    *out_len = (size_t)mlen;
+    return VG_OK;
+}
+
 vg_status vg_seal_key_check(const uint8_t key[VG_STORE_KEY_BYTES], uint8_t **out,
                             size_t *out_len, vg_err *err)
 {

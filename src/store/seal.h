@@ -23,6 +23,18 @@ vg_status vg_seal(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *plain, s
 vg_status vg_unseal(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sealed, size_t len,
                     uint8_t **out, size_t *out_len, vg_err *err);
 
+/* nonce || XChaCha20-Poly1305 (IETF AEAD) of plain, with associated data
+ * ad: the value opens only with the same ad, so a sealed value bound to
+ * its row ("deployment_camera:12:0:url") does not open when moved to
+ * another. malloc'd into *out. */
+vg_status vg_seal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *plain, size_t len,
+                     const char *ad, uint8_t **out, size_t *out_len, vg_err *err);
+/* Opens a vg_seal_ad value into a malloc'd, NUL-terminated buffer (*out_len
+ * bytes before the NUL). VG_ERR_INVALID when it does not authenticate:
+ * altered, moved to another row (another ad), or another key. */
+vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sealed, size_t len,
+                       const char *ad, uint8_t **out, size_t *out_len, vg_err *err);
+
 /* The key-check value written into a new database's meta table. */
 vg_status vg_seal_key_check(const uint8_t key[VG_STORE_KEY_BYTES], uint8_t **out,
                             size_t *out_len, vg_err *err);

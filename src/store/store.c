@@ -21,7 +21,7 @@
 
 #include "store/keyfile.h"
 #include "store/migrations.h"
-#include "store/redact.h"
+#include "base/url_redact.h"
 #include "store/sql.h"
 
 /* ---- the meta table ---- */
@@ -141,7 +141,7 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
 
     const vg_store_backend *be = vg_store_backend_find(opt->path);
     char shown[VG_STORE_PATH_MAX];
-    vg_store_url_redact(opt->path, shown, sizeof shown);
+    vg_url_redact(opt->path, shown, sizeof shown);
     if (!be || !be->open)
         return vg_err_set(err, VG_ERR_UNSUPPORTED,
                           "%s: the %s store backend is not built into this vigil",
@@ -188,7 +188,7 @@ vg_status vg_store_open(const vg_store_options *opt, vg_store **out, vg_err *err
         }
     }
     if (st == VG_OK)
-        st = vg_store_migrate(be, s->conn, version, vg_store_now(s), err);
+        st = vg_store_migrate(be, s->conn, s, version, vg_store_now(s), err);
     if (st == VG_OK)
         st = key_check(s, err);
     if (st == VG_OK)

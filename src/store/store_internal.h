@@ -50,12 +50,20 @@ typedef struct vg_store_audit_row {
 typedef vg_status (*vg_store_template_fn)(void *ctx, const vg_store_template_row *row,
                                           vg_err *err);
 typedef vg_status (*vg_store_audit_fn)(void *ctx, const vg_store_audit_row *row, vg_err *err);
+/* audit.c: the last entry's seq (0: none) and hash; the hash of entry seq
+ * (*found 0 when there is none). */
+vg_status vg_db_audit_tail(vg_store *s, int64_t *seq, char hash[65], vg_err *err);
+vg_status vg_db_audit_hash_at(vg_store *s, int64_t seq, char hash[65], int *found, vg_err *err);
 /* audit.c: every audit row from seq `since` on, in order. */
 vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, void *ctx, vg_err *err);
 
 /* ---- queries of one table that several files use; each is defined in
  * the entity file named for its table, over sql.h (written once for every
  * dialect). A missing row is VG_ERR_NOT_FOUND with a message. ---- */
+
+/* deployment.c: seals every camera URL still held in clear (migration 11's
+ * step, inside its transaction). */
+vg_status vg_db_deployment_camera_seal_all(vg_store *s, vg_err *err);
 
 /* store.c: the meta table (key, bytes). */
 vg_status vg_db_meta_get(vg_store *s, const char *key, uint8_t **value, size_t *len, vg_err *err);

@@ -172,9 +172,7 @@ vg_status vg_store_token_create_ttl(vg_store *s, const char *actor, const char *
     if (st == VG_OK)
         st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
     if (st == VG_OK)
-        st = vg_check_text("token name", name, VG_STORE_NAME_MAX, 1, err);
-    if (st == VG_OK)
-        st = vg_check_utf8("token name", name, 1, err);
+        st = vg_check_account_name("token name", name, err);
     if (st != VG_OK)
         return st;
     if (!known_role(role))

@@ -21,12 +21,28 @@
 /* ---- queries of the "user" table (quoted: a reserved word in
  * PostgreSQL) ---- */
 
-/* A duplicate name is VG_ERR_INVALID. */
+/* A duplicate name, also one differing only by case ("Adam" beside
+ * "adam": two actors that read alike in the audit chain), is
+ * VG_ERR_EXISTS. */
 static vg_status vg_db_user_insert(vg_store *s, const char *name, const char *role,
                                    const char *pwhash, int64_t created_at, vg_err *err)
 {
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s,
+    vg_status st = vg_sql_prepare(&q, s, "SELECT name FROM \"user\" WHERE lower(name) = lower(?1)",
+                                  "looking for a user of the same name", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_text(&q, 1, name);
+    int row = 0;
+    char other[VG_STORE_NAME_MAX + 1] = "";
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        vg_sql_col_copy(&q, 0, other, sizeof other);
+        st = vg_err_set(err, VG_ERR_EXISTS, "a user named \"%s\" already exists", other);
+    }
+    vg_sql_finish(&q);
+    if (st != VG_OK)
+        return st;
+    st = vg_sql_prepare(&q, s,
                                   "INSERT INTO \"user\" (name, role, pwhash, created_at) "
                                   "VALUES (?1, ?2, ?3, ?4)",
                                   "adding a user", err);
@@ -110,9 +126,7 @@ vg_status vg_store_user_add(vg_store *s, const char *actor, const char *name, co
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_user_add: store is NULL");
     vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
     if (st == VG_OK)
-        st = vg_check_text("user name", name, VG_STORE_NAME_MAX, 1, err);
-    if (st == VG_OK)
-        st = vg_check_utf8("user name", name, 1, err);
+        st = vg_check_account_name("user name", name, err);
     if (st != VG_OK)
         return st;
     if (!known_role(role))

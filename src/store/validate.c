@@ -6,6 +6,7 @@
  * on 1 March in common years).
  */
 #include "store/validate.h"
+#include "base/utf8.h"
 
 #include <string.h>
 #include <time.h>
@@ -22,7 +23,9 @@ vg_status vg_check_text(const char *field, const char *v, size_t max, int requir
     if (n > max)
         return vg_err_set(err, VG_ERR_INVALID, "%s is %zu bytes, the limit is %zu", field,
                           strlen(v), max);
-    return VG_OK;
+    /* every text the store keeps must serialise to JSON later (issue 14):
+     * invalid UTF-8 is refused here, at the one check all inputs pass */
+    return vg_check_utf8(field, v, 0, err);
 }
 
 vg_status vg_check_field(const char *field, const char *v, size_t cap, size_t max, int required,
@@ -38,39 +41,38 @@ vg_status vg_check_field(const char *field, const char *v, size_t cap, size_t ma
 vg_status vg_check_utf8(const char *field, const char *v, int single_line, vg_err *err)
 {
     const unsigned char *p = (const unsigned char *)(v ? v : "");
-    for (size_t i = 0; p[i];) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            if (single_line && (c < 0x20 || c == 0x7f))
-                return vg_err_set(err, VG_ERR_INVALID,
-                                  "%s holds a control character (0x%02x) at byte %zu", field, c,
-                                  i);
-            i++;
-            continue;
-        }
-        /* length and smallest value of the sequence; surrogates refused */
-        size_t n;
-        unsigned min, cp;
-        if ((c & 0xe0) == 0xc0)
-            n = 2, min = 0x80, cp = c & 0x1f;
-        else if ((c & 0xf0) == 0xe0)
-            n = 3, min = 0x800, cp = c & 0x0f;
-        else if ((c & 0xf8) == 0xf0)
-            n = 4, min = 0x10000, cp = c & 0x07;
-        else
+    size_t n = strlen((const char *)p);
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t k = vg_utf8_next(p + i, n - i, &cp);
+        if (k == 0)
             return vg_err_set(err, VG_ERR_INVALID, "%s is not valid UTF-8 (byte %zu)", field, i);
-        for (size_t k = 1; k < n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return vg_err_set(err, VG_ERR_INVALID, "%s is not valid UTF-8 (byte %zu)", field,
-                                  i);
-            cp = cp << 6 | (p[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return vg_err_set(err, VG_ERR_INVALID, "%s is not valid UTF-8 (byte %zu)", field, i);
-        if (single_line && cp >= 0x80 && cp < 0xa0)
+        if (single_line && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)))
             return vg_err_set(err, VG_ERR_INVALID,
-                              "%s holds a control character (U+%04X) at byte %zu", field, cp, i);
-        i += n;
+                              cp < 0x80 ? "%s holds a control character (0x%02x) at byte %zu"
+                                        : "%s holds a control character (U+%04X) at byte %zu",
+                              field, cp, i);
+        i += k;
+    }
+    return VG_OK;
+}
+
+vg_status vg_check_account_name(const char *field, const char *v, vg_err *err)
+{
+    vg_status st = vg_check_text(field, v, 64, 1, err);
+    if (st != VG_OK)
+        return st;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7f)
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "%s may hold only visible ASCII characters, no space or accented "
+                              "or foreign letter (byte %zu): names that look alike must not "
+                              "be told apart by invisible or look-alike characters",
+                              field, (size_t)(p - (const unsigned char *)v));
+        if (*p == ':')
+            return vg_err_set(err, VG_ERR_INVALID,
+                              "%s may not hold ':' (\"token:NAME\" is how the audit chain names "
+                              "an API token)", field);
     }
     return VG_OK;
 }

@@ -90,5 +90,24 @@ done
 grep -q "test-officer" <<<"$log" && passes=$((passes + 1)) || { echo "FAIL: actor missing"; fails=$((fails + 1)); }
 expect 0 "audit chain intact" -- audit verify
 
+# issue 14, point 15: text that is not UTF-8 is refused where it comes in (it
+# could never be written out as JSON), and a record that cannot be written
+# as JSON (a database from before that check) is an error, never left out
+audit_n=$("$vigil" --json audit log | wc -l)
+expect 2 "name is not valid UTF-8" -- watchlist create $'bad\xffname' --reason r --authorised-by p
+expect 2 "actor is not valid UTF-8" -- --actor $'off\xc3icer' watchlist create fine --reason r --authorised-by p
+expect 2 "reason is not valid UTF-8" -- watchlist create fine --reason $'r\xed\xa0\x80' --authorised-by p
+[ "$("$vigil" --json audit log | wc -l)" = "$audit_n" ] && passes=$((passes + 1)) || { echo "FAIL: a refused input changed the chain"; fails=$((fails + 1)); }
+expect 0 "created" -- watchlist create second --reason r --authorised-by p
+sqlite3 "$VIGIL_DB" "UPDATE watchlist SET reason = CAST(x'6261642dff' AS TEXT) WHERE name = 'wanted'"
+out=$("$vigil" --json watchlist list 2>"$tmp/err"); rc=$?
+if [ "$rc" = 1 ] && grep -q "not valid UTF-8" "$tmp/err" && grep -q '"name":"second"' <<<"$out"; then
+  passes=$((passes + 1)); else echo "FAIL: --json watchlist list with a bad record: exit $rc, $(cat "$tmp/err")"; fails=$((fails + 1)); fi
+sqlite3 "$VIGIL_DB" "UPDATE audit SET actor = CAST(x'6f6666ff' AS TEXT) WHERE seq = 2"
+out=$("$vigil" --json audit log 2>"$tmp/err"); rc=$?
+n=$(wc -l <<<"$out")
+if [ "$rc" = 1 ] && grep -q "not valid UTF-8" "$tmp/err" && [ "$n" = "$audit_n" ]; then
+  passes=$((passes + 1)); else echo "FAIL: --json audit log with a bad entry: exit $rc, $n lines of $((audit_n + 1))"; fails=$((fails + 1)); fi
+
 echo "watchlist: $passes passed, $fails failed"
 [ "$fails" = 0 ]

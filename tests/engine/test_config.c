@@ -157,6 +157,21 @@ static void test_nul_byte(void **state)
     assert_int_equal(cfg.workers, 0);
 }
 
+/* issue 14, point 15: a config is text; a Latin-1 byte (an editor's) or any
+ * other malformed UTF-8 is refused by line and column, not carried on into
+ * camera names, logs and the audit chain. */
+static void test_not_utf8(void **state)
+{
+    fixture *f = *state;
+    expect_error(f, "[engine]\nworkers = 2\n; caf\xe9 du coin\n", 3, "not valid UTF-8 at column 6");
+    expect_error(f, "[engine]\nworkers = 2\xed\xa0\x80\n", 2, "not valid UTF-8 at column 12");
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    vg_err err;
+    assert_int_equal(load(f, "[engine]\n; caf\xc3\xa9\nworkers = 2\n", &cfg, &err), VG_OK);
+    assert_int_equal(cfg.workers, 2);
+}
+
 static void test_directory_and_empty_files(void **state)
 {
     fixture *f = *state;
@@ -245,6 +260,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers_are_decimal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_and_empty_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key_and_sections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indented_continuation, setup, teardown),

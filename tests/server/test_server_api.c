@@ -217,6 +217,39 @@ static void alert_paging_and_crop(void **state)
     srv_stop(&x);
 }
 
+/* issue 14, point 15: a record that cannot be encoded (text that is not
+ * UTF-8, stored before the store refused it) makes the answer an error,
+ * never a list with the record silently left out; such text coming in is
+ * refused. */
+static void records_never_dropped(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    session adam = login(&x, "adam");
+    resp r = http_post(&x, "/api/v1/watchlists", &adam,
+                       "{\"name\":\"bad\xff\",\"reason\":\"r\",\"authorised_by\":\"a\"}");
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    r = http_post(&x, "/api/v1/watchlists", &adam,
+                  "{\"name\":\"bad\\udc00\",\"reason\":\"r\",\"authorised_by\":\"a\"}");
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    vg_store *w = srv_writer(&x);
+    fx_watchlist(w, "good", 0, 0);
+    fx_watchlist(w, "old", 0, 0);
+    vg_store_close(w);
+    r = http_get(&x, "/api/v1/watchlists", &adam);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    raw_exec(x.f.db, "UPDATE watchlist SET reason = CAST(x'6261642dff' AS TEXT) WHERE name = 'old'");
+    r = http_get(&x, "/api/v1/watchlists", &adam);
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(r.body, "not valid UTF-8"));
+    resp_free(&r);
+    srv_stop(&x);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -224,6 +257,7 @@ int main(void)
         cmocka_unit_test(openapi_walk),
         cmocka_unit_test(adjudicate_records_officer),
         cmocka_unit_test(alert_paging_and_crop),
+        cmocka_unit_test(records_never_dropped),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

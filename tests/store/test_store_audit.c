@@ -7,6 +7,9 @@
 #include "store_fixtures.h"
 
 #include <sodium.h>
+#include <sys/stat.h>
+
+#include "vigil/checkpoint.h"
 
 /* Builds a database with a known history; returns the number of entries. */
 static int history(fx *f, int64_t *subject)
@@ -357,6 +360,100 @@ static void test_tamper_reorder(void **state)
                   6, "audit entry 6 was edited");
 }
 
+/* issue 14, point 10: an attacker who can write the database rewrites the
+ * chain consistently — edits entry 4's actor and recomputes every hash after
+ * it and the head record — so that verify alone passes; the signed
+ * checkpoints kept outside the database find it, naming the entry. */
+static void test_consistent_rewrite_caught_by_checkpoints(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    history(&f, NULL);
+    char keyp[600], cpf[600];
+    snprintf(keyp, sizeof keyp, "%s/sign.key", f.dir);
+    snprintf(cpf, sizeof cpf, "%s/checkpoints", f.dir);
+    vg_checkpoint_options o = {.key_path = keyp, .file = cpf};
+    vg_checkpoint c;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_audit_checkpoint(f.s, &o, &c, &err), VG_OK);
+    assert_int_equal(c.seq, 9);
+    struct stat sb;
+    assert_int_equal(stat(keyp, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(cpf, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(vg_store_audit_append(f.s, "admin", "config.change", NULL, NULL, &err), VG_OK);
+    assert_int_equal(vg_store_audit_checkpoint(f.s, &o, &c, &err), VG_OK); /* a second line */
+    assert_int_equal(c.seq, 10);
+    char pub[65];
+    assert_int_equal(vg_checkpoint_public_key(keyp, pub, &err), VG_OK);
+    assert_string_equal(pub, c.key);
+    int checked = 0;
+    int64_t bad = -1, entries = 0;
+    assert_int_equal(vg_store_audit_verify_checkpoints(f.s, cpf, pub, &checked, &bad, &err), VG_OK);
+    assert_int_equal(checked, 2);
+
+    /* the rewrite, with the chain's own hash: everything links again */
+    vg_audit_entry *e = NULL;
+    int n = 0;
+    assert_int_equal(vg_store_audit_list(f.s, INT64_MIN, &e, &n, &err), VG_OK);
+    assert_int_equal(n, 10);
+    snprintf(e[3].actor, sizeof e[3].actor, "someone-else");
+    for (int i = 3; i < n; i++) {
+        if (i > 3)
+            memcpy(e[i].prev_hash, e[i - 1].hash, 65);
+        expected_hash(&e[i], e[i].hash);
+        char sql[512];
+        snprintf(sql, sizeof sql, "UPDATE audit SET actor = '%s', prev_hash = '%s', hash = '%s' WHERE seq = %lld",
+                 e[i].actor, e[i].prev_hash, e[i].hash, (long long)e[i].seq);
+        raw_exec(f.db, sql);
+    }
+    char head[200], sql[400];
+    for (int i = 0; i < 8; i++)
+        snprintf(head + 2 * i, 3, "%02x", (unsigned)((uint64_t)e[n - 1].seq >> (56 - 8 * i)) & 0xff);
+    for (int i = 0; i < 64; i++)
+        snprintf(head + 16 + 2 * i, 3, "%02x", (unsigned char)e[n - 1].hash[i]);
+    snprintf(sql, sizeof sql, fx_pg() ? "UPDATE meta SET value = '\\x%s'::bytea WHERE key = 'audit_head'"
+                                      : "UPDATE meta SET value = X'%s' WHERE key = 'audit_head'",
+             head);
+    raw_exec(f.db, sql);
+    vg_store_audit_free(e, n);
+    assert_int_equal(vg_store_audit_verify(f.s, &bad, &entries, &err), VG_OK); /* fooled */
+    assert_int_equal(entries, 10);
+
+    vg_status st = vg_store_audit_verify_checkpoints(f.s, cpf, pub, &checked, &bad, &err);
+    if (st != VG_ERR_INVALID)
+        fail_msg("the rewritten chain passed its checkpoints: %d %s", st, err.msg);
+    assert_int_equal(bad, 9);
+    assert_non_null(strstr(err.msg, "the chain was rewritten"));
+    assert_non_null(strstr(err.msg, ":1: "));
+
+    /* checkpoints signed with another key (the attacker's) are refused */
+    char other[600];
+    snprintf(other, sizeof other, "%s/attacker.key", f.dir);
+    vg_checkpoint_options o2 = {.key_path = other, .file = cpf};
+    assert_int_equal(vg_store_audit_checkpoint(f.s, &o2, &c, &err), VG_OK);
+    char apub[65];
+    assert_int_equal(vg_checkpoint_public_key(other, apub, &err), VG_OK);
+    FILE *fp = fopen(cpf, "w"); /* the attacker replaces the file's content */
+    assert_non_null(fp);
+    fprintf(fp, "vigil-checkpoint v1 seq=%lld hash=%s time=%lld key=%s sig=%s\n", (long long)c.seq, c.hash,
+            (long long)c.time, c.key, c.sig);
+    fclose(fp);
+    assert_int_equal(vg_store_audit_verify_checkpoints(f.s, cpf, pub, &checked, &bad, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "not by this deployment's key"));
+    /* ... and a line altered by one digit does not verify */
+    fp = fopen(cpf, "w");
+    assert_non_null(fp);
+    fprintf(fp, "vigil-checkpoint v1 seq=%lld hash=%s time=%lld key=%s sig=%s\n", (long long)c.seq, c.hash,
+            (long long)c.time + 1, c.key, c.sig);
+    fclose(fp);
+    assert_int_equal(vg_store_audit_verify_checkpoints(f.s, cpf, apub, &checked, &bad, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "does not verify"));
+    fx_done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_tamper_remove),
         cmocka_unit_test(test_tamper_tail),
         cmocka_unit_test(test_tamper_reorder),
+        cmocka_unit_test(test_consistent_rewrite_caught_by_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
  */
 #include "store_fixtures.h"
 
-#include "store/redact.h"
+#include "base/url_redact.h"
 
 #include <sys/stat.h>
 
@@ -126,7 +126,7 @@ static void test_wrong_key(void **state)
     assert_int_equal(open_fails(f.db, key2, &err), VG_ERR_INVALID);
     char want[900], shown[400];
     snprintf(want, sizeof want, "the key in %s does not open database %s (wrong key file?)", key2,
-             vg_store_url_redact(f.db, shown, sizeof shown));
+             vg_url_redact(f.db, shown, sizeof shown));
     assert_string_equal(err.msg, want);
     if (fx_pg()) /* the URL's password is nowhere in the message */
         assert_null(strstr(err.msg, strchr(strstr(f.db, "://") + 3, ':')));

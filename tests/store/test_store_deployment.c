@@ -7,7 +7,8 @@
  */
 #include "store_fixtures.h"
 
-#include "store/redact.h"
+#include "base/url_redact.h"
+#include "store/migrations.h"
 
 /* The details of the last audit entry with this action ("" when none). */
 static void last_details(vg_store *s, const char *action, char *out, size_t cap)
@@ -229,12 +230,15 @@ static void test_credentials_never_audited(void **state)
     fx f;
     fx_init(&f, T0);
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
-    vg_deployment *d = fx_deployment_new("creds", wl, 4);
+    vg_deployment *d = fx_deployment_new("creds", wl, 5);
     snprintf(d->cameras[0], sizeof d->cameras[0], "rtsp://admin:S3cretPass@10.0.0.5:554/h264");
     snprintf(d->cameras[1], sizeof d->cameras[1],
              "http://cam2.local/video.mjpg?user=operator&pwd=Hunter22&fps=10");
     snprintf(d->cameras[2], sizeof d->cameras[2], "rtsp://viewer:Tr/cky@Pass@cam3.local/live");
     snprintf(d->cameras[3], sizeof d->cameras[3], "/dev/video0");
+    /* issue 14: the store's old redactor kept "auth_key=..#pwd=.." in the chain */
+    snprintf(d->cameras[4], sizeof d->cameras[4],
+             "rtsp://cam4.local/live?channel=1&passwd=Xx1Secret;auth_key=Zz9Secret#pwd=Qq7Secret");
     int64_t id = 0;
     vg_err err = {{0}};
     assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_OK);
@@ -243,15 +247,16 @@ static void test_credentials_never_audited(void **state)
     vg_deployment *got = calloc(1, sizeof *got);
     assert_non_null(got);
     assert_int_equal(vg_store_deployment_get(f.s, "creds", got, &err), VG_OK);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         assert_string_equal(got->cameras[i], d->cameras[i]);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url = "
-                                   "'rtsp://admin:S3cretPass@10.0.0.5:554/h264'"),
-                     1);
+    /* ... and sealed at rest (issue 14, point 12): no URL in clear */
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url <> '' OR url_sealed IS NULL"),
+                     0);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera"), 5);
 
     /* never in the audit chain */
     const char *secrets[] = {"S3cretPass", "Hunter22", "Tr/cky", "cky@Pass", "admin", "viewer",
-                             "operator"};
+                             "operator", "Xx1Secret", "Zz9Secret", "Qq7Secret"};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -264,8 +269,9 @@ static void test_credentials_never_audited(void **state)
     assert_non_null(strstr(det, "\"rtsp://***@10.0.0.5:554/h264\""));
     assert_non_null(strstr(det, "\"http://cam2.local/video.mjpg?user=***&pwd=***&fps=10\""));
     assert_non_null(strstr(det, "\"rtsp://***@cam3.local/live\""));
+    assert_non_null(strstr(det, "\"rtsp://cam4.local/live?channel=1&passwd=***;auth_key=***#pwd=***\""));
     assert_non_null(strstr(det, "\"/dev/video0\""));
-    assert_non_null(strstr(det, "\"cameras\":4"));
+    assert_non_null(strstr(det, "\"cameras\":5"));
     free(got);
     free(d);
     fx_done(&f);
@@ -275,18 +281,23 @@ static void test_redactor(void **state)
 {
     (void)state;
     char b[256];
-    assert_string_equal(vg_store_url_redact("rtsp://u:p@h:554/x", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://u:p@h:554/x", b, sizeof b),
                         "rtsp://***@h:554/x");
-    assert_string_equal(vg_store_url_redact("rtsp://h/x", b, sizeof b), "rtsp://h/x");
-    assert_string_equal(vg_store_url_redact("https://h/a?Password=x;token=y#f", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://h/x", b, sizeof b), "rtsp://h/x");
+    assert_string_equal(vg_url_redact("https://h/a?Password=x;token=y#f", b, sizeof b),
                         "https://h/a?Password=***;token=***#f");
-    assert_string_equal(vg_store_url_redact("rtsp://u:p?q@h/s?key=1&a=2", b, sizeof b),
+    assert_string_equal(vg_url_redact("rtsp://u:p?q@h/s?key=1&a=2", b, sizeof b),
                         "rtsp://***@h/s?key=***&a=2");
-    assert_string_equal(vg_store_url_redact("/videos/a@b.mp4", b, sizeof b), "/videos/a@b.mp4");
-    assert_string_equal(vg_store_url_redact("not a url://x:y@z", b, sizeof b),
+    assert_string_equal(vg_url_redact("/videos/a@b.mp4", b, sizeof b), "/videos/a@b.mp4");
+    assert_string_equal(vg_url_redact("not a url://x:y@z", b, sizeof b),
                         "not a url://x:y@z");
-    assert_string_equal(vg_store_url_redact("rtsp://u:p@h", b, 9), "rtsp://*");
-    assert_string_equal(vg_store_url_redact(NULL, b, sizeof b), "");
+    assert_string_equal(vg_url_redact("rtsp://u:p@h", b, 9), "rtsp://*");
+    assert_string_equal(vg_url_redact(NULL, b, sizeof b), "");
+    /* issue 14: the store's own redactor kept "auth_key=zz#pwd=q" */
+    assert_string_equal(vg_url_redact("rtsp://cam/live?channel=1&passwd=x;auth_key=zz#pwd=q", b, sizeof b),
+                        "rtsp://cam/live?channel=1&passwd=***;auth_key=***#pwd=***");
+    /* curl's login options (";AUTH=") are user-info too */
+    assert_string_equal(vg_url_redact("imap://u;AUTH=NTLM@h/x", b, sizeof b), "imap://***@h/x");
 }
 
 static void test_many_long_urls_fit_one_entry(void **state)
@@ -416,8 +427,7 @@ static void test_migration_upgrades_version_1(void **state)
     fx_init(&f, T0);
     assert_int_equal(vg_store_schema_version(), 12);
     assert_int_equal(vg_store_db_schema_version(f.s), 12);
-    /* a row a migration: 12 is paper's, 10 and 11 other branches' until merged */
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 10);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
     fx_enrol(f.s, wl, "A", 1, 2);
     vg_store_close(f.s);
@@ -434,8 +444,7 @@ static void test_migration_upgrades_version_1(void **state)
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
     assert_int_equal(vg_store_db_schema_version(f.s), 12);
-    /* a row a migration: 12 is paper's, 10 and 11 other branches' until merged */
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 10);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     const char *tables[] = {"deployment", "deployment_camera", "alert", "counters"};
@@ -452,10 +461,93 @@ static void test_migration_upgrades_version_1(void **state)
 
     /* and the migration runs once */
     fx_reopen(&f, T0 + 20);
-    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), 10);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment"), 1);
+    fx_done(&f);
+}
+
+/* issue 14, points 11 and 12: a camera URL sealed at rest and bound to its
+ * row; a sealed URL moved to another row (another deployment's camera, or
+ * another position) does not open. */
+static void test_camera_urls_sealed_and_bound(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    int64_t a = fx_deployment(f.s, "a", wl, 2);
+    int64_t b = fx_deployment(f.s, "b", wl, 1);
+    vg_err err = {{0}};
+    vg_deployment *got = calloc(1, sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(vg_store_deployment_get(f.s, "a", got, &err), VG_OK);
+    assert_string_equal(got->cameras[1], "rtsp://cam2.example/stream");
+    /* swap a's two cameras' sealed values */
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+             "WHERE deployment_id = %lld AND position = 0) WHERE deployment_id = %lld AND position = 1",
+             (long long)a, (long long)a);
+    raw_exec(f.db, sql);
+    assert_int_equal(vg_store_deployment_get(f.s, "a", got, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "camera 2 of deployment a does not open"));
+    /* b's camera given a's (same position, another deployment) */
+    snprintf(sql, sizeof sql,
+             "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+             "WHERE deployment_id = %lld AND position = 0) WHERE deployment_id = %lld AND position = 0",
+             (long long)a, (long long)b);
+    raw_exec(f.db, sql);
+    assert_int_equal(vg_store_deployment_get(f.s, "b", got, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "moved from another row"));
+    free(got);
+    fx_done(&f);
+}
+
+/* A database written before migration 11 (camera URLs in clear, no
+ * url_sealed column): opening it seals every URL in place, bound to its
+ * row, and the deployments read back as they were. */
+static void test_migration_11_seals_existing_urls(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    vg_deployment *d = fx_deployment_new("old", wl, 3);
+    snprintf(d->cameras[0], sizeof d->cameras[0], "rtsp://admin:Old5ecret@10.0.0.9/live");
+    int64_t id = 0;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_OK);
+    vg_store_close(f.s);
+    f.s = NULL;
+    /* what the old code wrote: the URLs verbatim in url, no url_sealed */
+    raw_exec(f.db, "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
+                   "DELETE FROM schema_version WHERE version = 11");
+    for (int i = 0; i < 3; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "UPDATE deployment_camera SET url = '%s' WHERE position = %d",
+                 d->cameras[i], i);
+        raw_exec(f.db, sql);
+    }
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url LIKE '%Old5ecret%'"), 1);
+
+    f.s = fx_open_at(f.db, NULL, T0 + 10);
+    assert_int_equal(vg_store_db_schema_version(f.s), 11);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM deployment_camera WHERE url <> '' OR url_sealed IS NULL"),
+                     0);
+    vg_deployment *got = calloc(1, sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(vg_store_deployment_get(f.s, "old", got, &err), VG_OK);
+    assert_int_equal(got->n_cameras, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(got->cameras[i], d->cameras[i]);
+    /* bound to its row like a new one */
+    raw_exec(f.db, "UPDATE deployment_camera SET url_sealed = (SELECT url_sealed FROM deployment_camera "
+                   "WHERE position = 2) WHERE position = 0");
+    assert_int_equal(vg_store_deployment_get(f.s, "old", got, &err), VG_ERR_INVALID);
+    free(got);
+    free(d);
     fx_done(&f);
 }
 
@@ -470,6 +562,8 @@ int main(void)
         cmocka_unit_test(test_many_long_urls_fit_one_entry),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_migration_upgrades_version_1),
+        cmocka_unit_test(test_camera_urls_sealed_and_bound),
+        cmocka_unit_test(test_migration_11_seals_existing_urls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,15 @@ static void test_create_refused(void **state)
     expect_refused(&f, ACTOR, &w, VG_ERR_INVALID, "authorised_by is required");
     w = good_list("x");
     expect_refused(&f, NULL, &w, VG_ERR_INVALID, "actor is required");
+    /* issue 14 point 15: a name that is not UTF-8 would later be left out of
+     * every JSON listing; it is refused at the input, as is any such text */
+    w = good_list("bad \xff\xfe name");
+    expect_refused(&f, ACTOR, &w, VG_ERR_INVALID, "name is not valid UTF-8");
+    w = good_list("ok");
+    snprintf(w.reason, sizeof w.reason, "over\xc0\xaflong");
+    expect_refused(&f, ACTOR, &w, VG_ERR_INVALID, "reason is not valid UTF-8");
+    w = good_list("ok");
+    expect_refused(&f, "act\xed\xa0\x80or", &w, VG_ERR_INVALID, "actor is not valid UTF-8");
     expect_refused(&f, "", &w, VG_ERR_INVALID, "actor is required");
 
     char long_actor[VG_STORE_ACTOR_MAX + 40];

@@ -53,7 +53,7 @@ static void test_query_and_path(void **state)
     expect("http://h/a?x=token", "http://h/a?x=token");             /* a value, not a name */
     /* DVRs that put the login in the path */
     expect("rtsp://10.0.0.2:554/user=admin&password=12345&channel=1&stream=0.sdp",
-           "rtsp://10.0.0.2:554/user=admin&password=***&channel=1&stream=0.sdp");
+           "rtsp://10.0.0.2:554/user=***&password=***&channel=1&stream=0.sdp");
     expect("rtsp://cam/live?sessionid=77", "rtsp://cam/live?sessionid=***");
 }
 
