@@ -16,6 +16,7 @@
 #include "cli/options.h"
 #include "infer/infer.h"
 #include "store/backup.h"
+#include "vigil/checkpoint.h"
 #include "vigil/store.h"
 
 static const vg_cli_cmd_def def = {
@@ -165,6 +166,42 @@ static void check_store(doctor *d, long long wal_warn_mib)
     vg_store_close(s);
 }
 
+/* The audit checkpoints' signing key ($VIGIL_SIGN_KEY, else the database's
+ * path + ".sign.key", as `vigil audit checkpoint` finds it): none yet is
+ * fine (the first checkpoint makes it); one that others can read, or that
+ * is not a key, is a fault. Never made here: doctor writes nothing. */
+static void check_sign_key(doctor *d)
+{
+    const vg_cli *cli = d->cli;
+    char path[4200];
+    const char *k = getenv("VIGIL_SIGN_KEY");
+    if (k && *k)
+        snprintf(path, sizeof path, "%s", k);
+    else if (vg_cli_store_shared(cli))
+        return; /* PostgreSQL: the key is named on the command line only */
+    else
+        snprintf(path, sizeof path, "%s.sign.key", cli->db && *cli->db ? cli->db : "vigil.db");
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            report(d, OK, "sign-key", "%s: none yet (`vigil audit checkpoint` makes it)", path);
+        else
+            report(d, FAIL, "sign-key", "%s: %s", path, strerror(errno));
+        return;
+    }
+    if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077)) {
+        report(d, FAIL, "sign-key", "%s has mode %04o: %s; run chmod 600 %s", path, (unsigned)(sb.st_mode & 07777),
+               S_ISREG(sb.st_mode) ? "readable by others" : "not a regular file", path);
+        return;
+    }
+    char pub[65];
+    vg_err err = {{0}};
+    if (vg_checkpoint_public_key(path, pub, &err))
+        report(d, FAIL, "sign-key", "%s", err.msg);
+    else
+        report(d, OK, "sign-key", "%s: mode 0600, public key %.16s...", path, pub);
+}
+
 static void check_clock(doctor *d)
 {
     time_t now = time(NULL);
@@ -220,6 +257,7 @@ int vg_cmd_doctor(const vg_cli *cli, int argc, char **argv)
     check_models(&d);
     check_runtime(&d);
     check_store(&d, wal);
+    check_sign_key(&d);
     check_clock(&d);
     check_disk(&d, disk);
     return d.worst;
