@@ -118,7 +118,7 @@ function details(inc) {
   const decided = inc.state !== 'pending';
   const n = inc.alerts.length;
   const score = typeof a.score === 'number' ? a.score.toFixed(3) : String(a.score);
-  const thr = typeof dep.threshold === 'number' ? dep.threshold : undefined;
+  const thr = typeof dep.threshold_in_use === 'number' ? dep.threshold_in_use : undefined;
   return h('div.details', {},
     h('h3', { id: `alert-${inc.id}-title` }, h('span.subject', { text: subjectName(a) }), ' ', stateBadge(inc),
       h('span.newmark', { text: 'NEW' })),

@@ -49,10 +49,10 @@ async function loadLists(selectId) {
       'aria-pressed': String(mine.list && mine.list.id === w.id) });
     body.append(h('tr', { dataset: { id: w.id } },
       h('th', { scope: 'row' }, open),
-      h('td', { text: w.reason }),
-      h('td', { text: w.authorised_by }),
-      h('td', { text: w.expires_at ? fmtTime(w.expires_at).slice(0, 10) : 'never' }),
-      h('td.num', { text: w.max_size ? `${w.subjects} of ${w.max_size}` : String(w.subjects) })));
+      h('td', { 'data-label': 'Reason', text: w.reason }),
+      h('td', { 'data-label': 'Authorised by', text: w.authorised_by }),
+      h('td', { 'data-label': 'Expires', text: w.expires_at ? fmtTime(w.expires_at).slice(0, 10) : 'never' }),
+      h('td.num', { 'data-label': 'Subjects', text: w.max_size ? `${w.subjects} of ${w.max_size}` : String(w.subjects) })));
   }
   const again = lists.find((w) => w.id === (selectId || (mine.list && mine.list.id)));
   if (again) openList(again);
@@ -89,9 +89,9 @@ function subjectRow(s) {
   const row = h('tr', { dataset: { id: s.id } },
     h('th', { scope: 'row' }, h('span.subject', { text: s.name }), s.under_18 ? h('span.badge', { text: 'under 18' }) : null,
       s.low_quality ? h('span.badge', { text: 'low-quality photo', title: 'enrolled below the quality limits on a supervisor\'s word' }) : null),
-    h('td', { text: s.reason || '—' }),
-    h('td', { text: s.category || '—' }),
-    h('td', { text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
+    h('td', { 'data-label': 'Reason', text: s.reason || '—' }),
+    h('td', { 'data-label': 'Category', text: s.category || '—' }),
+    h('td', { 'data-label': 'Expires', text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
     actions);
   if (st.ctx.me.role === 'operator' || st.ctx.me.role === 'admin') {
     actions.append(h('button', { type: 'button', text: 'Show photo', onclick: (ev) => {
