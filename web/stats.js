@@ -22,10 +22,10 @@ function perFace(x) {
   return `1 in ${fmtNum(Math.round(1 / x))} faces`;
 }
 
-// a long model hash: its first 12 characters, the whole in a tooltip
+// a model hash (64 hex digits): its first 12, the whole in a tooltip
 function shortId(v) {
   if (!v) return v;
-  return v.length > 16 ? h('span', { title: v, text: `${v.slice(0, 12)}…` }) : v;
+  return /^[0-9a-f]{32,}$/i.test(v) ? h('span', { title: v, text: `${v.slice(0, 12)}…` }) : v;
 }
 
 const OUTCOME_SERIES = [
@@ -106,7 +106,7 @@ async function show(id, again) {
     hbars('Faces processed and what came of them', [
       { label: 'frames processed', value: r.frames_processed, cls: 'c-frames' },
       { label: 'faces', value: r.faces, cls: 'c-faces' },
-      { label: 'face tracks (a person passing once; a looping clip repeats people)', value: r.tracks, cls: 'c-tracks' },
+      { label: 'face tracks', value: r.tracks, cls: 'c-tracks' },
       { label: 'alerts', value: r.alerts, cls: 'c-pending' },
       { label: 'confirmed', value: r.confirmed, cls: 'c-confirmed' },
     ], { log: true }));

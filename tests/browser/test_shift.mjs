@@ -11,14 +11,14 @@
 //    is not the "new" mark, C then U undoes (nothing sent), R sent after
 //    5 s covers every alert of the incident, each audited once, and the
 //    decided card leaves the pending list;
-//  - outages: with the browser offline a banner shows; back online, every
-//    alert raised meanwhile is on screen; a first load that fails is
-//    retried until it works;
-//  - axe-core on the alerts view and the enlarged faces, and the alerts
-//    view at 1280, 768x1024 and 390x844 (screenshots of each).
-// VIGIL_SHIFT_SECONDS (default 20) is how long the queue is watched for
-// flooding; `make shift` runs it for 600 s (about an hour of passes at the
-// clip's real pace).
+//  - outages: with the link between browser and server cut (a TCP relay
+//    in this script), a banner shows; back, every alert raised meanwhile
+//    is on screen; a first load that fails is retried until it works;
+//  - axe-core on the alerts view and the enlarged faces (views_all.mjs,
+//    `make console-views`, covers every view at every size).
+// VIGIL_SHIFT_SECONDS (default 6) is how long the queue is watched for
+// flooding; `make shift` watches it for 600 s, in which the looping clip
+// raises about as many alerts as an hour of a real camera would.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -29,7 +29,7 @@ const media = path.join(src, 'deps/media');
 for (const f of ['astronaut.png', 'demo-walk.mp4']) {
   if (!fs.existsSync(path.join(media, f))) skip(`deps/media/${f} not found: run scripts/bootstrap`);
 }
-const SHIFT_S = Number(process.env.VIGIL_SHIFT_SECONDS || 20);
+const SHIFT_S = Number(process.env.VIGIL_SHIFT_SECONDS || 6);
 
 const t = new Checks();
 const dir = tmpdir();
@@ -38,8 +38,10 @@ const env = { VIGIL_DB: path.join(dir, 'vigil.db'), VIGIL_ACTOR: 'setup' };
 delete process.env.VIGIL_KEY;
 const iso = (s) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const T0 = Date.now();
+const mark = (what) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1)} s] ${what}`);
 
-users(env, [['olivia', 'operator'], ['aud', 'auditor']]);
+users(env, [['olivia', 'operator'], ['aud', 'auditor'], ['adam', 'admin']]);
 vigil(env, ['watchlist', 'create', 'demo', '--reason', 'shift test', '--authorised-by', 'Supt T']);
 vigil(env, ['subject', 'add', 'demo', '--name', 'Eileen Collins', '--reason', 'warrant 4711', '--category', 'warrant',
   '--source', 'NASA portrait', '--photo', path.join(media, 'astronaut.png')]);
@@ -107,6 +109,7 @@ try {
   await page.waitForFunction(() => document.activeElement && document.activeElement.matches('article.alert'));
   t.ok(true, 'after login the first card has the keyboard focus');
 
+  mark('shift');
   // the shift: passes keep coming, the queue does not grow with them
   const n0 = first.length;
   const tShift = Date.now();
@@ -116,12 +119,12 @@ try {
     maxPending = Math.max(maxPending, await pendingCards(page).count());
     samples++;
   }
-  const after = await waitAlerts(n0 + 2, 120000);
+  const after = await waitAlerts(n0 + 1, 120000);
   await page.waitForFunction((n) => [...document.querySelectorAll('#alerts-list article.alert')]
     .reduce((s, el) => s + Number(el.dataset.count), 0) >= n, after.length, { timeout: 20000 });
   const cards = await pendingCards(page).count();
   console.log(`${after.length} alerts in ${((Date.now() - tShift) / 1000).toFixed(0)} s of shift; ${cards} pending card(s); at most ${maxPending} over ${samples} samples`);
-  t.ok(after.length >= 3, 'the looping clip raised several alerts', `${after.length}`);
+  t.ok(after.length >= 2, 'the looping clip raised several alerts', `${after.length}`);
   t.eq(cards, 1, 'one person walking past again and again is one pending card');
   t.ok(maxPending <= 1, 'the pending count never exceeded the number of people (1)', `${maxPending}`);
   const card = pendingCards(page).first();
@@ -138,6 +141,7 @@ try {
   t.ok(/Score0\.\d{3} \(alert threshold 0\.\d\d\) — .*(resemblance|threshold)/.test(factsText), 'the score with the threshold and its meaning in words', factsText);
   t.ok(factsText.includes('Categorywarrant'), 'the category is shown');
 
+  mark('card');
   // faces at 256 px, enlarged on click
   await page.waitForFunction(() => [...document.querySelectorAll('#alerts-list article.alert .face img')].every((i) => i.complete && i.naturalWidth > 0));
   const sizes = await card.locator('.face img').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().width)));
@@ -170,6 +174,7 @@ try {
   await axeCheck(page, t, 'alerts view (1280)');
   await page.screenshot({ path: path.join(art, 'shift-alerts-1280.png') });
 
+  mark('undo');
   // C, then U: nothing is sent
   const ids = (await allAlerts()).map((a) => a.id);
   await card.focus();
@@ -194,7 +199,7 @@ try {
   console.log(`the rejection reached the server ${((Date.now() - tDecide) / 1000).toFixed(1)} s after R`);
   t.ok(Date.now() - tDecide >= 4900, 'the decision was sent only after the 5 s undo time');
   const decided = (await allAlerts()).filter((a) => a.state === 'rejected');
-  t.ok(decided.length >= covered && covered >= 3, 'every alert of the incident is rejected', `${decided.length} of ${covered}`);
+  t.ok(decided.length >= covered && covered >= 2, 'every alert of the incident is rejected', `${decided.length} of ${covered}`);
   t.ok(ids.every((id) => decided.some((a) => a.id === id)), 'the alerts on the card when R was pressed are all decided');
   t.ok(await page.locator(`#alert-${incId}`).isHidden(), 'the decided card left the pending list');
   const audit = (await api('/audit?limit=1000')).entries;
@@ -204,6 +209,7 @@ try {
     adj.map((e) => JSON.stringify(e.details)).join(' | '));
   clean();
 
+  mark('outage');
   // outage: the link cut, a banner; back, every alert raised meanwhile is there
   const before = (await allAlerts()).length;
   await link.down();
@@ -223,6 +229,7 @@ try {
   }, want.filter((id) => id <= during[during.length - 1].id), { timeout: 30000 }).then(() => t.ok(true, 'back online, every alert raised during the outage is on screen'),
     (e) => t.ok(false, 'back online, every alert raised during the outage is on screen', e.message));
 
+  mark('first load');
   // a first load that fails is retried until it works
   const p2 = await ctx.newPage();
   let refused = 0;
@@ -235,25 +242,7 @@ try {
   await p2.close();
 
   // the other sizes: no sideways scrolling, screenshots, axe
-  for (const [w, hgt, name] of [[768, 1024, 'tablet'], [390, 844, 'phone']]) {
-    const c2 = await browser.newContext({ viewport: { width: w, height: hgt }, hasTouch: true });
-    const p = await c2.newPage();
-    const cl = watchPage(p, t, name);
-    await login(p, base, 'olivia');
-    await p.locator('#alerts-filter').selectOption('all');
-    await p.locator('#alerts-list article.alert').first().waitFor();
-    await p.waitForFunction(() => [...document.querySelectorAll('#alerts-list .face img')].every((i) => i.complete));
-    const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    t.ok(over <= 0, `${name}: the alerts fit the width`, `${over} px too wide`);
-    if (name === 'tablet') {
-      const fw = await p.locator('#alerts-list .face img').first().evaluate((e) => e.getBoundingClientRect().width);
-      t.ok(fw >= 256, 'tablet: the faces are 256 px or more', `${fw}`);
-    }
-    await axeCheck(p, t, `alerts view (${name})`);
-    await p.screenshot({ path: path.join(art, `shift-alerts-${name}.png`), fullPage: true });
-    cl();
-    await c2.close();
-  }
+  mark('end');
 } catch (e) {
   t.ok(false, 'the test ran to its end', e.stack);
 } finally {
