@@ -22,10 +22,12 @@ function perFace(x) {
   return `1 in ${fmtNum(Math.round(1 / x))} faces`;
 }
 
-// a model hash (64 hex digits): its first 12, the whole in a tooltip
+// a model id ending in a hash (name:64 hex digits): the hash's first 12,
+// the whole in a tooltip
 function shortId(v) {
   if (!v) return v;
-  return /^[0-9a-f]{32,}$/i.test(v) ? h('span', { title: v, text: `${v.slice(0, 12)}…` }) : v;
+  const m = String(v).match(/^(.*?)([0-9a-f]{32,})$/i);
+  return m ? h('span', { title: v, text: `${m[1]}${m[2].slice(0, 12)}…` }) : v;
 }
 
 const OUTCOME_SERIES = [

@@ -119,6 +119,15 @@ try {
     await page.waitForFunction(() => { const i = document.querySelector('#cameras-grid img'); return i && i.naturalWidth > 0; },
       null, { timeout: 30000 });
     t.ok(true, 'the live view shows frames');
+    await page.locator('#cameras-grid .where').filter({ hasText: /\S/ }).waitFor();
+    t.ok((await page.locator('#cameras-grid .where').textContent()).includes('the demo clip (deployment street)'),
+      "the tile names the deployment's location");
+    const small = (await tile.first().boundingBox()).width;
+    await tile.first().getByRole('button', { name: 'Enlarge' }).click();
+    const big = (await tile.first().boundingBox()).width;
+    const grid = (await page.locator('#cameras-grid').boundingBox()).width;
+    t.ok(big > small && big >= grid - 2, 'Enlarge makes the tile as wide as the view', `${small} -> ${big} of ${grid}`);
+    await tile.first().getByRole('button', { name: 'Smaller' }).click();
     await page.screenshot({ path: path.join(art, 'cameras.png') });
   }
   // the statistics, with the decision counted
