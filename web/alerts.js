@@ -458,7 +458,7 @@ function connect() {
     } else {
       st.down = true;
       setLive('reconnecting…', 'error');
-      outage(true, `Live updates stopped at ${fmtTime(Date.now() / 1000)}: reconnecting. Alerts raised meanwhile will appear when the server is back.`);
+      outage(true, `Since ${fmtTime(Date.now() / 1000)} the server cannot be reached: reconnecting. Alerts raised meanwhile will appear when it is back.`);
     }
   });
 }
