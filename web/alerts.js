@@ -179,6 +179,7 @@ function render(inc) {
   el.id = `alert-${inc.id}`;
   el.dataset.id = inc.id;
   el.dataset.count = inc.alerts.length;
+  el.dataset.best = inc.best.id;
   el.dataset.alerts = inc.alerts.map((a) => a.id).join(' ');
   el.setAttribute('aria-labelledby', `alert-${inc.id}-title`);
   el.dataset.state = inc.undo ? 'deciding' : inc.state;

@@ -11,6 +11,7 @@
 //    is not the "new" mark, C then U undoes (nothing sent), R sent after
 //    5 s covers every alert of the incident, each audited once, and the
 //    decided card leaves the pending list;
+//  - the statistics view follows the run (faces processed grows);
 //  - outages: with the link between browser and server cut (a TCP relay
 //    in this script), a banner shows; back, every alert raised meanwhile
 //    is on screen; a first load that fails is retried until it works;
@@ -209,6 +210,23 @@ try {
     adj.map((e) => JSON.stringify(e.details)).join(' | '));
   clean();
 
+  mark('statistics');
+  // the statistics follow the run (counters reach the store every 5 s, the view reads them every 5 s)
+  await page.getByRole('link', { name: 'Statistics' }).click();
+  const facesOf = () => page.evaluate(() => {
+    const dl = document.querySelector('#stats-body dl.facts');
+    const m = dl && dl.textContent.match(/Faces processed([\d,]+)/);
+    return m ? Number(m[1].replace(/,/g, '')) : -1;
+  });
+  await page.waitForFunction(() => document.querySelector('#stats-body dl.facts'));
+  const f1 = await facesOf();
+  await page.waitForFunction((f) => {
+    const m = document.querySelector('#stats-body dl.facts').textContent.match(/Faces processed([\d,]+)/);
+    return m && Number(m[1].replace(/,/g, '')) > f;
+  }, f1, { timeout: 30000 }).then(async () => t.ok(true, `the statistics follow the run without a reload (faces ${f1} -> ${await facesOf()})`),
+    (e) => t.ok(false, 'the statistics follow the run without a reload', e.message));
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.locator('#alerts-live').filter({ hasText: /^live$/ }).waitFor();
   mark('outage');
   // outage: the link cut, a banner; back, every alert raised meanwhile is there
   const before = (await allAlerts()).length;
