@@ -4,7 +4,7 @@ JOBS ?= 2
 SHARED ?= $(abspath ../shared/data)
 CC_FUZZ ?= clang
 
-.PHONY: all bootstrap build build-asan build-fuzz test test-privacy demo bench package test-package clean
+.PHONY: all bootstrap build build-asan build-fuzz test test-privacy demo bench package test-package clean shift console-views
 
 all: build
 
@@ -29,6 +29,18 @@ test: build build-asan build-fuzz
 	@CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-clang -j$(JOBS) --target vigil
 	@cd build-asan && VIGIL_FUZZ_DIR=$(CURDIR)/build-fuzz/fuzz ctest --output-on-failure -j$(JOBS)
+
+# The console's long browser runs (not in make test): a shift of 600 s of
+# the looping demo clip (make test watches 6 s of it), and every view at
+# every size with axe-core and screenshots in build-asan/browser-artifacts.
+BROWSER_ENV = VIGIL_BIN=$(CURDIR)/build-asan/vigil VIGIL_SRC=$(CURDIR) VIGIL_MODELS=$(CURDIR)/deps/models \
+	VIGIL_ARTIFACTS=$(CURDIR)/build-asan/browser-artifacts \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+shift: build-asan
+	@$(BROWSER_ENV) VIGIL_SHIFT_SECONDS=600 node tests/browser/test_shift.mjs
+
+console-views: build-asan
+	@$(BROWSER_ENV) node tests/browser/views_all.mjs
 
 # The privacy invariants of DESIGN.md §5 alone (make test runs them too).
 test-privacy: build-asan

@@ -1,12 +1,19 @@
-// alerts.js — the alert queue: the alerts so far (paged from
-// /api/v1/alerts), then new ones and decisions live from the SSE stream
-// (EventSource reconnects by itself and resumes with Last-Event-ID). Each
-// alert shows the probe face beside the enrolled photo, the score, camera,
-// time, subject and why they are listed; an operator confirms, rejects or
-// takes no action, with a note, by button or key. Without a stream on the
-// server (404) the queue polls instead.
+// alerts.js — the alert queue as incidents (incidents.js groups the alerts
+// of one person on one deployment): the alerts so far (paged from
+// /api/v1/alerts, retried until the server answers), then new ones and
+// decisions live from the SSE stream (EventSource resumes with
+// Last-Event-ID; after an outage the alerts since the last one seen are
+// fetched as well, so none is missed). A card shows the probe face beside
+// the watch-list photo (click to enlarge), the score beside the
+// deployment's threshold in words, location, deployment and time. An
+// operator decides an incident by button or key; the decision is sent
+// after 5 s unless undone (U), then covers each pending alert of the
+// incident (each stored and audited on its own). The header and the tab
+// title show the pending count; a sound is optional. Without a stream on
+// the server (404) the queue polls instead.
 import { get, post, url } from './api.js';
 import { h, clear, fmtTime, facts } from './dom.js';
+import { Incidents, DEFAULT_WINDOW_MIN, ago, scoreWords } from './incidents.js';
 
 const $ = (id) => document.getElementById(id);
 const OUTCOMES = [
@@ -16,13 +23,21 @@ const OUTCOMES = [
 ];
 const STATE_TEXT = { pending: 'pending', confirmed: 'confirmed', rejected: 'rejected', no_action: 'no action' };
 const POLL_MS = 3000;
+const RETRY_MS = 3000;
 const STREAM_RETRY_MS = 30000;
+const UNDO_MS = 5000;
+const WINDOW_KEY = 'vigil.incident-window-min';
+const SOUND_KEY = 'vigil.sound';
+const TITLE = 'vigil console';
 
 let st = null; // this view's state while it runs
 
-function matches(a, filter) {
-  if (filter === 'pending') return a.state === 'pending';
-  if (filter === 'decided') return a.state !== 'pending';
+const when = (a) => a.frame_time || a.raised_at;
+
+function matches(inc, filter) {
+  const pending = inc.state === 'pending' || inc.undo;
+  if (filter === 'pending') return pending;
+  if (filter === 'decided') return !pending;
   return true;
 }
 
@@ -32,71 +47,121 @@ function setLive(text, kind) {
   el.dataset.kind = kind;
 }
 
+// The banner when live updates stop: shown at once, above everything.
+function outage(on, text) {
+  const b = $('outage');
+  if (!on) { b.hidden = true; return; }
+  $('outage-text').textContent = text;
+  b.hidden = false;
+}
+
 function subjectName(a) {
   if (a.subject_name) return a.subject_name;
   return a.subject_id ? `subject #${a.subject_id}` : 'subject removed';
 }
 
-function face(src, alt, missingText) {
+function zoom(inc) {
+  const a = inc.best;
+  const d = $('zoom');
+  const body = clear($('zoom-body'));
+  $('zoom-title').textContent = `${subjectName(a)} — alert #${a.id}`;
+  body.append(
+    h('figure', {}, h('img', { src: url(`/alerts/${a.id}/crop`), alt: `Face seen by camera ${a.camera}, enlarged` }),
+      h('figcaption', { text: `Seen by ${a.camera}, ${fmtTime(when(a))}` })),
+    a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/photo`), alt: `Watch-list photo of ${subjectName(a)}, enlarged` }),
+      h('figcaption', { text: 'Watch-list photo' })) : null);
+  d.dataset.incident = inc.id;
+  d.showModal();
+}
+
+function face(src, alt, missingText, onOpen) {
   const fig = h('figure.face');
   if (!src) {
     fig.append(h('div.noimg', { text: missingText }));
     return fig;
   }
-  const img = h('img', { src, alt, width: 160, height: 160, loading: 'lazy', decoding: 'async' });
+  const img = h('img', { src, alt, width: 256, height: 256, decoding: 'async' });
   img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: missingText })), { once: true });
-  fig.append(img);
+  const btn = h('button.zoom', { type: 'button', title: 'Enlarge both faces', 'aria-label': `Enlarge: ${alt}`, onclick: onOpen }, img);
+  fig.append(btn);
   return fig;
 }
 
-function faces(a) {
+function faces(inc) {
+  const a = inc.best;
   if (!st.canSeeFaces) {
     return h('div.faces', {}, h('p.hint', { text: 'Faces are shown to operators only.' }));
   }
-  const probe = face(url(`/alerts/${a.id}/crop`), `Face seen by camera ${a.camera}`, 'probe image unavailable');
+  const open = () => zoom(inc);
+  const probe = face(url(`/alerts/${a.id}/crop`), `Face seen by camera ${a.camera}`, 'probe image unavailable', open);
   probe.append(h('figcaption', { text: 'Seen by the camera' }));
   const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/photo`) : null,
-    `Enrolled photo of ${subjectName(a)}`, 'no enrolled photo available');
+    `Watch-list photo of ${subjectName(a)}`, 'no enrolled photo available', open);
   enrolled.append(h('figcaption', { text: 'Watch-list photo' }));
   return h('div.faces', {}, probe, enrolled);
 }
 
-function stateBadge(a) {
-  return h('span.badge.state-' + a.state, { text: STATE_TEXT[a.state] || a.state });
+function stateBadge(inc) {
+  if (inc.undo) return h('span.badge.state-deciding', { text: `${STATE_TEXT[inc.undo.outcome]} in a moment` });
+  return h('span.badge.state-' + inc.state, { text: STATE_TEXT[inc.state] || inc.state });
 }
 
-function details(a) {
-  const decided = a.state !== 'pending';
+function timeNode(t) {
+  return h('span', {}, h('time', { datetime: new Date(t * 1000).toISOString(), dataset: { t }, text: ago(t) }),
+    ` (${fmtTime(t)})`);
+}
+
+function details(inc) {
+  const a = inc.best;
+  const last = inc.latest;
+  const dep = st.deployments.get(a.deployment_id) || {};
+  const decided = inc.state !== 'pending';
+  const n = inc.alerts.length;
+  const score = typeof a.score === 'number' ? a.score.toFixed(3) : String(a.score);
+  const thr = typeof dep.threshold_in_use === 'number' ? dep.threshold_in_use : undefined;
   return h('div.details', {},
-    h('h3', { id: `alert-${a.id}-title` }, h('span.subject', { text: subjectName(a) }), ' ', stateBadge(a)),
+    h('h3', { id: `alert-${inc.id}-title` }, h('span.subject', { text: subjectName(a) }), ' ', stateBadge(inc),
+      h('span.newmark', { text: 'NEW' })),
     facts([
-      ['Score', typeof a.score === 'number' ? a.score.toFixed(3) : a.score],
-      ['Camera', a.camera],
-      ['Time', fmtTime(a.frame_time || a.raised_at)],
+      ['Score', h('span', {}, h('strong.score', { text: score }),
+        thr !== undefined ? ` (alert threshold ${thr.toFixed(2)})` : '',
+        h('span.words', { text: ' — ' + scoreWords(a.score, thr) }))],
+      ['Seen', n === 1 ? 'once' : `${n} times (${inc.pendingIds.length} pending)`],
+      ['Last seen', timeNode(inc.last)],
+      ['First seen', n > 1 ? timeNode(inc.first) : undefined],
+      ['Camera', inc.cameras.join(', ')],
+      ['Location', dep.location || undefined],
+      ['Deployment', dep.name || `#${a.deployment_id}`],
       ['Watch list', a.watchlist],
       ['Reason for listing', a.subject_reason],
-      ['Category', a.subject_category],
-      ['Alert', `#${a.id}`],
-      ['Decided by', decided ? (a.adjudicated_by || '—') : undefined],
-      ['Decided at', decided ? fmtTime(a.adjudicated_at) : undefined],
-      ['Note', decided && a.note ? a.note : undefined],
+      ['Category', a.subject_category || 'not given'],
+      ['Alerts', n === 1 ? `#${a.id}` : inc.alerts.map((x) => `#${x.id}`).join(' ')],
+      ['Decided by', decided ? (last.adjudicated_by || '—') : undefined],
+      ['Decided at', decided ? fmtTime(last.adjudicated_at) : undefined],
+      ['Note', decided && last.note ? last.note : undefined],
     ]),
-    // the subject was enrolled with a photo a supervisor accepted below the
-    // quality limits: the match may rest on it
     a.low_quality ? h('p.lowq', { role: 'note', text: 'Low-quality enrolment: a supervisor accepted a photo of this subject below the quality limits. Compare with care.' }) : null);
 }
 
-function decideForm(a) {
-  if (!st.canDecide || a.state !== 'pending') return null;
-  const noteId = `alert-${a.id}-note`;
-  const form = h('form.decide', { 'aria-label': `Decision on alert ${a.id}` },
+function undoBox(inc) {
+  const left = Math.max(0, Math.ceil((inc.undo.deadline - Date.now()) / 1000));
+  return h('div.undo', { role: 'status' },
+    h('span', { text: `${STATE_TEXT[inc.undo.outcome]}: sent in ${left} s. ` }),
+    h('button.undo-button', { type: 'button', 'aria-keyshortcuts': 'U', onclick: () => undo(inc) }, 'Undo ', h('kbd', { text: 'U' })));
+}
+
+function decideForm(inc) {
+  if (!st.canDecide || inc.state !== 'pending') return null;
+  if (inc.undo) return undoBox(inc);
+  const noteId = `alert-${inc.id}-note`;
+  const form = h('form.decide', { 'aria-label': `Decision on ${inc.alerts.length > 1 ? 'incident' : 'alert'} ${inc.id}` },
     h('label', { for: noteId, text: 'Note' }),
     h('textarea', { id: noteId, rows: 2, maxlength: 2000, placeholder: 'what you saw, what was done' }));
   const buttons = h('div.buttons');
   for (const o of OUTCOMES) {
     buttons.append(h('button.' + o.cls, {
       type: 'button', dataset: { outcome: o.outcome }, 'aria-keyshortcuts': o.key.toUpperCase(),
-      onclick: () => decide(a.id, o.outcome),
+      onclick: () => decide(inc, o.outcome),
     }, o.label, ' ', h('kbd', { text: o.key.toUpperCase() })));
   }
   form.append(buttons, h('p.error', { role: 'alert' }));
@@ -104,91 +169,187 @@ function decideForm(a) {
   return form;
 }
 
-function render(item) {
-  const a = item.a;
-  if (!item.el) {
-    item.el = h('article.alert', { tabindex: 0, id: `alert-${a.id}`, 'aria-labelledby': `alert-${a.id}-title`,
-      dataset: { id: a.id } });
-    item.faces = faces(a);
-    item.body = h('div.body');
-    item.el.append(item.faces, item.body);
+function render(inc) {
+  if (!inc.el) {
+    inc.el = h('article.alert', { tabindex: 0 });
+    inc.facesEl = null;
+    inc.body = h('div.body');
   }
-  item.el.dataset.state = a.state;
+  const el = inc.el;
+  el.id = `alert-${inc.id}`;
+  el.dataset.id = inc.id;
+  el.dataset.count = inc.alerts.length;
+  el.dataset.best = inc.best.id;
+  el.dataset.alerts = inc.alerts.map((a) => a.id).join(' ');
+  el.setAttribute('aria-labelledby', `alert-${inc.id}-title`);
+  el.dataset.state = inc.undo ? 'deciding' : inc.state;
+  if (inc.facesFor !== inc.best.id) {
+    const f = faces(inc);
+    if (inc.facesEl) inc.facesEl.replaceWith(f); else el.prepend(f);
+    inc.facesEl = f;
+    inc.facesFor = inc.best.id;
+  }
+  if (inc.body.parentNode !== el) el.append(inc.body);
   // keep a note being typed if only the facts change
-  const typing = item.body.querySelector('textarea');
+  const typing = inc.body.querySelector('textarea');
   const draft = typing ? typing.value : '';
-  clear(item.body).append(details(a));
-  const form = decideForm(a);
+  const hadFocus = typing && document.activeElement === typing;
+  clear(inc.body).append(details(inc));
+  const form = decideForm(inc);
   if (form) {
-    item.body.append(form);
-    if (draft) form.querySelector('textarea').value = draft;
+    inc.body.append(form);
+    const ta = form.querySelector('textarea');
+    if (ta && draft) ta.value = draft;
+    if (ta && hadFocus) ta.focus();
   }
+  el.hidden = !matches(inc, st.filter);
 }
 
-function place(item) {
-  // newest first: insert before the first card with a smaller id
+function place(inc) {
+  // newest incident first (by its latest alert)
   const list = $('alerts-list');
+  const latestOf = (el) => Number(el.dataset.latest);
+  inc.el.dataset.latest = inc.latest.id;
   let before = null;
   for (const el of list.children) {
-    if (Number(el.dataset.id) < item.a.id) { before = el; break; }
+    if (el !== inc.el && latestOf(el) < inc.latest.id) { before = el; break; }
   }
-  if (item.el.parentNode !== list || item.el.nextSibling !== before) list.insertBefore(item.el, before);
+  if (inc.el.parentNode !== list || inc.el.nextSibling !== before) {
+    const keep = document.activeElement;
+    list.insertBefore(inc.el, before);
+    if (keep && keep !== document.activeElement && list.contains(keep)) keep.focus({ preventScroll: true });
+  }
 }
 
-function updateEmpty() {
-  const any = [...st.items.values()].some((it) => it.el && !it.el.hidden);
+function counts() {
+  const n = st.incidents.list.filter((i) => i.state === 'pending' && !i.undo).length;
+  const p = $('pending-count');
+  p.hidden = false;
+  p.textContent = `${n} pending`;
+  p.dataset.n = n;
+  document.title = n ? `(${n}) ${TITLE}` : TITLE;
+  const any = st.incidents.list.some((i) => i.el && !i.el.hidden);
   $('alerts-empty').hidden = any;
+}
+
+function beep() {
+  if (!$('alerts-sound').checked) return;
+  try {
+    const ac = st.audio || (st.audio = new AudioContext());
+    const o = ac.createOscillator();
+    const g = ac.createGain();
+    o.frequency.value = 880;
+    g.gain.setValueAtTime(0.2, ac.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, ac.currentTime + 0.4);
+    o.connect(g).connect(ac.destination);
+    o.start();
+    o.stop(ac.currentTime + 0.4);
+    st.beeps = (st.beeps || 0) + 1;
+  } catch (e) { /* no audio: the title still counts */ }
+}
+
+function focusFirstIfIdle() {
+  const ae = document.activeElement;
+  if (ae && ae !== document.body && ae !== $('main') && ae.id !== 'alerts-filter' && !ae.closest('nav')) return;
+  const first = visibleCards().find((el) => el.dataset.state === 'pending') || visibleCards()[0];
+  if (first) first.focus({ preventScroll: true });
 }
 
 // A new or changed alert, from the list, the stream, polling or a decision.
 function upsert(a, fresh) {
   if (!st || !a || typeof a.id !== 'number') return;
   st.maxId = Math.max(st.maxId, a.id);
-  let item = st.items.get(a.id);
-  if (item) {
-    item.a = { ...item.a, ...a };
-    render(item);
-    // an alert decided while on screen stays there, showing its new state
-    return updateEmpty();
+  const { incident: inc, created } = st.incidents.put(a);
+  render(inc);
+  place(inc);
+  if (fresh && a.state === 'pending') {
+    inc.el.classList.add('fresh');
+    clearTimeout(inc.freshTimer);
+    inc.freshTimer = setTimeout(() => inc.el && inc.el.classList.remove('fresh'), 8000);
+    st.ctx.toast(created ? `New alert: ${subjectName(a)} on ${a.camera}` : `${subjectName(a)} seen again (${inc.alerts.length} times)`);
+    if (created) beep();
+    focusFirstIfIdle();
   }
-  item = { a };
-  st.items.set(a.id, item);
-  render(item);
-  item.el.hidden = !matches(a, st.filter);
-  place(item);
-  if (fresh) {
-    item.el.classList.add('fresh');
-    setTimeout(() => item.el && item.el.classList.remove('fresh'), 8000);
-    st.ctx.toast(`New alert: ${subjectName(a)} on ${a.camera}`);
-  }
-  updateEmpty();
+  counts();
 }
 
-async function decide(id, outcome) {
-  const item = st && st.items.get(id);
-  if (!item || item.a.state !== 'pending' || item.busy) return;
-  const form = item.el.querySelector('form.decide');
-  const note = form ? form.querySelector('textarea').value.trim() : '';
-  const err = form && form.querySelector('.error');
-  item.busy = true;
-  for (const b of item.el.querySelectorAll('button')) b.disabled = true;
-  try {
-    const a = await post(`/alerts/${id}/adjudicate`, { outcome, note });
-    // the server records the session's user: this officer, now
-    upsert({ adjudicated_by: st.ctx.me.name, adjudicated_at: Date.now() / 1000, outcome, note, ...a });
-    st.ctx.toast(`Alert #${id}: ${STATE_TEXT[outcome]}.`);
-    item.el.focus();
-  } catch (e) {
-    if (e.status === 409) { // someone else decided first: show what they decided
-      try { upsert(await get(`/alerts/${id}`)); } catch (e2) { /* keep the message */ }
-      st.ctx.toast(`Alert #${id} was already decided.`, 'error');
-      item.el.focus();
-    } else if (err) {
-      err.textContent = e.message;
-      for (const b of item.el.querySelectorAll('button')) b.disabled = false;
+function nextCard(el) {
+  const cards = visibleCards();
+  const i = cards.indexOf(el);
+  return cards.slice(i + 1).find((c) => c.dataset.state === 'pending') ||
+    cards.slice(0, Math.max(i, 0)).find((c) => c.dataset.state === 'pending');
+}
+
+// A decision waits UNDO_MS before it is sent; U (or the button) takes it back.
+function decide(inc, outcome) {
+  if (!st || inc.state !== 'pending' || inc.undo || inc.busy) return;
+  const ta = inc.el.querySelector('form.decide textarea');
+  const note = ta ? ta.value.trim() : '';
+  const ids = [...inc.pendingIds];
+  const focused = inc.el.contains(document.activeElement);
+  inc.undo = { outcome, note, ids, deadline: Date.now() + UNDO_MS, draft: ta ? ta.value : '' };
+  inc.undo.timer = setTimeout(() => commit(inc), UNDO_MS);
+  inc.undo.tick = setInterval(() => { if (inc.undo) render(inc); }, 1000);
+  st.lastUndo = inc;
+  render(inc);
+  counts();
+  if (focused) {
+    const next = nextCard(inc.el);
+    (next || inc.el).focus();
+    if (next) next.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+function undo(inc) {
+  if (!inc || !inc.undo) return;
+  clearTimeout(inc.undo.timer);
+  clearInterval(inc.undo.tick);
+  const draft = inc.undo.draft;
+  inc.undo = null;
+  if (st.lastUndo === inc) st.lastUndo = null;
+  render(inc);
+  const ta = inc.el.querySelector('form.decide textarea');
+  if (ta) ta.value = draft;
+  counts();
+  inc.el.focus();
+  inc.el.scrollIntoView({ block: 'nearest' });
+  st.ctx.toast('Decision undone: nothing was sent.');
+}
+
+async function commit(inc) {
+  if (!st || !inc.undo) return;
+  const { outcome, note, ids } = inc.undo;
+  clearInterval(inc.undo.tick);
+  inc.busy = true;
+  let failed = null;
+  let clash = 0;
+  for (const id of ids) {
+    try {
+      const a = await post(`/alerts/${id}/adjudicate`, { outcome, note });
+      if (!st) return;
+      st.incidents.put({ adjudicated_by: st.ctx.me.name, adjudicated_at: Date.now() / 1000, outcome, note, ...a });
+    } catch (e) {
+      if (!st) return;
+      if (e.status === 409) { // someone else decided first: show what they decided
+        clash++;
+        try { st.incidents.put(await get(`/alerts/${id}`)); } catch (e2) { /* keep the message */ }
+      } else { failed = e; break; }
     }
-  } finally {
-    item.busy = false;
+  }
+  if (!st) return;
+  inc.busy = false;
+  inc.undo = null;
+  if (st.lastUndo === inc) st.lastUndo = null;
+  render(inc);
+  counts();
+  if (failed) {
+    const err = inc.el.querySelector('.error');
+    if (err) err.textContent = `Not sent: ${failed.message}`;
+    st.ctx.toast(`The decision could not be sent: ${failed.message}`, 'error');
+  } else {
+    const what = ids.length > 1 ? `${ids.length} alerts` : `Alert #${ids[0]}`;
+    st.ctx.toast(clash ? `${what}: some were already decided by someone else.` : `${what}: ${STATE_TEXT[outcome]}.`,
+      clash ? 'error' : 'info');
   }
 }
 
@@ -198,6 +359,7 @@ function visibleCards() {
 
 function onKey(ev) {
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if ($('zoom').open) return;
   const t = ev.target;
   const card = t.closest && t.closest('article.alert');
   if (t.matches('textarea, input, select')) {
@@ -205,6 +367,7 @@ function onKey(ev) {
     return;
   }
   const key = ev.key.toLowerCase();
+  if (key === 'u' && st.lastUndo) { ev.preventDefault(); undo(st.lastUndo); return; }
   const cards = visibleCards();
   if (key === 'j' || key === 'k' || ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
     if (!cards.length) return;
@@ -216,35 +379,51 @@ function onKey(ev) {
     return;
   }
   if (!card) return;
+  const inc = st.incidents.byAlert.get(Number(card.dataset.id));
+  if (!inc) return;
   const o = OUTCOMES.find((x) => x.key === key);
-  if (o) { ev.preventDefault(); decide(Number(card.dataset.id), o.outcome); return; }
+  if (o) { ev.preventDefault(); decide(inc, o.outcome); return; }
   if (key === 'e') {
     const ta = card.querySelector('textarea');
     if (ta) { ev.preventDefault(); ta.focus(); }
   }
+  if (key === 'z' || key === 'enter') {
+    if (key === 'enter' && t !== card) return;
+    if (st.canSeeFaces) { ev.preventDefault(); zoom(inc); }
+  }
 }
 
-async function loadAll() {
-  let after = 0;
+async function fetchAfter(after, fresh) {
   for (let page = 0; page < 20; page++) { // at most 20 000 alerts on screen
     const r = await get(`/alerts?limit=1000&after=${after}`);
-    for (const a of r.alerts) upsert(a);
+    if (!st) return;
+    for (const a of r.alerts) upsert(a, fresh && a.id > st.seen);
     if (!r.next_after) break;
     after = r.next_after;
   }
+}
+
+async function loadDeployments() {
+  try {
+    const r = await get('/deployments');
+    for (const d of r.deployments || []) st.deployments.set(d.id, d);
+  } catch (e) { /* cards show the deployment's id instead */ }
 }
 
 // Without a stream: new alerts, and decisions taken elsewhere on the
 // pending ones (everything from the oldest pending alert on).
 async function poll() {
   if (!st) return;
-  const pending = [...st.items.values()].filter((it) => it.a.state === 'pending').map((it) => it.a.id);
+  const pending = st.incidents.list.flatMap((i) => i.pendingIds);
   const from = pending.length ? Math.min(...pending) - 1 : st.maxId;
-  const known = st.maxId;
+  st.seen = st.maxId;
   try {
-    const r = await get(`/alerts?limit=1000&after=${from}`);
-    for (const a of r.alerts) upsert(a, a.id > known);
-  } catch (e) { setLive('cannot reach the server', 'error'); }
+    await fetchAfter(from, true);
+    outage(false);
+  } catch (e) {
+    setLive('cannot reach the server', 'error');
+    outage(true, 'The server cannot be reached: retrying every 3 s. Alerts raised meanwhile will appear when it answers.');
+  }
 }
 
 function fallback() {
@@ -260,10 +439,15 @@ function connect() {
   st.es = es;
   es.addEventListener('alert', (ev) => { try { upsert(JSON.parse(ev.data), true); } catch (e) { console.error(e); } });
   es.addEventListener('update', (ev) => { try { upsert(JSON.parse(ev.data)); } catch (e) { console.error(e); } });
-  es.addEventListener('open', () => {
-    if (st && st.es === es) {
-      setLive('live', 'live');
-      clearInterval(st.poll); clearTimeout(st.retry); st.poll = 0;
+  es.addEventListener('open', async () => {
+    if (!st || st.es !== es) return;
+    setLive('live', 'live');
+    outage(false);
+    clearInterval(st.poll); clearTimeout(st.retry); st.poll = 0;
+    if (st.down) { // back after an outage: anything the stream did not replay
+      st.down = false;
+      st.seen = st.maxId;
+      try { await fetchAfter(st.maxId, true); } catch (e) { /* the stream goes on */ }
     }
   });
   es.addEventListener('error', () => {
@@ -273,15 +457,61 @@ function connect() {
       st.es = null;
       fallback();
     } else {
-      setLive('reconnecting…', 'poll');
+      st.down = true;
+      setLive('reconnecting…', 'error');
+      outage(true, `Since ${fmtTime(Date.now() / 1000)} the server cannot be reached: reconnecting. Alerts raised meanwhile will appear when it is back.`);
     }
   });
 }
 
+// The first load, retried until the server answers (or the view is left).
+async function firstLoad(mine) {
+  for (;;) {
+    try {
+      await loadDeployments();
+      if (st !== mine) return false;
+      await fetchAfter(0, false);
+      outage(false);
+      return st === mine;
+    } catch (e) {
+      if (st !== mine) return false;
+      if (e.status === 401) return false;
+      setLive('cannot reach the server', 'error');
+      outage(true, `The alerts could not be loaded (${e.message}): trying again every 3 s.`);
+      await new Promise((res) => { mine.loadRetry = setTimeout(res, RETRY_MS); });
+      if (st !== mine) return false;
+    }
+  }
+}
+
 function setFilter() {
   st.filter = $('alerts-filter').value;
-  for (const it of st.items.values()) it.el.hidden = !matches(it.a, st.filter);
-  updateEmpty();
+  for (const inc of st.incidents.list) inc.el.hidden = !matches(inc, st.filter);
+  counts();
+}
+
+function windowMinutes() {
+  const v = Number(localStorage.getItem(WINDOW_KEY));
+  return Number.isFinite(v) && v > 0 && v <= 1440 ? v : DEFAULT_WINDOW_MIN;
+}
+
+// Regroups every alert on screen with a new window.
+function setWindow() {
+  const v = Number($('alerts-window').value);
+  if (!Number.isFinite(v) || v <= 0 || v > 1440) { $('alerts-window').value = windowMinutes(); return; }
+  localStorage.setItem(WINDOW_KEY, String(v));
+  const alerts = st.incidents.list.flatMap((i) => i.alerts);
+  for (const inc of st.incidents.list) { if (inc.undo) undo(inc); }
+  st.incidents = new Incidents(v * 60);
+  clear($('alerts-list'));
+  alerts.sort((x, y) => x.id - y.id);
+  for (const a of alerts) upsert(a);
+  counts();
+}
+
+// relative times ("2 min ago") stay true while the page is open
+function tickTimes() {
+  for (const t of document.querySelectorAll('#alerts-list time[data-t]')) t.textContent = ago(Number(t.dataset.t));
 }
 
 export default {
@@ -294,34 +524,52 @@ export default {
       $('alerts-filter').value = ctx.me.role === 'auditor' ? 'all' : 'pending';
       ctx.me.filterSet = true;
     }
-    st = { ctx, items: new Map(), maxId: 0, filter: $('alerts-filter').value, es: null, poll: 0, retry: 0,
+    st = { ctx, incidents: new Incidents(windowMinutes() * 60), deployments: new Map(), maxId: 0, seen: 0,
+      filter: $('alerts-filter').value, es: null, poll: 0, retry: 0, down: false, lastUndo: null,
       canDecide: ctx.me.role === 'operator', canSeeFaces: ctx.me.role === 'operator' };
     const mine = st;
     clear($('alerts-list'));
     $('alerts-keys').hidden = !st.canDecide;
+    $('alerts-window').value = windowMinutes();
+    $('alerts-sound').checked = localStorage.getItem(SOUND_KEY) === '1';
     st.onKey = onKey;
     st.onFilter = setFilter;
+    st.onWindow = setWindow;
+    st.onSound = () => localStorage.setItem(SOUND_KEY, $('alerts-sound').checked ? '1' : '0');
     document.addEventListener('keydown', onKey);
     $('alerts-filter').addEventListener('change', setFilter);
+    $('alerts-window').addEventListener('change', setWindow);
+    $('alerts-sound').addEventListener('change', st.onSound);
+    st.ticker = setInterval(tickTimes, 15000);
     setLive('loading…', 'poll');
-    try {
-      await loadAll();
-    } catch (e) {
-      if (st === mine) setLive(e.message, 'error');
-      return;
-    }
-    if (st !== mine) return;
-    updateEmpty();
+    if (!(await firstLoad(mine))) return;
+    counts();
+    focusFirstIfIdle();
     connect();
   },
   stop() {
     if (!st) return;
     document.removeEventListener('keydown', st.onKey);
     $('alerts-filter').removeEventListener('change', st.onFilter);
+    $('alerts-window').removeEventListener('change', st.onWindow);
+    $('alerts-sound').removeEventListener('change', st.onSound);
     if (st.es) st.es.close();
     clearInterval(st.poll);
     clearTimeout(st.retry);
+    clearTimeout(st.loadRetry);
+    clearInterval(st.ticker);
+    // a decision still in its undo time is sent now rather than lost
+    for (const inc of st.incidents.list) {
+      if (!inc.undo) continue;
+      clearTimeout(inc.undo.timer);
+      clearInterval(inc.undo.tick);
+      const { outcome, note, ids } = inc.undo;
+      for (const id of ids) post(`/alerts/${id}/adjudicate`, { outcome, note }).catch(() => {});
+    }
     st = null;
+    outage(false);
+    $('pending-count').hidden = true;
+    document.title = TITLE;
     clear($('alerts-list'));
   },
 };

@@ -2,7 +2,9 @@
 // its MJPEG stream (faces that match no one are blurred by the server
 // before the frame leaves it), with the camera's state and counters
 // refreshed every few seconds, and the alerts waiting to be stored when the
-// store cannot take them (shown only then). Leaving the view closes the streams.
+// store cannot take them (shown only then). Each tile names its deployment
+// and location and can be enlarged to the whole width (its button, or a
+// click on the picture). Leaving the view closes the streams.
 import { get, url } from './api.js';
 import { h, clear, fmtNum, facts } from './dom.js';
 
@@ -23,8 +25,20 @@ function tile(c) {
   img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: 'live view unavailable' })),
     { once: true });
   const stats = h('div.camstats');
-  const fig = h('figure.camera', { dataset: { id: c.id } }, box, h('figcaption', {}, h('strong', { text: c.name }), stats));
-  return { fig, stats, img };
+  const where = h('span.where');
+  const fig = h('figure.camera', { dataset: { id: c.id } }, box);
+  const big = h('button.enlarge', { type: 'button', 'aria-pressed': 'false', text: 'Enlarge' });
+  const toggle = () => {
+    const on = !fig.classList.contains('big');
+    fig.classList.toggle('big', on);
+    big.setAttribute('aria-pressed', String(on));
+    big.textContent = on ? 'Smaller' : 'Enlarge';
+    if (on) fig.scrollIntoView({ block: 'start' });
+  };
+  big.addEventListener('click', toggle);
+  img.addEventListener('click', toggle);
+  fig.append(h('figcaption', {}, h('div.camhead', {}, h('strong', { text: c.name }), where, big), stats));
+  return { fig, stats, img, where };
 }
 
 function fillStats(t, c) {
@@ -66,6 +80,8 @@ async function refresh() {
       $('cameras-grid').append(t.fig);
     }
     fillStats(t, c);
+    const d = mine.deps.get(r.deployment_id);
+    t.where.textContent = d ? ` — ${d.location} (deployment ${d.name})` : '';
   }
 }
 
@@ -73,10 +89,15 @@ export default {
   id: 'cameras',
   title: 'Cameras',
   roles: ['operator'],
-  start() {
-    st = { tiles: new Map(), timer: 0 };
+  async start() {
+    st = { tiles: new Map(), timer: 0, deps: new Map() };
+    const mine = st;
     clear($('cameras-grid'));
     note('');
+    try {
+      for (const d of (await get('/deployments')).deployments || []) mine.deps.set(d.id, d);
+    } catch (e) { /* the tiles go without their location */ }
+    if (st !== mine) return;
     refresh();
     st.timer = setInterval(refresh, REFRESH_MS);
   },

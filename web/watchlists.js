@@ -17,13 +17,31 @@ function dateToUnix(value) { // "YYYY-MM-DD" -> the end of that day, UTC
   return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
 }
 
+// The server's messages speak of the API's fields; the form's user sees
+// them in the form's own words.
+const PLAIN = [
+  [/(\d+) faces found: choose one with "face": 0 to (\d+)/,
+    (m) => `This photo shows ${m[1]} faces. Enter which one to enrol in "Which face" (0 is the first, ${m[2]} the last) and press Enrol again.`],
+  [/the face matches another subject of this watch list \(allow_duplicate: true enrols it anyway\)/,
+    () => 'This face matches a person already on this watch list. If they are different people, tick "They are different people" and press Enrol again.'],
+  [/not an image or video FFmpeg can read/, () => 'This file is not a photo the server can open: choose a JPEG or PNG file.'],
+];
+export function plain(text) {
+  const t = String(text);
+  for (const [re, say] of PLAIN) {
+    const m = t.match(re);
+    if (m) return t.replace(re, say(m));
+  }
+  return t;
+}
+
 function showError(form, e) {
   const box = form.querySelector('[role=alert]');
   clear(box);
   if (!e) return;
-  box.append(h('p', { text: e.message }));
+  box.append(h('p', { text: plain(e.message) }));
   if (e.reasons && e.reasons.length) {
-    box.append(h('ul', {}, e.reasons.map((r) => h('li', { text: typeof r === 'string' ? r : JSON.stringify(r) }))));
+    box.append(h('ul', {}, e.reasons.map((r) => h('li', { text: plain(typeof r === 'string' ? r : JSON.stringify(r)) }))));
   }
   if (e.field) {
     const input = form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
@@ -49,10 +67,10 @@ async function loadLists(selectId) {
       'aria-pressed': String(mine.list && mine.list.id === w.id) });
     body.append(h('tr', { dataset: { id: w.id } },
       h('th', { scope: 'row' }, open),
-      h('td', { text: w.reason }),
-      h('td', { text: w.authorised_by }),
-      h('td', { text: w.expires_at ? fmtTime(w.expires_at).slice(0, 10) : 'never' }),
-      h('td.num', { text: w.max_size ? `${w.subjects} of ${w.max_size}` : String(w.subjects) })));
+      h('td', { 'data-label': 'Reason', text: w.reason }),
+      h('td', { 'data-label': 'Authorised by', text: w.authorised_by }),
+      h('td', { 'data-label': 'Expires', text: w.expires_at ? fmtTime(w.expires_at).slice(0, 10) : 'never' }),
+      h('td.num', { 'data-label': 'Subjects', text: w.max_size ? `${w.subjects} of ${w.max_size}` : String(w.subjects) })));
   }
   const again = lists.find((w) => w.id === (selectId || (mine.list && mine.list.id)));
   if (again) openList(again);
@@ -89,9 +107,9 @@ function subjectRow(s) {
   const row = h('tr', { dataset: { id: s.id } },
     h('th', { scope: 'row' }, h('span.subject', { text: s.name }), s.under_18 ? h('span.badge', { text: 'under 18' }) : null,
       s.low_quality ? h('span.badge', { text: 'low-quality photo', title: 'enrolled below the quality limits on a supervisor\'s word' }) : null),
-    h('td', { text: s.reason || '—' }),
-    h('td', { text: s.category || '—' }),
-    h('td', { text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
+    h('td', { 'data-label': 'Reason', text: s.reason || '—' }),
+    h('td', { 'data-label': 'Category', text: s.category || '—' }),
+    h('td', { 'data-label': 'Expires', text: s.expires_at ? fmtTime(s.expires_at).slice(0, 10) : 'never' }),
     actions);
   if (st.ctx.me.role === 'operator' || st.ctx.me.role === 'admin') {
     actions.append(h('button', { type: 'button', text: 'Show photo', onclick: (ev) => {
@@ -142,7 +160,7 @@ function showPhotos(photos) {
         h('tbody', {}, rows)));
     }
     if (Array.isArray(p.reasons) && p.reasons.length && (!p.kept || p.low_quality)) {
-      fig.append(h('ul', {}, p.reasons.map((r) => h('li', { text: r }))));
+      fig.append(h('ul', {}, p.reasons.map((r) => h('li', { text: plain(r) }))));
     }
     box.append(fig);
   }
@@ -202,6 +220,7 @@ async function addSubject(ev) {
   if (exp) body.expires_at = exp;
   if ($('sub-justification').value.trim()) body.justification = $('sub-justification').value.trim();
   if ($('sub-face').value !== '') body.face = Number($('sub-face').value);
+  if ($('sub-duplicate').checked) body.allow_duplicate = true;
   if ($('sub-lowq').value.trim()) {
     body.accept_low_quality = $('sub-lowq').value.trim();
     if ($('sub-supervisor').value.trim()) body.supervisor = $('sub-supervisor').value.trim();

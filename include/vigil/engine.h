@@ -172,6 +172,8 @@ VG_API vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack
 VG_API void vg_engine_gallery_set(vg_engine *e, vg_watch_gallery *g);
 /* The deployment the engine stores alerts under (its config's). */
 VG_API int64_t vg_engine_deployment_id(const vg_engine *e);
+/* The alert threshold the engine compares scores with (after defaults). */
+VG_API float vg_engine_threshold(const vg_engine *e);
 /* The model pack the engine embeds with. */
 VG_API const vg_face_pack *vg_engine_pack(const vg_engine *e);
 

@@ -312,6 +312,11 @@ int64_t vg_engine_deployment_id(const vg_engine *e)
     return e->cfg.deployment_id;
 }
 
+float vg_engine_threshold(const vg_engine *e)
+{
+    return e->cfg.threshold;
+}
+
 const vg_face_pack *vg_engine_pack(const vg_engine *e)
 {
     return e->pack;

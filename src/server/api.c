@@ -1,13 +1,15 @@
 /* api.c — the JSON endpoints over the store: health, alerts (list with
  * filters and paging, one, adjudicate, crop) with the subject, watch list
  * and decision beside each alert, watch lists, deployments and the audit
- * chain. An adjudication is also published on the alert feed. Each call holds the store mutex while it uses the store;
+ * chain (its entries, and the check of the whole chain). An adjudication is also published on the alert feed. Each call holds the store mutex while it uses the store;
  * actions are recorded under the session's user name. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/server_internal.h"
+#include "vigil/engine.h"
+#include "vigil/watchlist.h"
 
 #define LIMIT_DEFAULT 100
 #define LIMIT_MAX 1000
@@ -196,15 +198,23 @@ enum MHD_Result vg_api_deployments(vg_request *r)
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++) /* camera URLs may hold credentials: only their count */
-        arr = vg_json_push(
-            arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f, s:s, s:s}", "id",
-                           (json_int_t)d[i].id, "name", d[i].name, "watchlist", d[i].watchlist,
-                           "location", d[i].location, "cameras", d[i].n_cameras, "starts_at",
-                           (json_int_t)d[i].starts_at, "ends_at", (json_int_t)d[i].ends_at, "ended_at",
-                           (json_int_t)d[i].ended_at, "authorised_by", d[i].authorised_by,
-                           "signage_confirmed", d[i].signage_confirmed, "threshold",
-                           (double)d[i].threshold, "model", d[i].model_id, "detector", d[i].detector));
+    for (int i = 0; i < n; i++) { /* camera URLs may hold credentials: only their count */
+        /* the threshold scores are compared with: this server's engine's
+         * when it runs the deployment, else the stored one or the default */
+        double in_use = d[i].threshold > 0 ? d[i].threshold : VG_WATCHLIST_THRESHOLD_DEFAULT;
+        if (r->srv->engine && vg_engine_deployment_id(r->srv->engine) == d[i].id)
+            in_use = vg_engine_threshold(r->srv->engine);
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:b, s:f, s:s, s:s}", "id",
+                              (json_int_t)d[i].id, "name", d[i].name, "watchlist", d[i].watchlist, "location",
+                              d[i].location, "cameras", d[i].n_cameras, "starts_at", (json_int_t)d[i].starts_at,
+                              "ends_at", (json_int_t)d[i].ends_at, "ended_at", (json_int_t)d[i].ended_at,
+                              "authorised_by", d[i].authorised_by, "signage_confirmed",
+                              d[i].signage_confirmed, "threshold", (double)d[i].threshold, "model",
+                              d[i].model_id, "detector", d[i].detector);
+        if (o)
+            json_object_set_new(o, "threshold_in_use", json_real(in_use));
+        arr = vg_json_push(arr, o);
+    }
     free(d);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "deployments", arr));
 }
@@ -235,4 +245,23 @@ enum MHD_Result vg_api_audit(vg_request *r)
     }
     vg_store_audit_free(e, n);
     return vg_http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "entries", arr));
+}
+
+/* The whole chain checked (as `vigil audit verify`): intact, or the first
+ * entry edited, removed or reordered with the reason. */
+enum MHD_Result vg_api_audit_verify(vg_request *r)
+{
+    int64_t bad = 0, n = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_audit_verify(r->srv->store, &bad, &n, &err);
+    unlock(r);
+    if (st != VG_OK && st != VG_ERR_INVALID)
+        return vg_http_store_error(r, st, &err);
+    json_t *o = json_pack("{s:b, s:I}", "intact", st == VG_OK, "entries", (json_int_t)n);
+    if (o && st == VG_ERR_INVALID) {
+        json_object_set_new(o, "bad_seq", json_integer(bad));
+        json_object_set_new(o, "reason", json_string(err.msg));
+    }
+    return vg_http_json(r, MHD_HTTP_OK, o);
 }

@@ -251,6 +251,8 @@ enum MHD_Result vg_api_cameras(vg_request *r)
     vg_store_spool_stats sp;
     vg_engine_spool_stats(srv->engine, &sp);
     json_int_t lost = (json_int_t)(sp.dropped + vg_engine_alerts_dropped(srv->engine));
+    /* the deployment the cameras run for: the console shows its name and location */
     return vg_http_json(r, MHD_HTTP_OK,
-                        json_pack("{s:o, s:i, s:I}", "cameras", arr, "alerts_waiting", sp.pending, "alerts_lost", lost));
+                        json_pack("{s:o, s:i, s:I, s:I}", "cameras", arr, "alerts_waiting", sp.pending, "alerts_lost",
+                                  lost, "deployment_id", (json_int_t)vg_engine_deployment_id(srv->engine)));
 }

@@ -129,6 +129,11 @@ static const op_doc docs[] = {
     {"GET", "/api/v1/audit", "listAudit", 200,
      "since:string:entries from this time (YYYY-MM-DD or Unix seconds);limit:integer:entries at most", NULL,
      LIST_OF("entries", ANY_OBJ), NULL},
+    {"GET", "/api/v1/audit/verify", "verifyAudit", 200, NULL, NULL,
+     "{\"type\":\"object\",\"required\":[\"intact\",\"entries\"],\"properties\":{\"intact\":{\"type\":"
+     "\"boolean\"},\"entries\":{\"type\":\"integer\",\"format\":\"int64\"},\"bad_seq\":{\"type\":"
+     "\"integer\",\"format\":\"int64\"},\"reason\":{\"type\":\"string\"}}}",
+     NULL},
     {"GET", "/api/v1/cameras", "listCameras", 200, NULL, NULL, LIST_OF("cameras", ANY_OBJ), NULL},
     {"GET", "/metrics", "getMetrics", 200, NULL, NULL, NULL,
      "{\"text/plain\":{\"schema\":{\"type\":\"string\"}}}"},

@@ -83,6 +83,10 @@ const vg_route vg_routes[] = {
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
      0, NULL},
     {"GET", "/api/v1/audit", VG_ROLE_AUDITOR, vg_api_audit, "the audit chain: since, limit", 0, NULL},
+    {"GET", "/api/v1/audit/verify", VG_ROLE_AUDITOR, vg_api_audit_verify,
+     "the whole audit chain checked: intact, entries; else bad_seq (the first entry edited, removed or "
+     "reordered) and reason",
+     0, NULL},
     {"GET", "/api/v1/cameras", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_cameras,
      "the engine's cameras: state, frame rate, counters", 0, NULL},
     {"GET", "/metrics", VG_ROLE_ADMIN | VG_ROLE_AUDITOR, vg_api_metrics,

@@ -233,6 +233,7 @@ enum MHD_Result vg_api_crop(vg_request *r);
 enum MHD_Result vg_api_watchlists(vg_request *r);
 enum MHD_Result vg_api_deployments(vg_request *r);
 enum MHD_Result vg_api_audit(vg_request *r);
+enum MHD_Result vg_api_audit_verify(vg_request *r);
 /* api_watchlists.c */
 enum MHD_Result vg_api_watchlist_create(vg_request *r);
 enum MHD_Result vg_api_subjects(vg_request *r);

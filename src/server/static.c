@@ -33,6 +33,7 @@ static const static_entry table[] = {
     {"/api.js", "api.js", "text/javascript; charset=utf-8"},
     {"/dom.js", "dom.js", "text/javascript; charset=utf-8"},
     {"/alerts.js", "alerts.js", "text/javascript; charset=utf-8"},
+    {"/incidents.js", "incidents.js", "text/javascript; charset=utf-8"},
     {"/cameras.js", "cameras.js", "text/javascript; charset=utf-8"},
     {"/watchlists.js", "watchlists.js", "text/javascript; charset=utf-8"},
     {"/stats.js", "stats.js", "text/javascript; charset=utf-8"},

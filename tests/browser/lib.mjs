@@ -131,3 +131,37 @@ export async function logout(page) {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
 }
+
+// axe-core (npm, from scripts/npm-tools; VIGIL_AXE_DIR overrides where it
+// is) run inside the page: every serious or critical violation is a failure.
+// Without axe-core the check is one failure saying so, never a silent pass.
+let axeSource = null;
+export async function axeCheck(page, checks, label) {
+  if (axeSource === null) {
+    const dirs = [process.env.VIGIL_AXE_DIR, path.join(src, 'deps/npm-tools/node_modules/axe-core')].filter(Boolean);
+    const found = dirs.map((d) => path.join(d, 'axe.min.js')).find((f) => fs.existsSync(f));
+    axeSource = found ? fs.readFileSync(found, 'utf8') : '';
+  }
+  if (!axeSource) return checks.ok(false, `${label}: axe-core`, 'axe-core not found: run scripts/bootstrap');
+  // evaluated through the driver, so the page's CSP does not refuse it
+  await page.evaluate(axeSource);
+  const bad = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return checks.ok(bad.length === 0, `${label}: no serious or critical axe-core violation`, bad.join(' | '));
+}
+
+// Logs in over HTTP from node (for checks against the API); returns get(path).
+export async function apiAs(base, name, password = PASSWORD) {
+  const r = await fetch(base + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }) });
+  if (!r.ok) throw new Error(`login as ${name}: ${r.status}`);
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  return async (p) => {
+    const res = await fetch(base + '/api/v1' + p, { headers: { Cookie: cookie } });
+    if (!res.ok) throw new Error(`GET ${p}: ${res.status}`);
+    return res.json();
+  };
+}

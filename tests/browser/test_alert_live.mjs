@@ -49,7 +49,10 @@ try {
   await login(page, base, 'olivia');
   await page.getByRole('heading', { name: 'Alerts' }).waitFor();
   await page.locator('#alerts-live').filter({ hasText: /live|checking/ }).waitFor();
-  const before = await page.locator('#alerts-list article.alert').count();
+  // alerts on screen (a card is an incident: it counts its alerts)
+  const onScreen = () => page.evaluate(() => [...document.querySelectorAll('#alerts-list article.alert')]
+    .reduce((s, el) => s + Number(el.dataset.count), 0));
+  const before = await onScreen();
   const t0 = Date.now();
   const auditorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const ap = await auditorCtx.newPage();
@@ -59,12 +62,14 @@ try {
   t.eq(await page.locator('#alerts-live').textContent(), 'live', 'the queue is live over SSE');
 
   // the alert arrives on the open page
-  await page.locator('#alerts-list article.alert').nth(before).waitFor({ timeout: 180000 });
+  await page.waitForFunction((n) => [...document.querySelectorAll('#alerts-list article.alert')]
+    .reduce((s, el) => s + Number(el.dataset.count), 0) > n, before, { timeout: 180000 });
   console.log(`a new alert on screen ${((Date.now() - t0) / 1000).toFixed(1)} s after the queue was loaded (${before} before)`);
   t.ok(true, 'an alert arrived without reloading the page');
   const first = page.locator('#alerts-list article.alert[data-state=pending]').first();
   const id = Number(await first.getAttribute('data-id'));
-  const a = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), id);
+  // the card shows its incident's best-scoring alert
+  const a = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), Number(await first.getAttribute('data-best')));
   t.eq(await first.locator('.subject').textContent(), NAME, 'the subject name with markup shows as text');
   t.eq(await page.evaluate(() => window.__xss), undefined, 'no script from the name ran');
   const factsText = await first.locator('dl.facts').textContent();
@@ -95,14 +100,18 @@ try {
   await page.keyboard.type(NOTE);
   await page.keyboard.press('Escape');
   t.eq(await page.evaluate(() => document.activeElement.id), `alert-${id}`, 'Esc returns to the alert');
+  const covered = Number(await page.locator(`#alert-${id}`).getAttribute('data-count'));
   await page.keyboard.press('c');
   const decided = page.locator(`#alert-${id}[data-state=confirmed]`);
+  await decided.waitFor({ state: 'attached' });
+  t.ok(await decided.isHidden(), 'the decided card left the pending list');
+  await page.locator('#alerts-filter').selectOption('all');
   await decided.waitFor();
   t.eq(await decided.locator('.badge').first().textContent(), 'confirmed', 'the new state shows without reload');
   const dtext = await decided.locator('dl.facts').textContent();
   t.ok(dtext.includes('Decided byolivia'), 'the deciding officer is shown', dtext);
   t.ok(dtext.includes(`Note${NOTE}`), 'the note (with markup) shows as text', dtext);
-  t.eq(await decided.locator('button').count(), 0, 'a decided alert has no decision buttons');
+  t.eq(await decided.locator('.buttons button').count(), 0, 'a decided alert has no decision buttons');
   const stored = await page.evaluate(async (i) => (await fetch(`/api/v1/alerts/${i}`)).json(), id);
   t.eq(stored.state, 'confirmed', 'the server has the decision');
   await decided.scrollIntoViewIfNeeded();
@@ -119,6 +128,15 @@ try {
     await page.waitForFunction(() => { const i = document.querySelector('#cameras-grid img'); return i && i.naturalWidth > 0; },
       null, { timeout: 30000 });
     t.ok(true, 'the live view shows frames');
+    await page.locator('#cameras-grid .where').filter({ hasText: /\S/ }).waitFor();
+    t.ok((await page.locator('#cameras-grid .where').textContent()).includes('the demo clip (deployment street)'),
+      "the tile names the deployment's location");
+    const small = (await tile.first().boundingBox()).width;
+    await tile.first().getByRole('button', { name: 'Enlarge' }).click();
+    const big = (await tile.first().boundingBox()).width;
+    const grid = (await page.locator('#cameras-grid').boundingBox()).width;
+    t.ok(big > small && big >= grid - 2, 'Enlarge makes the tile as wide as the view', `${small} -> ${big} of ${grid}`);
+    await tile.first().getByRole('button', { name: 'Smaller' }).click();
     await page.screenshot({ path: path.join(art, 'cameras.png') });
   }
   // the statistics, with the decision counted
@@ -128,7 +146,7 @@ try {
     await charts.first().waitFor();
     const labels = await charts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     const decisions = labels.find((l) => l.startsWith('Decisions'));
-    t.ok(decisions && decisions.includes('confirmed 1'), 'the decisions chart counts the confirmation', decisions);
+    t.ok(decisions && decisions.includes(`confirmed ${covered}`), 'the decisions chart counts the confirmation (each alert of the incident)', decisions);
     t.ok(labels.some((l) => l.startsWith('Alerts over time')), 'alerts over time are drawn', labels.join(' | '));
     t.ok(labels.some((l) => l.startsWith('Faces processed')), 'faces processed are drawn');
     t.ok(await page.locator('#stats-body svg.chart rect').count() > 3, 'the charts have bars');
@@ -144,8 +162,8 @@ try {
   await ap.locator('#audit-table tbody tr').first().waitFor();
   await ap.getByLabel('Filter').fill('alert.adjudicate');
   const row = ap.locator('#audit-table tbody tr:not([hidden])');
-  t.eq(await row.count(), 1, 'one adjudication in the audit log');
-  const cells = await row.first().locator('td').allTextContents();
+  t.eq(await row.count(), covered, 'one adjudication in the audit log per alert of the incident');
+  const cells = await row.last().locator('td').allTextContents();
   t.eq(cells[2], 'olivia', 'recorded under the officer\'s name');
   t.ok(cells[4].includes(String(id)), 'on the alert', cells[4]);
   t.ok(cells[5].includes('confirmed'), 'with the outcome', cells[5]);

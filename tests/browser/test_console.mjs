@@ -9,7 +9,7 @@
 // Screenshots go to the artefact directory.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checks, playwright, tmpdir, users, vigil, start, watchPage, login, logout, artefactDir, src, skip } from './lib.mjs';
+import { Checks, playwright, tmpdir, users, vigil, start, watchPage, login, logout, artefactDir, src, skip, axeCheck } from './lib.mjs';
 
 const pw = playwright();
 const media = path.join(src, 'deps/media');
@@ -111,6 +111,10 @@ try {
   await page.getByLabel('Filter').fill('subject.add');
   t.eq(await page.locator('#audit-table tbody tr:not([hidden])').count(), 1, 'the audit filter narrows the rows');
   t.eq(await page.evaluate(() => window.__xss), undefined, 'no script from the audit details ran');
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await page.locator('#audit-verify-result[data-kind=ok]').waitFor();
+  t.ok(/intact: \d+ entries checked/.test(await page.locator('#audit-verify-result').textContent()), 'the auditor verifies the chain from the console');
+  await axeCheck(page, t, 'audit view');
   await page.screenshot({ path: path.join(art, 'console-audit-auditor.png'), fullPage: true });
   await logout(page);
 
@@ -171,6 +175,26 @@ try {
   }
   await tp.screenshot({ path: path.join(art, 'console-tablet.png'), fullPage: true });
   tclean();
+
+  // a phone: a short header, the watch lists as cards (no sideways scrolling,
+  // names not wrapped letter by letter), axe-core on the view
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  const pp = await ph.newPage();
+  const pclean = watchPage(pp, t, 'phone window');
+  await login(pp, base, 'olivia');
+  await pp.locator('#nav').waitFor();
+  const hh = (await pp.locator('header.top').boundingBox()).height;
+  t.ok(hh <= 100, 'phone: the header is at most 100 px high', `${hh} px`);
+  await pp.getByRole('link', { name: 'Watch lists' }).click();
+  await pp.locator('#watchlists-table tbody button.link').first().click();
+  await pp.locator('#subjects-table tbody .subject').first().waitFor();
+  const over = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  t.ok(over <= 0, 'phone: the watch lists fit the width', `${over} px too wide`);
+  const nameW = await pp.locator('#subjects-table tbody .subject').first().evaluate((e) => e.getBoundingClientRect().width);
+  t.ok(nameW >= 120, "phone: a subject's name is not wrapped letter by letter", `${nameW} px wide`);
+  await axeCheck(pp, t, 'phone: watch lists');
+  await pp.screenshot({ path: path.join(art, 'console-phone-watchlists.png'), fullPage: true });
+  pclean();
 } catch (e) {
   t.ok(false, 'the test ran to its end', e.stack);
 } finally {

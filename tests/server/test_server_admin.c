@@ -5,6 +5,7 @@
  * never stored or audited in clear, with their role enforced; the report's
  * figures equal the store's, and its timeline adds up to its alerts. */
 #include "server/server_fixtures.h"
+#include "vigil/watchlist.h"
 
 static void users(void **state)
 {
@@ -235,7 +236,18 @@ static void report(void **state)
     vg_report want;
     assert_int_equal(vg_store_report(x.f.s, d[0].name, &want, &err), VG_OK);
     snprintf(path, sizeof path, "/api/v1/deployments/%lld/report?bucket=60", (long long)d[0].id);
+    double thr = d[0].threshold > 0 ? d[0].threshold : VG_WATCHLIST_THRESHOLD_DEFAULT;
     free(d);
+    /* the console shows a score beside the threshold actually in use (the
+     * default when the deployment stores none; no engine under this server) */
+    r = http_get(&x, "/api/v1/deployments", &aud);
+    assert_int_equal(r.status, 200);
+    json_t *dl = resp_json(&r);
+    resp_free(&r);
+    json_t *d0 = json_array_get(json_object_get(dl, "deployments"), 0);
+    assert_non_null(json_object_get(d0, "threshold_in_use"));
+    assert_float_equal(json_real_value(json_object_get(d0, "threshold_in_use")), thr, 1e-6);
+    json_decref(dl);
     r = http_get(&x, path, &aud);
     assert_int_equal(r.status, 200);
     json_t *j = resp_json(&r);
@@ -281,6 +293,37 @@ static void report(void **state)
     srv_stop(&x);
 }
 
+/* The auditor's "verify the chain": intact, then an edited entry named. */
+static void audit_verify(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    srv_alerts(&x, 2);
+    session olivia = login(&x, "olivia"), aud = login(&x, "aud");
+    resp r = http_get(&x, "/api/v1/audit/verify", &olivia);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/audit/verify", &aud);
+    assert_int_equal(r.status, 200);
+    json_t *j = resp_json(&r);
+    resp_free(&r);
+    assert_true(json_is_true(json_object_get(j, "intact")));
+    assert_true(json_integer_value(json_object_get(j, "entries")) >= 3);
+    assert_null(json_object_get(j, "bad_seq"));
+    json_decref(j);
+    raw_exec(x.f.db, "UPDATE audit SET actor = 'someone else' WHERE seq = 2");
+    r = http_get(&x, "/api/v1/audit/verify", &aud);
+    assert_int_equal(r.status, 200);
+    j = resp_json(&r);
+    resp_free(&r);
+    assert_true(json_is_false(json_object_get(j, "intact")));
+    assert_int_equal(json_integer_value(json_object_get(j, "bad_seq")), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "reason")), "edited"));
+    json_decref(j);
+    srv_stop(&x);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -288,6 +331,7 @@ int main(void)
         cmocka_unit_test(users),
         cmocka_unit_test(tokens),
         cmocka_unit_test(report),
+        cmocka_unit_test(audit_verify),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
