@@ -43,6 +43,7 @@ ok +onnxrt +ONNX Runtime 1\.[0-9.]+ loaded
 ok +database .*integrity ok, schema [0-9]+
 ok +wal +[0-9]+ bytes
 ok +key .*mode 0600, opens the store
+ok +sign-key .*none yet.*
 ok +clock .*
 ok +disk +[0-9]+ MiB free" -- doctor
 expect 1 '"check":"disk","result":"warn"' -- --json doctor --disk-warn-mib 1000000000
@@ -53,6 +54,14 @@ cp -r "$models" pack
 printf '\x55' | dd of=pack/fr_feature.onnx bs=1 seek=4096 conv=notrunc status=none
 expect 2 "FAIL +models +embedder .*fr_feature.onnx: (unknown|mismatch)" -- --models pack doctor
 expect 2 "FAIL +models .*(No such|cannot|not)" -- --models "$tmp/none" doctor
+
+# the audit checkpoints' signing key: made by the first checkpoint, then
+# its mode
+expect 0 "" -- audit checkpoint --file "$tmp/checkpoints"
+expect 0 "ok +sign-key .*mode 0600, public key [0-9a-f]{16}" -- doctor
+chmod 0644 "$db.sign.key"
+expect 2 "FAIL +sign-key .*mode 0644: readable by others" -- doctor
+chmod 0600 "$db.sign.key"
 
 # the key file's mode, then no key file
 chmod 0644 "$db.key"
