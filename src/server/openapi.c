@@ -155,11 +155,21 @@ static json_t *query_params(const char *q)
         size_t len = end ? (size_t)(end - q) : strlen(q);
         const char *c1 = memchr(q, ':', len);
         const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - q)) : NULL;
-        if (c1 && c2)
-            json_array_append_new(arr, json_pack("{s:s#, s:s, s:b, s:s#, s:{s:s#}}", "name", q, (int)(c1 - q),
-                                                 "in", "query", "required", 0, "description", c2 + 1,
-                                                 (int)(q + len - c2 - 1), "schema", "type", c1 + 1,
-                                                 (int)(c2 - c1 - 1)));
+        if (c1 && c2) {
+            /* "(required)" in the description: required, its first word
+             * (up to a comma or space) the example */
+            const char *desc = c2 + 1;
+            int dlen = (int)(q + len - c2 - 1);
+            char d[512];
+            snprintf(d, sizeof d, "%.*s", dlen, desc);
+            int required = strstr(d, "(required)") != NULL;
+            json_t *p = json_pack("{s:s#, s:s, s:b, s:s#, s:{s:s#}}", "name", q, (int)(c1 - q), "in", "query",
+                                  "required", required, "description", desc, dlen, "schema", "type", c1 + 1,
+                                  (int)(c2 - c1 - 1));
+            if (p && required)
+                json_object_set_new(p, "example", json_stringn(d, strcspn(d, ", ")));
+            json_array_append_new(arr, p);
+        }
         q += len + (end ? 1 : 0);
     }
     return arr;

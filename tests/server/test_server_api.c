@@ -55,6 +55,20 @@ static void openapi_walk(void **state)
                 snprintf(url, sizeof url, "%.*s1%s", (int)(brace - path), path, brace + 4);
             else
                 snprintf(url, sizeof url, "%s", path);
+            /* a required query parameter gets the document's example */
+            json_t *params = json_object_get(op, "parameters");
+            size_t pi;
+            json_t *prm;
+            json_array_foreach(params, pi, prm)
+            {
+                json_t *exq = json_object_get(prm, "example");
+                if (!strcmp(json_string_value(json_object_get(prm, "in")), "query") &&
+                    json_is_true(json_object_get(prm, "required")) && json_is_string(exq)) {
+                    size_t used = strlen(url);
+                    snprintf(url + used, sizeof url - used, "%c%s=%s", strchr(url, '?') ? '&' : '?',
+                             json_string_value(json_object_get(prm, "name")), json_string_value(exq));
+                }
+            }
             size_t k = 0;
             for (; method[k] && k < 7; k++)
                 m[k] = (char)(method[k] - 'a' + 'A');

@@ -389,7 +389,7 @@ static void test_migration_from_2(void **state)
     raw_exec(f.db, "DROP INDEX alert_raised; ALTER TABLE alert DROP COLUMN hold_reason; "
                    "ALTER TABLE alert DROP COLUMN held_by; ALTER TABLE alert DROP COLUMN held_at; "
                    "DROP TABLE alert_tally; DROP TABLE \"user\"; DROP TABLE api_token; "
-                   "DROP TABLE paperwork; DROP TABLE eval_run; "
+                   "DROP TABLE session; DROP TABLE paperwork; DROP TABLE eval_run; "
                    "ALTER TABLE template DROP COLUMN low_quality; "
                    "ALTER TABLE deployment DROP COLUMN model_id; ALTER TABLE deployment DROP COLUMN detector; "
                    "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
