@@ -11,12 +11,14 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
+# The install prefix is given each time: a tree configured before the install
+# layout (issue 19) kept /usr/local, and test_install checks Debian's /usr.
 build: bootstrap
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 	@cmake --build build -j$(JOBS)
 
 build-asan: bootstrap
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Asan >/dev/null
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Asan -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 
 build-fuzz: bootstrap
@@ -51,7 +53,7 @@ demo: build
 
 # Build chatter goes to stderr so that `make bench > bench.json` holds the JSON alone.
 bench: bootstrap
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 	@cmake --build build -j$(JOBS) --target vg_bench 1>&2
 	@build/bench/vg_bench
 
