@@ -7,11 +7,13 @@
 
 #include <stddef.h>
 
+#include "vigil/api.h"
+
 /* url with its user-info replaced by "***@" and the values of secret-named
  * name=value components (in path, query or fragment) by "***". Written
  * into buf (always terminated; a result cut short is a prefix of the full
  * one); returns buf ("" when buf is NULL or len 0). Redacting a redacted
  * URL changes nothing. */
-const char *vg_url_redact(const char *url, char *buf, size_t len);
+VG_API const char *vg_url_redact(const char *url, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_enrol_crash.sh — crash safety of enrolment: up to 64 subjects of two
-# LFW photos each (128 photos) enrolled one `vigil subject add` at a time, and
+# test_enrol_crash.sh — crash safety of enrolment: up to 44 subjects of two
+# LFW photos each (88 photos) enrolled one `vigil subject add` at a time, and
 # 20 of those processes killed with SIGKILL after a random delay. Afterwards the
 # database passes PRAGMA integrity_check, the audit chain verifies, every
 # subject is whole (two templates, two photos, one subject.add entry) or
@@ -16,7 +16,7 @@ export VIGIL_DB=$tmp/vigil.db VIGIL_ACTOR=bulk-loader
 unset VIGIL_KEY
 "$vigil" watchlist create bulk --reason "crash test" --authorised-by "test" >/dev/null || exit 1
 
-mapfile -t people < <(awk '$2 >= 2 { print $1 }' "$data/lfw/lfw-names.txt" | head -64)
+mapfile -t people < <(awk '$2 >= 2 { print $1 }' "$data/lfw/lfw-names.txt" | head -44)
 # LFW photos often show other people in the background; looking only for
 # faces of 60 px and more keeps most enrolments to the subject's own face
 enrol() {
@@ -33,7 +33,7 @@ for i in "${!people[@]}"; do
   p=${people[$i]}
   enrol "$p" &
   pid=$!
-  # every second process is a candidate (32 of them) until 20 kills have
+  # every second process is a candidate (22 of them) until 20 kills have
   # landed: one that ends early (a photo refused) leaves room for the next
   if [ "$kills" -lt 20 ] && [ $((i % 2)) = 1 ]; then
     # somewhere in the process's life: model loading, detection, or the write
