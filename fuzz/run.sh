@@ -16,5 +16,5 @@ mkdir -p "$work/corpus"
 [ -d "$src/corpus/$name" ] && cp "$src/corpus/$name"/* "$work/corpus/" 2>/dev/null
 if [ -x "$src/seed_$name.sh" ]; then "$src/seed_$name.sh" "$work/corpus" || exit 1; fi
 cd "$work"
-exec "$bin" -max_total_time="${VIGIL_FUZZ_SECONDS:-10}" -rss_limit_mb=4096 -timeout=10 \
+exec "$bin" -max_total_time="${VIGIL_FUZZ_SECONDS:-10}" -rss_limit_mb=4096 -timeout=10 -error_exitcode=1 \
   -print_final_stats=1 "$work/corpus"
