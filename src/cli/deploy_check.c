@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text_file.h"
 #include "base/paths.h"
 #include "cli/cli.h"
 #include "match/calib.h"
@@ -22,35 +23,6 @@
 #ifndef VG_DEFAULT_CALIBRATION
 #define VG_DEFAULT_CALIBRATION ""
 #endif
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *g = nc <= ((size_t)64 << 20) ? realloc(b, nc) : NULL;
-            if (!g) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = g;
-            cap = nc;
-        }
-        size_t r = fread(b + n, 1, 4096, f);
-        n += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    b[n] = '\0';
-    return b;
-}
 
 /* The default calibration file: $VIGIL_CALIBRATION, else the install
  * prefix's (share/vigil/calibration/default.txt), else the build tree's;
@@ -81,7 +53,7 @@ vg_status vg_cli_calibration_for(struct vg_store *store, const char *model_id, v
     }
     char installed[4096];
     const char *path = vg_cli_default_calibration(installed, sizeof installed);
-    if (!path[0] || !(text = read_file(path)))
+    if (!path[0] || !(text = vg_text_file_read(path)))
         return vg_err_set(err, VG_ERR_NOT_FOUND, "no calibration of model %s (none saved in the store%s%s)",
                           model_id, path[0] ? ", and none readable at " : "", path);
     snprintf(source, len, "the default calibration %s", path);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/text_file.h"
 #include "match/calib.h"
 #include "paperwork/paperwork.h"
 #include "vigil/watchlist.h"
@@ -95,34 +96,6 @@ static json_t *num(double v)
     return json_string(buf);
 }
 
-static char *read_text_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4097 > cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *g = nc <= ((size_t)64 << 20) ? realloc(b, nc) : NULL;
-            if (!g) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = g, cap = nc;
-        }
-        size_t r = fread(b + n, 1, 4096, f);
-        n += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    b[n] = '\0';
-    return b;
-}
-
 /* The calibration's false-alert rate at the deployment's threshold for its
  * list's size: the store's calibration of the model, else the default file
  * when it is of that model (as `vigil run` checks it). */
@@ -133,7 +106,7 @@ static json_t *calibration_json(vg_store *s, const char *model, const char *path
     vg_status st = vg_store_calibration_get(s, model, &text, &err);
     snprintf(source, sizeof source, "the store's calibration of model %s (vigil eval calibrate --save)", model);
     if (st == VG_ERR_NOT_FOUND && path && *path) {
-        text = read_text_file(path);
+        text = vg_text_file_read(path);
         snprintf(source, sizeof source, "the default calibration file %s", path);
         st = text ? VG_OK : VG_ERR_NOT_FOUND;
     }
