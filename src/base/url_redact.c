@@ -21,44 +21,13 @@
  * by a small buffer is a prefix of the full one and holds no secret that
  * the full one hides.
  */
+#include "base/strbuf.h"
 #include "base/url_redact.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct out {
-    char *p;
-    size_t len, cap;
-    int failed;
-} out;
-
-static void put(out *o, const char *s, size_t n)
-{
-    if (o->failed || n == 0)
-        return;
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 64;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *g = realloc(o->p, cap);
-        if (!g) {
-            o->failed = 1;
-            return;
-        }
-        o->p = g;
-        o->cap = cap;
-    }
-    memcpy(o->p + o->len, s, n);
-    o->len += n;
-    o->p[o->len] = '\0';
-}
-
-static void put_s(out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
 
 /* Length of "scheme://" at the start of url, or 0. */
 static size_t scheme_len(const char *url)
@@ -105,21 +74,21 @@ static int secret_name(const char *name, size_t n)
 
 /* Copies s (path, query or fragment text), hiding the value of each
  * secret-named name=value component; components are separated by / ? & ; #. */
-static void put_components(out *o, const char *s)
+static void put_components(vg_strbuf *o, const char *s)
 {
     static const char seps[] = "/?&;#";
     while (*s) {
         size_t n = strcspn(s, seps);
         const char *eq = memchr(s, '=', n);
         if (eq && secret_name(s, (size_t)(eq - s))) {
-            put(o, s, (size_t)(eq - s) + 1);
-            put_s(o, "***");
+            vg_strbuf_put(o, s, (size_t)(eq - s) + 1);
+            vg_strbuf_puts(o, "***");
         } else {
-            put(o, s, n);
+            vg_strbuf_put(o, s, n);
         }
         s += n;
         if (*s)
-            put(o, s++, 1);
+            vg_strbuf_put(o, s++, 1);
     }
 }
 
@@ -140,7 +109,7 @@ static const char *last_at(const char *p, const char *end)
  * nothing is normalised (redacting twice changes nothing): the authority up
  * to the first / ? # (after the user-info), then path, query and fragment
  * with their secret-named values hidden. */
-static int redact_parsed(out *o, const char *url, size_t sl)
+static int redact_parsed(vg_strbuf *o, const char *url, size_t sl)
 {
     CURLU *u = curl_url();
     if (!u) {
@@ -161,12 +130,12 @@ static int redact_parsed(out *o, const char *url, size_t sl)
     if (ok && (user || pass || opts) != (at != NULL))
         ok = 0;
     if (ok) {
-        put(o, url, sl);
+        vg_strbuf_put(o, url, sl);
         if (at) {
-            put_s(o, "***@");
+            vg_strbuf_puts(o, "***@");
             auth = at + 1;
         }
-        put(o, auth, (size_t)(end - auth));
+        vg_strbuf_put(o, auth, (size_t)(end - auth));
         put_components(o, end);
     }
     curl_free(user);
@@ -183,7 +152,7 @@ const char *vg_url_redact(const char *url, char *buf, size_t len)
     buf[0] = '\0';
     if (!url)
         return buf;
-    out o = {0};
+    vg_strbuf o = {0};
     size_t sl = scheme_len(url);
     if (sl == 0 || !redact_parsed(&o, url, sl)) {
         o.len = 0;
@@ -193,7 +162,7 @@ const char *vg_url_redact(const char *url, char *buf, size_t len)
         const char *end = p + strcspn(p, "/?#");
         const char *at = last_at(p, end);
         if (sl > 0) {
-            put(&o, url, sl);
+            vg_strbuf_put(&o, url, sl);
             if (!at) /* refused by curl: credentials with a reserved character */
                 at = last_at(p, p + strlen(p));
         } else if (at && !memchr(p, ':', (size_t)(at - p)) &&
@@ -201,12 +170,12 @@ const char *vg_url_redact(const char *url, char *buf, size_t len)
             at = NULL; /* "clip@2x.mp4", "me@host" without a password: a path */
         }
         if (at) {
-            put_s(&o, "***@");
+            vg_strbuf_puts(&o, "***@");
             p = at + 1;
         }
         if (sl > 0) { /* host[:port]: no name=value in it */
             end = p + strcspn(p, "/?#");
-            put(&o, p, (size_t)(end - p));
+            vg_strbuf_put(&o, p, (size_t)(end - p));
             p = end;
         }
         put_components(&o, p);
