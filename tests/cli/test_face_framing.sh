@@ -15,7 +15,8 @@
 #                at 20, two coins of coins.png pass; the crowd's background
 #                tiles at 20), and none enrolled.
 #
-# FACE_SETS_COUNT photos per set (default 200; `make bench-faces` runs 1000).
+# FACE_SETS_COUNT photos per set (default 120, so one miss is allowed at 99 %;
+# FACE_SETS_COUNT=1000 checks the README's full sets).
 # Skips (77) without LFW.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
@@ -25,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$here/../..
 media=${VIGIL_MEDIA:-$root/deps/media}
 [ -d "$media/nonfaces" ] || { echo "no $media/nonfaces: run scripts/bootstrap"; exit 1; }
-count=${FACE_SETS_COUNT:-200}
+count=${FACE_SETS_COUNT:-120}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export VIGIL_DB=$tmp/vigil.db VIGIL_ACTOR=test
