@@ -217,8 +217,8 @@ static void test_newer_schema(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 12);
-    assert_int_equal(vg_store_db_schema_version(f.s), 12);
+    assert_int_equal(vg_store_schema_version(), 13);
+    assert_int_equal(vg_store_db_schema_version(f.s), 13);
     vg_store_close(f.s);
     f.s = NULL;
     raw_exec(f.db, "INSERT INTO schema_version (version, applied_at) VALUES (13, 0)");
