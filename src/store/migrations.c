@@ -586,6 +586,11 @@ const char *vg_store_migration_sql(int i, vg_store_dialect d)
     return migrations[i].sql[d];
 }
 
+int vg_store_migration_has_step(int i)
+{
+    return i >= 0 && i < N_MIGRATIONS && migrations[i].with_key != NULL;
+}
+
 int vg_store_migrations_latest(void)
 {
     return migrations[N_MIGRATIONS - 1].version;
