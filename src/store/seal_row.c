@@ -62,7 +62,8 @@ void vg_db_meta_ad(const char *key, char ad[VG_SEAL_AD_MAX])
 /* One kind of sealed value: its table's rows in keyset order. A row is
  * named by k1 (its id), or by (k1, k2) when composite. select: ?1 (and ?2
  * when composite) the last row read, columns k1, [k2,] value, at most
- * BATCH rows; update: ?1 [?2] the row, then the sealed value. */
+ * BATCH (32) rows; update: ?1 [?2] the row, then the sealed value. The
+ * walk ends at the first empty batch. */
 typedef struct reseal_spec {
     const char *ad_table, *column;
     int composite;
@@ -93,10 +94,6 @@ typedef struct old_value {
     uint8_t *sealed;
     size_t len;
 } old_value;
-
-typedef struct reseal_count {
-    int64_t resealed, left; /* left: did not open, kept as they were */
-} reseal_count;
 
 /* The value sealed anew bound to ad, into *out; *out NULL (VG_OK) when the
  * old value does not open. */
@@ -141,8 +138,7 @@ static vg_status read_batch(vg_store *s, const reseal_spec *sp, int64_t k1, int6
     return st;
 }
 
-static vg_status reseal_table(vg_store *s, const reseal_spec *sp, reseal_count *count,
-                              vg_err *err)
+static vg_status reseal_table(vg_store *s, const reseal_spec *sp, vg_err *err)
 {
     old_value v[BATCH];
     int64_t k1 = -1, k2 = -1;
@@ -163,18 +159,13 @@ static vg_status reseal_table(vg_store *s, const reseal_spec *sp, reseal_count *
             uint8_t *fresh = NULL;
             size_t flen = 0;
             st = reseal_one(s, v[i].sealed, v[i].len, ad, &fresh, &flen, err);
-            if (st == VG_OK && !fresh) {
-                count->left++;
-                continue;
-            }
-            if (st == VG_OK) {
+            if (st == VG_OK && fresh) { /* else: altered before, kept as it is */
                 vg_sql_reset(&q);
                 vg_sql_i64(&q, 1, v[i].k1);
                 if (sp->composite)
                     vg_sql_i64(&q, 2, v[i].k2);
                 vg_sql_blob(&q, sp->composite ? 3 : 2, fresh, flen);
                 st = vg_sql_run(&q, err);
-                count->resealed++;
             }
             free(fresh);
         }
@@ -188,7 +179,7 @@ static vg_status reseal_table(vg_store *s, const reseal_spec *sp, reseal_count *
             free(v[i].sealed);
         if (st != VG_OK)
             return vg_err_prefix(err, st, "re-sealing %s.%s", sp->ad_table, sp->column);
-        if (n < BATCH)
+        if (n == 0)
             return VG_OK;
     }
 }
@@ -214,7 +205,7 @@ static vg_status read_meta(void *ctx, vg_sql *q, void *elem, vg_err *err)
 }
 
 /* The calibrations in the meta table (a few rows, one per model). */
-static vg_status reseal_calibrations(vg_store *s, reseal_count *count, vg_err *err)
+static vg_status reseal_calibrations(vg_store *s, vg_err *err)
 {
     vg_sql q;
     vg_status st = vg_sql_prepare_bytes(&q, s,
@@ -233,12 +224,8 @@ static vg_status reseal_calibrations(vg_store *s, reseal_count *count, vg_err *e
         uint8_t *fresh = NULL;
         size_t flen = 0;
         st = reseal_one(s, m[i].value, m[i].len, ad, &fresh, &flen, err);
-        if (st == VG_OK && !fresh)
-            count->left++;
-        else if (st == VG_OK) {
+        if (st == VG_OK && fresh) /* else: altered before, kept as it is */
             st = vg_db_meta_put(s, m[i].key, fresh, flen, err);
-            count->resealed++;
-        }
         free(fresh);
     }
     for (int i = 0; i < n; i++) {
@@ -270,10 +257,9 @@ vg_status vg_db_reseal_all(vg_store *s, vg_err *err)
         return vg_err_set(err, VG_ERR_INVALID,
                           "the key in %s does not open database %s (wrong key file?)", s->key_path,
                           s->name);
-    reseal_count count = {0, 0};
     for (size_t i = 0; st == VG_OK && i < sizeof specs / sizeof specs[0]; i++)
-        st = reseal_table(s, &specs[i], &count, err);
+        st = reseal_table(s, &specs[i], err);
     if (st == VG_OK)
-        st = reseal_calibrations(s, &count, err);
+        st = reseal_calibrations(s, err);
     return st;
 }

@@ -328,17 +328,24 @@ static void make_v12(world *w)
     uint8_t key[VG_STORE_KEY_BYTES];
     read_key(w->f.key, key);
     char where[300], ad[VG_SEAL_AD_MAX];
-    int64_t subjects[2] = {w->a, w->b};
-    for (int s = 0; s < 2; s++)
-        for (int k = 0; k < 2; k++) {
-            long long t = template_of(db, subjects[s], k);
-            snprintf(where, sizeof where, "id = %lld", t);
-            vg_seal_row_ad(ad, "templates", t, -1, "vector");
-            to_v12(db, key, "template", "vector", where, ad);
-            snprintf(where, sizeof where, "subject_id = %lld AND idx = %d", (long long)subjects[s], k);
-            vg_seal_row_ad(ad, "photos", subjects[s], k, "jpeg");
-            to_v12(db, key, "photo", "jpeg", where, ad);
-        }
+    long long n = raw_int(db, "SELECT count(*) FROM template");
+    for (long long k = 0; k < n; k++) {
+        snprintf(where, sizeof where, "SELECT id FROM template ORDER BY id LIMIT 1 OFFSET %lld", k);
+        long long t = raw_int(db, where);
+        snprintf(where, sizeof where, "id = %lld", t);
+        vg_seal_row_ad(ad, "templates", t, -1, "vector");
+        to_v12(db, key, "template", "vector", where, ad);
+    }
+    n = raw_int(db, "SELECT count(*) FROM photo");
+    for (long long k = 0; k < n; k++) {
+        snprintf(where, sizeof where, "SELECT subject_id FROM photo ORDER BY subject_id, idx LIMIT 1 OFFSET %lld", k);
+        long long sid = raw_int(db, where);
+        snprintf(where, sizeof where, "SELECT idx FROM photo ORDER BY subject_id, idx LIMIT 1 OFFSET %lld", k);
+        int idx = (int)raw_int(db, where);
+        snprintf(where, sizeof where, "subject_id = %lld AND idx = %d", sid, idx);
+        vg_seal_row_ad(ad, "photos", sid, idx, "jpeg");
+        to_v12(db, key, "photo", "jpeg", where, ad);
+    }
     int64_t alerts[2] = {w->alert1, w->alert2}, runs[2] = {w->run1, w->run2};
     for (int i = 0; i < 2; i++) {
         snprintf(where, sizeof where, "id = %lld", (long long)alerts[i]);
@@ -367,12 +374,18 @@ static void make_v12(world *w)
 }
 
 /* Everything of the world reads back as it was written. */
-static void assert_world_reads(world *w)
+static void assert_world_reads(world *w, int extra)
 {
     vg_err err = {{0}};
     vg_template_set t;
     assert_int_equal(vg_store_templates_load(w->f.s, ACTOR, "test", w->wl, MODEL, T0, &t, &err), VG_OK);
-    assert_int_equal(t.n, 4);
+    assert_int_equal(t.n, 4 + 2 * extra);
+    for (int x = 0; x < extra; x++) { /* subject 10 + x, enrolled after A and B */
+        fx_photos *p = fx_photos_new(10 + x, 2);
+        for (int k = 0; k < 2; k++)
+            assert_memory_equal(t.vecs + (size_t)(4 + 2 * x + k) * DIM, p->vec[k], DIM * sizeof(float));
+        fx_photos_free(p);
+    }
     for (int who = 1; who <= 2; who++) {
         fx_photos *p = fx_photos_new(who, 2);
         int64_t sid = who == 1 ? w->a : w->b;
@@ -421,6 +434,13 @@ static void test_migration_13_reseals(void **state)
     (void)state;
     world w;
     world_init(&w);
+    /* more rows than the migration's batch of 32 */
+    enum { EXTRA = 20 };
+    for (int x = 0; x < EXTRA; x++) {
+        char name[32];
+        snprintf(name, sizeof name, "Subject %d", 10 + x);
+        fx_enrol(w.f.s, w.wl, name, 10 + x, 2);
+    }
     vg_store_close(w.f.s);
     w.f.s = NULL;
     make_v12(&w);
@@ -438,7 +458,7 @@ static void test_migration_13_reseals(void **state)
     w.f.s = fx_open_at(w.f.db, NULL, T0 + 10);
     assert_int_equal(vg_store_db_schema_version(w.f.s), 13);
     assert_int_equal(raw_int(w.f.db, "SELECT applied_at FROM schema_version WHERE version = 13"), T0 + 10);
-    assert_world_reads(&w);
+    assert_world_reads(&w, EXTRA);
     /* the altered crop: kept byte for byte, refused when read */
     size_t len2 = 0;
     snprintf(sql, sizeof sql, "SELECT crop FROM alert WHERE id = %lld", (long long)w.alert2);
@@ -504,7 +524,7 @@ static void test_migration_13_wrong_key(void **state)
     /* the right key upgrades it */
     w.f.s = fx_open_at(w.f.db, NULL, T0 + 20);
     assert_int_equal(vg_store_db_schema_version(w.f.s), 13);
-    assert_world_reads(&w);
+    assert_world_reads(&w, 0);
     world_done(&w);
 }
 
