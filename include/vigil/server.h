@@ -74,7 +74,8 @@ typedef struct vg_server_config {
 
 /* The server's part of a vigil config file (settings.c): [http] listen,
  * tls_cert, tls_key, body_max, upload_max; [webhook] url (one line per URL,
- * at most 8), secret_file. */
+ * at most 8), secret_file; [audit] checkpoint_interval, checkpoint_file,
+ * checkpoint_syslog, sign_key. */
 #define VG_SERVER_PATH_MAX 1024
 #define VG_SERVER_WEBHOOKS_MAX 8
 typedef struct vg_server_settings {
@@ -84,13 +85,23 @@ typedef struct vg_server_settings {
     int n_webhooks;
     char webhooks[VG_SERVER_WEBHOOKS_MAX][2048];
     char secret_file[VG_SERVER_PATH_MAX];
+    /* [audit]: a signed checkpoint of the audit chain's head (as `vigil
+     * audit checkpoint` makes) at the start, every checkpoint_interval
+     * seconds and at the stop of `vigil serve` and `vigil run` (0: none),
+     * exported to checkpoint_file and/or checkpoint_syslog
+     * ("udp://HOST:PORT"), signed with the key file sign_key ("": as the
+     * command: $VIGIL_SIGN_KEY, else the database's path + ".sign.key"). */
+    int checkpoint_interval;
+    char checkpoint_file[VG_SERVER_PATH_MAX];
+    char checkpoint_syslog[256];
+    char sign_key[VG_SERVER_PATH_MAX];
 } vg_server_settings;
 
 /* The sections vg_server_settings_load reads (NULL-terminated), for the
  * engine's loader to skip (vg_engine_config_load_shared). */
 extern const char *const vg_server_config_sections[];
 
-/* Reads [http] and [webhook] from an INI file over *s; other sections are
+/* Reads [http], [webhook] and [audit] from an INI file over *s; other sections are
  * skipped (the engine's loader checks them). An unknown key, a bad value,
  * more than 8 URLs, a URL that is not http(s)://, or URLs without a
  * secret_file are VG_ERR_INVALID naming the file, line and key; nothing is

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/checkpoints.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "vigil/checkpoint.h"
@@ -28,7 +29,8 @@ static const vg_cli_cmd_def verify_def = {
      {0}}};
 static const vg_cli_cmd_def checkpoint_def = {
     "audit checkpoint", "", 0, 0, "signs the chain's head (Ed25519) and exports the line outside the database",
-    "Run it regularly (a timer) and after sensitive work. The line goes to --file (appended, synced)\n"
+    "Run it regularly (a timer, or [audit] checkpoint_interval of serve and run) and after\n"
+    "sensitive work. The line goes to --file (appended, synced)\n"
     "and to --syslog (RFC 5424 over UDP), at least one of them, and to standard output.\n",
     {{"--file", "FILE", "append the checkpoint to FILE (created 0600)", 0},
      {"--syslog", "udp://HOST:PORT", "send it to a syslog collector as an RFC 5424 message", 0},
@@ -39,17 +41,7 @@ static const vg_cli_cmd_def *const subs[] = {&log_def, &verify_def, &checkpoint_
 /* --sign-key, $VIGIL_SIGN_KEY, or the database file's path + ".sign.key". */
 static const char *sign_key_path(const vg_cli *cli, const vg_cli_parsed *p, char *buf, size_t cap)
 {
-    const char *k = vg_cli_val(p, "--sign-key");
-    if (k && *k)
-        return k;
-    k = getenv("VIGIL_SIGN_KEY");
-    if (k && *k)
-        return k;
-    const char *db = cli->db && *cli->db ? cli->db : "vigil.db";
-    if (strstr(db, "://"))
-        return NULL;
-    int n = snprintf(buf, cap, "%s.sign.key", db);
-    return n > 0 && (size_t)n < cap ? buf : NULL;
+    return vg_cli_sign_key_path(cli, vg_cli_val(p, "--sign-key"), buf, cap);
 }
 
 static int audit_checkpoint(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/checkpoints.h"
 #include "cli/follow.h"
 #include "cli/server_start.h"
 #include "cli/run_shared.h"
@@ -34,7 +35,7 @@ static const vg_cli_cmd_def def = {
     "(default 10000), losses counted. Counters reach the store every 5 s. SIGHUP reloads the\n"
     "watch list, SIGUSR1 logs statistics; a closed stdout does not stop the run.\n",
     {{"--deployment", "NAME", "the deployment to run", VG_OPT_REQUIRED},
-     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook]", 0},
+     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook], [audit]", 0},
      {"--listen", "ADDR:PORT", "the console and API (default: [http] listen, else 127.0.0.1:8080; port 0: a free one)",
       0},
      {"--no-http", NULL, "no console and no API", 0},
@@ -196,6 +197,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         return vg_cli_fail_config(st, &err);
     }
     vg_cli_http http = {0};
+    vg_cli_checkpoints *checkpoints = NULL;
 
     vg_store *store = NULL;
     vg_face_pack *pack = NULL;
@@ -339,6 +341,13 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
                   .cfg = &cfg, .last_retention = mono_s(), .last_counters = mono_s()};
     snprintf(rc.purpose, sizeof rc.purpose, "%s: reload on SIGHUP", purpose);
     const char *stop_reason = "stopped";
+    /* [audit] checkpoint_interval: the chain's head signed now, every
+     * interval, and at the end, after the stop entry */
+    if ((st = vg_cli_checkpoints_start(cli, http_set, &checkpoints, &err))) {
+        code = vg_cli_fail(st, &err);
+        stop_reason = "the audit checkpoints did not start";
+        goto stop;
+    }
     st = vg_engine_start(&cfg, pack, g, store, vg_cli_actor(cli), &e, &err);
     if (st) {
         code = vg_cli_fail(st, &err);
@@ -396,6 +405,7 @@ stop:
             json_decref(summary);
     }
 done:
+    vg_cli_checkpoints_stop(checkpoints);
     vg_cli_http_stop(&http);
     free(http_set);
     vg_engine_free(e);

@@ -1,13 +1,16 @@
 /* cmd_serve.c — `vigil serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]
  * [--config FILE]`: the HTTP API alone (no engine), over HTTPS when given a
  * certificate, with the model pack for enrolment uploads, until SIGINT or
- * SIGTERM. Its alert feed reads the alerts that `vigil run` processes write
+ * SIGTERM; with [audit] checkpoint_interval in the config, signed
+ * checkpoints of the audit chain at the start, every interval and at the
+ * stop. Its alert feed reads the alerts that `vigil run` processes write
  * to the same database. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/checkpoints.h"
 #include "cli/cli.h"
 #include "cli/follow.h"
 #include "cli/server_start.h"
@@ -25,7 +28,8 @@ static const vg_cli_cmd_def def = {
                                "port 0: a free one)", 0},
      {"--tls-cert", "PEM", "HTTPS with this certificate (with --tls-key)", 0},
      {"--tls-key", "PEM", "the certificate's private key (with --tls-cert)", 0},
-     {"--config", "FILE", "a config file: [http], [webhook] and the engine's sections", 0},
+     {"--config", "FILE", "a config file: [http], [webhook], [audit] (periodic checkpoints) and the engine's "
+                          "sections", 0},
      {0}}};
 
 int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
@@ -74,9 +78,18 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     /* Blocked before the server's threads start, so they inherit the mask
      * and only sigwaitinfo below sees the signals. */
     vg_cli_block_signals();
+    /* [audit] checkpoint_interval: the chain's head signed now, every
+     * interval, and at the stop */
+    vg_cli_checkpoints *checkpoints = NULL;
+    if ((st = vg_cli_checkpoints_start(cli, set, &checkpoints, &err))) {
+        vg_face_pack_close(pack);
+        free(set);
+        return vg_cli_fail(st, &err);
+    }
     vg_cli_http http;
     st = vg_cli_http_start(cli, set, listen, NULL, pack, &http, &err);
     if (st) {
+        vg_cli_checkpoints_stop(checkpoints);
         vg_face_pack_close(pack);
         free(set);
         return vg_cli_fail(st, &err);
@@ -114,6 +127,7 @@ int vg_cmd_serve(const vg_cli *cli, int argc, char **argv)
     }
     vg_cli_follow_stop(follow);
     vg_cli_http_stop(&http);
+    vg_cli_checkpoints_stop(checkpoints);
     vg_face_pack_close(pack);
     free(set);
     return VG_EXIT_OK;

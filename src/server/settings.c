@@ -1,6 +1,8 @@
 /* settings.c — the server's part of a vigil config file: [http] (listen,
- * tls_cert, tls_key, body_max, upload_max) and [webhook] (url, repeated up
- * to 8 times; secret_file), and the webhook secret's file. The engine's
+ * tls_cert, tls_key, body_max, upload_max), [webhook] (url, repeated up
+ * to 8 times; secret_file) and [audit] (the periodic signed checkpoints of
+ * `vigil serve` and `vigil run`: checkpoint_interval, checkpoint_file,
+ * checkpoint_syslog, sign_key), and the webhook secret's file. The engine's
  * loader reads the same file and skips exactly these sections; this one
  * skips the engine's. Both read it strictly through base/ini.c, so a typo
  * is refused as "file:LINE: what" by either: an unknown section by both, an
@@ -15,7 +17,9 @@
 #include "vigil/engine.h"
 #include "vigil/server.h"
 
-const char *const vg_server_config_sections[] = {"http", "webhook", NULL};
+const char *const vg_server_config_sections[] = {"http", "webhook", "audit", NULL};
+
+#define CHECKPOINT_INTERVAL_MAX (30 * 86400)
 
 typedef struct ctx {
     vg_server_settings *s;
@@ -64,6 +68,31 @@ static int handler(void *user, const char *section, const char *name, const char
             return size_value(c, name, value, &s->body_max);
         if (!strcmp(name, "upload_max"))
             return size_value(c, name, value, &s->upload_max);
+    } else if (!strcmp(section, "audit")) {
+        if (!strcmp(name, "checkpoint_interval")) {
+            char *end;
+            errno = 0;
+            long v = strtol(value, &end, 10);
+            if (!*value || *end || errno || v < 0 || v > CHECKPOINT_INTERVAL_MAX) {
+                snprintf(c->error, c->cap,
+                         "[audit] checkpoint_interval: '%s' is not a number of seconds from 0 (none) to %d",
+                         value, CHECKPOINT_INTERVAL_MAX);
+                return 0;
+            }
+            s->checkpoint_interval = (int)v;
+            return 1;
+        }
+        if (!strcmp(name, "checkpoint_file"))
+            return copy(c, section, name, value, s->checkpoint_file, sizeof s->checkpoint_file);
+        if (!strcmp(name, "checkpoint_syslog")) {
+            if (strncmp(value, "udp://", 6)) {
+                snprintf(c->error, c->cap, "[audit] checkpoint_syslog: not a udp://HOST:PORT target");
+                return 0;
+            }
+            return copy(c, section, name, value, s->checkpoint_syslog, sizeof s->checkpoint_syslog);
+        }
+        if (!strcmp(name, "sign_key"))
+            return copy(c, section, name, value, s->sign_key, sizeof s->sign_key);
     } else if (!strcmp(section, "webhook")) {
         if (!strcmp(name, "url")) {
             if (s->n_webhooks == VG_SERVER_WEBHOOKS_MAX) {
@@ -98,6 +127,17 @@ static vg_status load(const char *name, const char *text, size_t len, vg_server_
                         : vg_ini_load_file(name, &spec, handler, &c, err);
     if (st == VG_OK && work->n_webhooks && !work->secret_file[0])
         st = vg_err_set(err, VG_ERR_INVALID, "%s: [webhook] url needs secret_file (the HMAC key's file)", name);
+    int exports = work->checkpoint_file[0] || work->checkpoint_syslog[0];
+    if (st == VG_OK && work->checkpoint_interval > 0 && !exports)
+        st = vg_err_set(err, VG_ERR_INVALID,
+                        "%s: [audit] checkpoint_interval needs checkpoint_file or checkpoint_syslog (a "
+                        "checkpoint is worth something only outside the database)",
+                        name);
+    if (st == VG_OK && work->checkpoint_interval == 0 && (exports || work->sign_key[0]))
+        st = vg_err_set(err, VG_ERR_INVALID,
+                        "%s: [audit] checkpoint_file, checkpoint_syslog and sign_key need checkpoint_interval "
+                        "(seconds between checkpoints)",
+                        name);
     if (st == VG_OK)
         *s = *work;
     free(work);

@@ -2,7 +2,9 @@
  * list alerts, read a crop.
  *
  * An alert and its alert.raise audit entry share one transaction; the crop
- * is sealed like an enrolled photo (seal.c) before the transaction starts.
+ * is sealed like an enrolled photo (seal.c), bound to the alert's row
+ * ("alerts:<id>:crop"): the row is inserted, then its crop sealed with its
+ * id and written, in that transaction.
  * The engine names every alert with a uid and may write one twice (a retry
  * after an error it could not classify): the uid is looked up inside the
  * transaction, so the second write stores nothing, audits nothing and
@@ -45,15 +47,16 @@ static vg_status vg_db_alert_find_uid(vg_store *s, const char *uid, int64_t *id,
     return st;
 }
 
-/* a->subject_id 0 is stored as NULL. */
-static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_t *sealed,
-                                    size_t len, int64_t *id, vg_err *err)
+/* a->subject_id 0 is stored as NULL; the crop is sealed bound to the new
+ * row and written into it. */
+static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_t *jpeg,
+                                    size_t jpeg_len, int64_t *id, vg_err *err)
 {
     vg_sql q;
     vg_status st = vg_sql_prepare_insert(&q, s,
                                          "INSERT INTO alert (uid, deployment_id, camera, "
-                                         "subject_id, score, frame_time, raised_at, state, crop) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                         "subject_id, score, frame_time, raised_at, state) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                          "adding an alert", err);
     if (st != VG_OK)
         return st;
@@ -68,10 +71,12 @@ static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_
     vg_sql_f64(&q, 6, a->frame_time);
     vg_sql_f64(&q, 7, a->raised_at);
     vg_sql_text(&q, 8, a->state);
-    vg_sql_blob(&q, 9, sealed, len);
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         *id = vg_sql_last_id(&q);
     vg_sql_finish(&q);
+    if (st == VG_OK)
+        st = vg_db_sealed_put(s, "UPDATE alert SET crop = ?2 WHERE id = ?1", "alerts", *id, "crop",
+                              jpeg, jpeg_len, "sealing an alert's crop", err);
     return st;
 }
 
@@ -199,20 +204,14 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
     if (st != VG_OK)
         return st;
 
-    uint8_t *sealed = NULL;
-    size_t sealed_len = 0;
-    if ((st = vg_seal(s->key, jpeg, jpeg_len, &sealed, &sealed_len, err)) != VG_OK)
-        return st;
     vg_alert row = *a;
     row.id = 0;
     snprintf(row.state, sizeof row.state, "pending");
     if (row.raised_at == 0)
         row.raised_at = (double)vg_store_now(s);
     vg_deployment *d = malloc(sizeof *d);
-    if (!d) {
-        free(sealed);
+    if (!d)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory adding an alert");
-    }
     int64_t aid = 0;
     vg_subject sub;
 
@@ -238,7 +237,7 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
                         "subject %lld is not on watch list %s of deployment %s",
                         (long long)sub.id, d->watchlist, d->name);
     if (st == VG_OK)
-        st = vg_db_alert_insert(s, &row, sealed, sealed_len, &aid, err);
+        st = vg_db_alert_insert(s, &row, jpeg, jpeg_len, &aid, err);
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_ALERT, aid, err);
     if (st == VG_OK) {
@@ -254,7 +253,6 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
     st = vg_store_end(s, st, err);
 out:
     free(d);
-    free(sealed);
     if (st == VG_OK && id)
         *id = aid;
     return st;
@@ -312,9 +310,11 @@ vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, 
     st = vg_db_alert_get(s, alert_id, &a, &sealed, &sealed_len, err);
     if (st == VG_OK)
         st = vg_db_deployment_find(s, NULL, a.deployment_id, d, err);
-    if (st == VG_OK && vg_unseal(s->key, sealed, sealed_len, &plain, &plain_len, NULL) != VG_OK)
+    if (st == VG_OK && vg_unseal_row(s->key, "alerts", alert_id, -1, "crop", sealed, sealed_len,
+                                     &plain, &plain_len, NULL) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
-                        "the face crop of alert %lld does not decrypt: the row was altered",
+                        "the face crop of alert %lld does not decrypt: the row was altered or "
+                        "its value moved from another row",
                         (long long)alert_id);
     if (st == VG_OK) {
         char object[64];

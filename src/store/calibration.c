@@ -2,8 +2,9 @@
  * `vigil eval calibrate --save` measured for a model, kept in the meta table
  * under "calibration:MODEL_ID". It holds no face and no template (scores
  * only), but deployments are refused or allowed by it, so it is sealed like
- * a template: secretbox authenticates it, and a value edited in the
- * database without the key is refused instead of trusted. Saving is audited
+ * a template, bound to its meta row ("meta:calibration:MODEL_ID:value"):
+ * a value edited in the database without the key, or another model's
+ * calibration copied over it, is refused instead of trusted. Saving is audited
  * (calibration.save: the model and the text's SHA-256). */
 #include <sodium.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ vg_status vg_store_calibration_get(vg_store *s, const char *model_id, char **tex
         *err = tmp;
         return st;
     }
-    st = vg_unseal(s->key, sealed, len, &plain, &plen, err);
+    char ad[VG_SEAL_AD_MAX];
+    vg_db_meta_ad(key, ad);
+    st = vg_unseal_ad(s->key, sealed, len, ad, &plain, &plen, err);
     free(sealed);
     if (st)
         return vg_err_prefix(err, st, "the saved calibration of %s", model_id);
@@ -73,7 +76,9 @@ vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *m
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
     uint8_t *sealed = NULL;
     size_t slen = 0;
-    if ((st = vg_seal(s->key, (const uint8_t *)text, len, &sealed, &slen, err)))
+    char ad[VG_SEAL_AD_MAX];
+    vg_db_meta_ad(key, ad);
+    if ((st = vg_seal_ad(s->key, (const uint8_t *)text, len, ad, &sealed, &slen, err)))
         return st;
     if ((st = vg_store_begin(s, err)) == VG_OK) {
         st = vg_db_meta_put(s, key, sealed, slen, err);

@@ -3,7 +3,9 @@
  * the embedder's model id, the data set, the labels file's SHA-256, the
  * command, when and by whom, and its result (JSON). The result holds
  * scores and rates only, no face, but documents stand on it, so it is
- * sealed like a calibration: an edited row is refused instead of cited.
+ * sealed like a calibration, bound to its row ("eval_runs:<id>:result"):
+ * an edited row, or another run's result copied into it, is refused
+ * instead of cited.
  * Recording is audited (eval.record). */
 #include <sodium.h>
 #include <stdio.h>
@@ -65,10 +67,7 @@ vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_ru
     char hex[2 * sizeof hash + 1];
     crypto_hash_sha256(hash, (const uint8_t *)r->result, len);
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    uint8_t *sealed = NULL;
-    size_t slen = 0;
-    if ((st = vg_seal(s->key, (const uint8_t *)r->result, len, &sealed, &slen, err)))
-        return st;
+    static const uint8_t none[1] = {0};
     int64_t now = vg_store_now(s), new_id = 0;
     if ((st = vg_store_begin(s, err)) == VG_OK) {
         vg_sql q;
@@ -84,11 +83,15 @@ vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_ru
             vg_sql_text(&q, 5, r->command);
             vg_sql_i64(&q, 6, now);
             vg_sql_text(&q, 7, actor);
-            vg_sql_blob(&q, 8, sealed, slen);
+            vg_sql_blob(&q, 8, none, 0); /* sealed below, bound to the new id */
             if ((st = vg_sql_run(&q, err)) == VG_OK)
                 new_id = vg_sql_last_id(&q);
             vg_sql_finish(&q);
         }
+        if (!st)
+            st = vg_db_sealed_put(s, "UPDATE eval_run SET result = ?2 WHERE id = ?1", "eval_runs",
+                                  new_id, "result", (const uint8_t *)r->result, len,
+                                  "sealing an evaluation run", err);
         if (!st) {
             char obj[32];
             snprintf(obj, sizeof obj, "eval_run:%lld", (long long)new_id);
@@ -100,7 +103,6 @@ vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_ru
         }
         st = vg_store_end(s, st, err);
     }
-    free(sealed);
     if (!st && id)
         *id = new_id;
     return st;
@@ -126,7 +128,8 @@ static vg_status read_run(void *ctx, vg_sql *q, void *elem, vg_err *err)
     size_t len = 0, plen = 0;
     const uint8_t *sealed = vg_sql_col_blob(q, 8, &len);
     uint8_t *plain = NULL;
-    vg_status st = vg_unseal(c->s->key, sealed, len, &plain, &plen, err);
+    vg_status st = vg_unseal_row(c->s->key, "eval_runs", r->id, -1, "result", sealed, len, &plain,
+                                 &plen, err);
     if (st)
         return vg_err_prefix(err, st, "evaluation run %lld", (long long)r->id);
     r->result = malloc(plen + 1);

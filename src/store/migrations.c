@@ -105,6 +105,15 @@
  *  - paperwork: each version of a deployment's document of one kind: the
  *    SHA-256 of its inputs and the inputs themselves (JSON, sealed), from
  *    which the same document is made again byte for byte.
+ *
+ * Version 13 (hardening, issue 14, point 11): no change of the schema.
+ *    Every sealed value (template.vector, photo.jpeg, alert.crop,
+ *    eval_run.result, paperwork.inputs, the calibrations in meta) is sealed
+ *    again, AEAD bound to its row ("templates:<id>:vector", seal.h,
+ *    docs/storage.md), so that a value copied into another row does not
+ *    open; the step (vg_db_reseal_all, seal_row.c) runs in the migration's
+ *    transaction with the key. A migration whose SQL text is "" changes no
+ *    table and only runs its step.
  */
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -554,6 +563,8 @@ static const vg_migration migrations[] = {
           ");\n"},
      {0},
      NULL},
+    /* every sealed value bound to its row: issue 14, point 11 */
+    {13, {[VG_DIALECT_SQLITE] = "", [VG_DIALECT_POSTGRES] = ""}, {0}, vg_db_reseal_all},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -575,6 +586,11 @@ const char *vg_store_migration_sql(int i, vg_store_dialect d)
     return migrations[i].sql[d];
 }
 
+int vg_store_migration_has_step(int i)
+{
+    return i >= 0 && i < N_MIGRATIONS && migrations[i].with_key != NULL;
+}
+
 int vg_store_migrations_latest(void)
 {
     return migrations[N_MIGRATIONS - 1].version;
@@ -589,7 +605,7 @@ static vg_status apply_one(const vg_store_backend *be, vg_store_conn *c, vg_stor
 static vg_status apply(const vg_store_backend *be, vg_store_conn *c, const char *sql, int version,
                        int64_t now, vg_err *err)
 {
-    vg_status st = be->exec(c, sql, "applying a migration", err);
+    vg_status st = *sql ? be->exec(c, sql, "applying a migration", err) : VG_OK;
     vg_store_stmt *q = NULL;
     if (st == VG_OK)
         st = be->prepare(c, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", 0,

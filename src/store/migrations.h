@@ -15,6 +15,9 @@ int vg_store_migrations_latest(void);
 int vg_store_migrations_count(void);
 int vg_store_migration_version(int i);
 const char *vg_store_migration_sql(int i, vg_store_dialect d);
+/* Whether the i-th migration has a with_key step (one whose SQL text is ""
+ * changes no table and only runs its step). */
+int vg_store_migration_has_step(int i);
 
 /* Applies every migration above `from`, each in its own transaction together
  * with its schema_version row (after its idempotent `before` step, if any,

@@ -1,6 +1,8 @@
 /* paperwork.c — vg_store_paperwork_*: the versions of a deployment's
  * documents (issue 20). A version is the inputs a document was made from
- * (JSON text, sealed: an edited row is refused rather than reprinted), with
+ * (JSON text, sealed bound to its row, "paperwork:<id>:inputs": an edited
+ * row, or another version's inputs copied into it, is refused rather than
+ * reprinted), with
  * their SHA-256; the document is made again from them byte for byte. The
  * same inputs as the latest version's are that version again: a new
  * version means something the document rests on changed. Every production
@@ -47,7 +49,7 @@ static vg_status latest(vg_store *s, int64_t dep, const char *kind, int version,
     memset(out, 0, sizeof *out);
     vg_sql q;
     vg_status st = vg_sql_prepare_bytes(&q, s,
-                                        "SELECT version, inputs_sha256, created_at, created_by, inputs FROM paperwork "
+                                        "SELECT version, inputs_sha256, created_at, created_by, inputs, id FROM paperwork "
                                         "WHERE deployment_id = ?1 AND kind = ?2 AND (?3 = 0 OR version = ?3) "
                                         "ORDER BY version DESC LIMIT 1",
                                         "reading a document version", err);
@@ -71,7 +73,8 @@ static vg_status latest(vg_store *s, int64_t dep, const char *kind, int version,
             size_t len = 0, plen = 0;
             const uint8_t *sealed = vg_sql_col_blob(&q, 4, &len);
             uint8_t *plain = NULL;
-            st = vg_unseal(s->key, sealed, len, &plain, &plen, err);
+            st = vg_unseal_row(s->key, "paperwork", vg_sql_col_i64(&q, 5), -1, "inputs", sealed, len,
+                               &plain, &plen, err);
             if (st)
                 st = vg_err_prefix(err, st, "version %d of the %s", out->version, kind);
             else if (!(out->inputs = malloc(plen + 1)))
@@ -114,11 +117,8 @@ vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *
     char hex[2 * sizeof hash + 1];
     crypto_hash_sha256(hash, (const uint8_t *)inputs, len);
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    uint8_t *sealed = NULL;
-    size_t slen = 0;
-    vg_status st = vg_seal(s->key, (const uint8_t *)inputs, len, &sealed, &slen, err);
-    if (st)
-        return st;
+    static const uint8_t none[1] = {0};
+    vg_status st = VG_OK;
     int v = 0;
     int64_t deployment_id = 0;
     if ((st = vg_store_begin(s, err)) == VG_OK) {
@@ -135,7 +135,8 @@ vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *
         } else {
             v = lst == VG_OK ? last.version + 1 : 1;
             vg_sql q;
-            st = vg_sql_prepare(&q, s,
+            int64_t pid = 0;
+            st = vg_sql_prepare_insert(&q, s,
                                 "INSERT INTO paperwork (deployment_id, kind, version, inputs_sha256, created_at, "
                                 "created_by, inputs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                                 "recording a document version", err);
@@ -146,10 +147,15 @@ vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *
                 vg_sql_text(&q, 4, hex);
                 vg_sql_i64(&q, 5, vg_store_now(s));
                 vg_sql_text(&q, 6, actor);
-                vg_sql_blob(&q, 7, sealed, slen);
-                st = vg_sql_run(&q, err);
+                vg_sql_blob(&q, 7, none, 0); /* sealed below, bound to the new id */
+                if ((st = vg_sql_run(&q, err)) == VG_OK)
+                    pid = vg_sql_last_id(&q);
                 vg_sql_finish(&q);
             }
+            if (!st)
+                st = vg_db_sealed_put(s, "UPDATE paperwork SET inputs = ?2 WHERE id = ?1", "paperwork",
+                                      pid, "inputs", (const uint8_t *)inputs, len,
+                                      "sealing a document's inputs", err);
         }
         if (!st) {
             char obj[VG_STORE_NAME_MAX + 64];
@@ -162,7 +168,6 @@ vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *
     end:
         st = vg_store_end(s, st, err);
     }
-    free(sealed);
     if (!st && version)
         *version = v;
     return st;

@@ -73,7 +73,7 @@ static vg_status old_row(void *ctx, const vg_store_template_row *r, vg_err *err)
                           (long long)r->id, r->dim);
     uint8_t *plain = NULL;
     size_t len = 0;
-    if (vg_unseal(o->s->key, r->sealed, r->sealed_len, &plain, &len, NULL) != VG_OK || len != (size_t)r->dim * 4) {
+    if (vg_db_template_open(o->s, r, &plain, &len) != VG_OK || len != (size_t)r->dim * 4) {
         if (plain)
             sodium_memzero(plain, len);
         free(plain);
@@ -151,7 +151,7 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
                             VG_STORE_PHOTOS_MAX);
             break;
         }
-        if (vg_unseal(s->key, sealed, sealed_len, &jpeg, &jpeg_len, NULL) != VG_OK)
+        if (vg_db_photo_open(s, sub->id, n, sealed, sealed_len, &jpeg, &jpeg_len) != VG_OK)
             st = vg_err_set(err, VG_ERR_INVALID, "the photo does not decrypt: the row was altered");
         free(sealed);
         if (!st) {
@@ -185,25 +185,14 @@ static vg_status reembed_subject(vg_store *s, const vg_subject *sub, const old_s
     if ((st = vg_db_templates_delete(s, sub->id, &removed, err)))
         return st;
     r->templates_removed += removed;
-    uint8_t *plain = malloc((size_t)dim * 4);
-    if (!plain)
-        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     for (int k = 0; !st && k < n; k++) {
-        uint8_t *sealed = NULL;
-        size_t len = 0;
-        vg_store_vec_encode(vecs + (size_t)k * (size_t)dim, dim, plain);
-        st = vg_seal(s->key, plain, (size_t)dim * 4, &sealed, &len, err);
-        if (!st)
-            /* a subject a supervisor accepted below the quality limits stays
-             * marked: its photos are the same ones */
-            st = vg_db_template_insert(s, sub->id, model_id, dim, quality[k], sub->low_quality > 0, sealed,
-                                        len, err);
-        free(sealed);
+        /* sealed bound to its new row; a subject a supervisor accepted below
+         * the quality limits stays marked: its photos are the same ones */
+        st = vg_db_template_insert(s, sub->id, model_id, dim, quality[k], sub->low_quality > 0,
+                                   vecs + (size_t)k * (size_t)dim, NULL, err);
         if (!st)
             r->templates_added++;
     }
-    sodium_memzero(plain, (size_t)dim * 4);
-    free(plain);
     return st;
 }
 

@@ -1,8 +1,13 @@
-/* seal.c — libsodium secretbox (XSalsa20-Poly1305) for values at rest.
+/* seal.c — values at rest: XChaCha20-Poly1305 (IETF AEAD) bound to their
+ * row by the associated data, and libsodium secretbox (XSalsa20-Poly1305)
+ * for the key check and for reading what was sealed before migration 13.
  *
- * Layout of a sealed value: 24-byte random nonce, then the 16-byte MAC and
- * the ciphertext as crypto_secretbox_easy writes them. A nonce is drawn for
- * every value, so two rows with the same plaintext differ on disk.
+ * Layout of a sealed value: 24-byte random nonce, then the ciphertext and
+ * its 16-byte tag (AEAD), or the 16-byte MAC and the ciphertext as
+ * crypto_secretbox_easy writes them (secretbox). A nonce is drawn for
+ * every value, so two rows with the same plaintext differ on disk. A row's
+ * values are bound to it (vg_seal_row): copying a sealed template, photo
+ * or crop into another row makes it fail to open, as an altered one does.
  *
  * The key check: a fixed text sealed under the key when the database is
  * created. If it does not open, the key file is the wrong one, and open says
@@ -12,6 +17,7 @@
 #include "store/seal.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +118,33 @@ vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sea
     *out = buf;
     *out_len = (size_t)mlen;
     return VG_OK;
+}
+
+void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int sub,
+                    const char *column)
+{
+    if (sub >= 0)
+        snprintf(ad, VG_SEAL_AD_MAX, "%s:%lld.%d:%s", table, (long long)id, sub, column);
+    else
+        snprintf(ad, VG_SEAL_AD_MAX, "%s:%lld:%s", table, (long long)id, column);
+}
+
+vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int sub,
+                      const char *column, const uint8_t *plain, size_t len, uint8_t **out,
+                      size_t *out_len, vg_err *err)
+{
+    char ad[VG_SEAL_AD_MAX];
+    vg_seal_row_ad(ad, table, id, sub, column);
+    return vg_seal_ad(key, plain, len, ad, out, out_len, err);
+}
+
+vg_status vg_unseal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id,
+                        int sub, const char *column, const uint8_t *sealed, size_t len,
+                        uint8_t **out, size_t *out_len, vg_err *err)
+{
+    char ad[VG_SEAL_AD_MAX];
+    vg_seal_row_ad(ad, table, id, sub, column);
+    return vg_unseal_ad(key, sealed, len, ad, out, out_len, err);
 }
 
 vg_status vg_seal_key_check(const uint8_t key[VG_STORE_KEY_BYTES], uint8_t **out,

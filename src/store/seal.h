@@ -1,5 +1,8 @@
-/* seal.h — encryption at rest of templates and photos (libsodium secretbox)
- * and the key-check value that tells a wrong key from a tampered row. */
+/* seal.h — encryption at rest of templates, photos, crops and the other
+ * sealed values: AEAD bound to the row that holds the value (vg_seal_row),
+ * the secretbox of the values written before migration 13 and of the key
+ * check, and the key-check value that tells a wrong key from a tampered
+ * row. */
 #ifndef VG_STORE_SEAL_H
 #define VG_STORE_SEAL_H
 
@@ -34,6 +37,25 @@ vg_status vg_seal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *plain
  * altered, moved to another row (another ad), or another key. */
 vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sealed, size_t len,
                        const char *ad, uint8_t **out, size_t *out_len, vg_err *err);
+
+/* The associated data that binds a value to its row:
+ * "<table>:<id>:<column>" ("templates:42:vector", "alerts:7:crop"), or for
+ * a row named by two numbers (sub >= 0) "<table>:<id>.<sub>:<column>"
+ * ("photos:42.0:jpeg": subject 42's photo 0). table and column are fixed
+ * names from the code (docs/storage.md lists them), never input. */
+#define VG_SEAL_AD_MAX 256
+void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int sub,
+                    const char *column);
+
+/* vg_seal_ad / vg_unseal_ad with the row's associated data (sub -1: a row
+ * named by its id alone). A value moved to another row, or another column,
+ * does not open: VG_ERR_INVALID "sealed value does not open as <ad>: ...". */
+vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int sub,
+                      const char *column, const uint8_t *plain, size_t len, uint8_t **out,
+                      size_t *out_len, vg_err *err);
+vg_status vg_unseal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id,
+                        int sub, const char *column, const uint8_t *sealed, size_t len,
+                        uint8_t **out, size_t *out_len, vg_err *err);
 
 /* The key-check value written into a new database's meta table. */
 vg_status vg_seal_key_check(const uint8_t key[VG_STORE_KEY_BYTES], uint8_t **out,

@@ -3,11 +3,18 @@
  * once, when it returns (store.h says what it promises).
  *
  * The file is a sequence of records:
- *   "VGSP" | json length (u32 LE) | crop length (u32 LE) |
+ *   "VGS2" | json length (u32 LE) | crop length (u32 LE) |
  *   BLAKE2b-128 of json and crop | json | sealed crop
  * where json holds the alert's fields and the actor, and the crop is sealed
  * with the store's key (seal.c), as it is in the database: the spool holds
- * no face in the clear. An append is written at the end and fdatasync'd
+ * no face in the clear. The crop is AEAD with "spool:" and the record's
+ * json as associated data, so it is bound to its alert: a crop moved to
+ * another record, or a record whose fields were edited (another subject,
+ * another score), does not open and the record is refused at the flush.
+ * Once stored, the crop is sealed again bound to its alert's row
+ * ("alerts:<id>:crop", alert.c). Records of the format before ("VGSP":
+ * secretbox, nothing bound), left by a node stopped with alerts waiting,
+ * are still read and written to the store. An append is written at the end and fdatasync'd
  * before vg_store_spool_add returns. Every other change (the oldest dropped
  * when full, the written ones removed after a flush) rewrites the file:
  * PATH.tmp, fsync, rename over PATH, fsync of the directory, so a crash
@@ -33,7 +40,8 @@
 
 #include "store/store_internal.h"
 
-#define MAGIC "VGSP"
+#define MAGIC "VGS2"
+#define MAGIC_V1 "VGSP" /* before issue 14's point 11: the crop not bound */
 #define HEAD 28 /* magic, two lengths, 16-byte checksum */
 #define SPOOL_MAX_LIMIT 1000000
 
@@ -129,7 +137,8 @@ static vg_status load(vg_store_spool *sp, size_t *cut, vg_err *err)
     int cap = 0;
     while ((got = fread(head, 1, HEAD, f)) > 0) {
         uint32_t jl = get_u32(head + 4), cl = get_u32(head + 8);
-        if (got < HEAD || memcmp(head, MAGIC, 4) != 0 || jl > (1u << 20) ||
+        if (got < HEAD || (memcmp(head, MAGIC, 4) != 0 && memcmp(head, MAGIC_V1, 4) != 0) ||
+            jl > (1u << 20) ||
             cl > (uint32_t)VG_STORE_JPEG_MAX + 1024) {
             *cut = got;
             break;
@@ -257,6 +266,18 @@ void vg_store_spool_close(vg_store_spool *sp)
     free(sp);
 }
 
+/* The associated data of a record's crop: "spool:" and its json. */
+static char *record_ad(const char *json, size_t len)
+{
+    char *ad = malloc(len + 7);
+    if (ad) {
+        memcpy(ad, "spool:", 6);
+        memcpy(ad + 6, json, len);
+        ad[len + 6] = '\0';
+    }
+    return ad;
+}
+
 vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_alert *a,
                              const uint8_t *jpeg, size_t jpeg_len, int *dropped, vg_err *err)
 {
@@ -278,8 +299,11 @@ vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_ale
     json_decref(j);
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
-    vg_status st = text ? vg_seal(sp->key, jpeg, jpeg_len, &sealed, &sealed_len, err)
-                        : vg_err_set(err, VG_ERR_INVALID, "alert to spool has invalid text");
+    char *ad = text ? record_ad(text, strlen(text)) : NULL;
+    vg_status st = !text ? vg_err_set(err, VG_ERR_INVALID, "alert to spool has invalid text")
+                   : !ad ? vg_err_set(err, VG_ERR_NOMEM, "out of memory spooling an alert")
+                         : vg_seal_ad(sp->key, jpeg, jpeg_len, ad, &sealed, &sealed_len, err);
+    free(ad);
     if (st != VG_OK) {
         free(text);
         return st;
@@ -356,7 +380,24 @@ static vg_status decode(vg_store_spool *sp, const record *r, vg_alert *a, char *
     a->frame_time = ft;
     a->raised_at = ra;
     json_decref(j);
-    return vg_unseal(sp->key, r->bytes + HEAD + jl, r->len - HEAD - jl, jpeg, jpeg_len, err);
+    const uint8_t *crop = r->bytes + HEAD + jl;
+    size_t crop_len = r->len - HEAD - jl;
+    if (memcmp(r->bytes, MAGIC_V1, 4) == 0)
+        return vg_unseal(sp->key, crop, crop_len, jpeg, jpeg_len, err);
+    if (memchr(r->bytes + HEAD, '\0', jl))
+        return vg_err_set(err, VG_ERR_INVALID, "alert spool %s: a record does not read",
+                          sp->path[0] ? sp->path : "(in memory)");
+    char *ad = record_ad((const char *)r->bytes + HEAD, jl);
+    if (!ad)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory reading the alert spool");
+    vg_status st = vg_unseal_ad(sp->key, crop, crop_len, ad, jpeg, jpeg_len, NULL);
+    free(ad);
+    if (st != VG_OK)
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "alert spool %s: the crop of alert %s does not open: the record was "
+                          "altered, or its crop moved from another record",
+                          sp->path[0] ? sp->path : "(in memory)", a->uid);
+    return VG_OK;
 }
 
 vg_status vg_store_spool_flush(vg_store_spool *sp, vg_store *s, int *written, vg_err *err)

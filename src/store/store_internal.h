@@ -61,6 +61,22 @@ vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, voi
  * the entity file named for its table, over sql.h (written once for every
  * dialect). A missing row is VG_ERR_NOT_FOUND with a message. ---- */
 
+/* seal_row.c: seals plain bound to row `id` ("<ad_table>:<id>:<column>",
+ * seal.h) and writes it with `update`, whose ?1 is the id and ?2 the
+ * sealed bytes ("UPDATE alert SET crop = ?2 WHERE id = ?1"): for a value
+ * sealed after its row was inserted (its id known), in the same
+ * transaction. */
+vg_status vg_db_sealed_put(vg_store *s, const char *update, const char *ad_table, int64_t id,
+                           const char *column, const uint8_t *plain, size_t len, const char *what,
+                           vg_err *err);
+/* seal_row.c: the associated data of a value in the meta table, bound to
+ * its key: "meta:<key>:value". */
+void vg_db_meta_ad(const char *key, char ad[VG_SEAL_AD_MAX]);
+/* seal_row.c: migration 13's step: every value sealed before it
+ * (secretbox) sealed again bound to its row, in the migration's
+ * transaction. */
+vg_status vg_db_reseal_all(vg_store *s, vg_err *err);
+
 /* deployment.c: seals every camera URL still held in clear (migration 11's
  * step, inside its transaction). */
 vg_status vg_db_deployment_camera_seal_all(vg_store *s, vg_err *err);
@@ -82,13 +98,25 @@ vg_status vg_db_subject_list(vg_store *s, int64_t watchlist_id, vg_subject **out
                              vg_err *err);
 vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
                           size_t *len, vg_err *err);
+/* Opens photo idx of the subject, sealed bound to its row, into *jpeg
+ * (malloc'd). VG_ERR_INVALID when it does not open. */
+vg_status vg_db_photo_open(const vg_store *s, int64_t subject_id, int idx, const uint8_t *sealed,
+                           size_t len, uint8_t **jpeg, size_t *jpeg_len);
 /* The ids of a watch list's quarantined subjects in id order (*ids
  * malloc'd, NULL when none). */
 vg_status vg_db_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
 /* templates.c */
+/* Inserts a template and seals its vector (dim floats) bound to the new
+ * row ("templates:<id>:vector"), inside the caller's transaction; *id (may
+ * be NULL) its id. */
 vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
-                                float quality, int low_quality, const uint8_t *sealed, size_t len,
+                                float quality, int low_quality, const float *vec, int64_t *id,
                                 vg_err *err);
+/* Opens a template row's sealed vector (bound to the row) into *plain
+ * (malloc'd; the caller zeroes and frees it). VG_ERR_INVALID when it does
+ * not open: altered, or moved from another row. */
+vg_status vg_db_template_open(const vg_store *s, const vg_store_template_row *r, uint8_t **plain,
+                              size_t *len);
 /* Templates of the list's subjects whose expiry (the subject's own, or
  * when 0 the list's) is 0 or after now, in template id order. */
 vg_status vg_db_templates_each(vg_store *s, int64_t watchlist_id, int64_t now,

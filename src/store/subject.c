@@ -2,8 +2,9 @@
  * subject with its templates and photos, reading, listing and removal.
  *
  * An enrolment is one transaction: the subject row, every template and photo
- * (each sealed with its own nonce before the transaction starts) and the
- * subject.add audit entry, so a crash leaves the subject whole or absent.
+ * (each sealed with its own nonce, bound to its row: "templates:<id>:vector",
+ * "photos:<subject id>.<index>:jpeg") and the subject.add audit entry, so a
+ * crash leaves the subject whole or absent.
  * The policy checks live here, not in a backend: field limits, the date of
  * birth, the under-18 rule at the store's clock, and the watch list's
  * maximum size (counted inside the transaction, so two enrolments cannot
@@ -112,21 +113,36 @@ static vg_status vg_db_subject_delete(vg_store *s, int64_t id, vg_err *err)
     return st;
 }
 
+/* The photo sealed bound to its row (subject, index): a photo copied to
+ * another subject's row, or to another index, does not open. */
 static vg_status vg_db_photo_insert(vg_store *s, int64_t subject_id, int idx,
-                                    const uint8_t *sealed, size_t len, vg_err *err)
+                                    const uint8_t *jpeg, size_t jpeg_len, vg_err *err)
 {
-    vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s,
-                                  "INSERT INTO photo (subject_id, idx, jpeg) VALUES (?1, ?2, ?3)",
-                                  "adding a photo", err);
+    uint8_t *sealed = NULL;
+    size_t len = 0;
+    vg_status st = vg_seal_row(s->key, "photos", subject_id, idx, "jpeg", jpeg, jpeg_len, &sealed,
+                               &len, err);
     if (st != VG_OK)
         return st;
-    vg_sql_i64(&q, 1, subject_id);
-    vg_sql_i64(&q, 2, idx);
-    vg_sql_blob(&q, 3, sealed, len);
-    st = vg_sql_run(&q, err);
-    vg_sql_finish(&q);
+    vg_sql q;
+    st = vg_sql_prepare(&q, s, "INSERT INTO photo (subject_id, idx, jpeg) VALUES (?1, ?2, ?3)",
+                        "adding a photo", err);
+    if (st == VG_OK) {
+        vg_sql_i64(&q, 1, subject_id);
+        vg_sql_i64(&q, 2, idx);
+        vg_sql_blob(&q, 3, sealed, len);
+        st = vg_sql_run(&q, err);
+        vg_sql_finish(&q);
+    }
+    free(sealed);
     return st;
+}
+
+vg_status vg_db_photo_open(const vg_store *s, int64_t subject_id, int idx, const uint8_t *sealed,
+                           size_t len, uint8_t **jpeg, size_t *jpeg_len)
+{
+    return vg_unseal_row(s->key, "photos", subject_id, idx, "jpeg", sealed, len, jpeg, jpeg_len,
+                         NULL);
 }
 
 vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
@@ -237,54 +253,6 @@ static vg_status check_photos(const vg_enrolment *p, int n, vg_err *err)
     return VG_OK;
 }
 
-typedef struct sealed_set {
-    uint8_t **vec, **jpeg;
-    size_t *vec_len, *jpeg_len;
-    int n;
-} sealed_set;
-
-static void sealed_free(sealed_set *z)
-{
-    for (int i = 0; i < z->n; i++) {
-        if (z->vec)
-            free(z->vec[i]);
-        if (z->jpeg)
-            free(z->jpeg[i]);
-    }
-    free(z->vec);
-    free(z->jpeg);
-    free(z->vec_len);
-    free(z->jpeg_len);
-}
-
-/* Seals every template and photo (before the transaction: no lock held). */
-static vg_status seal_all(const vg_store *s, const vg_enrolment *p, int n, sealed_set *z,
-                          vg_err *err)
-{
-    memset(z, 0, sizeof *z);
-    z->vec = calloc((size_t)n, sizeof *z->vec);
-    z->jpeg = calloc((size_t)n, sizeof *z->jpeg);
-    z->vec_len = calloc((size_t)n, sizeof *z->vec_len);
-    z->jpeg_len = calloc((size_t)n, sizeof *z->jpeg_len);
-    uint8_t *plain = malloc((size_t)p[0].dim * 4);
-    z->n = n;
-    vg_status st = VG_OK;
-    if (!z->vec || !z->jpeg || !z->vec_len || !z->jpeg_len || !plain)
-        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory sealing %d photos", n);
-    for (int i = 0; st == VG_OK && i < n; i++) {
-        vg_store_vec_encode(p[i].vec, p[i].dim, plain);
-        st = vg_seal(s->key, plain, (size_t)p[i].dim * 4, &z->vec[i], &z->vec_len[i], err);
-        if (st == VG_OK)
-            st = vg_seal(s->key, p[i].jpeg, p[i].jpeg_len, &z->jpeg[i], &z->jpeg_len[i], err);
-    }
-    if (plain)
-        sodium_memzero(plain, (size_t)p[0].dim * 4);
-    free(plain);
-    if (st != VG_OK)
-        sealed_free(z);
-    return st;
-}
-
 vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject *subject,
                                const char *model_id, const vg_enrolment *photos, int n,
                                int64_t *id, vg_err *err)
@@ -304,9 +272,6 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
     if (st != VG_OK)
         return st;
 
-    sealed_set z;
-    if ((st = seal_all(s, photos, n, &z, err)) != VG_OK)
-        return st;
     vg_subject row = *subject;
     row.id = 0;
     row.created_at = now;
@@ -314,10 +279,8 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
     int64_t sid = 0;
     vg_watchlist w;
 
-    if ((st = vg_store_begin(s, err)) != VG_OK) {
-        sealed_free(&z);
+    if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    }
     st = vg_db_watchlist_find(s, NULL, row.watchlist_id, &w, err);
     if (st == VG_OK && w.max_size > 0 && w.subjects >= w.max_size)
         st = vg_err_set(err, VG_ERR_LIMIT, "watch list %s is full (%d of %d subjects)", w.name,
@@ -326,9 +289,9 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         st = vg_db_subject_insert(s, &row, &sid, err);
     for (int i = 0; st == VG_OK && i < n; i++) {
         st = vg_db_template_insert(s, sid, model_id, photos[i].dim, photos[i].quality,
-                                    photos[i].low_quality != 0, z.vec[i], z.vec_len[i], err);
+                                   photos[i].low_quality != 0, photos[i].vec, NULL, err);
         if (st == VG_OK)
-            st = vg_db_photo_insert(s, sid, i, z.jpeg[i], z.jpeg_len[i], err);
+            st = vg_db_photo_insert(s, sid, i, photos[i].jpeg, photos[i].jpeg_len, err);
     }
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, row.watchlist_id, err);
@@ -351,7 +314,6 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         st = vg_audit_append_json_tx(s, actor, "subject.add", object, details, err);
     }
     st = vg_store_end(s, st, err);
-    sealed_free(&z);
     if (st == VG_OK && id)
         *id = sid;
     return st;
@@ -431,10 +393,12 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     st = vg_db_subject_get(s, subject_id, &sub, err);
     if (st == VG_OK)
         st = vg_db_photo_get(s, subject_id, k, &sealed, &sealed_len, err);
-    if (st == VG_OK && vg_unseal(s->key, sealed, sealed_len, &plain, &plain_len, NULL) != VG_OK)
+    if (st == VG_OK &&
+        vg_db_photo_open(s, subject_id, k, sealed, sealed_len, &plain, &plain_len) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
-                        "photo %d of subject %lld does not decrypt: the row was altered", k,
-                        (long long)subject_id);
+                        "photo %d of subject %lld does not decrypt: the row was altered or its "
+                        "value moved from another row",
+                        k, (long long)subject_id);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "subject:%lld", (long long)subject_id);

@@ -23,24 +23,42 @@
 /* ---- queries of the template table ---- */
 
 vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
-                                float quality, int low_quality, const uint8_t *sealed, size_t len,
+                                float quality, int low_quality, const float *vec, int64_t *id,
                                 vg_err *err)
 {
+    /* the row first, for its id: the vector is sealed bound to it
+     * ("templates:<id>:vector") and written in the same transaction */
+    static const uint8_t none[1] = {0};
     vg_sql q;
-    vg_status st = vg_sql_prepare(&q, s,
-                                  "INSERT INTO template (subject_id, model_id, dim, vector, "
-                                  "quality, low_quality) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                  "adding a template", err);
+    vg_status st = vg_sql_prepare_insert(&q, s,
+                                         "INSERT INTO template (subject_id, model_id, dim, vector, "
+                                         "quality, low_quality) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                         "adding a template", err);
     if (st != VG_OK)
         return st;
     vg_sql_i64(&q, 1, subject_id);
     vg_sql_text(&q, 2, model_id);
     vg_sql_i64(&q, 3, dim);
-    vg_sql_blob(&q, 4, sealed, len);
+    vg_sql_blob(&q, 4, none, 0);
     vg_sql_f64(&q, 5, quality);
     vg_sql_i64(&q, 6, low_quality != 0);
-    st = vg_sql_run(&q, err);
+    int64_t tid = 0;
+    if ((st = vg_sql_run(&q, err)) == VG_OK)
+        tid = vg_sql_last_id(&q);
     vg_sql_finish(&q);
+    if (st != VG_OK)
+        return st;
+    size_t n = (size_t)dim * 4;
+    uint8_t *plain = malloc(n);
+    if (!plain)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory sealing a template");
+    vg_store_vec_encode(vec, dim, plain);
+    st = vg_db_sealed_put(s, "UPDATE template SET vector = ?2 WHERE id = ?1", "templates", tid,
+                          "vector", plain, n, "sealing a template", err);
+    sodium_memzero(plain, n);
+    free(plain);
+    if (st == VG_OK && id)
+        *id = tid;
     return st;
 }
 
@@ -88,6 +106,13 @@ vg_status vg_db_templates_delete(vg_store *s, int64_t subject_id, int *n, vg_err
     return st;
 }
 
+
+vg_status vg_db_template_open(const vg_store *s, const vg_store_template_row *r, uint8_t **plain,
+                              size_t *len)
+{
+    return vg_unseal_row(s->key, "templates", r->id, -1, "vector", r->sealed, r->sealed_len, plain,
+                         len, NULL);
+}
 
 void vg_store_vec_encode(const float *v, int dim, uint8_t *out)
 {
@@ -177,11 +202,12 @@ static vg_status load_row(void *ctx, const vg_store_template_row *r, vg_err *err
         return st;
     uint8_t *plain = NULL;
     size_t len = 0;
-    if (vg_unseal(c->s->key, r->sealed, r->sealed_len, &plain, &len, NULL) != VG_OK) {
+    if (vg_db_template_open(c->s, r, &plain, &len) != VG_OK) {
         c->bad_subject = r->subject_id;
         c->bad_template = r->id;
         return vg_err_set(err, VG_ERR_INVALID,
-                          "template %lld of subject %lld does not decrypt: the row was altered",
+                          "template %lld of subject %lld does not decrypt: the row was altered "
+                          "or its value moved from another row",
                           (long long)r->id, (long long)r->subject_id);
     }
     if (len != (size_t)t->dim * 4) {

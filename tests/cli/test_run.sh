@@ -3,7 +3,9 @@
 # camera (an ASL clip, paced in real time) beside bad ones (an unreachable
 # URL with credentials in it, a file that is not video): the good camera
 # alerts, the bad ones are logged without their credentials and do not stop
-# it; SIGTERM stops cleanly with the alerts stored; an ended deployment, a
+# it; SIGTERM stops cleanly with the alerts stored; with [audit]
+# checkpoint_interval in its config it signs the audit chain's head at the
+# start and at the stop (after the stop entry); an ended deployment, a
 # config file with an unknown key, and a bad deployment are refused clearly.
 # Skips (77) without the ASL clips.
 set -u
@@ -28,7 +30,8 @@ from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%
   --authorised-by "Supt Test" --signage-confirmed \
   --camera "$asl/yes.mkv" "http://admin:hunter2@127.0.0.1:9/stream?token=s3cr3t" "$tmp/notes.mp4" >/dev/null
 check '[ $? = 0 ]' "deployment create"
-"$vigil" --json run --deployment street --listen 127.0.0.1:0 > "$tmp/run.json" 2> "$tmp/run.log" &
+printf '[audit]\ncheckpoint_interval = 60\ncheckpoint_file = %s/cp\n' "$tmp" > "$tmp/audit.ini"
+"$vigil" --json run --deployment street --listen 127.0.0.1:0 --config "$tmp/audit.ini" > "$tmp/run.json" 2> "$tmp/run.log" &
 pid=$!
 # the file camera ends after its 2.2 s; the network camera keeps retrying:
 # wait for the alert, then stop with SIGTERM
@@ -48,6 +51,9 @@ check 'grep -q "event=retention alerts_deleted=0" "$tmp/run.log" && "$vigil" aud
 check '"$vigil" audit log | grep "deployment.start" | grep -q "\"watchlist_version\":\"[0-9a-f]\{64\}\""' "the watch list's version recorded at the start"
 check 'python3 -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); assert db.execute(\"select count(*) from alert where state=\x27pending\x27\").fetchone()[0] >= 1" "$VIGIL_DB"' "the alert is stored, pending"
 check '"$vigil" audit verify >/dev/null' "audit chain intact"
+head_seq=$("$vigil" --json audit log | tail -1 | sed -n 's/.*"seq": *\([0-9]*\).*/\1/p')
+check 'grep -q "event=audit_checkpoint when=start " "$tmp/run.log" && grep -q "event=audit_checkpoint when=stop seq=$head_seq " "$tmp/run.log"' "checkpoints at the start and at the stop: $(grep audit_checkpoint "$tmp/run.log")"
+check 'tail -1 "$tmp/cp" | grep -q "^vigil-checkpoint v1 seq=$head_seq " && "$vigil" audit verify --checkpoints "$tmp/cp" | grep -q "2 signed checkpoints hold"' "the last checkpoint holds the head after deployment.stop"
 
 # refusals
 printf '[engine]\nworkers = 2\nturbo = yes\n' > "$tmp/bad.ini"

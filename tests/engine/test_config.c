@@ -3,7 +3,8 @@
  * split (so a long comment cannot set a key), and a duplicate key, a hex or
  * fractional whole number, a NUL byte, a directory, an empty file, an
  * indented continuation, an unknown section (at its header, even with no
- * key) are each refused as "file:LINE: what", changing nothing. */
+ * key) are each refused as "file:LINE: what", changing nothing; the
+ * server's [audit] section (periodic checkpoints) and its refusals. */
 #include "vg_test.h"
 
 #include <unistd.h>
@@ -197,7 +198,7 @@ static void test_unknown_key_and_sections(void **state)
     /* at the header's line, not its first key's */
     expect_error(f, "[engine]\nworkers = 2\n\n[engnie]\n; a comment\nthreshold = 0.5\n", 4,
                  "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [http], "
-                 "[webhook])");
+                 "[webhook], [audit])");
     /* even with no key under it */
     expect_error(f, "[engine]\nworkers = 2\n[retension]\n", 3, "unknown section [retension]");
     expect_error(f, "workers = 2\n", 1, "key 'workers' before any [section]");
@@ -251,6 +252,48 @@ static void test_shared_file(void **state)
     assert_string_equal(err.msg, want);
 }
 
+/* [audit]: the periodic checkpoints of serve and run. An interval without
+ * a place to export to, a place without an interval, a syslog target that
+ * is not udp:// and an interval that is not a number of seconds are each
+ * refused naming the file, and change nothing. */
+static void test_audit_section(void **state)
+{
+    fixture *f = *state;
+    const char *ok = "[engine]\nworkers = 2\n[audit]\ncheckpoint_interval = 3600\n"
+                     "checkpoint_file = /var/lib/vigil/checkpoints\ncheckpoint_syslog = udp://127.0.0.1:514\n"
+                     "sign_key = /etc/vigil/sign.key\n";
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    vg_err err = {{0}};
+    assert_int_equal(load(f, ok, &cfg, &err), VG_OK); /* the engine's loader skips [audit] */
+    vg_server_settings s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(vg_server_settings_load(f->path, &s, &err), VG_OK);
+    assert_int_equal(s.checkpoint_interval, 3600);
+    assert_string_equal(s.checkpoint_file, "/var/lib/vigil/checkpoints");
+    assert_string_equal(s.checkpoint_syslog, "udp://127.0.0.1:514");
+    assert_string_equal(s.sign_key, "/etc/vigil/sign.key");
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"[audit]\ncheckpoint_interval = 60\n", "checkpoint_interval needs checkpoint_file or checkpoint_syslog"},
+        {"[audit]\ncheckpoint_file = /tmp/x\n", "need checkpoint_interval"},
+        {"[audit]\ncheckpoint_interval = 1h\ncheckpoint_file = /tmp/x\n", "c.ini:2: [audit] checkpoint_interval: '1h'"},
+        {"[audit]\ncheckpoint_interval = -5\ncheckpoint_file = /tmp/x\n", "is not a number of seconds"},
+        {"[audit]\ncheckpoint_interval = 60\ncheckpoint_syslog = tcp://h:514\n", "c.ini:3: [audit] checkpoint_syslog: not a udp://"},
+        {"[audit]\ncheckpoint_intervall = 60\n", "unknown key 'checkpoint_intervall' in [audit]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file(f, bad[i].text, strlen(bad[i].text));
+        memset(&s, 0, sizeof s);
+        vg_status st = vg_server_settings_load(f->path, &s, &err);
+        if (st == VG_OK || !strstr(err.msg, bad[i].want))
+            fail_msg("%s: expected \"%s\", got status %d: %s", bad[i].text, bad[i].want, st, err.msg);
+        assert_int_equal(s.checkpoint_interval, 0);
+        assert_string_equal(s.checkpoint_file, "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indented_continuation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_earlier_fault_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_section, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,9 +300,13 @@ static void test_every_migration_has_every_dialect(void **state)
         assert_int_equal(vg_store_migration_version(i), i + 1);
         for (int d = 0; d < VG_DIALECT_COUNT; d++) {
             const char *sql = vg_store_migration_sql(i, (vg_store_dialect)d);
-            if (!sql || !*sql)
+            if (!sql || (!*sql && !vg_store_migration_has_step(i)))
                 fprintf(stderr, "migration %d has no text for dialect %d\n", i + 1, d);
             assert_non_null(sql);
+            /* "" only for a migration that changes no table and runs its
+             * step (migration 13: every sealed value sealed again) */
+            if (vg_store_migration_has_step(i) && !*sql)
+                continue;
             assert_true(strlen(sql) > 10);
         }
     }

@@ -3,7 +3,9 @@
  * survive a reopen, are stored in order and once (also when one of them
  * was stored before a crash), a full spool keeps the newest, a torn last
  * record is cut off, the file holds no crop in the clear and belongs to
- * one process; on PostgreSQL a committed enrolment and a new alert are
+ * one process; a crop is bound to its record (moved to another record, or
+ * its record's fields edited, it is refused at the flush), and a record of
+ * the format before (crop not bound) is still written to the store; on PostgreSQL a committed enrolment and a new alert are
  * heard by a subscriber within a second, a refused one is not, and SQLite
  * says it has no notifications; after a server restart an idle connection
  * reads again without help and the listener reconnects (resync). */
@@ -11,7 +13,10 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <time.h>
+
+#include "store/seal.h"
 
 #define CROP_LEN 900
 
@@ -195,6 +200,166 @@ static void test_torn_record_cut_and_lock(void **state)
     world_done(&w);
 }
 
+/* ---- the records of a spool file, edited as an attacker would ---- */
+
+#define HEAD 28 /* magic, json length, crop length, BLAKE2b-128 */
+
+typedef struct rec {
+    size_t off, json_len, crop_len;
+} rec;
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(*len + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, *len, f), *len);
+    fclose(f);
+    return b;
+}
+
+static void write_all_file(const char *path, const uint8_t *b, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, len, f), len);
+    fclose(f);
+}
+
+static int records(const uint8_t *b, size_t len, rec *r, int max)
+{
+    int n = 0;
+    for (size_t off = 0; off + HEAD <= len && n < max; n++) {
+        r[n] = (rec){off, le32(b + off + 4), le32(b + off + 8)};
+        off += HEAD + r[n].json_len + r[n].crop_len;
+    }
+    return n;
+}
+
+/* The record's checksum made right again, as an attacker who edits the
+ * file would (it is not keyed: it finds torn appends, not edits). */
+static void resum(uint8_t *b, const rec *r)
+{
+    crypto_generichash(b + r->off + 12, 16, b + r->off + HEAD, r->json_len + r->crop_len, NULL, 0);
+}
+
+/* A crop moved to another record of the file, and a record whose alert
+ * was edited: both refused at the flush (their crop does not open), the
+ * untouched record stored, its crop then bound to its alert's row. A
+ * record of the format before ("VGSP", secretbox, nothing bound) left by
+ * an older vigil is still stored. */
+static void test_crop_bound_to_record(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    uint8_t *crop2 = fx_jpeg(78, CROP_LEN);
+    vg_store_spool *sp = spool_open(&w, 10);
+    spool_alert(&w, sp, "b1", NULL);
+    vg_alert a2 = fx_alert(w.dep, w.a, "b2");
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_spool_add(sp, "node-1", &a2, crop2, CROP_LEN, NULL, &err), VG_OK);
+    spool_alert(&w, sp, "b3", NULL);
+    vg_store_spool_close(sp);
+
+    size_t len = 0;
+    uint8_t *b = read_all(w.spool, &len);
+    rec r[4];
+    assert_int_equal(records(b, len, r, 4), 3);
+    assert_memory_equal(b, "VGS2", 4);
+    /* record 2 gets record 1's crop (both sealed, same length) */
+    assert_int_equal(r[0].crop_len, r[1].crop_len);
+    memcpy(b + r[1].off + HEAD + r[1].json_len, b + r[0].off + HEAD + r[0].json_len, r[0].crop_len);
+    resum(b, &r[1]);
+    /* record 1's alert now names another uid (same length) */
+    uint8_t *uid = NULL;
+    for (size_t i = 0; !uid && i + 4 <= r[0].json_len; i++)
+        if (!memcmp(b + r[0].off + HEAD + i, "\"b1\"", 4))
+            uid = b + r[0].off + HEAD + i;
+    assert_non_null(uid);
+    uid[2] = '9';
+    resum(b, &r[0]);
+
+    /* and a record as the format before wrote it, appended */
+    uint8_t key[VG_STORE_KEY_BYTES];
+    FILE *kf = fopen(w.f.key, "rb");
+    assert_non_null(kf);
+    assert_int_equal(fread(key, 1, sizeof key, kf), sizeof key);
+    fclose(kf);
+    char json[400];
+    snprintf(json, sizeof json,
+             "{\"actor\":\"node-1\",\"uid\":\"old1\",\"deployment\":%lld,\"camera\":\"cam1\","
+             "\"subject\":%lld,\"score\":0.7,\"frame_time\":%lld.0,\"raised_at\":%lld.0}",
+             (long long)w.dep, (long long)w.a, (long long)T0, (long long)T0);
+    uint8_t *sealed = NULL;
+    size_t slen = 0;
+    assert_int_equal(vg_seal(key, w.crop, CROP_LEN, &sealed, &slen, &err), VG_OK);
+    size_t jl = strlen(json), old_len = HEAD + jl + slen;
+    uint8_t *nb = realloc(b, len + old_len);
+    assert_non_null(nb);
+    b = nb;
+    uint8_t *o = b + len;
+    memcpy(o, "VGSP", 4);
+    for (int i = 0; i < 4; i++) {
+        o[4 + i] = (uint8_t)(jl >> (8 * i));
+        o[8 + i] = (uint8_t)(slen >> (8 * i));
+    }
+    memcpy(o + HEAD, json, jl);
+    memcpy(o + HEAD + jl, sealed, slen);
+    rec old = {len, jl, slen};
+    resum(b, &old);
+    write_all_file(w.spool, b, len + old_len);
+    free(sealed);
+    free(b);
+    sodium_memzero(key, sizeof key);
+
+    sp = spool_open(&w, 10);
+    assert_int_equal(pending(sp), 4);
+    int written = 0;
+    assert_int_equal(vg_store_spool_flush(sp, w.f.s, &written, &err), VG_OK);
+    assert_int_equal(written, 4);
+    vg_store_spool_stats stats;
+    vg_store_spool_stats_get(sp, &stats);
+    assert_int_equal(stats.rejected, 2);
+    assert_int_equal(stats.written, 2);
+    vg_store_spool_close(sp);
+    char got[100];
+    stored_uids(&w, got, sizeof got);
+    assert_string_equal(got, "b3,old1");
+    /* stored, each crop is bound to its alert's row */
+    vg_alert *v = NULL;
+    int n = 0;
+    assert_int_equal(vg_store_alert_list(w.f.s, 0, &v, &n, NULL), VG_OK);
+    assert_int_equal(n, 2);
+    for (int i = 0; i < 2; i++) {
+        uint8_t *jpeg = NULL;
+        size_t jlen = 0;
+        assert_int_equal(vg_store_alert_crop(w.f.s, ACTOR, v[i].id, &jpeg, &jlen, &err), VG_OK);
+        assert_int_equal(jlen, CROP_LEN);
+        assert_memory_equal(jpeg, w.crop, CROP_LEN);
+        free(jpeg);
+    }
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE alert SET crop = (SELECT crop FROM alert WHERE id = %lld) WHERE id = %lld",
+             (long long)v[0].id, (long long)v[1].id);
+    raw_exec(w.f.db, sql);
+    uint8_t *jpeg = NULL;
+    size_t jlen = 0;
+    assert_int_equal(vg_store_alert_crop(w.f.s, ACTOR, v[1].id, &jpeg, &jlen, &err), VG_ERR_INVALID);
+    free(v);
+    free(crop2);
+    world_done(&w);
+}
+
 /* ---- change notifications ---- */
 
 typedef struct heard {
@@ -331,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_durable_in_order_once),
         cmocka_unit_test(test_full_keeps_newest),
         cmocka_unit_test(test_torn_record_cut_and_lock),
+        cmocka_unit_test(test_crop_bound_to_record),
         cmocka_unit_test(test_changes),
     };
     /* a server restart only where there is a server (the _pg run) */
