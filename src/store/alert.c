@@ -75,7 +75,7 @@ static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_
         *id = vg_sql_last_id(&q);
     vg_sql_finish(&q);
     if (st == VG_OK)
-        st = vg_db_sealed_put(s, "UPDATE alert SET crop = ?2 WHERE id = ?1", "alerts", *id, "crop",
+        st = vg_db_sealed_put(s, "UPDATE alert SET crop = ?2 WHERE id = ?1", "alerts", *id, -1, "crop",
                               jpeg, jpeg_len, "sealing an alert's crop", err);
     return st;
 }

@@ -90,7 +90,7 @@ vg_status vg_store_eval_run_add(vg_store *s, const char *actor, const vg_eval_ru
         }
         if (!st)
             st = vg_db_sealed_put(s, "UPDATE eval_run SET result = ?2 WHERE id = ?1", "eval_runs",
-                                  new_id, "result", (const uint8_t *)r->result, len,
+                                  new_id, -1, "result", (const uint8_t *)r->result, len,
                                   "sealing an evaluation run", err);
         if (!st) {
             char obj[32];

@@ -109,7 +109,7 @@
  * Version 13 (hardening, issue 14, point 11): no change of the schema.
  *    Every sealed value (template.vector, photo.jpeg, alert.crop,
  *    eval_run.result, paperwork.inputs, the calibrations in meta) is sealed
- *    again, AEAD bound to its row ("templates:<id>:vector", seal.h,
+ *    again, AEAD bound to its row ("templates:<id>.<subject id>:vector", seal.h,
  *    docs/storage.md), so that a value copied into another row does not
  *    open; the step (vg_db_reseal_all, seal_row.c) runs in the migration's
  *    transaction with the key. A migration whose SQL text is "" changes no

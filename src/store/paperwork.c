@@ -154,7 +154,7 @@ vg_status vg_store_paperwork_record(vg_store *s, const char *actor, const char *
             }
             if (!st)
                 st = vg_db_sealed_put(s, "UPDATE paperwork SET inputs = ?2 WHERE id = ?1", "paperwork",
-                                      pid, "inputs", (const uint8_t *)inputs, len,
+                                      pid, -1, "inputs", (const uint8_t *)inputs, len,
                                       "sealing a document's inputs", err);
         }
         if (!st) {

@@ -120,16 +120,16 @@ vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sea
     return VG_OK;
 }
 
-void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int sub,
+void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int64_t sub,
                     const char *column)
 {
     if (sub >= 0)
-        snprintf(ad, VG_SEAL_AD_MAX, "%s:%lld.%d:%s", table, (long long)id, sub, column);
+        snprintf(ad, VG_SEAL_AD_MAX, "%s:%lld.%lld:%s", table, (long long)id, (long long)sub, column);
     else
         snprintf(ad, VG_SEAL_AD_MAX, "%s:%lld:%s", table, (long long)id, column);
 }
 
-vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int sub,
+vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int64_t sub,
                       const char *column, const uint8_t *plain, size_t len, uint8_t **out,
                       size_t *out_len, vg_err *err)
 {
@@ -139,7 +139,7 @@ vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, 
 }
 
 vg_status vg_unseal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id,
-                        int sub, const char *column, const uint8_t *sealed, size_t len,
+                        int64_t sub, const char *column, const uint8_t *sealed, size_t len,
                         uint8_t **out, size_t *out_len, vg_err *err)
 {
     char ad[VG_SEAL_AD_MAX];

@@ -44,17 +44,17 @@ vg_status vg_unseal_ad(const uint8_t key[VG_STORE_KEY_BYTES], const uint8_t *sea
  * ("photos:42.0:jpeg": subject 42's photo 0). table and column are fixed
  * names from the code (docs/storage.md lists them), never input. */
 #define VG_SEAL_AD_MAX 256
-void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int sub,
+void vg_seal_row_ad(char ad[VG_SEAL_AD_MAX], const char *table, int64_t id, int64_t sub,
                     const char *column);
 
 /* vg_seal_ad / vg_unseal_ad with the row's associated data (sub -1: a row
  * named by its id alone). A value moved to another row, or another column,
  * does not open: VG_ERR_INVALID "sealed value does not open as <ad>: ...". */
-vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int sub,
+vg_status vg_seal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id, int64_t sub,
                       const char *column, const uint8_t *plain, size_t len, uint8_t **out,
                       size_t *out_len, vg_err *err);
 vg_status vg_unseal_row(const uint8_t key[VG_STORE_KEY_BYTES], const char *table, int64_t id,
-                        int sub, const char *column, const uint8_t *sealed, size_t len,
+                        int64_t sub, const char *column, const uint8_t *sealed, size_t len,
                         uint8_t **out, size_t *out_len, vg_err *err);
 
 /* The key-check value written into a new database's meta table. */

@@ -30,12 +30,12 @@
 #define BATCH 32
 
 vg_status vg_db_sealed_put(vg_store *s, const char *update, const char *ad_table, int64_t id,
-                           const char *column, const uint8_t *plain, size_t len, const char *what,
+                           int64_t sub, const char *column, const uint8_t *plain, size_t len, const char *what,
                            vg_err *err)
 {
     uint8_t *sealed = NULL;
     size_t slen = 0;
-    vg_status st = vg_seal_row(s->key, ad_table, id, -1, column, plain, len, &sealed, &slen, err);
+    vg_status st = vg_seal_row(s->key, ad_table, id, sub, column, plain, len, &sealed, &slen, err);
     if (st != VG_OK)
         return st;
     vg_sql q;
@@ -71,9 +71,12 @@ typedef struct reseal_spec {
 } reseal_spec;
 
 static const reseal_spec specs[] = {
-    {"templates", "vector", 0,
-     "SELECT id, vector FROM template WHERE id > ?1 ORDER BY id LIMIT 32",
-     "UPDATE template SET vector = ?2 WHERE id = ?1"},
+    /* a template is bound to its subject as well: one given to another
+     * subject (its clear subject_id changed) does not open there */
+    {"templates", "vector", 1,
+     "SELECT id, subject_id, vector FROM template WHERE id > ?1 OR (id = ?1 AND subject_id > ?2) "
+     "ORDER BY id, subject_id LIMIT 32",
+     "UPDATE template SET vector = ?3 WHERE id = ?1 AND subject_id = ?2"},
     {"photos", "jpeg", 1,
      "SELECT subject_id, idx, jpeg FROM photo WHERE subject_id > ?1 OR (subject_id = ?1 AND "
      "idx > ?2) ORDER BY subject_id, idx LIMIT 32",
@@ -154,7 +157,7 @@ static vg_status reseal_table(vg_store *s, const reseal_spec *sp, vg_err *err)
             prepared = 1;
         for (int i = 0; st == VG_OK && i < n; i++) {
             char ad[VG_SEAL_AD_MAX];
-            vg_seal_row_ad(ad, sp->ad_table, v[i].k1, sp->composite ? (int)v[i].k2 : -1,
+            vg_seal_row_ad(ad, sp->ad_table, v[i].k1, sp->composite ? v[i].k2 : -1,
                            sp->column);
             uint8_t *fresh = NULL;
             size_t flen = 0;

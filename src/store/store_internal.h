@@ -62,12 +62,13 @@ vg_status vg_db_audit_each(vg_store *s, int64_t since, vg_store_audit_fn fn, voi
  * dialect). A missing row is VG_ERR_NOT_FOUND with a message. ---- */
 
 /* seal_row.c: seals plain bound to row `id` ("<ad_table>:<id>:<column>",
- * seal.h) and writes it with `update`, whose ?1 is the id and ?2 the
+ * or "<ad_table>:<id>.<sub>:<column>" when sub >= 0: a template is bound to
+ * its subject too; seal.h) and writes it with `update`, whose ?1 is the id and ?2 the
  * sealed bytes ("UPDATE alert SET crop = ?2 WHERE id = ?1"): for a value
  * sealed after its row was inserted (its id known), in the same
  * transaction. */
 vg_status vg_db_sealed_put(vg_store *s, const char *update, const char *ad_table, int64_t id,
-                           const char *column, const uint8_t *plain, size_t len, const char *what,
+                           int64_t sub, const char *column, const uint8_t *plain, size_t len, const char *what,
                            vg_err *err);
 /* seal_row.c: the associated data of a value in the meta table, bound to
  * its key: "meta:<key>:value". */
@@ -107,7 +108,7 @@ vg_status vg_db_photo_open(const vg_store *s, int64_t subject_id, int idx, const
 vg_status vg_db_subject_quarantined(vg_store *s, int64_t watchlist_id, int64_t **ids, int *n, vg_err *err);
 /* templates.c */
 /* Inserts a template and seals its vector (dim floats) bound to the new
- * row ("templates:<id>:vector"), inside the caller's transaction; *id (may
+ * row ("templates:<id>.<subject id>:vector"), inside the caller's transaction; *id (may
  * be NULL) its id. */
 vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *model_id, int dim,
                                 float quality, int low_quality, const float *vec, int64_t *id,

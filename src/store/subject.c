@@ -2,7 +2,7 @@
  * subject with its templates and photos, reading, listing and removal.
  *
  * An enrolment is one transaction: the subject row, every template and photo
- * (each sealed with its own nonce, bound to its row: "templates:<id>:vector",
+ * (each sealed with its own nonce, bound to its row: "templates:<id>.<subject id>:vector",
  * "photos:<subject id>.<index>:jpeg") and the subject.add audit entry, so a
  * crash leaves the subject whole or absent.
  * The policy checks live here, not in a backend: field limits, the date of

@@ -26,8 +26,9 @@ vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *mod
                                 float quality, int low_quality, const float *vec, int64_t *id,
                                 vg_err *err)
 {
-    /* the row first, for its id: the vector is sealed bound to it
-     * ("templates:<id>:vector") and written in the same transaction */
+    /* the row first, for its id: the vector is sealed bound to it and to
+     * its subject ("templates:<id>.<subject id>:vector") and written in the
+     * same transaction */
     static const uint8_t none[1] = {0};
     vg_sql q;
     vg_status st = vg_sql_prepare_insert(&q, s,
@@ -54,7 +55,7 @@ vg_status vg_db_template_insert(vg_store *s, int64_t subject_id, const char *mod
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory sealing a template");
     vg_store_vec_encode(vec, dim, plain);
     st = vg_db_sealed_put(s, "UPDATE template SET vector = ?2 WHERE id = ?1", "templates", tid,
-                          "vector", plain, n, "sealing a template", err);
+                          subject_id, "vector", plain, n, "sealing a template", err);
     sodium_memzero(plain, n);
     free(plain);
     if (st == VG_OK && id)
@@ -110,7 +111,7 @@ vg_status vg_db_templates_delete(vg_store *s, int64_t subject_id, int *n, vg_err
 vg_status vg_db_template_open(const vg_store *s, const vg_store_template_row *r, uint8_t **plain,
                               size_t *len)
 {
-    return vg_unseal_row(s->key, "templates", r->id, -1, "vector", r->sealed, r->sealed_len, plain,
+    return vg_unseal_row(s->key, "templates", r->id, r->subject_id, "vector", r->sealed, r->sealed_len, plain,
                          len, NULL);
 }
 

@@ -94,6 +94,8 @@ static void test_ad_form(void **state)
     assert_string_equal(ad, "alerts:7:crop");
     vg_seal_row_ad(ad, "photos", 42, 0, "jpeg");
     assert_string_equal(ad, "photos:42.0:jpeg");
+    vg_seal_row_ad(ad, "templates", 42, 9000000000LL, "vector");
+    assert_string_equal(ad, "templates:42.9000000000:vector");
     /* the same bytes under another row's ad do not open */
     uint8_t key[VG_STORE_KEY_BYTES], *sealed = NULL, *plain = NULL;
     size_t len = 0, plen = 0;
@@ -153,6 +155,33 @@ static void test_template_moved(void **state)
     assert_int_equal(vg_store_templates_load(w.f.s, ACTOR, "test", w.wl, MODEL, T0, &t, &err), VG_ERR_INVALID);
     snprintf(want, sizeof want, "template %lld of subject %lld", a1, (long long)w.a);
     assert_non_null(strstr(err.msg, want));
+    world_done(&w);
+}
+
+/* A template given to another subject with its vector (its clear
+ * subject_id changed, so that a watch-list face alerts as someone else):
+ * the vector is bound to its subject too, so it does not open there. */
+static void test_template_given_to_another_subject(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    const char *db = w.f.db;
+    vg_err err = {{0}};
+    vg_template_set t;
+    long long a0 = template_of(db, w.a, 0);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE template SET subject_id = %lld WHERE id = %lld", (long long)w.b, a0);
+    raw_exec(db, sql);
+    assert_int_equal(vg_store_templates_load(w.f.s, ACTOR, "test", w.wl, MODEL, T0, &t, &err), VG_ERR_INVALID);
+    char want[120];
+    snprintf(want, sizeof want, "template %lld of subject %lld (Subject B) does not decrypt", a0, (long long)w.b);
+    assert_non_null(strstr(err.msg, want));
+    /* B is quarantined; A's other template still opens */
+    assert_int_equal(vg_store_templates_load(w.f.s, ACTOR, "test", w.wl, MODEL, T0, &t, &err), VG_OK);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.subject_id[0], w.a);
+    vg_store_templates_free(&t);
     world_done(&w);
 }
 
@@ -333,7 +362,9 @@ static void make_v12(world *w)
         snprintf(where, sizeof where, "SELECT id FROM template ORDER BY id LIMIT 1 OFFSET %lld", k);
         long long t = raw_int(db, where);
         snprintf(where, sizeof where, "id = %lld", t);
-        vg_seal_row_ad(ad, "templates", t, -1, "vector");
+        snprintf(ad, sizeof ad, "SELECT subject_id FROM template WHERE id = %lld", t);
+        long long owner = raw_int(db, ad);
+        vg_seal_row_ad(ad, "templates", t, owner, "vector");
         to_v12(db, key, "template", "vector", where, ad);
     }
     n = raw_int(db, "SELECT count(*) FROM photo");
@@ -533,6 +564,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ad_form),
         cmocka_unit_test(test_template_moved),
+        cmocka_unit_test(test_template_given_to_another_subject),
         cmocka_unit_test(test_photo_moved),
         cmocka_unit_test(test_crop_moved),
         cmocka_unit_test(test_results_inputs_calibration_moved),
