@@ -306,6 +306,8 @@ typedef struct vg_alert {
     double raised_at;                     /* Unix seconds the alert was raised */
     char state[16];                       /* "pending", later "confirmed", "rejected", "no_action" */
     char uid[40];                         /* unique id made by the engine (idempotent writes) */
+    int64_t template_id;                  /* the template matched best (0: not known); its
+                                           * low_quality decides the alert's */
 } vg_alert;
 
 /* Stores an alert with its probe face crop (JPEG, sealed) in one

@@ -267,7 +267,8 @@ VG_API const char *vg_watch_gallery_version(const vg_watch_gallery *g);
 
 typedef struct vg_candidate {
     int64_t subject_id;
-    float score;   /* best cosine over the subject's templates */
+    float score;          /* best cosine over the subject's templates */
+    int64_t template_id;  /* the template that gave it */
 } vg_candidate;
 
 /* The k best subjects for a probe template, best first (a subject appears

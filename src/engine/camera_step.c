@@ -106,6 +106,7 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     a->deployment_id = e->cfg.deployment_id;
     snprintf(a->camera, sizeof a->camera, "%s", c->cfg.name);
     a->subject_id = cand->subject_id;
+    a->template_id = cand->template_id;
     a->score = cand->score;
     /* raised now, not when the frame's step began: the embedding and the
      * search took time since */

@@ -10,6 +10,7 @@
 struct vg_watch_gallery {
     vg_gallery *gallery;     /* ids are indices into subject_of */
     int64_t *subject_of;
+    int64_t *template_of;    /* the template row of each index */
     int n_templates;
     int n_subjects;
     int max_per_subject;     /* most templates any one subject has */
@@ -29,6 +30,7 @@ void vg_watch_gallery_free(vg_watch_gallery *g)
         return;
     vg_gallery_free(g->gallery);
     free(g->subject_of);
+    free(g->template_of);
     free(g);
 }
 
@@ -48,10 +50,12 @@ vg_status vg_watch_gallery_load(vg_store *store, const char *actor, const char *
     }
     g->n_quarantined = t.quarantined;
     g->subject_of = malloc((size_t)(t.n ? t.n : 1) * sizeof *g->subject_of);
-    st = g->subject_of ? vg_gallery_new(t.dim > 0 ? t.dim : 512, VG_MATCH_KERNEL_AUTO, &g->gallery, err)
+    g->template_of = malloc((size_t)(t.n ? t.n : 1) * sizeof *g->template_of);
+    st = g->subject_of && g->template_of ? vg_gallery_new(t.dim > 0 ? t.dim : 512, VG_MATCH_KERNEL_AUTO, &g->gallery, err)
                        : vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     for (int i = 0; !st && i < t.n; i++) {
         g->subject_of[i] = t.subject_id[i];
+        g->template_of[i] = t.template_id[i];
         st = vg_gallery_add(g->gallery, i, t.vecs + (size_t)i * (size_t)t.dim, err);
     }
     if (!st) {
@@ -131,7 +135,7 @@ int vg_watch_gallery_search(const vg_watch_gallery *g, const float *probe, int k
         for (int j = 0; j < n && !seen; j++)
             seen = out[j].subject_id == subject;
         if (!seen)
-            out[n++] = (vg_candidate){subject, m[i].score};
+            out[n++] = (vg_candidate){subject, m[i].score, g->template_of[m[i].id]};
     }
     if (m != stack)
         free(m);

@@ -47,7 +47,7 @@ static vg_status vg_db_alert_find_uid(vg_store *s, const char *uid, int64_t *id,
     return st;
 }
 
-/* a->subject_id 0 is stored as NULL; the crop is sealed bound to the new
+/* a->subject_id and a->template_id 0 are stored as NULL; the crop is sealed bound to the new
  * row and written into it. */
 static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_t *jpeg,
                                     size_t jpeg_len, int64_t *id, vg_err *err)
@@ -55,8 +55,8 @@ static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_
     vg_sql q;
     vg_status st = vg_sql_prepare_insert(&q, s,
                                          "INSERT INTO alert (uid, deployment_id, camera, "
-                                         "subject_id, score, frame_time, raised_at, state) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                         "subject_id, score, frame_time, raised_at, state, "
+                                         "template_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                          "adding an alert", err);
     if (st != VG_OK)
         return st;
@@ -71,6 +71,10 @@ static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_
     vg_sql_f64(&q, 6, a->frame_time);
     vg_sql_f64(&q, 7, a->raised_at);
     vg_sql_text(&q, 8, a->state);
+    if (a->template_id > 0)
+        vg_sql_i64(&q, 9, a->template_id);
+    else
+        vg_sql_null(&q, 9);
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         *id = vg_sql_last_id(&q);
     vg_sql_finish(&q);

@@ -39,7 +39,10 @@ static vg_status vg_db_alert_query(vg_store *s, const vg_alert_query *aq, vg_ale
     "SELECT a.id, a.deployment_id, a.camera, coalesce(a.subject_id, 0), a.score, a.frame_time, "  \
     "a.raised_at, a.state, a.uid, coalesce(s.name, ''), coalesce(s.reason, ''), "                  \
     "coalesce(s.category, ''), coalesce(w.name, ''), a.adjudicated_by, a.adjudicated_at, a.note, " \
-    "EXISTS (SELECT 1 FROM template t WHERE t.subject_id = a.subject_id AND t.low_quality <> 0) "  \
+    "CASE WHEN EXISTS (SELECT 1 FROM template m WHERE m.id = a.template_id AND "                  \
+    "m.subject_id = a.subject_id) THEN (SELECT m.low_quality FROM template m "                     \
+    "WHERE m.id = a.template_id) ELSE CAST(EXISTS (SELECT 1 FROM template t WHERE "                \
+    "t.subject_id = a.subject_id AND t.low_quality <> 0) AS INTEGER) END "                          \
     "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                     \
     "LEFT JOIN deployment d ON d.id = a.deployment_id "                                            \
     "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                              \

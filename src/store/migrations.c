@@ -114,6 +114,13 @@
  *    open; the step (vg_db_reseal_all, seal_row.c) runs in the migration's
  *    transaction with the key. A migration whose SQL text is "" changes no
  *    table and only runs its step.
+ *
+ * Version 17 (recognition, issue 11): alert.template_id, the template the
+ *    probe matched best (NULL for the alerts raised before, and for a
+ *    template removed since), so that an alert says "low quality" when the
+ *    template it matched was accepted below the limits, not whenever its
+ *    subject has such a template. Not a foreign key: an alert outlives a
+ *    re-embedding, which replaces the templates.
  */
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -565,6 +572,12 @@ static const vg_migration migrations[] = {
      NULL},
     /* every sealed value bound to its row: issue 14, point 11 */
     {13, {[VG_DIALECT_SQLITE] = "", [VG_DIALECT_POSTGRES] = ""}, {0}, vg_db_reseal_all},
+    /* the template an alert matched: issue 11 */
+    {17,
+     {[VG_DIALECT_SQLITE] = "ALTER TABLE alert ADD COLUMN template_id INTEGER;\n",
+      [VG_DIALECT_POSTGRES] = "ALTER TABLE alert ADD COLUMN template_id BIGINT;\n"},
+     {0},
+     NULL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -291,10 +291,11 @@ vg_status vg_store_spool_add(vg_store_spool *sp, const char *actor, const vg_ale
     if (jpeg_len > VG_STORE_JPEG_MAX)
         return vg_err_set(err, VG_ERR_LIMIT, "the face crop is %zu bytes, the limit is %d",
                           jpeg_len, VG_STORE_JPEG_MAX);
-    json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:I, s:f, s:f, s:f}", "actor", actor, "uid",
+    json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:I, s:f, s:f, s:f, s:I}", "actor", actor, "uid",
                           a->uid, "deployment", (json_int_t)a->deployment_id, "camera", a->camera,
                           "subject", (json_int_t)a->subject_id, "score", (double)a->score,
-                          "frame_time", a->frame_time, "raised_at", a->raised_at);
+                          "frame_time", a->frame_time, "raised_at", a->raised_at, "template",
+                          (json_int_t)a->template_id);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     uint8_t *sealed = NULL;
@@ -361,12 +362,13 @@ static vg_status decode(vg_store_spool *sp, const record *r, vg_alert *a, char *
     json_error_t je;
     json_t *j = json_loadb((const char *)r->bytes + HEAD, jl, 0, &je);
     const char *act = NULL, *uid = NULL, *camera = NULL;
-    json_int_t dep = 0, sub = 0;
+    json_int_t dep = 0, sub = 0, tpl = 0;
     double score = 0, ft = 0, ra = 0;
     memset(a, 0, sizeof *a);
-    if (!j || json_unpack(j, "{s:s, s:s, s:I, s:s, s:I, s:F, s:F, s:F}", "actor", &act, "uid",
+    /* "template" came with version 17's alerts: older records lack it */
+    if (!j || json_unpack(j, "{s:s, s:s, s:I, s:s, s:I, s:F, s:F, s:F, s?I}", "actor", &act, "uid",
                           &uid, "deployment", &dep, "camera", &camera, "subject", &sub, "score",
-                          &score, "frame_time", &ft, "raised_at", &ra) != 0) {
+                          &score, "frame_time", &ft, "raised_at", &ra, "template", &tpl) != 0) {
         json_decref(j);
         return vg_err_set(err, VG_ERR_INVALID, "alert spool %s: a record does not read",
                           sp->path[0] ? sp->path : "(in memory)");
@@ -376,6 +378,7 @@ static vg_status decode(vg_store_spool *sp, const record *r, vg_alert *a, char *
     snprintf(a->camera, sizeof a->camera, "%s", camera);
     a->deployment_id = dep;
     a->subject_id = sub;
+    a->template_id = tpl;
     a->score = (float)score;
     a->frame_time = ft;
     a->raised_at = ra;

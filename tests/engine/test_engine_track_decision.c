@@ -16,7 +16,7 @@
 typedef struct pairs {
     pthread_mutex_t lock;
     int n;
-    int64_t track[64], subject[64];
+    int64_t track[64], subject[64], template_id[64];
 } pairs;
 
 static void on_alert(void *ctx, const vg_engine_alert *a)
@@ -26,6 +26,7 @@ static void on_alert(void *ctx, const vg_engine_alert *a)
     if (p->n < 64) {
         p->track[p->n] = a->track_id;
         p->subject[p->n] = a->alert.subject_id;
+        p->template_id[p->n] = a->alert.template_id;
     }
     p->n++;
     pthread_mutex_unlock(&p->lock);
@@ -62,6 +63,7 @@ static void run(const vg_face_pack *pack, const vg_watch_gallery *g, vg_engine_d
     assert_true(p.n <= 64);
     for (int i = 0; i < p.n; i++) {
         assert_int_equal(p.subject[i], sid);
+        assert_true(p.template_id[i] > 0); /* the template matched, for its quality mark */
         for (int j = 0; j < i; j++)
             assert_false(p.track[i] == p.track[j] && p.subject[i] == p.subject[j]);
     }

@@ -394,6 +394,7 @@ static void test_migration_from_2(void **state)
                    "ALTER TABLE deployment DROP COLUMN model_id; ALTER TABLE deployment DROP COLUMN detector; "
                    "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
                    "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
+                   "ALTER TABLE alert DROP COLUMN template_id; "
                    "DELETE FROM schema_version WHERE version >= 3;");
     assert_auto_vacuum(f.db, 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 2);

@@ -253,7 +253,8 @@ static void test_full_list(void **state)
 }
 
 /* A template a supervisor accepted below the quality limits: marked in the
- * store (subject get/list, the alert's details), the supervisor and the
+ * store (subject get/list, the alert's details: by the template the alert
+ * matched), the supervisor and the
  * justification in the subject.add audit entry; without both texts the
  * enrolment is refused and nothing changes. */
 static void test_low_quality_template(void **state)
@@ -328,6 +329,34 @@ static void test_low_quality_template(void **state)
     assert_int_equal(d.low_quality, 1);
     assert_int_equal(vg_store_alert_detail_get(f.s, al2, &d, &err), VG_OK);
     assert_int_equal(d.low_quality, 0);
+
+    /* per matched template (issue 11): an alert that names the subject's
+     * sharp template is not low quality, one that names the template below
+     * the limits is; a template of another subject, or one removed since,
+     * falls back to the subject's mark */
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT id FROM template WHERE subject_id = %lld AND low_quality = 0",
+             (long long)id);
+    int64_t sharp = raw_int(f.db, sql);
+    snprintf(sql, sizeof sql, "SELECT id FROM template WHERE subject_id = %lld AND low_quality = 1",
+             (long long)id);
+    int64_t blurred = raw_int(f.db, sql);
+    snprintf(sql, sizeof sql, "SELECT min(id) FROM template WHERE subject_id = %lld", (long long)plain);
+    int64_t other = raw_int(f.db, sql);
+    const struct { int64_t template_id; const char *uid; int low; } by[] = {
+        {sharp, "uid-sharp", 0}, {blurred, "uid-blurred", 1}, {other, "uid-other", 1}, {999999, "uid-gone", 1}};
+    crop = fx_jpeg(9, 500);
+    for (size_t i = 0; i < sizeof by / sizeof by[0]; i++) {
+        a = fx_alert(dep, id, by[i].uid);
+        a.template_id = by[i].template_id;
+        int64_t ai = 0;
+        assert_int_equal(vg_store_alert_add(f.s, ACTOR, &a, crop, 500, &ai, &err), VG_OK);
+        snprintf(sql, sizeof sql, "SELECT template_id FROM alert WHERE id = %lld", (long long)ai);
+        assert_int_equal(raw_int(f.db, sql), by[i].template_id);
+        assert_int_equal(vg_store_alert_detail_get(f.s, ai, &d, &err), VG_OK);
+        assert_int_equal(d.low_quality, by[i].low);
+    }
+    free(crop);
     fx_photos_free(p);
     fx_done(&f);
 }
