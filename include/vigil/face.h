@@ -147,6 +147,19 @@ VG_API vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
 VG_API vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context,
                                vg_face **faces, int *n, vg_err *err);
 
+/* The same as vg_face_detect_frame, in regions of the frame only: around
+ * each of the n boxes (x1, y1, x2, y2 in frame pixels, boxes[4 * i]), a
+ * square grown by margin times the box's longer side on every side. The
+ * regions are scaled so each box is about a third of its tile and tiled
+ * into as few small detector inputs as fit (six to an input), so one
+ * inference serves several faces. Faces are reported in frame pixels with
+ * landmarks and quality as vg_face_detect_frame reports them; a face found
+ * by two overlapping regions is one face. For following known faces
+ * between full-frame passes (the engine's detect-and-track schedule).
+ * n = 0 gives no face and runs nothing. */
+VG_API vg_status vg_face_detect_regions(const vg_face_pack *pack, const vg_image *img, const float *boxes, int n_boxes,
+                                        float margin, vg_face **faces, int *n, vg_err *err);
+
 /* Boxes and scores only (no landmarks, no quality) of every face at least
  * min_height pixels tall that scores above `sensitivity` (0 < s <= 1) times
  * the pack's detection threshold: lower finds more faces, and more false

@@ -68,6 +68,10 @@ static int handler(void *user, const char *section, const char *name, const char
         c->max_embeds_per_track = (int)d;
     else if (INT("engine", "track_best", 1, 64))
         c->track_best = (int)d;
+    else if (KEY("engine", "full_detect_hz", 0, 1000))
+        c->full_detect_hz = d > 0 ? d : -1; /* 0: every frame */
+    else if (KEY("engine", "region_margin", 0.1, 4))
+        c->region_margin = (float)d;
     else if (INT("engine", "context_every", 1, 1000))
         c->context_every = (int)d;
     else if (INT("engine", "embed_flip", 0, 1))

@@ -64,6 +64,8 @@ typedef struct camera {
     int n_tracks, cap_tracks;
     int64_t frames_seen;
     int64_t opens_seen;    /* the source's opens at the last step: a change is a reconnection */
+    int64_t full_slot;     /* detect and track: the interval of the last full pass */
+    int full_any;          /* a full pass was made since the camera opened */
     pthread_mutex_t lock;  /* busy, ended, stats */
     int busy;              /* a worker holds this camera */
     int ended;
