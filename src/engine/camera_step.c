@@ -10,7 +10,6 @@
  * track ends. */
 #include "engine/engine_internal.h"
 
-#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,23 +322,6 @@ static void reset_on_reconnect(camera *c)
     c->opens_seen = ss.opens;
 }
 
-/* Detect and track: whether this frame gets a full pass. The stream's time
- * is cut into intervals of 1 / full_detect_hz, each camera's shifted by
- * index / cameras of one, so that cameras started together do not search
- * whole frames at the same moment; the first frame of each interval (and
- * the camera's first frame, and any frame after time went back) gets one. */
-static int full_pass_due(camera *c, const vg_frame *frame)
-{
-    const struct vg_engine *e = c->engine;
-    double phase = (double)c->index / (double)(e->n_cams > 0 ? e->n_cams : 1);
-    int64_t slot = (int64_t)floor(frame->pts * e->cfg.full_detect_hz + phase);
-    if (c->full_any && slot == c->full_slot)
-        return 0;
-    c->full_any = 1;
-    c->full_slot = slot;
-    return 1;
-}
-
 /* The boxes of the live tracks, 4 floats each, for the regions to search;
  * returns how many (at most max). */
 static int track_boxes(const camera *c, float *boxes, int max)
@@ -363,7 +345,7 @@ void vg_camera_step(camera *c, vg_frame *frame)
     if (c->frames_seen++ % every != 0)
         return;
     int scheduled = e->cfg.full_detect_hz > 0;
-    int full = !scheduled || full_pass_due(c, frame);
+    int full = !scheduled || vg_schedule_full_due(&c->sched, frame->pts, e->cfg.full_detect_hz, c->index, e->cfg.n_cameras);
     float boxes[4 * STEP_FACES_MAX];
     int n_boxes = full ? 0 : track_boxes(c, boxes, STEP_FACES_MAX);
     /* no live track and no full pass due: this frame cost its decoding only */
