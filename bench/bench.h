@@ -49,6 +49,7 @@ vg_watch_gallery *vg_bench_load_gallery(vg_store *store, const vg_face_pack *pac
  * 1080p streams under 1 % drops in each mode, CPU per stream
  * (bench_schedule.c). */
 void vg_bench_schedule(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir, int streams_too);
+void vg_bench_schedule_replay(FILE *out, const char *data_dir, const char *models_dir, double hz);
 
 /* The live view: its parts on a 1080p frame, and in the engine with one
  * viewer (bench_view.c). */

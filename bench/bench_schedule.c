@@ -21,7 +21,9 @@
  *     native rate, looped) in each mode: the largest N with under 1 % of
  *     frames dropped, and CPU per stream.
  * `vg_bench schedule` runs this alone, `vg_bench schedule-faces` its face
- * figures alone (no streams). */
+ * figures alone (no streams), `vg_bench schedule-replay HZ` the crowd
+ * clip replayed three times in one mode (HZ -1: every frame), for a
+ * profiler. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -398,6 +400,25 @@ static double floor_ms(const vg_face_pack *pack, const char *clip)
     }
     vg_source_close(src);
     return frames ? (cpu_s() - u0) * 1000.0 / frames : -1;
+}
+
+void vg_bench_schedule_replay(FILE *out, const char *data_dir, const char *models_dir, double hz)
+{
+    char crowd[1200];
+    snprintf(crowd, sizeof crowd, "%s/video/crowd-1080p.mp4", data_dir);
+    vg_face_config fc = {.models_dir = models_dir, .threads = 1};
+    vg_face_pack *pack = NULL;
+    if (access(crowd, R_OK) || vg_face_pack_open(&fc, &pack, NULL)) {
+        fprintf(out, "{\"error\":\"crowd clip or model pack absent\"}");
+        return;
+    }
+    record r = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    for (int k = 0; k < CPU_RUNS; k++)
+        replay(pack, NULL, crowd, hz, &r);
+    fprintf(out, "{\"full_detect_hz\":%.1f,\"runs\":%d,\"cpu_ms_per_frame\":%.2f}", hz, CPU_RUNS,
+            r.frames_decoded ? r.cpu_s * 1000.0 / (double)r.frames_decoded : -1);
+    record_free(&r);
+    vg_face_pack_close(pack);
 }
 
 void vg_bench_schedule(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir, int streams_too)

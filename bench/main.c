@@ -38,6 +38,11 @@ int main(int argc, char **argv)
         printf("}\n");
         return 0;
     }
+    if (argc > 2 && !strcmp(argv[1], "schedule-replay")) {
+        vg_bench_schedule_replay(stdout, data, models, atof(argv[2]));
+        printf("\n");
+        return 0;
+    }
     if (argc > 1 && (!strcmp(argv[1], "schedule") || !strcmp(argv[1], "schedule-faces"))) {
         printf("{\"machine\":{\"cores\":%ld},\n \"schedule\":", sysconf(_SC_NPROCESSORS_ONLN));
         fflush(stdout);
