@@ -74,6 +74,9 @@ typedef struct vg_engine_config {
      * config file, full_detect_hz = 0 is every-frame mode. */
     double full_detect_hz;
     float region_margin;       /* (0: VG_ENGINE_REGION_MARGIN_DEFAULT) */
+    /* [infer] provider, for the commands that open the model pack (the
+     * engine itself does not use it): "" or "cpu", or "cuda" */
+    char infer_provider[8];
     /* Called on the worker for every face of every processed frame, with
      * its track (NULL: none). For measuring the schedule (the benchmark);
      * the engine keeps nothing of it. */

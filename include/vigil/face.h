@@ -71,6 +71,9 @@ typedef struct vg_face_config {
     int landmarks_68;         /* 1: the pack's 68-point landmarker gives the five
                                  alignment points even when the detector has its
                                  own (YuNet, SCRFD); 0: the detector's own points */
+    const char *provider;     /* NULL or "cpu": the models run on the CPU; "cuda": on
+                                 ONNX Runtime's CUDA execution provider, refused
+                                 (VG_ERR_UNSUPPORTED) where the library has none */
 } vg_face_config;
 
 typedef struct vg_face_pack vg_face_pack;

@@ -13,7 +13,7 @@
 
 #include "base/ini.h"
 
-const char *const vg_engine_config_sections[] = {"engine", "source", "retention", "deployment", "spool", NULL};
+const char *const vg_engine_config_sections[] = {"engine", "source", "retention", "deployment", "spool", "infer", NULL};
 
 typedef struct parse_ctx {
     vg_engine_config *cfg;
@@ -41,6 +41,14 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
         snprintf(c->spool_path, sizeof c->spool_path, "%s", value);
+        return 1;
+    }
+    if (!strcmp(section, "infer") && !strcmp(name, "provider")) { /* where the models run */
+        if (strcmp(value, "cpu") && strcmp(value, "cuda")) {
+            snprintf(msg, cap, "[infer] provider: '%s' is not cpu or cuda", value);
+            return 0;
+        }
+        snprintf(c->infer_provider, sizeof c->infer_provider, "%s", value);
         return 1;
     }
     if (!strcmp(section, "engine") && !strcmp(name, "decision")) {

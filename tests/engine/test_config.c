@@ -204,6 +204,10 @@ static void test_detect_and_track(void **state)
     assert_true(cfg.full_detect_hz < 0);
     expect_error(f, "[engine]\nfull_detect_hz = -1\n", 2, "[engine] full_detect_hz: '-1' is not a number from 0 to 1000");
     expect_error(f, "[engine]\nregion_margin = 0\n", 2, "[engine] region_margin: '0' is not a number from 0.1 to 4");
+    /* [infer] provider: cpu or cuda */
+    assert_int_equal(load(f, "[infer]\nprovider = cuda\n", &cfg, &err), VG_OK);
+    assert_string_equal(cfg.infer_provider, "cuda");
+    expect_error(f, "[infer]\nprovider = gpu\n", 2, "[infer] provider: 'gpu' is not cpu or cuda");
 }
 
 static void test_unknown_key_and_sections(void **state)
@@ -212,7 +216,7 @@ static void test_unknown_key_and_sections(void **state)
     expect_error(f, "[engine]\nworkers = 2\ntreshold = 0.5\n", 3, "unknown key 'treshold' in [engine]");
     /* at the header's line, not its first key's */
     expect_error(f, "[engine]\nworkers = 2\n\n[engnie]\n; a comment\nthreshold = 0.5\n", 4,
-                 "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [http], "
+                 "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [infer], [http], "
                  "[webhook], [audit])");
     /* even with no key under it */
     expect_error(f, "[engine]\nworkers = 2\n[retension]\n", 3, "unknown section [retension]");
