@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "vigil/watchlist.h"
+
 /* 1:N top-5 search over 10 000 random 512-D templates, auto and scalar
  * kernels, against the time to stream the same bytes (bench_match.c). */
 void vg_bench_match(FILE *out);
@@ -32,6 +34,22 @@ void vg_bench_engine(FILE *out, const char *data_dir, const char *models_dir, co
  * walk-by, the demo clip and the crowd against 1 000 LFW people, embeddings
  * and CPU per frame (bench_track.c). */
 void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir);
+
+/* bench_track.c's helpers, shared with bench_schedule.c: a subject
+ * enrolled from one photo (face_index -1: the main face), a new watch list
+ * (its id, 0 on failure), a watch list's gallery (NULL on failure). */
+vg_status vg_bench_enrol_photo(const vg_face_pack *pack, vg_store *store, int64_t wid, const char *path,
+                               const char *name, int face_index, float min_sharpness, int64_t *sid);
+int64_t vg_bench_new_list(vg_store *store, const char *name);
+vg_watch_gallery *vg_bench_load_gallery(vg_store *store, const vg_face_pack *pack, int64_t wid);
+
+/* Detect and track (issue 17) against every-frame detection in one run:
+ * tracks found, frames per track, best shots, alerts and their latency on
+ * the crowd clip, the ASL clips and the walk-by; the most concurrent
+ * 1080p streams under 1 % drops in each mode, CPU per stream
+ * (bench_schedule.c). */
+void vg_bench_schedule(FILE *out, const char *data_dir, const char *models_dir, const char *source_dir, int streams_too);
+void vg_bench_schedule_replay(FILE *out, const char *data_dir, const char *models_dir, double hz);
 
 /* The live view: its parts on a 1080p frame, and in the engine with one
  * viewer (bench_view.c). */

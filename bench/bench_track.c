@@ -90,7 +90,7 @@ static int replay(const vg_face_pack *pack, const vg_watch_gallery *g, const vg_
     return 0;
 }
 
-static vg_status enrol_photo(const vg_face_pack *pack, vg_store *store, int64_t wid, const char *path,
+vg_status vg_bench_enrol_photo(const vg_face_pack *pack, vg_store *store, int64_t wid, const char *path,
                              const char *name, int face_index, float min_sharpness, int64_t *sid)
 {
     vg_subject s;
@@ -108,7 +108,7 @@ static vg_status enrol_photo(const vg_face_pack *pack, vg_store *store, int64_t 
     return vg_enrol(pack, store, "bench", &s, photos, 1, &opt, sid, NULL);
 }
 
-static int64_t new_list(vg_store *store, const char *name)
+int64_t vg_bench_new_list(vg_store *store, const char *name)
 {
     vg_watchlist w;
     memset(&w, 0, sizeof w);
@@ -119,7 +119,7 @@ static int64_t new_list(vg_store *store, const char *name)
     return vg_store_watchlist_create(store, "bench", &w, &wid, NULL) == VG_OK ? wid : 0;
 }
 
-static vg_watch_gallery *load(vg_store *store, const vg_face_pack *pack, int64_t wid)
+vg_watch_gallery *vg_bench_load_gallery(vg_store *store, const vg_face_pack *pack, int64_t wid)
 {
     vg_watch_gallery *g = NULL;
     if (!wid || vg_watch_gallery_load(store, "bench", "bench", wid, vg_face_pack_model_id(pack), 0, &g, NULL))
@@ -156,12 +156,12 @@ void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, con
         return;
     }
     /* person_A */
-    int64_t sid_a = 0, w_asl = new_list(store, "asl");
+    int64_t sid_a = 0, w_asl = vg_bench_new_list(store, "asl");
     snprintf(png, sizeof png, "%s/a.png", tmp);
     snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s/video/asl/again.mkv' -vf 'select=eq(n\\,30)' -vframes 1 '%s'",
              data_dir, png);
     if (system(cmd) == 0)
-        enrol_photo(pack, store, w_asl, png, "person_A", 0, 5, &sid_a);
+        vg_bench_enrol_photo(pack, store, w_asl, png, "person_A", 0, 5, &sid_a);
     asl_clip clips[ASL_CLIPS_MAX];
     int n_clips = 0, n_mine = 0;
     FILE *f = fopen(asl, "r");
@@ -179,14 +179,14 @@ void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, con
     if (f)
         fclose(f);
     /* the walk-by: three of five listed from other photos */
-    int64_t w_walk = new_list(store, "walk");
+    int64_t w_walk = vg_bench_new_list(store, "walk");
     static const char *const listed[3][2] = {{"Colin_Powell", "0001"}, {"Tony_Blair", "0003"}, {"Gray_Davis", "0002"}};
     for (int i = 0; i < 3; i++) {
         char p[1400];
         int64_t sid;
         snprintf(p, sizeof p, "%s/lfw/images_deepfunneled/%s/%s_%s.jpg", data_dir, listed[i][0], listed[i][0],
                  listed[i][1]);
-        enrol_photo(pack, store, w_walk, p, listed[i][0], -1, 0, &sid);
+        vg_bench_enrol_photo(pack, store, w_walk, p, listed[i][0], -1, 0, &sid);
     }
     snprintf(walk, sizeof walk, "%s/walkby.mp4", tmp);
     snprintf(cmd, sizeof cmd,
@@ -198,10 +198,10 @@ void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, con
              source_dir, walk, data_dir, data_dir, data_dir, data_dir, data_dir);
     int have_walk = system(cmd) == 0;
     /* the demo */
-    int64_t w_demo = new_list(store, "demo"), sid_astro = 0;
-    enrol_photo(pack, store, w_demo, astro, "astronaut", -1, 0, &sid_astro);
+    int64_t w_demo = vg_bench_new_list(store, "demo"), sid_astro = 0;
+    vg_bench_enrol_photo(pack, store, w_demo, astro, "astronaut", -1, 0, &sid_astro);
     /* 1 000 LFW people */
-    int64_t w_lfw = new_list(store, "lfw");
+    int64_t w_lfw = vg_bench_new_list(store, "lfw");
     int n_lfw = 0, count;
     char name[96];
     f = fopen(names, "r");
@@ -209,12 +209,12 @@ void vg_bench_track(FILE *out, const char *data_dir, const char *models_dir, con
         char p[1400];
         int64_t sid;
         snprintf(p, sizeof p, "%s/lfw/images_deepfunneled/%s/%s_0001.jpg", data_dir, name, name);
-        n_lfw += enrol_photo(pack, store, w_lfw, p, name, -1, 0, &sid) == VG_OK;
+        n_lfw += vg_bench_enrol_photo(pack, store, w_lfw, p, name, -1, 0, &sid) == VG_OK;
     }
     if (f)
         fclose(f);
-    vg_watch_gallery *g_asl = load(store, pack, w_asl), *g_walk = load(store, pack, w_walk),
-                     *g_demo = load(store, pack, w_demo), *g_lfw = load(store, pack, w_lfw);
+    vg_watch_gallery *g_asl = vg_bench_load_gallery(store, pack, w_asl), *g_walk = vg_bench_load_gallery(store, pack, w_walk),
+                     *g_demo = vg_bench_load_gallery(store, pack, w_demo), *g_lfw = vg_bench_load_gallery(store, pack, w_lfw);
     fprintf(out, "{\"asl_clips_of_person_a\":%d,\"asl_clips_of_others\":%d,\"walkby_listed\":3,\"crowd_listed\":%d,"
                  "\"track_best\":%d,\"runs\":[",
             n_mine, n_clips - n_mine, n_lfw, VG_ENGINE_TRACK_BEST_DEFAULT);

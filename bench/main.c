@@ -2,7 +2,7 @@
  * The model pack comes from $VIGIL_MODELS (default: the bootstrap's), the
  * data from $VIGIL_TEST_DATA (default: ../shared/data beside the repo).
  * `vg_bench view`, `vg_bench track`, `vg_bench server`, `vg_bench orient`,
- * `vg_bench frontend` or
+ * `vg_bench frontend`, `vg_bench schedule` (detect and track), or
  * `vg_bench nodes` (the shared store, bench_nodes.c) runs that benchmark alone. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,18 @@ int main(int argc, char **argv)
         printf("{\"track\":");
         fflush(stdout);
         vg_bench_track(stdout, data, models, VG_SOURCE_DIR);
+        printf("}\n");
+        return 0;
+    }
+    if (argc > 2 && !strcmp(argv[1], "schedule-replay")) {
+        vg_bench_schedule_replay(stdout, data, models, atof(argv[2]));
+        printf("\n");
+        return 0;
+    }
+    if (argc > 1 && (!strcmp(argv[1], "schedule") || !strcmp(argv[1], "schedule-faces"))) {
+        printf("{\"machine\":{\"cores\":%ld},\n \"schedule\":", sysconf(_SC_NPROCESSORS_ONLN));
+        fflush(stdout);
+        vg_bench_schedule(stdout, data, models, VG_SOURCE_DIR, !strcmp(argv[1], "schedule"));
         printf("}\n");
         return 0;
     }
@@ -85,6 +97,9 @@ int main(int argc, char **argv)
     printf(",\n \"engine\":");
     fflush(stdout);
     vg_bench_engine(stdout, data, models, VG_SOURCE_DIR);
+    printf(",\n \"schedule\":");
+    fflush(stdout);
+    vg_bench_schedule(stdout, data, models, VG_SOURCE_DIR, 1);
     printf(",\n \"track\":");
     fflush(stdout);
     vg_bench_track(stdout, data, models, VG_SOURCE_DIR);

@@ -46,6 +46,8 @@ typedef enum vg_engine_decision {
 #define VG_ENGINE_DECIDE_BEST VG_ENGINE_DECIDE_MAX
 #define VG_ENGINE_TRACK_BEST_DEFAULT 5
 #define VG_ENGINE_CONTEXT_EVERY_DEFAULT 5
+#define VG_ENGINE_FULL_DETECT_HZ_DEFAULT (-1.0)
+#define VG_ENGINE_REGION_MARGIN_DEFAULT 0.5f
 
 /* "frame", "aggregate", "max" -> the decision; -1 for anything else. */
 VG_API int vg_engine_decision_parse(const char *name);
@@ -60,6 +62,26 @@ typedef struct vg_engine_config {
     int loop;                  /* files: loop */
     int workers;               /* inference workers (0: the cores) */
     int detect_every;          /* detect on every Nth frame of a camera (0: 1) */
+    /* Detect and track (docs/engine.md, "Detect and track"): the whole frame
+     * is searched for faces this many times a second of stream time per
+     * camera (the cameras' passes staggered over the interval), and on the
+     * frames in between only regions around the live tracks (their last box
+     * grown by region_margin of its longer side on every side); a frame
+     * with no live track and no pass due is only decoded. Each full pass
+     * also looks for faces that fill the frame. Negative: every frame is
+     * searched whole (every-frame mode, the context pass on every
+     * context_every-th); 0: VG_ENGINE_FULL_DETECT_HZ_DEFAULT. In the
+     * config file, full_detect_hz = 0 is every-frame mode. */
+    double full_detect_hz;
+    float region_margin;       /* (0: VG_ENGINE_REGION_MARGIN_DEFAULT) */
+    /* [infer] provider, for the commands that open the model pack (the
+     * engine itself does not use it): "" or "cpu", or "cuda" */
+    char infer_provider[8];
+    /* Called on the worker for every face of every processed frame, with
+     * its track (NULL: none). For measuring the schedule (the benchmark);
+     * the engine keeps nothing of it. */
+    void (*on_face)(void *ctx, int camera, double pts, int64_t track_id, const float box[4], float quality);
+    void *on_face_ctx;
     /* every Nth detection also looks for faces that fill the frame (a face
      * close to the camera: vg_face_detect_frame's context pass), 0: 5 */
     int context_every;
@@ -115,6 +137,7 @@ typedef struct vg_engine_alert {
     const uint8_t *crop;       /* the matched face, JPEG (valid during the callback only) */
     size_t crop_len;
     double latency_ms;         /* from the frame's decoding to the alert being raised */
+    double pts;                /* the frame's stream time, seconds */
 } vg_engine_alert;
 
 typedef void (*vg_alert_fn)(void *ctx, const vg_engine_alert *a);
@@ -128,6 +151,8 @@ typedef struct vg_engine_camera_stats {
     int64_t alerts_suppressed;   /* repeats inside the cooldown, not raised */
     int64_t non_faces;           /* best shots that failed the faceness check: not embedded */
     double detect_ms_total, embed_ms_total;
+    int64_t full_detects;      /* frames searched whole */
+    int64_t region_detects;    /* frames searched around the live tracks only (detect and track) */
     int64_t view_frames;       /* live-view frames made (only while someone watches) */
     double view_ms_total;      /* making them: reduce, blur, draw, encode */
 } vg_engine_camera_stats;
@@ -136,7 +161,7 @@ typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
  * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
- * embed_flip, context_every, alert_queue, min_face),
+ * embed_flip, context_every, full_detect_hz, region_margin, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
  * [spool] (max_alerts, path) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and

@@ -71,6 +71,9 @@ typedef struct vg_face_config {
     int landmarks_68;         /* 1: the pack's 68-point landmarker gives the five
                                  alignment points even when the detector has its
                                  own (YuNet, SCRFD); 0: the detector's own points */
+    const char *provider;     /* NULL or "cpu": the models run on the CPU; "cuda": on
+                                 ONNX Runtime's CUDA execution provider, refused
+                                 (VG_ERR_UNSUPPORTED) where the library has none */
 } vg_face_config;
 
 typedef struct vg_face_pack vg_face_pack;
@@ -146,6 +149,19 @@ VG_API vg_status vg_face_detect(const vg_face_pack *pack, const vg_image *img,
  * some frames only, since a face close to the camera stays for many. */
 VG_API vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context,
                                vg_face **faces, int *n, vg_err *err);
+
+/* The same as vg_face_detect_frame, in regions of the frame only: around
+ * each of the n boxes (x1, y1, x2, y2 in frame pixels, boxes[4 * i]), a
+ * square grown by margin times the box's longer side on every side. The
+ * regions are scaled so each box is about a third of its tile and tiled
+ * into as few small detector inputs as fit (six to an input), so one
+ * inference serves several faces. Faces are reported in frame pixels with
+ * landmarks and quality as vg_face_detect_frame reports them; a face found
+ * by two overlapping regions is one face. For following known faces
+ * between full-frame passes (the engine's detect-and-track schedule).
+ * n = 0 gives no face and runs nothing. */
+VG_API vg_status vg_face_detect_regions(const vg_face_pack *pack, const vg_image *img, const float *boxes, int n_boxes,
+                                        float margin, vg_face **faces, int *n, vg_err *err);
 
 /* Boxes and scores only (no landmarks, no quality) of every face at least
  * min_height pixels tall that scores above `sensitivity` (0 < s <= 1) times

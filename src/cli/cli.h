@@ -25,6 +25,7 @@ typedef struct vg_cli {
     int threads;            /* --threads N (0: cores) */
     long long max_pixels;   /* --max-pixels N */
     float min_face;         /* --min-face PX */
+    const char *provider;   /* [infer] provider of a --config file (NULL: cpu) */
 } vg_cli;
 
 typedef struct vg_cli_command {

@@ -61,6 +61,8 @@ int vg_cmd_replay(const vg_cli *cli, int argc, char **argv)
     snprintf(purpose, sizeof purpose, "replay %s", cfg.cameras[0].name);
     vg_cli pc = *cli;
     pc.min_face = (float)min_face;
+    if (cfg.infer_provider[0])
+        pc.provider = cfg.infer_provider;
     st = vg_cli_open_store(cli, &store, &err);
     if (!st)
         st = vg_store_watchlist_get(store, list, &w, &err);

@@ -35,7 +35,7 @@ static const vg_cli_cmd_def def = {
     "(default 10000), losses counted. Counters reach the store every 5 s. SIGHUP reloads the\n"
     "watch list, SIGUSR1 logs statistics; a closed stdout does not stop the run.\n",
     {{"--deployment", "NAME", "the deployment to run", VG_OPT_REQUIRED},
-     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [http], [webhook], [audit]", 0},
+     {"--config", "FILE", "a config file: [engine], [source], [retention], [spool], [infer], [http], [webhook], [audit]", 0},
      {"--listen", "ADDR:PORT", "the console and API (default: [http] listen, else 127.0.0.1:8080; port 0: a free one)",
       0},
      {"--no-http", NULL, "no console and no API", 0},
@@ -208,6 +208,8 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         return vg_cli_fail(VG_ERR_NOMEM, NULL);
     vg_cli pc = *cli;
     pc.min_face = (float)min_face;
+    if (cfg.infer_provider[0])
+        pc.provider = cfg.infer_provider;
     char purpose[300];
     snprintf(purpose, sizeof purpose, "deployment %s", name);
     st = vg_cli_open_store(cli, &store, &err);

@@ -123,6 +123,7 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     qa.a.box[2] = f->x2;
     qa.a.box[3] = f->y2;
     qa.a.latency_ms = (now - frame->arrival) * 1000.0;
+    qa.a.pts = frame->pts;
     qa.crop = face_crop(frame->image, f, &qa.a.crop_len);
     pthread_mutex_lock(&c->lock);
     c->st.alerts++;
@@ -322,6 +323,21 @@ static void reset_on_reconnect(camera *c)
     c->opens_seen = ss.opens;
 }
 
+/* The boxes of the live tracks, 4 floats each, for the regions to search;
+ * returns how many (at most max). */
+static int track_boxes(const camera *c, float *boxes, int max)
+{
+    int k = 0;
+    for (int i = 0; i < c->n_tracks && k < max; i++) {
+        const track_state *ts = &c->tracks[i];
+        if (ts->seen <= 0)
+            continue;
+        memcpy(&boxes[4 * k], ts->box, sizeof ts->box);
+        k++;
+    }
+    return k;
+}
+
 void vg_camera_step(camera *c, vg_frame *frame)
 {
     struct vg_engine *e = c->engine;
@@ -329,14 +345,28 @@ void vg_camera_step(camera *c, vg_frame *frame)
     reset_on_reconnect(c);
     if (c->frames_seen++ % every != 0)
         return;
+    int scheduled = e->cfg.full_detect_hz > 0;
+    int full = !scheduled || vg_schedule_full_due(&c->sched, frame->pts, e->cfg.full_detect_hz, c->index, e->cfg.n_cameras);
+    float boxes[4 * STEP_FACES_MAX];
+    int n_boxes = full ? 0 : track_boxes(c, boxes, STEP_FACES_MAX);
+    /* no live track and no full pass due: this frame cost its decoding only */
+    if (!full && n_boxes == 0 && vg_tracker_active(c->tracker) == 0)
+        return;
     double t0 = vg_engine_now();
     vg_face *faces = NULL;
     int n = 0;
     vg_err err = {{0}};
-    /* the pass for faces that fill the frame on every context_every-th
-     * detection: someone that close stays for many frames */
-    int context = (c->frames_seen - 1) / every % e->cfg.context_every == 0;
-    vg_status st = vg_face_detect_frame(e->pack, frame->image, context, &faces, &n, &err);
+    vg_status st;
+    if (full) {
+        /* the pass for faces that fill the frame on every context_every-th
+         * detection (every full pass when scheduled: those are already a
+         * few a second): someone that close stays for many frames */
+        int context = scheduled || (c->frames_seen - 1) / every % e->cfg.context_every == 0;
+        st = vg_face_detect_frame(e->pack, frame->image, context, &faces, &n, &err);
+    } else {
+        st = vg_face_detect_regions(e->pack, frame->image, boxes, n_boxes, e->cfg.region_margin, &faces, &n,
+                                    &err);
+    }
     double t1 = vg_engine_now();
     if (st) {
         {
@@ -384,12 +414,19 @@ void vg_camera_step(camera *c, vg_frame *frame)
             ts->box[3] = faces[i].y2;
             ts->seen = c->frames_seen;
         }
+        if (e->cfg.on_face) {
+            float box[4] = {faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2};
+            e->cfg.on_face(e->cfg.on_face_ctx, c->index, frame->pts, assign[i].track_id, box,
+                           faces[i].quality.score);
+        }
     }
     /* the live view is an output of this step: from this frame and what the
      * step found on it (nothing when no one watches) */
     vg_view_make(c, frame, faces, assign, n, matching);
     pthread_mutex_lock(&c->lock);
     c->st.frames_processed++;
+    c->st.full_detects += full;
+    c->st.region_detects += !full;
     c->st.faces += n;
     c->st.tracks_started += vg_tracker_started(c->tracker) - started_before;
     c->st.tracks_ended += n_ended;

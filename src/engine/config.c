@@ -13,7 +13,7 @@
 
 #include "base/ini.h"
 
-const char *const vg_engine_config_sections[] = {"engine", "source", "retention", "deployment", "spool", NULL};
+const char *const vg_engine_config_sections[] = {"engine", "source", "retention", "deployment", "spool", "infer", NULL};
 
 typedef struct parse_ctx {
     vg_engine_config *cfg;
@@ -43,6 +43,14 @@ static int handler(void *user, const char *section, const char *name, const char
         snprintf(c->spool_path, sizeof c->spool_path, "%s", value);
         return 1;
     }
+    if (!strcmp(section, "infer") && !strcmp(name, "provider")) { /* where the models run */
+        if (strcmp(value, "cpu") && strcmp(value, "cuda")) {
+            snprintf(msg, cap, "[infer] provider: '%s' is not cpu or cuda", value);
+            return 0;
+        }
+        snprintf(c->infer_provider, sizeof c->infer_provider, "%s", value);
+        return 1;
+    }
     if (!strcmp(section, "engine") && !strcmp(name, "decision")) {
         int dec = vg_engine_decision_parse(value);
         if (dec < 0) {
@@ -68,6 +76,10 @@ static int handler(void *user, const char *section, const char *name, const char
         c->max_embeds_per_track = (int)d;
     else if (INT("engine", "track_best", 1, 64))
         c->track_best = (int)d;
+    else if (KEY("engine", "full_detect_hz", 0, 1000))
+        c->full_detect_hz = d > 0 ? d : -1; /* 0: every frame */
+    else if (KEY("engine", "region_margin", 0.1, 4))
+        c->region_margin = (float)d;
     else if (INT("engine", "context_every", 1, 1000))
         c->context_every = (int)d;
     else if (INT("engine", "embed_flip", 0, 1))

@@ -148,6 +148,10 @@ vg_status vg_engine_start(const vg_engine_config *cfg, const vg_face_pack *pack,
     vg_engine_config *c = &e->cfg;
     if (c->detect_every <= 0)
         c->detect_every = 1;
+    if (c->full_detect_hz == 0)
+        c->full_detect_hz = VG_ENGINE_FULL_DETECT_HZ_DEFAULT;
+    if (c->region_margin <= 0)
+        c->region_margin = VG_ENGINE_REGION_MARGIN_DEFAULT;
     if (c->context_every <= 0)
         c->context_every = VG_ENGINE_CONTEXT_EVERY_DEFAULT;
     if (c->threshold <= 0)

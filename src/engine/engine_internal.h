@@ -54,6 +54,17 @@ typedef struct view_slot {
 
 #define VG_RECENT_ALERTS 32
 
+/* schedule.c: a camera's last full pass under detect and track. */
+typedef struct vg_schedule {
+    int64_t slot;          /* the interval it fell in */
+    int any;               /* one was made */
+} vg_schedule;
+/* 1 when the frame at pts gets a full pass (and s records it): the first
+ * frame of each interval of 1 / hz seconds, camera index of n_cams shifted
+ * by index / n_cams of an interval; the first frame ever, and one whose
+ * time went back, too. */
+int vg_schedule_full_due(vg_schedule *s, double pts, double hz, int index, int n_cams);
+
 typedef struct camera {
     struct vg_engine *engine;
     int index;
@@ -64,6 +75,7 @@ typedef struct camera {
     int n_tracks, cap_tracks;
     int64_t frames_seen;
     int64_t opens_seen;    /* the source's opens at the last step: a change is a reconnection */
+    vg_schedule sched;     /* detect and track: its last full pass */
     pthread_mutex_t lock;  /* busy, ended, stats */
     int busy;              /* a worker holds this camera */
     int ended;

@@ -237,6 +237,17 @@ static vg_status detect_faces(const vg_face_pack *pack, const vg_image *img, int
     return VG_OK;
 }
 
+vg_status vg_face_describe_frame(const vg_face_pack *pack, const vg_image *img, vg_face *faces, int n, vg_err *err)
+{
+    return describe(pack, img, faces, n, err);
+}
+
+int vg_face_merge_frame(const vg_face_pack *pack, vg_face *faces, int n)
+{
+    int count = merge_boxes(faces, n, n, 0);
+    return merge_boxes(faces, count, pack->max_faces, 1);
+}
+
 vg_status vg_face_detect_frame(const vg_face_pack *pack, const vg_image *img, int context, vg_face **faces,
                                int *n, vg_err *err)
 {

@@ -357,6 +357,8 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
     pack->det = det;
     if (!st)
         st = vg_infer_env_new(&pack->env, err);
+    if (!st && c.provider)
+        st = vg_infer_env_set_provider(pack->env, c.provider, err);
     if (!st)
         st = det->open(pack->env, l->dir, det_path, &p, &pack->det_state, err);
     if (!st && (!det->has_landmarks || cfg->landmarks_68)) {

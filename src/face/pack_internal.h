@@ -55,4 +55,10 @@ struct vg_face_pack {
     vg_face_listing *listing;
 };
 
+/* detect.c, for detect_regions.c: landmarks, alignment and quality of n
+ * faces; and the merge of one face's several boxes (by IoU, then nested),
+ * returning the count kept. */
+vg_status vg_face_describe_frame(const vg_face_pack *pack, const vg_image *img, vg_face *faces, int n, vg_err *err);
+int vg_face_merge_frame(const vg_face_pack *pack, vg_face *faces, int n);
+
 #endif

@@ -26,6 +26,12 @@ typedef struct vg_infer_env vg_infer_env;
 typedef struct vg_infer_session vg_infer_session;
 
 vg_status vg_infer_env_new(vg_infer_env **out, vg_err *err);
+/* Where the env's sessions opened from now on run: "cpu" (the default) or
+ * "cuda" (ORT's CUDA execution provider, device 0). Anything else is
+ * VG_ERR_INVALID. "cuda" with an ORT that has no CUDA provider is refused
+ * when a session opens (VG_ERR_UNSUPPORTED, saying so), not silently run
+ * on the CPU. */
+vg_status vg_infer_env_set_provider(vg_infer_env *env, const char *provider, vg_err *err);
 void vg_infer_env_free(vg_infer_env *env);
 
 /* ONNX Runtime's version string (of the loaded library). */

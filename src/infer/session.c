@@ -8,7 +8,34 @@
 struct vg_infer_env {
     const OrtApi *api;
     OrtEnv *env;
+    int cuda;               /* sessions on ORT's CUDA execution provider */
 };
+
+vg_status vg_infer_env_set_provider(vg_infer_env *env, const char *provider, vg_err *err)
+{
+    if (!env || !provider || (strcmp(provider, "cpu") && strcmp(provider, "cuda")))
+        return vg_err_set(err, VG_ERR_INVALID, "provider '%s' is not cpu or cuda", provider ? provider : "");
+    env->cuda = !strcmp(provider, "cuda");
+    return VG_OK;
+}
+
+/* ORT's CUDA execution provider on device 0, or a clear refusal: an ORT
+ * built for the CPU only has the entry point and answers with an error. */
+static vg_status append_cuda(const OrtApi *api, OrtSessionOptions *opt, const char *path, vg_err *err)
+{
+    OrtCUDAProviderOptions cuda;
+    memset(&cuda, 0, sizeof cuda);
+    cuda.device_id = 0;
+    OrtStatus *st = api->SessionOptionsAppendExecutionProvider_CUDA(opt, &cuda);
+    if (!st)
+        return VG_OK;
+    vg_status r = vg_err_set(err, VG_ERR_UNSUPPORTED,
+                             "%s: [infer] provider = cuda, but this ONNX Runtime (%s) has no CUDA execution "
+                             "provider (%s); install a CUDA build of ONNX Runtime or set provider = cpu",
+                             path, OrtGetApiBase()->GetVersionString(), api->GetErrorMessage(st));
+    api->ReleaseStatus(st);
+    return r;
+}
 
 struct vg_infer_session {
     const OrtApi *api;
@@ -130,6 +157,11 @@ vg_status vg_infer_session_open(vg_infer_env *env, const char *path, int threads
         st = api->SetSessionGraphOptimizationLevel(opt, ORT_ENABLE_ALL);
     if (!st)
         st = api->AddSessionConfigEntry(opt, "session.intra_op.allow_spinning", "0");
+    if (!st && env->cuda && append_cuda(api, opt, path, err) != VG_OK) {
+        api->ReleaseSessionOptions(opt);
+        vg_infer_session_close(s);
+        return VG_ERR_UNSUPPORTED;
+    }
     if (!st)
         st = api->CreateSession(env->env, path, opt, &s->session);
     if (opt)

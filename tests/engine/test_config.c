@@ -191,13 +191,32 @@ static void test_directory_and_empty_files(void **state)
     assert_int_equal(vg_server_settings_load(f->dir, &s, &err), VG_ERR_INVALID);
 }
 
+static void test_detect_and_track(void **state)
+{
+    fixture *f = *state;
+    vg_engine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    vg_err err;
+    assert_int_equal(load(f, "[engine]\nfull_detect_hz = 5\nregion_margin = 0.75\n", &cfg, &err), VG_OK);
+    assert_true(cfg.full_detect_hz == 5.0 && cfg.region_margin == 0.75f);
+    /* 0: every frame searched whole, kept apart from "not set" */
+    assert_int_equal(load(f, "[engine]\nfull_detect_hz = 0\n", &cfg, &err), VG_OK);
+    assert_true(cfg.full_detect_hz < 0);
+    expect_error(f, "[engine]\nfull_detect_hz = -1\n", 2, "[engine] full_detect_hz: '-1' is not a number from 0 to 1000");
+    expect_error(f, "[engine]\nregion_margin = 0\n", 2, "[engine] region_margin: '0' is not a number from 0.1 to 4");
+    /* [infer] provider: cpu or cuda */
+    assert_int_equal(load(f, "[infer]\nprovider = cuda\n", &cfg, &err), VG_OK);
+    assert_string_equal(cfg.infer_provider, "cuda");
+    expect_error(f, "[infer]\nprovider = gpu\n", 2, "[infer] provider: 'gpu' is not cpu or cuda");
+}
+
 static void test_unknown_key_and_sections(void **state)
 {
     fixture *f = *state;
     expect_error(f, "[engine]\nworkers = 2\ntreshold = 0.5\n", 3, "unknown key 'treshold' in [engine]");
     /* at the header's line, not its first key's */
     expect_error(f, "[engine]\nworkers = 2\n\n[engnie]\n; a comment\nthreshold = 0.5\n", 4,
-                 "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [http], "
+                 "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [infer], [http], "
                  "[webhook], [audit])");
     /* even with no key under it */
     expect_error(f, "[engine]\nworkers = 2\n[retension]\n", 3, "unknown section [retension]");
@@ -306,6 +325,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_and_empty_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key_and_sections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detect_and_track, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indented_continuation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_earlier_fault_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_file, setup, teardown),

@@ -54,6 +54,38 @@ static void test_embedder_runs(void **state)
     vg_infer_env_free(env);
 }
 
+/* [infer] provider: cpu runs; cuda on this ORT (a CPU-only build: the
+ * bootstrap's) is refused at the session's opening, saying why, where a
+ * CUDA build would open it; anything else is refused at once. */
+static void test_provider(void **state)
+{
+    (void)state;
+    vg_infer_env *env = NULL;
+    vg_err err = {{0}};
+    assert_int_equal(vg_infer_env_new(&env, &err), VG_OK);
+    assert_int_equal(vg_infer_env_set_provider(env, "tpu", &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "'tpu' is not cpu or cuda"));
+    assert_int_equal(vg_infer_env_set_provider(env, NULL, &err), VG_ERR_INVALID);
+    char path[1024];
+    model(path, sizeof path, "fr_feature.onnx");
+    vg_infer_session *s = NULL;
+    assert_int_equal(vg_infer_env_set_provider(env, "cpu", &err), VG_OK);
+    assert_int_equal(vg_infer_session_open(env, path, 1, &s, &err), VG_OK);
+    vg_infer_session_close(s);
+    s = NULL;
+    assert_int_equal(vg_infer_env_set_provider(env, "cuda", &err), VG_OK);
+    vg_status st = vg_infer_session_open(env, path, 1, &s, &err);
+    fprintf(stderr, "cuda: %s\n", st ? err.msg : "opened (a CUDA build of ONNX Runtime)");
+    if (st) {
+        assert_int_equal(st, VG_ERR_UNSUPPORTED);
+        assert_null(s);
+        assert_non_null(strstr(err.msg, "has no CUDA execution provider"));
+        assert_non_null(strstr(err.msg, "provider = cpu"));
+    }
+    vg_infer_session_close(s);
+    vg_infer_env_free(env);
+}
+
 static void test_bad_model_files(void **state)
 {
     (void)state;
@@ -81,6 +113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_embedder_runs),
         cmocka_unit_test(test_bad_model_files),
+        cmocka_unit_test(test_provider),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
