@@ -43,7 +43,8 @@ const vg_cli_cmd_def vg_eval_groups_def = {
     "highest rate to the lowest with its interval. CSV lines: person,group (the data set's folder\n"
     "name; an optional header 'person,group'). Groups come only from this file. The data set is\n"
     "--lfw DIR (DIR/images_deepfunneled) or --dataset DIR (a folder a person): one of them.\n"
-    "Also per group: the mated and non-mated score distributions; --svg DIR draws the DET curves.\n"
+    "Also per group: the front end (images without a face, quality, pose, blur, size, exposure,\n"
+    "landmark drift) and the mated and non-mated score distributions; --svg DIR: DET curves.\n"
     "Defaults: M %d, S %d, B %d.\n",
     {{"--lfw", "DIR", "the LFW directory (its images_deepfunneled/)", 0},
      {"--dataset", "DIR", "a data set of a folder a person", 0},
@@ -167,6 +168,14 @@ static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const
                                              "fmr", vg_eval_ci_json(g->fmr, g->fmr_lo, g->fmr_hi)));
         json_t *jg = json_array_get(arr, json_array_size(arr) - 1);
         json_object_set_new(jg, "mated_scores", dist_json(g->hist_mated, g->mated, g->sum_mated));
+        json_t *fig = json_object();
+        for (int s = 0; s < VG_EVAL_STAGES; s++)
+            json_object_set_new(fig, vg_eval_stage_names[s],
+                                json_pack("{s:o,s:o}", "mean", vg_eval_num_json(g->stage_mean[s]), "median",
+                                          vg_eval_num_json(g->stage_median[s])));
+        json_object_set_new(jg, "front_end", json_pack("{s:I,s:I,s:I,s:o}", "images", (json_int_t)g->images,
+                                                       "without_face", (json_int_t)g->no_face, "context_pass",
+                                                       (json_int_t)g->context_pass, "faces", fig));
         json_object_set_new(jg, "nonmated_scores", dist_json(g->hist_nonmated, g->nonmated, g->sum_nonmated));
     }
     return json_pack("{s:s,s:s,s:s,s:f,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
@@ -226,6 +235,15 @@ static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_
     }
     print_ratio("FMR ", r->g, &r->fmr_ratio);
     print_ratio("FNMR", r->g, &r->fnmr_ratio);
+    printf("front end (images without a face; found by the context pass; median of the faces found):\n");
+    for (int k = 0; k < r->n_groups; k++) {
+        const vg_eval_group *g = &r->g[k];
+        printf("  %-12s %lld of %lld without a face (%.2f %%), %lld by the context pass;", g->name, g->no_face,
+               g->images, g->images ? 100.0 * (double)g->no_face / (double)g->images : 0.0, g->context_pass);
+        for (int s = 0; s < VG_EVAL_STAGES; s++)
+            printf(" %s %.3g", vg_eval_stage_names[s], g->stage_median[s]);
+        printf("\n");
+    }
     printf("scores (mean; quantiles");
     for (size_t i = 0; i < N_QUANTILES; i++)
         printf(" %g", quantiles[i]);
@@ -271,10 +289,14 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
     vg_status st = vg_eval_people_load(o.dir, &pp, &im, &err);
     if (!st)
         st = vg_eval_groups_load(o.labels, &pp, &im, &r, &err);
+    if (!st && !(im.face = calloc(im.n ? im.n : 1, sizeof *im.face)))
+        st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     if (!st)
         st = vg_eval_cli_open_embed(cli, &pack, &im, 1, &err);
     if (!st)
         st = vg_eval_groups_run(&pp, &im, o.threshold, (uint64_t)o.seed, (int)o.boot, &r, &err);
+    if (!st)
+        st = vg_eval_groups_stages(&pp, &im, &r, &err);
     if (!st && o.svg)
         st = vg_eval_groups_svg(o.svg, &r, (double)o.threshold, &err);
     code = VG_EXIT_OK;

@@ -34,6 +34,8 @@ typedef struct vg_eval_images {
     unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
     int dim;
     int flip;           /* 1: embed each face with its mirror (vg_face_embed_face_flip) */
+    vg_face *face;      /* NULL, or (allocated by the caller, n of them) the face embedded:
+                         * its box, points, quality and faceness check */
 } vg_eval_images;
 
 /* Monotonic seconds (for the run's time). */
@@ -258,6 +260,8 @@ void vg_eval_search_result_free(vg_eval_search_result *r);
 /* Score histograms: VG_EVAL_HIST_BINS bins over [-1, 1] (bin b holds
  * scores in [-1 + b w, -1 + (b + 1) w), w = 2 / bins; the ends clamped). */
 #define VG_EVAL_HIST_BINS 4000
+#define VG_EVAL_STAGES 7
+extern const char *const vg_eval_stage_names[VG_EVAL_STAGES];
 
 typedef struct vg_eval_group {
     char name[VG_EVAL_GROUP_NAME_MAX + 1];
@@ -268,7 +272,18 @@ typedef struct vg_eval_group {
     double *rep_fmr, *rep_fnmr;
     long long *hist_mated, *hist_nonmated; /* the scores of its comparisons (owned) */
     double sum_mated, sum_nonmated;        /* for their means */
+    /* the front end on its people's images (vg_eval_groups_stages) */
+    long long images, no_face, context_pass;
+    double stage_mean[VG_EVAL_STAGES], stage_median[VG_EVAL_STAGES];
 } vg_eval_group;
+
+/* The per-image figures of the front end reported per group, in this order
+ * (vg_eval_stage_names): the combined quality score, the inter-eye
+ * distance in pixels (size), the sharpness (variance of the Laplacian of
+ * the aligned face: blur), |yaw| and |pitch| (pose), the brightness
+ * (exposure), and the drift of the 68-point landmarks when the landmarker is
+ * run again on the box its points span (in eye distances: how stable the
+ * fit that gives the five alignment points is). */
 
 /* The bin of a score, and the score a fraction q of a histogram's n
  * counts is at or below (the bin's upper edge). */
@@ -304,6 +319,11 @@ vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_ev
  * from seed) and the differentials. */
 vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, float threshold, uint64_t seed,
                              int reps, vg_eval_groups_result *out, vg_err *err);
+/* The front end's figures per group from im->face (the faces embedded):
+ * images, images without a face, faces found by the context pass, and the
+ * mean and median of each stage figure over the faces found. */
+vg_status vg_eval_groups_stages(const vg_eval_people *pp, const vg_eval_images *im, vg_eval_groups_result *out,
+                                vg_err *err);
 void vg_eval_groups_result_free(vg_eval_groups_result *r);
 
 /* ---- calibrate.c --------------------------------------------------------- */

@@ -329,6 +329,62 @@ vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im,
     return st;
 }
 
+const char *const vg_eval_stage_names[VG_EVAL_STAGES] = {"quality", "eye_distance_px", "sharpness", "abs_yaw",
+                                                          "abs_pitch", "brightness", "landmark_drift"};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double stage_value(const vg_face *f, int s)
+{
+    switch (s) {
+    case 0: return f->quality.score;
+    case 1: return f->quality.eye_dist;
+    case 2: return f->quality.sharpness;
+    case 3: return fabs((double)f->quality.yaw);
+    case 4: return fabs((double)f->quality.pitch);
+    case 5: return f->quality.brightness;
+    default: return f->check.drift;
+    }
+}
+
+vg_status vg_eval_groups_stages(const vg_eval_people *pp, const vg_eval_images *im, vg_eval_groups_result *out,
+                                vg_err *err)
+{
+    double *v = malloc((im->n ? im->n : 1) * sizeof *v);
+    if (!v)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < out->n_groups; k++) {
+        vg_eval_group *g = &out->g[k];
+        for (size_t i = 0; i < im->n; i++)
+            if (out->group_of[pp->person_of[i]] == k && !(im->skip && im->skip[i])) {
+                g->images++;
+                g->no_face += !im->ok[i];
+                g->context_pass += im->ok[i] && im->face[i].check.context_pass;
+            }
+        for (int s = 0; s < VG_EVAL_STAGES; s++) {
+            size_t n = 0;
+            double sum = 0;
+            for (size_t i = 0; i < im->n; i++)
+                if (im->ok[i] && out->group_of[pp->person_of[i]] == k) {
+                    double x = stage_value(&im->face[i], s);
+                    if (s == VG_EVAL_STAGES - 1 && x < 0) /* no 68-point model: no drift */
+                        continue;
+                    v[n++] = x;
+                    sum += x;
+                }
+            qsort(v, n, sizeof *v, cmp_double);
+            g->stage_mean[s] = n ? sum / (double)n : NAN;
+            g->stage_median[s] = !n ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        }
+    }
+    free(v);
+    return VG_OK;
+}
+
 void vg_eval_groups_result_free(vg_eval_groups_result *r)
 {
     for (int k = 0; k < VG_EVAL_GROUPS_MAX; k++) {
