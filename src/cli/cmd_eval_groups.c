@@ -53,12 +53,14 @@ const vg_cli_cmd_def vg_eval_groups_def = {
      {"--min-subjects", "M", "fewer people in a group are too few to conclude, from 1", 0},
      {"--seed", "S", "the bootstrap's seed, a non-negative integer", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {"--flip", NULL, "embeds each face with its mirror too (flip augmentation)", 0},
      {"--svg", "DIR", "writes groups-det.svg there: each group's DET curve, the threshold marked", 0},
      {"--record", NULL, "keep the run in the store (sealed, audited) for the documents that cite it", 0},
      {0}}};
 
 typedef struct groups_opts {
     const char *dir, *labels, *svg;
+    int flip;
     char dir_buf[4096];
     float threshold;
     long long min_subj, seed, boot;
@@ -70,6 +72,7 @@ static int parse(const vg_cli_parsed *p, groups_opts *o)
     o->dir = NULL;
     o->labels = vg_cli_val(p, "--labels");
     o->svg = vg_cli_val(p, "--svg");
+    o->flip = vg_cli_has(p, "--flip");
     o->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
     o->min_subj = MIN_SUBJECTS, o->seed = SEED, o->boot = VG_BOOT_DEFAULT;
     const char *v = vg_cli_val(p, "--threshold");
@@ -178,9 +181,9 @@ static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const
                                                        (json_int_t)g->context_pass, "faces", fig));
         json_object_set_new(jg, "nonmated_scores", dist_json(g->hist_nonmated, g->nonmated, g->sum_nonmated));
     }
-    return json_pack("{s:s,s:s,s:s,s:f,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
+    return json_pack("{s:s,s:s,s:s,s:f,s:b,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
                                 "groups", "dataset", o->dir, "labels", o->labels, "threshold", (double)o->threshold,
-                                "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
+                                "flip", o->flip, "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
                                 "images_without_face", (int)vg_eval_images_without_face(im),
                                 "labelled_people_not_in_dataset", r->missing, "unlabelled_people_left_out",
                                 r->unlabelled, "groups", arr, "fmr_differential", ratio_json(r->g, &r->fmr_ratio),
@@ -289,6 +292,7 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
     vg_status st = vg_eval_people_load(o.dir, &pp, &im, &err);
     if (!st)
         st = vg_eval_groups_load(o.labels, &pp, &im, &r, &err);
+    im.flip = o.flip;
     if (!st && !(im.face = calloc(im.n ? im.n : 1, sizeof *im.face)))
         st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     if (!st)

@@ -11,8 +11,9 @@
 # the first image of someone not in the data set (a person LFW has one image
 # of), so that one of B's mated comparisons in six fails; B's
 # false-non-match rate must rise and the FNMR differential's interval must
-# exclude 1. Also: the warning for a group that is too small, and bad labels
-# files. Skips (77) without the data.
+# exclude 1. Also: the per-group DET chart (--svg), the score distributions
+# and front-end figures, the warning for a group that is too small, and bad
+# labels files. Skips (77) without the data.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 lfw=${VIGIL_TEST_DATA:-}/lfw
@@ -99,6 +100,14 @@ for d in (c, j):
             s = g[k]; q = [s["quantiles"][x] for x in ("0.001", "0.01", "0.05", "0.25", "0.5", "0.75", "0.95", "0.99", "0.999")]
             assert s["n"] == g[n] and q == sorted(q) and q[0] - 0.001 <= s["mean"] <= q[-1] + 0.001, (k, s)
         assert g["mated_scores"]["mean"] > g["nonmated_scores"]["mean"] + 0.2, g
+        fe = g["front_end"]  # the front end per group: every image counted, figures of the faces found
+        assert 0 <= fe["without_face"] < fe["images"] and fe["context_pass"] <= fe["images"], fe
+        f = fe["faces"]
+        assert 0 < f["quality"]["median"] <= 1 and f["eye_distance_px"]["median"] > 20, f
+        assert 0 <= f["abs_yaw"]["median"] <= 1 and 0 < f["brightness"]["median"] < 255, f
+        assert 0 <= f["landmark_drift"]["median"] < 0.5 and f["sharpness"]["median"] > 0, f
+    assert sum(g["front_end"]["images"] for g in d["groups"]) == d["images"], d["images"]
+    assert sum(g["front_end"]["without_face"] for g in d["groups"]) == d["images_without_face"]
     assert all(g["subjects"] > 120 for g in d["groups"]), d["groups"]
     for g in d["groups"]:
         for k in ("fmr", "fnmr"):
