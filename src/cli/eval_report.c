@@ -1,7 +1,8 @@
 /* eval_report.c — what the `vigil eval` commands share: the data-set
  * option, the embedding with the command line's settings, figures with
- * their intervals as JSON, and ROC/DET curves as SVG line charts with log10
- * axes (our own output format, written as text). */
+ * their intervals as JSON, ROC/DET curves as SVG line charts with log10
+ * axes (our own output format, written as text; per group too), and a
+ * labels file's SHA-256. */
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>

@@ -3,7 +3,8 @@
  * K in N faces, from the non-mated score distribution of a
  * folder-per-person data set, with 95 % intervals (bootstrap over
  * subjects; match/calib.h), and the false-alert rate of held-out people at
- * that threshold. The protocol is described at the head of
+ * that threshold; with groups, the one threshold that keeps every group's
+ * rate under the target. The protocol is described at the head of
  * src/cli/cmd_eval_calibrate.c. */
 #include <math.h>
 #include <stdio.h>

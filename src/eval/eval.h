@@ -10,8 +10,10 @@
  *   stats.c      95 % bootstrap intervals of the verify and search figures
  *   verify.c     LFW View 2 (10-fold verification)
  *   search.c     the LFW open-set (watch-list) protocol
- *   calibrate.c  the watch-list threshold for K false alerts in N faces
- *   groups.c     error rates per group and their differential */
+ *   calibrate.c  the watch-list threshold for K false alerts in N faces, for
+ *                every group of a labels file at once
+ *   groups.c     error rates per group and their differential, the score
+ *                distributions and the front end's figures per group */
 #ifndef VG_EVAL_EVAL_H
 #define VG_EVAL_EVAL_H
 
