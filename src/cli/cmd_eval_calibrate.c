@@ -18,6 +18,18 @@
  * (identities not used for calibration) against the same gallery and
  * reports their false-alert rate at the chosen threshold.
  *
+ * --labels CSV (person,group lines, as `vigil eval groups` reads them)
+ * calibrates with groups: each group's non-mated searches (its people's)
+ * give the group's own threshold for the target, and the threshold chosen
+ * is the highest of them and the pooled one, the single threshold at which
+ * every group's false-alert rate and the pooled rate are at most the target
+ * (no group gets its own threshold: vigil never decides by a person's
+ * group). Each group's rate at it is reported with its Wilson 95 % interval;
+ * a group too small to show the target (the interval's upper end above it)
+ * is warned about. The saved summary then holds each group's scores and the
+ * labels file's SHA-256 (match/calib.h), so deployments are checked for
+ * every group and their paperwork says the calibration was made with groups.
+ *
  * --save keeps each size's summary (match/calib.h) in the store, for the
  * embedder's model id; --export FILE writes (merges into) the same text as a
  * file, which is how the repository's default calibration is made
@@ -45,8 +57,9 @@ const vg_cli_cmd_def vg_eval_calibrate_def = {
     "A person of the crowd is one face: M images a person (default 1, the first with a face; 0:\n"
     "all) are searched. Images that --label-errors (with --lfw: DIR/known-label-errors.txt) says\n"
     "show a listed person are left out. --holdout DIR: the false-alert rate at the threshold on\n"
-    "other people. --save keeps the score summary in the store (deployments are checked against\n"
-    "it); --export FILE writes it.\n",
+    "other people. --labels CSV (person,group lines): the one threshold at which every group's\n"
+    "false-alert rate, not only the pooled one, is at most K/N, with each group's rate. --save keeps\n"
+    "the score summary in the store (deployments are checked against it); --export FILE writes it.\n",
     {{"--lfw", "DIR", "the LFW directory (its images_deepfunneled/)", 0},
      {"--dataset", "DIR", "a data set of a folder a person", 0},
      {"--crowd", "N", "the faces seen, from 1", VG_OPT_REQUIRED | VG_OPT_CHECKED},
@@ -58,6 +71,7 @@ const vg_cli_cmd_def vg_eval_calibrate_def = {
      {"--bootstrap", "B", "bootstrap replicates, 0 to 100000", 0},
      {"--holdout", "DIR", "a data set of other people to check the threshold on", 0},
      {"--label-errors", "FILE", "images showing a listed person, left out", 0},
+     {"--labels", "CSV", "person,group lines: every group's rate under the target", VG_OPT_CHECKED},
      {"--save", NULL, "keeps the summary in the store", 0},
      {"--export", "FILE", "writes (merges into) the summary as a file", 0},
      {0}}};
@@ -78,8 +92,8 @@ static int parse_sizes(const char *s, int *sizes, int *n)
     return *n ? 0 : -1;
 }
 
-static vg_status merge_text(const char *old, const char *model, const vg_eval_cal_size *cs, int n, char **out,
-                             vg_err *err)
+static vg_status merge_text(const char *old, const char *model, const vg_eval_cal_size *cs, int n,
+                             const char *labels_sha, char **out, vg_err *err)
 {
     vg_calib c;
     memset(&c, 0, sizeof c);
@@ -92,9 +106,23 @@ static vg_status merge_text(const char *old, const char *model, const vg_eval_ca
         return st;
     }
     snprintf(c.model, sizeof c.model, "%s", model);
-    for (int i = 0; !st && i < n; i++)
+    /* groups of another labels file no longer go with the sizes: dropped */
+    if (labels_sha && strcmp(c.labels_sha256, labels_sha))
+        vg_calib_drop_groups(&c, 0);
+    for (int i = 0; !st && i < n; i++) {
         st = vg_calib_set(&c, cs[i].size, (long long)cs[i].n, (int)cs[i].subjects, cs[i].desc,
                           vg_calib_keep(cs[i].n), err);
+        vg_calib_drop_groups(&c, cs[i].size);
+        for (int k = 0; !st && cs[i].groups && k < cs[i].groups->n; k++) {
+            const vg_eval_cal_group *g = &cs[i].groups->g[k];
+            st = vg_calib_set_group(&c, g->name, cs[i].size, (long long)g->n, (int)g->subjects, g->desc,
+                                    vg_calib_keep(g->n), err);
+        }
+    }
+    if (labels_sha)
+        snprintf(c.labels_sha256, sizeof c.labels_sha256, "%s", labels_sha);
+    else if (!c.n_groups)
+        c.labels_sha256[0] = '\0';
     if (!st && !(*out = vg_calib_format(&c)))
         st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     vg_calib_free(&c);
@@ -131,13 +159,14 @@ static vg_status read_text_file(const char *path, char **text, vg_err *err)
     return VG_OK;
 }
 
-static vg_status export_file(const char *path, const char *model, const vg_eval_cal_size *cs, int n, vg_err *err)
+static vg_status export_file(const char *path, const char *model, const vg_eval_cal_size *cs, int n,
+                             const char *labels_sha, vg_err *err)
 {
     char *old = NULL, *text = NULL;
     vg_status st = read_text_file(path, &old, err);
     if (st == VG_ERR_NOT_FOUND)
         st = VG_OK;
-    if (!st && (st = merge_text(old, model, cs, n, &text, err)))
+    if (!st && (st = merge_text(old, model, cs, n, labels_sha, &text, err)))
         vg_err_prefix(err, st, "%s", path);
     free(old);
     if (st)
@@ -156,7 +185,8 @@ static vg_status export_file(const char *path, const char *model, const vg_eval_
     return VG_OK;
 }
 
-static vg_status save_store(const vg_cli *cli, const char *model, const vg_eval_cal_size *cs, int n, vg_err *err)
+static vg_status save_store(const vg_cli *cli, const char *model, const vg_eval_cal_size *cs, int n,
+                            const char *labels_sha, vg_err *err)
 {
     vg_store *s = NULL;
     vg_status st = vg_cli_open_store(cli, &s, err);
@@ -167,7 +197,7 @@ static vg_status save_store(const vg_cli *cli, const char *model, const vg_eval_
             st = VG_OK;
     }
     if (!st)
-        st = merge_text(old, model, cs, n, &text, err);
+        st = merge_text(old, model, cs, n, labels_sha, &text, err);
     if (!st)
         st = vg_store_calibration_put(s, vg_cli_actor(cli), model, text, err);
     free(old);
@@ -177,7 +207,7 @@ static vg_status save_store(const vg_cli *cli, const char *model, const vg_eval_
 }
 
 typedef struct cal_opts {
-    const char *dir, *holdout, *sizes_s, *wl_name, *export_path, *label_errors;
+    const char *dir, *holdout, *sizes_s, *wl_name, *export_path, *label_errors, *labels;
     char dir_buf[4096], le_buf[4200];
     long long crowd, k_alerts, seed, boot, per_person;
     int save;
@@ -195,6 +225,7 @@ static int parse(const vg_cli_parsed *p, cal_opts *o)
     o->wl_name = vg_cli_val(p, "--watchlist");
     o->label_errors = vg_cli_val(p, "--label-errors");
     o->export_path = vg_cli_val(p, "--export");
+    o->labels = vg_cli_val(p, "--labels");
     if (vg_eval_dataset_val(p, &o->dir, o->dir_buf, sizeof o->dir_buf) ||
         vg_eval_int_val(p, "--crowd", 1, 1000000000000LL, "a number of faces from 1", &o->crowd) ||
         vg_eval_int_val(p, "--max-false-alerts", 0, 1000000000000LL, "a number from 0", &o->k_alerts) ||
@@ -244,6 +275,10 @@ typedef struct cal_data {
     vg_eval_images im, him;
     vg_face_pack *pack;
     size_t to_embed;
+    int *group_of;          /* with --labels: person -> group, -1 unlabelled */
+    vg_eval_group *groups;  /* their names */
+    int n_groups, labels_missing, unlabelled;
+    char labels_sha[65];
 } cal_data;
 
 static vg_status load(const vg_cli *cli, const cal_opts *o, cal_data *d, vg_err *err)
@@ -259,6 +294,19 @@ static vg_status load(const vg_cli *cli, const cal_opts *o, cal_data *d, vg_err 
     }
     if (!st)
         st = vg_eval_people_load(o->dir, &d->pp, &d->im, err);
+    if (!st && o->labels) {
+        d->group_of = malloc((d->pp.n ? d->pp.n : 1) * sizeof *d->group_of);
+        d->groups = calloc(VG_EVAL_GROUPS_MAX, sizeof *d->groups);
+        if (!d->group_of || !d->groups)
+            return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+        for (size_t p = 0; p < d->pp.n; p++)
+            d->group_of[p] = -1;
+        st = vg_eval_groups_read(o->labels, &d->pp, d->group_of, d->groups, &d->n_groups, &d->labels_missing, err);
+        if (!st)
+            st = vg_eval_file_sha256(o->labels, d->labels_sha, err);
+        for (size_t p = 0; !st && p < d->pp.n; p++)
+            d->unlabelled += d->group_of[p] < 0;
+    }
     if (!st && o->holdout && (st = vg_eval_people_load(o->holdout, &d->hp, &d->him, err)))
         vg_err_prefix(err, st, "--holdout");
     for (size_t p = 0; !st && o->holdout && p < d->hp.n; p++)
@@ -290,11 +338,44 @@ static vg_status load(const vg_cli *cli, const cal_opts *o, cal_data *d, vg_err 
 static void cal_data_free(cal_data *d)
 {
     free(d->labels);
+    free(d->group_of);
+    free(d->groups);
     vg_eval_images_free(&d->im);
     vg_eval_images_free(&d->him);
     vg_eval_people_free(&d->pp);
     vg_eval_people_free(&d->hp);
     vg_face_pack_close(d->pack);
+}
+
+/* A group too small to show the target: even with no search above the
+ * threshold, the Wilson interval's upper end of 0 in its n is above it. */
+static int too_small(const vg_eval_cal_group *g, double target)
+{
+    double lo, hi;
+    vg_calib_wilson(0, (double)g->n, &lo, &hi);
+    return hi > target;
+}
+
+static json_t *groups_json(const cal_opts *o, const cal_data *d, const vg_eval_cal_size *c)
+{
+    const vg_eval_cal_groups *gs = c->groups;
+    double target = (double)o->k_alerts / (double)o->crowd;
+    json_t *arr = json_array();
+    for (int k = 0; k < gs->n; k++) {
+        const vg_eval_cal_group *g = &gs->g[k];
+        json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:o,s:I,s:o,s:b}", "group", g->name, "nonmated",
+                                             (json_int_t)g->n, "subjects", (json_int_t)g->subjects,
+                                             "own_threshold", vg_eval_num_json(g->own_threshold), "alarms",
+                                             (json_int_t)g->alarms, "false_alert_rate",
+                                             vg_eval_ci_json(g->rate, g->rate_lo, g->rate_hi), "too_few_to_show_target",
+                                             too_small(g, target)));
+    }
+    return json_pack("{s:s,s:s,s:o,s:s?,s:o,s:I,s:o,s:I,s:s,s:o}", "labels", o->labels, "labels_sha256",
+                     d->labels_sha, "threshold", vg_eval_num_json(gs->threshold), "decided_by",
+                     gs->decided_by < 0 ? NULL : gs->g[gs->decided_by].name, "pooled_threshold",
+                     vg_eval_num_json(c->r.threshold), "alarms", (json_int_t)gs->pooled_alarms, "false_alert_rate",
+                     vg_eval_ci_json(gs->pooled_rate, gs->pooled_lo, gs->pooled_hi), "unlabelled_nonmated",
+                     (json_int_t)gs->unlabelled, "interval", "Wilson 95 %", "groups", arr);
 }
 
 static json_t *size_json(const cal_opts *o, const cal_data *d, const vg_eval_cal_size *c)
@@ -314,6 +395,8 @@ static json_t *size_json(const cal_opts *o, const cal_data *d, const vg_eval_cal
         json_array_append_new(top, json_pack("{s:s,s:s,s:f}", "image", d->im.paths[c->top_img[k]], "candidate",
                                              d->pp.name[c->top_cand[k]], "score", (double)c->top_score[k]));
     json_object_set_new(j, "highest_nonmated", top);
+    if (c->groups)
+        json_object_set_new(j, "with_groups", groups_json(o, d, c));
     if (o->holdout)
         json_object_set_new(j, "holdout",
                             json_pack("{s:I,s:I,s:I,s:I,s:f}", "nonmated", (json_int_t)c->ho_n,
@@ -338,6 +421,33 @@ static void print_json(const cal_opts *o, const cal_data *d, const vg_eval_cal_s
                                 (int)vg_eval_images_without_face(&d->im), "images_embedded", (int)d->to_embed,
                                 "sizes", arr, "saved", o->save, "exported", o->export_path, "model",
                                 vg_face_pack_model_id(d->pack), "seconds", secs));
+
+}
+
+static void print_groups(const cal_opts *o, const cal_data *d, const vg_eval_cal_size *c)
+{
+    const vg_eval_cal_groups *gs = c->groups;
+    double target = (double)o->k_alerts / (double)o->crowd;
+    printf("  with groups from %s (SHA-256 %.12s...; %d labelled people not in the data set, %d unlabelled, "
+           "searched in the pooled rate only: %zu searches):\n", o->labels, d->labels_sha, d->labels_missing,
+           d->unlabelled, gs->unlabelled);
+    printf("  threshold for every group: %.4f (%s); pooled: %zu of %zu above it, rate %.3g (Wilson 95 %% %.3g to "
+           "%.3g)\n", gs->threshold, gs->decided_by < 0 ? "the pooled threshold already keeps every group under "
+           "the target" : "raised from the pooled threshold by the group below", gs->pooled_alarms, c->n,
+           gs->pooled_rate, gs->pooled_lo, gs->pooled_hi);
+    for (int k = 0; k < gs->n; k++) {
+        const vg_eval_cal_group *g = &gs->g[k];
+        printf("    %-12s %6zu searches of %6zu people  own threshold %.4f%s  at %.4f: %zu above, rate %.3g "
+               "(Wilson 95 %% %.3g to %.3g)\n", g->name, g->n, g->subjects, g->own_threshold,
+               k == gs->decided_by ? " (the highest)" : "", gs->threshold, g->alarms, g->rate, g->rate_lo,
+               g->rate_hi);
+    }
+    for (int k = 0; k < gs->n; k++)
+        if (too_small(&gs->g[k], target))
+            printf("  warning: group %s: %zu searches are too few to show a rate of %.3g (with none above the "
+                   "threshold, the interval's upper end would still be above it): its measured rate is under the "
+                   "target, its true rate is not shown to be; more of its people are needed\n", gs->g[k].name,
+                   gs->g[k].n, target);
 }
 
 static void print_text(const cal_opts *o, const cal_data *d, const vg_eval_cal_size *cs, double secs)
@@ -360,6 +470,8 @@ static void print_text(const cal_opts *o, const cal_data *d, const vg_eval_cal_s
         for (int k = 0; k < c->n_top; k++)
             printf("  %-18s %.4f  %s -> %s\n", k ? "" : "highest non-mated:", (double)c->top_score[k],
                    d->im.paths[c->top_img[k]], d->pp.name[c->top_cand[k]]);
+        if (c->groups)
+            print_groups(o, d, c);
         if (o->holdout)
             printf("  held out (%s): %zu of %zu searches of %zu other people above it: rate %.3g, %.2f in %lld "
                    "faces\n", o->holdout, c->ho_alarms, c->ho_n, c->ho_subjects,
@@ -398,12 +510,15 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
         cs[i].size = o.sizes[i];
         st = vg_eval_calibrate_size(&d.pp, &d.im, o.holdout ? &d.hp : NULL, &d.him, (uint64_t)o.seed, target,
                                     (int)o.boot, (int)o.per_person, d.labels, &cs[i], &err);
+        if (!st && o.labels)
+            st = vg_eval_calibrate_groups(&cs[i], d.group_of, d.groups, d.n_groups, target, &err);
     }
+    const char *labels_sha = o.labels ? d.labels_sha : NULL;
     const char *model = d.pack ? vg_face_pack_model_id(d.pack) : "";
     if (!st && o.save)
-        st = save_store(cli, model, cs, o.n_sizes, &err);
+        st = save_store(cli, model, cs, o.n_sizes, labels_sha, &err);
     if (!st && o.export_path)
-        st = export_file(o.export_path, model, cs, o.n_sizes, &err);
+        st = export_file(o.export_path, model, cs, o.n_sizes, labels_sha, &err);
     code = VG_EXIT_OK;
     if (st)
         code = vg_cli_fail(st, &err);
@@ -412,7 +527,7 @@ int vg_eval_calibrate(const vg_cli *cli, int argc, char **argv)
     else
         print_text(&o, &d, cs, vg_eval_now() - t0);
     for (int i = 0; i < VG_CALIB_SIZES_MAX; i++)
-        free(cs[i].desc);
+        vg_eval_cal_size_free(&cs[i]);
     cal_data_free(&d);
     return code;
 }

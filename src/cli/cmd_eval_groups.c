@@ -24,7 +24,6 @@
  * JSON result without the time taken, the labels file's SHA-256, the model
  * and the command line) is kept in the store for `vigil paperwork`. */
 #include <math.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,8 @@ const vg_cli_cmd_def vg_eval_groups_def = {
     "highest rate to the lowest with its interval. CSV lines: person,group (the data set's folder\n"
     "name; an optional header 'person,group'). Groups come only from this file. The data set is\n"
     "--lfw DIR (DIR/images_deepfunneled) or --dataset DIR (a folder a person): one of them.\n"
+    "Also per group: the front end (images without a face, quality, pose, blur, size, exposure,\n"
+    "landmark drift) and the mated and non-mated score distributions; --svg DIR: DET curves.\n"
     "Defaults: M %d, S %d, B %d.\n",
     {{"--lfw", "DIR", "the LFW directory (its images_deepfunneled/)", 0},
      {"--dataset", "DIR", "a data set of a folder a person", 0},
@@ -52,11 +53,14 @@ const vg_cli_cmd_def vg_eval_groups_def = {
      {"--min-subjects", "M", "fewer people in a group are too few to conclude, from 1", 0},
      {"--seed", "S", "the bootstrap's seed, a non-negative integer", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {"--flip", NULL, "embeds each face with its mirror too (flip augmentation)", 0},
+     {"--svg", "DIR", "writes groups-det.svg there: each group's DET curve, the threshold marked", 0},
      {"--record", NULL, "keep the run in the store (sealed, audited) for the documents that cite it", 0},
      {0}}};
 
 typedef struct groups_opts {
-    const char *dir, *labels;
+    const char *dir, *labels, *svg;
+    int flip;
     char dir_buf[4096];
     float threshold;
     long long min_subj, seed, boot;
@@ -67,6 +71,8 @@ static int parse(const vg_cli_parsed *p, groups_opts *o)
 {
     o->dir = NULL;
     o->labels = vg_cli_val(p, "--labels");
+    o->svg = vg_cli_val(p, "--svg");
+    o->flip = vg_cli_has(p, "--flip");
     o->threshold = VG_WATCHLIST_THRESHOLD_DEFAULT;
     o->min_subj = MIN_SUBJECTS, o->seed = SEED, o->boot = VG_BOOT_DEFAULT;
     const char *v = vg_cli_val(p, "--threshold");
@@ -134,6 +140,23 @@ static json_t *warnings_of(const groups_opts *o, const vg_eval_groups_result *r)
     return warnings;
 }
 
+/* The quantiles reported of the score distributions. */
+static const double quantiles[] = {0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999};
+#define N_QUANTILES (sizeof quantiles / sizeof quantiles[0])
+
+/* A score distribution: count, mean and quantiles (to the histogram's bin, 0.0005). */
+static json_t *dist_json(const long long *hist, long long n, double sum)
+{
+    json_t *q = json_object();
+    for (size_t i = 0; i < N_QUANTILES; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%g", quantiles[i]);
+        json_object_set_new(q, key, vg_eval_num_json(vg_eval_hist_quantile(hist, n, quantiles[i])));
+    }
+    return json_pack("{s:I,s:o,s:o}", "n", (json_int_t)n, "mean", vg_eval_num_json(n ? sum / (double)n : NAN),
+                     "quantiles", q);
+}
+
 static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const vg_face_pack *pack,
                            const vg_eval_groups_result *r, json_t *warnings, double secs)
 {
@@ -146,36 +169,26 @@ static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const
                                              vg_eval_ci_json(g->fnmr, g->fnmr_lo, g->fnmr_hi), "nonmated",
                                              (json_int_t)g->nonmated, "false_matches", (json_int_t)g->false_matches,
                                              "fmr", vg_eval_ci_json(g->fmr, g->fmr_lo, g->fmr_hi)));
+        json_t *jg = json_array_get(arr, json_array_size(arr) - 1);
+        json_object_set_new(jg, "mated_scores", dist_json(g->hist_mated, g->mated, g->sum_mated));
+        json_t *fig = json_object();
+        for (int s = 0; s < VG_EVAL_STAGES; s++)
+            json_object_set_new(fig, vg_eval_stage_names[s],
+                                json_pack("{s:o,s:o}", "mean", vg_eval_num_json(g->stage_mean[s]), "median",
+                                          vg_eval_num_json(g->stage_median[s])));
+        json_object_set_new(jg, "front_end", json_pack("{s:I,s:I,s:I,s:o}", "images", (json_int_t)g->images,
+                                                       "without_face", (json_int_t)g->no_face, "context_pass",
+                                                       (json_int_t)g->context_pass, "faces", fig));
+        json_object_set_new(jg, "nonmated_scores", dist_json(g->hist_nonmated, g->nonmated, g->sum_nonmated));
     }
-    return json_pack("{s:s,s:s,s:s,s:f,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
+    return json_pack("{s:s,s:s,s:s,s:f,s:b,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
                                 "groups", "dataset", o->dir, "labels", o->labels, "threshold", (double)o->threshold,
-                                "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
+                                "flip", o->flip, "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
                                 "images_without_face", (int)vg_eval_images_without_face(im),
                                 "labelled_people_not_in_dataset", r->missing, "unlabelled_people_left_out",
                                 r->unlabelled, "groups", arr, "fmr_differential", ratio_json(r->g, &r->fmr_ratio),
                                 "fnmr_differential", ratio_json(r->g, &r->fnmr_ratio), "warnings", warnings, "model",
                                 vg_face_pack_model_id(pack), "seconds", secs);
-}
-
-/* The hex SHA-256 of a file's bytes. */
-static vg_status file_sha256(const char *path, char hex[65], vg_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        crypto_hash_sha256_update(&h, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return vg_err_set(err, VG_ERR_IO, "cannot read %s", path);
-    crypto_hash_sha256_final(&h, out);
-    sodium_bin2hex(hex, 65, out, sizeof out);
-    return VG_OK;
 }
 
 /* --record: the run into the store, with the labels file's SHA-256 and the
@@ -193,7 +206,7 @@ static vg_status record_run(const vg_cli *cli, const groups_opts *o, const vg_fa
     for (int i = 0; i < argc && n < sizeof run->command; i++)
         n += snprintf(run->command + n, sizeof run->command - n, strpbrk(argv[i], " \t'\"") ? " '%s'" : " %s",
                       argv[i]);
-    vg_status st = file_sha256(o->labels, run->labels_sha256, err);
+    vg_status st = vg_eval_file_sha256(o->labels, run->labels_sha256, err);
     json_t *copy = json_deep_copy(res);
     json_object_del(copy, "seconds"); /* the run's figures, not its speed */
     if (!st && !(run->result = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS)))
@@ -225,6 +238,32 @@ static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_
     }
     print_ratio("FMR ", r->g, &r->fmr_ratio);
     print_ratio("FNMR", r->g, &r->fnmr_ratio);
+    printf("front end (images without a face; found by the context pass; median of the faces found):\n");
+    for (int k = 0; k < r->n_groups; k++) {
+        const vg_eval_group *g = &r->g[k];
+        printf("  %-12s %lld of %lld without a face (%.2f %%), %lld by the context pass;", g->name, g->no_face,
+               g->images, g->images ? 100.0 * (double)g->no_face / (double)g->images : 0.0, g->context_pass);
+        for (int s = 0; s < VG_EVAL_STAGES; s++)
+            printf(" %s %.3g", vg_eval_stage_names[s], g->stage_median[s]);
+        printf("\n");
+    }
+    printf("scores (mean; quantiles");
+    for (size_t i = 0; i < N_QUANTILES; i++)
+        printf(" %g", quantiles[i]);
+    printf("):\n");
+    for (int k = 0; k < r->n_groups; k++)
+        for (int m = 0; m < 2; m++) {
+            const vg_eval_group *g = &r->g[k];
+            const long long *h = m ? g->hist_nonmated : g->hist_mated;
+            long long n = m ? g->nonmated : g->mated;
+            printf("  %-12s %-9s %.4f;", m ? "" : g->name, m ? "non-mated" : "mated",
+                   n ? (m ? g->sum_nonmated : g->sum_mated) / (double)n : NAN);
+            for (size_t i = 0; i < N_QUANTILES; i++)
+                printf(" %.4f", vg_eval_hist_quantile(h, n, quantiles[i]));
+            printf("\n");
+        }
+    if (o->svg)
+        printf("curves    %s/groups-det.svg\n", o->svg);
     for (size_t i = 0; i < json_array_size(warnings); i++)
         printf("warning: %s\n", json_string_value(json_array_get(warnings, i)));
     json_decref(warnings);
@@ -253,10 +292,17 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
     vg_status st = vg_eval_people_load(o.dir, &pp, &im, &err);
     if (!st)
         st = vg_eval_groups_load(o.labels, &pp, &im, &r, &err);
+    im.flip = o.flip;
+    if (!st && !(im.face = calloc(im.n ? im.n : 1, sizeof *im.face)))
+        st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
     if (!st)
         st = vg_eval_cli_open_embed(cli, &pack, &im, 1, &err);
     if (!st)
         st = vg_eval_groups_run(&pp, &im, o.threshold, (uint64_t)o.seed, (int)o.boot, &r, &err);
+    if (!st)
+        st = vg_eval_groups_stages(&pp, &im, &r, &err);
+    if (!st && o.svg)
+        st = vg_eval_groups_svg(o.svg, &r, (double)o.threshold, &err);
     code = VG_EXIT_OK;
     if (st) {
         code = vg_cli_fail(st, &err);

@@ -249,7 +249,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     /* the threshold the engine will use: the config's, else the deployment's, else the default */
     double threshold = cfg.threshold > 0 ? cfg.threshold : d->threshold > 0 ? d->threshold
                                                                             : VG_WATCHLIST_THRESHOLD_DEFAULT;
-    char calib[256] = "";
+    char calib[512] = "";
     if (!st && (st = vg_cli_check_false_alerts(store, name, vg_face_pack_model_id(pack), vg_watch_gallery_subjects(g),
                                                threshold, cfg.false_alert_ceiling, calib, sizeof calib, &err)) ==
                    VG_ERR_INVALID)
@@ -271,7 +271,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
         code = vg_cli_fail(st, &err);
         goto done;
     }
-    char line[300];
+    char line[600];
     snprintf(line, sizeof line, "event=calibration %s", calib);
     vg_cli_log_line(NULL, line);
     cfg.n_cameras = d->n_cameras;
@@ -301,10 +301,10 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     char details[640];
     snprintf(details, sizeof details,
              "{\"cameras\":%d,\"starts_at\":%lld,\"ends_at\":%lld,\"in_window\":%s,\"subjects\":%d,\"templates\":%d,"
-             "\"quarantined\":%d,\"watchlist_version\":\"%s\",\"model\":\"%s\"}",
+             "\"quarantined\":%d,\"watchlist_version\":\"%s\",\"model\":\"%s\",\"calibrated_with_groups\":%s}",
              d->n_cameras, (long long)d->starts_at, (long long)d->ends_at, in_window ? "true" : "false",
              vg_watch_gallery_subjects(g), vg_watch_gallery_templates(g), vg_watch_gallery_quarantined(g),
-             vg_watch_gallery_version(g), vg_face_pack_model_id(pack));
+             vg_watch_gallery_version(g), vg_face_pack_model_id(pack), strstr(calib, " groups=none") ? "false" : "true");
     if (vg_watch_gallery_quarantined(g) > 0) {
         snprintf(line, sizeof line,
                  "event=subjects_quarantined count=%d note=\"not matched until an admin releases them (vigil "

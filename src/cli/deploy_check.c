@@ -93,9 +93,27 @@ vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, con
         return st;
     vg_calib_lookup r;
     st = vg_calib_rate(&c, list_size < 1 ? 1 : list_size, threshold, &r, err);
-    vg_calib_free(&c);
-    if (st)
+    if (st) {
+        vg_calib_free(&c);
         return vg_err_prefix(err, VG_ERR_INVALID, "deployment %s refused (%s)", deployment, source);
+    }
+    /* a calibration with groups: the group with the highest rate at the threshold */
+    vg_calib_lookup gr[VG_CALIB_GROUPS_MAX];
+    const char *names[VG_CALIB_GROUPS_MAX];
+    int ng = c.labels_sha256[0] ? vg_calib_rate_groups(&c, r.size, threshold, gr, names, VG_CALIB_GROUPS_MAX) : 0;
+    int worst = -1;
+    for (int k = 0; k < ng; k++)
+        if (worst < 0 || gr[k].rate > gr[worst].rate)
+            worst = k;
+    char groups[VG_CALIB_GROUP_NAME_MAX + 160], worst_name[VG_CALIB_GROUP_NAME_MAX + 1] = "";
+    if (worst >= 0) {
+        snprintf(worst_name, sizeof worst_name, "%s", names[worst]);
+        snprintf(groups, sizeof groups, "groups=%.12s worst_group=%s worst_group_rate=%.3g", c.labels_sha256,
+                 worst_name, gr[worst].rate);
+    } else {
+        snprintf(groups, sizeof groups, "groups=none");
+    }
+    vg_calib_free(&c);
     char rate[64];
     if (r.alarms)
         snprintf(rate, sizeof rate, "1 in %.0f faces", 1.0 / r.rate);
@@ -103,8 +121,8 @@ vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, con
         snprintf(rate, sizeof rate, "below 1 in %lld faces", r.nonmated);
     snprintf(summary, len,
              "threshold=%.4f false_alert_rate=%.3g nonmated_above=%lld nonmated=%lld calibrated_size=%d "
-             "ceiling=1/%.0f",
-             threshold, r.rate, r.alarms, r.nonmated, r.size, ceiling_faces);
+             "ceiling=1/%.0f %s",
+             threshold, r.rate, r.alarms, r.nonmated, r.size, ceiling_faces, groups);
     if (r.rate > ceiling || (r.at_least && r.rate >= ceiling))
         return vg_err_set(err, VG_ERR_INVALID,
                           "deployment %s refused: threshold %.4f gives a calibrated false-alert rate of %s%s "
@@ -112,5 +130,13 @@ vg_status vg_cli_check_false_alerts(vg_store *store, const char *deployment, con
                           "as %d, %s), above the ceiling of 1 in %.0f faces; raise the threshold",
                           deployment, threshold, r.at_least ? "at least " : "", rate, r.alarms, r.nonmated,
                           list_size, r.size, source, ceiling_faces);
+    if (worst >= 0 && (gr[worst].rate > ceiling || (gr[worst].at_least && gr[worst].rate >= ceiling)))
+        return vg_err_set(err, VG_ERR_INVALID,
+                          "deployment %s refused: threshold %.4f gives group %s a calibrated false-alert rate of "
+                          "%s%.3g (%lld of %lld of its non-mated searches above it; %s, made with groups), above "
+                          "the ceiling of 1 in %.0f faces; raise the threshold (vigil eval calibrate --labels CSV "
+                          "gives the threshold that keeps every group under it)",
+                          deployment, threshold, worst_name, gr[worst].at_least ? "at least " : "", gr[worst].rate,
+                          gr[worst].alarms, gr[worst].nonmated, source, ceiling_faces);
     return VG_OK;
 }

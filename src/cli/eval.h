@@ -36,16 +36,23 @@ vg_status vg_eval_cli_embed(const vg_cli *cli, const vg_face_pack *pack, vg_eval
 vg_status vg_eval_cli_open_embed(const vg_cli *cli, vg_face_pack **pack, vg_eval_images *im, int announce,
                                  vg_err *err);
 
+/* The hex SHA-256 of a file's bytes (a labels file's, cited by what was
+ * made with it). */
+vg_status vg_eval_file_sha256(const char *path, char hex[65], vg_err *err);
+
 /* ---- output: curves as SVG, intervals as JSON (eval_report.c) ---- */
 
 typedef struct vg_eval_curve {
     const char *label;
     const double *x, *y;  /* n points, x ascending */
     size_t n;
+    int marked;           /* 1: a point of the curve marked (a threshold's) */
+    double mark_x, mark_y;
 } vg_eval_curve;
 
 /* Writes a line chart with log10 axes over [x_min, 1] x [y_min, 1] (points
- * outside are clipped to the frame) to path. */
+ * outside are clipped to the frame) to path; a marked point is a circle in
+ * the curve's colour. */
 vg_status vg_eval_svg_write(const char *path, const char *title, const char *x_label, const char *y_label,
                             const vg_eval_curve *curves, int n_curves, double x_min, double y_min,
                             vg_err *err);
@@ -53,6 +60,9 @@ vg_status vg_eval_svg_write(const char *path, const char *title, const char *x_l
  * DIR/search-det.svg. */
 vg_status vg_eval_verify_svg(const char *dir, const vg_pair_score *s, size_t n, vg_err *err);
 vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t n, vg_err *err);
+/* DIR/groups-det.svg: the DET curve (FNMR against FMR) of each group from
+ * its score histograms, the threshold's point marked on each. */
+vg_status vg_eval_groups_svg(const char *dir, const vg_eval_groups_result *r, double threshold, vg_err *err);
 
 /* {"value": v, "ci95": [lo, hi]} with null for non-finite numbers. */
 json_t *vg_eval_ci_json(double v, double lo, double hi);

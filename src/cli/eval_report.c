@@ -1,8 +1,10 @@
 /* eval_report.c — what the `vigil eval` commands share: the data-set
  * option, the embedding with the command line's settings, figures with
- * their intervals as JSON, and ROC/DET curves as SVG line charts with log10
- * axes (our own output format, written as text). */
+ * their intervals as JSON, ROC/DET curves as SVG line charts with log10
+ * axes (our own output format, written as text; per group too), and a
+ * labels file's SHA-256. */
 #include <math.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +110,9 @@ vg_status vg_eval_svg_write(const char *path, const char *title, const char *x_l
         for (size_t i = 0; i < curves[c].n; i++)
             fprintf(f, "%s%.1f,%.1f", i ? " " : "", px(curves[c].x[i], lx), py(curves[c].y[i], ly));
         fputs("\"/>\n", f);
+        if (curves[c].marked)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n", px(curves[c].mark_x, lx),
+                    py(curves[c].mark_y, ly), col);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
                    "<text x=\"%.1f\" y=\"%.1f\">", W - MR + 10, MT + 14 + 18.0 * c, W - MR + 30, MT + 14 + 18.0 * c, col,
                 W - MR + 34, MT + 18 + 18.0 * c);
@@ -150,7 +155,7 @@ static vg_status write_curves(const char *dir, const char *prefix, const char *w
     if (xmin < 1e-6)
         xmin = 1e-6;
     char path[4200], title[256], xl[64], yl[64];
-    vg_eval_curve c = {what, x, tp, k};
+    vg_eval_curve c = {what, x, tp, k, 0, 0, 0};
     snprintf(path, sizeof path, "%s/%s-roc.svg", dir, prefix);
     snprintf(title, sizeof title, "ROC: %s", what);
     snprintf(xl, sizeof xl, "%s (log)", fp_name);
@@ -192,6 +197,44 @@ vg_status vg_eval_search_svg(const char *dir, const vg_openset_search *s, size_t
     vg_eval_split_searches(s, n, pos, &np, &never, neg, &nn);
     vg_status st = write_curves(dir, "search", "LFW open-set searches", "FPIR", "FNIR", pos, np, never, neg, nn, err);
     free(pos), free(neg);
+    return st;
+}
+
+vg_status vg_eval_groups_svg(const char *dir, const vg_eval_groups_result *r, double threshold, vg_err *err)
+{
+    vg_eval_curve c[VG_EVAL_GROUPS_MAX];
+    char labels[VG_EVAL_GROUPS_MAX][VG_EVAL_GROUP_NAME_MAX + 64];
+    double *xy = malloc((size_t)r->n_groups * 2 * (VG_EVAL_HIST_BINS + 1) * sizeof *xy);
+    if (!xy)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    double xmin = 1, ymin = 1;
+    for (int k = 0; k < r->n_groups; k++) {
+        const vg_eval_group *g = &r->g[k];
+        double *x = xy + (size_t)k * 2 * (VG_EVAL_HIST_BINS + 1), *y = x + VG_EVAL_HIST_BINS + 1;
+        /* from the highest threshold (every comparison below it) down: FMR ascending */
+        long long above = 0, below = g->mated;
+        for (int b = VG_EVAL_HIST_BINS; b >= 0; b--) {
+            if (b < VG_EVAL_HIST_BINS) {
+                above += g->hist_nonmated[b];
+                below -= g->hist_mated[b];
+            }
+            size_t i = (size_t)(VG_EVAL_HIST_BINS - b);
+            x[i] = g->nonmated ? (double)above / (double)g->nonmated : NAN;
+            y[i] = g->mated ? (double)below / (double)g->mated : NAN;
+        }
+        if (g->nonmated && 1.0 / (double)g->nonmated < xmin)
+            xmin = 1.0 / (double)g->nonmated;
+        if (g->mated && 1.0 / (double)g->mated < ymin)
+            ymin = 1.0 / (double)g->mated;
+        snprintf(labels[k], sizeof labels[k], "%s (%d people)", g->name, g->subjects);
+        c[k] = (vg_eval_curve){labels[k], x, y, VG_EVAL_HIST_BINS + 1, 1, g->fmr, g->fnmr};
+    }
+    char path[4200], title[160];
+    snprintf(path, sizeof path, "%s/groups-det.svg", dir);
+    snprintf(title, sizeof title, "DET per group (dots: threshold %.3f)", threshold);
+    vg_status st = vg_eval_svg_write(path, title, "FMR (log)", "FNMR (log)", c, r->n_groups, xmin < 1e-7 ? 1e-7 : xmin,
+                                     ymin < 1e-4 ? 1e-4 : ymin, err);
+    free(xy);
     return st;
 }
 
@@ -248,4 +291,25 @@ vg_status vg_eval_cli_open_embed(const vg_cli *cli, vg_face_pack **pack, vg_eval
     if (!st)
         st = vg_eval_cli_embed(cli, *pack, im, err);
     return st;
+}
+
+/* The hex SHA-256 of a file's bytes. */
+vg_status vg_eval_file_sha256(const char *path, char hex[65], vg_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vg_err_set(err, VG_ERR_IO, "cannot open %s", path);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return vg_err_set(err, VG_ERR_IO, "cannot read %s", path);
+    crypto_hash_sha256_final(&h, out);
+    sodium_bin2hex(hex, 65, out, sizeof out);
+    return VG_OK;
 }

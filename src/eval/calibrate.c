@@ -3,8 +3,11 @@
  * K in N faces, from the non-mated score distribution of a
  * folder-per-person data set, with 95 % intervals (bootstrap over
  * subjects; match/calib.h), and the false-alert rate of held-out people at
- * that threshold. The protocol is described at the head of
+ * that threshold; with groups, the one threshold that keeps every group's
+ * rate under the target. The protocol is described at the head of
  * src/cli/cmd_eval_calibrate.c. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,9 +92,12 @@ vg_status vg_eval_calibrate_size(const vg_eval_people *pp, const vg_eval_images 
     int *subj_map = malloc(pp->n * sizeof *subj_map);
     int *subject_of = malloc((im->n ? im->n : 1) * sizeof *subject_of);
     cs->desc = malloc((im->n ? im->n : 1) * sizeof *cs->desc);
+    cs->score = malloc((im->n ? im->n : 1) * sizeof *cs->score);
+    cs->person = malloc((im->n ? im->n : 1) * sizeof *cs->person);
     vg_gallery *gal = NULL;
     vg_status st = VG_OK;
-    if (!order || !listed || !subj_map || !subject_of || !cs->desc || !used || !listed_names) {
+    if (!order || !listed || !subj_map || !subject_of || !cs->desc || !cs->score || !cs->person || !used ||
+        !listed_names) {
         st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -138,6 +144,8 @@ vg_status vg_eval_calibrate_size(const vg_eval_people *pp, const vg_eval_images 
         if (vg_gallery_search(gal, im->emb + i * (size_t)im->dim, 1, res) < 1)
             continue;
         subject_of[cs->n] = subj_map[p];
+        cs->score[cs->n] = res[0].score;
+        cs->person[cs->n] = p;
         cs->desc[cs->n++] = res[0].score;
         keep_top(cs, i, &res[0]);
     }
@@ -175,4 +183,74 @@ vg_status vg_eval_skip_beyond(const vg_eval_people *pp, vg_eval_images *im, int 
     return VG_OK;
 }
 
-/* Merges the sizes into the calibration text `old` (NULL: none) for model. */
+/* The (floor(target * n) + 1)-th highest of n descending scores (-inf:
+ * fewer scores than that), as match/calib.c chooses the pooled one. */
+static double own_threshold(const float *desc, size_t n, double target)
+{
+    double a = floor(target * (double)n + 1e-9);
+    return a < (double)n ? (double)desc[(size_t)a] : -INFINITY;
+}
+
+vg_status vg_eval_calibrate_groups(vg_eval_cal_size *cs, const int *group_of, const vg_eval_group *names,
+                                   int n_groups, double target, vg_err *err)
+{
+    vg_eval_cal_groups *gs = calloc(1, sizeof *gs);
+    if (!gs)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    cs->groups = gs;
+    gs->n = n_groups;
+    for (int k = 0; k < n_groups; k++) {
+        vg_eval_cal_group *g = &gs->g[k];
+        snprintf(g->name, sizeof g->name, "%s", names[k].name);
+        if (!(g->desc = malloc((cs->n ? cs->n : 1) * sizeof *g->desc)))
+            return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    /* the searches of each group (one person's searches are together: people are in image order) */
+    int last = -1;
+    for (size_t i = 0; i < cs->n; i++) {
+        int k = group_of[cs->person[i]];
+        if (k < 0) {
+            gs->unlabelled++;
+            continue;
+        }
+        gs->g[k].desc[gs->g[k].n++] = cs->score[i];
+        gs->g[k].subjects += cs->person[i] != last;
+        last = cs->person[i];
+    }
+    gs->threshold = cs->r.threshold;
+    gs->decided_by = -1;
+    for (int k = 0; k < n_groups; k++) {
+        vg_eval_cal_group *g = &gs->g[k];
+        if (!g->n)
+            return vg_err_set(err, VG_ERR_INVALID, "group %s has no non-mated search at watch-list size %d: it "
+                              "cannot be calibrated", g->name, cs->size);
+        qsort(g->desc, g->n, sizeof *g->desc, cmp_float_desc);
+        g->own_threshold = own_threshold(g->desc, g->n, target);
+        if (g->own_threshold > gs->threshold)
+            gs->threshold = g->own_threshold, gs->decided_by = k;
+    }
+    for (int k = 0; k < n_groups; k++) {
+        vg_eval_cal_group *g = &gs->g[k];
+        g->alarms = vg_calib_alarms(g->desc, g->n, gs->threshold);
+        g->rate = (double)g->alarms / (double)g->n;
+        vg_calib_wilson((double)g->alarms, (double)g->n, &g->rate_lo, &g->rate_hi);
+    }
+    gs->pooled_alarms = vg_calib_alarms(cs->desc, cs->n, gs->threshold);
+    gs->pooled_rate = (double)gs->pooled_alarms / (double)cs->n;
+    vg_calib_wilson((double)gs->pooled_alarms, (double)cs->n, &gs->pooled_lo, &gs->pooled_hi);
+    return VG_OK;
+}
+
+void vg_eval_cal_size_free(vg_eval_cal_size *cs)
+{
+    free(cs->desc);
+    free(cs->score);
+    free(cs->person);
+    if (cs->groups)
+        for (int k = 0; k < cs->groups->n; k++)
+            free(cs->groups->g[k].desc);
+    free(cs->groups);
+    cs->desc = cs->score = NULL;
+    cs->person = NULL;
+    cs->groups = NULL;
+}

@@ -10,8 +10,10 @@
  *   stats.c      95 % bootstrap intervals of the verify and search figures
  *   verify.c     LFW View 2 (10-fold verification)
  *   search.c     the LFW open-set (watch-list) protocol
- *   calibrate.c  the watch-list threshold for K false alerts in N faces
- *   groups.c     error rates per group and their differential */
+ *   calibrate.c  the watch-list threshold for K false alerts in N faces, for
+ *                every group of a labels file at once
+ *   groups.c     error rates per group and their differential, the score
+ *                distributions and the front end's figures per group */
 #ifndef VG_EVAL_EVAL_H
 #define VG_EVAL_EVAL_H
 
@@ -34,6 +36,8 @@ typedef struct vg_eval_images {
     unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
     int dim;
     int flip;           /* 1: embed each face with its mirror (vg_face_embed_face_flip) */
+    vg_face *face;      /* NULL, or (allocated by the caller, n of them) the face embedded:
+                         * its box, points, quality and faceness check */
 } vg_eval_images;
 
 /* Monotonic seconds (for the run's time). */
@@ -249,6 +253,81 @@ vg_status vg_eval_search_run(const vg_eval_search_set *ss, const vg_eval_images 
                              vg_eval_search_result *out, vg_err *err);
 void vg_eval_search_result_free(vg_eval_search_result *r);
 
+/* ---- groups.c ------------------------------------------------------------ */
+
+#define VG_EVAL_GROUPS_MAX 32
+#define VG_EVAL_GROUP_NAME_MAX 64
+#define VG_EVAL_GROUPS_MIN_ERRORS 10
+
+/* Score histograms: VG_EVAL_HIST_BINS bins over [-1, 1] (bin b holds
+ * scores in [-1 + b w, -1 + (b + 1) w), w = 2 / bins; the ends clamped). */
+#define VG_EVAL_HIST_BINS 4000
+#define VG_EVAL_STAGES 7
+extern const char *const vg_eval_stage_names[VG_EVAL_STAGES];
+
+typedef struct vg_eval_group {
+    char name[VG_EVAL_GROUP_NAME_MAX + 1];
+    int subjects;
+    long long mated, misses;
+    long long nonmated, false_matches;
+    double fmr, fnmr, fmr_lo, fmr_hi, fnmr_lo, fnmr_hi;
+    double *rep_fmr, *rep_fnmr;
+    long long *hist_mated, *hist_nonmated; /* the scores of its comparisons (owned) */
+    double sum_mated, sum_nonmated;        /* for their means */
+    /* the front end on its people's images (vg_eval_groups_stages) */
+    long long images, no_face, context_pass;
+    double stage_mean[VG_EVAL_STAGES], stage_median[VG_EVAL_STAGES];
+} vg_eval_group;
+
+/* The per-image figures of the front end reported per group, in this order
+ * (vg_eval_stage_names): the combined quality score, the inter-eye
+ * distance in pixels (size), the sharpness (variance of the Laplacian of
+ * the aligned face: blur), |yaw| and |pitch| (pose), the brightness
+ * (exposure), and the drift of the 68-point landmarks when the landmarker is
+ * run again on the box its points span (in eye distances: how stable the
+ * fit that gives the five alignment points is). */
+
+/* The bin of a score, and the score a fraction q of a histogram's n
+ * counts is at or below (the bin's upper edge). */
+int vg_eval_hist_bin(double score);
+double vg_eval_hist_quantile(const long long *hist, long long n, double q);
+
+typedef struct vg_eval_ratio {
+    int hi, lo;  /* groups */
+    double value, ci_lo, ci_hi;
+} vg_eval_ratio;
+
+typedef struct vg_eval_groups_result {
+    vg_eval_group g[VG_EVAL_GROUPS_MAX];
+    int n_groups;
+    int missing;      /* labelled people absent from the data set */
+    int unlabelled;   /* people of the data set left out */
+    int no_ref;       /* labelled people without a reference image */
+    int *group_of;    /* person -> group, -1: unlabelled (owned) */
+    vg_eval_ratio fmr_ratio, fnmr_ratio;
+} vg_eval_groups_result;
+
+/* Reads the labels file (person,group lines; an optional header line
+ * "person,group") into group_of[person] (-1: unlabelled; set to -1 by the
+ * caller) and the group names into g[k].name; labelled people absent from
+ * pp are counted in *missing. Fewer than two groups is an error. */
+vg_status vg_eval_groups_read(const char *path, const vg_eval_people *pp, int *group_of, vg_eval_group *g,
+                              int *n_groups, int *missing, vg_err *err);
+/* Reads the labels file (person,group lines) into out and keeps in im only
+ * the labelled people's images (the rest are not embedded). */
+vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_eval_images *im,
+                              vg_eval_groups_result *out, vg_err *err);
+/* The rates per group at the threshold, their intervals (reps replicates
+ * from seed) and the differentials. */
+vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, float threshold, uint64_t seed,
+                             int reps, vg_eval_groups_result *out, vg_err *err);
+/* The front end's figures per group from im->face (the faces embedded):
+ * images, images without a face, faces found by the context pass, and the
+ * mean and median of each stage figure over the faces found. */
+vg_status vg_eval_groups_stages(const vg_eval_people *pp, const vg_eval_images *im, vg_eval_groups_result *out,
+                                vg_err *err);
+void vg_eval_groups_result_free(vg_eval_groups_result *r);
+
 /* ---- calibrate.c --------------------------------------------------------- */
 
 #define VG_EVAL_CAL_SEED 1
@@ -266,8 +345,39 @@ typedef struct vg_eval_cal_size {
     int top_cand[VG_EVAL_CAL_SHOW];
     float top_score[VG_EVAL_CAL_SHOW];
     int n_top;
+    float *score;    /* the non-mated scores in search order (owned), */
+    int *person;     /* and whose search each is (owned) */
+    struct vg_eval_cal_groups *groups; /* with --labels (owned; vg_eval_cal_size_free) */
 } vg_eval_cal_size;
 
+/* One group's non-mated searches in a calibration with groups. */
+typedef struct vg_eval_cal_group {
+    char name[VG_EVAL_GROUP_NAME_MAX + 1];
+    size_t n, subjects;     /* its non-mated searches, and its people searched */
+    double own_threshold;   /* the threshold for the target on this group alone */
+    size_t alarms;          /* above the common threshold */
+    double rate, rate_lo, rate_hi; /* alarms / n, Wilson 95 % interval */
+    float *desc;            /* its scores, descending (owned) */
+} vg_eval_cal_group;
+
+/* The single threshold at which every group's false-alert rate, and the
+ * pooled one, is at most the target: the highest of the groups' own
+ * thresholds and the pooled threshold. */
+typedef struct vg_eval_cal_groups {
+    int n;
+    vg_eval_cal_group g[VG_EVAL_GROUPS_MAX];
+    double threshold;
+    int decided_by;          /* the group whose own threshold it is; -1: the pooled one */
+    size_t pooled_alarms;    /* all non-mated searches above it */
+    double pooled_rate, pooled_lo, pooled_hi;
+    size_t unlabelled;       /* non-mated searches of unlabelled people (pooled only) */
+} vg_eval_cal_groups;
+
+/* With groups: group_of[person] (-1: unlabelled), names[k] of n_groups
+ * groups; cs was calibrated by vg_eval_calibrate_size with `target`. */
+vg_status vg_eval_calibrate_groups(vg_eval_cal_size *cs, const int *group_of, const vg_eval_group *names,
+                                   int n_groups, double target, vg_err *err);
+void vg_eval_cal_size_free(vg_eval_cal_size *cs);
 /* Marks every image past a person's first m as not to embed. */
 vg_status vg_eval_skip_beyond(const vg_eval_people *pp, vg_eval_images *im, int m, vg_err *err);
 /* One watch-list size cs->size: the gallery (the first people of the
@@ -277,45 +387,5 @@ vg_status vg_eval_skip_beyond(const vg_eval_people *pp, vg_eval_images *im, int 
 vg_status vg_eval_calibrate_size(const vg_eval_people *pp, const vg_eval_images *im, const vg_eval_people *hp,
                                  const vg_eval_images *him, uint64_t seed, double target, int replicates,
                                  int per_person, const vg_eval_labels *labels, vg_eval_cal_size *cs, vg_err *err);
-
-/* ---- groups.c ------------------------------------------------------------ */
-
-#define VG_EVAL_GROUPS_MAX 32
-#define VG_EVAL_GROUP_NAME_MAX 64
-#define VG_EVAL_GROUPS_MIN_ERRORS 10
-
-typedef struct vg_eval_group {
-    char name[VG_EVAL_GROUP_NAME_MAX + 1];
-    int subjects;
-    long long mated, misses;
-    long long nonmated, false_matches;
-    double fmr, fnmr, fmr_lo, fmr_hi, fnmr_lo, fnmr_hi;
-    double *rep_fmr, *rep_fnmr;
-} vg_eval_group;
-
-typedef struct vg_eval_ratio {
-    int hi, lo;  /* groups */
-    double value, ci_lo, ci_hi;
-} vg_eval_ratio;
-
-typedef struct vg_eval_groups_result {
-    vg_eval_group g[VG_EVAL_GROUPS_MAX];
-    int n_groups;
-    int missing;      /* labelled people absent from the data set */
-    int unlabelled;   /* people of the data set left out */
-    int no_ref;       /* labelled people without a reference image */
-    int *group_of;    /* person -> group, -1: unlabelled (owned) */
-    vg_eval_ratio fmr_ratio, fnmr_ratio;
-} vg_eval_groups_result;
-
-/* Reads the labels file (person,group lines) into out and keeps in im only
- * the labelled people's images (the rest are not embedded). */
-vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_eval_images *im,
-                              vg_eval_groups_result *out, vg_err *err);
-/* The rates per group at the threshold, their intervals (reps replicates
- * from seed) and the differentials. */
-vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, float threshold, uint64_t seed,
-                             int reps, vg_eval_groups_result *out, vg_err *err);
-void vg_eval_groups_result_free(vg_eval_groups_result *r);
 
 #endif

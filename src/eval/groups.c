@@ -11,9 +11,8 @@
 #include "eval/eval.h"
 #include "match/bootstrap.h"
 
-/* Reads person,group lines into group_of[person] (-1: unlabelled). */
-static vg_status read_labels(const char *path, const vg_eval_people *pp, int *group_of, vg_eval_group *g, int *n_groups,
-                             int *missing, vg_err *err)
+vg_status vg_eval_groups_read(const char *path, const vg_eval_people *pp, int *group_of, vg_eval_group *g,
+                              int *n_groups, int *missing, vg_err *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -66,6 +65,25 @@ static vg_status read_labels(const char *path, const vg_eval_people *pp, int *gr
         st = vg_err_set(err, VG_ERR_INVALID, "%s: people of the data set in %d group(s); at least 2 are needed", path,
                         *n_groups);
     return st;
+}
+
+int vg_eval_hist_bin(double score)
+{
+    int b = (int)floor((score + 1) / 2 * VG_EVAL_HIST_BINS);
+    return b < 0 ? 0 : b >= VG_EVAL_HIST_BINS ? VG_EVAL_HIST_BINS - 1 : b;
+}
+
+double vg_eval_hist_quantile(const long long *hist, long long n, double q)
+{
+    if (n <= 0)
+        return NAN;
+    long long c = 0, want = (long long)ceil(q * (double)n);
+    if (want < 1)
+        want = 1;
+    for (int b = 0; b < VG_EVAL_HIST_BINS; b++)
+        if ((c += hist[b]) >= want)
+            return -1 + 2.0 * (b + 1) / VG_EVAL_HIST_BINS;
+    return 1;
 }
 
 static double dotf(const float *a, const float *b, int d)
@@ -132,7 +150,7 @@ vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_ev
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     for (size_t p = 0; p < pp->n; p++)
         out->group_of[p] = -1;
-    vg_status st = read_labels(labels_path, pp, out->group_of, out->g, &out->n_groups, &out->missing, err);
+    vg_status st = vg_eval_groups_read(labels_path, pp, out->group_of, out->g, &out->n_groups, &out->missing, err);
     if (st)
         return st;
     /* embed only the labelled people's images */
@@ -165,8 +183,10 @@ typedef struct groups_scratch {
 } groups_scratch;
 
 /* References (the first image with a face of each person) and mated
- * comparisons against them. */
-static void mated_comparisons(const vg_eval_people *pp, const vg_eval_images *im, float threshold, groups_scratch *x)
+ * comparisons against them (their scores into the person's group's
+ * histogram). */
+static void mated_comparisons(const vg_eval_people *pp, const vg_eval_images *im, float threshold, groups_scratch *x,
+                              vg_eval_groups_result *out)
 {
     int dim = im->dim;
     for (size_t p = 0; p < pp->n; p++)
@@ -180,7 +200,13 @@ static void mated_comparisons(const vg_eval_people *pp, const vg_eval_images *im
             continue;
         }
         x->mated[p]++;
-        x->miss[p] += !(dotf(im->emb + (size_t)x->ref[p] * dim, im->emb + i * (size_t)dim, dim) > threshold);
+        double sc = dotf(im->emb + (size_t)x->ref[p] * dim, im->emb + i * (size_t)dim, dim);
+        x->miss[p] += !(sc > threshold);
+        int k = out->group_of[p];
+        if (k >= 0) {
+            out->g[k].hist_mated[vg_eval_hist_bin(sc)]++;
+            out->g[k].sum_mated += sc;
+        }
     }
 }
 
@@ -206,7 +232,10 @@ static vg_status group_comparisons(const vg_eval_people *pp, const vg_eval_image
         for (int b = a + 1; b < nm; b++) {
             const float *u = im->emb + (size_t)x->ref[x->members[a]] * dim;
             const float *v = im->emb + (size_t)x->ref[x->members[b]] * dim;
-            if (!(dotf(u, v, dim) > threshold))
+            double sc = dotf(u, v, dim);
+            g->hist_nonmated[vg_eval_hist_bin(sc)]++;
+            g->sum_nonmated += sc;
+            if (!(sc > threshold))
                 continue;
             g->false_matches++;
             if (x->n_fm == x->cap_fm) {
@@ -277,8 +306,12 @@ vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im,
     vg_status st = VG_OK;
     if (!x.ref || !x.cnt || !x.members || !x.mated || !x.miss)
         st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    for (int k = 0; !st && k < out->n_groups; k++)
+        if (!(out->g[k].hist_mated = calloc(VG_EVAL_HIST_BINS, sizeof(long long))) ||
+            !(out->g[k].hist_nonmated = calloc(VG_EVAL_HIST_BINS, sizeof(long long))))
+            st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     if (!st)
-        mated_comparisons(pp, im, threshold, &x);
+        mated_comparisons(pp, im, threshold, &x, out);
     for (int k = 0; !st && k < out->n_groups; k++)
         st = group_comparisons(pp, im, threshold, k, reps, &x, out, err);
     if (!st)
@@ -296,11 +329,69 @@ vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im,
     return st;
 }
 
+const char *const vg_eval_stage_names[VG_EVAL_STAGES] = {"quality", "eye_distance_px", "sharpness", "abs_yaw",
+                                                          "abs_pitch", "brightness", "landmark_drift"};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double stage_value(const vg_face *f, int s)
+{
+    switch (s) {
+    case 0: return f->quality.score;
+    case 1: return f->quality.eye_dist;
+    case 2: return f->quality.sharpness;
+    case 3: return fabs((double)f->quality.yaw);
+    case 4: return fabs((double)f->quality.pitch);
+    case 5: return f->quality.brightness;
+    default: return f->check.drift;
+    }
+}
+
+vg_status vg_eval_groups_stages(const vg_eval_people *pp, const vg_eval_images *im, vg_eval_groups_result *out,
+                                vg_err *err)
+{
+    double *v = malloc((im->n ? im->n : 1) * sizeof *v);
+    if (!v)
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < out->n_groups; k++) {
+        vg_eval_group *g = &out->g[k];
+        for (size_t i = 0; i < im->n; i++)
+            if (out->group_of[pp->person_of[i]] == k && !(im->skip && im->skip[i])) {
+                g->images++;
+                g->no_face += !im->ok[i];
+                g->context_pass += im->ok[i] && im->face[i].check.context_pass;
+            }
+        for (int s = 0; s < VG_EVAL_STAGES; s++) {
+            size_t n = 0;
+            double sum = 0;
+            for (size_t i = 0; i < im->n; i++)
+                if (im->ok[i] && out->group_of[pp->person_of[i]] == k) {
+                    double x = stage_value(&im->face[i], s);
+                    if (s == VG_EVAL_STAGES - 1 && x < 0) /* no 68-point model: no drift */
+                        continue;
+                    v[n++] = x;
+                    sum += x;
+                }
+            qsort(v, n, sizeof *v, cmp_double);
+            g->stage_mean[s] = n ? sum / (double)n : NAN;
+            g->stage_median[s] = !n ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        }
+    }
+    free(v);
+    return VG_OK;
+}
+
 void vg_eval_groups_result_free(vg_eval_groups_result *r)
 {
     for (int k = 0; k < VG_EVAL_GROUPS_MAX; k++) {
         free(r->g[k].rep_fmr);
         free(r->g[k].rep_fnmr);
+        free(r->g[k].hist_mated);
+        free(r->g[k].hist_nonmated);
     }
     free(r->group_of);
     memset(r, 0, sizeof *r);

@@ -24,7 +24,8 @@ typedef struct eval_job {
 
 /* As vg_face_embed_main (the face nearest the centre), with flip
  * augmentation. */
-static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, float *out, vg_err *err)
+static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, float *out, vg_face *face,
+                                 vg_err *err)
 {
     vg_face *faces = NULL;
     int n = 0;
@@ -36,6 +37,8 @@ static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, 
         st = vg_err_set(err, VG_ERR_NOT_FOUND, "no face found");
     else
         st = vg_face_embed_face_flip(pack, img, &faces[best], out, err);
+    if (best >= 0 && face)
+        *face = faces[best];
     free(faces);
     return st;
 }
@@ -60,10 +63,11 @@ static void *embed_worker(void *arg)
         int no_face = 0;
         if (!st) {
             float *out = im->emb + i * (size_t)im->dim;
+            vg_face *face = im->face ? &im->face[i] : NULL;
             if (im->flip)
-                st = embed_main_flip(job->pack, img, out, &err);
+                st = embed_main_flip(job->pack, img, out, face, &err);
             else
-                st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, out, NULL, &err);
+                st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, out, face, &err);
             vg_image_free(img);
             no_face = st == VG_ERR_NOT_FOUND;
         }
@@ -109,6 +113,7 @@ void vg_eval_images_free(vg_eval_images *im)
     free(im->emb);
     free(im->ok);
     free(im->skip);
+    free(im->face);
     memset(im, 0, sizeof *im);
 }
 

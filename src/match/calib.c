@@ -121,10 +121,16 @@ void vg_calib_free(vg_calib *c)
     for (int i = 0; i < c->n; i++)
         free(c->e[i].top);
     c->n = 0;
+    for (int i = 0; i < c->n_groups; i++)
+        free(c->g[i].top);
+    free(c->g);
+    c->g = NULL;
+    c->n_groups = 0;
 }
 
-vg_status vg_calib_set(vg_calib *c, int size, long long nonmated, int subjects, const float *desc, size_t k,
-                       vg_err *err)
+/* Checks the counts and copies the k scores (descending, finite). */
+static vg_status copy_scores(int size, long long nonmated, int subjects, const float *desc, size_t k, float **top,
+                             vg_err *err)
 {
     if (size < 1 || nonmated < 1 || subjects < 1 || (long long)k > nonmated)
         return vg_err_set(err, VG_ERR_INVALID, "calibration of size %d: bad counts", size);
@@ -132,11 +138,68 @@ vg_status vg_calib_set(vg_calib *c, int size, long long nonmated, int subjects, 
         if (!isfinite(desc[i]) || (i && desc[i] > desc[i - 1]))
             return vg_err_set(err, VG_ERR_INVALID, "calibration of size %d: scores must be finite and descending",
                               size);
-    float *top = malloc((k ? k : 1) * sizeof *top);
-    if (!top)
+    if (!(*top = malloc((k ? k : 1) * sizeof **top)))
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     if (k)
-        memcpy(top, desc, k * sizeof *top);
+        memcpy(*top, desc, k * sizeof **top);
+    return VG_OK;
+}
+
+vg_status vg_calib_set_group(vg_calib *c, const char *group, int size, long long nonmated, int subjects,
+                             const float *desc, size_t k, vg_err *err)
+{
+    size_t len = strlen(group);
+    if (!len || len > VG_CALIB_GROUP_NAME_MAX || strpbrk(group, " \t\n\r"))
+        return vg_err_set(err, VG_ERR_INVALID, "calibration group '%.64s': 1 to %d bytes without space", group,
+                          VG_CALIB_GROUP_NAME_MAX);
+    float *top = NULL;
+    vg_status st = copy_scores(size, nonmated, subjects, desc, k, &top, err);
+    if (st)
+        return st;
+    int i = 0;
+    while (i < c->n_groups && (c->g[i].size < size || (c->g[i].size == size && strcmp(c->g[i].group, group) < 0)))
+        i++;
+    if (i < c->n_groups && c->g[i].size == size && !strcmp(c->g[i].group, group)) {
+        free(c->g[i].top);
+    } else {
+        int same = 0;
+        for (int j = 0; j < c->n_groups; j++)
+            same += c->g[j].size == size;
+        vg_calib_entry *g = same < VG_CALIB_GROUPS_MAX ? realloc(c->g, (size_t)(c->n_groups + 1) * sizeof *g) : NULL;
+        if (!g) {
+            free(top);
+            return same < VG_CALIB_GROUPS_MAX
+                       ? vg_err_set(err, VG_ERR_NOMEM, "out of memory")
+                       : vg_err_set(err, VG_ERR_LIMIT, "at most %d groups a watch-list size", VG_CALIB_GROUPS_MAX);
+        }
+        c->g = g;
+        memmove(&c->g[i + 1], &c->g[i], (size_t)(c->n_groups - i) * sizeof c->g[0]);
+        c->n_groups++;
+    }
+    c->g[i] = (vg_calib_entry){.size = size, .nonmated = nonmated, .subjects = subjects, .k = k, .top = top};
+    snprintf(c->g[i].group, sizeof c->g[i].group, "%s", group);
+    return VG_OK;
+}
+
+void vg_calib_drop_groups(vg_calib *c, int size)
+{
+    int k = 0;
+    for (int i = 0; i < c->n_groups; i++) {
+        if (!size || c->g[i].size == size)
+            free(c->g[i].top);
+        else
+            c->g[k++] = c->g[i];
+    }
+    c->n_groups = k;
+}
+
+vg_status vg_calib_set(vg_calib *c, int size, long long nonmated, int subjects, const float *desc, size_t k,
+                       vg_err *err)
+{
+    float *top = NULL;
+    vg_status st = copy_scores(size, nonmated, subjects, desc, k, &top, err);
+    if (st)
+        return st;
     int i = 0;
     while (i < c->n && c->e[i].size < size)
         i++;
@@ -150,27 +213,39 @@ vg_status vg_calib_set(vg_calib *c, int size, long long nonmated, int subjects, 
         memmove(&c->e[i + 1], &c->e[i], (size_t)(c->n - i) * sizeof c->e[0]);
         c->n++;
     }
-    c->e[i] = (vg_calib_entry){size, nonmated, subjects, k, top};
+    c->e[i] = (vg_calib_entry){.size = size, .nonmated = nonmated, .subjects = subjects, .k = k, .top = top};
     return VG_OK;
+}
+
+static char *format_entry(char *p, char *s, size_t cap, const vg_calib_entry *e)
+{
+    if (e->group[0])
+        p += snprintf(p, cap - (size_t)(p - s), "group %s ", e->group);
+    p += snprintf(p, cap - (size_t)(p - s), "size %d nonmated %lld subjects %d scores %zu", e->size, e->nonmated,
+                  e->subjects, e->k);
+    for (size_t j = 0; j < e->k; j++)
+        p += snprintf(p, cap - (size_t)(p - s), " %.6f", (double)e->top[j]);
+    p += snprintf(p, cap - (size_t)(p - s), "\n");
+    return p;
 }
 
 char *vg_calib_format(const vg_calib *c)
 {
-    size_t cap = 128 + strlen(c->model);
+    size_t cap = 256 + strlen(c->model);
     for (int i = 0; i < c->n; i++)
         cap += 96 + c->e[i].k * 16;
+    for (int i = 0; i < c->n_groups; i++)
+        cap += 192 + c->g[i].k * 16;
     char *s = malloc(cap), *p = s;
     if (!s)
         return NULL;
     p += snprintf(p, cap, "vigil-calibration 1\nmodel %s\n", c->model);
-    for (int i = 0; i < c->n; i++) {
-        const vg_calib_entry *e = &c->e[i];
-        p += snprintf(p, cap - (size_t)(p - s), "size %d nonmated %lld subjects %d scores %zu", e->size,
-                      e->nonmated, e->subjects, e->k);
-        for (size_t j = 0; j < e->k; j++)
-            p += snprintf(p, cap - (size_t)(p - s), " %.6f", (double)e->top[j]);
-        p += snprintf(p, cap - (size_t)(p - s), "\n");
-    }
+    if (c->labels_sha256[0])
+        p += snprintf(p, cap - (size_t)(p - s), "groups %s\n", c->labels_sha256);
+    for (int i = 0; i < c->n; i++)
+        p = format_entry(p, s, cap, &c->e[i]);
+    for (int i = 0; c->labels_sha256[0] && i < c->n_groups; i++)
+        p = format_entry(p, s, cap, &c->g[i]);
     return s;
 }
 
@@ -200,6 +275,17 @@ static int next_word(const char **p, const char *w)
 static vg_status parse_entry(const char *line, int lineno, vg_calib *c, vg_err *err)
 {
     const char *p = line;
+    char group[VG_CALIB_GROUP_NAME_MAX + 1] = "";
+    if (!strncmp(p, "group ", 6)) {
+        p += 6;
+        size_t n = strcspn(p, " \n");
+        if (!c->labels_sha256[0] || !n || n > VG_CALIB_GROUP_NAME_MAX || p[n] != ' ')
+            return vg_err_set(err, VG_ERR_INVALID, "calibration line %d: expected 'group NAME size S ...' after a "
+                              "'groups SHA256' line", lineno);
+        memcpy(group, p, n);
+        group[n] = '\0';
+        p += n;
+    }
     long long size, nm, subj, k;
     if (next_word(&p, "size") || next_ll(&p, &size) || next_word(&p, "nonmated") || next_ll(&p, &nm) ||
         next_word(&p, "subjects") || next_ll(&p, &subj) || next_word(&p, "scores") || next_ll(&p, &k) ||
@@ -227,11 +313,16 @@ static vg_status parse_entry(const char *line, int lineno, vg_calib *c, vg_err *
     vg_status st = VG_OK;
     if (*p && *p != '\n')
         st = vg_err_set(err, VG_ERR_INVALID, "calibration line %d: more than %lld scores", lineno, k);
-    for (int i = 0; !st && i < c->n; i++)
+    for (int i = 0; !st && !group[0] && i < c->n; i++)
         if (c->e[i].size == size)
             st = vg_err_set(err, VG_ERR_INVALID, "calibration line %d: size %lld given twice", lineno, size);
+    for (int i = 0; !st && group[0] && i < c->n_groups; i++)
+        if (c->g[i].size == size && !strcmp(c->g[i].group, group))
+            st = vg_err_set(err, VG_ERR_INVALID, "calibration line %d: group %s of size %lld given twice", lineno,
+                            group, size);
     if (!st) {
-        st = vg_calib_set(c, (int)size, nm, (int)subj, v, (size_t)k, err);
+        st = group[0] ? vg_calib_set_group(c, group, (int)size, nm, (int)subj, v, (size_t)k, err)
+                      : vg_calib_set(c, (int)size, nm, (int)subj, v, (size_t)k, err);
         if (st)
             vg_err_prefix(err, st, "calibration line %d", lineno);
     }
@@ -258,6 +349,11 @@ vg_status vg_calib_parse(const char *text, vg_calib *out, vg_err *err)
                 st = vg_err_set(err, VG_ERR_INVALID, "calibration line 2: expected 'model MODEL_ID'");
             else
                 memcpy(out->model, p + 6, len - 6), out->model[len - 6] = '\0';
+        } else if (lineno == 3 && !strncmp(p, "groups ", 7)) {
+            if (len != 7 + 64 || strspn(p + 7, "0123456789abcdef") != 64)
+                st = vg_err_set(err, VG_ERR_INVALID, "calibration line 3: expected 'groups SHA256' (64 hex digits)");
+            else
+                memcpy(out->labels_sha256, p + 7, 64), out->labels_sha256[64] = '\0';
         } else if (len) {
             st = parse_entry(p, lineno, out, err);
         }
@@ -265,9 +361,28 @@ vg_status vg_calib_parse(const char *text, vg_calib *out, vg_err *err)
     }
     if (!st && lineno < 2)
         st = vg_err_set(err, VG_ERR_INVALID, "calibration: no model line");
+    for (int i = 0; !st && i < out->n_groups; i++) {
+        int pooled = 0;
+        for (int j = 0; j < out->n; j++)
+            pooled |= out->e[j].size == out->g[i].size;
+        if (!pooled)
+            st = vg_err_set(err, VG_ERR_INVALID, "calibration: group %s of size %d without the size's pooled line",
+                            out->g[i].group, out->g[i].size);
+    }
     if (st)
         vg_calib_free(out);
     return st;
+}
+
+/* The lookup of one entry at t. */
+static void entry_rate(const vg_calib_entry *e, double t, vg_calib_lookup *out)
+{
+    out->size = e->size;
+    out->nonmated = e->nonmated;
+    out->alarms = (long long)vg_calib_alarms(e->top, e->k, t);
+    /* every score above t is kept unless t is below the lowest kept one */
+    out->at_least = (long long)e->k < e->nonmated && (!e->k || t < (double)e->top[e->k - 1]);
+    out->rate = (double)out->alarms / (double)e->nonmated;
 }
 
 vg_status vg_calib_rate(const vg_calib *c, int list_size, double t, vg_calib_lookup *out, vg_err *err)
@@ -284,11 +399,31 @@ vg_status vg_calib_rate(const vg_calib *c, int list_size, double t, vg_calib_loo
                           "no calibration for a watch list of %d subjects (the largest calibrated is %d)", list_size,
                           c->e[c->n - 1].size);
     }
-    out->size = e->size;
-    out->nonmated = e->nonmated;
-    out->alarms = (long long)vg_calib_alarms(e->top, e->k, t);
-    /* every score above t is kept unless t is below the lowest kept one */
-    out->at_least = (long long)e->k < e->nonmated && (!e->k || t < (double)e->top[e->k - 1]);
-    out->rate = (double)out->alarms / (double)e->nonmated;
+    entry_rate(e, t, out);
     return VG_OK;
+}
+
+int vg_calib_rate_groups(const vg_calib *c, int size, double t, vg_calib_lookup *out, const char **names, int max)
+{
+    int n = 0;
+    for (int i = 0; i < c->n_groups && n < max; i++)
+        if (c->g[i].size == size) {
+            entry_rate(&c->g[i], t, &out[n]);
+            names[n++] = c->g[i].group;
+        }
+    return n;
+}
+
+void vg_calib_wilson(double k, double n, double *lo, double *hi)
+{
+    if (n <= 0) {
+        *lo = 0, *hi = 1;
+        return;
+    }
+    const double z = 1.959963984540054;
+    double p = k / n, z2 = z * z;
+    double c = (p + z2 / (2 * n)) / (1 + z2 / n);
+    double h = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    *lo = c - h < 0 ? 0 : c - h;
+    *hi = c + h > 1 ? 1 : c + h;
 }

@@ -51,11 +51,23 @@ size_t vg_calib_alarms(const float *score, size_t n, double t);
  *   size S nonmated N subjects P scores K s1 s2 ... sK
  * one `size` line per calibrated watch-list size, its K highest non-mated
  * scores in descending order (K = all of them, or at least the top 1 %):
- * enough to give the rate at any threshold whose rate is at most K/N. */
+ * enough to give the rate at any threshold whose rate is at most K/N.
+ *
+ * A calibration made with groups (`vigil eval calibrate --labels CSV`) has,
+ * after the model line,
+ *   groups LABELS_SHA256
+ * (the labels file's SHA-256) and, for each size, one line a group:
+ *   group NAME size S nonmated N subjects P scores K s1 ... sK
+ * the non-mated searches of that group's people alone, so that each group's
+ * rate at a threshold can be told as the pooled one is. Without the groups
+ * line there is no group line, and the calibration is "without groups". */
 #define VG_CALIB_SIZES_MAX 32
 #define VG_CALIB_MODEL_MAX 255
+#define VG_CALIB_GROUPS_MAX 32    /* groups of one size */
+#define VG_CALIB_GROUP_NAME_MAX 64
 
 typedef struct vg_calib_entry {
+    char group[VG_CALIB_GROUP_NAME_MAX + 1]; /* "": the pooled entry */
     int size;           /* watch-list subjects */
     long long nonmated; /* searches */
     int subjects;       /* distinct non-mated people */
@@ -67,6 +79,9 @@ typedef struct vg_calib {
     char model[VG_CALIB_MODEL_MAX + 1];
     int n;
     vg_calib_entry e[VG_CALIB_SIZES_MAX];  /* by size, ascending */
+    char labels_sha256[65];  /* "": made without groups */
+    int n_groups;            /* group entries (malloc'd, by size then name) */
+    vg_calib_entry *g;
 } vg_calib;
 
 /* How many top scores a summary keeps of n. */
@@ -81,6 +96,13 @@ char *vg_calib_format(const vg_calib *c);
 vg_status vg_calib_set(vg_calib *c, int size, long long nonmated, int subjects, const float *desc, size_t k,
                        vg_err *err);
 void vg_calib_free(vg_calib *c);
+/* Adds or replaces group's entry for `size` (a group name of 1 to
+ * VG_CALIB_GROUP_NAME_MAX bytes without space). The labels file's hash is
+ * the caller's to set in c->labels_sha256. */
+vg_status vg_calib_set_group(vg_calib *c, const char *group, int size, long long nonmated, int subjects,
+                             const float *desc, size_t k, vg_err *err);
+/* Drops the group entries of `size` (size 0: all of them). */
+void vg_calib_drop_groups(vg_calib *c, int size);
 
 typedef struct vg_calib_lookup {
     int size;             /* the calibrated size used: the smallest >= the list's */
@@ -96,5 +118,15 @@ typedef struct vg_calib_lookup {
  * side). VG_ERR_NOT_FOUND, saying the largest size there is, when no entry
  * is that large. */
 vg_status vg_calib_rate(const vg_calib *c, int list_size, double t, vg_calib_lookup *out, vg_err *err);
+
+/* Each group's rate at t for the calibrated size `size` (the lookup's
+ * size): up to max lookups into out with the group names into names (which
+ * point into c); returns how many (0: the calibration has no group of that
+ * size). */
+int vg_calib_rate_groups(const vg_calib *c, int size, double t, vg_calib_lookup *out, const char **names, int max);
+
+/* The Wilson score interval (95 %) of k successes in n trials ([0, 1] when
+ * n is 0). */
+void vg_calib_wilson(double k, double n, double *lo, double *hi);
 
 #endif

@@ -138,6 +138,25 @@ static void calibration_rows(json_t *doc, json_t *sec, const json_t *in)
         "watch list calibrated as %lld subjects",
         I(c, "at_least") ? "at least " : "", S(c, "rate_per_face"), S(c, "rate_ci95_low"), S(c, "rate_ci95_high"),
         I(c, "above_threshold"), I(c, "nonmated"), I(c, "calibrated_size"));
+    const json_t *g = json_object_get(c, "groups");
+    if (!g) {
+        row(sec, "Calibrated with groups", S(c, "source"),
+            "no: the calibration tells the pooled false-alert rate only, not each group's (vigil eval calibrate "
+            "--labels CSV calibrates with groups)");
+        return;
+    }
+    char v[3000];
+    size_t n = 0, i;
+    const json_t *r;
+    v[0] = '\0';
+    json_array_foreach(json_object_get(g, "rates"), i, r) {
+        if (n < sizeof v)
+            n += (size_t)snprintf(v + n, sizeof v - n, "%s%s %s%s per face (95 %% interval %s to %s; %lld of %lld)",
+                                  i ? "; " : "", S(r, "group"), I(r, "at_least") ? "at least " : "",
+                                  S(r, "rate_per_face"), S(r, "rate_ci95_low"), S(r, "rate_ci95_high"),
+                                  I(r, "above_threshold"), I(r, "nonmated"));
+    }
+    row(sec, "Calibrated with groups", S(c, "source"), "yes, labels file SHA-256 %s: %s", S(g, "labels_sha256"), v);
 }
 
 /* The group evaluations of the model; 0 when there is none. */

@@ -73,21 +73,6 @@ static int age_at(const char *dob, int64_t t)
     return age;
 }
 
-/* Wilson score interval (95 %) of k successes in n. */
-static void wilson(double k, double n, double *lo, double *hi)
-{
-    if (n <= 0) {
-        *lo = 0, *hi = 1;
-        return;
-    }
-    const double z = 1.959963984540054;
-    double p = k / n, z2 = z * z;
-    double c = (p + z2 / (2 * n)) / (1 + z2 / n);
-    double h = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-    *lo = c - h < 0 ? 0 : c - h;
-    *hi = c + h > 1 ? 1 : c + h;
-}
-
 /* A rate as stable text (the inputs are hashed: no float noise). */
 static json_t *num(double v)
 {
@@ -122,15 +107,35 @@ static json_t *calibration_json(vg_store *s, const char *model, const char *path
     vg_calib_lookup r;
     if (!st)
         st = vg_calib_rate(&c, list_size < 1 ? 1 : list_size, thr, &r, &err);
-    vg_calib_free(&c);
-    if (st)
+    if (st) {
+        vg_calib_free(&c);
         return json_pack("{s:s}", "missing", err.msg);
+    }
     double lo, hi;
-    wilson((double)r.alarms, (double)r.nonmated, &lo, &hi);
-    return json_pack("{s:s,s:s,s:i,s:I,s:I,s:o,s:o,s:o,s:b,s:s}", "source", source, "model", model, "calibrated_size",
-                     r.size, "nonmated", (json_int_t)r.nonmated, "above_threshold", (json_int_t)r.alarms,
-                     "rate_per_face", num(r.rate), "rate_ci95_low", num(lo), "rate_ci95_high", num(hi), "at_least",
-                     r.at_least, "interval", "Wilson 95 % interval of the non-mated searches above the threshold");
+    vg_calib_wilson((double)r.alarms, (double)r.nonmated, &lo, &hi);
+    json_t *j = json_pack("{s:s,s:s,s:i,s:I,s:I,s:o,s:o,s:o,s:b,s:s}", "source", source, "model", model,
+                          "calibrated_size", r.size, "nonmated", (json_int_t)r.nonmated, "above_threshold",
+                          (json_int_t)r.alarms, "rate_per_face", num(r.rate), "rate_ci95_low", num(lo),
+                          "rate_ci95_high", num(hi), "at_least", r.at_least, "interval",
+                          "Wilson 95 % interval of the non-mated searches above the threshold");
+    /* with groups: the labels file's hash and each group's rate at the threshold */
+    vg_calib_lookup gr[VG_CALIB_GROUPS_MAX];
+    const char *names[VG_CALIB_GROUPS_MAX];
+    int ng = c.labels_sha256[0] ? vg_calib_rate_groups(&c, r.size, thr, gr, names, VG_CALIB_GROUPS_MAX) : 0;
+    if (ng) {
+        json_t *arr = json_array();
+        for (int k = 0; k < ng; k++) {
+            vg_calib_wilson((double)gr[k].alarms, (double)gr[k].nonmated, &lo, &hi);
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:o,s:o,s:o,s:b}", "group", names[k], "nonmated",
+                                                 (json_int_t)gr[k].nonmated, "above_threshold",
+                                                 (json_int_t)gr[k].alarms, "rate_per_face", num(gr[k].rate),
+                                                 "rate_ci95_low", num(lo), "rate_ci95_high", num(hi), "at_least",
+                                                 gr[k].at_least));
+        }
+        json_object_set_new(j, "groups", json_pack("{s:s,s:o}", "labels_sha256", c.labels_sha256, "rates", arr));
+    }
+    vg_calib_free(&c);
+    return j;
 }
 
 /* The recorded evaluation runs of the model, with what a document cites. */
@@ -348,7 +353,7 @@ vg_status vg_paperwork_inputs(vg_store *s, const char *deployment, const char *k
     }
     if (!strcmp(kind, "review")) {
         double lo, hi;
-        wilson((double)r->rejected, (double)r->counters.faces, &lo, &hi);
+        vg_calib_wilson((double)r->rejected, (double)r->counters.faces, &lo, &hi);
         json_object_set_new(
             in, "operation",
             json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:s}", "frames_in",

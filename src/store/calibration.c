@@ -82,10 +82,17 @@ vg_status vg_store_calibration_put(vg_store *s, const char *actor, const char *m
         return st;
     if ((st = vg_store_begin(s, err)) == VG_OK) {
         st = vg_db_meta_put(s, key, sealed, slen, err);
+        /* made with groups (vigil eval calibrate --labels): its labels file's hash, from the text's
+         * "groups SHA256" line (match/calib.h) */
+        const char *g = strstr(text, "\ngroups ");
+        char labels[65] = "";
+        if (g && strspn(g + 8, "0123456789abcdef") == 64)
+            memcpy(labels, g + 8, 64), labels[64] = '\0';
         if (!st)
             st = vg_audit_append_json_tx(s, actor, "calibration.save", model_id,
-                                         json_pack("{s:s,s:s,s:I}", "model", model_id, "sha256", hex, "bytes",
-                                                   (json_int_t)len),
+                                         json_pack("{s:s,s:s,s:I,s:b,s:s?}", "model", model_id, "sha256", hex,
+                                                   "bytes", (json_int_t)len, "with_groups", labels[0] != '\0',
+                                                   "labels_sha256", labels[0] ? labels : NULL),
                                          err);
         st = vg_store_end(s, st, err);
     }

@@ -11,8 +11,9 @@
 # the first image of someone not in the data set (a person LFW has one image
 # of), so that one of B's mated comparisons in six fails; B's
 # false-non-match rate must rise and the FNMR differential's interval must
-# exclude 1. Also: the warning for a group that is too small, and bad labels
-# files. Skips (77) without the data.
+# exclude 1. Also: the per-group DET chart (--svg), the score distributions
+# and front-end figures, the warning for a group that is too small, and bad
+# labels files. Skips (77) without the data.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 lfw=${VIGIL_TEST_DATA:-}/lfw
@@ -65,14 +66,48 @@ check 2 "cannot open the labels file" eval groups --dataset "$tmp/clean" --label
 
 # the operating point: 0.3, where both error kinds are frequent enough to compare
 for ds in clean injected; do
-  "$vigil" --json eval groups --dataset "$tmp/$ds" --labels "$tmp/labels.csv" --threshold 0.3 \
+  mkdir -p "$tmp/svg-$ds"
+  "$vigil" --json eval groups --dataset "$tmp/$ds" --labels "$tmp/labels.csv" --threshold 0.3 --svg "$tmp/svg-$ds" \
     > "$tmp/$ds.json" 2> "$tmp/$ds.err" || bad "eval groups $ds: $(cat "$tmp/$ds.err")"
 done
+# --svg: well-formed, one DET curve a group, each with the threshold's point at its FMR and FNMR
+python3 - "$tmp/svg-injected/groups-det.svg" "$tmp/injected.json" <<'PY' && ok || bad "the DET chart per group"
+import json, math, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+d = json.load(open(sys.argv[2]))
+ns = "{http://www.w3.org/2000/svg}"
+curves = root.findall(ns + "polyline"); dots = root.findall(ns + "circle")
+assert len(curves) == len(d["groups"]) == 2 and len(dots) == 2, (len(curves), len(dots))
+texts = [t.text or "" for t in root.iter(ns + "text")]
+for g in d["groups"]:
+    assert any(t.startswith(g["group"] + " (") for t in texts), (g["group"], texts)
+assert any("threshold 0.300" in t for t in texts), texts
+# the curves' pixels: B's (injected misses) lies above A's at the threshold's FMR, as the dots do
+ya, yb = (float(c.get("cy")) for c in dots)
+assert yb < ya, (ya, yb)  # higher FNMR is nearer the top
+for c in curves:
+    pts = [tuple(map(float, p.split(","))) for p in c.get("points").split()]
+    assert len(pts) > 100 and all(math.isfinite(x) and math.isfinite(y) for x, y in pts)
+    assert all(pts[i][0] <= pts[i + 1][0] + 1e-9 for i in range(len(pts) - 1)), "x ascending (FMR)"
+PY
 python3 - "$tmp/clean.json" "$tmp/injected.json" <<'PY' && ok || bad "differential absent, then injected and found"
 import json, sys
 c, j = (json.load(open(p)) for p in sys.argv[1:])
 for d in (c, j):
     assert d["protocol"] == "groups" and [g["group"] for g in d["groups"]] == ["A", "B"], d
+    for g in d["groups"]:  # score distributions: every comparison counted, quantiles in order
+        for k, n in (("mated_scores", "mated"), ("nonmated_scores", "nonmated")):
+            s = g[k]; q = [s["quantiles"][x] for x in ("0.001", "0.01", "0.05", "0.25", "0.5", "0.75", "0.95", "0.99", "0.999")]
+            assert s["n"] == g[n] and q == sorted(q) and q[0] - 0.001 <= s["mean"] <= q[-1] + 0.001, (k, s)
+        assert g["mated_scores"]["mean"] > g["nonmated_scores"]["mean"] + 0.2, g
+        fe = g["front_end"]  # the front end per group: every image counted, figures of the faces found
+        assert 0 <= fe["without_face"] < fe["images"] and fe["context_pass"] <= fe["images"], fe
+        f = fe["faces"]
+        assert 0 < f["quality"]["median"] <= 1 and f["eye_distance_px"]["median"] > 20, f
+        assert 0 <= f["abs_yaw"]["median"] <= 1 and 0 < f["brightness"]["median"] < 255, f
+        assert 0 <= f["landmark_drift"]["median"] < 0.5 and f["sharpness"]["median"] > 0, f
+    assert sum(g["front_end"]["images"] for g in d["groups"]) == d["images"], d["images"]
+    assert sum(g["front_end"]["without_face"] for g in d["groups"]) == d["images_without_face"]
     assert all(g["subjects"] > 120 for g in d["groups"]), d["groups"]
     for g in d["groups"]:
         for k in ("fmr", "fnmr"):

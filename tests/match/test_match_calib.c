@@ -151,12 +151,89 @@ static void test_summary_text(void **state)
     }
 }
 
+/* A calibration with groups: the labels file's hash, each group's scores,
+ * its rate at a threshold; dropping them; what the parser refuses. */
+static void test_groups_text(void **state)
+{
+    (void)state;
+    vg_calib c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.model, sizeof c.model, "m");
+    char sha[65];
+    memset(sha, 'a', 64);
+    sha[64] = '\0';
+    snprintf(c.labels_sha256, sizeof c.labels_sha256, "%s", sha);
+    const float pooled[] = {0.7f, 0.6f, 0.5f}, f[] = {0.7f, 0.5f}, m[] = {0.6f};
+    vg_err err;
+    assert_int_equal(vg_calib_set(&c, 10, 100, 100, pooled, 3, &err), VG_OK);
+    assert_int_equal(vg_calib_set_group(&c, "male", 10, 60, 60, m, 1, &err), VG_OK);
+    assert_int_equal(vg_calib_set_group(&c, "female", 10, 40, 40, f, 2, &err), VG_OK);
+    assert_int_equal(vg_calib_set_group(&c, "two words", 10, 40, 40, f, 2, &err), VG_ERR_INVALID);
+    char *text = vg_calib_format(&c);
+    assert_non_null(text);
+    assert_string_equal(text, "vigil-calibration 1\nmodel m\ngroups aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                              "size 10 nonmated 100 subjects 100 scores 3 0.700000 0.600000 0.500000\n"
+                              "group female size 10 nonmated 40 subjects 40 scores 2 0.700000 0.500000\n"
+                              "group male size 10 nonmated 60 subjects 60 scores 1 0.600000\n");
+    vg_calib d;
+    assert_int_equal(vg_calib_parse(text, &d, &err), VG_OK);
+    free(text);
+    assert_string_equal(d.labels_sha256, sha);
+    assert_int_equal(d.n_groups, 2);
+    vg_calib_lookup r[4];
+    const char *names[4];
+    /* at 0.55: female 1 of 40 above, male 1 of 60 */
+    assert_int_equal(vg_calib_rate_groups(&d, 10, 0.55, r, names, 4), 2);
+    assert_string_equal(names[0], "female");
+    assert_int_equal(r[0].alarms, 1);
+    assert_float_equal(r[0].rate, 1.0 / 40, 1e-12);
+    assert_int_equal(r[0].at_least, 0);
+    assert_string_equal(names[1], "male");
+    assert_int_equal(r[1].alarms, 1);
+    assert_int_equal(r[1].at_least, 1); /* below male's kept scores: at least */
+    assert_int_equal(vg_calib_rate_groups(&d, 10, 0.65, r, names, 4), 2);
+    assert_int_equal(r[0].alarms, 1);
+    assert_int_equal(r[1].alarms, 0);
+    assert_int_equal(r[1].at_least, 0);
+    assert_int_equal(vg_calib_rate_groups(&d, 5, 0.4, r, names, 4), 0);
+    vg_calib_drop_groups(&d, 10);
+    assert_int_equal(d.n_groups, 0);
+    vg_calib_free(&d);
+    vg_calib_free(&c);
+    /* Wilson: 0 in 0 is [0, 1]; 1 in 40 holds 1/40 */
+    double lo, hi;
+    vg_calib_wilson(0, 0, &lo, &hi);
+    assert_true(lo == 0 && hi == 1);
+    vg_calib_wilson(1, 40, &lo, &hi);
+    assert_true(lo < 1.0 / 40 && 1.0 / 40 < hi && hi < 0.15);
+
+    static const struct {
+        const char *text, *msg;
+    } refused[] = {
+        {"vigil-calibration 1\nmodel m\ngroups abc\n", "line 3: expected 'groups SHA256'"},
+        {"vigil-calibration 1\nmodel m\nsize 1 nonmated 1 subjects 1 scores 1 0.5\n"
+         "group f size 1 nonmated 1 subjects 1 scores 1 0.5\n", "after a 'groups SHA256' line"},
+        {"vigil-calibration 1\nmodel m\ngroups aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+         "group f size 2 nonmated 1 subjects 1 scores 1 0.5\n", "without the size's pooled line"},
+        {"vigil-calibration 1\nmodel m\ngroups aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+         "size 1 nonmated 1 subjects 1 scores 1 0.5\ngroup f size 1 nonmated 1 subjects 1 scores 1 0.5\n"
+         "group f size 1 nonmated 1 subjects 1 scores 1 0.5\n", "group f of size 1 given twice"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(vg_calib_parse(refused[i].text, &d, &err), VG_ERR_INVALID);
+        if (!strstr(err.msg, refused[i].msg))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, refused[i].msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_summary_text),
+        cmocka_unit_test(test_groups_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
