@@ -68,8 +68,8 @@ function zoom(inc) {
   body.append(
     h('figure', {}, h('img', { src: url(`/alerts/${a.id}/crop`), alt: `Face seen by camera ${a.camera}, enlarged` }),
       h('figcaption', { text: `Seen by ${a.camera}, ${fmtTime(when(a))}` })),
-    a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/photo`), alt: `Watch-list photo of ${subjectName(a)}, enlarged` }),
-      h('figcaption', { text: 'Watch-list photo' })) : null);
+    a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/face`), alt: `Watch-list face of ${subjectName(a)}, enlarged` }),
+      h('figcaption', { text: 'Watch-list face' })) : null);
   d.dataset.incident = inc.id;
   d.showModal();
 }
@@ -80,7 +80,7 @@ function face(src, alt, missingText, onOpen) {
     fig.append(h('div.noimg', { text: missingText }));
     return fig;
   }
-  const img = h('img', { src, alt, width: 256, height: 256, decoding: 'async' });
+  const img = h('img', { src, alt, width: 256, height: 320, decoding: 'async' });
   img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: missingText })), { once: true });
   const btn = h('button.zoom', { type: 'button', title: 'Enlarge both faces', 'aria-label': `Enlarge: ${alt}`, onclick: onOpen }, img);
   fig.append(btn);
@@ -95,9 +95,11 @@ function faces(inc) {
   const open = () => zoom(inc);
   const probe = face(url(`/alerts/${a.id}/crop`), `Face seen by camera ${a.camera}`, 'probe image unavailable', open);
   probe.append(h('figcaption', { text: 'Seen by the camera' }));
-  const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/photo`) : null,
-    `Watch-list photo of ${subjectName(a)}`, 'no enrolled photo available', open);
-  enrolled.append(h('figcaption', { text: 'Watch-list photo' }));
+  // the face of the enrolment photo, upright like the camera's (the whole
+  // photo for a subject enrolled before its face's place was kept)
+  const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/face`) : null,
+    `Watch-list face of ${subjectName(a)}`, 'no enrolled photo available', open);
+  enrolled.append(h('figcaption', { text: 'Watch-list face' }));
   return h('div.faces', {}, probe, enrolled);
 }
 

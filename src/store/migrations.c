@@ -105,6 +105,12 @@
  *  - paperwork: each version of a deployment's document of one kind: the
  *    SHA-256 of its inputs and the inputs themselves (JSON, sealed), from
  *    which the same document is made again byte for byte.
+ * Version 14 (the console's card, issue 15):
+ *  - photo.face_x1 .. face_y2 and photo.lm0x .. lm4y: where the enrolment
+ *    found the face in the photo as it is kept (box and five landmarks, in
+ *    its pixels), so the card can show the aligned face instead of the whole
+ *    portrait. Plain numbers, not sealed: without the photo they show no one.
+ *    NULL for photos enrolled before (the card falls back to the portrait).
  */
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -552,6 +558,40 @@ static const vg_migration migrations[] = {
           "  inputs BYTEA NOT NULL,\n"
           "  UNIQUE (deployment_id, kind, version)\n"
           ");\n"},
+     {0},
+     NULL},
+    /* the face's place in each enrolment photo: issue 15 */
+    {14,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n",
+      [VG_DIALECT_POSTGRES] =
+          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"},
      {0},
      NULL},
 };

@@ -217,18 +217,18 @@ static void test_newer_schema(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 12);
-    assert_int_equal(vg_store_db_schema_version(f.s), 12);
+    assert_int_equal(vg_store_schema_version(), 14);
+    assert_int_equal(vg_store_db_schema_version(f.s), 14);
     vg_store_close(f.s);
     f.s = NULL;
-    raw_exec(f.db, "INSERT INTO schema_version (version, applied_at) VALUES (13, 0)");
+    raw_exec(f.db, "INSERT INTO schema_version (version, applied_at) VALUES (15, 0)");
     snap before = take_snap(f.db);
     vg_err err = {{0}};
     assert_int_equal(open_fails(f.db, NULL, &err), VG_ERR_UNSUPPORTED);
     assert_string_equal(err.msg,
-                        "database schema version 13 is newer than this vigil (12): upgrade vigil");
+                        "database schema version 15 is newer than this vigil (14): upgrade vigil");
     assert_snap_equal(before, take_snap(f.db));
-    assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 13);
+    assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 15);
     fx_done(&f);
 }
 

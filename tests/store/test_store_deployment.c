@@ -425,8 +425,8 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 12);
-    assert_int_equal(vg_store_db_schema_version(f.s), 12);
+    assert_int_equal(vg_store_schema_version(), 14);
+    assert_int_equal(vg_store_db_schema_version(f.s), 14);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
     fx_enrol(f.s, wl, "A", 1, 2);
@@ -438,12 +438,14 @@ static void test_migration_upgrades_version_1(void **state)
     raw_exec(f.db, "DROP TABLE session; DROP TABLE paperwork; DROP TABLE eval_run; DROP TABLE counters; DROP TABLE alert; DROP TABLE deployment_camera; "
                    "DROP TABLE alert_tally; DROP TABLE deployment; DROP TABLE \"user\"; DROP TABLE api_token; "
                    "ALTER TABLE template DROP COLUMN low_quality; ALTER TABLE subject DROP COLUMN quarantined_at; "
-                   "ALTER TABLE subject DROP COLUMN quarantine_reason; DELETE FROM schema_version WHERE version >= 2;");
+                   "ALTER TABLE subject DROP COLUMN quarantine_reason; "
+                   "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
+                   "DELETE FROM schema_version WHERE version >= 2;");
     assert_int_equal(table_exists(f.db, "deployment"), 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);
 
     f.s = fx_open_at(f.db, NULL, T0 + 10);
-    assert_int_equal(vg_store_db_schema_version(f.s), 12);
+    assert_int_equal(vg_store_db_schema_version(f.s), 14);
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     assert_int_equal(raw_int(f.db, "SELECT applied_at FROM schema_version WHERE version = 2"),
                      T0 + 10);
@@ -524,6 +526,7 @@ static void test_migration_11_seals_existing_urls(void **state)
     /* what the old code wrote: the URLs verbatim in url, no url_sealed */
     raw_exec(f.db, "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "DROP TABLE paperwork; DROP TABLE eval_run; " /* migration 12's */
+                   "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; " /* migration 14's */
                    "DELETE FROM schema_version WHERE version >= 11");
     for (int i = 0; i < 3; i++) {
         char sql[300];
