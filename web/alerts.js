@@ -26,7 +26,6 @@ const POLL_MS = 3000;
 const RETRY_MS = 3000;
 const STREAM_RETRY_MS = 30000;
 const UNDO_MS = 5000;
-const WINDOW_KEY = 'vigil.incident-window-min';
 const SOUND_KEY = 'vigil.sound';
 const TITLE = 'vigil console';
 
@@ -492,23 +491,16 @@ function setFilter() {
   counts();
 }
 
-function windowMinutes() {
-  const v = Number(localStorage.getItem(WINDOW_KEY));
-  return Number.isFinite(v) && v > 0 && v <= 1440 ? v : DEFAULT_WINDOW_MIN;
+// The window that groups alerts into incidents is the server's ([console]
+// incident_window, given with the login and /me): every officer's console
+// groups the same alerts the same way.
+function windowSeconds(me) {
+  const v = Number(me.incident_window);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_WINDOW_MIN * 60;
 }
 
-// Regroups every alert on screen with a new window.
-function setWindow() {
-  const v = Number($('alerts-window').value);
-  if (!Number.isFinite(v) || v <= 0 || v > 1440) { $('alerts-window').value = windowMinutes(); return; }
-  localStorage.setItem(WINDOW_KEY, String(v));
-  const alerts = st.incidents.list.flatMap((i) => i.alerts);
-  for (const inc of st.incidents.list) { if (inc.undo) undo(inc); }
-  st.incidents = new Incidents(v * 60);
-  clear($('alerts-list'));
-  alerts.sort((x, y) => x.id - y.id);
-  for (const a of alerts) upsert(a);
-  counts();
+function windowText(s) {
+  return s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 }
 
 // relative times ("2 min ago") stay true while the page is open
@@ -526,21 +518,20 @@ export default {
       $('alerts-filter').value = ctx.me.role === 'auditor' ? 'all' : 'pending';
       ctx.me.filterSet = true;
     }
-    st = { ctx, incidents: new Incidents(windowMinutes() * 60), deployments: new Map(), maxId: 0, seen: 0,
+    const win = windowSeconds(ctx.me);
+    st = { ctx, incidents: new Incidents(win), deployments: new Map(), maxId: 0, seen: 0,
       filter: $('alerts-filter').value, es: null, poll: 0, retry: 0, down: false, lastUndo: null,
       canDecide: ctx.me.role === 'operator', canSeeFaces: ctx.me.role === 'operator' };
     const mine = st;
     clear($('alerts-list'));
     $('alerts-keys').hidden = !st.canDecide;
-    $('alerts-window').value = windowMinutes();
+    $('alerts-window').textContent = windowText(win);
     $('alerts-sound').checked = localStorage.getItem(SOUND_KEY) === '1';
     st.onKey = onKey;
     st.onFilter = setFilter;
-    st.onWindow = setWindow;
     st.onSound = () => localStorage.setItem(SOUND_KEY, $('alerts-sound').checked ? '1' : '0');
     document.addEventListener('keydown', onKey);
     $('alerts-filter').addEventListener('change', setFilter);
-    $('alerts-window').addEventListener('change', setWindow);
     $('alerts-sound').addEventListener('change', st.onSound);
     st.ticker = setInterval(tickTimes, 15000);
     setLive('loading…', 'poll');
@@ -553,7 +544,6 @@ export default {
     if (!st) return;
     document.removeEventListener('keydown', st.onKey);
     $('alerts-filter').removeEventListener('change', st.onFilter);
-    $('alerts-window').removeEventListener('change', st.onWindow);
     $('alerts-sound').removeEventListener('change', st.onSound);
     if (st.es) st.es.close();
     clearInterval(st.poll);
