@@ -112,6 +112,15 @@ function timeNode(t) {
     ` (${fmtTime(t)})`);
 }
 
+// Where the incident's cameras are: each camera's own place when the
+// deployment gives one, else the deployment's location.
+function places(dep, cameras) {
+  const known = dep.camera_places || [];
+  const out = cameras.map((c) => (known.find((p) => p.name === c) || {}).location || dep.location)
+    .filter((x) => x);
+  return [...new Set(out)].join('; ');
+}
+
 function details(inc) {
   const a = inc.best;
   const last = inc.latest;
@@ -131,7 +140,7 @@ function details(inc) {
       ['Last seen', timeNode(inc.last)],
       ['First seen', n > 1 ? timeNode(inc.first) : undefined],
       ['Camera', inc.cameras.join(', ')],
-      ['Location', dep.location || undefined],
+      ['Location', places(dep, inc.cameras) || undefined],
       ['Deployment', dep.name || `#${a.deployment_id}`],
       ['Watch list', a.watchlist],
       ['Reason for listing', a.subject_reason],

@@ -258,6 +258,11 @@ typedef struct vg_deployment {
     char location[VG_STORE_TEXT_MAX + 1];
     int n_cameras;
     char cameras[VG_STORE_CAMERAS_MAX][VG_STORE_TEXT_MAX + 1];  /* URLs, as given */
+    /* What each camera is called and where it is (schema 14), shown on the
+     * console; "": "camera<N>" (its position from 1) and the deployment's
+     * location. One line each; names unique within the deployment. */
+    char camera_names[VG_STORE_CAMERAS_MAX][VG_STORE_NAME_MAX + 1];
+    char camera_locations[VG_STORE_CAMERAS_MAX][VG_STORE_NAME_MAX + 1];
     int64_t starts_at;
     int64_t ends_at;
     char authorised_by[VG_STORE_NAME_MAX + 1];

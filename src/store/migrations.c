@@ -110,7 +110,9 @@
  *    found the face in the photo as it is kept (box and five landmarks, in
  *    its pixels), so the card can show the aligned face instead of the whole
  *    portrait. Plain numbers, not sealed: without the photo they show no one.
- *    NULL for photos enrolled before (the card falls back to the portrait).
+ *    NULL for photos enrolled before (the card falls back to the portrait);
+ *  - deployment_camera.name, .location: what the console calls the camera
+ *    and where it is ('': "camera<N>" and the deployment's location).
  */
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -576,7 +578,9 @@ static const vg_migration migrations[] = {
           "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
           "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
           "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n",
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
+          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n",
       [VG_DIALECT_POSTGRES] =
           "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
           "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
@@ -591,7 +595,9 @@ static const vg_migration migrations[] = {
           "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
           "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
           "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"},
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
+          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n"},
      {0},
      NULL},
 };
