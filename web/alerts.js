@@ -26,7 +26,6 @@ const POLL_MS = 3000;
 const RETRY_MS = 3000;
 const STREAM_RETRY_MS = 30000;
 const UNDO_MS = 5000;
-const WINDOW_KEY = 'vigil.incident-window-min';
 const SOUND_KEY = 'vigil.sound';
 const TITLE = 'vigil console';
 
@@ -68,8 +67,8 @@ function zoom(inc) {
   body.append(
     h('figure', {}, h('img', { src: url(`/alerts/${a.id}/crop`), alt: `Face seen by camera ${a.camera}, enlarged` }),
       h('figcaption', { text: `Seen by ${a.camera}, ${fmtTime(when(a))}` })),
-    a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/photo`), alt: `Watch-list photo of ${subjectName(a)}, enlarged` }),
-      h('figcaption', { text: 'Watch-list photo' })) : null);
+    a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/face`), alt: `Watch-list face of ${subjectName(a)}, enlarged` }),
+      h('figcaption', { text: 'Watch-list face' })) : null);
   d.dataset.incident = inc.id;
   d.showModal();
 }
@@ -80,7 +79,7 @@ function face(src, alt, missingText, onOpen) {
     fig.append(h('div.noimg', { text: missingText }));
     return fig;
   }
-  const img = h('img', { src, alt, width: 256, height: 256, decoding: 'async' });
+  const img = h('img', { src, alt, width: 256, height: 320, decoding: 'async' });
   img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: missingText })), { once: true });
   const btn = h('button.zoom', { type: 'button', title: 'Enlarge both faces', 'aria-label': `Enlarge: ${alt}`, onclick: onOpen }, img);
   fig.append(btn);
@@ -95,9 +94,11 @@ function faces(inc) {
   const open = () => zoom(inc);
   const probe = face(url(`/alerts/${a.id}/crop`), `Face seen by camera ${a.camera}`, 'probe image unavailable', open);
   probe.append(h('figcaption', { text: 'Seen by the camera' }));
-  const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/photo`) : null,
-    `Watch-list photo of ${subjectName(a)}`, 'no enrolled photo available', open);
-  enrolled.append(h('figcaption', { text: 'Watch-list photo' }));
+  // the face of the enrolment photo, upright like the camera's (the whole
+  // photo for a subject enrolled before its face's place was kept)
+  const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/face`) : null,
+    `Watch-list face of ${subjectName(a)}`, 'no enrolled photo available', open);
+  enrolled.append(h('figcaption', { text: 'Watch-list face' }));
   return h('div.faces', {}, probe, enrolled);
 }
 
@@ -109,6 +110,15 @@ function stateBadge(inc) {
 function timeNode(t) {
   return h('span', {}, h('time', { datetime: new Date(t * 1000).toISOString(), dataset: { t }, text: ago(t) }),
     ` (${fmtTime(t)})`);
+}
+
+// Where the incident's cameras are: each camera's own place when the
+// deployment gives one, else the deployment's location.
+function places(dep, cameras) {
+  const known = dep.camera_places || [];
+  const out = cameras.map((c) => (known.find((p) => p.name === c) || {}).location || dep.location)
+    .filter((x) => x);
+  return [...new Set(out)].join('; ');
 }
 
 function details(inc) {
@@ -130,7 +140,7 @@ function details(inc) {
       ['Last seen', timeNode(inc.last)],
       ['First seen', n > 1 ? timeNode(inc.first) : undefined],
       ['Camera', inc.cameras.join(', ')],
-      ['Location', dep.location || undefined],
+      ['Location', places(dep, inc.cameras) || undefined],
       ['Deployment', dep.name || `#${a.deployment_id}`],
       ['Watch list', a.watchlist],
       ['Reason for listing', a.subject_reason],
@@ -490,23 +500,16 @@ function setFilter() {
   counts();
 }
 
-function windowMinutes() {
-  const v = Number(localStorage.getItem(WINDOW_KEY));
-  return Number.isFinite(v) && v > 0 && v <= 1440 ? v : DEFAULT_WINDOW_MIN;
+// The window that groups alerts into incidents is the server's ([console]
+// incident_window, given with the login and /me): every officer's console
+// groups the same alerts the same way.
+function windowSeconds(me) {
+  const v = Number(me.incident_window);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_WINDOW_MIN * 60;
 }
 
-// Regroups every alert on screen with a new window.
-function setWindow() {
-  const v = Number($('alerts-window').value);
-  if (!Number.isFinite(v) || v <= 0 || v > 1440) { $('alerts-window').value = windowMinutes(); return; }
-  localStorage.setItem(WINDOW_KEY, String(v));
-  const alerts = st.incidents.list.flatMap((i) => i.alerts);
-  for (const inc of st.incidents.list) { if (inc.undo) undo(inc); }
-  st.incidents = new Incidents(v * 60);
-  clear($('alerts-list'));
-  alerts.sort((x, y) => x.id - y.id);
-  for (const a of alerts) upsert(a);
-  counts();
+function windowText(s) {
+  return s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 }
 
 // relative times ("2 min ago") stay true while the page is open
@@ -524,21 +527,20 @@ export default {
       $('alerts-filter').value = ctx.me.role === 'auditor' ? 'all' : 'pending';
       ctx.me.filterSet = true;
     }
-    st = { ctx, incidents: new Incidents(windowMinutes() * 60), deployments: new Map(), maxId: 0, seen: 0,
+    const win = windowSeconds(ctx.me);
+    st = { ctx, incidents: new Incidents(win), deployments: new Map(), maxId: 0, seen: 0,
       filter: $('alerts-filter').value, es: null, poll: 0, retry: 0, down: false, lastUndo: null,
       canDecide: ctx.me.role === 'operator', canSeeFaces: ctx.me.role === 'operator' };
     const mine = st;
     clear($('alerts-list'));
     $('alerts-keys').hidden = !st.canDecide;
-    $('alerts-window').value = windowMinutes();
+    $('alerts-window').textContent = windowText(win);
     $('alerts-sound').checked = localStorage.getItem(SOUND_KEY) === '1';
     st.onKey = onKey;
     st.onFilter = setFilter;
-    st.onWindow = setWindow;
     st.onSound = () => localStorage.setItem(SOUND_KEY, $('alerts-sound').checked ? '1' : '0');
     document.addEventListener('keydown', onKey);
     $('alerts-filter').addEventListener('change', setFilter);
-    $('alerts-window').addEventListener('change', setWindow);
     $('alerts-sound').addEventListener('change', st.onSound);
     st.ticker = setInterval(tickTimes, 15000);
     setLive('loading…', 'poll');
@@ -551,7 +553,6 @@ export default {
     if (!st) return;
     document.removeEventListener('keydown', st.onKey);
     $('alerts-filter').removeEventListener('change', st.onFilter);
-    $('alerts-window').removeEventListener('change', st.onWindow);
     $('alerts-sound').removeEventListener('change', st.onSound);
     if (st.es) st.es.close();
     clearInterval(st.poll);

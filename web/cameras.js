@@ -2,8 +2,9 @@
 // its MJPEG stream (faces that match no one are blurred by the server
 // before the frame leaves it), with the camera's state and counters
 // refreshed every few seconds, and the alerts waiting to be stored when the
-// store cannot take them (shown only then). Each tile names its deployment
-// and location and can be enlarged to the whole width (its button, or a
+// store cannot take them (shown only then). Each tile shows the camera's
+// name and place (given with the deployment: --camera-name,
+// --camera-location), its deployment, and can be enlarged to the whole width (its button, or a
 // click on the picture). Leaving the view closes the streams.
 import { get, url } from './api.js';
 import { h, clear, fmtNum, facts } from './dom.js';
@@ -80,8 +81,10 @@ async function refresh() {
       $('cameras-grid').append(t.fig);
     }
     fillStats(t, c);
+    // the camera's own place when the deployment gives one, else the deployment's
     const d = mine.deps.get(r.deployment_id);
-    t.where.textContent = d ? ` — ${d.location} (deployment ${d.name})` : '';
+    const place = d && (d.camera_places || []).find((p) => p.name === c.name);
+    t.where.textContent = d ? ` — ${place ? place.location : d.location} (deployment ${d.name})` : '';
   }
 }
 

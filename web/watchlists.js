@@ -24,7 +24,7 @@ const PLAIN = [
     (m) => `This photo shows ${m[1]} faces. Enter which one to enrol in "Which face" (0 is the first, ${m[2]} the last) and press Enrol again.`],
   [/the face matches another subject of this watch list \(allow_duplicate: true enrols it anyway\)/,
     () => 'This face matches a person already on this watch list. If they are different people, tick "They are different people" and press Enrol again.'],
-  [/not an image or video FFmpeg can read/, () => 'This file is not a photo the server can open: choose a JPEG or PNG file.'],
+  [/not an image or video FFmpeg can read|not an image that can be decoded|not a JPEG or PNG/, () => 'This file is not a photo the server can open: choose a JPEG or PNG file.'],
 ];
 export function plain(text) {
   const t = String(text);

@@ -179,6 +179,14 @@ VG_API vg_status vg_face_check_face(const vg_face_pack *pack, const vg_image *im
 VG_API vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT],
                         vg_image **aligned, vg_err *err);
 
+/* The face for a person to look at: upright (the five points mapped onto
+ * the alignment reference, scaled so that the reference's 112 pixels take
+ * 5/8 of the width, centred, a little above the middle), width x height,
+ * with the hair, ears and chin around it. Refused: a size outside 16..2048
+ * or degenerate points. */
+VG_API vg_status vg_face_portrait(const vg_image *img, const vg_point lm[VG_LM_COUNT], int width, int height,
+                                  vg_image **out, vg_err *err);
+
 /* Least-squares similarity transform taking src points onto dst points:
  * dst = [a -b; b a] src + [tx ty]; m is the 2x3 forward matrix. */
 VG_API void vg_face_similarity(const vg_point *src, const vg_point *dst, int n, float m[6]);

@@ -70,12 +70,17 @@ typedef struct vg_server_config {
     /* Connections open at once from one address; 0: 64. More are refused
      * at once (the socket is closed). */
     unsigned per_address_max;
+    /* Seconds within which alerts for one subject on one deployment are one
+     * incident on the console (one card; [console] incident_window); 0:
+     * 600. The console reads it from /api/v1/me. */
+    int incident_window;
 } vg_server_config;
 
 /* The server's part of a vigil config file (settings.c): [http] listen,
  * tls_cert, tls_key, body_max, upload_max; [webhook] url (one line per URL,
  * at most 8), secret_file; [audit] checkpoint_interval, checkpoint_file,
- * checkpoint_syslog, sign_key. */
+ * checkpoint_syslog, sign_key; [console] incident_window (seconds,
+ * 60..86400). */
 #define VG_SERVER_PATH_MAX 1024
 #define VG_SERVER_WEBHOOKS_MAX 8
 typedef struct vg_server_settings {
@@ -95,6 +100,7 @@ typedef struct vg_server_settings {
     char checkpoint_file[VG_SERVER_PATH_MAX];
     char checkpoint_syslog[256];
     char sign_key[VG_SERVER_PATH_MAX];
+    int incident_window; /* 0: not set */
 } vg_server_settings;
 
 /* The sections vg_server_settings_load reads (NULL-terminated), for the

@@ -117,6 +117,16 @@ typedef struct vg_subject {
 } vg_subject;
 
 /* One enrolled photo: its template (L2-normalised) and the photo as JPEG. */
+/* Where the enrolment found the face in a kept photo, in that photo's
+ * pixels: the box (x1, y1, x2, y2) and the five landmarks (x, y pairs: eyes,
+ * nose, mouth corners). known 0: not recorded (photos enrolled before
+ * schema 14). */
+typedef struct vg_photo_face {
+    int known;
+    float box[4];
+    float lm[10];
+} vg_photo_face;
+
 typedef struct vg_enrolment {
     const float *vec;
     int dim;
@@ -130,6 +140,7 @@ typedef struct vg_enrolment {
     int low_quality;
     const char *low_quality_supervisor;
     const char *low_quality_justification;
+    vg_photo_face face; /* the face's place in jpeg (known 0: none recorded) */
 } vg_enrolment;
 
 /* Adds a subject with n templates and photos to the watch list named by
@@ -187,6 +198,11 @@ VG_API vg_status vg_store_subject_quarantined(vg_store *s, int64_t watchlist_id,
  * Audited. */
 VG_API vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
                              uint8_t **jpeg, size_t *len, vg_err *err);
+/* The same, with where the enrolment found the face in it (face->known 0
+ * for a photo enrolled before that was recorded). Audited like
+ * vg_store_photo_get. */
+VG_API vg_status vg_store_photo_face(vg_store *s, const char *actor, int64_t subject_id, int k,
+                                     uint8_t **jpeg, size_t *len, vg_photo_face *face, vg_err *err);
 
 /* ---- re-embedding a watch list (reembed.c) ---- */
 
@@ -242,6 +258,11 @@ typedef struct vg_deployment {
     char location[VG_STORE_TEXT_MAX + 1];
     int n_cameras;
     char cameras[VG_STORE_CAMERAS_MAX][VG_STORE_TEXT_MAX + 1];  /* URLs, as given */
+    /* What each camera is called and where it is (schema 14), shown on the
+     * console; "": "camera<N>" (its position from 1) and the deployment's
+     * location. One line each; names unique within the deployment. */
+    char camera_names[VG_STORE_CAMERAS_MAX][VG_STORE_NAME_MAX + 1];
+    char camera_locations[VG_STORE_CAMERAS_MAX][VG_STORE_NAME_MAX + 1];
     int64_t starts_at;
     int64_t ends_at;
     char authorised_by[VG_STORE_NAME_MAX + 1];

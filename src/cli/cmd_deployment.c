@@ -25,6 +25,10 @@ static const vg_cli_cmd_def create_def = {
      {"--camera", "URL", "cameras: URLs, files or devices FFmpeg reads (at most 64)",
       VG_OPT_REQUIRED | VG_OPT_LIST},
      {"--location", "TEXT", "where the cameras are", VG_OPT_REQUIRED | VG_OPT_CHECKED},
+     {"--camera-name", "NAME", "what each camera is called on the console, in the order of --camera "
+      "(default camera1, camera2, ...)", VG_OPT_LIST},
+     {"--camera-location", "TEXT", "where each camera is, in the order of --camera (default --location)",
+      VG_OPT_LIST},
      {"--from", "DATE", "matching starts", VG_OPT_REQUIRED},
      {"--until", "DATE", "matching ends", VG_OPT_REQUIRED},
      {"--authorised-by", "PERSON", "who authorised it", VG_OPT_REQUIRED | VG_OPT_CHECKED},
@@ -56,6 +60,20 @@ static int dep_create(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
             code = vg_cli_usage("a camera URL is longer than %d bytes", VG_STORE_TEXT_MAX);
         else
             snprintf(d->cameras[d->n_cameras++], sizeof d->cameras[0], "%s", cams[i]);
+    }
+    /* each camera's name and place, in the order of the cameras */
+    static const char *const per_camera[2] = {"--camera-name", "--camera-location"};
+    for (int k = 0; k < 2 && !code; k++) {
+        int n = 0;
+        const char *const *v = vg_cli_list(p, per_camera[k], &n);
+        if (n > n_cam)
+            code = vg_cli_usage("%d %s for %d camera%s", n, per_camera[k], n_cam, n_cam == 1 ? "" : "s");
+        for (int i = 0; i < n && !code; i++) {
+            if (strlen(v[i]) > VG_STORE_NAME_MAX)
+                code = vg_cli_usage("%s: \"%s\" is longer than %d bytes", per_camera[k], v[i], VG_STORE_NAME_MAX);
+            else
+                snprintf(k ? d->camera_locations[i] : d->camera_names[i], sizeof d->camera_names[0], "%s", v[i]);
+        }
     }
     d->signage_confirmed = vg_cli_has(p, "--signage-confirmed");
     long long t0 = 0, t1 = 0;

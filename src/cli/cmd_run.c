@@ -276,7 +276,11 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     vg_cli_log_line(NULL, line);
     cfg.n_cameras = d->n_cameras;
     for (int i = 0; i < d->n_cameras; i++) {
-        snprintf(cfg.cameras[i].name, sizeof cfg.cameras[i].name, "camera%d", i + 1);
+        /* the name the deployment gave it: on the console, its alerts and logs */
+        if (d->camera_names[i][0])
+            snprintf(cfg.cameras[i].name, sizeof cfg.cameras[i].name, "%s", d->camera_names[i]);
+        else
+            snprintf(cfg.cameras[i].name, sizeof cfg.cameras[i].name, "camera%d", i + 1);
         snprintf(cfg.cameras[i].url, sizeof cfg.cameras[i].url, "%s", d->cameras[i]);
     }
     cfg.mode = VG_SOURCE_LIVE;

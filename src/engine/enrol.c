@@ -27,14 +27,16 @@ void vg_enrol_defaults(vg_enrol_options *o)
 
 /* The photo as it is kept: JPEG, at most ENROL_PHOTO_MAX_SIDE on its longer
  * side; re-encoding drops whatever metadata the original carried. */
-static vg_status keep_as_jpeg(const vg_image *img, uint8_t **jpeg, size_t *len, vg_err *err)
+static vg_status keep_as_jpeg(const vg_image *img, uint8_t **jpeg, size_t *len, float *scale, vg_err *err)
 {
     int w = img->width, h = img->height, side = w > h ? w : h;
+    *scale = 1.0f;
     if (side <= ENROL_PHOTO_MAX_SIDE)
         return vg_image_encode_jpeg(img, ENROL_JPEG_QUALITY, jpeg, len, err);
     vg_image *small = NULL;
     int nw = (int)((long long)w * ENROL_PHOTO_MAX_SIDE / side), nh = (int)((long long)h * ENROL_PHOTO_MAX_SIDE / side);
     vg_status st = vg_image_resize(img, nw > 0 ? nw : 1, nh > 0 ? nh : 1, &small, err);
+    *scale = (float)(nw > 0 ? nw : 1) / (float)w;
     if (!st)
         st = vg_image_encode_jpeg(small, ENROL_JPEG_QUALITY, jpeg, len, err);
     vg_image_free(small);
@@ -146,6 +148,21 @@ static vg_status face_crop(const vg_image *img, const vg_face *face, uint8_t **j
     return st;
 }
 
+/* Where the face is in the photo as kept (scaled like it): the card's
+ * aligned crop is made from it. */
+static void face_place(const vg_face *f, float scale, vg_photo_face *out)
+{
+    out->known = 1;
+    out->box[0] = f->x1 * scale;
+    out->box[1] = f->y1 * scale;
+    out->box[2] = f->x2 * scale;
+    out->box[3] = f->y2 * scale;
+    for (int i = 0; i < VG_LM_COUNT; i++) {
+        out->lm[2 * i] = f->lm[i].x * scale;
+        out->lm[2 * i + 1] = f->lm[i].y * scale;
+    }
+}
+
 /* One photo: decoded, through the gate, cropped when asked, and (kept)
  * embedded and re-encoded into slot k of p. A refusal (decode or gate)
  * is VG_OK with pr->kept 0 and its reasons; anything else is an error. */
@@ -193,14 +210,16 @@ static vg_status one_photo(const vg_face_pack *pack, const photo_src *ps, int i,
             st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
         if (!st)
             st = vg_face_embed_face(pack, img, &pr->gate.face, vec, err);
+        float scale = 1.0f;
         if (!st)
-            st = keep_as_jpeg(img, &p->jpegs[k], &p->rec[k].jpeg_len, err);
+            st = keep_as_jpeg(img, &p->jpegs[k], &p->rec[k].jpeg_len, &scale, err);
         p->n++; /* whatever was allocated is freed with p */
         if (!st) {
             p->rec[k].vec = vec;
             p->rec[k].dim = dim;
             p->rec[k].quality = pr->gate.face.quality.score;
             p->rec[k].jpeg = p->jpegs[k];
+            face_place(&pr->gate.face, scale, &p->rec[k].face);
             if (pr->low_quality) {
                 p->rec[k].low_quality = 1;
                 p->rec[k].low_quality_supervisor = p->supervisor;

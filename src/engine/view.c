@@ -34,6 +34,12 @@
  * without it, none with it (tests/server/test_server_live.c). */
 #define VIEW_SCENE_CELL 3
 #define STEP_VIEW_FACES_MAX 64
+/* A track the step's detector missed is hidden where it was for this many
+ * missed steps (a flicker of the detector); after that its box is not
+ * drawn again: the tracker keeps a track for 12 missed steps, and boxes
+ * hung in the picture where someone had been (issue 15). Whatever is still
+ * there is hidden by the view's own detection pass and the coarsened scene. */
+#define VIEW_MISSED_STEPS 1
 
 static const uint8_t MATCH_RGB[3] = {230, 40, 40};
 static const uint8_t OTHER_RGB[3] = {170, 170, 170};
@@ -201,10 +207,13 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
             ok = hide(img, box, scale, thickness);
         }
     }
-    /* a live track the detector missed on this frame: hide where it was */
+    /* a live track the detector missed on this frame (and at most
+     * VIEW_MISSED_STEPS steps before): hide where it was */
+    int64_t recent = (int64_t)VIEW_MISSED_STEPS * c->engine->cfg.detect_every;
     for (int k = 0; ok && k < c->n_tracks; k++) {
         const track_state *ts = &c->tracks[k];
-        if (ts->seen > 0 && ts->seen != c->frames_seen && !is_match(ts, matching, gen))
+        if (ts->seen > 0 && ts->seen != c->frames_seen && c->frames_seen - ts->seen <= recent &&
+            !is_match(ts, matching, gen))
             ok = hide(img, ts->box, scale, thickness);
     }
     for (int i = 0; ok && i < n_extra; i++) {

@@ -1,6 +1,7 @@
 /* align.c — five-point similarity alignment onto the 112x112 ArcFace
  * reference: least-squares rotation + uniform scale + translation (no
- * reflection), then a bilinear warp. */
+ * reflection), then a bilinear warp; and the same with a margin, for a
+ * person to look at (vg_face_portrait). */
 #include "vigil/face.h"
 #include "face/align.h"
 
@@ -69,4 +70,21 @@ vg_status vg_face_align(const vg_image *img, const vg_point lm[VG_LM_COUNT], vg_
                         vg_err *err)
 {
     return vg_face_warp_to(img, lm, reference, VG_ALIGN_SIZE, VG_ALIGN_SIZE, aligned, err);
+}
+
+vg_status vg_face_portrait(const vg_image *img, const vg_point lm[VG_LM_COUNT], int width, int height,
+                           vg_image **out, vg_err *err)
+{
+    if (out)
+        *out = NULL;
+    if (width < 16 || width > 2048 || height < 16 || height > 2048)
+        return vg_err_set(err, VG_ERR_INVALID, "a face portrait of %dx%d: each side must be 16..2048", width, height);
+    double s = width * 5.0 / 8.0 / VG_ALIGN_SIZE;
+    double ox = (width - VG_ALIGN_SIZE * s) / 2, oy = (height - VG_ALIGN_SIZE * s) * 0.45;
+    vg_point dst[VG_LM_COUNT];
+    for (int i = 0; i < VG_LM_COUNT; i++) {
+        dst[i].x = (float)(ox + reference[i].x * s);
+        dst[i].y = (float)(oy + reference[i].y * s);
+    }
+    return vg_face_warp_to(img, lm, dst, width, height, out, err);
 }

@@ -213,6 +213,17 @@ enum MHD_Result vg_api_deployments(vg_request *r)
                               d[i].model_id, "detector", d[i].detector);
         if (o)
             json_object_set_new(o, "threshold_in_use", json_real(in_use));
+        /* each camera's name and place (never its URL) */
+        json_t *places = o ? json_array() : NULL;
+        for (int k = 0; places && k < d[i].n_cameras; k++) {
+            char dflt[32];
+            snprintf(dflt, sizeof dflt, "camera%d", k + 1);
+            places = vg_json_push(places, json_pack("{s:s, s:s}", "name", d[i].camera_names[k][0] ? d[i].camera_names[k] : dflt,
+                                           "location", d[i].camera_locations[k][0] ? d[i].camera_locations[k]
+                                                                                   : d[i].location));
+        }
+        if (o)
+            json_object_set_new(o, "camera_places", places ? places : json_array());
         arr = vg_json_push(arr, o);
     }
     free(d);

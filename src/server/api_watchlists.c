@@ -2,12 +2,14 @@
  * list, listing its subjects, enrolling a subject from an uploaded photo
  * through the same gate and code as `vigil subject add` (vg_enrol_prepare
  * without the store lock, then vg_enrol_commit under it),
- * removing one, serving an enrolled photo (an audited read), and
+ * removing one, serving an enrolled photo (an audited read) or the face in
+ * it, upright with a margin, for the console's card (vg_face_portrait), and
  * re-embedding a list with the server's pack (vg_watchlist_reembed: one
  * store transaction, so the store lock is held while it runs). Every
  * change is made under the caller's name (the store audits it) and then the
  * running engine's gallery is rebuilt (reload.c). A refused upload stores
  * nothing: no subject, no photo, no audit entry. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +296,49 @@ enum MHD_Result vg_api_subject_photo(vg_request *r)
     if (st != VG_OK)
         return vg_http_store_error(r, st, &err);
     return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+}
+
+/* The card's picture: 256 x 320, as the face's aligned crop is shown */
+#define FACE_W 256
+#define FACE_H 320
+#define FACE_JPEG_QUALITY 90
+
+/* The face of the photo upright with a margin, as JPEG (*out NULL: the
+ * photo could not be decoded or warped; the caller sends the photo). */
+static void face_jpeg(const uint8_t *jpeg, size_t len, const vg_photo_face *face, uint8_t **out, size_t *out_len)
+{
+    vg_image *img = NULL, *crop = NULL;
+    vg_point lm[VG_LM_COUNT];
+    for (int i = 0; i < VG_LM_COUNT; i++)
+        lm[i] = (vg_point){face->lm[2 * i], face->lm[2 * i + 1]};
+    *out = NULL;
+    *out_len = 0;
+    if (vg_image_decode_photo(jpeg, len, 0, &img, NULL) == VG_OK &&
+        vg_face_portrait(img, lm, FACE_W, FACE_H, &crop, NULL) == VG_OK)
+        vg_image_encode_jpeg(crop, FACE_JPEG_QUALITY, out, out_len, NULL);
+    vg_image_free(crop);
+    vg_image_free(img);
+}
+
+enum MHD_Result vg_api_subject_face(vg_request *r)
+{
+    uint8_t *jpeg = NULL, *crop = NULL;
+    size_t len = 0, crop_len = 0;
+    vg_photo_face face;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_photo_face(r->srv->store, r->session.user, r->id, 0, &jpeg, &len, &face, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    /* enrolled before the face's place was kept: the whole photo */
+    if (face.known)
+        face_jpeg(jpeg, len, &face, &crop, &crop_len);
+    if (!crop)
+        return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+    sodium_memzero(jpeg, len);
+    free(jpeg);
+    return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", crop, crop_len);
 }
 
 enum MHD_Result vg_api_watchlist_reembed(vg_request *r)

@@ -258,8 +258,8 @@ enum MHD_Result vg_auth_login(vg_request *r)
              s.token, VG_SESSION_TTL, r->srv->secure_cookies ? "; Secure" : "");
     enum MHD_Result ret = vg_http_json_cookie(
         r, MHD_HTTP_OK,
-        json_pack("{s:s, s:s, s:s, s:I}", "name", s.user, "role", s.role, "csrf_token", s.csrf,
-                  "expires_at", (json_int_t)s.expires),
+        json_pack("{s:s, s:s, s:s, s:I, s:i}", "name", s.user, "role", s.role, "csrf_token", s.csrf,
+                  "expires_at", (json_int_t)s.expires, "incident_window", r->srv->incident_window),
         cookie);
     sodium_memzero(&s, sizeof s);
     sodium_memzero(cookie, sizeof cookie);
@@ -283,6 +283,7 @@ enum MHD_Result vg_auth_logout(vg_request *r)
 enum MHD_Result vg_auth_me(vg_request *r)
 {
     return vg_http_json(r, MHD_HTTP_OK,
-                        json_pack("{s:s, s:s, s:I}", "name", r->session.user, "role", r->session.role,
-                                  "expires_at", (json_int_t)r->session.expires));
+                        json_pack("{s:s, s:s, s:I, s:i}", "name", r->session.user, "role", r->session.role,
+                                  "expires_at", (json_int_t)r->session.expires, "incident_window",
+                                  r->srv->incident_window));
 }

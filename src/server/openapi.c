@@ -106,6 +106,7 @@ static const op_doc docs[] = {
     {"DELETE", "/api/v1/subjects/{id}", "removeSubject", 200, NULL, NULL,
      OBJ_OF("removed", "{\"type\":\"integer\",\"format\":\"int64\"}"), NULL},
     {"GET", "/api/v1/subjects/{id}/photo", "getSubjectPhoto", 200, NULL, NULL, NULL, BINARY("image/jpeg")},
+    {"GET", "/api/v1/subjects/{id}/face", "getSubjectFace", 200, NULL, NULL, NULL, BINARY("image/jpeg")},
     {"GET", "/api/v1/deployments", "listDeployments", 200, NULL, NULL, LIST_OF("deployments", ANY_OBJ), NULL},
     {"GET", "/api/v1/deployments/{id}/report", "getReport", 200,
      "bucket:integer:seconds in a timeline bucket (default 3600)", NULL, ANY_OBJ, NULL},

@@ -27,7 +27,7 @@ const vg_route vg_routes[] = {
      "log in: name, password; a session cookie and a CSRF token",
      0, NULL},
     {"POST", "/api/v1/logout", VG_ROLE_ANY, vg_auth_logout, "end the session", 0, NULL},
-    {"GET", "/api/v1/me", VG_ROLE_ANY, vg_auth_me, "who is logged in, with which role", 0, NULL},
+    {"GET", "/api/v1/me", VG_ROLE_ANY, vg_auth_me, "who is logged in, with which role, and the console's incident window (seconds)", 0, NULL},
     {"GET", "/api/v1/alerts", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR, vg_api_alerts,
      "alerts, oldest first: deployment, state, limit, after (paging)", 0, NULL},
     {"GET", "/api/v1/alerts/stream", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR, vg_api_stream,
@@ -58,6 +58,9 @@ const vg_route vg_routes[] = {
      "remove a subject with its templates and photos", 0, NULL},
     {"GET", "/api/v1/subjects/{id}/photo", VG_ROLE_OPERATOR | VG_ROLE_ADMIN, vg_api_subject_photo,
      "the subject's first enrolled photo (JPEG); audited", 0, NULL},
+    {"GET", "/api/v1/subjects/{id}/face", VG_ROLE_OPERATOR | VG_ROLE_ADMIN, vg_api_subject_face,
+     "the face of the subject's first enrolled photo, upright with a margin, 256x320 JPEG (the whole photo "
+     "when it was enrolled before the face's place was kept); audited", 0, NULL},
     {"GET", "/api/v1/deployments", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_deployments,
      "deployments", 0, NULL},
     {"GET", "/api/v1/deployments/{id}/report", VG_ROLE_OPERATOR | VG_ROLE_AUDITOR | VG_ROLE_ADMIN, vg_api_report,

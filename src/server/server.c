@@ -24,6 +24,7 @@
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_BODY_MAX (64 * 1024)
 #define DEFAULT_UPLOAD_MAX (8 * 1024 * 1024)
+#define DEFAULT_INCIDENT_WINDOW 600 /* seconds: the console's incidents */
 #define PEM_MAX (1024 * 1024)
 #define DEFAULT_HEAD_TIMEOUT_S 10.0
 #define DEFAULT_PER_ADDRESS 64u
@@ -220,12 +221,16 @@ vg_status vg_server_start(const vg_server_config *cfg, vg_store *store, vg_serve
     vg_status st = parse_listen(listen, &sa, err);
     if (st != VG_OK)
         return st;
+    if (cfg && cfg->incident_window && (cfg->incident_window < 60 || cfg->incident_window > 86400))
+        return vg_err_set(err, VG_ERR_INVALID, "the incident window is %d s: it must be 60 to 86400",
+                          cfg->incident_window);
     vg_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory starting the server");
     srv->store = store;
     srv->body_max = cfg && cfg->body_max ? cfg->body_max : DEFAULT_BODY_MAX;
     srv->upload_max = cfg && cfg->upload_max ? cfg->upload_max : DEFAULT_UPLOAD_MAX;
+    srv->incident_window = cfg && cfg->incident_window ? cfg->incident_window : DEFAULT_INCIDENT_WINDOW;
     srv->secure_cookies = cfg ? cfg->secure_cookies : 0;
     srv->engine = cfg ? cfg->engine : NULL;
     srv->log = cfg ? cfg->log : NULL;

@@ -109,6 +109,7 @@ struct vg_server {
     void *log_ctx;
     vg_conn_guard guard;        /* the request-head deadline (conn_guard.c) */
     const char *calibration;    /* the default calibration file for /paperwork (NULL: none) */
+    int incident_window;        /* seconds, for the console (/api/v1/me) */
 };
 
 /* server.c: hands a line built with vigil/log.h to the log callback. */
@@ -243,6 +244,7 @@ enum MHD_Result vg_api_subject_create(vg_request *r);
 enum MHD_Result vg_api_watchlist_reembed(vg_request *r);
 enum MHD_Result vg_api_subject_remove(vg_request *r);
 enum MHD_Result vg_api_subject_photo(vg_request *r);
+enum MHD_Result vg_api_subject_face(vg_request *r);
 /* api_users.c */
 enum MHD_Result vg_api_users(vg_request *r);
 enum MHD_Result vg_api_user_create(vg_request *r);

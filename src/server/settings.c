@@ -17,7 +17,7 @@
 #include "vigil/engine.h"
 #include "vigil/server.h"
 
-const char *const vg_server_config_sections[] = {"http", "webhook", "audit", NULL};
+const char *const vg_server_config_sections[] = {"http", "webhook", "audit", "console", NULL};
 
 #define CHECKPOINT_INTERVAL_MAX (30 * 86400)
 
@@ -107,6 +107,19 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         if (!strcmp(name, "secret_file"))
             return copy(c, section, name, value, s->secret_file, sizeof s->secret_file);
+    } else if (!strcmp(section, "console")) {
+        if (!strcmp(name, "incident_window")) {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(value, &end, 10);
+            if (!*value || *end || errno || v < 60 || v > 86400) {
+                snprintf(c->error, c->cap, "[console] incident_window: '%s' is not a number of seconds from 60 "
+                         "to 86400", value);
+                return 0;
+            }
+            s->incident_window = (int)v;
+            return 1;
+        }
     }
     snprintf(c->error, c->cap, "unknown key '%s' in [%s]", name, section);
     return 0;
@@ -167,6 +180,8 @@ void vg_server_settings_apply(const vg_server_settings *s, vg_server_config *cfg
         cfg->body_max = s->body_max;
     if (s->upload_max)
         cfg->upload_max = s->upload_max;
+    if (s->incident_window)
+        cfg->incident_window = s->incident_window;
     cfg->n_webhooks = s->n_webhooks;
     for (int i = 0; i < s->n_webhooks; i++)
         cfg->webhooks[i] = s->webhooks[i];

@@ -32,8 +32,9 @@ static void camera_ad(int64_t deployment_id, int position, char ad[80])
     snprintf(ad, 80, "deployment_camera:%lld:%d:url", (long long)deployment_id, position);
 }
 
+/* name and location NULL: a statement without them (?4, ?5) */
 static vg_status camera_put(vg_store *s, vg_sql *q, int64_t did, int position, const char *url,
-                            vg_err *err)
+                            const char *name, const char *location, vg_err *err)
 {
     char ad[80];
     camera_ad(did, position, ad);
@@ -46,6 +47,10 @@ static vg_status camera_put(vg_store *s, vg_sql *q, int64_t did, int position, c
     vg_sql_i64(q, 1, did);
     vg_sql_i64(q, 2, position);
     vg_sql_blob(q, 3, sealed, len);
+    if (name)
+        vg_sql_text(q, 4, name);
+    if (location)
+        vg_sql_text(q, 5, location);
     st = vg_sql_run(q, err);
     free(sealed);
     return st;
@@ -89,7 +94,7 @@ vg_status vg_db_deployment_camera_seal_all(vg_store *s, vg_err *err)
                             "sealing a camera URL", err);
     if (st == VG_OK) {
         for (int i = 0; i < n && st == VG_OK; i++)
-            st = camera_put(s, &q, c[i].did, c[i].position, c[i].url, err);
+            st = camera_put(s, &q, c[i].did, c[i].position, c[i].url, NULL, NULL, err);
         vg_sql_finish(&q);
     }
     for (int i = 0; i < n; i++) {
@@ -135,12 +140,12 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     if (st != VG_OK)
         return st;
     if ((st = vg_sql_prepare(&q, s,
-                             "INSERT INTO deployment_camera (deployment_id, position, url, url_sealed) "
-                             "VALUES (?1, ?2, '', ?3)",
+                             "INSERT INTO deployment_camera (deployment_id, position, url, url_sealed, name, "
+                             "location) VALUES (?1, ?2, '', ?3, ?4, ?5)",
                              "adding a deployment's camera", err)) != VG_OK)
         return st;
     for (int i = 0; i < d->n_cameras && st == VG_OK; i++)
-        st = camera_put(s, &q, did, i, d->cameras[i], err);
+        st = camera_put(s, &q, did, i, d->cameras[i], d->camera_names[i], d->camera_locations[i], err);
     vg_sql_finish(&q);
     if (st == VG_OK)
         *id = did;
@@ -154,7 +159,8 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
 
 #define CAMERA_QUERY                                                                           \
-    "SELECT url_sealed, position FROM deployment_camera WHERE deployment_id = ?1 ORDER BY position"
+    "SELECT url_sealed, position, name, location FROM deployment_camera WHERE deployment_id = ?1 "          \
+    "ORDER BY position"
 
 /* Reads a deployment row, then its cameras with ctx (the store and a
  * prepared CAMERA_QUERY, reset here). */
@@ -215,6 +221,8 @@ static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
                               position + 1, d->name);
         }
         memcpy(d->cameras[d->n_cameras], url, url_len + 1);
+        vg_sql_col_copy(cam, 2, d->camera_names[d->n_cameras], sizeof d->camera_names[0]);
+        vg_sql_col_copy(cam, 3, d->camera_locations[d->n_cameras], sizeof d->camera_locations[0]);
         sodium_memzero(url, url_len);
         free(url);
         d->n_cameras++;
@@ -337,6 +345,20 @@ static vg_status check_deployment(const vg_deployment *d, vg_err *err)
             if (strcmp(d->cameras[i], d->cameras[j]) == 0)
                 return vg_err_set(err, VG_ERR_INVALID, "camera %d URL repeats camera %d's",
                                   i + 1, j + 1);
+        snprintf(field, sizeof field, "camera %d name", i + 1);
+        if ((st = vg_check_field(field, d->camera_names[i], sizeof d->camera_names[i], VG_STORE_NAME_MAX, 0,
+                                 err)) != VG_OK ||
+            (st = vg_check_utf8(field, d->camera_names[i], 1, err)) != VG_OK)
+            return st;
+        snprintf(field, sizeof field, "camera %d location", i + 1);
+        if ((st = vg_check_field(field, d->camera_locations[i], sizeof d->camera_locations[i], VG_STORE_NAME_MAX,
+                                 0, err)) != VG_OK ||
+            (st = vg_check_utf8(field, d->camera_locations[i], 1, err)) != VG_OK)
+            return st;
+        for (int j = 0; j < i && d->camera_names[i][0]; j++)
+            if (strcmp(d->camera_names[i], d->camera_names[j]) == 0)
+                return vg_err_set(err, VG_ERR_INVALID, "camera %d name \"%s\" repeats camera %d's", i + 1,
+                                  d->camera_names[i], j + 1);
     }
     return VG_OK;
 }

@@ -115,7 +115,16 @@
  *    transaction with the key. A migration whose SQL text is "" changes no
  *    table and only runs its step.
  *
- * Version 17 (recognition, issue 11): alert.template_id, the template the
+ * Version 14 (the console's card, issue 15):
+ *  - photo.face_x1 .. face_y2 and photo.lm0x .. lm4y: where the enrolment
+ *    found the face in the photo as it is kept (box and five landmarks, in
+ *    its pixels), so the card can show the aligned face instead of the whole
+ *    portrait. Plain numbers, not sealed: without the photo they show no one.
+ *    NULL for photos enrolled before (the card falls back to the portrait);
+ *  - deployment_camera.name, .location: what the console calls the camera
+ *    and where it is ('': "camera<N>" and the deployment's location).
+ *
+ * Version 15 (recognition, issue 11): alert.template_id, the template the
  *    probe matched best (NULL for the alerts raised before, and for a
  *    template removed since), so that an alert says "low quality" when the
  *    template it matched was accepted below the limits, not whenever its
@@ -572,8 +581,46 @@ static const vg_migration migrations[] = {
      NULL},
     /* every sealed value bound to its row: issue 14, point 11 */
     {13, {[VG_DIALECT_SQLITE] = "", [VG_DIALECT_POSTGRES] = ""}, {0}, vg_db_reseal_all},
+    /* the face's place in each enrolment photo: issue 15 */
+    {14,
+     {[VG_DIALECT_SQLITE] =
+          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
+          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n",
+      [VG_DIALECT_POSTGRES] =
+          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
+          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
+          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
+          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n"},
+     {0},
+     NULL},
     /* the template an alert matched: issue 11 */
-    {17,
+    {15,
      {[VG_DIALECT_SQLITE] = "ALTER TABLE alert ADD COLUMN template_id INTEGER;\n",
       [VG_DIALECT_POSTGRES] = "ALTER TABLE alert ADD COLUMN template_id BIGINT;\n"},
      {0},

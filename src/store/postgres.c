@@ -58,7 +58,7 @@
 #define WRITE_LOCK_KEY "7598814758321"
 #define LOCK_TIMEOUT "10s"
 #define CONNECT_TIMEOUT "10"
-#define MAX_PARAMS 16
+#define MAX_PARAMS 24 /* the most a statement binds: 17 (a photo with where its face is) */
 
 struct vg_store_conn {
     PGconn *pg;

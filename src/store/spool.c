@@ -365,7 +365,7 @@ static vg_status decode(vg_store_spool *sp, const record *r, vg_alert *a, char *
     json_int_t dep = 0, sub = 0, tpl = 0;
     double score = 0, ft = 0, ra = 0;
     memset(a, 0, sizeof *a);
-    /* "template" came with version 17's alerts: older records lack it */
+    /* "template" came with version 15's alerts: older records lack it */
     if (!j || json_unpack(j, "{s:s, s:s, s:I, s:s, s:I, s:F, s:F, s:F, s?I}", "actor", &act, "uid",
                           &uid, "deployment", &dep, "camera", &camera, "subject", &sub, "score",
                           &score, "frame_time", &ft, "raised_at", &ra, "template", &tpl) != 0) {

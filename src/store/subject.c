@@ -113,10 +113,15 @@ static vg_status vg_db_subject_delete(vg_store *s, int64_t id, vg_err *err)
     return st;
 }
 
+#define PHOTO_FACE_COLUMNS                                                                    \
+    "face_x1, face_y1, face_x2, face_y2, lm0x, lm0y, lm1x, lm1y, lm2x, lm2y, lm3x, lm3y, lm4x, lm4y"
+
 /* The photo sealed bound to its row (subject, index): a photo copied to
- * another subject's row, or to another index, does not open. */
+ * another subject's row, or to another index, does not open. Beside it,
+ * where the enrolment found the face (plain numbers; NULL when unknown). */
 static vg_status vg_db_photo_insert(vg_store *s, int64_t subject_id, int idx,
-                                    const uint8_t *jpeg, size_t jpeg_len, vg_err *err)
+                                    const uint8_t *jpeg, size_t jpeg_len, const vg_photo_face *face,
+                                    vg_err *err)
 {
     uint8_t *sealed = NULL;
     size_t len = 0;
@@ -125,12 +130,22 @@ static vg_status vg_db_photo_insert(vg_store *s, int64_t subject_id, int idx,
     if (st != VG_OK)
         return st;
     vg_sql q;
-    st = vg_sql_prepare(&q, s, "INSERT INTO photo (subject_id, idx, jpeg) VALUES (?1, ?2, ?3)",
+    st = vg_sql_prepare(&q, s,
+                        "INSERT INTO photo (subject_id, idx, jpeg, " PHOTO_FACE_COLUMNS ") "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                        "?15, ?16, ?17)",
                         "adding a photo", err);
     if (st == VG_OK) {
         vg_sql_i64(&q, 1, subject_id);
         vg_sql_i64(&q, 2, idx);
         vg_sql_blob(&q, 3, sealed, len);
+        for (int i = 0; i < 14; i++) {
+            float v = i < 4 ? face->box[i] : face->lm[i - 4];
+            if (face->known)
+                vg_sql_f64(&q, 4 + i, v);
+            else
+                vg_sql_null(&q, 4 + i);
+        }
         st = vg_sql_run(&q, err);
         vg_sql_finish(&q);
     }
@@ -143,6 +158,36 @@ vg_status vg_db_photo_open(const vg_store *s, int64_t subject_id, int idx, const
 {
     return vg_unseal_row(s->key, "photos", subject_id, idx, "jpeg", sealed, len, jpeg, jpeg_len,
                          NULL);
+}
+/* The face's place in photo idx (face->known 0 when none was recorded). */
+static vg_status vg_db_photo_face_get(vg_store *s, int64_t subject_id, int idx, vg_photo_face *face,
+                                      vg_err *err)
+{
+    memset(face, 0, sizeof *face);
+    vg_sql q;
+    vg_status st = vg_sql_prepare(&q, s,
+                                  "SELECT " PHOTO_FACE_COLUMNS " FROM photo WHERE subject_id = ?1 AND idx = ?2",
+                                  "reading where the face is in a photo", err);
+    if (st != VG_OK)
+        return st;
+    vg_sql_i64(&q, 1, subject_id);
+    vg_sql_i64(&q, 2, idx);
+    int row = 0;
+    if ((st = vg_sql_step(&q, &row, err)) == VG_OK && row) {
+        int known = 1;
+        for (int i = 0; i < 14; i++)
+            known &= !vg_sql_col_null(&q, i);
+        for (int i = 0; known && i < 14; i++) {
+            float v = (float)vg_sql_col_f64(&q, i);
+            if (i < 4)
+                face->box[i] = v;
+            else
+                face->lm[i - 4] = v;
+        }
+        face->known = known;
+    }
+    vg_sql_finish(&q);
+    return st;
 }
 
 vg_status vg_db_photo_get(vg_store *s, int64_t subject_id, int idx, uint8_t **sealed,
@@ -234,6 +279,10 @@ static vg_status check_photos(const vg_enrolment *p, int n, vg_err *err)
                               p[i].jpeg_len, VG_STORE_JPEG_MAX);
         if (p[i].jpeg[0] != 0xff || p[i].jpeg[1] != 0xd8 || p[i].jpeg[2] != 0xff)
             return vg_err_set(err, VG_ERR_INVALID, "photo %d is not a JPEG", i + 1);
+        for (int j = 0; p[i].face.known && j < 14; j++)
+            if (!isfinite(j < 4 ? p[i].face.box[j] : p[i].face.lm[j - 4]))
+                return vg_err_set(err, VG_ERR_INVALID, "photo %d: where the face is holds a value that is "
+                                  "not finite", i + 1);
         if (p[i].low_quality) {
             /* accepted below the limits: by whom and why, or not at all */
             char what[64];
@@ -291,7 +340,7 @@ vg_status vg_store_subject_add(vg_store *s, const char *actor, const vg_subject 
         st = vg_db_template_insert(s, sid, model_id, photos[i].dim, photos[i].quality,
                                    photos[i].low_quality != 0, photos[i].vec, NULL, err);
         if (st == VG_OK)
-            st = vg_db_photo_insert(s, sid, i, photos[i].jpeg, photos[i].jpeg_len, err);
+            st = vg_db_photo_insert(s, sid, i, photos[i].jpeg, photos[i].jpeg_len, &photos[i].face, err);
     }
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_WATCHLIST, row.watchlist_id, err);
@@ -373,11 +422,13 @@ vg_status vg_store_subject_remove(vg_store *s, const char *actor, int64_t id, vg
     return vg_store_end(s, st, err);
 }
 
-vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
-                             uint8_t **jpeg, size_t *len, vg_err *err)
+static vg_status photo_read(vg_store *s, const char *actor, int64_t subject_id, int k, uint8_t **jpeg,
+                           size_t *len, vg_photo_face *face, vg_err *err)
 {
     if (!s || !jpeg || !len)
         return vg_err_set(err, VG_ERR_INVALID, "vg_store_photo_get: NULL argument");
+    if (face)
+        memset(face, 0, sizeof *face);
     *jpeg = NULL;
     *len = 0;
     vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
@@ -393,6 +444,8 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     st = vg_db_subject_get(s, subject_id, &sub, err);
     if (st == VG_OK)
         st = vg_db_photo_get(s, subject_id, k, &sealed, &sealed_len, err);
+    if (st == VG_OK && face)
+        st = vg_db_photo_face_get(s, subject_id, k, face, err);
     if (st == VG_OK &&
         vg_db_photo_open(s, subject_id, k, sealed, sealed_len, &plain, &plain_len) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
@@ -402,8 +455,10 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "subject:%lld", (long long)subject_id);
-        st = vg_audit_append_json_tx(s, actor, "photo.read", object,
-                                     json_pack("{s:i}", "photo", k), err);
+        json_t *details = json_pack("{s:i}", "photo", k);
+        if (details && face)
+            json_object_set_new(details, "face", json_true());
+        st = vg_audit_append_json_tx(s, actor, "photo.read", object, details, err);
     }
     st = vg_store_end(s, st, err);
     free(sealed);
@@ -416,6 +471,20 @@ vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id,
     *jpeg = plain;
     *len = plain_len;
     return VG_OK;
+}
+
+vg_status vg_store_photo_get(vg_store *s, const char *actor, int64_t subject_id, int k,
+                             uint8_t **jpeg, size_t *len, vg_err *err)
+{
+    return photo_read(s, actor, subject_id, k, jpeg, len, NULL, err);
+}
+
+vg_status vg_store_photo_face(vg_store *s, const char *actor, int64_t subject_id, int k,
+                              uint8_t **jpeg, size_t *len, vg_photo_face *face, vg_err *err)
+{
+    if (!face)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_photo_face: NULL argument");
+    return photo_read(s, actor, subject_id, k, jpeg, len, face, err);
 }
 
 /* ---- quarantine (issue 13): a subject taken out of matching ----

@@ -35,7 +35,8 @@ vigil(env, ['watchlist', 'create', 'demo', '--reason', 'browser test', '--author
 vigil(env, ['subject', 'add', 'demo', '--name', NAME, '--reason', REASON, '--category', 'warrant',
   '--source', 'NASA portrait', '--photo', path.join(media, 'astronaut.png')]);
 vigil(env, ['deployment', 'create', 'street', '--watchlist', 'demo', '--camera', path.join(media, 'demo-walk.mp4'),
-  '--location', 'the demo clip', '--from', iso(-60), '--until', iso(3600), '--authorised-by', 'Supt T', '--signage-confirmed']);
+  '--location', 'the demo clip', '--camera-name', 'North door', '--camera-location', 'the walkway by the north door',
+  '--from', iso(-60), '--until', iso(3600), '--authorised-by', 'Supt T', '--signage-confirmed']);
 
 const cfg = path.join(dir, 'run.ini');
 fs.writeFileSync(cfg, '[source]\nloop = 1\n');
@@ -75,6 +76,10 @@ try {
   const factsText = await first.locator('dl.facts').textContent();
   t.ok(factsText.includes(`Score${a.score.toFixed(3)}`), 'the score is shown', factsText);
   t.ok(factsText.includes(`Camera${a.camera}`), 'the camera is shown', a.camera);
+  // the camera is called what the deployment calls it, and is where it is
+  t.eq(a.camera, 'North door', 'the alert names the camera as the deployment does (not "camera1")');
+  t.ok(factsText.includes('Locationthe walkway by the north door'),
+    "the card gives the camera's own place", factsText);
   t.ok(factsText.includes(`Reason for listing${REASON}`), 'the reason for listing is shown as text');
   await page.waitForFunction((i) => {
     const img = document.querySelector(`#alert-${i} .face img`);
@@ -129,8 +134,9 @@ try {
       null, { timeout: 30000 });
     t.ok(true, 'the live view shows frames');
     await page.locator('#cameras-grid .where').filter({ hasText: /\S/ }).waitFor();
-    t.ok((await page.locator('#cameras-grid .where').textContent()).includes('the demo clip (deployment street)'),
-      "the tile names the deployment's location");
+    t.eq(await tile.first().locator('.camhead strong').textContent(), 'North door', "the tile shows the camera's name");
+    t.ok((await page.locator('#cameras-grid .where').textContent()).includes('the walkway by the north door (deployment street)'),
+      "the tile gives the camera's place and its deployment");
     const small = (await tile.first().boundingBox()).width;
     await tile.first().getByRole('button', { name: 'Enlarge' }).click();
     const big = (await tile.first().boundingBox()).width;

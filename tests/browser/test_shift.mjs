@@ -5,7 +5,8 @@
 //  - the passes of one person are one incident (one card with a count,
 //    first/last seen, cameras); the pending count (header and tab title)
 //    stays at the number of distinct people, however many passes;
-//  - the card: faces of both sides at >= 256 px, enlarged on click, the
+//  - the card: faces of both sides at >= 256 px (the watch-list side the
+//    aligned crop of the enrolment photo), enlarged on click, the
 //    score beside the threshold in words, location, deployment, times;
 //  - the keyboard: the first card focused after login, a focus ring that
 //    is not the "new" mark, C then U undoes (nothing sent), R sent after
@@ -147,6 +148,10 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('#alerts-list article.alert .face img')].every((i) => i.complete && i.naturalWidth > 0));
   const sizes = await card.locator('.face img').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().width)));
   t.ok(sizes.length === 2 && sizes.every((w) => w >= 256), 'both faces are shown at 256 px or more', sizes.join(','));
+  // the watch-list side is the aligned face crop (256x320), not the whole
+  // 512x512 portrait with a small face in it
+  const enrolledSize = await card.locator('.face img').nth(1).evaluate((e) => `${e.naturalWidth}x${e.naturalHeight}`);
+  t.eq(enrolledSize, '256x320', 'the watch-list side is the aligned face crop, not the whole portrait');
   await card.locator('.face button.zoom').first().click();
   await page.locator('#zoom[open] img').first().waitFor();
   const zoomW = await page.locator('#zoom img').first().evaluate((e) => e.getBoundingClientRect().width);

@@ -32,8 +32,8 @@ vigil(env, ['watchlist', 'create', 'demo', '--reason', 'shift test', '--authoris
 vigil(env, ['subject', 'add', 'demo', '--name', 'Eileen Collins', '--reason', 'warrant 4711', '--category', 'warrant',
   '--source', 'NASA portrait', '--photo', path.join(media, 'astronaut.png')]);
 vigil(env, ['deployment', 'create', 'street', '--watchlist', 'demo', '--camera', path.join(media, 'demo-walk.mp4'),
-  '--location', 'High Street, north entrance', '--from', iso(-60), '--until', iso(7200), '--authorised-by', 'Supt T',
-  '--signage-confirmed']);
+  '--location', 'High Street, north entrance', '--camera-name', 'North door', '--camera-location', 'High Street 12, north door',
+  '--from', iso(-60), '--until', iso(7200), '--authorised-by', 'Supt T', '--signage-confirmed']);
 
 const cfg = path.join(dir, 'run.ini');
 fs.writeFileSync(cfg, '[source]\nloop = 1\n[engine]\nalert_cooldown = 2\n');

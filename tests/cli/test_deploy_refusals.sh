@@ -40,6 +40,12 @@ check '[ $rc = 2 ] && grep -q "refused: no authorisation" <<<"$out"' "empty auth
 out=$(create noloc --authorised-by "Supt Test"); rc=$?
 check '[ $rc = 2 ] && grep -q "deployment noloc refused: no location" <<<"$out"' "no location: $out"
 check '! "$vigil" deployment list | grep -q "noauth\|noloc"' "refused deployments are not recorded"
+# a camera's name and place: not more of them than cameras, no name twice
+out=$(create twonames --location "High St" --authorised-by "Supt Test" --camera-name a b); rc=$?
+check '[ $rc = 2 ] && grep -q "2 --camera-name for 1 camera" <<<"$out"' "more camera names than cameras: $out"
+out=$(create dupnames --location "High St" --authorised-by "Supt Test" --camera "$asl/again.mkv" --camera-name Door Door); rc=$?
+check '[ $rc != 0 ] && grep -q "camera 2 name \"Door\" repeats camera 1.s" <<<"$out"' "a camera name twice: $out"
+check '! "$vigil" deployment list | grep -q "twonames\|dupnames"' "refused deployments are not recorded"
 
 # the default calibration (calibration/default.txt), with no calibration in the store
 create low --location "High St" --authorised-by "Supt Test" --threshold 0.05 >/dev/null

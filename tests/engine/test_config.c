@@ -217,7 +217,7 @@ static void test_unknown_key_and_sections(void **state)
     /* at the header's line, not its first key's */
     expect_error(f, "[engine]\nworkers = 2\n\n[engnie]\n; a comment\nthreshold = 0.5\n", 4,
                  "unknown section [engnie] (known: [engine], [source], [retention], [deployment], [spool], [infer], [http], "
-                 "[webhook], [audit])");
+                 "[webhook], [audit], [console])");
     /* even with no key under it */
     expect_error(f, "[engine]\nworkers = 2\n[retension]\n", 3, "unknown section [retension]");
     expect_error(f, "workers = 2\n", 1, "key 'workers' before any [section]");

@@ -1,8 +1,10 @@
 /* test_align.c — similarity estimation and alignment: exact recovery of a
- * known transform, least squares under noise, and the warp round trip. */
+ * known transform, least squares under noise, the warp round trip, and
+ * the face portrait with a margin for the console's card. */
 #include "vg_test.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "vigil/face.h"
 
@@ -132,6 +134,51 @@ static void test_degenerate_points(void **state)
     vg_image_free(img);
 }
 
+/* vg_face_portrait (issue 15, the card's watch-list face): each of the
+ * five points lands where the reference, scaled to 5/8 of the width and
+ * centred, puts it; the rest stays as the photo was; sizes out of range
+ * and degenerate points are refused. */
+static void test_portrait(void **state)
+{
+    (void)state;
+    const vg_point *ref = vg_face_reference_points();
+    vg_image *img = NULL, *out = NULL;
+    vg_err err = {{0}};
+    assert_int_equal(vg_image_new(400, 400, &img, &err), VG_OK);
+    for (int y = 0; y < 400; y++)
+        memset(img->data + (size_t)y * (size_t)img->stride, 0, 400 * 3);
+    vg_point lm[5];
+    for (int i = 0; i < 5; i++) {
+        lm[i].x = ref[i].x * 2 + 100;
+        lm[i].y = ref[i].y * 2 + 80;
+        for (int dy = -3; dy <= 3; dy++)
+            for (int dx = -3; dx <= 3; dx++)
+                memset(img->data + (size_t)((int)lm[i].y + dy) * (size_t)img->stride + (size_t)((int)lm[i].x + dx) * 3,
+                       255, 3);
+    }
+    assert_int_equal(vg_face_portrait(img, lm, 256, 320, &out, &err), VG_OK);
+    assert_int_equal(out->width, 256);
+    assert_int_equal(out->height, 320);
+    double s = 256 * 5.0 / 8.0 / 112;
+    for (int i = 0; i < 5; i++) {
+        int x = (int)lround(48 + ref[i].x * s), y = (int)lround(72 + ref[i].y * s);
+        const uint8_t *p = out->data + (size_t)y * (size_t)out->stride + (size_t)x * 3;
+        if (p[0] < 200)
+            fail_msg("point %d is not at %d,%d: %d", i, x, y, p[0]);
+    }
+    assert_int_equal(out->data[(size_t)10 * (size_t)out->stride + 10 * 3], 0);
+    vg_image_free(out);
+    out = NULL;
+    assert_int_equal(vg_face_portrait(img, lm, 8, 320, &out, &err), VG_ERR_INVALID);
+    assert_null(out);
+    vg_point same[5];
+    for (int i = 0; i < 5; i++)
+        same[i] = lm[0];
+    assert_int_equal(vg_face_portrait(img, same, 256, 320, &out, &err), VG_ERR_INVALID);
+    assert_null(out);
+    vg_image_free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_least_squares_under_noise),
         cmocka_unit_test(test_align_round_trip),
         cmocka_unit_test(test_degenerate_points),
+        cmocka_unit_test(test_portrait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -408,11 +408,91 @@ static void no_pack_is_503(void **state)
     srv_stop(&x);
 }
 
+/* issue 15: the card's watch-list side is the face of the enrolment photo,
+ * upright with a margin (256x320), not the whole portrait: the detector
+ * finds one face filling the middle of it; operators only, audited; a
+ * subject enrolled before the face's place was kept gets the photo. */
+static void face_crop_for_the_card(void **state)
+{
+    (void)state;
+    VG_SKIP_UNLESS(have_data());
+    vg_face_pack *pack = open_pack();
+    srv_fx x;
+    vg_server_config cfg = {.pack = pack};
+    srv_start_cfg(&x, cfg);
+    session adam = login(&x, "adam"), olivia = login(&x, "olivia"), aud = login(&x, "aud");
+    int64_t wl = api_watchlist(&x, &adam, "wanted");
+    char *b64 = b64_file(photo);
+    char *body = subject_body("Colin", b64);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/watchlists/%lld/subjects", (long long)wl);
+    resp r = http_post(&x, path, &adam, body);
+    assert_int_equal(r.status, 201);
+    json_t *j = resp_json(&r);
+    int64_t sid = json_integer_value(json_object_get(json_object_get(j, "subject"), "id"));
+    json_decref(j);
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM photo WHERE face_x1 IS NOT NULL AND lm4y IS NOT NULL"), 1);
+
+    char fpath[96], ppath[96];
+    snprintf(fpath, sizeof fpath, "/api/v1/subjects/%lld/face", (long long)sid);
+    snprintf(ppath, sizeof ppath, "/api/v1/subjects/%lld/photo", (long long)sid);
+    long long reads = raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read'");
+    r = http_get(&x, fpath, &olivia);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.headers, "Content-Type: image/jpeg"));
+    vg_image *img = NULL;
+    vg_err err = {{0}};
+    assert_int_equal(vg_image_decode_mem((const uint8_t *)r.body, r.len, 0, &img, &err), VG_OK);
+    resp_free(&r);
+    assert_int_equal(img->width, 256);
+    assert_int_equal(img->height, 320);
+    vg_face *faces = NULL;
+    int n = 0;
+    assert_int_equal(vg_face_detect(pack, img, &faces, &n, &err), VG_OK);
+    assert_true(n >= 1);
+    float cx = (faces[0].x1 + faces[0].x2) / 2, cy = (faces[0].y1 + faces[0].y2) / 2;
+    float fh = faces[0].y2 - faces[0].y1;
+    if (!(cx > 96 && cx < 160 && cy > 110 && cy < 210 && fh > 120))
+        fail_msg("the face is not in the middle of the crop: centre %.0f,%.0f height %.0f", cx, cy, fh);
+    free(faces);
+    vg_image_free(img);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read' AND actor = 'olivia' "
+                                     "AND details LIKE '%\"face\":true%'"),
+                     1);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read'"), reads + 1);
+    r = http_get(&x, fpath, &aud);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/subjects/999/face", &olivia);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+
+    /* enrolled before schema 14: no place kept, the whole photo */
+    raw_exec(x.f.db, "UPDATE photo SET face_x1 = NULL, face_y1 = NULL, face_x2 = NULL, face_y2 = NULL, lm0x = NULL, "
+                     "lm0y = NULL, lm1x = NULL, lm1y = NULL, lm2x = NULL, lm2y = NULL, lm3x = NULL, lm3y = NULL, "
+                     "lm4x = NULL, lm4y = NULL");
+    resp whole = http_get(&x, ppath, &olivia);
+    r = http_get(&x, fpath, &olivia);
+    assert_int_equal(whole.status, 200);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, whole.len);
+    assert_memory_equal(r.body, whole.body, r.len);
+    resp_free(&r);
+    resp_free(&whole);
+    free(b64);
+    free(body);
+    verify_chain(&x);
+    srv_stop(&x);
+    vg_face_pack_close(pack);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(enrol_list_photo_remove),
+        cmocka_unit_test(face_crop_for_the_card),
         cmocka_unit_test(refusals_change_nothing),
         cmocka_unit_test(reembed_over_http),
         cmocka_unit_test(no_pack_is_503),

@@ -425,7 +425,7 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 17);
+    assert_int_equal(vg_store_schema_version(), 15);
     assert_int_equal(vg_store_db_schema_version(f.s), vg_store_schema_version());
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
@@ -438,7 +438,9 @@ static void test_migration_upgrades_version_1(void **state)
     raw_exec(f.db, "DROP TABLE session; DROP TABLE paperwork; DROP TABLE eval_run; DROP TABLE counters; DROP TABLE alert; DROP TABLE deployment_camera; "
                    "DROP TABLE alert_tally; DROP TABLE deployment; DROP TABLE \"user\"; DROP TABLE api_token; "
                    "ALTER TABLE template DROP COLUMN low_quality; ALTER TABLE subject DROP COLUMN quarantined_at; "
-                   "ALTER TABLE subject DROP COLUMN quarantine_reason; DELETE FROM schema_version WHERE version >= 2;");
+                   "ALTER TABLE subject DROP COLUMN quarantine_reason; "
+                   "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
+                   "DELETE FROM schema_version WHERE version >= 2;");
     assert_int_equal(table_exists(f.db, "deployment"), 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 1);
 
@@ -524,7 +526,9 @@ static void test_migration_11_seals_existing_urls(void **state)
     /* what the old code wrote: the URLs verbatim in url, no url_sealed */
     raw_exec(f.db, "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "DROP TABLE paperwork; DROP TABLE eval_run; " /* migration 12's */
-                   "ALTER TABLE alert DROP COLUMN template_id; " /* 17's */
+                   "ALTER TABLE alert DROP COLUMN template_id; " /* 15's */
+                   "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
+                   "ALTER TABLE deployment_camera DROP COLUMN name; ALTER TABLE deployment_camera DROP COLUMN location; " /* migration 14's */
                    "DELETE FROM schema_version WHERE version >= 11");
     for (int i = 0; i < 3; i++) {
         char sql[300];
@@ -553,6 +557,46 @@ static void test_migration_11_seals_existing_urls(void **state)
     fx_done(&f);
 }
 
+/* issue 15: each camera has a name and a place (schema 14), read back as
+ * given ("" when not given); a repeated name or a name of two lines is
+ * refused and stores nothing. */
+static void test_camera_names_and_places(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    vg_deployment *d = fx_deployment_new("named", wl, 3);
+    snprintf(d->camera_names[0], sizeof d->camera_names[0], "North door");
+    snprintf(d->camera_locations[0], sizeof d->camera_locations[0], "High Street 12, north entrance");
+    snprintf(d->camera_names[2], sizeof d->camera_names[2], "Platform 2");
+    int64_t id = 0;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_OK);
+    vg_deployment *got = calloc(1, sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(vg_store_deployment_get(f.s, "named", got, &err), VG_OK);
+    assert_string_equal(got->camera_names[0], "North door");
+    assert_string_equal(got->camera_locations[0], "High Street 12, north entrance");
+    assert_string_equal(got->camera_names[1], "");
+    assert_string_equal(got->camera_locations[1], "");
+    assert_string_equal(got->camera_names[2], "Platform 2");
+    assert_string_equal(got->cameras[2], d->cameras[2]);
+
+    snap before = take_snap(f.db);
+    snprintf(d->name, sizeof d->name, "twice");
+    snprintf(d->camera_names[1], sizeof d->camera_names[1], "North door");
+    assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_ERR_INVALID);
+    assert_string_equal(err.msg, "camera 2 name \"North door\" repeats camera 1's");
+    snprintf(d->camera_names[1], sizeof d->camera_names[1], "two\nlines");
+    assert_int_equal(vg_store_deployment_create(f.s, ACTOR, d, &id, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "camera 2 name"));
+    assert_snap_equal(before, take_snap(f.db));
+    free(got);
+    free(d);
+    fx_done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_migration_upgrades_version_1),
         cmocka_unit_test(test_camera_urls_sealed_and_bound),
         cmocka_unit_test(test_migration_11_seals_existing_urls),
+        cmocka_unit_test(test_camera_names_and_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -395,6 +395,8 @@ static void test_migration_from_2(void **state)
                    "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
                    "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "ALTER TABLE alert DROP COLUMN template_id; "
+                   "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
+                   "ALTER TABLE deployment_camera DROP COLUMN name; ALTER TABLE deployment_camera DROP COLUMN location; "
                    "DELETE FROM schema_version WHERE version >= 3;");
     assert_auto_vacuum(f.db, 0);
     assert_int_equal(raw_int(f.db, "SELECT max(version) FROM schema_version"), 2);

@@ -401,7 +401,15 @@ static void make_v12(world *w)
         to_v12(db, key, "meta", "value", where, ad);
     }
     /* and without what the migrations after 13 added */
-    raw_exec(db, "ALTER TABLE alert DROP COLUMN template_id"); /* 17 */
+    raw_exec(db, "ALTER TABLE alert DROP COLUMN template_id"); /* 15 */
+    static const char *const face_cols[] = {"face_x1", "face_y1", "face_x2", "face_y2", "lm0x", "lm0y", "lm1x",
+                                            "lm1y", "lm2x", "lm2y", "lm3x", "lm3y", "lm4x", "lm4y"};
+    for (size_t i = 0; i < sizeof face_cols / sizeof face_cols[0]; i++) { /* 14 */
+        snprintf(where, sizeof where, "ALTER TABLE photo DROP COLUMN %s", face_cols[i]);
+        raw_exec(db, where);
+    }
+    raw_exec(db, "ALTER TABLE deployment_camera DROP COLUMN name");
+    raw_exec(db, "ALTER TABLE deployment_camera DROP COLUMN location");
     raw_exec(db, "DELETE FROM schema_version WHERE version >= 13");
     sodium_memzero(key, sizeof key);
 }

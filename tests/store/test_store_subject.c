@@ -4,6 +4,7 @@
  * store's clock, a full watch list, and every kind of bad input refused with
  * a message naming the field and with the database left exactly as it was.
  */
+#include <math.h>
 #include "store_fixtures.h"
 
 static void test_add_get_list_remove(void **state)
@@ -361,6 +362,62 @@ static void test_low_quality_template(void **state)
     fx_done(&f);
 }
 
+/* issue 15: where the face is in each photo is kept with it (for the
+ * card's aligned crop) and read back with the photo, audited; a photo
+ * without it (enrolled before) says so; a value that is not finite is
+ * refused and stores nothing. */
+static void test_photo_face_place(void **state)
+{
+    (void)state;
+    fx f;
+    fx_init(&f, T0);
+    int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
+    fx_photos *p = fx_photos_new(5, 2);
+    p->e[0].face.known = 1;
+    for (int i = 0; i < 4; i++)
+        p->e[0].face.box[i] = 10.5f + 20 * i;
+    for (int i = 0; i < 10; i++)
+        p->e[0].face.lm[i] = 30.25f + i;
+    vg_subject sub = fx_subject(wl, "Placed");
+    int64_t id = 0;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_subject_add(f.s, ACTOR, &sub, MODEL, p->e, 2, &id, &err), VG_OK);
+    long long reads = raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read'");
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    vg_photo_face face;
+    assert_int_equal(vg_store_photo_face(f.s, "viewer", id, 0, &jpeg, &len, &face, &err), VG_OK);
+    assert_int_equal(len, p->e[0].jpeg_len);
+    assert_memory_equal(jpeg, p->e[0].jpeg, len);
+    free(jpeg);
+    assert_int_equal(face.known, 1);
+    for (int i = 0; i < 4; i++)
+        assert_float_equal(face.box[i], 10.5f + 20 * i, 1e-4);
+    for (int i = 0; i < 10; i++)
+        assert_float_equal(face.lm[i], 30.25f + i, 1e-4);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read' AND actor = 'viewer' "
+                                   "AND details LIKE '%\"face\":true%'"),
+                     1);
+    assert_int_equal(raw_int(f.db, "SELECT count(*) FROM audit WHERE action = 'photo.read'"), reads + 1);
+    /* the second photo was given no place: known 0, the photo all the same */
+    assert_int_equal(vg_store_photo_face(f.s, "viewer", id, 1, &jpeg, &len, &face, &err), VG_OK);
+    assert_int_equal(face.known, 0);
+    assert_int_equal(len, p->e[1].jpeg_len);
+    free(jpeg);
+    assert_int_equal(vg_store_photo_face(f.s, "viewer", id, 0, &jpeg, &len, NULL, &err), VG_ERR_INVALID);
+
+    /* not finite: refused, nothing stored */
+    snap before = take_snap(f.db);
+    p->e[1].face.known = 1;
+    p->e[1].face.lm[7] = NAN;
+    vg_subject sub2 = fx_subject(wl, "Not finite");
+    assert_int_equal(vg_store_subject_add(f.s, ACTOR, &sub2, MODEL, p->e, 2, &id, &err), VG_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "photo 2: where the face is holds a value that is not finite"));
+    assert_snap_equal(before, take_snap(f.db));
+    fx_photos_free(p);
+    fx_done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_under_18),
         cmocka_unit_test(test_full_list),
         cmocka_unit_test(test_low_quality_template),
+        cmocka_unit_test(test_photo_face_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
