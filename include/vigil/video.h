@@ -66,8 +66,11 @@ typedef struct vg_source_options {
     void *log_ctx;
 } vg_source_options;
 
+struct vg_frame_pool;
+
 typedef struct vg_frame {
-    vg_image *image;    /* RGB24, owned by the frame */
+    vg_image *image;    /* RGB24, owned by the frame (vg_frame_free hands it back to its
+                         * source for a later frame, or frees it) */
     int64_t index;      /* frames decoded by this source before this one (across reopenings) */
     double pts;         /* seconds, the stream's own time (files: from the start); after a
                          * loop or a reconnection it carries on from the last frame's (by
@@ -75,6 +78,7 @@ typedef struct vg_frame {
                          * reconnection), so it does not restart at 0 */
     double arrival;     /* monotonic clock seconds when the frame was ready: decoded and
                          * converted (a paced file's: when it fell due) */
+    struct vg_frame_pool *pool; /* internal: where image goes back (NULL: freed with the frame) */
 } vg_frame;
 
 VG_API void vg_frame_free(vg_frame *f);

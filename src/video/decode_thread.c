@@ -1,4 +1,5 @@
-/* decode_thread.c — a source's decode thread: open, decode, convert to RGB, pace, put
+/* decode_thread.c — a source's decode thread: open, decode, convert to RGB (into
+ * an image of the source's pool, with the scaler kept across pictures), pace, put
  * into the mailbox; on failure reopen with capped exponential backoff.
  *
  * Failures of a camera (an opening that fails, a read error, the end of a
@@ -16,7 +17,6 @@
  * each frame waits until its pts is due relative to the first one.
  */
 #include "video/source_internal.h"
-#include "image/frame.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -314,7 +314,14 @@ static int handle_frame(vg_source *s, run_state *rs)
     }
     vg_image *img = NULL;
     vg_err e;
-    vg_status st = vg_image_from_frame(fr, &img, &e);
+    vg_status st = vg_frame_pool_take(s->pool, fr->width, fr->height, &img, &e);
+    if (st == VG_OK) {
+        st = vg_frame_scaler_convert(&s->scaler, fr, img, &e);
+        if (st != VG_OK) {
+            vg_frame_pool_give(s->pool, img);
+            img = NULL;
+        }
+    }
     double pts = frame_pts(s, rs, t0);
     av_frame_unref(fr);
     double decode_s = s->stream.decode_seconds + (vg_now() - t0);
@@ -325,11 +332,12 @@ static int handle_frame(vg_source *s, run_state *rs)
     }
     vg_frame *f = calloc(1, sizeof *f);
     if (!f) {
-        vg_image_free(img);
+        vg_frame_pool_give(s->pool, img);
         frame_error(s, rs, "out of memory for a frame");
         return 1;
     }
     f->image = img;
+    f->pool = s->pool;
     f->pts = pts;
     if (!pace(s, rs, pts)) {
         vg_frame_free(f);

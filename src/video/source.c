@@ -6,7 +6,8 @@
  * CLOCK_MONOTONIC. In LIVE mode the thread replaces a frame nobody took
  * (counting it dropped); in ALL mode it waits until the slot is empty. Either
  * way at most two frames exist per source: the one in the slot and the one
- * being decoded.
+ * being decoded. Their images come from the source's frame pool and go back
+ * to it when the frame is freed (frame_pool.h).
  */
 #include "video/source_internal.h"
 
@@ -20,12 +21,19 @@
 #define DEFAULT_BACKOFF_INITIAL_S 0.5
 #define DEFAULT_BACKOFF_MAX_S 8.0
 #define MIN_OPEN_TIMEOUT_S 5.0
+/* Idle images a source keeps: in steady state the decoder fills one, the
+ * slot holds one and the consumer works on one, so one or two come back
+ * between pictures. */
+#define FRAME_POOL_KEEP 2
 
 void vg_frame_free(vg_frame *f)
 {
     if (!f)
         return;
-    vg_image_free(f->image);
+    if (f->pool)
+        vg_frame_pool_give(f->pool, f->image); /* may be the pool's last user: the source closed */
+    else
+        vg_image_free(f->image);
     free(f);
 }
 
@@ -43,6 +51,8 @@ static void source_free(vg_source *s)
 {
     vg_stream_close(&s->stream);
     vg_frame_free(s->slot);
+    vg_frame_scaler_fini(&s->scaler);
+    vg_frame_pool_release(s->pool); /* frames still out keep it until they are freed */
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->mu);
     free(s->url);
@@ -176,6 +186,13 @@ vg_status vg_source_open(const vg_source_options *opt, vg_source **out, vg_err *
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory opening a source");
     st = init_sync(s, err);
     if (st != VG_OK) {
+        free(s);
+        return st;
+    }
+    st = vg_frame_pool_new(FRAME_POOL_KEEP, &s->pool, err);
+    if (st != VG_OK) {
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->mu);
         free(s);
         return st;
     }

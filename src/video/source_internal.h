@@ -8,7 +8,9 @@
 #include <stdatomic.h>
 
 #include "vigil/video.h"
+#include "image/frame.h"
 #include "video/ffmpeg_stream.h"
+#include "video/frame_pool.h"
 #include "video/url.h"
 
 struct vg_source {
@@ -30,6 +32,10 @@ struct vg_source {
     /* The decode thread's own (before the thread starts: vg_source_open's). */
     vg_stream stream;
     vg_interrupt intr;
+    vg_frame_scaler scaler; /* to RGB, kept across pictures */
+
+    /* The frames' images, shared with every frame out (thread-safe itself). */
+    vg_frame_pool *pool;
 
     /* Shared: under mu; cond is broadcast on every change (a frame put or
      * taken, the end, stop). stop is also read without the lock by
