@@ -1,10 +1,14 @@
 /* frame_pool.c — a source's reusable frame images: a short list of idle
  * images of the stream's current size under a mutex, and a count of users
- * (the source and every image out) that frees the pool at zero. */
+ * (the source and every image out) that frees the pool at zero; and the
+ * scaler that converts a deferred frame's picture (on the consumer's thread). */
 #include "video/frame_pool.h"
+#include "image/frame.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+
+#include <libavutil/frame.h>
 
 #define POOL_KEEP_MAX 8
 
@@ -16,6 +20,8 @@ struct vg_frame_pool {
     vg_image *idle[POOL_KEEP_MAX];
     int n_idle;
     long long made, taken;
+    pthread_mutex_t conv_mu; /* the scaler's: held for a conversion, not with mu */
+    vg_frame_scaler scaler;
 };
 
 vg_status vg_frame_pool_new(int keep, vg_frame_pool **out, vg_err *err)
@@ -30,6 +36,11 @@ vg_status vg_frame_pool_new(int keep, vg_frame_pool **out, vg_err *err)
         free(p);
         return vg_err_set(err, VG_ERR_INTERNAL, "cannot initialise a mutex");
     }
+    if (pthread_mutex_init(&p->conv_mu, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        free(p);
+        return vg_err_set(err, VG_ERR_INTERNAL, "cannot initialise a mutex");
+    }
     p->users = 1;
     p->keep = keep < 1 ? 1 : keep > POOL_KEEP_MAX ? POOL_KEEP_MAX : keep;
     *out = p;
@@ -40,6 +51,8 @@ static void pool_free(vg_frame_pool *p)
 {
     for (int i = 0; i < p->n_idle; i++)
         vg_image_free(p->idle[i]);
+    vg_frame_scaler_fini(&p->scaler);
+    pthread_mutex_destroy(&p->conv_mu);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
@@ -109,6 +122,37 @@ void vg_frame_pool_give(vg_frame_pool *p, vg_image *img)
     vg_image_free(img);
     if (last)
         pool_free(p);
+}
+
+vg_status vg_frame_pool_convert(vg_frame_pool *p, const struct AVFrame *picture, vg_image **out, vg_err *err)
+{
+    if (!out)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_frame_pool_convert: out is NULL");
+    *out = NULL;
+    if (!p || !picture)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_frame_pool_convert: pool or picture is NULL");
+    vg_image *img = NULL;
+    vg_status s = vg_frame_pool_take(p, picture->width, picture->height, &img, err);
+    if (s != VG_OK)
+        return s;
+    pthread_mutex_lock(&p->conv_mu);
+    s = vg_frame_scaler_convert(&p->scaler, picture, img, err);
+    pthread_mutex_unlock(&p->conv_mu);
+    if (s != VG_OK) {
+        vg_frame_pool_give(p, img);
+        return s;
+    }
+    *out = img;
+    return VG_OK;
+}
+
+void vg_frame_pool_hold(vg_frame_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->users++;
+    pthread_mutex_unlock(&p->mu);
 }
 
 void vg_frame_pool_release(vg_frame_pool *p)

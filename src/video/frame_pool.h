@@ -4,12 +4,15 @@
  *
  * Ownership: the pool counts its users, the source (one) and every image it
  * handed out and has not had back. vg_frame_pool_give returns an image (and
- * that image's count); vg_frame_pool_release drops the source's. The last one
+ * that image's count); vg_frame_pool_release drops the source's; a deferred
+ * frame's picture holds one too (vg_frame_pool_hold). The last one
  * frees the pool, so a frame may outlive its source. Thread-safe. */
 #ifndef VIGIL_VIDEO_FRAME_POOL_H
 #define VIGIL_VIDEO_FRAME_POOL_H
 
 #include "vigil/image.h"
+
+struct AVFrame;
 
 typedef struct vg_frame_pool vg_frame_pool;
 
@@ -30,6 +33,14 @@ vg_status vg_frame_pool_take(vg_frame_pool *p, int width, int height, vg_image *
 /* Returns img, taken from p: kept when it has the size last taken and
  * fewer than `keep` are idle, freed otherwise. NULL img: only the count. */
 void vg_frame_pool_give(vg_frame_pool *p, vg_image *img);
+
+/* Converts picture into a new image of the pool with the pool's kept
+ * scaler (one conversion at a time per pool); the image counts as taken. */
+vg_status vg_frame_pool_convert(vg_frame_pool *p, const struct AVFrame *picture, vg_image **out, vg_err *err);
+
+/* One more count: a deferred frame's picture, which will take an image
+ * later (vg_frame_pool_give with NULL drops it). */
+void vg_frame_pool_hold(vg_frame_pool *p);
 
 /* The source's count. */
 void vg_frame_pool_release(vg_frame_pool *p);

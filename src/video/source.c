@@ -12,6 +12,8 @@
 #include "video/source_internal.h"
 
 #include <errno.h>
+
+#include <libavutil/frame.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,11 +32,31 @@ void vg_frame_free(vg_frame *f)
 {
     if (!f)
         return;
+    av_frame_free(&f->picture);
     if (f->pool)
         vg_frame_pool_give(f->pool, f->image); /* may be the pool's last user: the source closed */
     else
         vg_image_free(f->image);
     free(f);
+}
+
+vg_status vg_frame_rgb(vg_frame *f, vg_err *err)
+{
+    if (!f)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_frame_rgb: frame is NULL");
+    if (f->image)
+        return VG_OK;
+    if (!f->picture || !f->pool)
+        return vg_err_set(err, VG_ERR_INVALID, "the frame holds no picture");
+    /* the picture's image counts as one of the pool's: it holds the pool */
+    vg_image *img = NULL;
+    vg_status st = vg_frame_pool_convert(f->pool, f->picture, &img, err);
+    if (st != VG_OK)
+        return st;
+    vg_frame_pool_give(f->pool, NULL); /* the picture's count, now the image's */
+    av_frame_free(&f->picture);
+    f->image = img;
+    return VG_OK;
 }
 
 static char *dup_str(const char *s)
@@ -98,6 +120,7 @@ static void copy_settings(vg_source *s, const vg_source_options *opt)
     s->max_attempts = opt->max_attempts;
     s->transport = opt->rtsp_transport;
     s->max_pixels = opt->max_pixels > 0 ? opt->max_pixels : VG_IMAGE_MAX_PIXELS_DEFAULT;
+    s->defer_rgb = opt->defer_rgb != 0;
     s->log = opt->log;
     s->log_ctx = opt->log_ctx;
 }

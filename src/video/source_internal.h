@@ -26,6 +26,7 @@ struct vg_source {
     int max_attempts;
     vg_rtsp_transport transport;
     long long max_pixels;
+    int defer_rgb;          /* frames carry the picture, converted by vg_frame_rgb */
     vg_log_fn log;
     void *log_ctx;
 

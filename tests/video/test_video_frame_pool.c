@@ -2,7 +2,9 @@
  * (kept, freed, a size change, a frame outliving its source), the kept
  * swscale context giving the same pixels as a fresh one, and a source whose
  * frames are freed as they come (images reused) giving the same pictures as
- * one whose frames are all kept (no reuse possible). */
+ * one whose frames are all kept (no reuse possible); a source deferring the
+ * conversion (defer_rgb) converting only the frames asked for, to the same
+ * pictures, even after it closed. */
 #include "video_fixtures.h"
 
 #include "image/frame.h"
@@ -141,9 +143,9 @@ static uint64_t checksum(const vg_image *img)
     return h;
 }
 
-static vg_source *open_crowd(const char *path)
+static vg_source *open_crowd(const char *path, int defer)
 {
-    vg_source_options o = {.url = path, .mode = VG_SOURCE_ALL};
+    vg_source_options o = {.url = path, .mode = VG_SOURCE_ALL, .defer_rgb = defer};
     vg_source *s = NULL;
     vg_err err;
     assert_int_equal(vg_source_open(&o, &s, &err), VG_OK);
@@ -159,7 +161,7 @@ static void test_source_reuses(void **state)
     /* all frames kept: each has an image of its own */
     uint64_t kept_sum[CLIP_FRAMES];
     vg_frame *kept[CLIP_FRAMES] = {0};
-    vg_source *s = open_crowd(path);
+    vg_source *s = open_crowd(path, 0);
     for (int i = 0; i < CLIP_FRAMES; i++) {
         assert_int_equal(vg_source_next(s, 10.0, &kept[i], &err), VG_OK);
         assert_non_null(kept[i]);
@@ -175,7 +177,7 @@ static void test_source_reuses(void **state)
 
     /* each frame freed before the next: the images come round again, with
      * the same pictures in them */
-    s = open_crowd(path);
+    s = open_crowd(path, 0);
     vg_frame_pool_stats st = {0};
     for (int i = 0; i < CLIP_FRAMES; i++) {
         vg_frame *f = NULL;
@@ -189,6 +191,44 @@ static void test_source_reuses(void **state)
     assert_true(st.taken >= CLIP_FRAMES);
     assert_true(st.made <= 4); /* slot, decoder, the frame here, one idle */
     vg_source_close(s);
+
+    /* deferred: no image until vg_frame_rgb, then the same picture; every
+     * other frame is never converted; the last one is converted after its
+     * source closed */
+    s = open_crowd(path, 1);
+    vg_frame *last = NULL;
+    for (int i = 0; i < CLIP_FRAMES; i++) {
+        vg_frame *f = NULL;
+        assert_int_equal(vg_source_next(s, 10.0, &f, &err), VG_OK);
+        assert_non_null(f);
+        assert_null(f->image);
+        assert_non_null(f->picture);
+        assert_int_equal(f->width, 1920);
+        assert_int_equal(f->height, 1080);
+        if (i == CLIP_FRAMES - 1) {
+            last = f;
+            break;
+        }
+        if (i % 2 == 0) {
+            assert_int_equal(vg_frame_rgb(f, &err), VG_OK);
+            assert_null(f->picture);
+            assert_true(checksum(f->image) == kept_sum[i]);
+            const vg_image *first = f->image;
+            assert_int_equal(vg_frame_rgb(f, &err), VG_OK); /* once is enough */
+            assert_ptr_equal(f->image, first);
+            vg_frame_pool_stats_get(f->pool, &st);
+        }
+        vg_frame_free(f);
+    }
+    assert_true(st.taken == CLIP_FRAMES / 2); /* the frames converted only */
+    vg_source_close(s);
+    assert_int_equal(vg_frame_rgb(last, &err), VG_OK);
+    assert_true(checksum(last->image) == kept_sum[CLIP_FRAMES - 1]);
+    vg_frame_free(last);
+
+    assert_int_equal(vg_frame_rgb(NULL, &err), VG_ERR_INVALID);
+    vg_frame bare = {0};
+    assert_int_equal(vg_frame_rgb(&bare, &err), VG_ERR_INVALID);
 }
 
 int main(void)
