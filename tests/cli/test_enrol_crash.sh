@@ -33,11 +33,12 @@ for i in "${!people[@]}"; do
   p=${people[$i]}
   enrol "$p" &
   pid=$!
-  # every second process is a candidate (22 of them) until 20 kills have
-  # landed: one that ends early (a photo refused) leaves room for the next
-  if [ "$kills" -lt 20 ] && [ $((i % 2)) = 1 ]; then
+  # every process is a candidate until 20 kills have landed: one that ends
+  # before its kill (a photo refused, or a machine less busy than when the
+  # span was measured) leaves room for the next
+  if [ "$kills" -lt 20 ]; then
     # somewhere in the process's life: model loading, detection, or the write
-    ms=$((RANDOM % (span * 9 / 10 + 1)))
+    ms=$((RANDOM % (span * 8 / 10 + 1)))
     sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
   fi
