@@ -22,20 +22,6 @@
 
 #define STREAM_SECONDS 12.0
 
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* n cameras of the clip, live and looped, for STREAM_SECONDS. */
 static void streams(const vg_face_pack *pack, const char *clip, int n, double *drop_rate, double *cpu_per_stream,
                     double *fps)
@@ -54,13 +40,13 @@ static void streams(const vg_face_pack *pack, const char *clip, int n, double *d
     *drop_rate = -1;
     if (vg_engine_start(&cfg, pack, NULL, NULL, "bench", &e, NULL))
         return;
-    sleep_s(1.0); /* warm-up: opening, first frames */
+    vg_bench_sleep_s(1.0); /* warm-up: opening, first frames */
     vg_counters c0, c1;
     vg_engine_counters(e, &c0);
-    double t0 = vg_bench_now_ms(), u0 = cpu_s();
-    sleep_s(STREAM_SECONDS);
+    double t0 = vg_bench_now_ms(), u0 = vg_bench_cpu_s();
+    vg_bench_sleep_s(STREAM_SECONDS);
     vg_engine_counters(e, &c1);
-    double wall = (vg_bench_now_ms() - t0) / 1000.0, cpu = cpu_s() - u0;
+    double wall = (vg_bench_now_ms() - t0) / 1000.0, cpu = vg_bench_cpu_s() - u0;
     vg_engine_stop(e);
     vg_engine_free(e);
     double in = (double)(c1.frames_in - c0.frames_in), dropped = (double)(c1.frames_dropped - c0.frames_dropped);
@@ -76,7 +62,7 @@ static void floor_and_engine(const vg_face_pack *pack, const vg_watch_gallery *g
     vg_source_options so = {.url = clip, .mode = VG_SOURCE_ALL};
     vg_source *src = NULL;
     *floor_ms = *engine_ms = -1;
-    double u0 = cpu_s();
+    double u0 = vg_bench_cpu_s();
     int frames = 0;
     if (vg_source_open(&so, &src, NULL) == VG_OK) {
         vg_frame *f = NULL;
@@ -91,7 +77,7 @@ static void floor_and_engine(const vg_face_pack *pack, const vg_watch_gallery *g
         vg_source_close(src);
     }
     if (frames)
-        *floor_ms = (cpu_s() - u0) * 1000.0 / frames;
+        *floor_ms = (vg_bench_cpu_s() - u0) * 1000.0 / frames;
 
     vg_engine_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -101,7 +87,7 @@ static void floor_and_engine(const vg_face_pack *pack, const vg_watch_gallery *g
     cfg.mode = VG_SOURCE_ALL;
     cfg.match_enabled = 1;
     vg_engine *e = NULL;
-    u0 = cpu_s();
+    u0 = vg_bench_cpu_s();
     if (vg_engine_start(&cfg, pack, g, NULL, "bench", &e, NULL) == VG_OK) {
         vg_engine_wait(e, 120);
         vg_engine_stop(e);
@@ -109,7 +95,7 @@ static void floor_and_engine(const vg_face_pack *pack, const vg_watch_gallery *g
         vg_engine_counters(e, &c);
         vg_engine_free(e);
         if (c.frames_processed)
-            *engine_ms = (cpu_s() - u0) * 1000.0 / (double)c.frames_processed;
+            *engine_ms = (vg_bench_cpu_s() - u0) * 1000.0 / (double)c.frames_processed;
     }
 }
 

@@ -43,20 +43,6 @@
 #define SCHED_ALERTS_MAX 256
 #define ASL_CLIPS_MAX 32
 
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* One face of one frame as the engine reported it. */
 typedef struct obs {
     int clip;
@@ -126,7 +112,7 @@ static void replay(const vg_face_pack *pack, const vg_watch_gallery *g, const ch
     cfg.on_face = on_face;
     cfg.on_face_ctx = r;
     vg_engine *e = NULL;
-    double u0 = cpu_s();
+    double u0 = vg_bench_cpu_s();
     if (vg_engine_start(&cfg, pack, g, NULL, "bench", &e, NULL) != VG_OK)
         return;
     vg_engine_subscribe(e, on_alert, r);
@@ -135,7 +121,7 @@ static void replay(const vg_face_pack *pack, const vg_watch_gallery *g, const ch
     vg_engine_camera_stats cs;
     vg_engine_camera_stats_get(e, 0, &cs);
     vg_engine_free(e);
-    r->cpu_s += cpu_s() - u0;
+    r->cpu_s += vg_bench_cpu_s() - u0;
     r->frames_decoded += cs.source.frames_decoded;
     r->frames_processed += cs.frames_processed;
     r->full += cs.full_detects;
@@ -319,13 +305,13 @@ static void streams(const vg_face_pack *pack, const char *clip, int n, double hz
     *cpu_per_stream = 0;
     if (vg_engine_start(&cfg, pack, NULL, NULL, "bench", &e, NULL))
         return;
-    sleep_s(1.0);
+    vg_bench_sleep_s(1.0);
     vg_counters c0, c1;
     vg_engine_counters(e, &c0);
-    double t0 = vg_bench_now_ms(), u0 = cpu_s();
-    sleep_s(SCHED_STREAM_SECONDS);
+    double t0 = vg_bench_now_ms(), u0 = vg_bench_cpu_s();
+    vg_bench_sleep_s(SCHED_STREAM_SECONDS);
     vg_engine_counters(e, &c1);
-    double wall = (vg_bench_now_ms() - t0) / 1000.0, cpu = cpu_s() - u0;
+    double wall = (vg_bench_now_ms() - t0) / 1000.0, cpu = vg_bench_cpu_s() - u0;
     vg_engine_stop(e);
     vg_engine_free(e);
     double in = (double)(c1.frames_in - c0.frames_in), dropped = (double)(c1.frames_dropped - c0.frames_dropped);
@@ -385,7 +371,7 @@ static double floor_ms(const vg_face_pack *pack, const char *clip)
 {
     vg_source_options so = {.url = clip, .mode = VG_SOURCE_ALL};
     vg_source *src = NULL;
-    double u0 = cpu_s();
+    double u0 = vg_bench_cpu_s();
     int frames = 0;
     if (vg_source_open(&so, &src, NULL) != VG_OK)
         return -1;
@@ -399,7 +385,7 @@ static double floor_ms(const vg_face_pack *pack, const char *clip)
         frames++;
     }
     vg_source_close(src);
-    return frames ? (cpu_s() - u0) * 1000.0 / frames : -1;
+    return frames ? (vg_bench_cpu_s() - u0) * 1000.0 / frames : -1;
 }
 
 void vg_bench_schedule_replay(FILE *out, const char *data_dir, const char *models_dir, double hz)

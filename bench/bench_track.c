@@ -24,19 +24,12 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/bench_util.h"
 #include "vigil/engine.h"
 #include "vigil/watchlist.h"
 
 #define ASL_CLIPS_MAX 32
 #define LFW_LISTED 1000
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec * 1e-6;
-}
 
 typedef struct tally {
     int n;
@@ -71,7 +64,7 @@ static int replay(const vg_face_pack *pack, const vg_watch_gallery *g, const vg_
     cfg.workers = 1;
     tally t = {0};
     vg_engine *e = NULL;
-    double u0 = cpu_s();
+    double u0 = vg_bench_cpu_s();
     if (vg_engine_start(&cfg, pack, g, NULL, "bench", &e, NULL) != VG_OK)
         return -1;
     vg_engine_subscribe(e, on_alert, &t);
@@ -80,7 +73,7 @@ static int replay(const vg_face_pack *pack, const vg_watch_gallery *g, const vg_
     vg_engine_camera_stats cs;
     vg_engine_camera_stats_get(e, 0, &cs);
     vg_engine_free(e);
-    r->cpu_s += cpu_s() - u0;
+    r->cpu_s += vg_bench_cpu_s() - u0;
     for (int i = 0; i < t.n && i < 64 && r->alerts + i < 64; i++)
         r->subjects[r->alerts + i] = t.subjects[i];
     r->alerts += t.n;

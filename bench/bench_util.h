@@ -3,6 +3,7 @@
 #define VG_BENCH_UTIL_H
 
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static inline double vg_bench_now_ms(void)
@@ -23,6 +24,21 @@ static inline double vg_bench_median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, vg_bench_cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* CPU seconds (user + system) this process has used. */
+static inline double vg_bench_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+static inline void vg_bench_sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
 }
 
 #endif

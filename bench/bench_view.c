@@ -49,12 +49,6 @@ static void *pull(void *arg)
     return NULL;
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* The clip for VIEW_SECONDS, with or without a viewer. */
 static int run_engine(const vg_face_pack *pack, const char *clip, int with_viewer, double *view_fps, double *view_ms,
                       double *drop)
@@ -76,11 +70,11 @@ static int run_engine(const vg_face_pack *pack, const char *clip, int with_viewe
         vg_engine_view_open(e, 0, NULL);
         pthread_create(&th, NULL, pull, &v);
     }
-    sleep_s(1.0);
+    vg_bench_sleep_s(1.0);
     vg_engine_camera_stats s0, s1;
     vg_engine_camera_stats_get(e, 0, &s0);
     int f0 = v.frames;
-    sleep_s(VIEW_SECONDS);
+    vg_bench_sleep_s(VIEW_SECONDS);
     vg_engine_camera_stats_get(e, 0, &s1);
     int f1 = v.frames;
     if (with_viewer) {
