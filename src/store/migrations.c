@@ -143,6 +143,25 @@ typedef struct vg_migration {
     vg_status (*with_key)(vg_store *s, vg_err *err);
 } vg_migration;
 
+/* migration 14's text: the same for both dialects (REAL, TEXT) */
+#define MIGRATION_14_SQL \
+    "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm0x REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm0y REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm1x REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm1y REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm2x REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm2y REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm3x REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm3y REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm4x REAL;\n" \
+    "ALTER TABLE photo ADD COLUMN lm4y REAL;\n" \
+    "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n" \
+    "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n"
+
 static const vg_migration migrations[] = {
     {1,
      {[VG_DIALECT_SQLITE] =
@@ -583,40 +602,7 @@ static const vg_migration migrations[] = {
     {13, {[VG_DIALECT_SQLITE] = "", [VG_DIALECT_POSTGRES] = ""}, {0}, vg_db_reseal_all},
     /* the face's place in each enrolment photo: issue 15 */
     {14,
-     {[VG_DIALECT_SQLITE] =
-          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
-          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
-          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n",
-      [VG_DIALECT_POSTGRES] =
-          "ALTER TABLE photo ADD COLUMN face_x1 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_y1 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_x2 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN face_y2 REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm0x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm0y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm1x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm1y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm2x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm2y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm3x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm3y REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4x REAL;\n"
-          "ALTER TABLE photo ADD COLUMN lm4y REAL;\n"
-          "ALTER TABLE deployment_camera ADD COLUMN name TEXT NOT NULL DEFAULT '';\n"
-          "ALTER TABLE deployment_camera ADD COLUMN location TEXT NOT NULL DEFAULT '';\n"},
+     {[VG_DIALECT_SQLITE] = MIGRATION_14_SQL, [VG_DIALECT_POSTGRES] = MIGRATION_14_SQL},
      {0},
      NULL},
     /* the template an alert matched: issue 11 */
