@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/strbuf.h"
 #include "server/server_internal.h"
 
 #define POLL_MS 250
@@ -46,34 +47,6 @@ struct vg_feed {
     int64_t last_id;       /* the largest alert id published (or found at start) */
     int64_t n_alerts, n_updates;
 };
-
-/* A growable string. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *g = realloc(b->p, cap);
-        if (!g) {
-            b->failed = 1;
-            return;
-        }
-        b->p = g;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
 
 /* The SSE text of an alert or update event (malloc'd; NULL out of memory). */
 static char *event_text(int kind, const vg_alert_detail *d)
@@ -298,14 +271,14 @@ static int catch_up(vg_feed *f, vg_feed_cursor *c, char **out)
     int n = 0;
     if (read_page(f, c->after, &v, &n) != VG_OK)
         return 0;
-    sbuf b = {0};
+    vg_strbuf b = {0};
     for (int i = 0; i < n; i++) {
         char *t = event_text(EV_ALERT, &v[i]);
         if (!t) {
             b.failed = 1;
             break;
         }
-        sb_add(&b, t, strlen(t));
+        vg_strbuf_puts(&b, t);
         free(t);
         if (b.failed)
             break;
@@ -351,14 +324,14 @@ int vg_feed_next(vg_feed *f, vg_feed_cursor *c, double wait_s, char **out)
             }
             continue;
         }
-        sbuf b = {0};
+        vg_strbuf b = {0};
         uint64_t pos = c->pos;
         int64_t after = c->after;
         for (; pos < f->head && !b.failed; pos++) {
             const feed_event *e = &f->ring[pos % VG_FEED_RING];
             if (e->kind == EV_ALERT && e->id <= after)
                 continue;
-            sb_add(&b, e->text, strlen(e->text));
+            vg_strbuf_puts(&b, e->text);
             if (e->kind == EV_ALERT)
                 after = e->id;
         }
