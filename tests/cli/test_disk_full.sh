@@ -9,8 +9,9 @@
 # printed, with nothing counted lost. The deployment keeps scene snapshots
 # (issue 15): an alert stored at once has its scene; a held one is stored
 # with its crop only, and the engine says it dropped the scene. The tmpfs
-# is mounted in a mount namespace of the test's own (unshare -m as root, else unshare -rm); the
-# test skips (77) when neither is allowed, or without the ASL clips.
+# is mounted in a mount namespace of the test's own (unshare -m as root,
+# else unshare -rm); the test skips (77) when neither is allowed, or
+# without the ASL clips.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 asl=${VIGIL_TEST_DATA:-}/video/asl
