@@ -66,10 +66,10 @@ static void spool_flush(struct vg_engine *e, int force)
 }
 
 /* Keeps an alert the store cannot take now: its crop only. The spool's
- * records (VGS2) carry no scene snapshot: it would make each record some
- * ten times larger, and a scene of bystanders, however pixelated, is kept
- * nowhere it does not have to be. The alert is stored later without it,
- * and the dropping is logged. */
+ * records (VGS2) carry no scene snapshot: it would make each record about
+ * four times larger (docs/storage.md, measured), and a scene of
+ * bystanders, however pixelated, is kept nowhere it does not have to be.
+ * The alert is stored later without it, and the dropping is logged. */
 static void spool_put(struct vg_engine *e, queued_alert *qa)
 {
     if (qa->scene) {
