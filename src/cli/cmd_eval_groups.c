@@ -123,8 +123,9 @@ static int parse(const vg_cli_parsed *p, groups_opts *o)
         return vg_cli_usage("--norm takes none, probe or both, not '%s'", no);
     o->run.norm = !no || !strcmp(no, "none") ? VG_EVAL_NORM_NONE : !strcmp(no, "probe") ? VG_EVAL_NORM_PROBE
                                                                                        : VG_EVAL_NORM_BOTH;
-    float f = 0;
-    if (mf && (vg_cli_parse_float(mf, &f) || !(f > 0 && f < 1)))
+    double f = 0;
+    char *end = NULL;
+    if (mf && (!*mf || (f = strtod(mf, &end), *end) || !(f > 0 && f < 1)))
         return vg_cli_usage("--match-fmr takes a rate in (0, 1), not '%s'", mf);
     if (mf && v)
         return vg_cli_usage("--threshold and --match-fmr both set the threshold: give one of them");

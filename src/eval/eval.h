@@ -5,6 +5,7 @@
  * and below cli/.
  *
  *   images.c     a list of images embedded once each, by a pool of threads
+ *   cache.c      those embeddings kept in a file, for replaying a protocol
  *   people.c     folder-per-person data sets; the seeded shuffle
  *   labels.c     LFW's known label errors: one reader, one alias rule
  *   stats.c      95 % bootstrap intervals of the verify and search figures
@@ -13,7 +14,9 @@
  *   calibrate.c  the watch-list threshold for K false alerts in N faces, for
  *                every group of a labels file at once
  *   groups.c     error rates per group and their differential, the score
- *                distributions and the front end's figures per group */
+ *                distributions and the front end's figures per group; the
+ *                scoring variants (multi-image enrolment, cohort
+ *                normalisation, a threshold set by a pooled FMR) */
 #ifndef VG_EVAL_EVAL_H
 #define VG_EVAL_EVAL_H
 

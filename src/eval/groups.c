@@ -1,8 +1,10 @@
 /* groups.c — the computation of `vigil eval groups`: verification error
  * rates per group of a labels file and the differential between groups, in
  * the terms of ISO/IEC 19795-10 (the protocol is described at the head of
- * src/cli/cmd_eval_groups.c). Groups come only from the labels file;
- * nothing here infers a demographic attribute. */
+ * src/cli/cmd_eval_groups.c), scored as vg_eval_groups_opts says (a
+ * template of one or more faces, cohort score normalisation, a threshold
+ * set by a pooled false-match rate: eval.h). Groups come only from the
+ * labels file; nothing here infers a demographic attribute. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
