@@ -141,9 +141,14 @@ static json_t *ratio_json(const vg_eval_group *g, const vg_eval_ratio *r)
     if (isnan(r->value))
         return json_pack("{s:n,s:n,s:n,s:[n,n],s:b,s:s}", "highest", "lowest", "ratio", "ci95", "significant", 0,
                          "note", "no group has an error of this kind at the threshold");
-    return json_pack("{s:s,s:s,s:o,s:[o,o],s:b}", "highest", g[r->hi].name, "lowest", g[r->lo].name, "ratio",
-                     vg_eval_num_json(r->value), "ci95", vg_eval_num_json(r->ci_lo), vg_eval_num_json(r->ci_hi),
-                     "significant", r->ci_lo > 1);
+    json_t *j = json_pack("{s:s,s:s,s:o,s:[o,o],s:b}", "highest", g[r->hi].name, "lowest", g[r->lo].name, "ratio",
+                          vg_eval_num_json(r->value), "ci95", vg_eval_num_json(r->ci_lo), vg_eval_num_json(r->ci_hi),
+                          "significant", r->ci_lo > 1);
+    /* JSON has no infinity: the null ratio says why beside it */
+    if (j && isinf(r->value))
+        json_object_set_new(j, "note", json_string("the lowest group has no error of this kind at the threshold: "
+                                                   "the ratio is unbounded"));
+    return j;
 }
 
 static void print_ratio(const char *what, const vg_eval_group *g, const vg_eval_ratio *r)
