@@ -51,6 +51,11 @@ function showMarks(t, marks) {
     const [name, state] = el.firstChild.children;
     name.textContent = m.name || 'watch-list match';
     state.textContent = m.state ? STATE_WORDS[m.state] || m.state : '';
+    // a label that would run off the right edge is aligned to the box's right
+    el.classList.remove('mark-right');
+    if (el.firstChild.getBoundingClientRect().right > t.overlay.getBoundingClientRect().right) {
+      el.classList.add('mark-right');
+    }
   }
   for (const [key, el] of t.labels) {
     if (!seen.has(key)) {
