@@ -7,7 +7,7 @@
 // --camera-location), its deployment, and can be enlarged to the whole width (its button, or a
 // click on the picture). Over the picture, each matched face shown sharp
 // carries a label with the subject's name and its alert's state, from the
-// camera's marks stream (Server-Sent Events, one event per served frame:
+// cameras' marks stream (Server-Sent Events, one event per served frame:
 // only matched faces are ever in it); a label goes with its frame — when
 // no frame came for MARKS_TTL_MS, or the stream says none came, the labels
 // are removed. Leaving the view closes the streams.
@@ -65,24 +65,33 @@ function showMarks(t, marks) {
   }
 }
 
-function openMarks(t, c) {
-  const es = new EventSource(url(`/cameras/${c.id}/marks`));
-  t.marks = es;
-  // The browser shows a frame of the MJPEG stream once the next frame's
-  // part begins, so the picture on screen is one frame behind the newest
-  // marks: each event shows the marks of the frame before it (held in
-  // t.next), which is the frame then on screen.
-  const expire = () => { t.next = []; showMarks(t, []); };
+// The labels of every tile from one marks stream (a browser keeps six
+// connections to a server and each picture holds one already). The
+// browser shows a frame of the MJPEG stream once the next frame's part
+// begins, so the picture on screen is one frame behind the newest marks:
+// each event shows the marks of the camera's frame before it (held in
+// t.next), which is the frame then on screen.
+function expireMarks(t) {
+  clearTimeout(t.expiry);
+  t.next = [];
+  showMarks(t, []);
+}
+
+function openMarks(mine) {
+  const es = new EventSource(url('/cameras/marks'));
+  mine.marks = es;
   es.addEventListener('marks', (ev) => {
-    clearTimeout(t.expiry);
     let d;
-    try { d = JSON.parse(ev.data); } catch (e) { d = { seq: 0 }; }
-    if (!(d.seq > 0)) { expire(); return; } // no frame came: no label
+    try { d = JSON.parse(ev.data); } catch (e) { return; }
+    const t = mine.tiles.get(d.camera);
+    if (!t) return;
+    clearTimeout(t.expiry);
+    if (!(d.seq > 0)) { expireMarks(t); return; } // no frame came: no label
     showMarks(t, t.next);
     t.next = d.marks || [];
-    t.expiry = setTimeout(expire, MARKS_TTL_MS);
+    t.expiry = setTimeout(() => expireMarks(t), MARKS_TTL_MS);
   });
-  es.addEventListener('error', expire);
+  es.addEventListener('error', () => { for (const t of mine.tiles.values()) expireMarks(t); });
 }
 
 function tile(c) {
@@ -108,9 +117,7 @@ function tile(c) {
   big.addEventListener('click', toggle);
   img.addEventListener('click', toggle);
   fig.append(h('figcaption', {}, h('div.camhead', {}, h('strong', { text: c.name }), where, big), stats));
-  const t = { fig, stats, img, where, overlay, labels: new Map(), marks: null, next: [], expiry: 0 };
-  openMarks(t, c);
-  return t;
+  return { fig, stats, img, where, overlay, labels: new Map(), next: [], expiry: 0 };
 }
 
 function fillStats(t, c) {
@@ -152,6 +159,7 @@ async function refresh() {
       $('cameras-grid').append(t.fig);
     }
     fillStats(t, c);
+    if (!mine.marks) openMarks(mine); // only with cameras: without an engine there is no stream
     // the camera's own place when the deployment gives one, else the deployment's
     const d = mine.deps.get(r.deployment_id);
     const place = d && (d.camera_places || []).find((p) => p.name === c.name);
@@ -164,7 +172,7 @@ export default {
   title: 'Cameras',
   roles: ['operator'],
   async start() {
-    st = { tiles: new Map(), timer: 0, deps: new Map() };
+    st = { tiles: new Map(), timer: 0, deps: new Map(), marks: null };
     const mine = st;
     clear($('cameras-grid'));
     note('');
@@ -180,9 +188,9 @@ export default {
     clearInterval(st.timer);
     for (const t of st.tiles.values()) {
       t.img.removeAttribute('src'); // ends the MJPEG connections
-      if (t.marks) t.marks.close();
       clearTimeout(t.expiry);
     }
+    if (st.marks) st.marks.close();
     st = null;
     clear($('cameras-grid'));
   },

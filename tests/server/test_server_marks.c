@@ -1,4 +1,4 @@
-/* test_server_marks.c — GET /api/v1/cameras/{id}/marks (the live view's
+/* test_server_marks.c — GET /api/v1/cameras/marks (the live views'
  * labels) against a real server with a real engine replaying real clips,
  * read over HTTP while a real live.mjpeg viewer makes the camera publish
  * frames:
@@ -9,8 +9,7 @@
  *     all, on any frame;
  *   - the marks expire with their frames: without a viewer no frame comes
  *     and the stream says so (seq 0, no mark) within a second and a half;
- *   - roles as the live view (operator only), unknown camera 404, no engine
- *     503. */
+ *   - roles as the live view (operator only), no engine 503. */
 #include "server/sse_client.h"
 #include "engine/engine_fixtures.h"
 
@@ -194,19 +193,20 @@ static int wait_frames(sse_client *k, int n, int timeout_ms)
     return frames(k) >= n;
 }
 
-/* Every event has exactly the keys seq, pts, marks (no count of faces, no
- * other box); returns the number of marks in all. */
+/* Every event has exactly the keys camera (1, the only one), seq, pts,
+ * marks (no count of faces, no other box); returns the number of marks in
+ * all. */
 static int check_shape(const sse_client *k)
 {
     int total = 0;
     for (int i = 0; i < k->n; i++) {
         json_t *d = k->ev[i].data;
         assert_string_equal(k->ev[i].kind, "marks");
-        assert_int_equal(json_object_size(d), 3);
+        assert_int_equal(json_object_size(d), 4);
+        assert_int_equal(json_integer_value(json_object_get(d, "camera")), 1);
         assert_true(json_is_integer(json_object_get(d, "seq")));
         assert_true(json_is_number(json_object_get(d, "pts")));
         assert_true(json_is_array(json_object_get(d, "marks")));
-        assert_int_equal(k->ev[i].id, json_integer_value(json_object_get(d, "seq")));
         total += (int)json_array_size(json_object_get(d, "marks"));
     }
     return total;
@@ -220,10 +220,10 @@ static void test_no_engine(void **state)
     srv_fx x;
     srv_start(&x, 0);
     session op = login(&x, "olivia");
-    resp r = http_get(&x, "/api/v1/cameras/1/marks", &op);
+    resp r = http_get(&x, "/api/v1/cameras/marks", &op);
     assert_int_equal(r.status, 503);
     resp_free(&r);
-    r = http_get(&x, "/api/v1/cameras/1/marks", NULL);
+    r = http_get(&x, "/api/v1/cameras/marks", NULL);
     assert_int_equal(r.status, 401);
     resp_free(&r);
     srv_stop(&x);
@@ -236,7 +236,7 @@ static void test_match_marked_other_never(void **state)
     fx_start(&m, twoclip, 1);
     session aud = login(&m.x, "aud"), adm = login(&m.x, "adam"), op = login(&m.x, "olivia");
     /* roles: the live view's (names only to those who see alerts and the view) */
-    const char *paths[] = {"/api/v1/cameras/1/marks", "/api/v1/cameras/2/marks", "/api/v1/cameras/0/marks"};
+    const char *paths[] = {"/api/v1/cameras/marks"};
     resp r = http_get(&m.x, paths[0], &aud);
     assert_int_equal(r.status, 403);
     resp_free(&r);
@@ -246,11 +246,6 @@ static void test_match_marked_other_never(void **state)
     r = http_get(&m.x, paths[0], NULL);
     assert_int_equal(r.status, 401);
     resp_free(&r);
-    for (int i = 1; i < 3; i++) {
-        r = http_get(&m.x, paths[i], &op);
-        assert_int_equal(r.status, 404);
-        resp_free(&r);
-    }
 
     /* no viewer: the marks stream makes no frame, and says there is none */
     sse_client k;
@@ -348,7 +343,7 @@ static void test_strangers_no_mark(void **state)
     viewer v;
     viewer_start(&v, m.x.port, op);
     sse_client k;
-    sse_open(&k, m.x.port, &op, "/api/v1/cameras/1/marks", NULL);
+    sse_open(&k, m.x.port, &op, "/api/v1/cameras/marks", NULL);
     assert_true(wait_frames(&k, 6, 60000));
     vg_engine_camera_stats cs;
     vg_engine_camera_stats_get(m.e, 0, &cs);
