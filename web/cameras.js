@@ -5,12 +5,19 @@
 // store cannot take them (shown only then). Each tile shows the camera's
 // name and place (given with the deployment: --camera-name,
 // --camera-location), its deployment, and can be enlarged to the whole width (its button, or a
-// click on the picture). Leaving the view closes the streams.
+// click on the picture). Over the picture, each matched face shown sharp
+// carries a label with the subject's name and its alert's state, from the
+// cameras' marks stream (Server-Sent Events, one event per served frame:
+// only matched faces are ever in it); a label goes with its frame — when
+// no frame came for MARKS_TTL_MS, or the stream says none came, the labels
+// are removed. Leaving the view closes the streams.
 import { get, url } from './api.js';
 import { h, clear, fmtNum, facts } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5000;
+const MARKS_TTL_MS = 1500;
+const STATE_WORDS = { pending: 'pending', confirmed: 'confirmed', rejected: 'rejected', no_action: 'no action' };
 let st = null;
 
 function note(text) {
@@ -19,12 +26,83 @@ function note(text) {
   p.hidden = !text;
 }
 
+// The labels of one frame's marks over the picture (fractions of the frame,
+// so they follow the tile's size, enlarged or not); an empty list clears.
+function showMarks(t, marks) {
+  const seen = new Set();
+  for (const m of marks) {
+    const key = String(m.track);
+    seen.add(key);
+    let el = t.labels.get(key);
+    if (!el) {
+      el = h('div.mark', {}, h('div.mark-label', {}, h('span.mark-name'), h('span.mark-state')));
+      t.labels.set(key, el);
+      t.overlay.append(el);
+    }
+    const [x1, y1, x2, y2] = m.box;
+    el.style.left = `${(x1 * 100).toFixed(2)}%`;
+    el.style.top = `${(y1 * 100).toFixed(2)}%`;
+    el.style.width = `${((x2 - x1) * 100).toFixed(2)}%`;
+    el.style.height = `${((y2 - y1) * 100).toFixed(2)}%`;
+    // no room above the box for the label (two lines): it goes under it
+    el.classList.toggle('mark-top', y1 * (t.overlay.clientHeight || 360) < 40);
+    el.dataset.state = m.state || '';
+    el.dataset.alert = m.alert_id || '';
+    const [name, state] = el.firstChild.children;
+    name.textContent = m.name || 'watch-list match';
+    state.textContent = m.state ? STATE_WORDS[m.state] || m.state : '';
+    // a label that would run off the right edge is aligned to the box's right
+    el.classList.remove('mark-right');
+    if (el.firstChild.getBoundingClientRect().right > t.overlay.getBoundingClientRect().right) {
+      el.classList.add('mark-right');
+    }
+  }
+  for (const [key, el] of t.labels) {
+    if (!seen.has(key)) {
+      el.remove();
+      t.labels.delete(key);
+    }
+  }
+}
+
+// The labels of every tile from one marks stream (a browser keeps six
+// connections to a server and each picture holds one already). The
+// browser shows a frame of the MJPEG stream once the next frame's part
+// begins, so the picture on screen is one frame behind the newest marks:
+// each event shows the marks of the camera's frame before it (held in
+// t.next), which is the frame then on screen.
+function expireMarks(t) {
+  clearTimeout(t.expiry);
+  t.next = [];
+  showMarks(t, []);
+}
+
+function openMarks(mine) {
+  const es = new EventSource(url('/cameras/marks'));
+  mine.marks = es;
+  es.addEventListener('marks', (ev) => {
+    let d;
+    try { d = JSON.parse(ev.data); } catch (e) { return; }
+    const t = mine.tiles.get(d.camera);
+    if (!t) return;
+    clearTimeout(t.expiry);
+    if (!(d.seq > 0)) { expireMarks(t); return; } // no frame came: no label
+    showMarks(t, t.next);
+    t.next = d.marks || [];
+    t.expiry = setTimeout(() => expireMarks(t), MARKS_TTL_MS);
+  });
+  es.addEventListener('error', () => { for (const t of mine.tiles.values()) expireMarks(t); });
+}
+
 function tile(c) {
   const img = h('img', { src: url(`/cameras/${c.id}/live.mjpeg`), alt: `Live view of camera ${c.name}`,
     width: 640, height: 360 });
-  const box = h('div.live', {}, img);
-  img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: 'live view unavailable' })),
-    { once: true });
+  const overlay = h('div.marks', { 'aria-hidden': 'true' });
+  const box = h('div.live', {}, img, overlay);
+  img.addEventListener('error', () => {
+    img.replaceWith(h('div.noimg', { text: 'live view unavailable' }));
+    overlay.remove();
+  }, { once: true });
   const stats = h('div.camstats');
   const where = h('span.where');
   const fig = h('figure.camera', { dataset: { id: c.id } }, box);
@@ -39,7 +117,7 @@ function tile(c) {
   big.addEventListener('click', toggle);
   img.addEventListener('click', toggle);
   fig.append(h('figcaption', {}, h('div.camhead', {}, h('strong', { text: c.name }), where, big), stats));
-  return { fig, stats, img, where };
+  return { fig, stats, img, where, overlay, labels: new Map(), next: [], expiry: 0 };
 }
 
 function fillStats(t, c) {
@@ -81,6 +159,7 @@ async function refresh() {
       $('cameras-grid').append(t.fig);
     }
     fillStats(t, c);
+    if (!mine.marks) openMarks(mine); // only with cameras: without an engine there is no stream
     // the camera's own place when the deployment gives one, else the deployment's
     const d = mine.deps.get(r.deployment_id);
     const place = d && (d.camera_places || []).find((p) => p.name === c.name);
@@ -93,7 +172,7 @@ export default {
   title: 'Cameras',
   roles: ['operator'],
   async start() {
-    st = { tiles: new Map(), timer: 0, deps: new Map() };
+    st = { tiles: new Map(), timer: 0, deps: new Map(), marks: null };
     const mine = st;
     clear($('cameras-grid'));
     note('');
@@ -107,7 +186,11 @@ export default {
   stop() {
     if (!st) return;
     clearInterval(st.timer);
-    for (const t of st.tiles.values()) t.img.removeAttribute('src'); // ends the MJPEG connections
+    for (const t of st.tiles.values()) {
+      t.img.removeAttribute('src'); // ends the MJPEG connections
+      clearTimeout(t.expiry);
+    }
+    if (st.marks) st.marks.close();
     st = null;
     clear($('cameras-grid'));
   },

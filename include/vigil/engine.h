@@ -272,6 +272,25 @@ typedef struct vg_engine_view_frame {
     int faces, matched;        /* faces on it, and how many were left unblurred */
 } vg_engine_view_frame;
 
+/* The matched faces of a view frame (its "marks"), for a console that
+ * labels them: only faces shown unblurred on that frame — never a box,
+ * count or place of any other face. box is the face's box as fractions of
+ * the frame (x1, y1, x2, y2 in 0..1); alert_id is the stored alert of that
+ * subject the track raised or was held to by the cooldown (0: not stored
+ * yet, or none). */
+#define VG_ENGINE_VIEW_MARKS_MAX 64
+typedef struct vg_engine_view_mark {
+    float box[4];
+    int64_t track_id, subject_id, alert_id;
+} vg_engine_view_mark;
+
+typedef struct vg_engine_view_marks {
+    int64_t seq;               /* the view frame they came with (0: none in time) */
+    double pts;
+    int n;
+    vg_engine_view_mark marks[VG_ENGINE_VIEW_MARKS_MAX];
+} vg_engine_view_marks;
+
 /* A viewer of camera (0-based) arrives: the camera starts making view
  * frames. VG_ERR_NOT_FOUND for a camera index out of range. Every open is
  * paired with a vg_engine_view_close. */
@@ -285,6 +304,13 @@ VG_API void vg_engine_view_close(vg_engine *e, int camera);
  * frame will come); VG_ERR_NOMEM. Call between open and close. */
 VG_API vg_status vg_engine_view_next(vg_engine *e, int camera, int64_t after_seq, double timeout_s,
                               vg_engine_view_frame *out, vg_err *err);
+/* Waits up to timeout_s for a view frame newer than after_seq and copies
+ * its marks into *out (out->seq 0 when none came in time: a caller shows
+ * no mark then). No frame is made for this call alone: frames come only
+ * while the camera has a viewer (vg_engine_view_open). VG_ERR_NOT_FOUND
+ * for an unknown camera, or one that has ended. */
+VG_API vg_status vg_engine_view_marks_next(vg_engine *e, int camera, int64_t after_seq, double timeout_s,
+                                           vg_engine_view_marks *out, vg_err *err);
 
 #ifdef __cplusplus
 }

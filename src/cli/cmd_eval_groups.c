@@ -20,7 +20,15 @@
  * in each replicate, so it can fall below 1, and an interval above 1 is a
  * differential the data supports. A group is too small to conclude when it
  * has fewer than --min-subjects people (default 50) or fewer than 10 errors
- * of a kind: the warning says which and why. With --record the run (its
+ * of a kind: the warning says which and why.
+ *
+ * Scoring variants (eval/eval.h, vg_eval_groups_opts): --enrol K templates
+ * a person (--fusion max|mean), --probes-after P (the same probes for every
+ * K), --norm probe|both (cohort score normalisation against the first face
+ * of each unlabelled person), --match-fmr F (the threshold where the pooled
+ * within-group FMR is F, to compare variants at one false-match rate).
+ * --cache FILE keeps the embeddings (eval/cache.c) so that each variant is
+ * replayed without embedding again. With --record the run (its
  * JSON result without the time taken, the labels file's SHA-256, the model
  * and the command line) is kept in the store for `vigil paperwork`. */
 #include <math.h>
@@ -54,13 +62,21 @@ const vg_cli_cmd_def vg_eval_groups_def = {
      {"--seed", "S", "the bootstrap's seed, a non-negative integer", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
      {"--flip", NULL, "embeds each face with its mirror too (flip augmentation)", 0},
+     {"--cache", "FILE", "reads the embeddings there, embeds what it lacks and writes them back (one model's)", 0},
+     {"--enrol", "K", "a person's template is their first K faces, 1 to 5 (default 1)", 0},
+     {"--fusion", "max|mean", "with --enrol K > 1: the highest score over the K, or the mean template", 0},
+     {"--probes-after", "P", "mated probes: a person's faces after the first P (default K)", 0},
+     {"--norm", "none|probe|both", "cohort score normalisation (the unlabelled people's first faces)", 0},
+     {"--cohort-top", "N", "normalise by the mean of the N highest cohort scores, 1 to 256 (default 50)", 0},
+     {"--match-fmr", "F", "set the threshold where the pooled within-group FMR is F, in (0, 1)", 0},
      {"--svg", "DIR", "writes groups-det.svg there: each group's DET curve, the threshold marked", 0},
      {"--record", NULL, "keep the run in the store (sealed, audited) for the documents that cite it", 0},
      {0}}};
 
 typedef struct groups_opts {
-    const char *dir, *labels, *svg;
+    const char *dir, *labels, *svg, *cache;
     int flip;
+    vg_eval_groups_opts run;
     char dir_buf[4096];
     float threshold;
     long long min_subj, seed, boot;
@@ -86,6 +102,37 @@ static int parse(const vg_cli_parsed *p, groups_opts *o)
         return VG_EXIT_USAGE;
     if (!o->dir || !o->labels)
         return vg_cli_usage("eval groups needs --lfw DIR or --dataset DIR, and --labels CSV");
+    o->cache = vg_cli_val(p, "--cache");
+    long long enrol = 1, after = -1, top = 50;
+    if (vg_eval_int_val(p, "--enrol", 1, VG_EVAL_ENROL_MAX, "a number of faces from 1 to 5", &enrol) ||
+        vg_eval_int_val(p, "--probes-after", 1, 100, "a number of faces from 1 to 100", &after) ||
+        vg_eval_int_val(p, "--cohort-top", 1, 256, "a number from 1 to 256", &top))
+        return VG_EXIT_USAGE;
+    if (after >= 0 && after < enrol)
+        return vg_cli_usage("--probes-after %lld is below --enrol %lld: a probe would be one of the template's faces",
+                            after, enrol);
+    memset(&o->run, 0, sizeof o->run);
+    o->run.enrol = (int)enrol;
+    o->run.probes_after = after >= 0 ? (int)after : (int)enrol;
+    o->run.cohort_top = (int)top;
+    const char *fu = vg_cli_val(p, "--fusion"), *no = vg_cli_val(p, "--norm"), *mf = vg_cli_val(p, "--match-fmr");
+    if (fu && strcmp(fu, "max") && strcmp(fu, "mean"))
+        return vg_cli_usage("--fusion takes max or mean, not '%s'", fu);
+    o->run.fusion = fu && !strcmp(fu, "mean") ? VG_EVAL_FUSE_MEAN : VG_EVAL_FUSE_MAX;
+    if (no && strcmp(no, "none") && strcmp(no, "probe") && strcmp(no, "both"))
+        return vg_cli_usage("--norm takes none, probe or both, not '%s'", no);
+    o->run.norm = !no || !strcmp(no, "none") ? VG_EVAL_NORM_NONE : !strcmp(no, "probe") ? VG_EVAL_NORM_PROBE
+                                                                                       : VG_EVAL_NORM_BOTH;
+    double f = 0;
+    char *end = NULL;
+    if (mf && (!*mf || (f = strtod(mf, &end), *end) || !(f > 0 && f < 1)))
+        return vg_cli_usage("--match-fmr takes a rate in (0, 1), not '%s'", mf);
+    if (mf && v)
+        return vg_cli_usage("--threshold and --match-fmr both set the threshold: give one of them");
+    o->run.match_fmr = f;
+    o->run.threshold = o->threshold;
+    o->run.seed = (uint64_t)o->seed;
+    o->run.reps = (int)o->boot;
     return -1;
 }
 
@@ -94,9 +141,14 @@ static json_t *ratio_json(const vg_eval_group *g, const vg_eval_ratio *r)
     if (isnan(r->value))
         return json_pack("{s:n,s:n,s:n,s:[n,n],s:b,s:s}", "highest", "lowest", "ratio", "ci95", "significant", 0,
                          "note", "no group has an error of this kind at the threshold");
-    return json_pack("{s:s,s:s,s:o,s:[o,o],s:b}", "highest", g[r->hi].name, "lowest", g[r->lo].name, "ratio",
-                     vg_eval_num_json(r->value), "ci95", vg_eval_num_json(r->ci_lo), vg_eval_num_json(r->ci_hi),
-                     "significant", r->ci_lo > 1);
+    json_t *j = json_pack("{s:s,s:s,s:o,s:[o,o],s:b}", "highest", g[r->hi].name, "lowest", g[r->lo].name, "ratio",
+                          vg_eval_num_json(r->value), "ci95", vg_eval_num_json(r->ci_lo), vg_eval_num_json(r->ci_hi),
+                          "significant", r->ci_lo > 1);
+    /* JSON has no infinity: the null ratio says why beside it */
+    if (j && isinf(r->value))
+        json_object_set_new(j, "note", json_string("the lowest group has no error of this kind at the threshold: "
+                                                   "the ratio is unbounded"));
+    return j;
 }
 
 static void print_ratio(const char *what, const vg_eval_group *g, const vg_eval_ratio *r)
@@ -127,13 +179,13 @@ static json_t *warnings_of(const groups_opts *o, const vg_eval_groups_result *r)
         if (g->false_matches < VG_EVAL_GROUPS_MIN_ERRORS) {
             snprintf(w, sizeof w, "group %s: %lld false matches at threshold %.3f: fewer than %d errors, so its false-"
                      "match rate and any ratio with it cannot be told apart from chance", g->name, g->false_matches,
-                     (double)o->threshold, VG_EVAL_GROUPS_MIN_ERRORS);
+                     r->threshold, VG_EVAL_GROUPS_MIN_ERRORS);
             json_array_append_new(warnings, json_string(w));
         }
         if (g->misses < VG_EVAL_GROUPS_MIN_ERRORS) {
             snprintf(w, sizeof w, "group %s: %lld false non-matches at threshold %.3f: fewer than %d errors, so its "
                      "false-non-match rate and any ratio with it cannot be told apart from chance", g->name,
-                     g->misses, (double)o->threshold, VG_EVAL_GROUPS_MIN_ERRORS);
+                     g->misses, r->threshold, VG_EVAL_GROUPS_MIN_ERRORS);
             json_array_append_new(warnings, json_string(w));
         }
     }
@@ -155,6 +207,12 @@ static json_t *dist_json(const long long *hist, long long n, double sum)
     }
     return json_pack("{s:I,s:o,s:o}", "n", (json_int_t)n, "mean", vg_eval_num_json(n ? sum / (double)n : NAN),
                      "quantiles", q);
+}
+
+/* Cohort images without a face (they are not the groups' images). */
+static size_t cohort_without_face(const vg_eval_groups_result *r)
+{
+    return r->cohort_images - (size_t)r->cohort;
 }
 
 static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const vg_face_pack *pack,
@@ -181,10 +239,23 @@ static json_t *result_json(const groups_opts *o, const vg_eval_images *im, const
                                                        (json_int_t)g->context_pass, "faces", fig));
         json_object_set_new(jg, "nonmated_scores", dist_json(g->hist_nonmated, g->nonmated, g->sum_nonmated));
     }
-    return json_pack("{s:s,s:s,s:s,s:f,s:b,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
-                                "groups", "dataset", o->dir, "labels", o->labels, "threshold", (double)o->threshold,
-                                "flip", o->flip, "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images", (int)im->n,
-                                "images_without_face", (int)vg_eval_images_without_face(im),
+    static const char *const fusion[] = {"max", "mean"}, *const norm[] = {"none", "probe", "both"};
+    json_t *scoring = json_pack("{s:i,s:i,s:s,s:s,s:i,s:i,s:I,s:o,s:I,s:I,s:o,s:I,s:I,s:o}", "enrol", o->run.enrol,
+                                "probes_after", o->run.probes_after, "fusion", fusion[o->run.fusion], "norm",
+                                norm[o->run.norm], "cohort_top", o->run.cohort_top, "cohort", r->cohort,
+                                "cohort_images", (json_int_t)r->cohort_images, "match_fmr",
+                                o->run.match_fmr > 0 ? json_real(o->run.match_fmr) : json_null(), "pooled_mated",
+                                (json_int_t)r->mated, "pooled_false_non_matches", (json_int_t)r->misses, "pooled_fnmr",
+                                vg_eval_num_json(r->mated ? (double)r->misses / (double)r->mated : NAN),
+                                "pooled_nonmated", (json_int_t)r->nonmated, "pooled_false_matches",
+                                (json_int_t)r->false_matches, "pooled_fmr",
+                                vg_eval_num_json(r->nonmated ? (double)r->false_matches / (double)r->nonmated : NAN));
+    return json_pack("{s:s,s:s,s:s,s:f,s:o,s:b,s:I,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:s,s:f}", "protocol",
+                                "groups", "dataset", o->dir, "labels", o->labels, "threshold", r->threshold,
+                                "scoring", scoring,
+                                "flip", o->flip, "seed", (json_int_t)o->seed, "replicates", (int)o->boot, "images",
+                                (int)(im->n - r->cohort_images), "images_without_face",
+                                (int)(vg_eval_images_without_face(im) - cohort_without_face(r)),
                                 "labelled_people_not_in_dataset", r->missing, "unlabelled_people_left_out",
                                 r->unlabelled, "groups", arr, "fmr_differential", ratio_json(r->g, &r->fmr_ratio),
                                 "fnmr_differential", ratio_json(r->g, &r->fnmr_ratio), "warnings", warnings, "model",
@@ -228,8 +299,19 @@ static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_
 {
     printf("groups from %s on %s: threshold %.3f, %zu images (%zu without a face), %d labelled people not in the "
            "data set, %d unlabelled people left out, %d without a reference image; %lld bootstrap replicates\n",
-           o->labels, o->dir, (double)o->threshold, im->n, vg_eval_images_without_face(im), r->missing,
-           r->unlabelled, r->no_ref, o->boot);
+           o->labels, o->dir, r->threshold, im->n - r->cohort_images,
+           vg_eval_images_without_face(im) - cohort_without_face(r), r->missing, r->unlabelled, r->no_ref, o->boot);
+    static const char *const norm[] = {"none", "probe", "both"};
+    printf("scoring: template of %d face(s)%s, probes after %d faces, normalisation %s", o->run.enrol,
+           o->run.enrol == 1 ? "" : o->run.fusion == VG_EVAL_FUSE_MEAN ? " (mean)" : " (max)", o->run.probes_after,
+           norm[o->run.norm]);
+    if (o->run.norm)
+        printf(" (the mean of the %d highest of %d cohort faces)", o->run.cohort_top, r->cohort);
+    if (o->run.match_fmr > 0)
+        printf("; threshold set at pooled FMR %g", o->run.match_fmr);
+    printf("\npooled: FNMR %.4f (%lld of %lld)  FMR %.3g (%lld of %lld)\n",
+           r->mated ? (double)r->misses / (double)r->mated : NAN, r->misses, r->mated,
+           r->nonmated ? (double)r->false_matches / (double)r->nonmated : NAN, r->false_matches, r->nonmated);
     for (int k = 0; k < r->n_groups; k++) {
         const vg_eval_group *g = &r->g[k];
         printf("  %-12s %5d people  FNMR %.4f (95 %% CI %.4f to %.4f; %lld of %lld)  FMR %.3g (95 %% CI %.3g to "
@@ -270,6 +352,64 @@ static void print_text(const groups_opts *o, const vg_eval_images *im, const vg_
     printf("time      %.1f s\n", secs);
 }
 
+/* --cache FILE: the embeddings the file holds (refused when another model,
+ * detector or flip setting made it, or when it is damaged: then the file is
+ * left as it is), the rest embedded and the file written back with them. */
+static vg_status embed_cached(const vg_cli *cli, const groups_opts *o, vg_face_pack **pack, vg_eval_images *im,
+                              size_t *from_cache, vg_err *err)
+{
+    vg_status st = vg_cli_open_pack(cli, pack, err);
+    if (!st)
+        st = vg_eval_images_alloc(im, vg_face_pack_dim(*pack), err);
+    if (st)
+        return st;
+    const char *model = vg_face_pack_model_id(*pack), *det = vg_face_pack_detector(*pack);
+    vg_eval_cache c;
+    int found = 0;
+    if ((st = vg_eval_cache_read(o->cache, model, det, o->flip, im->dim, &c, &found, err)))
+        return st;
+    unsigned char *have = calloc(im->n ? im->n : 1, 1);
+    vg_eval_images sub = {0};
+    if (!have) {
+        vg_eval_cache_free(&c);
+        return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    }
+    *from_cache = vg_eval_cache_apply(&c, o->dir, im, have);
+    sub.n = im->n - *from_cache;
+    sub.flip = im->flip;
+    sub.paths = malloc((sub.n ? sub.n : 1) * sizeof *sub.paths); /* borrowed from im */
+    sub.face = calloc(sub.n ? sub.n : 1, sizeof *sub.face);
+    if (!sub.paths || !sub.face)
+        st = vg_err_set(err, VG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0, j = 0; !st && i < im->n; i++)
+        if (!have[i])
+            sub.paths[j++] = im->paths[i];
+    if (!st && sub.n)
+        st = vg_eval_images_alloc(&sub, im->dim, err);
+    if (!st && !cli->json)
+        fprintf(stderr, "%zu images from the cache %s, embedding %zu with %d threads...\n", *from_cache, o->cache,
+                sub.n, vg_cli_threads(cli));
+    if (!st && sub.n)
+        st = vg_eval_cli_embed(cli, *pack, &sub, err);
+    for (size_t i = 0, j = 0; !st && i < im->n; i++)
+        if (!have[i]) {
+            im->ok[i] = sub.ok[j];
+            memcpy(im->emb + i * (size_t)im->dim, sub.emb + j * (size_t)im->dim, (size_t)im->dim * sizeof(float));
+            if (im->face)
+                im->face[i] = sub.face[j];
+            j++;
+        }
+    if (!st && (sub.n || !found))
+        st = vg_eval_cache_write(o->cache, found ? &c : NULL, o->dir, im, model, det, o->flip, err);
+    free(sub.paths);
+    sub.paths = NULL;
+    sub.n = 0;
+    vg_eval_images_free(&sub);
+    free(have);
+    vg_eval_cache_free(&c);
+    return st;
+}
+
 int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
 {
     vg_cli_cmd_def def;
@@ -291,18 +431,21 @@ int vg_eval_groups(const vg_cli *cli, int argc, char **argv)
     memset(&r, 0, sizeof r);
     vg_status st = vg_eval_people_load(o.dir, &pp, &im, &err);
     if (!st)
-        st = vg_eval_groups_load(o.labels, &pp, &im, &r, &err);
+        st = vg_eval_groups_load(o.labels, &pp, &im, o.run.norm != VG_EVAL_NORM_NONE, &r, &err);
     im.flip = o.flip;
     if (!st && !(im.face = calloc(im.n ? im.n : 1, sizeof *im.face)))
         st = vg_err_set(&err, VG_ERR_NOMEM, "out of memory");
-    if (!st)
+    size_t from_cache = 0;
+    if (!st && !o.cache)
         st = vg_eval_cli_open_embed(cli, &pack, &im, 1, &err);
+    else if (!st)
+        st = embed_cached(cli, &o, &pack, &im, &from_cache, &err);
     if (!st)
-        st = vg_eval_groups_run(&pp, &im, o.threshold, (uint64_t)o.seed, (int)o.boot, &r, &err);
+        st = vg_eval_groups_run(&pp, &im, &o.run, &r, &err);
     if (!st)
         st = vg_eval_groups_stages(&pp, &im, &r, &err);
     if (!st && o.svg)
-        st = vg_eval_groups_svg(o.svg, &r, (double)o.threshold, &err);
+        st = vg_eval_groups_svg(o.svg, &r, r.threshold, &err);
     code = VG_EXIT_OK;
     if (st) {
         code = vg_cli_fail(st, &err);

@@ -2,7 +2,8 @@
  * subscribers, the count of alerts dropped and the latencies of those
  * queued) and the one thread that takes alerts from it in order: stores
  * each (when the engine has a store and a deployment), looks up the
- * subject's name, and hands it to the subscribers. While the database is
+ * subject's name, and hands it to the subscribers; the ids of the latest
+ * stored are kept by uid for the live view's marks. While the database is
  * unreachable or cannot write (a full disk), alerts go to the spool
  * (vg_store_spool_*: a file when one is configured, else a bounded queue in
  * memory) instead, and every alert after them too so that the order holds;
@@ -112,6 +113,30 @@ static void spool_put(struct vg_engine *e, queued_alert *qa)
         e->spool_retry_at = vg_engine_now() + 1.0;
 }
 
+/* uid stored as id: into the ring the live view's marks read. */
+static void remember_stored(struct vg_engine *e, const char *uid, int64_t id)
+{
+    pthread_mutex_lock(&e->qlock);
+    int k = e->stored_next;
+    snprintf(e->stored[k].uid, sizeof e->stored[k].uid, "%s", uid);
+    e->stored[k].id = id;
+    e->stored_next = (k + 1) % VG_STORED_RING;
+    pthread_mutex_unlock(&e->qlock);
+}
+
+int64_t vg_alerts_stored_id(struct vg_engine *e, const char *uid)
+{
+    int64_t id = 0;
+    if (!uid || !*uid)
+        return 0;
+    pthread_mutex_lock(&e->qlock);
+    for (int i = 0; i < VG_STORED_RING && !id; i++)
+        if (e->stored[i].id > 0 && !strcmp(e->stored[i].uid, uid))
+            id = e->stored[i].id;
+    pthread_mutex_unlock(&e->qlock);
+    return id;
+}
+
 static void deliver(struct vg_engine *e, queued_alert *qa)
 {
     vg_engine_alert *a = &qa->a;
@@ -146,6 +171,7 @@ static void deliver(struct vg_engine *e, queued_alert *qa)
                 vg_engine_log(e, &lg);
             } else {
                 a->alert.id = id;
+                remember_stored(e, a->alert.uid, id);
             }
         }
     }

@@ -104,7 +104,7 @@ typedef struct step_faces {
 } step_faces;
 
 static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
-                        const vg_candidate *cand, const step_faces *all, double now)
+                        const vg_candidate *cand, const step_faces *all, double now, char uid_out[40])
 {
     struct vg_engine *e = c->engine;
     queued_alert qa;
@@ -131,6 +131,7 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(a->uid, sizeof a->uid, rnd, sizeof rnd);
+    memcpy(uid_out, a->uid, sizeof a->uid);
     qa.a.track_id = as->track_id;
     qa.a.box[0] = f->x1;
     qa.a.box[1] = f->y1;
@@ -155,6 +156,22 @@ static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, cons
     vg_alerts_push(e, &qa);
 }
 
+const char *vg_camera_recent_uid(const camera *c, int64_t subject)
+{
+    for (int i = 0; i < c->n_recent; i++)
+        if (c->recent[i].subject == subject)
+            return c->recent[i].uid;
+    return "";
+}
+
+/* The uid of the alert just raised for subject, kept beside its time. */
+static void recent_set_uid(camera *c, int64_t subject, const char *uid)
+{
+    for (int i = 0; i < c->n_recent; i++)
+        if (c->recent[i].subject == subject)
+            snprintf(c->recent[i].uid, sizeof c->recent[i].uid, "%s", uid);
+}
+
 int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown)
 {
     int oldest = 0;
@@ -172,6 +189,7 @@ int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown)
     int slot = c->n_recent < VG_RECENT_ALERTS ? c->n_recent++ : oldest;
     c->recent[slot].subject = subject;
     c->recent[slot].pts = pts;
+    c->recent[slot].uid[0] = '\0';
     return 0;
 }
 
@@ -294,6 +312,9 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
     if (!found || cand.score < cfg->threshold)
         return;
     ts->matched_gen = gen;
+    if (ts->matched_subject != cand.subject_id) /* the alert named on the live view: this subject's */
+        snprintf(ts->matched_uid, sizeof ts->matched_uid, "%s", vg_camera_recent_uid(c, cand.subject_id));
+    ts->matched_subject = cand.subject_id;
     for (int i = 0; i < ts->n_alerted; i++)
         if (ts->alerted[i] == cand.subject_id)
             return;
@@ -313,7 +334,8 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
         }
         return;
     }
-    raise_alert(c, frame, f, as, &cand, all, vg_engine_now());
+    raise_alert(c, frame, f, as, &cand, all, vg_engine_now(), ts->matched_uid);
+    recent_set_uid(c, cand.subject_id, ts->matched_uid);
 }
 
 /* After a reconnection the picture is a new one: positions before and after

@@ -30,6 +30,9 @@ typedef struct track_state {
     int n_alerted;
     int64_t alerted[VG_TRACK_ALERTS_MAX];
     int64_t matched_gen;   /* the watch list (gallery generation) it last matched (0: none) */
+    int64_t matched_subject; /* the subject of that match (for the live view's marks) */
+    char matched_uid[40];  /* the uid of the alert for that subject: this track's, or the one the
+                            * cooldown held it to ("" : none) */
     float box[4];          /* where it was last detected (for the live view) */
     int64_t seen;          /* the camera's frames_seen when it was */
     vg_track_agg agg;      /* its best embeddings by quality (aggregate and max decisions) */
@@ -50,9 +53,12 @@ typedef struct view_slot {
     int64_t seq;
     double pts;
     int width, height, faces, matched;
+    vg_engine_view_mark marks[VG_ENGINE_VIEW_MARKS_MAX]; /* the matched faces shown on that frame */
+    int n_marks;
 } view_slot;
 
 #define VG_RECENT_ALERTS 32
+#define VG_STORED_RING 64
 
 /* schedule.c: a camera's last full pass under detect and track. */
 typedef struct vg_schedule {
@@ -84,7 +90,7 @@ typedef struct camera {
     view_slot view;
     /* the latest alerts of this camera by subject (stream time), for the
      * cooldown; used only by the worker holding the camera */
-    struct { int64_t subject; double pts; } recent[VG_RECENT_ALERTS];
+    struct { int64_t subject; double pts; char uid[40]; } recent[VG_RECENT_ALERTS];
     int n_recent;
 } camera;
 
@@ -131,6 +137,10 @@ struct vg_engine {
     vg_alert_fn subs[VG_ENGINE_SUBSCRIBERS_MAX];
     void *sub_ctx[VG_ENGINE_SUBSCRIBERS_MAX];
     int n_subs;
+    /* the latest alerts stored, uid to id (under qlock): the live view's
+     * marks name the alert of a matched face */
+    struct { char uid[40]; int64_t id; } stored[VG_STORED_RING];
+    int stored_next;
     double *latency;       /* ms of each alert raised */
     int n_latency, cap_latency;
 };
@@ -152,6 +162,9 @@ void vg_camera_step(camera *c, vg_frame *frame);
  * starts afresh); otherwise records pts as the subject's latest alert and
  * returns 0. The table keeps the VG_RECENT_ALERTS latest subjects. */
 int vg_camera_cooldown(camera *c, int64_t subject, double pts, double cooldown);
+/* The uid of the camera's latest alert for subject kept by the cooldown
+ * table ("" when it has none). */
+const char *vg_camera_recent_uid(const camera *c, int64_t subject);
 /* Ends every track of a camera and frees their states. */
 void vg_camera_end_tracks(camera *c);
 /* Wipes and forgets every track state of a camera (not the tracker's). */
@@ -186,5 +199,8 @@ void vg_alerts_stop(struct vg_engine *e);
 /* Closes the spool and frees the queue, its latencies and its lock (after
  * vg_alerts_stop). */
 void vg_alerts_free(struct vg_engine *e);
+/* The id under which the alert with this uid was stored, among the latest
+ * VG_STORED_RING stored (0: not stored, not yet, or long ago). */
+int64_t vg_alerts_stored_id(struct vg_engine *e, const char *uid);
 
 #endif

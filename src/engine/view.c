@@ -6,7 +6,9 @@
  * sensitive detection pass finds on the copy — is pixelated beyond
  * recognition, the rest of the scene is coarsened so that a face no detector
  * found keeps no detail either, boxes are drawn, and the JPEG goes into the
- * camera's slot for the viewers (vg_engine_view_next). Nothing here reaches
+ * camera's slot for the viewers (vg_engine_view_next), with the matched
+ * faces' boxes, subjects and alerts beside it (its marks, read by
+ * vg_engine_view_marks_next; nothing of any other face). Nothing here reaches
  * back into the step: the view is one of its outputs. If any face cannot be
  * hidden, the frame is not published at all. The same rendering makes an
  * alert's scene snapshot (vg_view_scene, issue 15) where the deployment
@@ -35,7 +37,7 @@
  * Measured: YuNet finds 5 faces on 81 served frames of the crowd clip
  * without it, none with it (tests/server/test_server_live.c). */
 #define VIEW_SCENE_CELL 3
-#define STEP_VIEW_FACES_MAX 64
+#define STEP_VIEW_FACES_MAX VG_ENGINE_VIEW_MARKS_MAX
 /* A track the step's detector missed is hidden where it was for this many
  * missed steps (a flicker of the detector); after that its box is not
  * drawn again: the tracker keeps a track for 12 missed steps, and boxes
@@ -131,7 +133,7 @@ static int hide(vg_image *img, const float box[4], float scale, int thickness)
 }
 
 static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame, int width, int height, int faces,
-                    int matched)
+                    int matched, const vg_engine_view_mark *marks, int n_marks)
 {
     view_slot *v = &c->view;
     pthread_mutex_lock(&v->lock);
@@ -146,6 +148,8 @@ static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame,
         v->height = height;
         v->faces = faces;
         v->matched = matched;
+        memcpy(v->marks, marks, (size_t)n_marks * sizeof *marks);
+        v->n_marks = n_marks;
         pthread_cond_broadcast(&v->cond);
     }
     pthread_mutex_unlock(&v->lock);
@@ -163,12 +167,13 @@ static int shown(const track_state *ts, int matching, int64_t gen, int64_t only)
  * VG_ENGINE_VIEW_WIDTH_MAX wide, every face not shown (shown()) pixelated
  * — the step's faces, the tracks it missed on this frame, what the view's
  * own detection finds — the rest of the scene coarsened, the shown faces
- * sharp and boxed, as JPEG. 1 and *jpeg (malloc'd); 0 when any face could
+ * sharp and boxed, as JPEG; with marks (VG_ENGINE_VIEW_MARKS_MAX), the shown
+ * faces' marks too (*n_marks). 1 and *jpeg (malloc'd); 0 when any face could
  * not be hidden (nothing made). The live view (only -1) and the scene
  * snapshot of an alert (only: its track) are this one rendering. */
 static int render(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
                   int matching, int64_t only, uint8_t **jpeg_out, size_t *len_out, int *width, int *height,
-                  int *matched_out)
+                  int *matched_out, vg_engine_view_mark *marks, int *n_marks)
 {
     *jpeg_out = NULL;
     *len_out = 0;
@@ -208,9 +213,20 @@ static int render(camera *c, const vg_frame *frame, const vg_face *faces, const 
     int n_shown = 0;
     for (int i = 0; ok && i < n; i++) {
         float box[4] = {faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2};
-        if (shown(find_state(c, assign[i].track_id), matching, gen, only) && n_shown < STEP_VIEW_FACES_MAX) {
+        const track_state *ts = find_state(c, assign[i].track_id);
+        if (shown(ts, matching, gen, only) && n_shown < STEP_VIEW_FACES_MAX) {
             for (int k = 0; k < 4; k++)
                 shown_box[n_shown][k] = box[k] * scale;
+            if (marks) {
+                vg_engine_view_mark *m = &marks[n_shown];
+                m->box[0] = fminf(fmaxf(box[0] / (float)src->width, 0.f), 1.f);
+                m->box[1] = fminf(fmaxf(box[1] / (float)src->height, 0.f), 1.f);
+                m->box[2] = fminf(fmaxf(box[2] / (float)src->width, 0.f), 1.f);
+                m->box[3] = fminf(fmaxf(box[3] / (float)src->height, 0.f), 1.f);
+                m->track_id = ts->id;
+                m->subject_id = ts->matched_subject;
+                m->alert_id = vg_alerts_stored_id(c->engine, ts->matched_uid);
+            }
             int r[4];
             view_rect(shown_box[n_shown], 1, 0, r);
             ok = vg_image_copy_rect(img, sharp, r[0], r[1], r[2], r[3], NULL) == VG_OK;
@@ -251,6 +267,8 @@ static int render(camera *c, const vg_frame *frame, const vg_face *faces, const 
         *height = img->height;
     }
     *matched_out = matched;
+    if (n_marks)
+        *n_marks = n_shown;
     vg_image_free(img);
     return ok;
 }
@@ -267,10 +285,12 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     v->last = t0;
     uint8_t *jpeg = NULL;
     size_t len = 0;
-    int width = 0, height = 0, matched = 0;
-    int ok = render(c, frame, faces, assign, n, matching, -1, &jpeg, &len, &width, &height, &matched);
+    int width = 0, height = 0, matched = 0, n_marks = 0;
+    vg_engine_view_mark marks[STEP_VIEW_FACES_MAX];
+    int ok = render(c, frame, faces, assign, n, matching, -1, &jpeg, &len, &width, &height, &matched, marks,
+                    &n_marks);
     if (ok) {
-        publish(c, jpeg, len, frame, width, height, n, matched);
+        publish(c, jpeg, len, frame, width, height, n, matched, marks, n_marks);
     } else {
         vg_log_line lg;
         vg_log_start(&lg, "view_dropped");
@@ -291,7 +311,7 @@ uint8_t *vg_view_scene(camera *c, const vg_frame *frame, const vg_face *faces, c
     uint8_t *jpeg = NULL;
     int width = 0, height = 0, matched = 0;
     *len = 0;
-    if (!render(c, frame, faces, assign, n, 1, track_id, &jpeg, len, &width, &height, &matched)) {
+    if (!render(c, frame, faces, assign, n, 1, track_id, &jpeg, len, &width, &height, &matched, NULL, NULL)) {
         free(jpeg);
         *len = 0;
         vg_log_line lg;
@@ -326,17 +346,15 @@ void vg_engine_view_close(vg_engine *e, int cam)
         free(v->jpeg); /* no one watches: keep nothing */
         v->jpeg = NULL;
         v->len = 0;
+        v->n_marks = 0;
     }
     pthread_mutex_unlock(&v->lock);
 }
 
-vg_status vg_engine_view_next(vg_engine *e, int cam, int64_t after_seq, double timeout_s,
-                              vg_engine_view_frame *out, vg_err *err)
+/* Locks v and waits (up to timeout_s) for a frame newer than after_seq or
+ * the end; returns with v->lock held. */
+static void wait_frame(view_slot *v, int64_t after_seq, double timeout_s)
 {
-    memset(out, 0, sizeof *out);
-    if (!e || cam < 0 || cam >= e->n_cams)
-        return vg_err_set(err, VG_ERR_NOT_FOUND, "no camera %d", cam + 1);
-    view_slot *v = &e->cams[cam].view;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     double secs = timeout_s > 0 ? timeout_s : 0;
@@ -346,11 +364,21 @@ vg_status vg_engine_view_next(vg_engine *e, int cam, int64_t after_seq, double t
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    vg_status st = VG_OK;
     pthread_mutex_lock(&v->lock);
     while (!(v->jpeg && v->seq > after_seq) && !v->closed)
         if (pthread_cond_timedwait(&v->cond, &v->lock, &until) == ETIMEDOUT)
             break;
+}
+
+vg_status vg_engine_view_next(vg_engine *e, int cam, int64_t after_seq, double timeout_s,
+                              vg_engine_view_frame *out, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!e || cam < 0 || cam >= e->n_cams)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no camera %d", cam + 1);
+    view_slot *v = &e->cams[cam].view;
+    vg_status st = VG_OK;
+    wait_frame(v, after_seq, timeout_s);
     if (v->jpeg && v->seq > after_seq) {
         out->jpeg = malloc(v->len);
         if (!out->jpeg) {
@@ -365,6 +393,27 @@ vg_status vg_engine_view_next(vg_engine *e, int cam, int64_t after_seq, double t
             out->faces = v->faces;
             out->matched = v->matched;
         }
+    } else if (v->closed) {
+        st = vg_err_set(err, VG_ERR_NOT_FOUND, "camera %d has ended", cam + 1);
+    }
+    pthread_mutex_unlock(&v->lock);
+    return st;
+}
+
+vg_status vg_engine_view_marks_next(vg_engine *e, int cam, int64_t after_seq, double timeout_s,
+                                    vg_engine_view_marks *out, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!e || cam < 0 || cam >= e->n_cams)
+        return vg_err_set(err, VG_ERR_NOT_FOUND, "no camera %d", cam + 1);
+    view_slot *v = &e->cams[cam].view;
+    vg_status st = VG_OK;
+    wait_frame(v, after_seq, timeout_s);
+    if (v->jpeg && v->seq > after_seq) {
+        out->seq = v->seq;
+        out->pts = v->pts;
+        out->n = v->n_marks;
+        memcpy(out->marks, v->marks, (size_t)v->n_marks * sizeof *v->marks);
     } else if (v->closed) {
         st = vg_err_set(err, VG_ERR_NOT_FOUND, "camera %d has ended", cam + 1);
     }

@@ -5,6 +5,7 @@
  * and below cli/.
  *
  *   images.c     a list of images embedded once each, by a pool of threads
+ *   cache.c      those embeddings kept in a file, for replaying a protocol
  *   people.c     folder-per-person data sets; the seeded shuffle
  *   labels.c     LFW's known label errors: one reader, one alias rule
  *   stats.c      95 % bootstrap intervals of the verify and search figures
@@ -13,7 +14,9 @@
  *   calibrate.c  the watch-list threshold for K false alerts in N faces, for
  *                every group of a labels file at once
  *   groups.c     error rates per group and their differential, the score
- *                distributions and the front end's figures per group */
+ *                distributions and the front end's figures per group; the
+ *                scoring variants (multi-image enrolment, cohort
+ *                normalisation, a threshold set by a pooled FMR) */
 #ifndef VG_EVAL_EVAL_H
 #define VG_EVAL_EVAL_H
 
@@ -52,6 +55,46 @@ size_t vg_eval_images_without_face(const vg_eval_images *im);
  * error (prefixed with its path). */
 vg_status vg_eval_embed_all(const vg_face_pack *pack, vg_eval_images *im, int threads, long long max_pixels,
                             vg_err *err);
+
+/* ---- cache.c ------------------------------------------------------------- */
+
+/* The embeddings of an evaluation run in a file (see cache.c's head): per
+ * image, keyed by its path relative to the data set's folder, the face
+ * flag, the front-end figures (quality score, eye distance, sharpness, yaw,
+ * pitch, brightness, drift; context pass) and the embedding. */
+typedef struct vg_eval_cache_entry {
+    char *key;
+    unsigned char ok, context_pass;
+    float stage[7];
+    float *emb;   /* into the cache's storage */
+} vg_eval_cache_entry;
+typedef struct vg_eval_cache {
+    char *model, *detector;
+    int flip, dim;
+    vg_eval_cache_entry *e;  /* n, sorted by key */
+    size_t n;
+    float *emb;
+} vg_eval_cache;
+
+/* Reads the cache at path. A missing file: *found 0 and an empty cache. A
+ * damaged or truncated file (its SHA-256 trailer), or one made by another
+ * model id, detector, flip setting or dimension, is an error (the file is
+ * left as it is). */
+vg_status vg_eval_cache_read(const char *path, const char *model_id, const char *detector, int flip, int dim,
+                             vg_eval_cache *c, int *found, vg_err *err);
+/* The cache's bytes (all of a file's, named path in messages) into c
+ * (vg_eval_cache_free it on success or error); no model check. */
+vg_status vg_eval_cache_parse(const char *path, const unsigned char *buf, size_t len, vg_eval_cache *c, vg_err *err);
+const vg_eval_cache_entry *vg_eval_cache_find(const vg_eval_cache *c, const char *key);
+/* Fills im's embeddings, flags and (when im->face) faces of the images
+ * (paths under root) that the cache holds; have[i] says which. Returns how
+ * many. */
+size_t vg_eval_cache_apply(const vg_eval_cache *c, const char *root, vg_eval_images *im, unsigned char *have);
+/* Writes every image of im, and old's entries im does not have (old may be
+ * NULL), to path (through path.tmp and a rename). */
+vg_status vg_eval_cache_write(const char *path, const vg_eval_cache *old, const char *root, const vg_eval_images *im,
+                              const char *model_id, const char *detector, int flip, vg_err *err);
+void vg_eval_cache_free(vg_eval_cache *c);
 
 /* ---- people.c ------------------------------------------------------------ */
 
@@ -305,7 +348,49 @@ typedef struct vg_eval_groups_result {
     int no_ref;       /* labelled people without a reference image */
     int *group_of;    /* person -> group, -1: unlabelled (owned) */
     vg_eval_ratio fmr_ratio, fnmr_ratio;
+    double threshold;           /* the one used (opts' own, or set by match_fmr) */
+    long long mated, misses, nonmated, false_matches; /* pooled over the groups */
+    int cohort;                 /* faces in the normalisation cohort */
+    size_t cohort_images;       /* images embedded for it (unlabelled people's first) */
 } vg_eval_groups_result;
+
+/* How `eval groups` scores (the default: all zero but threshold, enrol 1 and
+ * probes_after 1, is the protocol as it was).
+ *
+ * Enrolment: a person's template is their first `enrol` images with a face;
+ * with fusion MAX a comparison's score is the highest over the template's
+ * images, with MEAN it is against their mean (L2-normalised). Mated probes:
+ * a person's images with a face after the first `probes_after` (>= enrol;
+ * the same probes can so be scored with 1, 2 or 3 templates). Non-mated:
+ * for two people a < b of a group (in data-set order), b's first image with
+ * a face against a's template.
+ *
+ * Cohort normalisation: the cohort is the first image with a face of each
+ * person of the data set without a label (disjoint from every person
+ * compared); c(v) is the mean of v's `cohort_top` highest scores over it.
+ * NORM_PROBE: score - c(probe); NORM_BOTH: score - (c(probe) + c(template
+ * image or mean)) / 2, before fusion.
+ *
+ * match_fmr > 0: the threshold is set on the pooled within-group non-mated
+ * scores, the (floor(match_fmr n) + 1)-th highest of n (so at most that
+ * rate is above it), instead of `threshold`. */
+enum { VG_EVAL_FUSE_MAX = 0, VG_EVAL_FUSE_MEAN };
+enum { VG_EVAL_NORM_NONE = 0, VG_EVAL_NORM_PROBE, VG_EVAL_NORM_BOTH };
+#define VG_EVAL_ENROL_MAX 5
+typedef struct vg_eval_groups_opts {
+    float threshold;
+    double match_fmr;
+    int enrol, probes_after, fusion, norm, cohort_top;
+    uint64_t seed;
+    int reps;
+} vg_eval_groups_opts;
+
+/* The mean of the `top` highest dot products of v with the n rows of
+ * cohort (n x dim; all of them when fewer). */
+double vg_eval_cohort_mean(const float *v, const float *cohort, size_t n, int dim, int top);
+/* A comparison's score from its raw score, the probe's and the template's
+ * cohort means, by the normalisation `norm`. */
+double vg_eval_norm_score(int norm, double raw, double c_probe, double c_template);
 
 /* Reads the labels file (person,group lines; an optional header line
  * "person,group") into group_of[person] (-1: unlabelled; set to -1 by the
@@ -314,13 +399,15 @@ typedef struct vg_eval_groups_result {
 vg_status vg_eval_groups_read(const char *path, const vg_eval_people *pp, int *group_of, vg_eval_group *g,
                               int *n_groups, int *missing, vg_err *err);
 /* Reads the labels file (person,group lines) into out and keeps in im only
- * the labelled people's images (the rest are not embedded). */
-vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_eval_images *im,
+ * the labelled people's images (the rest are not embedded) and, with
+ * `cohort`, the first image of each unlabelled person (the normalisation
+ * cohort). */
+vg_status vg_eval_groups_load(const char *labels_path, vg_eval_people *pp, vg_eval_images *im, int cohort,
                               vg_eval_groups_result *out, vg_err *err);
-/* The rates per group at the threshold, their intervals (reps replicates
- * from seed) and the differentials. */
-vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, float threshold, uint64_t seed,
-                             int reps, vg_eval_groups_result *out, vg_err *err);
+/* The rates per group at the threshold, their intervals (o->reps
+ * replicates from o->seed) and the differentials, scored as o says. */
+vg_status vg_eval_groups_run(const vg_eval_people *pp, const vg_eval_images *im, const vg_eval_groups_opts *o,
+                             vg_eval_groups_result *out, vg_err *err);
 /* The front end's figures per group from im->face (the faces embedded):
  * images, images without a face, faces found by the context pass, and the
  * mean and median of each stage figure over the faces found. */

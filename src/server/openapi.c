@@ -129,6 +129,8 @@ static const op_doc docs[] = {
      OBJ_OF("sessions_ended", "{\"type\":\"integer\"}"), NULL},
     {"GET", "/api/v1/cameras/{id}/live.mjpeg", "getLiveView", 200, NULL, NULL, NULL,
      "{\"multipart/x-mixed-replace\":{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}}"},
+    {"GET", "/api/v1/cameras/marks", "streamLiveMarks", 200, NULL, NULL, NULL,
+     "{\"text/event-stream\":{\"schema\":{\"type\":\"string\"}}}"},
     {"GET", "/api/v1/audit", "listAudit", 200,
      "since:string:entries from this time (YYYY-MM-DD or Unix seconds);limit:integer:entries at most", NULL,
      LIST_OF("entries", ANY_OBJ), NULL},

@@ -88,6 +88,12 @@ const vg_route vg_routes[] = {
      "a camera's live view: multipart/x-mixed-replace JPEG frames, about 5 a second, every face "
      "that is not a current match blurred; 404 unknown camera, 503 without a running engine",
      0, NULL},
+    {"GET", "/api/v1/cameras/marks", VG_ROLE_OPERATOR, vg_api_live_marks,
+     "the live views' labels as Server-Sent Events, one \"marks\" event per view frame of any camera: "
+     "camera, seq, and for each matched face shown on it (never any other face) its box as fractions of "
+     "the frame, track, subject_id, name, alert_id and the alert's state; seq 0 with no mark once a camera "
+     "gave no frame for a second",
+     0, NULL},
     {"GET", "/api/v1/audit", VG_ROLE_AUDITOR, vg_api_audit, "the audit chain: since, limit", 0, NULL},
     {"GET", "/api/v1/audit/verify", VG_ROLE_AUDITOR, vg_api_audit_verify,
      "the whole audit chain checked: intact, entries; else bad_seq (the first entry edited, removed or "
@@ -106,6 +112,7 @@ static const struct {
 } streams[] = {
     {"/api/v1/alerts/stream", "text/event-stream"},
     {"/api/v1/cameras/{id}/live.mjpeg", "multipart/x-mixed-replace; boundary=vigilframe"},
+    {"/api/v1/cameras/marks", "text/event-stream"},
 };
 
 const char *vg_route_stream_type(const vg_route *rt)

@@ -264,6 +264,7 @@ enum MHD_Result vg_api_paperwork(vg_request *r);
 vg_status vg_server_gallery_reload(vg_server *srv, int64_t watchlist_id, const char *actor, vg_err *err);
 /* live_mjpeg.c: a camera's live view as MJPEG */
 enum MHD_Result vg_api_live(vg_request *r);
+enum MHD_Result vg_api_live_marks(vg_request *r);
 enum MHD_Result vg_api_cameras(vg_request *r);
 enum MHD_Result vg_api_metrics(vg_request *r);
 /* alert_json.c: the alert as the API shows it (list, one, stream, webhooks). */

@@ -7,7 +7,9 @@
 // (J to the alert, E for the note, Esc, C to confirm), sees the new state,
 // an auditor's open console shows the decision without reloading, and the
 // audit view has the alert.adjudicate entry under the operator's name.
-// Screenshots of the alert view are saved as artefacts (paths printed).
+// The live camera tile names her on her box (the marks stream), and the
+// label goes when she does. Screenshots of the alert view and the labelled
+// tile are saved as artefacts (paths printed).
 // The console talks to the HTTP server inside `vigil run` (a free port),
 // the clip looping, the queue fed by the SSE stream.
 import fs from 'node:fs';
@@ -164,6 +166,83 @@ try {
     t.ok(big > small && big >= grid - 2, 'Enlarge makes the tile as wide as the view', `${small} -> ${big} of ${grid}`);
     await tile.first().getByRole('button', { name: 'Smaller' }).click();
     await page.screenshot({ path: path.join(art, 'cameras.png') });
+    // the match's box carries her name and her alert's state (the marks
+    // stream beside the picture), as text, within the picture, on the
+    // enlarged tile too; and it goes when she does
+    const label = tile.first().locator('.marks .mark');
+    const tl = Date.now();
+    await label.first().waitFor({ timeout: 90000 });
+    console.log(`a label on the live tile ${((Date.now() - tl) / 1000).toFixed(1)} s after the view opened`);
+    t.eq(await label.first().locator('.mark-name').textContent(), NAME, "the label gives the subject's name, as text");
+    const lstate = await label.first().locator('.mark-state').textContent();
+    t.ok(['pending', 'confirmed'].includes(lstate), "the label gives the alert's state", lstate);
+    t.ok(Number(await label.first().getAttribute('data-alert')) > 0, 'the label is tied to a stored alert');
+    t.eq(await page.evaluate(() => window.__xss), undefined, 'no script from the name ran on the live tile');
+    // a label on the picture, its box inside it (a frame's marks can go
+    // between two looks: the check is made in one go, until it holds)
+    const inside = () => page.waitForFunction(() => {
+      const ib = document.querySelector('#cameras-grid .live img').getBoundingClientRect();
+      const ms = [...document.querySelectorAll('#cameras-grid .marks .mark')].map((m) => m.getBoundingClientRect());
+      return ms.length > 0 && ms.every((mb) => mb.left >= ib.left - 1 && mb.top >= ib.top - 1 &&
+        mb.right <= ib.right + 1 && mb.bottom <= ib.bottom + 1 && mb.width > 4 && mb.height > 4);
+    }, null, { timeout: 60000 }).then(() => true, () => false);
+    t.ok(await inside(), "the label's box lies on the picture");
+    await tile.first().getByRole('button', { name: 'Enlarge' }).click();
+    await label.first().waitFor({ timeout: 60000 });
+    t.ok(await inside(), "on the enlarged tile too, the label's box follows the picture");
+    // in step with the picture: the label's box lies on the red box the
+    // server drew on the frame on screen (she walks across, so a label a
+    // frame early or late is off by tens of pixels). Sampled while labels
+    // show: the share of the label box's outline that is red, per look.
+    const onBox = await page.evaluate(async () => {
+      const img = document.querySelector('#cameras-grid .live img');
+      const cv = document.createElement('canvas');
+      const out = [];
+      const until = Date.now() + 20000;
+      while (Date.now() < until && out.length < 8) {
+        await new Promise((r) => setTimeout(r, 150));
+        const m = document.querySelector('#cameras-grid .marks .mark');
+        if (!m || !img.naturalWidth) continue;
+        const W = img.naturalWidth, H = img.naturalHeight;
+        cv.width = W; cv.height = H;
+        const g = cv.getContext('2d', { willReadFrequently: true });
+        g.drawImage(img, 0, 0);
+        const px = g.getImageData(0, 0, W, H).data;
+        const ib = img.getBoundingClientRect(), mb = m.getBoundingClientRect();
+        const x1 = (mb.left - ib.left) / ib.width * W, x2 = (mb.right - ib.left) / ib.width * W;
+        const y1 = (mb.top - ib.top) / ib.height * H, y2 = (mb.bottom - ib.top) / ib.height * H;
+        const red = (x, y) => {
+          for (let d = -3; d <= 3; d++) for (let e = -3; e <= 3; e++) {
+            const xx = Math.round(x + d), yy = Math.round(y + e);
+            if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+            const i = (yy * W + xx) * 4;
+            if (px[i] > 170 && px[i + 1] < 90 && px[i + 2] < 90) return true;
+          }
+          return false;
+        };
+        let hit = 0, all = 0;
+        for (let k = 0; k <= 20; k++) {
+          const fx = x1 + (x2 - x1) * k / 20, fy = y1 + (y2 - y1) * k / 20;
+          for (const [x, y] of [[fx, y1], [fx, y2], [x1, fy], [x2, fy]]) { all++; hit += red(x, y); }
+        }
+        out.push(hit / all);
+      }
+      return out;
+    });
+    const good = onBox.filter((f) => f >= 0.6).length;
+    console.log(`label on the drawn box: ${onBox.map((f) => f.toFixed(2)).join(' ')}`);
+    t.ok(onBox.length >= 5 && good >= 0.7 * onBox.length,
+      "the label sits on the box drawn on the frame on screen (in step with the picture)", onBox.join(' '));
+    const shot = path.join(art, 'cameras-label.png');
+    await label.first().waitFor({ timeout: 60000 });
+    await tile.first().screenshot({ path: shot });
+    console.log(`screenshot: ${shot}`);
+    // she walks out of the picture (the clip loops): the label goes with her
+    await page.waitForFunction(() => document.querySelectorAll('#cameras-grid .marks .mark').length === 0,
+      null, { timeout: 60000 });
+    t.ok(true, 'no label is left behind once she has gone');
+    console.log(`the label checks took ${((Date.now() - tl) / 1000).toFixed(1)} s`);
+    await tile.first().getByRole('button', { name: 'Smaller' }).click();
   }
   // the statistics, with the decision counted
   {
