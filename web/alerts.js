@@ -4,7 +4,9 @@
 // decisions live from the SSE stream (EventSource resumes with
 // Last-Event-ID; after an outage the alerts since the last one seen are
 // fetched as well, so none is missed). A card shows the probe face beside
-// the watch-list photo (click to enlarge), the score beside the
+// the watch-list photo and, where the deployment keeps one, the scene
+// snapshot (the frame as the live view shows it: bystanders pixelated, the
+// match boxed); click to enlarge. The score beside the
 // deployment's threshold in words, location, deployment and time. An
 // operator decides an incident by button or key; the decision is sent
 // after 5 s unless undone (U), then covers each pending alert of the
@@ -59,7 +61,9 @@ function subjectName(a) {
   return a.subject_id ? `subject #${a.subject_id}` : 'subject removed';
 }
 
-function zoom(inc) {
+// The enlarged faces (and the scene, when the alert has one); opened from
+// the scene, the scene comes first.
+function zoom(inc, sceneFirst) {
   const a = inc.best;
   const d = $('zoom');
   const body = clear($('zoom-body'));
@@ -68,9 +72,29 @@ function zoom(inc) {
     h('figure', {}, h('img', { src: url(`/alerts/${a.id}/crop`), alt: `Face seen by camera ${a.camera}, enlarged` }),
       h('figcaption', { text: `Seen by ${a.camera}, ${fmtTime(when(a))}` })),
     a.subject_id ? h('figure', {}, h('img', { src: url(`/subjects/${a.subject_id}/face`), alt: `Watch-list face of ${subjectName(a)}, enlarged` }),
-      h('figcaption', { text: 'Watch-list face' })) : null);
+      h('figcaption', { text: 'Watch-list face' })) : null,
+    a.scene ? h('figure.scene-big', {}, h('img', { src: url(`/alerts/${a.id}/scene`), alt: `${sceneAlt(a)}, enlarged` }),
+      h('figcaption', { text: 'The scene (bystanders pixelated)' })) : null);
+  const big = body.querySelector('figure.scene-big');
+  if (big && sceneFirst) body.prepend(big);
   d.dataset.incident = inc.id;
   d.showModal();
+}
+
+function sceneAlt(a) {
+  return `Scene from camera ${a.camera} at the alert: the matched face boxed in red, everyone else pixelated`;
+}
+
+// The scene snapshot, only when the alert has one (its deployment's policy).
+function scene(inc) {
+  const a = inc.best;
+  if (!a.scene) return null;
+  const fig = h('figure.face.scene');
+  const img = h('img', { src: url(`/alerts/${a.id}/scene`), alt: sceneAlt(a), width: 520, height: 293, decoding: 'async' });
+  img.addEventListener('error', () => img.replaceWith(h('div.noimg', { text: 'scene unavailable' })), { once: true });
+  fig.append(h('button.zoom', { type: 'button', title: 'Enlarge the faces and the scene', 'aria-label': `Enlarge: ${sceneAlt(a)}`, onclick: () => zoom(inc, true) }, img),
+    h('figcaption', { text: 'The scene' }));
+  return fig;
 }
 
 function face(src, alt, missingText, onOpen) {
@@ -99,7 +123,8 @@ function faces(inc) {
   const enrolled = face(a.subject_id ? url(`/subjects/${a.subject_id}/face`) : null,
     `Watch-list face of ${subjectName(a)}`, 'no enrolled photo available', open);
   enrolled.append(h('figcaption', { text: 'Watch-list face' }));
-  return h('div.faces', {}, probe, enrolled);
+  const sc = scene(inc);
+  return h(sc ? 'div.faces.with-scene' : 'div.faces', {}, probe, enrolled, sc);
 }
 
 function stateBadge(inc) {

@@ -114,6 +114,10 @@ typedef struct vg_engine_config {
     int match_enabled;
     int64_t window_start, window_end;
     int64_t deployment_id;     /* alerts are stored under it (when a store is given) */
+    /* 1: each alert carries a scene snapshot, the frame as the live view
+     * renders it with only the matched face sharp and boxed (the
+     * deployment's scene_snapshot, issue 15); 0: no scene is made at all */
+    int scene_snapshot;
     vg_log_fn log;             /* key=value event lines (NULL: none) */
     void *log_ctx;
     /* read from the config file's [retention] section for `vigil run`, which
@@ -136,6 +140,10 @@ typedef struct vg_engine_alert {
     float box[4];              /* the face in the frame, pixels */
     const uint8_t *crop;       /* the matched face, JPEG (valid during the callback only) */
     size_t crop_len;
+    /* the scene snapshot, JPEG (valid during the callback only); NULL when
+     * the deployment keeps none or it could not be made */
+    const uint8_t *scene;
+    size_t scene_len;
     double latency_ms;         /* from the frame's decoding to the alert being raised */
     double pts;                /* the frame's stream time, seconds */
 } vg_engine_alert;

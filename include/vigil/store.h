@@ -277,6 +277,10 @@ typedef struct vg_deployment {
      * deployment was made before they were recorded. */
     char model_id[VG_STORE_NAME_MAX + 1];
     char detector[VG_STORE_NAME_MAX + 1];
+    /* 1: each alert keeps the frame as the live view shows it (bystanders
+     * pixelated, the matched face boxed), sealed with the alert (schema
+     * 16); 0, the default: no scene is kept. 0 or 1. */
+    int scene_snapshot;
 } vg_deployment;
 
 /* Required: name (unique), an existing watch list (watchlist_id, or when it
@@ -344,6 +348,15 @@ typedef struct vg_alert {
  * deployment's watch list is VG_ERR_INVALID. */
 VG_API vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a, const uint8_t *jpeg,
                              size_t jpeg_len, int64_t *id, vg_err *err);
+/* The same with the alert's scene snapshot (issue 15): the frame as the
+ * live view shows it, a JPEG of at most VG_STORE_JPEG_MAX bytes, sealed
+ * bound to the alert's row ("alerts:<id>:scene") in the same transaction.
+ * scene NULL (scene_len 0) is vg_store_alert_add. A scene for a deployment
+ * whose scene_snapshot is 0 is VG_ERR_INVALID and nothing is stored. The
+ * alert.raise entry says whether a scene was kept (never the image). */
+VG_API vg_status vg_store_alert_add_with_scene(vg_store *s, const char *actor, const vg_alert *a,
+                                               const uint8_t *jpeg, size_t jpeg_len, const uint8_t *scene,
+                                               size_t scene_len, int64_t *id, vg_err *err);
 /* Alerts of a deployment (0: all), oldest first; free with free(). */
 VG_API vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out, int *n, vg_err *err);
 /* One alert (no crop; VG_ERR_NOT_FOUND when there is none). Not audited:
@@ -353,6 +366,13 @@ VG_API vg_status vg_store_alert_get(vg_store *s, int64_t id, vg_alert *out, vg_e
  * An unknown alert, or one whose crop retention deleted, is VG_ERR_NOT_FOUND. */
 VG_API vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg, size_t *len,
                               vg_err *err);
+/* The scene snapshot of an alert (decrypted JPEG, malloc'd). Audited
+ * (alert.read with "image": "scene"). An unknown alert, one kept without a
+ * scene (its deployment's policy off, or it came through the spool), or
+ * one whose scene retention deleted, is VG_ERR_NOT_FOUND; a scene that
+ * does not open (altered, or moved from another row) is VG_ERR_INVALID. */
+VG_API vg_status vg_store_alert_scene(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg,
+                                      size_t *len, vg_err *err);
 
 /* An alert with what an officer needs beside it (alert_query.c): the
  * subject's name, reason and category ("" once the subject was removed or
@@ -369,6 +389,7 @@ typedef struct vg_alert_detail {
     char note[VG_STORE_TEXT_MAX + 1];
     int low_quality;  /* the subject was enrolled with a template a supervisor accepted below
                          the quality limits: the match may rest on it */
+    int has_scene;    /* a scene snapshot is kept with it (vg_store_alert_scene) */
 } vg_alert_detail;
 
 #define VG_STORE_ALERT_QUERY_MAX 1000
@@ -412,6 +433,7 @@ typedef struct vg_retention_policy {
 
 typedef struct vg_retention_result {
     int alerts_deleted, crops_deleted;        /* alert rows; of them, with a crop */
+    int scenes_deleted;                       /* of them, with a scene snapshot */
     int subjects_expired;                     /* subjects deleted as expired */
     int templates_deleted, photos_deleted;    /* of every subject deleted by this run */
     int watchlists_purged;                    /* lists emptied because their deployments ended */

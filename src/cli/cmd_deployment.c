@@ -34,6 +34,9 @@ static const vg_cli_cmd_def create_def = {
      {"--authorised-by", "PERSON", "who authorised it", VG_OPT_REQUIRED | VG_OPT_CHECKED},
      {"--signage-confirmed", NULL, "the public is told by signs that facial recognition is in use", 0},
      {"--threshold", "T", "the decision threshold, between 0 and 1 (default: the calibrated one)", 0},
+     {"--scene-snapshot", NULL,
+      "keep with each alert the frame as the live view shows it (bystanders pixelated, the match boxed); "
+      "default off: it shows bystanders", 0},
      {0}}};
 static const vg_cli_cmd_def list_def = {"deployment list", "", 0, 0, "every deployment, with its window", NULL,
                                         {{0}}};
@@ -76,6 +79,7 @@ static int dep_create(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
         }
     }
     d->signage_confirmed = vg_cli_has(p, "--signage-confirmed");
+    d->scene_snapshot = vg_cli_has(p, "--scene-snapshot");
     long long t0 = 0, t1 = 0;
     /* the safeguards first, each named: no deployment without an authority or a place */
     if (!code && name && (!by || !*by))
@@ -146,6 +150,8 @@ static int dep_create(const vg_cli *cli, vg_store *store, const vg_cli_parsed *p
                    d->n_cameras, d->n_cameras == 1 ? "" : "s");
             if (!d->signage_confirmed)
                 printf("note: signage not confirmed (--signage-confirmed)\n");
+            if (d->scene_snapshot)
+                printf("note: each alert keeps a scene snapshot (bystanders pixelated as in the live view)\n");
         }
     }
     free(d);
@@ -159,12 +165,12 @@ static json_t *dep_json(const vg_deployment *d)
         char red[VG_STORE_TEXT_MAX + 1];
         json_array_append_new(cams, json_string(vg_url_redact(d->cameras[i], red, sizeof red)));
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:b,s:f,s:I,s:I,s:s,s:s}", "id", (json_int_t)d->id, "name", d->name,
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:b,s:f,s:I,s:I,s:s,s:s,s:b}", "id", (json_int_t)d->id, "name", d->name,
                      "watchlist", d->watchlist, "location", d->location, "cameras", cams, "starts_at",
                      (json_int_t)d->starts_at, "ends_at", (json_int_t)d->ends_at, "authorised_by", d->authorised_by,
                      "signage_confirmed", d->signage_confirmed, "threshold", (double)d->threshold, "created_at",
                      (json_int_t)d->created_at, "ended_at", (json_int_t)d->ended_at, "model", d->model_id,
-                     "detector", d->detector);
+                     "detector", d->detector, "scene_snapshot", d->scene_snapshot);
 }
 
 static void dep_print(const vg_deployment *d)
@@ -180,6 +186,7 @@ static void dep_print(const vg_deployment *d)
         printf("  (threshold %.4f)\n", d->threshold);
     printf("  embedder:      %s\n  detector:      %s\n", d->model_id[0] ? d->model_id : "not recorded",
            d->detector[0] ? d->detector : "not recorded");
+    printf("  scene:         %s\n", d->scene_snapshot ? "kept with each alert (bystanders pixelated)" : "not kept");
     for (int i = 0; i < d->n_cameras; i++) {
         char red[VG_STORE_TEXT_MAX + 1];
         printf("  camera %d:      %s\n", i + 1, vg_url_redact(d->cameras[i], red, sizeof red));
@@ -212,9 +219,10 @@ int vg_cmd_deployment(const vg_cli *cli, int argc, char **argv)
             if (cli->json)
                 code |= vg_cli_print_json(dep_json(&d[i]));
             else
-                printf("%-20s %-16s %s .. %s  %s%s\n", d[i].name, d[i].watchlist,
+                printf("%-20s %-16s %s .. %s  %s%s%s\n", d[i].name, d[i].watchlist,
                        vg_cli_format_time(d[i].starts_at, a, sizeof a), vg_cli_format_time(d[i].ends_at, b, sizeof b),
-                       d[i].location, d[i].ended_at ? "  (ended)" : "");
+                       d[i].location, d[i].scene_snapshot ? "  (scene snapshots)" : "",
+                       d[i].ended_at ? "  (ended)" : "");
         }
         free(d);
     } else if (k == 2) {

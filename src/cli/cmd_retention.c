@@ -45,17 +45,17 @@ static int ret_run(const vg_cli *cli, vg_store *store, const vg_cli_parsed *a)
     if (st)
         return vg_cli_fail(st, &err);
     if (cli->json) {
-        vg_cli_print_json(json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "alerts_deleted", r.alerts_deleted,
-                                    "crops_deleted", r.crops_deleted, "subjects_expired", r.subjects_expired,
+        vg_cli_print_json(json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "alerts_deleted", r.alerts_deleted,
+                                    "crops_deleted", r.crops_deleted, "scenes_deleted", r.scenes_deleted, "subjects_expired", r.subjects_expired,
                                     "watchlists_purged", r.watchlists_purged, "subjects_purged",
                                     r.subjects_purged, "templates_deleted", r.templates_deleted,
                                     "photos_deleted", r.photos_deleted, "space_reclaimed", r.space_reclaimed));
     } else {
-        printf("retention: %d alerts deleted (%d face crops)\n"
+        printf("retention: %d alerts deleted (%d face crops, %d scenes)\n"
                "           %d expired subjects deleted\n"
                "           %d watch lists of ended deployments purged (%d subjects)\n"
                "           %d templates and %d photos deleted\n",
-               r.alerts_deleted, r.crops_deleted, r.subjects_expired, r.watchlists_purged, r.subjects_purged,
+               r.alerts_deleted, r.crops_deleted, r.scenes_deleted, r.subjects_expired, r.watchlists_purged, r.subjects_purged,
                r.templates_deleted, r.photos_deleted);
     }
     if (!r.space_reclaimed)

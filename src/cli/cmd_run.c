@@ -289,6 +289,7 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     cfg.window_start = d->starts_at;
     cfg.window_end = d->ends_at;
     cfg.deployment_id = d->id;
+    cfg.scene_snapshot = d->scene_snapshot; /* issue 15: default off */
     /* the spool: for a store on another machine (a file store is here, or not at all) */
     int shared = vg_cli_store_shared(cli);
     if (spool && *spool)

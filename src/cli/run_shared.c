@@ -27,13 +27,14 @@ void vg_cli_print_alert(void *ctx, const vg_engine_alert *a)
 {
     const vg_cli *cli = ctx;
     if (cli->json) {
-        vg_cli_print_json(json_pack("{s:s,s:s?,s:s,s:I,s:s,s:f,s:I,s:f,s:f,s:f,s:[f,f,f,f],s:I}", "type", "alert",
+        vg_cli_print_json(json_pack("{s:s,s:s?,s:s,s:I,s:s,s:f,s:I,s:f,s:f,s:f,s:[f,f,f,f],s:I,s:b}", "type", "alert",
                                     "uid", a->alert.uid, "camera", a->alert.camera, "subject",
                                     (json_int_t)a->alert.subject_id, "name", a->subject_name, "score",
                                     (double)a->alert.score, "track", (json_int_t)a->track_id, "frame_time",
                                     a->alert.frame_time, "raised_at", a->alert.raised_at, "latency_ms",
                                     a->latency_ms, "box", (double)a->box[0], (double)a->box[1],
-                                    (double)a->box[2], (double)a->box[3], "id", (json_int_t)a->alert.id));
+                                    (double)a->box[2], (double)a->box[3], "id", (json_int_t)a->alert.id, "scene",
+                                    a->scene != NULL));
     } else {
         printf("ALERT camera=%s subject=%lld name=\"%s\" score=%.4f track=%lld latency_ms=%.0f\n", a->alert.camera,
                (long long)a->alert.subject_id, a->subject_name, a->alert.score, (long long)a->track_id,

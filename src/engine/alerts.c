@@ -66,9 +66,23 @@ static void spool_flush(struct vg_engine *e, int force)
     }
 }
 
-/* Keeps an alert the store cannot take now. */
+/* Keeps an alert the store cannot take now: its crop only. The spool's
+ * records (VGS2) carry no scene snapshot: it would make each record about
+ * four times larger (docs/storage.md, measured), and a scene of
+ * bystanders, however pixelated, is kept nowhere it does not have to be.
+ * The alert is stored later without it, and the dropping is logged. */
 static void spool_put(struct vg_engine *e, queued_alert *qa)
 {
+    if (qa->scene) {
+        vg_log_line lg;
+        vg_log_start(&lg, "scene_dropped");
+        vg_log_str(&lg, "uid", qa->a.alert.uid);
+        vg_log_str(&lg, "reason", "the alert goes to the spool, which keeps its face crop only");
+        vg_engine_log(e, &lg);
+        free(qa->scene);
+        qa->scene = NULL;
+        qa->a.scene_len = 0;
+    }
     int dropped = 0;
     vg_err err = {{0}};
     vg_status st = vg_store_spool_add(e->spool, e->actor, &qa->a.alert, qa->crop, qa->a.crop_len, &dropped, &err);
@@ -136,7 +150,9 @@ static void deliver(struct vg_engine *e, queued_alert *qa)
             vg_err err = {{0}};
             int64_t id = 0;
             vg_status st = spooling ? VG_ERR_IO
-                                    : vg_store_alert_add(e->store, e->actor, &a->alert, qa->crop, a->crop_len, &id, &err);
+                                    : vg_store_alert_add_with_scene(e->store, e->actor, &a->alert, qa->crop,
+                                                                    a->crop_len, qa->scene, a->scene_len, &id,
+                                                                    &err);
             if ((st == VG_ERR_IO || st == VG_ERR_FULL) && e->spool) {
                 if (!spooling) {
                     vg_log_line lg;
@@ -160,6 +176,9 @@ static void deliver(struct vg_engine *e, queued_alert *qa)
         }
     }
     a->crop = qa->crop;
+    a->scene = qa->scene;
+    if (!a->scene)
+        a->scene_len = 0;
     pthread_mutex_lock(&e->qlock);
     int n = e->n_subs;
     vg_alert_fn fns[VG_ENGINE_SUBSCRIBERS_MAX];
@@ -217,6 +236,7 @@ static void *alert_thread(void *arg)
         pthread_mutex_unlock(&e->qlock);
         deliver(e, &qa);
         free(qa.crop);
+        free(qa.scene);
     }
 }
 
@@ -292,6 +312,7 @@ void vg_alerts_push(struct vg_engine *e, queued_alert *qa)
             vg_engine_log(e, &lg);
         }
         free(qa->crop);
+        free(qa->scene);
         return;
     }
     e->q[(e->qhead + e->qlen) % e->qcap] = *qa;

@@ -96,12 +96,26 @@ static uint8_t *face_crop(const vg_image *img, const vg_face *f, size_t *len)
     return jpeg;
 }
 
+/* The step's faces (for the scene snapshot). */
+typedef struct step_faces {
+    const vg_face *faces;
+    const vg_track_assign *assign;
+    int n;
+} step_faces;
+
 static void raise_alert(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
-                        const vg_candidate *cand, double now, char uid_out[40])
+                        const vg_candidate *cand, const step_faces *all, double now, char uid_out[40])
 {
     struct vg_engine *e = c->engine;
     queued_alert qa;
     memset(&qa, 0, sizeof qa);
+    /* where the deployment allows it, the frame as the live view shows it
+     * (DESIGN §5: nothing of the scene is made otherwise); its making is
+     * part of the alert's latency */
+    if (e->cfg.scene_snapshot) {
+        qa.scene = vg_view_scene(c, frame, all->faces, all->assign, all->n, as->track_id, &qa.a.scene_len);
+        now = vg_engine_now();
+    }
     vg_alert *a = &qa.a.alert;
     a->deployment_id = e->cfg.deployment_id;
     snprintf(a->camera, sizeof a->camera, "%s", c->cfg.name);
@@ -220,7 +234,8 @@ static int search(struct vg_engine *e, const float *probe, vg_candidate *cand, i
  * decision (cfg->decision) is on this embedding, on the quality-weighted
  * mean of the track's best, or on the better of the two; whichever decides,
  * a (track, subject) alerts once. */
-static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as)
+static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const vg_track_assign *as,
+                       const step_faces *all)
 {
     struct vg_engine *e = c->engine;
     const vg_engine_config *cfg = &e->cfg;
@@ -319,7 +334,7 @@ static void match_face(camera *c, const vg_frame *frame, const vg_face *f, const
         }
         return;
     }
-    raise_alert(c, frame, f, as, &cand, vg_engine_now(), ts->matched_uid);
+    raise_alert(c, frame, f, as, &cand, all, vg_engine_now(), ts->matched_uid);
     recent_set_uid(c, cand.subject_id, ts->matched_uid);
 }
 
@@ -425,9 +440,10 @@ void vg_camera_step(camera *c, vg_frame *frame)
         forget(c, ended[i]);
     double wall = vg_engine_wall();
     int matching = matching_allowed(e, wall);
+    step_faces all = {faces, assign, n};
     for (int i = 0; i < n; i++) {
         if (matching)
-            match_face(c, frame, &faces[i], &assign[i]);
+            match_face(c, frame, &faces[i], &assign[i], &all);
         track_state *ts = state_of(c, assign[i].track_id);
         if (ts) {
             ts->box[0] = faces[i].x1;

@@ -97,6 +97,7 @@ typedef struct camera {
 typedef struct queued_alert {
     vg_engine_alert a;
     uint8_t *crop;         /* owned */
+    uint8_t *scene;        /* owned; NULL unless the deployment keeps scene snapshots */
 } queued_alert;
 
 struct vg_engine {
@@ -174,6 +175,13 @@ void vg_camera_forget_tracks(camera *c);
  * matching: whether matching is allowed at this step. */
 void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
                   int matching);
+/* An alert's scene snapshot (issue 15): this step's frame rendered as the
+ * live view renders it, with only track_id's face sharp and boxed (every
+ * other face pixelated, the scene coarsened), as JPEG (malloc'd, *len);
+ * NULL, logged, when a face could not be hidden. Whether the deployment
+ * allows one is the caller's to check. */
+uint8_t *vg_view_scene(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign,
+                       int n, int64_t track_id, size_t *len);
 void vg_view_init(camera *c);
 /* No frame will come any more: wakes every waiting viewer. */
 void vg_view_end(camera *c);
@@ -183,7 +191,7 @@ void vg_view_fini(camera *c);
  * anything can fail); vg_alerts_free destroys them. */
 void vg_alerts_init(struct vg_engine *e);
 vg_status vg_alerts_start(struct vg_engine *e, vg_err *err);
-/* Queues an alert (takes ownership of crop); waits up to 1 s for room,
+/* Queues an alert (takes ownership of crop and scene); waits up to 1 s for room,
  * else drops it, counts and logs. */
 void vg_alerts_push(struct vg_engine *e, queued_alert *qa);
 /* Delivers everything queued, then stops the thread. */

@@ -10,7 +10,9 @@
  * faces' boxes, subjects and alerts beside it (its marks, read by
  * vg_engine_view_marks_next; nothing of any other face). Nothing here reaches
  * back into the step: the view is one of its outputs. If any face cannot be
- * hidden, the frame is not published at all. */
+ * hidden, the frame is not published at all. The same rendering makes an
+ * alert's scene snapshot (vg_view_scene, issue 15) where the deployment
+ * keeps one: only the alerting face sharp and boxed, everyone else hidden. */
 #include "engine/engine_internal.h"
 
 #include <errno.h>
@@ -130,7 +132,7 @@ static int hide(vg_image *img, const float box[4], float scale, int thickness)
     return 1;
 }
 
-static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame, const vg_image *img, int faces,
+static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame, int width, int height, int faces,
                     int matched, const vg_engine_view_mark *marks, int n_marks)
 {
     view_slot *v = &c->view;
@@ -142,8 +144,8 @@ static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame,
         v->len = len;
         v->seq++;
         v->pts = frame->pts;
-        v->width = img->width;
-        v->height = img->height;
+        v->width = width;
+        v->height = height;
         v->faces = faces;
         v->matched = matched;
         memcpy(v->marks, marks, (size_t)n_marks * sizeof *marks);
@@ -154,16 +156,27 @@ static void publish(camera *c, uint8_t *jpeg, size_t len, const vg_frame *frame,
     free(jpeg); /* the last viewer left meanwhile */
 }
 
-void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
-                  int matching)
+/* A face is shown sharp when its track is a current match and, with only
+ * >= 0 (a scene snapshot), the alerting track itself. */
+static int shown(const track_state *ts, int matching, int64_t gen, int64_t only)
 {
-    view_slot *v = &c->view;
-    if (atomic_load(&v->viewers) <= 0)
-        return;
-    double t0 = vg_engine_now();
-    if (v->last > 0 && t0 - v->last < 1.0 / VG_ENGINE_VIEW_FPS)
-        return;
-    v->last = t0;
+    return is_match(ts, matching, gen) && (only < 0 || ts->id == only);
+}
+
+/* The frame as the live view shows it: a copy reduced to at most
+ * VG_ENGINE_VIEW_WIDTH_MAX wide, every face not shown (shown()) pixelated
+ * — the step's faces, the tracks it missed on this frame, what the view's
+ * own detection finds — the rest of the scene coarsened, the shown faces
+ * sharp and boxed, as JPEG; with marks (VG_ENGINE_VIEW_MARKS_MAX), the shown
+ * faces' marks too (*n_marks). 1 and *jpeg (malloc'd); 0 when any face could
+ * not be hidden (nothing made). The live view (only -1) and the scene
+ * snapshot of an alert (only: its track) are this one rendering. */
+static int render(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
+                  int matching, int64_t only, uint8_t **jpeg_out, size_t *len_out, int *width, int *height,
+                  int *matched_out, vg_engine_view_mark *marks, int *n_marks)
+{
+    *jpeg_out = NULL;
+    *len_out = 0;
     const vg_image *src = frame->image;
     vg_image *img = NULL;
     float scale = 1;
@@ -191,30 +204,31 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     vg_image *sharp = NULL;
     int any_match = 0;
     for (int i = 0; i < n && !any_match; i++)
-        any_match = is_match(find_state(c, assign[i].track_id), matching, gen);
+        any_match = shown(find_state(c, assign[i].track_id), matching, gen, only);
     if (ok && any_match)
         ok = vg_image_clone(img, &sharp, NULL) == VG_OK;
     if (ok)
         ok = vg_image_coarsen(img, VIEW_SCENE_CELL, NULL) == VG_OK;
-    float shown[STEP_VIEW_FACES_MAX][4];
-    vg_engine_view_mark marks[STEP_VIEW_FACES_MAX];
+    float shown_box[STEP_VIEW_FACES_MAX][4];
     int n_shown = 0;
     for (int i = 0; ok && i < n; i++) {
         float box[4] = {faces[i].x1, faces[i].y1, faces[i].x2, faces[i].y2};
         const track_state *ts = find_state(c, assign[i].track_id);
-        if (is_match(ts, matching, gen) && n_shown < STEP_VIEW_FACES_MAX) {
+        if (shown(ts, matching, gen, only) && n_shown < STEP_VIEW_FACES_MAX) {
             for (int k = 0; k < 4; k++)
-                shown[n_shown][k] = box[k] * scale;
-            vg_engine_view_mark *m = &marks[n_shown];
-            m->box[0] = fminf(fmaxf(box[0] / (float)src->width, 0.f), 1.f);
-            m->box[1] = fminf(fmaxf(box[1] / (float)src->height, 0.f), 1.f);
-            m->box[2] = fminf(fmaxf(box[2] / (float)src->width, 0.f), 1.f);
-            m->box[3] = fminf(fmaxf(box[3] / (float)src->height, 0.f), 1.f);
-            m->track_id = ts->id;
-            m->subject_id = ts->matched_subject;
-            m->alert_id = vg_alerts_stored_id(c->engine, ts->matched_uid);
+                shown_box[n_shown][k] = box[k] * scale;
+            if (marks) {
+                vg_engine_view_mark *m = &marks[n_shown];
+                m->box[0] = fminf(fmaxf(box[0] / (float)src->width, 0.f), 1.f);
+                m->box[1] = fminf(fmaxf(box[1] / (float)src->height, 0.f), 1.f);
+                m->box[2] = fminf(fmaxf(box[2] / (float)src->width, 0.f), 1.f);
+                m->box[3] = fminf(fmaxf(box[3] / (float)src->height, 0.f), 1.f);
+                m->track_id = ts->id;
+                m->subject_id = ts->matched_subject;
+                m->alert_id = vg_alerts_stored_id(c->engine, ts->matched_uid);
+            }
             int r[4];
-            view_rect(shown[n_shown], 1, 0, r);
+            view_rect(shown_box[n_shown], 1, 0, r);
             ok = vg_image_copy_rect(img, sharp, r[0], r[1], r[2], r[3], NULL) == VG_OK;
             n_shown++;
         } else {
@@ -227,14 +241,14 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     for (int k = 0; ok && k < c->n_tracks; k++) {
         const track_state *ts = &c->tracks[k];
         if (ts->seen > 0 && ts->seen != c->frames_seen && c->frames_seen - ts->seen <= recent &&
-            !is_match(ts, matching, gen))
+            !shown(ts, matching, gen, only))
             ok = hide(img, ts->box, scale, thickness);
     }
     for (int i = 0; ok && i < n_extra; i++) {
         float box[4] = {extra[i].x1, extra[i].y1, extra[i].x2, extra[i].y2};
         int is_shown = 0;
         for (int k = 0; k < n_shown && !is_shown; k++)
-            is_shown = iou(box, shown[k]) >= VIEW_SAME_FACE_IOU;
+            is_shown = iou(box, shown_box[k]) >= VIEW_SAME_FACE_IOU;
         if (!is_shown)
             ok = hide(img, box, 1, thickness);
     }
@@ -242,29 +256,73 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     vg_image_free(sharp);
     for (int k = 0; ok && k < n_shown; k++) {
         int r[4];
-        view_rect(shown[k], 1, 0, r);
+        view_rect(shown_box[k], 1, 0, r);
         vg_image_draw_box(img, r[0], r[1], r[2], r[3], thickness + 1, MATCH_RGB, NULL);
         matched++;
     }
+    if (ok)
+        ok = vg_image_encode_jpeg(img, VIEW_JPEG_QUALITY, jpeg_out, len_out, NULL) == VG_OK;
+    if (img) {
+        *width = img->width;
+        *height = img->height;
+    }
+    *matched_out = matched;
+    if (n_marks)
+        *n_marks = n_shown;
+    vg_image_free(img);
+    return ok;
+}
+
+void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign, int n,
+                  int matching)
+{
+    view_slot *v = &c->view;
+    if (atomic_load(&v->viewers) <= 0)
+        return;
+    double t0 = vg_engine_now();
+    if (v->last > 0 && t0 - v->last < 1.0 / VG_ENGINE_VIEW_FPS)
+        return;
+    v->last = t0;
     uint8_t *jpeg = NULL;
     size_t len = 0;
-    if (ok)
-        ok = vg_image_encode_jpeg(img, VIEW_JPEG_QUALITY, &jpeg, &len, NULL) == VG_OK;
-    if (ok)
-        publish(c, jpeg, len, frame, img, n, matched, marks, n_shown);
-    else {
+    int width = 0, height = 0, matched = 0, n_marks = 0;
+    vg_engine_view_mark marks[STEP_VIEW_FACES_MAX];
+    int ok = render(c, frame, faces, assign, n, matching, -1, &jpeg, &len, &width, &height, &matched, marks,
+                    &n_marks);
+    if (ok) {
+        publish(c, jpeg, len, frame, width, height, n, matched, marks, n_marks);
+    } else {
         vg_log_line lg;
         vg_log_start(&lg, "view_dropped");
         vg_log_str(&lg, "camera", c->cfg.name);
         vg_log_str(&lg, "reason", "a face could not be hidden");
         vg_engine_log(c->engine, &lg);
     }
-    vg_image_free(img);
     double ms = (vg_engine_now() - t0) * 1000.0;
     pthread_mutex_lock(&c->lock);
     c->st.view_frames += ok;
     c->st.view_ms_total += ms;
     pthread_mutex_unlock(&c->lock);
+}
+
+uint8_t *vg_view_scene(camera *c, const vg_frame *frame, const vg_face *faces, const vg_track_assign *assign,
+                       int n, int64_t track_id, size_t *len)
+{
+    uint8_t *jpeg = NULL;
+    int width = 0, height = 0, matched = 0;
+    *len = 0;
+    if (!render(c, frame, faces, assign, n, 1, track_id, &jpeg, len, &width, &height, &matched, NULL, NULL)) {
+        free(jpeg);
+        *len = 0;
+        vg_log_line lg;
+        vg_log_start(&lg, "scene_dropped");
+        vg_log_str(&lg, "camera", c->cfg.name);
+        vg_log_fmt(&lg, "track", "%lld", (long long)track_id);
+        vg_log_str(&lg, "reason", "a face could not be hidden: the alert is kept without its scene");
+        vg_engine_log(c->engine, &lg);
+        return NULL;
+    }
+    return jpeg;
 }
 
 vg_status vg_engine_view_open(vg_engine *e, int cam, vg_err *err)

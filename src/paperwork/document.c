@@ -121,6 +121,12 @@ static void settings_rows(json_t *sec, const json_t *in)
         I(in, "deployment.threshold_is_default") ? " (vigil's default)" : "");
     row(sec, "Embedder model", SRC_DEP, "%s", S(in, "deployment.model")[0] ? S(in, "deployment.model") : "not recorded");
     row(sec, "Face detector", SRC_DEP, "%s", S(in, "deployment.detector")[0] ? S(in, "deployment.detector") : "not recorded");
+    /* only in inputs recorded since schema 16: a document made before is made again as it was */
+    if (json_object_get(json_object_get(in, "deployment"), "scene_snapshot"))
+        row(sec, "Scene snapshot", "setting: deployment scene_snapshot", "%s",
+            I(in, "deployment.scene_snapshot") ? "kept with each alert: the frame as the live view shows it, "
+                                                 "bystanders pixelated, sealed and deleted with the alert"
+                                               : "not kept (only the matched face's crop)");
 }
 
 static void calibration_rows(json_t *doc, json_t *sec, const json_t *in)

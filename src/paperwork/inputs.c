@@ -325,6 +325,8 @@ vg_status vg_paperwork_inputs(vg_store *s, const char *deployment, const char *k
                   "authorised_by", d->authorised_by, "signage_confirmed", d->signage_confirmed, "threshold",
                   num(thr), "threshold_is_default", d->threshold <= 0, "model", model, "detector", d->detector,
                   "created_by", d->created_by, "ended_by", d->ended_by, "created_at", iso(d->created_at)));
+    /* the scene-snapshot policy (schema 16); documents made before have no such key */
+    json_object_set_new(json_object_get(in, "deployment"), "scene_snapshot", json_boolean(d->scene_snapshot));
     json_t *wl = watchlist_json(s, d, window_end, err, &st);
     if (st)
         goto done;

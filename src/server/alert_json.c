@@ -25,5 +25,7 @@ json_t *vg_api_alert_json(const vg_alert_detail *d)
     /* the subject was enrolled with a photo a supervisor accepted below
      * the quality limits: the match may rest on it */
     json_object_set_new(o, "low_quality", json_boolean(d->low_quality));
+    /* a scene snapshot is kept (GET /api/v1/alerts/{id}/scene) */
+    json_object_set_new(o, "scene", json_boolean(d->has_scene));
     return o;
 }

@@ -165,6 +165,19 @@ enum MHD_Result vg_api_crop(vg_request *r)
     return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
 }
 
+enum MHD_Result vg_api_scene(vg_request *r)
+{
+    uint8_t *jpeg = NULL;
+    size_t len = 0;
+    vg_err err = {{0}};
+    lock(r);
+    vg_status st = vg_store_alert_scene(r->srv->store, r->session.user, r->id, &jpeg, &len, &err);
+    unlock(r);
+    if (st != VG_OK)
+        return vg_http_store_error(r, st, &err);
+    return vg_http_bytes(r, MHD_HTTP_OK, "image/jpeg", jpeg, len);
+}
+
 enum MHD_Result vg_api_watchlists(vg_request *r)
 {
     vg_watchlist *w = NULL;
@@ -213,6 +226,8 @@ enum MHD_Result vg_api_deployments(vg_request *r)
                               d[i].model_id, "detector", d[i].detector);
         if (o)
             json_object_set_new(o, "threshold_in_use", json_real(in_use));
+        if (o)
+            json_object_set_new(o, "scene_snapshot", json_boolean(d[i].scene_snapshot));
         /* each camera's name and place (never its URL) */
         json_t *places = o ? json_array() : NULL;
         for (int k = 0; places && k < d[i].n_cameras; k++) {

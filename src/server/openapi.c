@@ -34,7 +34,8 @@ static const char components[] =
     "\"subject_category\":{\"type\":\"string\"},\"watchlist\":{\"type\":\"string\"},"
     "\"outcome\":{\"type\":\"string\",\"nullable\":true},\"adjudicated_by\":{\"type\":\"string\",\"nullable\":true},"
     "\"adjudicated_at\":{\"type\":\"integer\",\"format\":\"int64\",\"nullable\":true},"
-    "\"note\":{\"type\":\"string\",\"nullable\":true},\"low_quality\":{\"type\":\"boolean\"}}},"
+    "\"note\":{\"type\":\"string\",\"nullable\":true},\"low_quality\":{\"type\":\"boolean\"},"
+    "\"scene\":{\"type\":\"boolean\",\"description\":\"a scene snapshot is kept (GET /api/v1/alerts/{id}/scene)\"}}},"
     "\"AlertPage\":{\"type\":\"object\",\"required\":[\"alerts\",\"next_after\"],\"properties\":{"
     "\"alerts\":{\"type\":\"array\",\"items\":" REF("Alert") "},"
     "\"next_after\":{\"type\":\"integer\",\"format\":\"int64\",\"nullable\":true,"
@@ -94,6 +95,7 @@ static const op_doc docs[] = {
     {"POST", "/api/v1/alerts/{id}/adjudicate", "adjudicateAlert", 200, NULL, REF("Adjudication"), REF("Alert"),
      NULL},
     {"GET", "/api/v1/alerts/{id}/crop", "getAlertCrop", 200, NULL, NULL, NULL, BINARY("image/jpeg")},
+    {"GET", "/api/v1/alerts/{id}/scene", "getAlertScene", 200, NULL, NULL, NULL, BINARY("image/jpeg")},
     {"GET", "/api/v1/watchlists", "listWatchlists", 200, NULL, NULL, LIST_OF("watchlists", ANY_OBJ), NULL},
     {"POST", "/api/v1/watchlists", "createWatchlist", 201, NULL, REF("NewWatchlist"), OBJ_OF("watchlist", ANY_OBJ),
      NULL},

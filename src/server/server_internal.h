@@ -231,6 +231,7 @@ enum MHD_Result vg_api_alerts(vg_request *r);
 enum MHD_Result vg_api_alert(vg_request *r);
 enum MHD_Result vg_api_adjudicate(vg_request *r);
 enum MHD_Result vg_api_crop(vg_request *r);
+enum MHD_Result vg_api_scene(vg_request *r);
 enum MHD_Result vg_api_watchlists(vg_request *r);
 enum MHD_Result vg_api_deployments(vg_request *r);
 enum MHD_Result vg_api_audit(vg_request *r);

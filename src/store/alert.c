@@ -1,5 +1,6 @@
-/* alert.c — vg_store_alert_*: store an alert with its probe face crop,
- * list alerts, read a crop.
+/* alert.c — vg_store_alert_*: store an alert with its probe face crop
+ * (and its scene snapshot where the deployment allows one), list alerts,
+ * read a crop or a scene.
  *
  * An alert and its alert.raise audit entry share one transaction; the crop
  * is sealed like an enrolled photo (seal.c), bound to the alert's row
@@ -9,7 +10,9 @@
  * after an error it could not classify): the uid is looked up inside the
  * transaction, so the second write stores nothing, audits nothing and
  * returns the first alert's id. Reading a crop is audited (alert.read): it
- * is biometric data of a passer-by who resembled someone listed.
+ * is biometric data of a passer-by who resembled someone listed. The scene
+ * (issue 15) is sealed the same way ("alerts:<id>:scene"), only for a
+ * deployment whose scene_snapshot is 1, and its reading audited the same.
  *
  * The subject must be on the deployment's watch list; an alert outside the
  * deployment's window is not refused here (the engine decides when to match
@@ -47,10 +50,11 @@ static vg_status vg_db_alert_find_uid(vg_store *s, const char *uid, int64_t *id,
     return st;
 }
 
-/* a->subject_id and a->template_id 0 are stored as NULL; the crop is sealed bound to the new
- * row and written into it. */
+/* a->subject_id and a->template_id 0 are stored as NULL; the crop (and the scene, when
+ * given) is sealed bound to the new row and written into it. */
 static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_t *jpeg,
-                                    size_t jpeg_len, int64_t *id, vg_err *err)
+                                    size_t jpeg_len, const uint8_t *scene, size_t scene_len, int64_t *id,
+                                    vg_err *err)
 {
     vg_sql q;
     vg_status st = vg_sql_prepare_insert(&q, s,
@@ -81,6 +85,9 @@ static vg_status vg_db_alert_insert(vg_store *s, const vg_alert *a, const uint8_
     if (st == VG_OK)
         st = vg_db_sealed_put(s, "UPDATE alert SET crop = ?2 WHERE id = ?1", "alerts", *id, -1, "crop",
                               jpeg, jpeg_len, "sealing an alert's crop", err);
+    if (st == VG_OK && scene)
+        st = vg_db_sealed_put(s, "UPDATE alert SET scene = ?2 WHERE id = ?1", "alerts", *id, -1, "scene",
+                              scene, scene_len, "sealing an alert's scene", err);
     return st;
 }
 
@@ -111,22 +118,26 @@ static vg_status read_alert(void *ctx, vg_sql *q, void *elem, vg_err *err)
     return VG_OK;
 }
 
-vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **sealed, size_t *len,
-                          vg_err *err)
+/* The sealed crop (scene 0) or scene (1) of an alert: VG_ERR_NOT_FOUND when there is none. */
+static vg_status alert_sealed(vg_store *s, int64_t id, int scene, uint8_t **sealed, size_t *len, vg_err *err)
 {
-    vg_status st = vg_sql_find_one(s, NULL, ALERT_COLUMNS "WHERE id = ?1", NULL, id, read_alert,
-                                   NULL, out, "alert", err);
-    if (st != VG_OK || !sealed)
-        return st;
     vg_sql q;
-    if ((st = vg_sql_prepare_bytes(&q, s, "SELECT crop FROM alert WHERE id = ?1",
-                             "reading an alert's crop", err)) != VG_OK)
+    vg_status st = vg_sql_prepare_bytes(&q, s,
+                                        scene ? "SELECT scene FROM alert WHERE id = ?1"
+                                              : "SELECT crop FROM alert WHERE id = ?1",
+                                        scene ? "reading an alert's scene" : "reading an alert's crop", err);
+    if (st != VG_OK)
         return st;
     vg_sql_i64(&q, 1, id);
     int row = 0;
     if ((st = vg_sql_step(&q, &row, err)) == VG_OK) {
         if (!row)
             st = vg_err_set(err, VG_ERR_NOT_FOUND, "no alert with id %lld", (long long)id);
+        else if (vg_sql_col_null(&q, 0) && scene)
+            st = vg_err_set(err, VG_ERR_NOT_FOUND,
+                            "alert %lld has no scene snapshot (its deployment keeps none, it came "
+                            "through the spool, or retention deleted it)",
+                            (long long)id);
         else if (vg_sql_col_null(&q, 0))
             st = vg_err_set(err, VG_ERR_NOT_FOUND, "the face crop of alert %lld was deleted",
                             (long long)id);
@@ -135,6 +146,16 @@ vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **seal
     }
     vg_sql_finish(&q);
     return st;
+}
+
+vg_status vg_db_alert_get(vg_store *s, int64_t id, vg_alert *out, uint8_t **sealed, size_t *len,
+                          vg_err *err)
+{
+    vg_status st = vg_sql_find_one(s, NULL, ALERT_COLUMNS "WHERE id = ?1", NULL, id, read_alert,
+                                   NULL, out, "alert", err);
+    if (st != VG_OK || !sealed)
+        return st;
+    return alert_sealed(s, id, 0, sealed, len, err);
 }
 
 /* Alerts of a deployment (0: all) in id order (NULL when none). */
@@ -157,6 +178,19 @@ static vg_status vg_db_alert_list(vg_store *s, int64_t deployment_id, vg_alert *
     return st;
 }
 
+
+/* A JPEG given with an alert (what: "the face crop", "the scene"). */
+static vg_status check_jpeg(const char *what, const uint8_t *jpeg, size_t len, vg_err *err)
+{
+    if (!jpeg || len < 3)
+        return vg_err_set(err, VG_ERR_INVALID, "%s is empty", what);
+    if (len > VG_STORE_JPEG_MAX)
+        return vg_err_set(err, VG_ERR_LIMIT, "%s is %zu bytes, the limit is %d", what, len,
+                          VG_STORE_JPEG_MAX);
+    if (jpeg[0] != 0xff || jpeg[1] != 0xd8 || jpeg[2] != 0xff)
+        return vg_err_set(err, VG_ERR_INVALID, "%s is not a JPEG", what);
+    return VG_OK;
+}
 
 static vg_status check_alert(const vg_alert *a, const uint8_t *jpeg, size_t len, vg_err *err)
 {
@@ -185,18 +219,18 @@ static vg_status check_alert(const vg_alert *a, const uint8_t *jpeg, size_t len,
         return vg_err_set(err, VG_ERR_INVALID, "frame_time %g is not a time", a->frame_time);
     if (!isfinite(a->raised_at) || a->raised_at < 0)
         return vg_err_set(err, VG_ERR_INVALID, "raised_at %g is not a time", a->raised_at);
-    if (!jpeg || len < 3)
-        return vg_err_set(err, VG_ERR_INVALID, "the face crop is empty");
-    if (len > VG_STORE_JPEG_MAX)
-        return vg_err_set(err, VG_ERR_LIMIT, "the face crop is %zu bytes, the limit is %d", len,
-                          VG_STORE_JPEG_MAX);
-    if (jpeg[0] != 0xff || jpeg[1] != 0xd8 || jpeg[2] != 0xff)
-        return vg_err_set(err, VG_ERR_INVALID, "the face crop is not a JPEG");
-    return VG_OK;
+    return check_jpeg("the face crop", jpeg, len, err);
 }
 
 vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
                              const uint8_t *jpeg, size_t jpeg_len, int64_t *id, vg_err *err)
+{
+    return vg_store_alert_add_with_scene(s, actor, a, jpeg, jpeg_len, NULL, 0, id, err);
+}
+
+vg_status vg_store_alert_add_with_scene(vg_store *s, const char *actor, const vg_alert *a,
+                                        const uint8_t *jpeg, size_t jpeg_len, const uint8_t *scene,
+                                        size_t scene_len, int64_t *id, vg_err *err)
 {
     if (id)
         *id = 0;
@@ -205,6 +239,8 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
     vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
     if (st == VG_OK)
         st = check_alert(a, jpeg, jpeg_len, err);
+    if (st == VG_OK && (scene || scene_len))
+        st = check_jpeg("the scene", scene, scene_len, err);
     if (st != VG_OK)
         return st;
 
@@ -240,19 +276,24 @@ vg_status vg_store_alert_add(vg_store *s, const char *actor, const vg_alert *a,
         st = vg_err_set(err, VG_ERR_INVALID,
                         "subject %lld is not on watch list %s of deployment %s",
                         (long long)sub.id, d->watchlist, d->name);
+    if (st == VG_OK && scene && !d->scene_snapshot)
+        st = vg_err_set(err, VG_ERR_INVALID,
+                        "deployment %s keeps no scene snapshots (it was created without "
+                        "--scene-snapshot): the alert with its scene is not stored",
+                        d->name);
     if (st == VG_OK)
-        st = vg_db_alert_insert(s, &row, jpeg, jpeg_len, &aid, err);
+        st = vg_db_alert_insert(s, &row, jpeg, jpeg_len, scene, scene_len, &aid, err);
     if (st == VG_OK)
         st = vg_store_notify_tx(s, VG_STORE_CHANNEL_ALERT, aid, err);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "alert:%lld", (long long)aid);
-        st = vg_audit_append_json6_tx(
-            s, actor, "alert.raise", object,
-            json_pack("{s:s, s:s, s:I, s:f, s:s}", "deployment", d->name, "camera", row.camera,
-                      "subject", (json_int_t)row.subject_id, "score", (double)row.score, "uid",
-                      row.uid),
-            err);
+        json_t *details = json_pack("{s:s, s:s, s:I, s:f, s:s}", "deployment", d->name, "camera", row.camera,
+                                    "subject", (json_int_t)row.subject_id, "score", (double)row.score, "uid",
+                                    row.uid);
+        if (details && scene) /* a scene snapshot was kept (never the image) */
+            json_object_set_new(details, "scene", json_true());
+        st = vg_audit_append_json6_tx(s, actor, "alert.raise", object, details, err);
     }
     st = vg_store_end(s, st, err);
 out:
@@ -291,11 +332,10 @@ vg_status vg_store_alert_list(vg_store *s, int64_t deployment_id, vg_alert **out
     return vg_db_alert_list(s, deployment_id, out, n, err);
 }
 
-vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg,
-                              size_t *len, vg_err *err)
+/* The crop (scene 0) or the scene (1) of an alert, opened and audited. */
+static vg_status alert_image(vg_store *s, const char *actor, int64_t alert_id, int scene, uint8_t **jpeg,
+                             size_t *len, vg_err *err)
 {
-    if (!s || !jpeg || !len)
-        return vg_err_set(err, VG_ERR_INVALID, "vg_store_alert_crop: NULL argument");
     *jpeg = NULL;
     *len = 0;
     vg_status st = vg_check_text("actor", actor, VG_STORE_ACTOR_MAX, 1, err);
@@ -307,27 +347,30 @@ vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, 
     vg_alert a;
     uint8_t *sealed = NULL, *plain = NULL;
     size_t sealed_len = 0, plain_len = 0;
+    const char *column = scene ? "scene" : "crop";
     if ((st = vg_store_begin(s, err)) != VG_OK) {
         free(d);
         return st;
     }
-    st = vg_db_alert_get(s, alert_id, &a, &sealed, &sealed_len, err);
+    st = vg_db_alert_get(s, alert_id, &a, NULL, NULL, err);
+    if (st == VG_OK)
+        st = alert_sealed(s, alert_id, scene, &sealed, &sealed_len, err);
     if (st == VG_OK)
         st = vg_db_deployment_find(s, NULL, a.deployment_id, d, err);
-    if (st == VG_OK && vg_unseal_row(s->key, "alerts", alert_id, -1, "crop", sealed, sealed_len,
+    if (st == VG_OK && vg_unseal_row(s->key, "alerts", alert_id, -1, column, sealed, sealed_len,
                                      &plain, &plain_len, NULL) != VG_OK)
         st = vg_err_set(err, VG_ERR_INVALID,
-                        "the face crop of alert %lld does not decrypt: the row was altered or "
+                        "the %s of alert %lld does not decrypt: the row was altered or "
                         "its value moved from another row",
-                        (long long)alert_id);
+                        scene ? "scene snapshot" : "face crop", (long long)alert_id);
     if (st == VG_OK) {
         char object[64];
         snprintf(object, sizeof object, "alert:%lld", (long long)alert_id);
-        st = vg_audit_append_json_tx(
-            s, actor, "alert.read", object,
-            json_pack("{s:s, s:s, s:I}", "deployment", d->name, "camera", a.camera, "subject",
-                      (json_int_t)a.subject_id),
-            err);
+        json_t *details = json_pack("{s:s, s:s, s:I}", "deployment", d->name, "camera", a.camera, "subject",
+                                    (json_int_t)a.subject_id);
+        if (details && scene)
+            json_object_set_new(details, "image", json_string("scene"));
+        st = vg_audit_append_json_tx(s, actor, "alert.read", object, details, err);
     }
     st = vg_store_end(s, st, err);
     free(sealed);
@@ -341,4 +384,20 @@ vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, 
     *jpeg = plain;
     *len = plain_len;
     return VG_OK;
+}
+
+vg_status vg_store_alert_crop(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg,
+                              size_t *len, vg_err *err)
+{
+    if (!s || !jpeg || !len)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_alert_crop: NULL argument");
+    return alert_image(s, actor, alert_id, 0, jpeg, len, err);
+}
+
+vg_status vg_store_alert_scene(vg_store *s, const char *actor, int64_t alert_id, uint8_t **jpeg,
+                               size_t *len, vg_err *err)
+{
+    if (!s || !jpeg || !len)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_store_alert_scene: NULL argument");
+    return alert_image(s, actor, alert_id, 1, jpeg, len, err);
 }

@@ -29,6 +29,7 @@ static vg_status read_alert_detail(void *ctx, vg_sql *q, void *elem, vg_err *err
     d->adjudicated_at = vg_sql_col_i64(q, 14);
     vg_sql_col_copy(q, 15, d->note, sizeof d->note);
     d->low_quality = vg_sql_col_i64(q, 16) != 0;
+    d->has_scene = vg_sql_col_i64(q, 17) != 0;
     return VG_OK;
 }
 
@@ -42,7 +43,8 @@ static vg_status vg_db_alert_query(vg_store *s, const vg_alert_query *aq, vg_ale
     "CASE WHEN EXISTS (SELECT 1 FROM template m WHERE m.id = a.template_id AND "                  \
     "m.subject_id = a.subject_id) THEN (SELECT m.low_quality FROM template m "                     \
     "WHERE m.id = a.template_id) ELSE CAST(EXISTS (SELECT 1 FROM template t WHERE "                \
-    "t.subject_id = a.subject_id AND t.low_quality <> 0) AS INTEGER) END "                          \
+    "t.subject_id = a.subject_id AND t.low_quality <> 0) AS INTEGER) END, "                         \
+    "CASE WHEN a.scene IS NULL THEN 0 ELSE 1 END "                                                 \
     "FROM alert a LEFT JOIN subject s ON s.id = a.subject_id "                                     \
     "LEFT JOIN deployment d ON d.id = a.deployment_id "                                            \
     "LEFT JOIN watchlist w ON w.id = d.watchlist_id "                                              \

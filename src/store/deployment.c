@@ -113,9 +113,9 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     vg_status st = vg_sql_prepare_insert(&q, s,
                                          "INSERT INTO deployment (name, watchlist_id, location, "
                                          "starts_at, ends_at, authorised_by, signage_confirmed, "
-                                         "threshold, created_at, created_by, model_id, detector) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                         "?12)",
+                                         "threshold, created_at, created_by, model_id, detector, "
+                                         "scene_snapshot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                                         "?9, ?10, ?11, ?12, ?13)",
                                          "creating a deployment", err);
     if (st != VG_OK)
         return st;
@@ -131,6 +131,7 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
     vg_sql_text(&q, 10, d->created_by);
     vg_sql_text(&q, 11, d->model_id);
     vg_sql_text(&q, 12, d->detector);
+    vg_sql_i64(&q, 13, d->scene_snapshot ? 1 : 0);
     int64_t did = 0;
     if ((st = vg_sql_run(&q, err)) == VG_OK)
         did = vg_sql_last_id(&q);
@@ -155,7 +156,7 @@ static vg_status vg_db_deployment_insert(vg_store *s, const vg_deployment *d, in
 #define DEPLOYMENT_COLUMNS                                                                     \
     "SELECT d.id, d.name, d.watchlist_id, coalesce(w.name, ''), d.location, d.starts_at, "     \
     "d.ends_at, d.authorised_by, d.signage_confirmed, d.threshold, d.created_at, d.ended_at, " \
-    "d.created_by, d.ended_by, d.model_id, d.detector "                                        \
+    "d.created_by, d.ended_by, d.model_id, d.detector, d.scene_snapshot "                      \
     "FROM deployment d LEFT JOIN watchlist w ON w.id = d.watchlist_id "
 
 #define CAMERA_QUERY                                                                           \
@@ -191,6 +192,7 @@ static vg_status read_deployment(void *ctx, vg_sql *q, void *elem, vg_err *err)
     vg_sql_col_copy(q, 13, d->ended_by, sizeof d->ended_by);
     vg_sql_col_copy(q, 14, d->model_id, sizeof d->model_id);
     vg_sql_col_copy(q, 15, d->detector, sizeof d->detector);
+    d->scene_snapshot = vg_sql_col_i64(q, 16) != 0;
 
     vg_sql_reset(cam);
     vg_sql_i64(cam, 1, d->id);
@@ -319,6 +321,8 @@ static vg_status check_deployment(const vg_deployment *d, vg_err *err)
                          err);
     if (st != VG_OK)
         return st;
+    if (d->scene_snapshot != 0 && d->scene_snapshot != 1)
+        return vg_err_set(err, VG_ERR_INVALID, "scene_snapshot is %d: it must be 0 or 1", d->scene_snapshot);
     if (d->starts_at < 0)
         return vg_err_set(err, VG_ERR_INVALID, "starts_at %lld is negative",
                           (long long)d->starts_at);
@@ -435,12 +439,13 @@ vg_status vg_store_deployment_create(vg_store *s, const char *actor, const vg_de
     if (st == VG_OK)
         st = vg_audit_append_json6_tx(
             s, actor, "deployment.create", object,
-            json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:f, s:i, s:o, s:s, s:s}", "watchlist", w.name,
+            json_pack("{s:s, s:s, s:I, s:I, s:s, s:b, s:f, s:i, s:o, s:s, s:s, s:b}", "watchlist", w.name,
                       "location", row->location, "starts_at", (json_int_t)row->starts_at,
                       "ends_at", (json_int_t)row->ends_at, "authorised_by", row->authorised_by,
                       "signage_confirmed", row->signage_confirmed, "threshold",
                       (double)row->threshold, "cameras", row->n_cameras, "camera_urls",
-                      redacted_urls(row), "model", row->model_id, "detector", row->detector),
+                      redacted_urls(row), "model", row->model_id, "detector", row->detector,
+                      "scene_snapshot", row->scene_snapshot),
             err);
     st = vg_store_end(s, st, err);
     free(row);

@@ -130,6 +130,15 @@
  *    template it matched was accepted below the limits, not whenever its
  *    subject has such a template. Not a foreign key: an alert outlives a
  *    re-embedding, which replaces the templates.
+ *
+ * Version 16 (the scene snapshot, issue 15):
+ *  - deployment.scene_snapshot: 1 when the deployment's authority allows
+ *    keeping, with each alert, the frame as the live view shows it
+ *    (bystanders pixelated, the matched face boxed); 0 (the default, and
+ *    every deployment made before) keeps no scene at all;
+ *  - alert.scene: that JPEG, sealed bound to its row like the crop
+ *    ("alerts:<id>:scene"); NULL when the policy is off, when the alert
+ *    came through the spool, and once retention deleted it.
  */
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -609,6 +618,14 @@ static const vg_migration migrations[] = {
     {15,
      {[VG_DIALECT_SQLITE] = "ALTER TABLE alert ADD COLUMN template_id INTEGER;\n",
       [VG_DIALECT_POSTGRES] = "ALTER TABLE alert ADD COLUMN template_id BIGINT;\n"},
+     {0},
+     NULL},
+    /* the scene snapshot and its policy: issue 15 */
+    {16,
+     {[VG_DIALECT_SQLITE] = "ALTER TABLE deployment ADD COLUMN scene_snapshot INTEGER NOT NULL DEFAULT 0;\n"
+                            "ALTER TABLE alert ADD COLUMN scene BLOB;\n",
+      [VG_DIALECT_POSTGRES] = "ALTER TABLE deployment ADD COLUMN scene_snapshot INTEGER NOT NULL DEFAULT 0;\n"
+                              "ALTER TABLE alert ADD COLUMN scene BYTEA;\n"},
      {0},
      NULL},
 };

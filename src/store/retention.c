@@ -84,15 +84,21 @@ static vg_status run_before(vg_store *s, const char *sql, double before, int64_t
 }
 
 /* Deletes the alerts raised before `before` that are not held, keeping
- * their outcomes as counts per deployment; counts rows and, of them, crops. */
+ * their outcomes as counts per deployment; counts rows and, of them, crops
+ * and scenes (a scene goes with its row, as the crop does). */
 static vg_status vg_db_retention_alerts(vg_store *s, double before, int *alerts, int *crops,
-                                        vg_err *err)
+                                        int *scenes, vg_err *err)
 {
-    int64_t nc = 0, na = 0, nt = 0;
+    int64_t nc = 0, na = 0, nt = 0, ns = 0;
     vg_status st = run_before(s,
                               "SELECT count(*) FROM alert WHERE raised_at < ?1 "
                               "AND hold_reason = '' AND crop IS NOT NULL",
                               before, &nc, "counting alerts", err);
+    if (st == VG_OK)
+        st = run_before(s,
+                        "SELECT count(*) FROM alert WHERE raised_at < ?1 "
+                        "AND hold_reason = '' AND scene IS NOT NULL",
+                        before, &ns, "counting alerts' scenes", err);
     if (st == VG_OK)
         st = run_before(
             s,
@@ -115,6 +121,7 @@ static vg_status vg_db_retention_alerts(vg_store *s, double before, int *alerts,
     if (st == VG_OK) {
         *alerts = (int)na;
         *crops = (int)nc;
+        *scenes = (int)ns;
     }
     return st;
 }
@@ -269,7 +276,8 @@ vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retent
 
     if ((st = vg_store_begin(s, err)) != VG_OK)
         return st;
-    st = vg_db_retention_alerts(s, (double)cutoff, &r.alerts_deleted, &r.crops_deleted, err);
+    st = vg_db_retention_alerts(s, (double)cutoff, &r.alerts_deleted, &r.crops_deleted,
+                                &r.scenes_deleted, err);
     if (st == VG_OK)
         st = vg_db_retention_subjects(s, now, &r.subjects_expired, &r.templates_deleted,
                                        &r.photos_deleted, err);
@@ -285,12 +293,12 @@ vg_status vg_store_retention_run(vg_store *s, const char *actor, const vg_retent
     if (st == VG_OK)
         st = vg_audit_append_json_tx(
             s, actor, "retention.run", "retention",
-            json_pack("{s:i, s:b, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "alert_days", days,
+            json_pack("{s:i, s:b, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "alert_days", days,
                       "purge_ended_deployment_lists", purge, "now", (json_int_t)now, "cutoff",
                       (json_int_t)cutoff, "alerts", r.alerts_deleted, "crops", r.crops_deleted,
                       "subjects_expired", r.subjects_expired, "watchlists_purged",
                       r.watchlists_purged, "subjects_purged", r.subjects_purged, "templates",
-                      r.templates_deleted, "photos", r.photos_deleted),
+                      r.templates_deleted, "photos", r.photos_deleted, "scenes", r.scenes_deleted),
             err);
     if ((st = vg_store_end(s, st, err)) != VG_OK)
         return st;

@@ -38,7 +38,7 @@ vigil(env, ['subject', 'add', 'demo', '--name', NAME, '--reason', REASON, '--cat
   '--source', 'NASA portrait', '--photo', path.join(media, 'astronaut.png')]);
 vigil(env, ['deployment', 'create', 'street', '--watchlist', 'demo', '--camera', path.join(media, 'demo-walk.mp4'),
   '--location', 'the demo clip', '--camera-name', 'North door', '--camera-location', 'the walkway by the north door',
-  '--from', iso(-60), '--until', iso(3600), '--authorised-by', 'Supt T', '--signage-confirmed']);
+  '--from', iso(-60), '--until', iso(3600), '--authorised-by', 'Supt T', '--signage-confirmed', '--scene-snapshot']);
 
 const cfg = path.join(dir, 'run.ini');
 fs.writeFileSync(cfg, '[source]\nloop = 1\n');
@@ -88,12 +88,32 @@ try {
     return img && img.complete;
   }, id);
   t.ok(await first.locator('.face img').first().evaluate((i) => i.naturalWidth > 0), 'the probe face crop is shown');
-  await page.waitForFunction((i) => [...document.querySelectorAll(`#alert-${i} .face img`)].length === 2 &&
+  await page.waitForFunction((i) => [...document.querySelectorAll(`#alert-${i} .face:not(.scene) img`)].length === 2 &&
     [...document.querySelectorAll(`#alert-${i} .face img`)].every((im) => im.complete), id);
   t.ok(await first.locator('.face img').nth(1).evaluate((i) => i.naturalWidth > 0), 'the enrolled photo is beside it');
+  // the deployment keeps scene snapshots (--scene-snapshot): the scene is
+  // beside the two faces, the live view's rendering at most 960 px wide,
+  // with its alt text; a click enlarges it with the faces
+  t.eq(a.scene, true, 'the alert has a scene snapshot');
+  const sceneImg = first.locator('.face.scene img');
+  t.eq(await sceneImg.count(), 1, 'the card shows the scene');
+  const dims = await sceneImg.evaluate((i) => [i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width]);
+  t.ok(dims[0] > 0 && dims[0] <= 960 && dims[0] > dims[1], 'the scene is a loaded landscape picture of at most 960 px', dims.join(' x '));
+  t.ok(/^Scene from camera North door at the alert: the matched face boxed in red/.test(await sceneImg.getAttribute('alt')),
+    'the scene has an alt text');
   await first.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(art, 'alert-arrived.png') });
   console.log(`screenshot: ${path.join(art, 'alert-arrived.png')}`);
+  await first.locator('.face.scene button.zoom').click();
+  await page.waitForFunction(() => {
+    const i = document.querySelector('#zoom[open] figure.scene-big img');
+    return i && i.complete && i.naturalWidth > 0;
+  }, null, { timeout: 10000 }).then(() => t.ok(true, 'a click on the scene enlarges it'),
+    (e) => t.ok(false, 'a click on the scene enlarges it', e.message));
+  await page.screenshot({ path: path.join(art, 'alert-scene-enlarged.png') });
+  console.log(`screenshot: ${path.join(art, 'alert-scene-enlarged.png')}`);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('zoom').open);
 
   // adjudication with the keyboard
   await page.locator('body').click({ position: { x: 5, y: 300 } });

@@ -6,9 +6,12 @@
 # "alerts waiting to be stored" says how many, read-only commands still
 # work and a refused write is not "bad usage" (exit 1, not 2); the space is
 # freed, and every printed alert is then stored exactly once, in the order
-# printed, with nothing counted lost. The tmpfs is mounted in a mount
-# namespace of the test's own (unshare -m as root, else unshare -rm); the
-# test skips (77) when neither is allowed, or without the ASL clips.
+# printed, with nothing counted lost. The deployment keeps scene snapshots
+# (issue 15): an alert stored at once has its scene; a held one is stored
+# with its crop only, and the engine says it dropped the scene. The tmpfs
+# is mounted in a mount namespace of the test's own (unshare -m as root,
+# else unshare -rm); the test skips (77) when neither is allowed, or
+# without the ASL clips.
 set -u
 vigil=${VIGIL_BIN:?VIGIL_BIN is set by CTest}
 asl=${VIGIL_TEST_DATA:-}/video/asl
@@ -41,7 +44,7 @@ ffmpeg -nostdin -v error -i "$asl/again.mkv" -vf 'select=eq(n\,30)' -vframes 1 "
 "$vigil" subject add asl --name person_A --face 0 --min-sharpness 5 --photo "$tmp/a.png" >/dev/null || exit 1
 from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 "$vigil" deployment create street --watchlist asl --location "test bench" --from "$from" --until "$until" \
-  --authorised-by "Supt Test" --signage-confirmed --camera "$asl/yes.mkv" >/dev/null || exit 1
+  --authorised-by "Supt Test" --signage-confirmed --scene-snapshot --camera "$asl/yes.mkv" >/dev/null || exit 1
 printf '[source]\nloop = 1\n[engine]\nalert_cooldown = 0.5\n' > "$tmp/loop.ini"
 token=$("$vigil" user token console --role operator 2>/dev/null)
 echo "set up in ${SECONDS}s"
@@ -69,6 +72,7 @@ check '[ $rc = 1 ]' "a write refused by a full disk exits 1, not 2 (got $rc: $ou
 # free the space: the held alerts are written, in order
 rm -f "$tmp/disk/filler"
 check 'wait_for "$tmp/run.log" "event=spool_written" 30' "the held alerts are written once the space is back"
+check 'grep -q "event=scene_dropped.*reason=\"the alert goes to the spool, which keeps its face crop only\"" "$tmp/run.log"' "a held alert's scene is dropped, and said"
 sleep 1
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 check '[ $rc = 0 ]' "run stops cleanly (exit $rc)"
@@ -87,6 +91,13 @@ assert not missing, f"{len(missing)} printed alerts never stored"
 assert dupes == 0, f"{dupes} alerts stored twice"
 assert rows == alerts, "stored in another order than printed"
 assert summary["alerts_lost"] == 0 and summary["alerts_held"] >= 2 and summary["alerts_stored_late"] == summary["alerts_held"], summary
+# the scene: kept with the alerts stored at once, not with the held ones
+held = [a["uid"] for a in printed if a.get("type") == "alert" and a["id"] == 0]
+scene = dict(db.execute("SELECT uid, scene IS NOT NULL FROM alert"))
+assert all(bool(a.get("scene")) == (a["id"] != 0) for a in printed if a.get("type") == "alert"), \
+    "an alert stored at once came without its scene, or a held one with it"
+assert all(not scene[u] for u in held), "a held alert was stored with its scene"
+assert any(scene[u] for u in alerts if u not in held), "no alert stored at once has its scene"
 EOF
 passes=$((passes + 1))
 check '"$vigil" audit verify >/dev/null' "audit chain intact"

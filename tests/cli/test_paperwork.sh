@@ -41,7 +41,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$vigil" subject add wanted --name "Adult C" --photo "$astro" --category wanted --source custody --allow-duplicate \
   --expires 2026-12-30 >/dev/null || fail "adult C"
 "$vigil" deployment create later --watchlist wanted --location "Park <i>" --from 2027-01-05 --until 2027-01-06 \
-  --authorised-by "Supt A" --camera rtsp://x/ --signage-confirmed >/dev/null || fail "deployment later"
+  --authorised-by "Supt A" --camera rtsp://x/ --signage-confirmed --scene-snapshot >/dev/null || fail "deployment later"
 from=$(date -u -d '-3 hour' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 "$vigil" deployment create street --watchlist wanted --location "High St" --from "$from" --until "$until" \
   --authorised-by "Supt A" --camera rtsp://a/ --camera rtsp://b/ --threshold 0.6 >/dev/null || fail "deployment street"
@@ -78,6 +78,13 @@ for k in dpia eia; do
   check '[ $rc = 0 ] && grep -q "NO GROUP EVALUATION ON RECORD for the model $model" "$tmp/$k-nogroups.md"' "$k warns without a group evaluation (rc $rc)"
 done
 check '! grep -q "NO GROUP EVALUATION" <("$vigil" paperwork street --kind watchlist-criteria)' "the criteria carry no EIA warning"
+
+# ---- the scene-snapshot policy (issue 15): off unless asked, shown and audited ----
+check '"$vigil" deployment show later | grep -q "scene: *kept with each alert" && "$vigil" deployment show street | grep -q "scene: *not kept"' "deployment show gives the scene policy"
+check '"$vigil" deployment list | grep "^later " | grep -q "(scene snapshots)" && ! "$vigil" deployment list | grep "^street " | grep -q "scene"' "deployment list marks the deployment that keeps scenes"
+check '"$vigil" --json deployment show later | grep -q "\"scene_snapshot\": *true" && "$vigil" --json deployment show street | grep -q "\"scene_snapshot\": *false"' "the JSON gives scene_snapshot"
+check '"$vigil" audit log | grep "deployment.create" | grep "later" | grep -q "scene_snapshot.: *true"' "the policy is audited with the deployment"
+check 'grep -q "Scene snapshot.*not kept" "$tmp/dpia-nogroups.md"' "the paperwork's settings give the scene policy"
 
 # ---- a recorded group evaluation (real, small) ----
 lfw=${VIGIL_TEST_DATA:-}/lfw

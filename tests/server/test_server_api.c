@@ -231,6 +231,86 @@ static void alert_paging_and_crop(void **state)
     srv_stop(&x);
 }
 
+/* issue 15: an alert's scene snapshot, where its deployment keeps one:
+ * GET /api/v1/alerts/{id}/scene for an operator (audited like the crop),
+ * not for an auditor; 404 for an alert without one or an unknown alert;
+ * the alert and the deployment say whether scenes are kept. */
+static void alert_scene(void **state)
+{
+    (void)state;
+    srv_fx x;
+    srv_start(&x, 0);
+    int64_t plain = srv_alerts(&x, 1); /* deployment high-street: policy off */
+    vg_store *w = srv_writer(&x);
+    vg_watchlist wl;
+    vg_err err = {{0}};
+    assert_int_equal(vg_store_watchlist_get(w, "wanted", &wl, &err), VG_OK);
+    vg_deployment *d = fx_deployment_new("station", wl.id, 1);
+    d->scene_snapshot = 1;
+    int64_t dep = 0;
+    assert_int_equal(vg_store_deployment_create(w, ACTOR, d, &dep, &err), VG_OK);
+    free(d);
+    vg_alert_detail first;
+    assert_int_equal(vg_store_alert_detail_get(w, plain, &first, &err), VG_OK);
+    vg_alert a = fx_alert(dep, first.alert.subject_id, "scene-1");
+    uint8_t *crop = fx_jpeg(1, 500), *scene = fx_jpeg(2, 9000);
+    int64_t with = 0;
+    assert_int_equal(vg_store_alert_add_with_scene(w, "engine", &a, crop, 500, scene, 9000, &with, &err), VG_OK);
+    vg_store_close(w);
+    session op = login(&x, "olivia"), aud = login(&x, "aud");
+    char path[160];
+    long long reads = raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'alert.read'");
+    snprintf(path, sizeof path, "/api/v1/alerts/%lld/scene", (long long)with);
+    resp r = http_get(&x, path, &op);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 9000);
+    assert_memory_equal(r.body, scene, 9000);
+    assert_non_null(strstr(r.headers, "image/jpeg"));
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'alert.read' AND actor = 'olivia' "
+                                     "AND details LIKE '%\"image\":\"scene\"%'"),
+                     reads + 1);
+    r = http_get(&x, path, &aud); /* the crop's roles: operators only */
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/alerts/%lld/scene", (long long)plain);
+    r = http_get(&x, path, &op);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "no scene snapshot"));
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/alerts/999999/scene", &op);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    assert_int_equal(raw_int(x.f.db, "SELECT count(*) FROM audit WHERE action = 'alert.read'"), reads + 1);
+    /* the alert says whether it has one; the deployments say which keep them */
+    snprintf(path, sizeof path, "/api/v1/alerts/%lld", (long long)with);
+    r = http_get(&x, path, &op);
+    assert_non_null(strstr(r.body, "\"scene\":true"));
+    resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/alerts/%lld", (long long)plain);
+    r = http_get(&x, path, &op);
+    assert_non_null(strstr(r.body, "\"scene\":false"));
+    resp_free(&r);
+    r = http_get(&x, "/api/v1/deployments", &op);
+    assert_int_equal(r.status, 200);
+    json_t *j = resp_json(&r);
+    json_t *arr = json_is_array(j) ? j : json_object_get(j, "deployments");
+    int on = 0, off = 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *o = json_array_get(arr, i);
+        const char *name = json_string_value(json_object_get(o, "name"));
+        on += !strcmp(name, "station") && json_is_true(json_object_get(o, "scene_snapshot"));
+        off += !strcmp(name, "high-street") && json_is_false(json_object_get(o, "scene_snapshot"));
+    }
+    json_decref(j);
+    resp_free(&r);
+    assert_int_equal(on, 1);
+    assert_int_equal(off, 1);
+    free(crop);
+    free(scene);
+    srv_stop(&x);
+}
+
 /* issue 14, point 15: a record that cannot be encoded (text that is not
  * UTF-8, stored before the store refused it) makes the answer an error,
  * never a list with the record silently left out; such text coming in is
@@ -271,6 +351,7 @@ int main(void)
         cmocka_unit_test(openapi_walk),
         cmocka_unit_test(adjudicate_records_officer),
         cmocka_unit_test(alert_paging_and_crop),
+        cmocka_unit_test(alert_scene),
         cmocka_unit_test(records_never_dropped),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

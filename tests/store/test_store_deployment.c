@@ -78,7 +78,7 @@ static void test_create_get_list_end(void **state)
                         "{\"authorised_by\":\"Supt. Example\",\"camera_urls\":["
                         "\"rtsp://cam1.example/stream\",\"rtsp://cam2.example/stream\","
                         "\"rtsp://cam3.example/stream\"],\"cameras\":3,\"detector\":\"\",\"ends_at\":1700028800,"
-                        "\"location\":\"High Street, outside no. 12\",\"model\":\"\",\"signage_confirmed\":true,"
+                        "\"location\":\"High Street, outside no. 12\",\"model\":\"\",\"scene_snapshot\":false,\"signage_confirmed\":true,"
                         "\"starts_at\":1699996400,\"threshold\":0.54,\"watchlist\":\"wanted\"}");
 
     /* the watch list by name (id 0), no signage, default threshold */
@@ -425,7 +425,7 @@ static void test_migration_upgrades_version_1(void **state)
     (void)state;
     fx f;
     fx_init(&f, T0);
-    assert_int_equal(vg_store_schema_version(), 15);
+    assert_int_equal(vg_store_schema_version(), 16);
     assert_int_equal(vg_store_db_schema_version(f.s), vg_store_schema_version());
     assert_int_equal(raw_int(f.db, "SELECT count(*) FROM schema_version"), vg_store_migrations_count());
     int64_t wl = fx_watchlist(f.s, "wanted", 0, 0);
@@ -527,6 +527,7 @@ static void test_migration_11_seals_existing_urls(void **state)
     raw_exec(f.db, "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "DROP TABLE paperwork; DROP TABLE eval_run; " /* migration 12's */
                    "ALTER TABLE alert DROP COLUMN template_id; " /* 15's */
+                   "ALTER TABLE alert DROP COLUMN scene; ALTER TABLE deployment DROP COLUMN scene_snapshot; " /* 16's */
                    "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
                    "ALTER TABLE deployment_camera DROP COLUMN name; ALTER TABLE deployment_camera DROP COLUMN location; " /* migration 14's */
                    "DELETE FROM schema_version WHERE version >= 11");

@@ -89,8 +89,9 @@ static void assert_last_run(vg_store *s, int alerts, int crops, int expired, int
     assert_int_equal(json_integer_value(json_object_get(d, "subjects_purged")), purged);
     assert_int_equal(json_integer_value(json_object_get(d, "templates")), templates);
     assert_int_equal(json_integer_value(json_object_get(d, "photos")), photos);
+    assert_true(json_is_integer(json_object_get(d, "scenes")));
     /* counts and the policy only: nothing that names anyone */
-    assert_int_equal(json_object_size(d), 11);
+    assert_int_equal(json_object_size(d), 12);
     json_decref(d);
     vg_store_audit_free(e, n);
 }
@@ -395,6 +396,7 @@ static void test_migration_from_2(void **state)
                    "ALTER TABLE subject DROP COLUMN quarantined_at; ALTER TABLE subject DROP COLUMN quarantine_reason; "
                    "ALTER TABLE deployment_camera DROP COLUMN url_sealed; "
                    "ALTER TABLE alert DROP COLUMN template_id; "
+                   "ALTER TABLE alert DROP COLUMN scene; ALTER TABLE deployment DROP COLUMN scene_snapshot; "
                    "ALTER TABLE photo DROP COLUMN face_x1; ALTER TABLE photo DROP COLUMN face_y1; ALTER TABLE photo DROP COLUMN face_x2; ALTER TABLE photo DROP COLUMN face_y2; ALTER TABLE photo DROP COLUMN lm0x; ALTER TABLE photo DROP COLUMN lm0y; ALTER TABLE photo DROP COLUMN lm1x; ALTER TABLE photo DROP COLUMN lm1y; ALTER TABLE photo DROP COLUMN lm2x; ALTER TABLE photo DROP COLUMN lm2y; ALTER TABLE photo DROP COLUMN lm3x; ALTER TABLE photo DROP COLUMN lm3y; ALTER TABLE photo DROP COLUMN lm4x; ALTER TABLE photo DROP COLUMN lm4y; "
                    "ALTER TABLE deployment_camera DROP COLUMN name; ALTER TABLE deployment_camera DROP COLUMN location; "
                    "DELETE FROM schema_version WHERE version >= 3;");

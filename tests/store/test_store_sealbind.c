@@ -402,6 +402,8 @@ static void make_v12(world *w)
     }
     /* and without what the migrations after 13 added */
     raw_exec(db, "ALTER TABLE alert DROP COLUMN template_id"); /* 15 */
+    raw_exec(db, "ALTER TABLE alert DROP COLUMN scene"); /* 16 */
+    raw_exec(db, "ALTER TABLE deployment DROP COLUMN scene_snapshot");
     static const char *const face_cols[] = {"face_x1", "face_y1", "face_x2", "face_y2", "lm0x", "lm0y", "lm1x",
                                             "lm1y", "lm2x", "lm2y", "lm3x", "lm3y", "lm4x", "lm4y"};
     for (size_t i = 0; i < sizeof face_cols / sizeof face_cols[0]; i++) { /* 14 */
