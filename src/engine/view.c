@@ -159,8 +159,10 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
     double t0 = vg_engine_now();
     if (v->last > 0 && t0 - v->last < 1.0 / VG_ENGINE_VIEW_FPS)
         return;
-    v->last = t0;
     const vg_image *src = frame->image;
+    if (!src) /* a frame not converted (the step did not work on it) is not shown */
+        return;
+    v->last = t0;
     vg_image *img = NULL;
     float scale = 1;
     vg_status st;
