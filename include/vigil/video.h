@@ -62,12 +62,19 @@ typedef struct vg_source_options {
     vg_rtsp_transport rtsp_transport;
     long long max_pixels;      /* frames larger than this are skipped, counted in errors and
                                 * logged as event=error (0: the image default) */
+    int defer_rgb;             /* 1: frames come with image NULL and the decoded picture kept;
+                                * vg_frame_rgb converts it when the frame is used, so a frame
+                                * dropped or skipped costs no conversion */
     vg_log_fn log;             /* NULL: no logging */
     void *log_ctx;
 } vg_source_options;
 
+struct vg_frame_pool;
+struct AVFrame;
+
 typedef struct vg_frame {
-    vg_image *image;    /* RGB24, owned by the frame */
+    vg_image *image;    /* RGB24, owned by the frame (vg_frame_free hands it back to its
+                         * source for a later frame, or frees it) */
     int64_t index;      /* frames decoded by this source before this one (across reopenings) */
     double pts;         /* seconds, the stream's own time (files: from the start); after a
                          * loop or a reconnection it carries on from the last frame's (by
@@ -75,9 +82,18 @@ typedef struct vg_frame {
                          * reconnection), so it does not restart at 0 */
     double arrival;     /* monotonic clock seconds when the frame was ready: decoded and
                          * converted (a paced file's: when it fell due) */
+    struct vg_frame_pool *pool; /* internal: where image goes back (NULL: freed with the frame) */
+    struct AVFrame *picture;    /* internal: the decoded picture of a defer_rgb source, until
+                                 * vg_frame_rgb converts it */
+    int width, height;          /* of the picture (and of image) */
 } vg_frame;
 
 VG_API void vg_frame_free(vg_frame *f);
+
+/* Makes f->image the frame's RGB picture: at once when it is there already,
+ * by converting the kept picture of a defer_rgb source otherwise (the
+ * conversion then runs on the caller's thread). */
+VG_API vg_status vg_frame_rgb(vg_frame *f, vg_err *err);
 
 typedef enum vg_source_state {
     VG_SOURCE_STATE_OPENING = 0,

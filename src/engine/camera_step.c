@@ -393,7 +393,16 @@ void vg_camera_step(camera *c, vg_frame *frame)
     vg_face *faces = NULL;
     int n = 0;
     vg_err err = {{0}};
-    vg_status st;
+    /* only now the RGB picture: a frame skipped or dropped is never converted */
+    vg_status st = vg_frame_rgb(frame, &err);
+    if (st) {
+        vg_log_line lg;
+        vg_log_start(&lg, "error");
+        vg_log_str(&lg, "camera", c->cfg.name);
+        vg_log_str(&lg, "reason", err.msg);
+        vg_engine_log(e, &lg);
+        return;
+    }
     if (full) {
         /* the pass for faces that fill the frame on every context_every-th
          * detection (every full pass when scheduled: those are already a

@@ -104,6 +104,7 @@ static vg_status camera_open(struct vg_engine *e, camera *c, int index, vg_err *
         .name = c->cfg.name,
         .mode = cfg->mode,
         .realtime = cfg->realtime,
+        .defer_rgb = 1, /* converted in vg_camera_step, only for frames it works on */
         .loop = cfg->loop,
         .stall_seconds = cfg->stall_seconds,
         .backoff_initial = cfg->backoff_initial,

@@ -178,6 +178,8 @@ static int render(camera *c, const vg_frame *frame, const vg_face *faces, const 
     *jpeg_out = NULL;
     *len_out = 0;
     const vg_image *src = frame->image;
+    if (!src) /* not converted: nothing to show */
+        return 0;
     vg_image *img = NULL;
     float scale = 1;
     vg_status st;
@@ -281,6 +283,8 @@ void vg_view_make(camera *c, const vg_frame *frame, const vg_face *faces, const 
         return;
     double t0 = vg_engine_now();
     if (v->last > 0 && t0 - v->last < 1.0 / VG_ENGINE_VIEW_FPS)
+        return;
+    if (!frame->image) /* a frame not converted (the step did not work on it) is not shown */
         return;
     v->last = t0;
     uint8_t *jpeg = NULL;

@@ -1,4 +1,5 @@
-/* decode_thread.c — a source's decode thread: open, decode, convert to RGB, pace, put
+/* decode_thread.c — a source's decode thread: open, decode, convert to RGB (into
+ * an image of the source's pool, with the scaler kept across pictures), pace, put
  * into the mailbox; on failure reopen with capped exponential backoff.
  *
  * Failures of a camera (an opening that fails, a read error, the end of a
@@ -16,7 +17,6 @@
  * each frame waits until its pts is due relative to the first one.
  */
 #include "video/source_internal.h"
-#include "image/frame.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -291,8 +291,8 @@ static int deliver(vg_source *s, vg_frame *f, double decode_s)
     f->arrival = vg_now();
     s->slot = f;
     s->stats.state = VG_SOURCE_STATE_RUNNING;
-    s->stats.width = f->image->width;
-    s->stats.height = f->image->height;
+    s->stats.width = f->width;
+    s->stats.height = f->height;
     s->stats.decode_ms_total += decode_s * 1000.0;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->mu);
@@ -313,9 +313,27 @@ static int handle_frame(vg_source *s, run_state *rs)
         return 1;
     }
     vg_image *img = NULL;
+    AVFrame *picture = NULL;
     vg_err e;
-    vg_status st = vg_image_from_frame(fr, &img, &e);
+    vg_status st = VG_OK;
+    if (s->defer_rgb) { /* a reference to the decoder's buffer: no copy */
+        picture = av_frame_clone(fr);
+        if (picture)
+            vg_frame_pool_hold(s->pool);
+        else
+            st = vg_err_set(&e, VG_ERR_NOMEM, "out of memory for a frame");
+    } else {
+        st = vg_frame_pool_take(s->pool, fr->width, fr->height, &img, &e);
+    }
+    if (st == VG_OK && !picture) {
+        st = vg_frame_scaler_convert(&s->scaler, fr, img, &e);
+        if (st != VG_OK) {
+            vg_frame_pool_give(s->pool, img);
+            img = NULL;
+        }
+    }
     double pts = frame_pts(s, rs, t0);
+    int width = fr->width, height = fr->height;
     av_frame_unref(fr);
     double decode_s = s->stream.decode_seconds + (vg_now() - t0);
     s->stream.decode_seconds = 0;
@@ -325,11 +343,16 @@ static int handle_frame(vg_source *s, run_state *rs)
     }
     vg_frame *f = calloc(1, sizeof *f);
     if (!f) {
-        vg_image_free(img);
+        av_frame_free(&picture);
+        vg_frame_pool_give(s->pool, img);
         frame_error(s, rs, "out of memory for a frame");
         return 1;
     }
     f->image = img;
+    f->picture = picture;
+    f->pool = s->pool;
+    f->width = width;
+    f->height = height;
     f->pts = pts;
     if (!pace(s, rs, pts)) {
         vg_frame_free(f);

@@ -6,11 +6,14 @@
  * CLOCK_MONOTONIC. In LIVE mode the thread replaces a frame nobody took
  * (counting it dropped); in ALL mode it waits until the slot is empty. Either
  * way at most two frames exist per source: the one in the slot and the one
- * being decoded.
+ * being decoded. Their images come from the source's frame pool and go back
+ * to it when the frame is freed (frame_pool.h).
  */
 #include "video/source_internal.h"
 
 #include <errno.h>
+
+#include <libavutil/frame.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,13 +23,40 @@
 #define DEFAULT_BACKOFF_INITIAL_S 0.5
 #define DEFAULT_BACKOFF_MAX_S 8.0
 #define MIN_OPEN_TIMEOUT_S 5.0
+/* Idle images a source keeps: in steady state the decoder fills one, the
+ * slot holds one and the consumer works on one, so one or two come back
+ * between pictures. */
+#define FRAME_POOL_KEEP 2
 
 void vg_frame_free(vg_frame *f)
 {
     if (!f)
         return;
-    vg_image_free(f->image);
+    av_frame_free(&f->picture);
+    if (f->pool)
+        vg_frame_pool_give(f->pool, f->image); /* may be the pool's last user: the source closed */
+    else
+        vg_image_free(f->image);
     free(f);
+}
+
+vg_status vg_frame_rgb(vg_frame *f, vg_err *err)
+{
+    if (!f)
+        return vg_err_set(err, VG_ERR_INVALID, "vg_frame_rgb: frame is NULL");
+    if (f->image)
+        return VG_OK;
+    if (!f->picture || !f->pool)
+        return vg_err_set(err, VG_ERR_INVALID, "the frame holds no picture");
+    /* the picture's image counts as one of the pool's: it holds the pool */
+    vg_image *img = NULL;
+    vg_status st = vg_frame_pool_convert(f->pool, f->picture, &img, err);
+    if (st != VG_OK)
+        return st;
+    vg_frame_pool_give(f->pool, NULL); /* the picture's count, now the image's */
+    av_frame_free(&f->picture);
+    f->image = img;
+    return VG_OK;
 }
 
 static char *dup_str(const char *s)
@@ -43,6 +73,8 @@ static void source_free(vg_source *s)
 {
     vg_stream_close(&s->stream);
     vg_frame_free(s->slot);
+    vg_frame_scaler_fini(&s->scaler);
+    vg_frame_pool_release(s->pool); /* frames still out keep it until they are freed */
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->mu);
     free(s->url);
@@ -88,6 +120,7 @@ static void copy_settings(vg_source *s, const vg_source_options *opt)
     s->max_attempts = opt->max_attempts;
     s->transport = opt->rtsp_transport;
     s->max_pixels = opt->max_pixels > 0 ? opt->max_pixels : VG_IMAGE_MAX_PIXELS_DEFAULT;
+    s->defer_rgb = opt->defer_rgb != 0;
     s->log = opt->log;
     s->log_ctx = opt->log_ctx;
 }
@@ -176,6 +209,13 @@ vg_status vg_source_open(const vg_source_options *opt, vg_source **out, vg_err *
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory opening a source");
     st = init_sync(s, err);
     if (st != VG_OK) {
+        free(s);
+        return st;
+    }
+    st = vg_frame_pool_new(FRAME_POOL_KEEP, &s->pool, err);
+    if (st != VG_OK) {
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->mu);
         free(s);
         return st;
     }

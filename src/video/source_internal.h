@@ -8,7 +8,9 @@
 #include <stdatomic.h>
 
 #include "vigil/video.h"
+#include "image/frame.h"
 #include "video/ffmpeg_stream.h"
+#include "video/frame_pool.h"
 #include "video/url.h"
 
 struct vg_source {
@@ -24,12 +26,17 @@ struct vg_source {
     int max_attempts;
     vg_rtsp_transport transport;
     long long max_pixels;
+    int defer_rgb;          /* frames carry the picture, converted by vg_frame_rgb */
     vg_log_fn log;
     void *log_ctx;
 
     /* The decode thread's own (before the thread starts: vg_source_open's). */
     vg_stream stream;
     vg_interrupt intr;
+    vg_frame_scaler scaler; /* to RGB, kept across pictures */
+
+    /* The frames' images, shared with every frame out (thread-safe itself). */
+    vg_frame_pool *pool;
 
     /* Shared: under mu; cond is broadcast on every change (a frame put or
      * taken, the end, stop). stop is also read without the lock by
