@@ -18,6 +18,7 @@ typedef struct vg_cli {
     int json;               /* --json: one JSON object per line on stdout */
     const char *models;     /* --models DIR */
     const char *detector;   /* --detector SPEC */
+    int landmark_fit;       /* --landmark-fit: VG_FACE_FIT_* */
     int landmarks_68;       /* --landmarks 68: the pack's 68 points align with any detector */
     const char *db;         /* --db PATH (default $VIGIL_DB, else ./vigil.db) */
     const char *key;        /* --key PATH (default $VIGIL_KEY, else the db path + ".key") */

@@ -1,7 +1,7 @@
 /* cmd_eval_verify.c — `vigil eval verify --lfw DIR`: LFW View 2 accuracy
  * (computed by src/eval/verify.c), printed as text or one JSON line.
  * --flip embeds every face with its mirror (flip augmentation, as
- * `[engine] embed_flip`). */
+ * `[engine] embed_flip`); --jitter N averages N alignment framings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,17 +14,18 @@ const vg_cli_cmd_def vg_eval_verify_def = {
     "the other folds, AUC, TAR at FAR 0.1 %%, and the EER, with 95 %% intervals from a bootstrap\n"
     "over the subjects of the pairs' first images (B replicates, default %d). A pair with an\n"
     "image without a face scores -1. --svg DIR writes the ROC and DET curves there; --flip\n"
-    "embeds each face with its mirror.\n",
+    "embeds each face with its mirror; --jitter N averages N alignment framings.\n",
     {{"--lfw", "DIR", "the LFW directory (images_deepfunneled/, pairs.txt)", VG_OPT_REQUIRED},
      {"--pairs", "FILE", "the pairs file (default DIR/pairs.txt)", 0},
      {"--svg", "DIR", "writes verify-roc.svg and verify-det.svg there", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
      {"--flip", NULL, "embeds each face with its mirror too", 0},
+     {"--jitter", "N", "embeds each face aligned in N framings (1 to 5: docs/pipeline.md) and averages", 0},
      {0}}};
 
 typedef struct verify_opts {
     const char *lfw, *pairs, *svg;
-    long long boot;
+    long long boot, jitter;
     int flip;
     char pairs_buf[1024];
 } verify_opts;
@@ -38,6 +39,9 @@ static int parse(const vg_cli_parsed *p, verify_opts *o)
     o->svg = vg_cli_val(p, "--svg");
     o->flip = vg_cli_has(p, "--flip");
     if (vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot))
+        return VG_EXIT_USAGE;
+    o->jitter = 1;
+    if (vg_eval_int_val(p, "--jitter", 1, VG_FACE_JITTER_MAX, "a number of framings from 1 to 5", &o->jitter))
         return VG_EXIT_USAGE;
     if (!o->pairs) {
         snprintf(o->pairs_buf, sizeof o->pairs_buf, "%s/pairs.txt", o->lfw);
@@ -106,7 +110,7 @@ int vg_eval_verify(const vg_cli *cli, int argc, char **argv)
         return code;
     vg_err err = {{0}};
     vg_eval_pairs pairs = {0};
-    vg_eval_images im = {.flip = o.flip};
+    vg_eval_images im = {.flip = o.flip, .jitter = (int)o.jitter};
     vg_face_pack *pack = NULL;
     vg_eval_verify_result r = {0};
     double t0 = vg_eval_now();
