@@ -112,6 +112,7 @@ static void print_ci(const char *what, const vg_eval_search_figs *f, const char 
 
 /* What the report shows, beside the result. */
 typedef struct search_run {
+    const vg_cli *cli;
     const search_opts *o;
     const vg_eval_search_set *ss;
     const vg_eval_images *im;
@@ -154,6 +155,9 @@ static void print_json(const search_run *x)
                                   "subjects (the person searched)", "raw", figs_json(&r->ci_raw), "cleaned",
                                   ss->have_labels ? figs_json(&r->ci_clean) : json_null(), "svg",
                                   svg ? json_pack("[s,s]", "search-roc.svg", "search-det.svg") : json_null()));
+    json_object_set_new(o, "embedding",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_cli_fit_name(x->cli->landmark_fit), "flip",
+                                  x->o->flip, "jitter", (int)x->o->jitter));
     vg_cli_print_json(o);
 }
 
@@ -166,6 +170,8 @@ static void print_text(const search_run *x)
            x->o->n_list, x->o->seed, x->im->n, vg_eval_images_without_face(x->im), r->enrol_failed);
     printf("searches  %zu mated (%zu without a face: misses), %zu non-mated (%zu without a face: "
            "no alarm)\n", r->n_mated, r->mated_no_face, r->n_nonmated, r->nonmated_no_face);
+    printf("embedding landmark fit %s, flip %s, %lld framing%s\n", vg_cli_fit_name(x->cli->landmark_fit),
+           x->o->flip ? "on" : "off", x->o->jitter, x->o->jitter > 1 ? "s" : "");
     printf("rank-1    %.2f %%   rank-5 %.2f %%\n", 100 * r->rank1, 100 * r->rank5);
     printf("raw (LFW's labels; alarm = rank-1 score above the threshold):\n");
     print_points(r->raw_pts);
@@ -224,7 +230,7 @@ int vg_eval_search(const vg_cli *cli, int argc, char **argv)
     if (st) {
         code = vg_cli_fail(st, &err);
     } else {
-        search_run x = {&o, &ss, &im, pack, &r, vg_eval_now() - t0};
+        search_run x = {cli, &o, &ss, &im, pack, &r, vg_eval_now() - t0};
         if (cli->json)
             print_json(&x);
         else

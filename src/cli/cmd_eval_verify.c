@@ -50,8 +50,9 @@ static int parse(const vg_cli_parsed *p, verify_opts *o)
     return -1;
 }
 
-static void print_json(const verify_opts *o, const vg_eval_pairs *pairs, const vg_eval_images *im,
-                       const vg_face_pack *pack, const vg_eval_verify_result *r, double secs)
+static void print_json(const vg_cli *cli, const verify_opts *o, const vg_eval_pairs *pairs,
+                       const vg_eval_images *im, const vg_face_pack *pack, const vg_eval_verify_result *r,
+                       double secs)
 {
     json_t *acc = json_array(), *th = json_array();
     for (int f = 0; f < pairs->folds; f++) {
@@ -71,16 +72,21 @@ static void print_json(const verify_opts *o, const vg_eval_pairs *pairs, const v
                                   "auc", vg_eval_ci_obj(&r->ci.auc), "tar_at_far_1e-3",
                                   vg_eval_ci_obj(&r->ci.tar_at_far_1e3), "svg",
                                   o->svg ? json_pack("[s,s]", "verify-roc.svg", "verify-det.svg") : json_null()));
+    json_object_set_new(j, "embedding",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_cli_fit_name(cli->landmark_fit), "flip",
+                                  o->flip, "jitter", (int)o->jitter));
     vg_cli_print_json(j);
 }
 
-static void print_text(const verify_opts *o, const vg_eval_pairs *pairs, const vg_eval_images *im,
-                       const vg_eval_verify_result *r, double secs)
+static void print_text(const vg_cli *cli, const verify_opts *o, const vg_eval_pairs *pairs,
+                       const vg_eval_images *im, const vg_eval_verify_result *r, double secs)
 {
     const vg_eval_verify_figs *vf = &r->ci;
     printf("LFW View 2 (%s): %zu pairs, %d folds, %zu images (%zu without a face, %zu pairs "
            "scored as rejections)\n",
            o->pairs, pairs->n, pairs->folds, im->n, vg_eval_images_without_face(im), r->pairs_without);
+    printf("embedding  landmark fit %s, flip %s, %lld framing%s\n", vg_cli_fit_name(cli->landmark_fit),
+           o->flip ? "on" : "off", o->jitter, o->jitter > 1 ? "s" : "");
     printf("accuracy   %.2f %% +/- %.2f %% (mean +/- std over folds, threshold from the "
            "other folds)\n", 100 * r->kf.mean, 100 * r->kf.std);
     printf("AUC        %.4f\n", r->auc);
@@ -125,9 +131,9 @@ int vg_eval_verify(const vg_cli *cli, int argc, char **argv)
     if (st)
         code = vg_cli_fail(st, &err);
     else if (cli->json)
-        print_json(&o, &pairs, &im, pack, &r, vg_eval_now() - t0);
+        print_json(cli, &o, &pairs, &im, pack, &r, vg_eval_now() - t0);
     else
-        print_text(&o, &pairs, &im, &r, vg_eval_now() - t0);
+        print_text(cli, &o, &pairs, &im, &r, vg_eval_now() - t0);
     vg_eval_verify_result_free(&r);
     vg_eval_images_free(&im);
     vg_eval_pairs_free(&pairs);

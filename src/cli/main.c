@@ -88,13 +88,10 @@ static int set_global(vg_cli *cli, const char *a, const char *val)
             return vg_cli_usage("--landmarks takes detector or 68, not '%s'", val);
         cli->landmarks_68 = strcmp(val, "68") == 0;
     } else if (strcmp(a, "--landmark-fit") == 0) {
-        static const char *const names[] = {"once", "mirror", "refine", "mirror+refine"};
-        int k = 0;
-        while (k < 4 && strcmp(val, names[k]) != 0)
-            k++;
-        if (k == 4)
+        int k = vg_cli_fit_parse(val);
+        if (k < 0)
             return vg_cli_usage("--landmark-fit takes once, mirror, refine or mirror+refine, not '%s'", val);
-        cli->landmark_fit = k; /* the index is the VG_FACE_FIT_* bits */
+        cli->landmark_fit = k;
     } else if (strcmp(a, "--db") == 0)
         cli->db = val;
     else if (strcmp(a, "--key") == 0)
