@@ -83,6 +83,11 @@ typedef struct vg_face_config {
 
 #define VG_FACE_FIT_MIRROR 1
 #define VG_FACE_FIT_REFINE 2
+/* The names of the fits ("once", "mirror", "refine", "mirror+refine"), as
+ * --landmark-fit and [engine] landmark_fit take them; parse gives -1 for
+ * anything else, name "?" for bits outside VG_FACE_FIT_*. */
+VG_API int vg_face_fit_parse(const char *name);
+VG_API const char *vg_face_fit_name(int fit);
 
 typedef struct vg_face_pack vg_face_pack;
 

@@ -70,10 +70,7 @@ int vg_cli_fail_config(vg_status st, const vg_err *err);
 int vg_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
-/* The --landmark-fit name of VG_FACE_FIT_* bits ("once", "mirror", "refine",
- * "mirror+refine"), and back (-1: not a name). */
-const char *vg_cli_fit_name(int fit);
-int vg_cli_fit_parse(const char *name);
+
 vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
 
 /* Whether the store is shared by several nodes (a PostgreSQL URL). */

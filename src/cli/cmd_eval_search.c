@@ -156,7 +156,7 @@ static void print_json(const search_run *x)
                                   ss->have_labels ? figs_json(&r->ci_clean) : json_null(), "svg",
                                   svg ? json_pack("[s,s]", "search-roc.svg", "search-det.svg") : json_null()));
     json_object_set_new(o, "embedding",
-                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_cli_fit_name(x->cli->landmark_fit), "flip",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_face_fit_name(x->cli->landmark_fit), "flip",
                                   x->o->flip, "jitter", (int)x->o->jitter));
     vg_cli_print_json(o);
 }
@@ -170,7 +170,7 @@ static void print_text(const search_run *x)
            x->o->n_list, x->o->seed, x->im->n, vg_eval_images_without_face(x->im), r->enrol_failed);
     printf("searches  %zu mated (%zu without a face: misses), %zu non-mated (%zu without a face: "
            "no alarm)\n", r->n_mated, r->mated_no_face, r->n_nonmated, r->nonmated_no_face);
-    printf("embedding landmark fit %s, flip %s, %lld framing%s\n", vg_cli_fit_name(x->cli->landmark_fit),
+    printf("embedding landmark fit %s, flip %s, %lld framing%s\n", vg_face_fit_name(x->cli->landmark_fit),
            x->o->flip ? "on" : "off", x->o->jitter, x->o->jitter > 1 ? "s" : "");
     printf("rank-1    %.2f %%   rank-5 %.2f %%\n", 100 * r->rank1, 100 * r->rank5);
     printf("raw (LFW's labels; alarm = rank-1 score above the threshold):\n");

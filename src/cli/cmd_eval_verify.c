@@ -73,7 +73,7 @@ static void print_json(const vg_cli *cli, const verify_opts *o, const vg_eval_pa
                                   vg_eval_ci_obj(&r->ci.tar_at_far_1e3), "svg",
                                   o->svg ? json_pack("[s,s]", "verify-roc.svg", "verify-det.svg") : json_null()));
     json_object_set_new(j, "embedding",
-                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_cli_fit_name(cli->landmark_fit), "flip",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_face_fit_name(cli->landmark_fit), "flip",
                                   o->flip, "jitter", (int)o->jitter));
     vg_cli_print_json(j);
 }
@@ -85,7 +85,7 @@ static void print_text(const vg_cli *cli, const verify_opts *o, const vg_eval_pa
     printf("LFW View 2 (%s): %zu pairs, %d folds, %zu images (%zu without a face, %zu pairs "
            "scored as rejections)\n",
            o->pairs, pairs->n, pairs->folds, im->n, vg_eval_images_without_face(im), r->pairs_without);
-    printf("embedding  landmark fit %s, flip %s, %lld framing%s\n", vg_cli_fit_name(cli->landmark_fit),
+    printf("embedding  landmark fit %s, flip %s, %lld framing%s\n", vg_face_fit_name(cli->landmark_fit),
            o->flip ? "on" : "off", o->jitter, o->jitter > 1 ? "s" : "");
     printf("accuracy   %.2f %% +/- %.2f %% (mean +/- std over folds, threshold from the "
            "other folds)\n", 100 * r->kf.mean, 100 * r->kf.std);

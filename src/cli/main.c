@@ -88,7 +88,7 @@ static int set_global(vg_cli *cli, const char *a, const char *val)
             return vg_cli_usage("--landmarks takes detector or 68, not '%s'", val);
         cli->landmarks_68 = strcmp(val, "68") == 0;
     } else if (strcmp(a, "--landmark-fit") == 0) {
-        int k = vg_cli_fit_parse(val);
+        int k = vg_face_fit_parse(val);
         if (k < 0)
             return vg_cli_usage("--landmark-fit takes once, mirror, refine or mirror+refine, not '%s'", val);
         cli->landmark_fit = k;

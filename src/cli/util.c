@@ -62,21 +62,6 @@ int vg_cli_threads(const vg_cli *cli)
     return n > 0 ? (int)n : 1;
 }
 
-static const char *const fit_names[] = {"once", "mirror", "refine", "mirror+refine"};
-
-const char *vg_cli_fit_name(int fit)
-{
-    return fit >= 0 && fit < 4 ? fit_names[fit] : "?";
-}
-
-int vg_cli_fit_parse(const char *name)
-{
-    for (int k = 0; k < 4; k++)
-        if (strcmp(name, fit_names[k]) == 0)
-            return k; /* the index is the VG_FACE_FIT_* bits */
-    return -1;
-}
-
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err)
 {
     vg_face_config cfg = {

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The model's input for the square on box: the part inside the image
  * scaled as the whole square would be, the rest black. Writes the square's
@@ -154,6 +155,21 @@ void vg_landmark_box_of(const vg_point p[68], vg_face *box)
     box->x2 = cx + side / 2;
     box->y1 = cy - side / 2;
     box->y2 = cy + side / 2;
+}
+
+static const char *const fit_names[] = {"once", "mirror", "refine", "mirror+refine"};
+
+int vg_face_fit_parse(const char *name)
+{
+    for (int k = 0; name && k < 4; k++)
+        if (strcmp(name, fit_names[k]) == 0)
+            return k; /* the index is the VG_FACE_FIT_* bits */
+    return -1;
+}
+
+const char *vg_face_fit_name(int fit)
+{
+    return fit >= 0 && fit < 4 ? fit_names[fit] : "?";
 }
 
 vg_status vg_landmark_fit(const vg_infer_session *s, const vg_image *img, const vg_face *box, int fit,
