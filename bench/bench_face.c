@@ -31,6 +31,8 @@ typedef struct face_ctx {
     vg_image *aligned;
     uint8_t *jpeg;
     size_t jpeg_len;
+    int fit;             /* VG_FACE_FIT_* for st_landmarks_fit */
+    int jitter;          /* framings for st_embed_jitter */
 } face_ctx;
 
 typedef void (*stage_fn)(face_ctx *c);
@@ -54,6 +56,22 @@ static void st_landmarks(face_ctx *c)
 {
     vg_point p68[68];
     vg_landmark_68(c->landmark, c->frame, &c->face, p68, NULL);
+}
+
+static void st_landmarks_fit(face_ctx *c)
+{
+    vg_point p68[68];
+    vg_landmark_fit(c->landmark, c->frame, &c->face, c->fit, p68, NULL);
+}
+
+/* Align and embed one face in c->jitter framings (flip with jitter < 0). */
+static void st_embed_jitter(face_ctx *c)
+{
+    float emb[512];
+    if (c->jitter < 0)
+        vg_face_embed_face_flip(c->pack, c->frame, &c->face, emb, NULL);
+    else
+        vg_face_embed_face_jitter(c->pack, c->frame, &c->face, c->jitter, 0, emb, NULL);
 }
 
 static void st_align(face_ctx *c)
@@ -200,6 +218,17 @@ void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir)
     timed(&c, st_landmarks, raw_lm, &lm, &lm_raw);
     timed(&c, st_align, NULL, &align, &unused);
     timed(&c, st_embed, raw_emb, &embed, &embed_raw);
+    /* issue 11's alignment variants (docs/pipeline.md, section 3) */
+    double fit_ms[4] = {0}, tta_ms[3];
+    for (int k = 1; k < 4; k++) {
+        c.fit = k;
+        timed(&c, st_landmarks_fit, NULL, &fit_ms[k], &unused);
+    }
+    static const int tta[3] = {1, -1, 3};
+    for (int k = 0; k < 3; k++) {
+        c.jitter = tta[k];
+        timed(&c, st_embed_jitter, NULL, &tta_ms[k], &unused);
+    }
     int single_faces = 0;
     if (crowd)
         timed(&c, st_end_to_end, NULL, &e2e_crowd, &unused);
@@ -220,6 +249,8 @@ void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir)
             "\"decode_jpeg_1080p_ms\":%.3f,"
             "\"detect_1080p_ms\":%.3f,\"detect_1080p_ort_raw_ms\":%.3f,\"detect_ratio\":%.3f,"
             "\"landmarks_ms\":%.3f,\"landmarks_ort_raw_ms\":%.3f,\"landmarks_ratio\":%.3f,"
+            "\"landmarks_mirror_ms\":%.3f,\"landmarks_refine_ms\":%.3f,\"landmarks_mirror_refine_ms\":%.3f,"
+            "\"align_and_embed_ms\":%.3f,\"align_and_embed_flip_ms\":%.3f,\"align_and_embed_jitter3_ms\":%.3f,"
             "\"align_ms\":%.3f,"
             "\"embed_ms\":%.3f,\"embed_ort_raw_ms\":%.3f,\"embed_ratio\":%.3f,"
             "\"models_ms\":%.3f,\"models_ort_raw_ms\":%.3f,\"added_outside_ort\":%.3f,"
@@ -228,7 +259,7 @@ void vg_bench_face(FILE *out, const char *data_dir, const char *models_dir)
             "\"one_face_target_ms\":25,"
             "\"crowd_frame_detect_all_embed_one_ms\":%.3f}",
             crowd ? "crowd-1080p.mp4 frame 0" : "synthetic one-face 1080p", nf, decode, detect, detect_raw,
-            detect / detect_raw, lm, lm_raw, lm / lm_raw, align, embed, embed_raw, embed / embed_raw,
+            detect / detect_raw, lm, lm_raw, lm / lm_raw, fit_ms[1], fit_ms[2], fit_ms[3], tta_ms[0], tta_ms[1], tta_ms[2], align, embed, embed_raw, embed / embed_raw,
             models + align, raw, (models + align) / raw - 1.0, e2e_single, single_faces, e2e_crowd);
 done:
     free(faces);

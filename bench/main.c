@@ -56,6 +56,12 @@ int main(int argc, char **argv)
         printf("}\n");
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "face")) { /* `vg_bench face`: that one alone */
+        printf("{\"face\":");
+        vg_bench_face(stdout, data, models);
+        printf("}\n");
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "frontend")) { /* `vg_bench frontend`: that one alone */
         printf("{\"frontend\":");
         vg_bench_frontend(stdout, data, models);

@@ -77,6 +77,7 @@ typedef struct vg_engine_config {
     /* [infer] provider, for the commands that open the model pack (the
      * engine itself does not use it): "" or "cpu", or "cuda" */
     char infer_provider[8];
+    char landmark_fit[16];     /* [engine] landmark_fit (vg_face_fit_parse's names); "": the command line's */
     /* Called on the worker for every face of every processed frame, with
      * its track (NULL: none). For measuring the schedule (the benchmark);
      * the engine keeps nothing of it. */
@@ -169,7 +170,7 @@ typedef struct vg_engine vg_engine;
 
 /* Reads an INI file's [engine] (workers, detect_every, threshold,
  * min_quality, embed_interval, max_embeds_per_track, decision, track_best,
- * embed_flip, context_every, full_detect_hz, region_margin, alert_queue, min_face),
+ * embed_flip, landmark_fit, context_every, full_detect_hz, region_margin, alert_queue, min_face),
  * [source] (stall_seconds, backoff_initial, backoff_max, max_attempts, loop),
  * [spool] (max_alerts, path) and
  * [retention] (alert_days, every_hours, purge_ended) settings over cfg and

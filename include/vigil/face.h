@@ -71,10 +71,23 @@ typedef struct vg_face_config {
     int landmarks_68;         /* 1: the pack's 68-point landmarker gives the five
                                  alignment points even when the detector has its
                                  own (YuNet, SCRFD); 0: the detector's own points */
+    int landmark_fit;         /* how the 68-point landmarker is run for alignment: 0 once
+                                 on the detector's box; VG_FACE_FIT_MIRROR also on the
+                                 mirrored crop, the two fits averaged; VG_FACE_FIT_REFINE
+                                 again on the box the first fit's points span; or both
+                                 (docs/pipeline.md, section 3) */
     const char *provider;     /* NULL or "cpu": the models run on the CPU; "cuda": on
                                  ONNX Runtime's CUDA execution provider, refused
                                  (VG_ERR_UNSUPPORTED) where the library has none */
 } vg_face_config;
+
+#define VG_FACE_FIT_MIRROR 1
+#define VG_FACE_FIT_REFINE 2
+/* The names of the fits ("once", "mirror", "refine", "mirror+refine"), as
+ * --landmark-fit and [engine] landmark_fit take them; parse gives -1 for
+ * anything else, name "?" for bits outside VG_FACE_FIT_*. */
+VG_API int vg_face_fit_parse(const char *name);
+VG_API const char *vg_face_fit_name(int fit);
 
 typedef struct vg_face_pack vg_face_pack;
 
@@ -209,6 +222,16 @@ VG_API vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *al
 /* Aligns one detected face of img and embeds it with its mirror. */
 VG_API vg_status vg_face_embed_face_flip(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
                                   float *out, vg_err *err);
+
+/* Test-time alignment jitter (embed_jitter.c): the face aligned on the
+ * first n (1..VG_FACE_JITTER_MAX) of these framings of the reference —
+ * as it is; scaled 0.96 and 1.04 about its centre; shifted 2 px up and
+ * down — each embedded (with its mirror too when flip), the embeddings
+ * summed and L2-normalised: n (or 2n) runs of the embedder. n = 1 without
+ * flip is vg_face_embed_face. */
+#define VG_FACE_JITTER_MAX 5
+VG_API vg_status vg_face_embed_face_jitter(const vg_face_pack *pack, const vg_image *img, const vg_face *face,
+                                           int n, int flip, float *out, vg_err *err);
 
 /* How the "main" face of an image is chosen. */
 typedef enum vg_face_pick {

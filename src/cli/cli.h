@@ -18,6 +18,7 @@ typedef struct vg_cli {
     int json;               /* --json: one JSON object per line on stdout */
     const char *models;     /* --models DIR */
     const char *detector;   /* --detector SPEC */
+    int landmark_fit;       /* --landmark-fit: VG_FACE_FIT_* */
     int landmarks_68;       /* --landmarks 68: the pack's 68 points align with any detector */
     const char *db;         /* --db PATH (default $VIGIL_DB, else ./vigil.db) */
     const char *key;        /* --key PATH (default $VIGIL_KEY, else the db path + ".key") */
@@ -69,6 +70,7 @@ int vg_cli_fail_config(vg_status st, const vg_err *err);
 int vg_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err);
+
 vg_status vg_cli_load_image(const vg_cli *cli, const char *path, vg_image **img, vg_err *err);
 
 /* Whether the store is shared by several nodes (a PostgreSQL URL). */

@@ -17,29 +17,35 @@ const vg_cli_cmd_def vg_eval_search_def = {
     "with S, default %d); their other images are mated searches, every other person's non-mated.\n"
     "Rank-1 rate, FNIR at FPIR 1 %%, 0.1 %% and 1/6000 with each threshold, EER, raw and cleaned of\n"
     "DIR/known-label-errors.txt, with 95 %% intervals from a bootstrap over the people searched (B\n"
-    "replicates, default %d). --svg DIR writes the ROC and DET curves there.\n",
+    "replicates, default %d). --svg DIR writes the ROC and DET curves there. --flip and --jitter N\n"
+    "embed as in `eval verify`.\n",
     {{"--lfw", "DIR", "the LFW directory (images_deepfunneled/, known-label-errors.txt)",
       VG_OPT_REQUIRED | VG_OPT_CHECKED},
      {"--watchlist-size", "N", "the people enrolled, from 1", VG_OPT_REQUIRED | VG_OPT_CHECKED},
      {"--seed", "S", "the shuffle's seed, a non-negative integer", 0},
      {"--svg", "DIR", "writes search-roc.svg and search-det.svg there", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
+     {"--flip", NULL, "embeds each face with its mirror too", 0},
+     {"--jitter", "N", "embeds each face aligned in N framings (1 to 5: docs/pipeline.md) and averages", 0},
      {0}}};
 
 typedef struct search_opts {
     const char *lfw, *svg;
-    long long n_list, seed, boot;
+    long long n_list, seed, boot, jitter;
+    int flip;
 } search_opts;
 
 /* -1: go on; otherwise the exit status. */
 static int parse(const vg_cli_parsed *p, search_opts *o)
 {
-    *o = (search_opts){.n_list = -1, .seed = VG_EVAL_SEARCH_SEED, .boot = VG_BOOT_DEFAULT};
+    *o = (search_opts){.n_list = -1, .seed = VG_EVAL_SEARCH_SEED, .boot = VG_BOOT_DEFAULT, .jitter = 1};
+    o->flip = vg_cli_has(p, "--flip");
     o->lfw = vg_cli_val(p, "--lfw");
     o->svg = vg_cli_val(p, "--svg");
     if (vg_eval_int_val(p, "--watchlist-size", 1, 1000000, "a number from 1", &o->n_list) ||
         vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot) ||
-        vg_eval_int_val(p, "--seed", 0, INT64_MAX, "a non-negative integer", &o->seed))
+        vg_eval_int_val(p, "--seed", 0, INT64_MAX, "a non-negative integer", &o->seed) ||
+        vg_eval_int_val(p, "--jitter", 1, VG_FACE_JITTER_MAX, "a number of framings from 1 to 5", &o->jitter))
         return VG_EXIT_USAGE;
     if (!o->lfw || o->n_list < 0)
         return vg_cli_usage("eval search needs --lfw DIR and --watchlist-size N");
@@ -106,6 +112,7 @@ static void print_ci(const char *what, const vg_eval_search_figs *f, const char 
 
 /* What the report shows, beside the result. */
 typedef struct search_run {
+    const vg_cli *cli;
     const search_opts *o;
     const vg_eval_search_set *ss;
     const vg_eval_images *im;
@@ -148,6 +155,9 @@ static void print_json(const search_run *x)
                                   "subjects (the person searched)", "raw", figs_json(&r->ci_raw), "cleaned",
                                   ss->have_labels ? figs_json(&r->ci_clean) : json_null(), "svg",
                                   svg ? json_pack("[s,s]", "search-roc.svg", "search-det.svg") : json_null()));
+    json_object_set_new(o, "embedding",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_face_fit_name(x->cli->landmark_fit), "flip",
+                                  x->o->flip, "jitter", (int)x->o->jitter));
     vg_cli_print_json(o);
 }
 
@@ -160,6 +170,8 @@ static void print_text(const search_run *x)
            x->o->n_list, x->o->seed, x->im->n, vg_eval_images_without_face(x->im), r->enrol_failed);
     printf("searches  %zu mated (%zu without a face: misses), %zu non-mated (%zu without a face: "
            "no alarm)\n", r->n_mated, r->mated_no_face, r->n_nonmated, r->nonmated_no_face);
+    printf("embedding landmark fit %s, flip %s, %lld framing%s\n", vg_face_fit_name(x->cli->landmark_fit),
+           x->o->flip ? "on" : "off", x->o->jitter, x->o->jitter > 1 ? "s" : "");
     printf("rank-1    %.2f %%   rank-5 %.2f %%\n", 100 * r->rank1, 100 * r->rank5);
     printf("raw (LFW's labels; alarm = rank-1 score above the threshold):\n");
     print_points(r->raw_pts);
@@ -206,6 +218,8 @@ int vg_eval_search(const vg_cli *cli, int argc, char **argv)
     vg_eval_search_result r = {0};
     double t0 = vg_eval_now();
     vg_status st = vg_eval_search_load(o.lfw, o.n_list, (uint64_t)o.seed, &ss, &im, &err);
+    im.flip = o.flip;
+    im.jitter = (int)o.jitter;
     if (!st)
         st = vg_eval_cli_open_embed(cli, &pack, &im, 1, &err);
     if (!st)
@@ -216,7 +230,7 @@ int vg_eval_search(const vg_cli *cli, int argc, char **argv)
     if (st) {
         code = vg_cli_fail(st, &err);
     } else {
-        search_run x = {&o, &ss, &im, pack, &r, vg_eval_now() - t0};
+        search_run x = {cli, &o, &ss, &im, pack, &r, vg_eval_now() - t0};
         if (cli->json)
             print_json(&x);
         else

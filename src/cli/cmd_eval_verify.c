@@ -1,7 +1,7 @@
 /* cmd_eval_verify.c — `vigil eval verify --lfw DIR`: LFW View 2 accuracy
  * (computed by src/eval/verify.c), printed as text or one JSON line.
  * --flip embeds every face with its mirror (flip augmentation, as
- * `[engine] embed_flip`). */
+ * `[engine] embed_flip`); --jitter N averages N alignment framings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,17 +14,18 @@ const vg_cli_cmd_def vg_eval_verify_def = {
     "the other folds, AUC, TAR at FAR 0.1 %%, and the EER, with 95 %% intervals from a bootstrap\n"
     "over the subjects of the pairs' first images (B replicates, default %d). A pair with an\n"
     "image without a face scores -1. --svg DIR writes the ROC and DET curves there; --flip\n"
-    "embeds each face with its mirror.\n",
+    "embeds each face with its mirror; --jitter N averages N alignment framings.\n",
     {{"--lfw", "DIR", "the LFW directory (images_deepfunneled/, pairs.txt)", VG_OPT_REQUIRED},
      {"--pairs", "FILE", "the pairs file (default DIR/pairs.txt)", 0},
      {"--svg", "DIR", "writes verify-roc.svg and verify-det.svg there", 0},
      {"--bootstrap", "B", "bootstrap replicates, 1 to 100000", 0},
      {"--flip", NULL, "embeds each face with its mirror too", 0},
+     {"--jitter", "N", "embeds each face aligned in N framings (1 to 5: docs/pipeline.md) and averages", 0},
      {0}}};
 
 typedef struct verify_opts {
     const char *lfw, *pairs, *svg;
-    long long boot;
+    long long boot, jitter;
     int flip;
     char pairs_buf[1024];
 } verify_opts;
@@ -39,6 +40,9 @@ static int parse(const vg_cli_parsed *p, verify_opts *o)
     o->flip = vg_cli_has(p, "--flip");
     if (vg_eval_int_val(p, "--bootstrap", 1, 100000, "a number of replicates from 1 to 100000", &o->boot))
         return VG_EXIT_USAGE;
+    o->jitter = 1;
+    if (vg_eval_int_val(p, "--jitter", 1, VG_FACE_JITTER_MAX, "a number of framings from 1 to 5", &o->jitter))
+        return VG_EXIT_USAGE;
     if (!o->pairs) {
         snprintf(o->pairs_buf, sizeof o->pairs_buf, "%s/pairs.txt", o->lfw);
         o->pairs = o->pairs_buf;
@@ -46,8 +50,9 @@ static int parse(const vg_cli_parsed *p, verify_opts *o)
     return -1;
 }
 
-static void print_json(const verify_opts *o, const vg_eval_pairs *pairs, const vg_eval_images *im,
-                       const vg_face_pack *pack, const vg_eval_verify_result *r, double secs)
+static void print_json(const vg_cli *cli, const verify_opts *o, const vg_eval_pairs *pairs,
+                       const vg_eval_images *im, const vg_face_pack *pack, const vg_eval_verify_result *r,
+                       double secs)
 {
     json_t *acc = json_array(), *th = json_array();
     for (int f = 0; f < pairs->folds; f++) {
@@ -67,16 +72,21 @@ static void print_json(const verify_opts *o, const vg_eval_pairs *pairs, const v
                                   "auc", vg_eval_ci_obj(&r->ci.auc), "tar_at_far_1e-3",
                                   vg_eval_ci_obj(&r->ci.tar_at_far_1e3), "svg",
                                   o->svg ? json_pack("[s,s]", "verify-roc.svg", "verify-det.svg") : json_null()));
+    json_object_set_new(j, "embedding",
+                        json_pack("{s:s,s:b,s:i}", "landmark_fit", vg_face_fit_name(cli->landmark_fit), "flip",
+                                  o->flip, "jitter", (int)o->jitter));
     vg_cli_print_json(j);
 }
 
-static void print_text(const verify_opts *o, const vg_eval_pairs *pairs, const vg_eval_images *im,
-                       const vg_eval_verify_result *r, double secs)
+static void print_text(const vg_cli *cli, const verify_opts *o, const vg_eval_pairs *pairs,
+                       const vg_eval_images *im, const vg_eval_verify_result *r, double secs)
 {
     const vg_eval_verify_figs *vf = &r->ci;
     printf("LFW View 2 (%s): %zu pairs, %d folds, %zu images (%zu without a face, %zu pairs "
            "scored as rejections)\n",
            o->pairs, pairs->n, pairs->folds, im->n, vg_eval_images_without_face(im), r->pairs_without);
+    printf("embedding  landmark fit %s, flip %s, %lld framing%s\n", vg_face_fit_name(cli->landmark_fit),
+           o->flip ? "on" : "off", o->jitter, o->jitter > 1 ? "s" : "");
     printf("accuracy   %.2f %% +/- %.2f %% (mean +/- std over folds, threshold from the "
            "other folds)\n", 100 * r->kf.mean, 100 * r->kf.std);
     printf("AUC        %.4f\n", r->auc);
@@ -106,7 +116,7 @@ int vg_eval_verify(const vg_cli *cli, int argc, char **argv)
         return code;
     vg_err err = {{0}};
     vg_eval_pairs pairs = {0};
-    vg_eval_images im = {.flip = o.flip};
+    vg_eval_images im = {.flip = o.flip, .jitter = (int)o.jitter};
     vg_face_pack *pack = NULL;
     vg_eval_verify_result r = {0};
     double t0 = vg_eval_now();
@@ -121,9 +131,9 @@ int vg_eval_verify(const vg_cli *cli, int argc, char **argv)
     if (st)
         code = vg_cli_fail(st, &err);
     else if (cli->json)
-        print_json(&o, &pairs, &im, pack, &r, vg_eval_now() - t0);
+        print_json(cli, &o, &pairs, &im, pack, &r, vg_eval_now() - t0);
     else
-        print_text(&o, &pairs, &im, &r, vg_eval_now() - t0);
+        print_text(cli, &o, &pairs, &im, &r, vg_eval_now() - t0);
     vg_eval_verify_result_free(&r);
     vg_eval_images_free(&im);
     vg_eval_pairs_free(&pairs);

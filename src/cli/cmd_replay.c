@@ -63,6 +63,8 @@ int vg_cmd_replay(const vg_cli *cli, int argc, char **argv)
     pc.min_face = (float)min_face;
     if (cfg.infer_provider[0])
         pc.provider = cfg.infer_provider;
+    if (cfg.landmark_fit[0])
+        pc.landmark_fit = vg_face_fit_parse(cfg.landmark_fit);
     st = vg_cli_open_store(cli, &store, &err);
     if (!st)
         st = vg_store_watchlist_get(store, list, &w, &err);

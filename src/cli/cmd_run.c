@@ -210,6 +210,8 @@ int vg_cmd_run(const vg_cli *cli, int argc, char **argv)
     pc.min_face = (float)min_face;
     if (cfg.infer_provider[0])
         pc.provider = cfg.infer_provider;
+    if (cfg.landmark_fit[0])
+        pc.landmark_fit = vg_face_fit_parse(cfg.landmark_fit);
     char purpose[300];
     snprintf(purpose, sizeof purpose, "deployment %s", name);
     st = vg_cli_open_store(cli, &store, &err);

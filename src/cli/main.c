@@ -41,6 +41,8 @@ static const vg_cli_opt_def globals[] = {
     {"--detector", "SPEC", "default (the pack's) | yunet:PATH | ultraface:PATH | scrfd:PATH", 0},
     {"--landmarks", "FROM", "the five alignment points: detector (its own where it has them, default) | 68 "
                             "(the pack's 68-point landmarker, with YuNet or SCRFD too: docs/pipeline.md)", 0},
+    {"--landmark-fit", "HOW", "how the 68-point landmarker is run: once (default) | mirror | refine | "
+                              "mirror+refine (docs/pipeline.md, section 3)", 0},
     {"--min-face", "PX", "smallest face height to look for, 8 to 4096 (default 40)", 0},
     {"--max-pixels", "N", "refuse images larger than N pixels, 1 to 1e9 (default 40000000)", 0},
     {"--threads", "N", "worker threads, 1 to 256 (default: the cores)", 0},
@@ -85,6 +87,11 @@ static int set_global(vg_cli *cli, const char *a, const char *val)
         if (strcmp(val, "68") != 0 && strcmp(val, "detector") != 0)
             return vg_cli_usage("--landmarks takes detector or 68, not '%s'", val);
         cli->landmarks_68 = strcmp(val, "68") == 0;
+    } else if (strcmp(a, "--landmark-fit") == 0) {
+        int k = vg_face_fit_parse(val);
+        if (k < 0)
+            return vg_cli_usage("--landmark-fit takes once, mirror, refine or mirror+refine, not '%s'", val);
+        cli->landmark_fit = k;
     } else if (strcmp(a, "--db") == 0)
         cli->db = val;
     else if (strcmp(a, "--key") == 0)

@@ -70,6 +70,7 @@ vg_status vg_cli_open_pack(const vg_cli *cli, vg_face_pack **pack, vg_err *err)
         .threads = 1,
         .min_face = (int)cli->min_face,
         .landmarks_68 = cli->landmarks_68,
+        .landmark_fit = cli->landmark_fit,
         .provider = cli->provider,
     };
     return vg_face_pack_open(&cfg, pack, err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/ini.h"
+#include "vigil/face.h"
 
 const char *const vg_engine_config_sections[] = {"engine", "source", "retention", "deployment", "spool", "infer", NULL};
 
@@ -49,6 +50,14 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
         snprintf(c->infer_provider, sizeof c->infer_provider, "%s", value);
+        return 1;
+    }
+    if (!strcmp(section, "engine") && !strcmp(name, "landmark_fit")) { /* docs/pipeline.md, section 3 */
+        if (vg_face_fit_parse(value) < 0) {
+            snprintf(msg, cap, "[engine] landmark_fit: '%s' is not once, mirror, refine or mirror+refine", value);
+            return 0;
+        }
+        snprintf(c->landmark_fit, sizeof c->landmark_fit, "%s", value);
         return 1;
     }
     if (!strcmp(section, "engine") && !strcmp(name, "decision")) {

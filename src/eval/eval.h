@@ -39,6 +39,8 @@ typedef struct vg_eval_images {
     unsigned char *skip; /* NULL, or 1 for an image not to embed (ok stays 0) */
     int dim;
     int flip;           /* 1: embed each face with its mirror (vg_face_embed_face_flip) */
+    int jitter;         /* 0 or 1: one framing; 2..VG_FACE_JITTER_MAX: that many
+                         * (vg_face_embed_face_jitter), with flip too if set */
     vg_face *face;      /* NULL, or (allocated by the caller, n of them) the face embedded:
                          * its box, points, quality and faceness check */
 } vg_eval_images;

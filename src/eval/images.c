@@ -23,9 +23,9 @@ typedef struct eval_job {
 } eval_job;
 
 /* As vg_face_embed_main (the face nearest the centre), with flip
- * augmentation. */
-static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, float *out, vg_face *face,
-                                 vg_err *err)
+ * augmentation, alignment jitter or both. */
+static vg_status embed_main_tta(const vg_face_pack *pack, const vg_image *img, int flip, int jitter, float *out,
+                                vg_face *face, vg_err *err)
 {
     vg_face *faces = NULL;
     int n = 0;
@@ -36,7 +36,8 @@ static vg_status embed_main_flip(const vg_face_pack *pack, const vg_image *img, 
     if (best < 0)
         st = vg_err_set(err, VG_ERR_NOT_FOUND, "no face found");
     else
-        st = vg_face_embed_face_flip(pack, img, &faces[best], out, err);
+        st = jitter > 1 ? vg_face_embed_face_jitter(pack, img, &faces[best], jitter, flip, out, err)
+                        : vg_face_embed_face_flip(pack, img, &faces[best], out, err);
     if (best >= 0 && face)
         *face = faces[best];
     free(faces);
@@ -64,8 +65,8 @@ static void *embed_worker(void *arg)
         if (!st) {
             float *out = im->emb + i * (size_t)im->dim;
             vg_face *face = im->face ? &im->face[i] : NULL;
-            if (im->flip)
-                st = embed_main_flip(job->pack, img, out, face, &err);
+            if (im->flip || im->jitter > 1)
+                st = embed_main_tta(job->pack, img, im->flip, im->jitter, out, face, &err);
             else
                 st = vg_face_embed_main(job->pack, img, VG_FACE_PICK_CENTRAL, out, face, &err);
             vg_image_free(img);

@@ -10,4 +10,8 @@
 vg_status vg_face_warp_to(const vg_image *img, const vg_point lm[VG_LM_COUNT], const vg_point dst[VG_LM_COUNT],
                           int width, int height, vg_image **out, vg_err *err);
 
+/* The five reference points of jitter framing k (0..VG_FACE_JITTER_MAX-1;
+ * 0 is the reference itself): see vg_face_embed_face_jitter. */
+void vg_face_jitter_reference(int k, vg_point dst[VG_LM_COUNT]);
+
 #endif

@@ -185,7 +185,7 @@ static vg_status describe(const vg_face_pack *pack, const vg_image *img, vg_face
     for (int i = 0; i < count; i++) {
         if (pack->landmark) {
             vg_point p68[68];
-            vg_status st = vg_landmark_68(pack->landmark, img, &f[i], p68, err);
+            vg_status st = vg_landmark_fit(pack->landmark, img, &f[i], pack->landmark_fit, p68, err);
             if (st)
                 return st;
             vg_landmark_68_to_5(p68, f[i].lm);

@@ -77,22 +77,8 @@ static vg_status drift(const vg_face_pack *pack, const vg_image *img, const vg_f
     vg_status st = vg_landmark_68(pack->landmark, img, f, p1, err);
     if (st)
         return st;
-    float x0 = p1[0].x, x1 = p1[0].x, y0 = p1[0].y, y1 = p1[0].y;
-    for (int k = 1; k < 68; k++) {
-        x0 = fminf(x0, p1[k].x);
-        x1 = fmaxf(x1, p1[k].x);
-        y0 = fminf(y0, p1[k].y);
-        y1 = fmaxf(y1, p1[k].y);
-    }
-    /* the points run from the brows to the chin: the box the detector
-     * would give is a little larger and reaches higher */
-    float h = y1 - y0, side = fmaxf(h, x1 - x0) * 1.1f;
-    float cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 - 0.1f * h;
     vg_face b = *f;
-    b.x1 = cx - side / 2;
-    b.x2 = cx + side / 2;
-    b.y1 = cy - side / 2;
-    b.y2 = cy + side / 2;
+    vg_landmark_box_of(p1, &b);
     if (vg_landmark_68(pack->landmark, img, &b, p2, NULL) != VG_OK) {
         *out = 1; /* the points left the image: they wandered */
         return VG_OK;

@@ -326,6 +326,9 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
         c = *cfg;
     const vg_detector_backend *det = NULL;
     const char *det_path = NULL;
+    if (c.landmark_fit & ~(VG_FACE_FIT_MIRROR | VG_FACE_FIT_REFINE))
+        return vg_err_set(err, VG_ERR_INVALID, "landmark_fit %d: only VG_FACE_FIT_MIRROR and VG_FACE_FIT_REFINE",
+                          c.landmark_fit);
     vg_status st = parse_detector(c.detector, &det, &det_path, err);
     if (st)
         return st;
@@ -342,6 +345,7 @@ vg_status vg_face_pack_open(const vg_face_config *cfg, vg_face_pack **out, vg_er
         return vg_err_set(err, VG_ERR_NOMEM, "out of memory");
     pack->min_face = p.min_face;
     pack->max_faces = p.max_faces;
+    pack->landmark_fit = c.landmark_fit;
     st = vg_face_listing_open(c.models_dir, &pack->listing, err);
     vg_face_listing *l = pack->listing;
     for (int i = 0; !st && i < (l ? l->n : 0); i++)

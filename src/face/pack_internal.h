@@ -48,6 +48,7 @@ struct vg_face_pack {
     int dim;
     int min_face;
     int max_faces;
+    int landmark_fit;  /* VG_FACE_FIT_* */
     char landmark_path[PACK_PATH_MAX];
     char embedder_path[PACK_PATH_MAX];
     char embedder_sha[65];

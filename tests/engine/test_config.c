@@ -208,6 +208,12 @@ static void test_detect_and_track(void **state)
     assert_int_equal(load(f, "[infer]\nprovider = cuda\n", &cfg, &err), VG_OK);
     assert_string_equal(cfg.infer_provider, "cuda");
     expect_error(f, "[infer]\nprovider = gpu\n", 2, "[infer] provider: 'gpu' is not cpu or cuda");
+    /* [engine] landmark_fit: the names --landmark-fit takes */
+    assert_int_equal(load(f, "[engine]\nlandmark_fit = mirror+refine\n", &cfg, &err), VG_OK);
+    assert_string_equal(cfg.landmark_fit, "mirror+refine");
+    assert_int_equal(vg_face_fit_parse(cfg.landmark_fit), VG_FACE_FIT_MIRROR | VG_FACE_FIT_REFINE);
+    expect_error(f, "[engine]\nlandmark_fit = twice\n", 2,
+                 "[engine] landmark_fit: 'twice' is not once, mirror, refine or mirror+refine");
 }
 
 static void test_unknown_key_and_sections(void **state)
