@@ -22,6 +22,7 @@
 
 #include <sodium.h>
 
+#include "base/strbuf.h"
 #include "server/server_internal.h"
 
 #define WAIT_S 1.0
@@ -56,8 +57,8 @@ typedef struct marks_stream {
     mark_name names[NAMES_MAX];
     int next_name;
     vg_engine_view_marks vm;    /* one camera's marks, read into here */
-    char *buf;
-    size_t len, cap, off;
+    vg_strbuf out;              /* the events not yet sent, from off */
+    size_t off;
 } marks_stream;
 
 static const char hello[] = ": vigil live marks\nretry: 1000\n\n";
@@ -138,18 +139,8 @@ static char *event_text(marks_stream *ms, int cam, const vg_engine_view_marks *v
 /* Appends text to the buffer to send; 0 when out of memory. */
 static int put(marks_stream *ms, const char *text)
 {
-    size_t n = strlen(text);
-    if (ms->len + n + 1 > ms->cap) {
-        size_t cap = (ms->len + n + 1) * 2;
-        char *b = realloc(ms->buf, cap);
-        if (!b)
-            return 0;
-        ms->buf = b;
-        ms->cap = cap;
-    }
-    memcpy(ms->buf + ms->len, text, n + 1);
-    ms->len += n;
-    return 1;
+    vg_strbuf_puts(&ms->out, text);
+    return !ms->out.failed;
 }
 
 /* The events due now, for every camera, into the buffer: -1 out of
@@ -191,8 +182,8 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 {
     (void)pos;
     marks_stream *ms = cls;
-    while (ms->off == ms->len) {
-        ms->off = ms->len = 0;
+    while (ms->off == ms->out.len) {
+        ms->off = ms->out.len = 0;
         if (atomic_load(&ms->srv->stopping))
             return MHD_CONTENT_READER_END_OF_STREAM;
         double now = mono_s();
@@ -208,15 +199,15 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
             return MHD_CONTENT_READER_END_OF_STREAM;
         if (n == 0 && now - ms->sent >= IDLE_S && !put(ms, ": idle\n\n"))
             return MHD_CONTENT_READER_END_WITH_ERROR;
-        if (ms->len == 0) {
+        if (ms->out.len == 0) {
             struct timespec ts = {0, POLL_NS};
             nanosleep(&ts, NULL);
         } else {
             ms->sent = now;
         }
     }
-    size_t n = ms->len - ms->off < max ? ms->len - ms->off : max;
-    memcpy(out, ms->buf + ms->off, n);
+    size_t n = ms->out.len - ms->off < max ? ms->out.len - ms->off : max;
+    memcpy(out, ms->out.p + ms->off, n);
     ms->off += n;
     return (ssize_t)n;
 }
@@ -227,7 +218,7 @@ static void done(void *cls)
     sodium_memzero(ms->bearer, sizeof ms->bearer);
     sodium_memzero(&ms->who, sizeof ms->who);
     sodium_memzero(ms->names, sizeof ms->names);
-    free(ms->buf);
+    free(ms->out.p);
     free(ms->cams);
     free(ms);
 }
