@@ -4,18 +4,12 @@
 #include <math.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "vigil/face.h"
 
 /* vg_embed_probe_dim refuses larger embedders */
 #define FLIP_DIM_MAX 4096
-
-/* Clears memory that held a face, in a way the compiler may not drop. */
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
-}
 
 static vg_status mirror(const vg_image *src, vg_image **out, vg_err *err)
 {
@@ -45,7 +39,7 @@ vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *aligned, 
     if (!st)
         st = vg_face_embed(pack, m, other, err);
     if (m)
-        wipe(m->data, (size_t)m->stride * (size_t)m->height);
+        sodium_memzero(m->data, (size_t)m->stride * (size_t)m->height);
     vg_image_free(m);
     if (!st) {
         double norm = 0;
@@ -60,9 +54,9 @@ vg_status vg_face_embed_flip(const vg_face_pack *pack, const vg_image *aligned, 
             for (int i = 0; i < dim; i++)
                 out[i] = (float)(out[i] / norm);
     }
-    wipe(other, sizeof other);
+    sodium_memzero(other, sizeof other);
     if (st)
-        wipe(out, (size_t)dim * sizeof *out);
+        sodium_memzero(out, (size_t)dim * sizeof *out);
     return st;
 }
 
@@ -74,7 +68,7 @@ vg_status vg_face_embed_face_flip(const vg_face_pack *pack, const vg_image *img,
     if (!st)
         st = vg_face_embed_flip(pack, aligned, out, err);
     if (aligned)
-        wipe(aligned->data, (size_t)aligned->stride * (size_t)aligned->height);
+        sodium_memzero(aligned->data, (size_t)aligned->stride * (size_t)aligned->height);
     vg_image_free(aligned);
     return st;
 }

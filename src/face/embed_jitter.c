@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "vigil/face.h"
 #include "face/align.h"
 
@@ -16,13 +18,6 @@
 static const float jitter[VG_FACE_JITTER_MAX][3] = {
     {1.00f, 0, 0}, {0.96f, 0, 0}, {1.04f, 0, 0}, {1.00f, 0, -2.0f}, {1.00f, 0, 2.0f},
 };
-
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
-}
 
 void vg_face_jitter_reference(int k, vg_point dst[VG_LM_COUNT])
 {
@@ -63,7 +58,7 @@ vg_status vg_face_embed_face_jitter(const vg_face_pack *pack, const vg_image *im
         if (!st)
             st = flip ? vg_face_embed_flip(pack, aligned, one, err) : vg_face_embed(pack, aligned, one, err);
         if (aligned)
-            wipe(aligned->data, (size_t)aligned->stride * (size_t)aligned->height);
+            sodium_memzero(aligned->data, (size_t)aligned->stride * (size_t)aligned->height);
         vg_image_free(aligned);
         for (int i = 0; !st && i < dim; i++)
             sum[i] += one[i];
@@ -76,9 +71,9 @@ vg_status vg_face_embed_face_jitter(const vg_face_pack *pack, const vg_image *im
         st = vg_err_set(err, VG_ERR_MODEL, "the jittered framings gave embeddings that cancel");
     for (int i = 0; !st && i < dim; i++)
         out[i] = (float)(sum[i] / norm);
-    wipe(one, sizeof one);
-    wipe(sum, sizeof sum);
+    sodium_memzero(one, sizeof one);
+    sodium_memzero(sum, sizeof sum);
     if (st)
-        wipe(out, (size_t)dim * sizeof *out);
+        sodium_memzero(out, (size_t)dim * sizeof *out);
     return st;
 }
